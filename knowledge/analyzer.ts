@@ -1,0 +1,174 @@
+import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "./layout.ts";
+import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
+import { type Language, stemWord } from "./stem.ts";
+import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
+import type { SynonymMap } from "./synonyms.ts";
+import { createTypoIndex, type TypoIndex } from "./typo.ts";
+
+/** One word of a message, as the matcher sees it. */
+export interface AnalyzedToken {
+  /** The word after normalisation, layout repair and synonyms. */
+  word: string;
+  /** The known word it was taken for when misspelt, else `word`. */
+  corrected: string;
+  stem: string;
+  /** The knowledge base has this word (or a form of it, or a word one typo away). */
+  known: boolean;
+  /** A greeting or thanks word. */
+  courtesy: boolean;
+}
+
+export type LayoutRepair = "none" | "qwerty_to_cyrillic" | "cyrillic_to_qwerty";
+
+export interface Analysis {
+  language: Language;
+  /** The language was read from letters in the message, not assumed. */
+  languageDetected: boolean;
+  layout: LayoutRepair;
+  /** Content words: stop words removed, courtesy words removed when anything else is left. */
+  tokens: AnalyzedToken[];
+}
+
+/** Words of one language's examples, with how often each occurs. */
+export interface LanguageVocabulary {
+  words: ReadonlyMap<string, number>;
+  stems: ReadonlySet<string>;
+}
+
+export interface Analyzer {
+  analyze(text: string): Analysis;
+  /** Words of a training example: the same pipeline without layout or typo repair. */
+  exampleWords(text: string, language: Language): AnalyzedToken[];
+}
+
+/**
+ * Splits a text into words and applies the synonym map: the first half of
+ * analysis, shared by examples (to build the vocabulary) and messages.
+ */
+export function wordsOf(text: string, synonyms: SynonymMap): string[] {
+  return synonyms.apply(splitWords(normalizeText(text)));
+}
+
+/**
+ * Builds the vocabulary of one language from its examples' words.
+ */
+export function buildVocabulary(exampleWords: Iterable<readonly string[]>): LanguageVocabulary {
+  const words = new Map<string, number>();
+  const stems = new Set<string>();
+  for (const list of exampleWords) {
+    for (const word of list) {
+      words.set(word, (words.get(word) ?? 0) + 1);
+      stems.add(stemWord(word));
+    }
+  }
+  return { words, stems };
+}
+
+// Latin words that are real words in a Russian message, never a layout slip.
+const KEEP_LATIN = new Set(["email", "sms", "whatsapp", "telegram", "pdf", "png", "jpeg", "jpg", "id"]);
+
+/**
+ * Creates the text analyzer over the knowledge base's vocabularies: it
+ * detects the language, repairs the keyboard layout when that makes the
+ * words known, removes stop words, corrects typos towards known words and
+ * stems what is left.
+ */
+export function createAnalyzer(
+  synonyms: SynonymMap,
+  vocabularies: Readonly<Record<Language, LanguageVocabulary>>,
+): Analyzer {
+  const typo: Record<Language, TypoIndex> = {
+    ru: createTypoIndex(vocabularies.ru.words),
+    en: createTypoIndex(vocabularies.en.words),
+  };
+
+  const isKnown = (word: string, language: Language): boolean => {
+    const vocabulary = vocabularies[language];
+    return vocabulary.words.has(word) || vocabulary.stems.has(stemWord(word));
+  };
+
+  const knownOrNear = (word: string, language: Language): boolean =>
+    isKnown(word, language) || typo[language].correct(word) !== undefined;
+
+  // Counts the chunks that are known as typed and as converted, to decide
+  // whether the message was typed with the wrong layout.
+  const repairLayout = (chunks: readonly string[]): { chunks: string[]; layout: LayoutRepair } => {
+    const tryDirection = (
+      matches: (chunk: string) => boolean,
+      convert: (chunk: string) => string,
+      from: Language,
+      to: Language,
+    ) => {
+      let asTyped = 0;
+      let converted = 0;
+      const out = chunks.map((chunk) => {
+        if (!matches(chunk)) return chunk;
+        const typedKnown = KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from));
+        const candidates = [convert(chunk), convert(chunk.replace(/[,.;]+$/, ""))];
+        const fit = candidates.find((c) => splitWords(c).every((w) => knownOrNear(w, to)));
+        if (typedKnown && chunk.length > 0) asTyped++;
+        if (fit !== undefined) converted++;
+        if (typedKnown && fit === undefined) return chunk;
+        return fit ?? (candidates[0] as string);
+      });
+      return { out, gain: converted - asTyped };
+    };
+
+    const toCyrillic = tryDirection(
+      (chunk) => QWERTY_WORD.test(chunk) && /[a-z]/.test(chunk),
+      qwertyToCyrillic,
+      "en",
+      "ru",
+    );
+    if (toCyrillic.gain > 0) return { chunks: toCyrillic.out, layout: "qwerty_to_cyrillic" };
+    const toLatin = tryDirection(
+      (chunk) => /^[а-яе]+$/.test(chunk),
+      cyrillicToQwerty,
+      "ru",
+      "en",
+    );
+    if (toLatin.gain > 0) return { chunks: toLatin.out, layout: "cyrillic_to_qwerty" };
+    return { chunks: [...chunks], layout: "none" };
+  };
+
+  const toTokens = (words: readonly string[], language: Language, repair: boolean) => {
+    const stop = STOP_WORDS[language];
+    const courtesy = COURTESY_WORDS[language];
+    const tokens: AnalyzedToken[] = [];
+    for (const word of words) {
+      if (stop.has(word)) continue;
+      let corrected = word;
+      let known = isKnown(word, language);
+      if (!known && repair && !/\d/.test(word)) {
+        const near = typo[language].correct(word);
+        if (near !== undefined) {
+          corrected = near;
+          known = true;
+        }
+      }
+      tokens.push({ word, corrected, stem: stemWord(corrected), known, courtesy: courtesy.has(corrected) });
+    }
+    const hasContent = tokens.some((token) => !token.courtesy);
+    return hasContent ? tokens.filter((token) => !token.courtesy) : tokens;
+  };
+
+  return {
+    analyze(text) {
+      const normalized = normalizeText(text);
+      const { chunks, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
+      const typed = splitWords(chunks.join(" "));
+      const detected = detectLanguage(typed);
+      const words = synonyms.apply(typed);
+      const language = detected ?? "ru";
+      return {
+        language,
+        languageDetected: detected !== undefined,
+        layout,
+        tokens: toTokens(words, language, true),
+      };
+    },
+    exampleWords(text, language) {
+      return toTokens(wordsOf(text, synonyms), language, false);
+    },
+  };
+}

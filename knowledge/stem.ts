@@ -1,0 +1,33 @@
+import { createRequire } from "node:module";
+
+// natural's package root loads every module it has (seconds) and reads `.env`;
+// the stemmer files alone load in milliseconds.
+const require = createRequire(import.meta.url);
+
+interface NaturalStemmer {
+  stem(word: string): string;
+}
+
+const russianStemmer = require("natural/lib/natural/stemmers/porter_stemmer_ru") as NaturalStemmer;
+const englishStemmer = require("natural/lib/natural/stemmers/porter_stemmer") as NaturalStemmer;
+
+export type Language = "ru" | "en";
+
+const CYRILLIC = /[а-яё]/;
+
+/**
+ * Reduces a lowercase word to its stem: the Russian Snowball (Porter) stemmer
+ * for Cyrillic words, the English Porter stemmer for Latin ones. Abbreviations
+ * (all consonants, such as "инн", "снилс", "мфц") and words of three letters or
+ * fewer are kept whole, since stemming them only makes collisions.
+ *
+ * @example stemWord("госуслугах") // "госуслуг"
+ */
+export function stemWord(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  if (CYRILLIC.test(word)) {
+    if (!/[аеёиоуыэюя]/.test(word)) return word;
+    return russianStemmer.stem(word);
+  }
+  return englishStemmer.stem(word);
+}

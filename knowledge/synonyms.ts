@@ -1,0 +1,55 @@
+import { normalizeText, splitWords } from "./normalize.ts";
+
+/**
+ * Rewrites words and phrases to the word they mean, longest phrase first,
+ * whole words only.
+ */
+export interface SynonymMap {
+  apply(words: readonly string[]): string[];
+}
+
+interface PhraseEntry {
+  from: readonly string[];
+  to: readonly string[];
+}
+
+/**
+ * Builds a synonym map from `phrase → replacement` pairs as written in
+ * `_synonyms.yaml`; both sides are normalised like a message.
+ *
+ * @example createSynonymMap({ "гос услуги": "госуслуги" }).apply(["гос", "услуги"]) // ["госуслуги"]
+ */
+export function createSynonymMap(pairs: Readonly<Record<string, string>>): SynonymMap {
+  const byFirstWord = new Map<string, PhraseEntry[]>();
+  for (const [from, to] of Object.entries(pairs)) {
+    const fromWords = splitWords(normalizeText(from));
+    const first = fromWords[0];
+    if (first === undefined) continue;
+    const entry = { from: fromWords, to: splitWords(normalizeText(to)) };
+    const list = byFirstWord.get(first) ?? [];
+    list.push(entry);
+    list.sort((a, b) => b.from.length - a.from.length);
+    byFirstWord.set(first, list);
+  }
+
+  return {
+    apply(words) {
+      const out: string[] = [];
+      let i = 0;
+      while (i < words.length) {
+        const word = words[i] as string;
+        const entry = byFirstWord
+          .get(word)
+          ?.find((candidate) => candidate.from.every((w, k) => words[i + k] === w));
+        if (entry) {
+          out.push(...entry.to);
+          i += entry.from.length;
+        } else {
+          out.push(word);
+          i++;
+        }
+      }
+      return out;
+    },
+  };
+}
