@@ -25,8 +25,10 @@ export interface Analysis {
   /** The language was read from letters in the message, not assumed. */
   languageDetected: boolean;
   layout: LayoutRepair;
-  /** Content words: stop words removed, courtesy words removed when anything else is left. */
+  /** Content words: stop words removed, courtesy words removed when two or more others are left. */
   tokens: AnalyzedToken[];
+  /** The content words of each sentence, when the message has more than one. */
+  sentences: AnalyzedToken[][];
 }
 
 /** Words of one language's examples, with how often each occurs. */
@@ -65,7 +67,17 @@ export function buildVocabulary(exampleWords: Iterable<readonly string[]>): Lang
 }
 
 // Latin words that are real words in a Russian message, never a layout slip.
-const KEEP_LATIN = new Set(["email", "sms", "whatsapp", "telegram", "pdf", "png", "jpeg", "jpg", "id"]);
+const KEEP_LATIN = new Set([
+  "email",
+  "sms",
+  "whatsapp",
+  "telegram",
+  "pdf",
+  "png",
+  "jpeg",
+  "jpg",
+  "id",
+]);
 
 /**
  * Creates the text analyzer over the knowledge base's vocabularies: it
@@ -91,8 +103,11 @@ export function createAnalyzer(
     isKnown(word, language) || typo[language].correct(word) !== undefined;
 
   // Counts the chunks that are known as typed and as converted, to decide
-  // whether the message was typed with the wrong layout.
-  const repairLayout = (chunks: readonly string[]): { chunks: string[]; layout: LayoutRepair } => {
+  // whether the message was typed with the wrong layout; returns the chunks
+  // to replace.
+  const repairLayout = (
+    chunks: readonly string[],
+  ): { replace: Map<string, string>; layout: LayoutRepair } => {
     const tryDirection = (
       matches: (chunk: string) => boolean,
       convert: (chunk: string) => string,
@@ -101,17 +116,18 @@ export function createAnalyzer(
     ) => {
       let asTyped = 0;
       let converted = 0;
-      const out = chunks.map((chunk) => {
-        if (!matches(chunk)) return chunk;
-        const typedKnown = KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from));
+      const replace = new Map<string, string>();
+      for (const chunk of chunks) {
+        if (!matches(chunk)) continue;
+        const typedKnown =
+          KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from));
         const candidates = [convert(chunk), convert(chunk.replace(/[,.;]+$/, ""))];
         const fit = candidates.find((c) => splitWords(c).every((w) => knownOrNear(w, to)));
-        if (typedKnown && chunk.length > 0) asTyped++;
+        if (typedKnown) asTyped++;
         if (fit !== undefined) converted++;
-        if (typedKnown && fit === undefined) return chunk;
-        return fit ?? (candidates[0] as string);
-      });
-      return { out, gain: converted - asTyped };
+        if (!typedKnown || fit !== undefined) replace.set(chunk, fit ?? (candidates[0] as string));
+      }
+      return { replace, gain: converted - asTyped };
     };
 
     const toCyrillic = tryDirection(
@@ -120,15 +136,10 @@ export function createAnalyzer(
       "en",
       "ru",
     );
-    if (toCyrillic.gain > 0) return { chunks: toCyrillic.out, layout: "qwerty_to_cyrillic" };
-    const toLatin = tryDirection(
-      (chunk) => /^[а-яе]+$/.test(chunk),
-      cyrillicToQwerty,
-      "ru",
-      "en",
-    );
-    if (toLatin.gain > 0) return { chunks: toLatin.out, layout: "cyrillic_to_qwerty" };
-    return { chunks: [...chunks], layout: "none" };
+    if (toCyrillic.gain > 0) return { replace: toCyrillic.replace, layout: "qwerty_to_cyrillic" };
+    const toLatin = tryDirection((chunk) => /^[а-я]+$/.test(chunk), cyrillicToQwerty, "ru", "en");
+    if (toLatin.gain > 0) return { replace: toLatin.replace, layout: "cyrillic_to_qwerty" };
+    return { replace: new Map(), layout: "none" };
   };
 
   const toTokens = (words: readonly string[], language: Language, repair: boolean) => {
@@ -146,25 +157,50 @@ export function createAnalyzer(
           known = true;
         }
       }
-      tokens.push({ word, corrected, stem: stemWord(corrected), known, courtesy: courtesy.has(corrected) });
+      tokens.push({
+        word,
+        corrected,
+        stem: stemWord(corrected),
+        known,
+        courtesy: courtesy.has(corrected),
+      });
     }
-    const hasContent = tokens.some((token) => !token.courtesy);
-    return hasContent ? tokens.filter((token) => !token.courtesy) : tokens;
+    // "привет, как восстановить пароль" is about the password; "спасибо, бот"
+    // is still thanks: courtesy words go only when two or more others stay.
+    const content = tokens.filter((token) => !token.courtesy);
+    return content.length >= 2 ? content : tokens;
   };
 
   return {
     analyze(text) {
       const normalized = normalizeText(text);
-      const { chunks, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
-      const typed = splitWords(chunks.join(" "));
+      const { replace, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
+      const sentenceWords = normalized
+        .split(/(?<=[.!?…])\s+|\n+/)
+        .map((sentence) =>
+          splitWords(
+            sentence
+              .split(/\s+/)
+              .map((chunk) => replace.get(chunk) ?? chunk)
+              .join(" "),
+          ),
+        )
+        .filter((words) => words.length > 0);
+      const typed = sentenceWords.flat();
       const detected = detectLanguage(typed);
-      const words = synonyms.apply(typed);
       const language = detected ?? "ru";
+      const sentences =
+        sentenceWords.length > 1
+          ? sentenceWords
+              .map((words) => toTokens(synonyms.apply(words), language, true))
+              .filter((tokens) => tokens.length > 0 && !tokens.every((t) => t.courtesy))
+          : [];
       return {
         language,
         languageDetected: detected !== undefined,
         layout,
-        tokens: toTokens(words, language, true),
+        tokens: toTokens(synonyms.apply(typed), language, true),
+        sentences,
       };
     },
     exampleWords(text, language) {

@@ -1,5 +1,5 @@
-import { escapeHtml } from "./html.ts";
 import { describeOpenState, describeSchedule, parseDayHours, type Schedule } from "./hours.ts";
+import { escapeHtml } from "./html.ts";
 import type { DirectoryFile } from "./schema.ts";
 import type { Language } from "./stem.ts";
 

@@ -22,8 +22,10 @@ export interface EvaluationReport {
   outOfScope: SliceFigures;
   /** In-scope questions answered with the right intent. */
   accuracy: number;
-  /** In-scope and out-of-scope questions answered with an intent that is not theirs. */
+  /** In-scope questions answered with an intent that is not theirs. */
   wrongAnswerRate: number;
+  /** Out-of-scope questions answered with an intent (a confident wrong answer too). */
+  outOfScopeAnswered: number;
   /** Share of all questions that got a clarification. */
   clarifyRate: number;
   /** Out-of-scope questions escalated (not answered, not clarified). */
@@ -61,7 +63,9 @@ export function evaluate(
   for (const question of questions) {
     const result = matcher.match(question.text);
     const slice = question.intent === null ? outOfScope : inScope;
-    const kind = (byKind[question.kind ?? "all"] ??= emptySlice());
+    const kindName = question.kind ?? "all";
+    const kind = byKind[kindName] ?? emptySlice();
+    byKind[kindName] = kind;
     const { decision } = result;
     let outcome: keyof Omit<SliceFigures, "total">;
     if (decision.kind === "answer") {
@@ -80,7 +84,11 @@ export function evaluate(
     if (outcome !== "correct") {
       failures.push({ question, result });
       const got =
-        decision.kind === "answer" ? decision.intent : decision.kind === "clarify" ? "(clarify)" : "(escalate)";
+        decision.kind === "answer"
+          ? decision.intent
+          : decision.kind === "clarify"
+            ? "(clarify)"
+            : "(escalate)";
       const key = `${question.intent ?? "(out of scope)"}\u0000${got}`;
       confusionCounts.set(key, (confusionCounts.get(key) ?? 0) + 1);
     }
@@ -98,7 +106,8 @@ export function evaluate(
     inScope,
     outOfScope,
     accuracy: rate(inScope.correct, inScope.total),
-    wrongAnswerRate: rate(inScope.wrong + outOfScope.wrong, inScope.total + outOfScope.total),
+    wrongAnswerRate: rate(inScope.wrong, inScope.total),
+    outOfScopeAnswered: rate(outOfScope.wrong, outOfScope.total),
     clarifyRate: rate(clarified, questions.length),
     outOfScopeEscalation: rate(outOfScope.correct, outOfScope.total),
     byKind,

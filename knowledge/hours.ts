@@ -158,8 +158,24 @@ export function describeSchedule(schedule: Schedule, language: Language): string
 }
 
 const WEEKDAYS = {
-  ru: ["в воскресенье", "в понедельник", "во вторник", "в среду", "в четверг", "в пятницу", "в субботу"],
-  en: ["on Sunday", "on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday"],
+  ru: [
+    "в воскресенье",
+    "в понедельник",
+    "во вторник",
+    "в среду",
+    "в четверг",
+    "в пятницу",
+    "в субботу",
+  ],
+  en: [
+    "on Sunday",
+    "on Monday",
+    "on Tuesday",
+    "on Wednesday",
+    "on Thursday",
+    "on Friday",
+    "on Saturday",
+  ],
 } as const;
 
 /**

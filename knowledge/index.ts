@@ -1,17 +1,30 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
+export { type Calibration, confidenceOf, decide } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
+export { type EvaluationReport, evaluate, type LabelledQuestion } from "./evaluate.ts";
 export { describeOpenState, describeSchedule, openState } from "./hours.ts";
 export { checkHtml, escapeHtml, htmlToText } from "./html.ts";
-export { loadKnowledgeBase, parseKnowledgeBase, type LoadResult, type SourceFile } from "./load.ts";
+export { findDuplicateExamples, findMisplacedExamples, type LintFinding } from "./lint.ts";
+export {
+  type LoadResult,
+  loadKnowledgeBase,
+  parseKnowledgeBase,
+  readKnowledgeFolder,
+  type SourceFile,
+} from "./load.ts";
 export {
   type Candidate,
   createMatcher,
   type Explanation,
-  type Matcher,
   type MatchDecision,
+  type Matcher,
   type MatcherOptions,
   type MatchResult,
+  OUT_OF_SCOPE,
 } from "./matcher.ts";
 export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.ts";
+export { type RenderedAnswer, renderAnswer } from "./render.ts";
+export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";
+export { type TunedCalibration, tuneCalibration } from "./tune.ts";

@@ -10,6 +10,7 @@ import {
   directorySchema,
   intentFileSchema,
   MAX_ANSWER_LENGTH,
+  outOfScopeSchema,
   synonymsSchema,
 } from "./schema.ts";
 import { REQUIRED_INTENTS } from "./taxonomy.ts";
@@ -20,12 +21,11 @@ export interface SourceFile {
   text: string;
 }
 
-export type LoadResult =
-  | { ok: true; kb: KnowledgeBase }
-  | { ok: false; issues: KnowledgeIssue[] };
+export type LoadResult = { ok: true; kb: KnowledgeBase } | { ok: false; issues: KnowledgeIssue[] };
 
 export const DIRECTORY_FILE = "_directory.yaml";
 export const SYNONYMS_FILE = "_synonyms.yaml";
+export const OUT_OF_SCOPE_FILE = "_out_of_scope.yaml";
 const LANGUAGES: readonly Language[] = ["ru", "en"];
 
 /**
@@ -87,6 +87,23 @@ export function parseKnowledgeBase(files: readonly SourceFile[]): LoadResult {
   }
   const directoryData = directoryFile && parseFile(directoryFile, directorySchema, report);
   const synonymsData = synonymsFile ? parseFile(synonymsFile, synonymsSchema, report) : {};
+  const outOfScopeFile = files.find((f) => f.name === OUT_OF_SCOPE_FILE);
+  const outOfScopeData = outOfScopeFile
+    ? parseFile(outOfScopeFile, outOfScopeSchema, report)
+    : { examples: { ru: [], en: [] } };
+  for (const file of files) {
+    if (
+      file.name.startsWith("_") &&
+      ![DIRECTORY_FILE, SYNONYMS_FILE, OUT_OF_SCOPE_FILE].includes(file.name)
+    ) {
+      report({
+        code: "read_failed",
+        file: file.name,
+        field: "",
+        message: `unknown shared file; names starting with "_" are reserved for ${DIRECTORY_FILE}, ${SYNONYMS_FILE} and ${OUT_OF_SCOPE_FILE}`,
+      });
+    }
+  }
   const directory = directoryData && createDirectory(directoryData);
 
   if (directory) {
@@ -166,7 +183,9 @@ export function parseKnowledgeBase(files: readonly SourceFile[]): LoadResult {
     if (directory) checkIntentContent(intent, directory, report);
   }
 
-  if (issues.length > 0 || !directory || !synonymsData) return { ok: false, issues };
+  if (issues.length > 0 || !directory || !synonymsData || !outOfScopeData) {
+    return { ok: false, issues };
+  }
   return {
     ok: true,
     kb: {
@@ -174,6 +193,7 @@ export function parseKnowledgeBase(files: readonly SourceFile[]): LoadResult {
       byId: new Map(intents.map((intent) => [intent.id, intent])),
       directory,
       synonyms: synonymsData,
+      outOfScope: outOfScopeData.examples,
     },
   };
 }

@@ -6,26 +6,19 @@ import {
   createAnalyzer,
   wordsOf,
 } from "./analyzer.ts";
+import defaultCalibration from "./calibration.json" with { type: "json" };
+import {
+  type Calibration,
+  type Candidate,
+  confidenceOf,
+  decide,
+  type MatchDecision,
+} from "./decide.ts";
 import { charFeatures, wordFeatures } from "./features.ts";
 import type { KnowledgeBase, Language } from "./model.ts";
 import { createSynonymMap } from "./synonyms.ts";
 
-/** An intent the message may be about, with its score in 0..1. */
-export interface Candidate {
-  intent: string;
-  score: number;
-}
-
-/**
- * What to do with a message:
- * - answer: one intent fits confidently;
- * - clarify: two or three intents are close, offer them as choices;
- * - escalate: nothing fits (out of scope, gibberish, empty): hand over to a person.
- */
-export type MatchDecision =
-  | { kind: "answer"; intent: string }
-  | { kind: "clarify"; intents: string[] }
-  | { kind: "escalate"; reason: "empty" | "no_match" };
+export type { Candidate, MatchDecision } from "./decide.ts";
 
 export interface MatchResult {
   decision: MatchDecision;
@@ -34,9 +27,14 @@ export interface MatchResult {
   /** The best intents, best first (at most five). */
   candidates: Candidate[];
   analysis: Analysis;
-  /** Share of the message's words that the knowledge base does not know. */
+  /** Share of the message's words that no intent's examples have. */
   unknownShare: number;
+  /** Similarity to the out-of-scope examples, 0..1. */
+  outOfScopeScore: number;
 }
+
+/** The name of the out-of-scope class in explanations. */
+export const OUT_OF_SCOPE = "(out of scope)";
 
 export interface Explanation {
   intent: string;
@@ -45,26 +43,30 @@ export interface Explanation {
   sharedWords: string[];
 }
 
+export interface MatchOptions {
+  /** Leave out training examples with exactly this text (leave-one-out checks). */
+  exclude?: string;
+}
+
 export interface Matcher {
-  match(text: string): MatchResult;
+  match(text: string, options?: MatchOptions): MatchResult;
   /** For each candidate: the example that scored best and the words they share. */
   explain(result: MatchResult): Explanation[];
   /** Analyzes an example like a training example (for content lint). */
   analyzer: Analyzer;
 }
 
-/** Decision thresholds; fitted on the development set (`npm run kb -- tune`). */
+/** How the matcher scores and decides. */
 export interface MatcherOptions {
-  /** Weight of word stems against character n-grams in the score. Defaults to 0.5. */
+  /** The confidence model and thresholds. Defaults to calibration.json, fitted by `kb tune`. */
+  calibration?: Calibration;
+  /** Weight of word stems against character n-grams in the score. Defaults to 0.4. */
   wordWeight?: number;
-  /** Answer when the best score reaches this. Defaults to 0.5. */
-  answerAt?: number;
-  /** Clarify when the best score reaches this (below: escalate). Defaults to 0.3. */
-  clarifyAt?: number;
-  /** Answer only when the best leads the second by this much. Defaults to 0.06. */
-  margin?: number;
-  /** Escalate when more than this share of the words is unknown. Defaults to 0.5. */
-  maxUnknownShare?: number;
+  /**
+   * Weight of the similarity to an intent's examples taken together, against
+   * the similarity to its best single example. Defaults to 0.5.
+   */
+  classWeight?: number;
 }
 
 interface ExampleEntry {
@@ -78,6 +80,8 @@ interface FeatureIndex {
   /** The weight given to a feature the index has never seen. */
   unseenIdf: number;
   postings: Map<string, { example: number; weight: number }[]>;
+  /** The same features over each class's examples taken together. */
+  classPostings: Map<string, { example: number; weight: number }[]>;
 }
 
 interface LanguageIndex {
@@ -86,6 +90,8 @@ interface LanguageIndex {
   chars: FeatureIndex;
   wordScores: Float64Array;
   charScores: Float64Array;
+  classWordScores: Float64Array;
+  classCharScores: Float64Array;
 }
 
 function buildFeatureIndex(
@@ -120,18 +126,43 @@ function buildFeatureIndex(
       postings.set(feature, list);
     }
   });
-  return { idf, unseenIdf: Math.log(1 + intentCount / 0.5), postings };
+  // A class's vector: every feature of its examples, weighted by idf and by
+  // how many of its examples have it (sublinearly).
+  const counts = Array.from({ length: intentCount }, () => new Map<string, number>());
+  features.forEach((set, example) => {
+    const classCounts = counts[intentOf[example] as number];
+    for (const feature of set) classCounts?.set(feature, (classCounts.get(feature) ?? 0) + 1);
+  });
+  const classPostings = new Map<string, { example: number; weight: number }[]>();
+  counts.forEach((classCounts, intent) => {
+    const weights = [...classCounts].map(
+      ([feature, count]) => [feature, (idf.get(feature) ?? 0) * (1 + Math.log(count))] as const,
+    );
+    const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0)) || 1;
+    for (const [feature, weight] of weights) {
+      const list = classPostings.get(feature) ?? [];
+      list.push({ example: intent, weight: weight / norm });
+      classPostings.set(feature, list);
+    }
+  });
+  return { idf, unseenIdf: Math.log(1 + intentCount / 0.5), postings, classPostings };
 }
 
-// Accumulates cosine similarities of the query's features into `scores`.
-function scoreInto(index: FeatureIndex, query: ReadonlySet<string>, scores: Float64Array): void {
+// Accumulates cosine similarities of the query's features into `scores`
+// (per example, or per class with `classPostings`).
+function scoreInto(
+  index: FeatureIndex,
+  query: ReadonlySet<string>,
+  scores: Float64Array,
+  postingsOf: "postings" | "classPostings" = "postings",
+): void {
   scores.fill(0);
   let norm = 0;
   for (const feature of query) norm += (index.idf.get(feature) ?? index.unseenIdf) ** 2;
   norm = Math.sqrt(norm);
   if (norm === 0) return;
   for (const feature of query) {
-    const postings = index.postings.get(feature);
+    const postings = index[postingsOf].get(feature);
     if (!postings) continue;
     const weight = (index.idf.get(feature) ?? 0) / norm;
     for (const { example, weight: exampleWeight } of postings) {
@@ -150,64 +181,107 @@ function scoreInto(index: FeatureIndex, query: ReadonlySet<string>, scores: Floa
  * matcher.match("не могу войти в госуслуги").decision // { kind: "answer", intent: "account.login_recovery" }
  */
 export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): Matcher {
-  const {
-    wordWeight = 0.5,
-    answerAt = 0.5,
-    clarifyAt = 0.3,
-    margin = 0.06,
-    maxUnknownShare = 0.5,
-  } = options;
+  const { wordWeight = 0.4, classWeight = 0.5, calibration = defaultCalibration } = options;
   const synonyms = createSynonymMap(kb.synonyms);
   const languages: Language[] = ["ru", "en"];
 
+  // The out-of-scope examples form one more class after the intents: a
+  // message closest to them is escalated.
+  const outOfScopeClass = kb.intents.length;
+  const classCount = kb.intents.length + 1;
+  const examplesOf = (language: Language): { text: string; intent: number }[] => [
+    ...kb.intents.flatMap((intent, i) =>
+      intent.examples[language].map((text) => ({ text, intent: i })),
+    ),
+    ...kb.outOfScope[language].map((text) => ({ text, intent: outOfScopeClass })),
+  ];
+
   const vocabularies = {
-    ru: buildVocabulary(kb.intents.flatMap((i) => i.examples.ru.map((e) => wordsOf(e, synonyms)))),
-    en: buildVocabulary(kb.intents.flatMap((i) => i.examples.en.map((e) => wordsOf(e, synonyms)))),
+    ru: buildVocabulary(examplesOf("ru").map((e) => wordsOf(e.text, synonyms))),
+    en: buildVocabulary(examplesOf("en").map((e) => wordsOf(e.text, synonyms))),
   };
   const analyzer = createAnalyzer(synonyms, vocabularies);
 
   const indexes = {} as Record<Language, LanguageIndex>;
+  const inScopeStems = {} as Record<Language, Set<string>>;
   for (const language of languages) {
     const examples: ExampleEntry[] = [];
     const wordSets: Set<string>[] = [];
     const charSets: Set<string>[] = [];
-    kb.intents.forEach((intent, intentIndex) => {
-      for (const text of intent.examples[language]) {
-        const tokens = analyzer.exampleWords(text, language);
-        const stems = wordFeatures(tokens);
-        examples.push({ intent: intentIndex, text, stems });
-        wordSets.push(stems);
-        charSets.push(charFeatures(tokens));
-      }
-    });
+    const stemsKnown = new Set<string>();
+    for (const { text, intent } of examplesOf(language)) {
+      const tokens = analyzer.exampleWords(text, language);
+      const stems = wordFeatures(tokens);
+      if (intent !== outOfScopeClass) for (const stem of stems) stemsKnown.add(stem);
+      examples.push({ intent, text, stems });
+      wordSets.push(stems);
+      charSets.push(charFeatures(tokens));
+    }
+    inScopeStems[language] = stemsKnown;
     const intentOf = examples.map((e) => e.intent);
     indexes[language] = {
       examples,
-      words: buildFeatureIndex(wordSets, intentOf, kb.intents.length),
-      chars: buildFeatureIndex(charSets, intentOf, kb.intents.length),
+      words: buildFeatureIndex(wordSets, intentOf, classCount),
+      chars: buildFeatureIndex(charSets, intentOf, classCount),
       wordScores: new Float64Array(examples.length),
       charScores: new Float64Array(examples.length),
+      classWordScores: new Float64Array(classCount),
+      classCharScores: new Float64Array(classCount),
     };
   }
 
-  const rank = (tokens: readonly AnalyzedToken[], language: Language) => {
+  // Scores every intent by its best example, into `best` (kept when higher).
+  const scoreIntents = (
+    tokens: readonly AnalyzedToken[],
+    language: Language,
+    best: Float64Array,
+    bestExample: Int32Array,
+    exclude: string | undefined,
+  ) => {
     const index = indexes[language];
-    scoreInto(index.words, wordFeatures(tokens), index.wordScores);
-    scoreInto(index.chars, charFeatures(tokens), index.charScores);
-    const best = new Float64Array(kb.intents.length);
-    const bestExample = new Int32Array(kb.intents.length).fill(-1);
+    const words = wordFeatures(tokens);
+    const chars = charFeatures(tokens);
+    scoreInto(index.words, words, index.wordScores);
+    scoreInto(index.chars, chars, index.charScores);
+    const exampleBest = new Float64Array(classCount);
+    const exampleArg = new Int32Array(classCount).fill(-1);
     for (let e = 0; e < index.examples.length; e++) {
       const score =
         wordWeight * (index.wordScores[e] ?? 0) + (1 - wordWeight) * (index.charScores[e] ?? 0);
-      const intent = (index.examples[e] as ExampleEntry).intent;
-      if (score > (best[intent] ?? 0)) {
-        best[intent] = score;
-        bestExample[intent] = e;
+      const { intent, text } = index.examples[e] as ExampleEntry;
+      if (score > (exampleBest[intent] ?? 0) && text !== exclude) {
+        exampleBest[intent] = score;
+        exampleArg[intent] = e;
       }
     }
-    const order = [...best.keys()].sort((a, b) => (best[b] ?? 0) - (best[a] ?? 0)).slice(0, 5);
+    scoreInto(index.words, words, index.classWordScores, "classPostings");
+    scoreInto(index.chars, chars, index.classCharScores, "classPostings");
+    for (let c = 0; c < classCount; c++) {
+      const whole =
+        wordWeight * (index.classWordScores[c] ?? 0) +
+        (1 - wordWeight) * (index.classCharScores[c] ?? 0);
+      const score = (1 - classWeight) * (exampleBest[c] ?? 0) + classWeight * whole;
+      if (score > (best[c] ?? 0)) {
+        best[c] = score;
+        bestExample[c] = exampleArg[c] ?? -1;
+      }
+    }
+  };
+
+  // A long message is scored as a whole and sentence by sentence: the
+  // question is often one sentence after a story.
+  const rank = (analysis: Analysis, exclude?: string) => {
+    const best = new Float64Array(classCount);
+    const bestExample = new Int32Array(classCount).fill(-1);
+    scoreIntents(analysis.tokens, analysis.language, best, bestExample, exclude);
+    for (const sentence of analysis.sentences) {
+      if (sentence.length >= 2) {
+        scoreIntents(sentence, analysis.language, best, bestExample, exclude);
+      }
+    }
+    const order = [...best.keys()].sort((a, b) => (best[b] ?? 0) - (best[a] ?? 0)).slice(0, 6);
     return order.map((i) => ({
-      intent: (kb.intents[i] as { id: string }).id,
+      intent: kb.intents[i]?.id ?? OUT_OF_SCOPE,
       score: Math.min(1, best[i] ?? 0),
       example: bestExample[i] ?? -1,
     }));
@@ -215,39 +289,27 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
 
   return {
     analyzer,
-    match(text) {
+    match(text, options = {}) {
       const analysis = analyzer.analyze(text);
       const { tokens, language } = analysis;
+      const known = inScopeStems[language];
       const unknownShare =
-        tokens.length === 0 ? 1 : tokens.filter((t) => !t.known).length / tokens.length;
-      const ranked = tokens.length === 0 ? [] : rank(tokens, language);
+        tokens.length === 0 ? 1 : tokens.filter((t) => !known.has(t.stem)).length / tokens.length;
+      const ranked = tokens.length === 0 ? [] : rank(analysis, options.exclude);
+      const outOfScopeScore = ranked.find((c) => c.intent === OUT_OF_SCOPE)?.score ?? 0;
       const candidates = ranked
-        .filter((c) => c.score > 0)
+        .filter((c) => c.score > 0 && c.intent !== OUT_OF_SCOPE)
+        .slice(0, 5)
         .map(({ intent, score }) => ({ intent, score }));
-      const top = candidates[0];
-      const second = candidates[1];
-      const confidence = top ? top.score : 0;
-      const base = { confidence, candidates, analysis, unknownShare };
-      if (tokens.length === 0 || !top) {
-        return { ...base, decision: { kind: "escalate", reason: "empty" } };
-      }
-      if (unknownShare > maxUnknownShare || top.score < clarifyAt) {
-        return { ...base, decision: { kind: "escalate", reason: "no_match" } };
-      }
-      const lead = top.score - (second?.score ?? 0);
-      if (top.score >= answerAt && lead >= margin) {
-        return { ...base, decision: { kind: "answer", intent: top.intent } };
-      }
-      const close = candidates
-        .filter((c) => c.score >= clarifyAt && c.score >= top.score - 0.15)
-        .slice(0, 3)
-        .map((c) => c.intent);
-      return { ...base, decision: { kind: "clarify", intents: close } };
+      const signals = { tokenCount: tokens.length, unknownShare, candidates, outOfScopeScore };
+      const decision = decide(signals, calibration);
+      const confidence = confidenceOf(signals, calibration);
+      return { decision, confidence, candidates, analysis, unknownShare, outOfScopeScore };
     },
     explain(result) {
       const { tokens, language } = result.analysis;
       const index = indexes[language];
-      return rank(tokens, language).map(({ intent, score, example }) => {
+      return rank(result.analysis).map(({ intent, score, example }) => {
         const entry = index.examples[example];
         return {
           intent,

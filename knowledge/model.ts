@@ -33,4 +33,6 @@ export interface KnowledgeBase {
   byId: ReadonlyMap<string, Intent>;
   directory: Directory;
   synonyms: Readonly<Record<string, string>>;
+  /** Questions the bot must not answer, so the matcher learns what they look like. */
+  outOfScope: Readonly<Record<Language, readonly string[]>>;
 }

@@ -26,15 +26,17 @@ export function splitWords(text: string): string[] {
   return text.match(WORD) ?? [];
 }
 
-/** Which script a text is mostly written in: more Latin letters than Cyrillic makes it English. */
+/**
+ * Which language a message is in: the one more of its words are written in
+ * (Latin or Cyrillic letters), Russian on a tie, so "мой email" is Russian.
+ * Undefined when no word has letters.
+ */
 export function detectLanguage(words: readonly string[]): "ru" | "en" | undefined {
   let cyrillic = 0;
   let latin = 0;
   for (const word of words) {
-    for (const ch of word) {
-      if (ch >= "а" && ch <= "я") cyrillic++;
-      else if (ch >= "a" && ch <= "z") latin++;
-    }
+    if (/[а-яё]/.test(word)) cyrillic++;
+    else if (/[a-z]/.test(word)) latin++;
   }
   if (cyrillic === 0 && latin === 0) return undefined;
   return latin > cyrillic ? "en" : "ru";

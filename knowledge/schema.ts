@@ -92,6 +92,16 @@ export const directorySchema = z.strictObject({
 });
 export type DirectoryFile = z.infer<typeof directorySchema>;
 
+export const outOfScopeSchema = z.strictObject({
+  examples: z.strictObject(
+    {
+      ru: z.array(text("an example")).min(1, { error: "write at least one Russian example" }),
+      en: z.array(text("an example")).min(1, { error: "write at least one English example" }),
+    },
+    { error: "examples needs two lists: ru and en" },
+  ),
+});
+
 export const synonymsSchema = z.record(text("a phrase"), text("the word it means"));
 
 function isTimeZone(zone: string): boolean {

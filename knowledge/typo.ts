@@ -30,7 +30,64 @@ function deletes(word: string, depth: number, into: Set<string>): void {
   }
 }
 
-/** Optimal-string-alignment distance: insertions, deletions, substitutions and adjacent swaps. */
+// Letters people mistype for each other: neighbours on the keyboard (ЙЦУКЕН
+// and QWERTY rows, and the keys diagonally next to each other) and letters
+// that sound alike. Replacing one by the other costs one edit; any other
+// replacement costs two, so "сидит" is not taken for "видит".
+const KEYBOARD_ROWS = [
+  ["йцукенгшщзхъ", "фывапролджэ", "ячсмитьбю"],
+  ["qwertyuiop", "asdfghjkl", "zxcvbnm"],
+];
+const SOUND_ALIKE = [
+  "ао",
+  "еи",
+  "еэ",
+  "иы",
+  "ея",
+  "юу",
+  "зс",
+  "бп",
+  "дт",
+  "вф",
+  "гк",
+  "жш",
+  "шщ",
+  "ьъ",
+  "чщ",
+  "ёе",
+];
+
+const similar = new Set<string>();
+const pair = (x: string, y: string) => {
+  similar.add(x + y);
+  similar.add(y + x);
+};
+for (const rows of KEYBOARD_ROWS) {
+  rows.forEach((row, r) => {
+    for (let c = 0; c < row.length; c++) {
+      const key = row.charAt(c);
+      if (c + 1 < row.length) pair(key, row.charAt(c + 1));
+      const below = rows[r + 1];
+      if (below) {
+        if (c < below.length) pair(key, below.charAt(c));
+        if (c > 0 && c - 1 < below.length) pair(key, below.charAt(c - 1));
+      }
+    }
+  });
+}
+for (const [x = "", y = ""] of SOUND_ALIKE) pair(x, y);
+
+/** Cost of typing `typed` where `meant` was meant: 0 the same, 1 a likely slip, 2 otherwise. */
+function substitutionCost(typed: string, meant: string): number {
+  if (typed === meant) return 0;
+  return similar.has(typed + meant) ? 1 : 2;
+}
+
+/**
+ * Optimal-string-alignment distance with a typing model: insertions,
+ * deletions and swaps of neighbouring letters cost 1; a replaced letter costs
+ * 1 when it is a keyboard neighbour or sounds alike, 2 otherwise.
+ */
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
@@ -39,7 +96,7 @@ export function editDistance(a: string, b: string): number {
   for (let j = 0; j < cols; j++) d[j] = j;
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < cols; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const cost = substitutionCost(a.charAt(i - 1), b.charAt(j - 1));
       let best = Math.min(
         (d[(i - 1) * cols + j] ?? 0) + 1,
         (d[i * cols + j - 1] ?? 0) + 1,

@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
+import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
+import { stemWord } from "../../knowledge/stem.ts";
+import { createSynonymMap } from "../../knowledge/synonyms.ts";
+import { createTypoIndex, editDistance } from "../../knowledge/typo.ts";
+
+describe("normalisation", () => {
+  it("lowercases, folds ё to е, keeps й, collapses letters repeated three times", () => {
+    expect(normalizeText("ЁЛКИ Пожалуйстааа, сайт")).toBe("елки пожалуйста, сайт");
+    expect(normalizeText("аккаунт")).toBe("аккаунт");
+  });
+
+  it("splits on punctuation, emoji and hyphens", () => {
+    expect(splitWords("онлайн-чат 👍 госуслуги!!! 24/7")).toEqual([
+      "онлайн",
+      "чат",
+      "госуслуги",
+      "24",
+      "7",
+    ]);
+    expect(splitWords("🙂🙂 ...")).toEqual([]);
+  });
+
+  it("reads the language from the letters", () => {
+    expect(detectLanguage(["how", "to", "login"])).toBe("en");
+    expect(detectLanguage(["мой", "email"])).toBe("ru");
+    expect(detectLanguage(["123"])).toBeUndefined();
+  });
+
+  it("stems Russian and English, keeps abbreviations and short words whole", () => {
+    expect(stemWord("госуслугах")).toBe(stemWord("госуслуги"));
+    expect(stemWord("паролей")).toBe(stemWord("пароль"));
+    expect(stemWord("снилс")).toBe("снилс");
+    expect(stemWord("passwords")).toBe("password");
+  });
+});
+
+describe("keyboard layout", () => {
+  it("maps QWERTY keys to the Russian letters on them and back", () => {
+    expect(qwertyToCyrillic("pf,kjrbhjdfkb frrfeyn")).toBe("заблокировали аккаунт");
+    expect(cyrillicToQwerty("зфыыцщкв")).toBe("password");
+  });
+});
+
+describe("synonyms", () => {
+  it("replaces whole phrases, the longest first", () => {
+    const map = createSynonymMap({
+      "гос услуги": "госуслуги",
+      "личный кабинет": "кабинет",
+      гос: "государственный",
+    });
+    expect(map.apply(["зайти", "в", "гос", "услуги"])).toEqual(["зайти", "в", "госуслуги"]);
+    expect(map.apply(["гос", "пошлина"])).toEqual(["государственный", "пошлина"]);
+    expect(map.apply(["личный", "счет"])).toEqual(["личный", "счет"]);
+  });
+});
+
+describe("typo repair", () => {
+  const index = createTypoIndex(
+    new Map([
+      ["пароль", 10],
+      ["поддержки", 5],
+      ["чего", 3],
+      ["куда", 8],
+      ["заявление", 6],
+    ]),
+  );
+
+  it("repairs slips: a swap, a missing or extra letter, a neighbouring key, a sound-alike", () => {
+    expect(index.correct("поддрежки")).toBe("поддержки");
+    expect(index.correct("пароь")).toBe("пароль");
+    expect(index.correct("паролль")).toBe("пароль");
+    expect(index.correct("пороль")).toBe("пароль");
+    expect(index.correct("заяввлениеее")).toBeUndefined();
+  });
+
+  it("does not turn another real word into a known one", () => {
+    expect(index.correct("него")).toBeUndefined();
+    expect(index.correct("суда")).toBeUndefined();
+    expect(index.correct("кот")).toBeUndefined();
+  });
+
+  it("counts a swap of neighbouring letters as one edit", () => {
+    expect(editDistance("поддрежки", "поддержки")).toBe(1);
+    expect(editDistance("суда", "куда")).toBe(2);
+    expect(editDistance("пороль", "пароль")).toBe(1);
+  });
+});
