@@ -79,6 +79,13 @@ const KEEP_LATIN = new Set([
   "id",
 ]);
 
+// "привет, как восстановить пароль" is about the password; "спасибо, бот"
+// is still thanks: courtesy words go only when two or more others stay.
+function withoutCourtesy(tokens: AnalyzedToken[]): AnalyzedToken[] {
+  const content = tokens.filter((token) => !token.courtesy);
+  return content.length >= 2 ? content : tokens;
+}
+
 /**
  * Creates the text analyzer over the knowledge base's vocabularies: it
  * detects the language, repairs the keyboard layout when that makes the
@@ -165,10 +172,7 @@ export function createAnalyzer(
         courtesy: courtesy.has(corrected),
       });
     }
-    // "привет, как восстановить пароль" is about the password; "спасибо, бот"
-    // is still thanks: courtesy words go only when two or more others stay.
-    const content = tokens.filter((token) => !token.courtesy);
-    return content.length >= 2 ? content : tokens;
+    return tokens;
   };
 
   return {
@@ -189,22 +193,25 @@ export function createAnalyzer(
       const typed = sentenceWords.flat();
       const detected = detectLanguage(typed);
       const language = detected ?? "ru";
+      const perSentence = sentenceWords.map((words) =>
+        toTokens(synonyms.apply(words), language, true),
+      );
       const sentences =
-        sentenceWords.length > 1
-          ? sentenceWords
-              .map((words) => toTokens(synonyms.apply(words), language, true))
+        perSentence.length > 1
+          ? perSentence
               .filter((tokens) => tokens.length > 0 && !tokens.every((t) => t.courtesy))
+              .map(withoutCourtesy)
           : [];
       return {
         language,
         languageDetected: detected !== undefined,
         layout,
-        tokens: toTokens(synonyms.apply(typed), language, true),
+        tokens: withoutCourtesy(perSentence.flat()),
         sentences,
       };
     },
     exampleWords(text, language) {
-      return toTokens(wordsOf(text, synonyms), language, false);
+      return withoutCourtesy(toTokens(wordsOf(text, synonyms), language, false));
     },
   };
 }

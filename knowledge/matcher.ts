@@ -75,13 +75,22 @@ interface ExampleEntry {
   stems: ReadonlySet<string>;
 }
 
+/** Who has a feature: example (or class) numbers and their weights. */
+interface Postings {
+  ids: Int32Array;
+  weights: Float64Array;
+}
+
+interface FeatureEntry {
+  idf: number;
+  examples: Postings;
+  classes: Postings;
+}
+
 interface FeatureIndex {
-  idf: Map<string, number>;
+  features: Map<string, FeatureEntry>;
   /** The weight given to a feature the index has never seen. */
   unseenIdf: number;
-  postings: Map<string, { example: number; weight: number }[]>;
-  /** The same features over each class's examples taken together. */
-  classPostings: Map<string, { example: number; weight: number }[]>;
 }
 
 interface LanguageIndex {
@@ -92,6 +101,13 @@ interface LanguageIndex {
   charScores: Float64Array;
   classWordScores: Float64Array;
   classCharScores: Float64Array;
+}
+
+function toPostings(list: readonly [number, number][]): Postings {
+  return {
+    ids: Int32Array.from(list, ([id]) => id),
+    weights: Float64Array.from(list, ([, weight]) => weight),
+  };
 }
 
 function buildFeatureIndex(
@@ -114,16 +130,15 @@ function buildFeatureIndex(
   for (const [feature, intents] of intentsWith) {
     idf.set(feature, Math.log(1 + intentCount / intents.size));
   }
-  const postings = new Map<string, { example: number; weight: number }[]>();
+  const exampleLists = new Map<string, [number, number][]>();
   features.forEach((set, example) => {
     let norm = 0;
     for (const feature of set) norm += (idf.get(feature) ?? 0) ** 2;
     norm = Math.sqrt(norm) || 1;
     for (const feature of set) {
-      const weight = (idf.get(feature) ?? 0) / norm;
-      const list = postings.get(feature) ?? [];
-      list.push({ example, weight });
-      postings.set(feature, list);
+      const list = exampleLists.get(feature) ?? [];
+      list.push([example, (idf.get(feature) ?? 0) / norm]);
+      exampleLists.set(feature, list);
     }
   });
   // A class's vector: every feature of its examples, weighted by idf and by
@@ -133,40 +148,58 @@ function buildFeatureIndex(
     const classCounts = counts[intentOf[example] as number];
     for (const feature of set) classCounts?.set(feature, (classCounts.get(feature) ?? 0) + 1);
   });
-  const classPostings = new Map<string, { example: number; weight: number }[]>();
+  const classLists = new Map<string, [number, number][]>();
   counts.forEach((classCounts, intent) => {
     const weights = [...classCounts].map(
       ([feature, count]) => [feature, (idf.get(feature) ?? 0) * (1 + Math.log(count))] as const,
     );
     const norm = Math.sqrt(weights.reduce((sum, [, w]) => sum + w * w, 0)) || 1;
     for (const [feature, weight] of weights) {
-      const list = classPostings.get(feature) ?? [];
-      list.push({ example: intent, weight: weight / norm });
-      classPostings.set(feature, list);
+      const list = classLists.get(feature) ?? [];
+      list.push([intent, weight / norm]);
+      classLists.set(feature, list);
     }
   });
-  return { idf, unseenIdf: Math.log(1 + intentCount / 0.5), postings, classPostings };
+  const entries = new Map<string, FeatureEntry>();
+  for (const [feature, weight] of idf) {
+    entries.set(feature, {
+      idf: weight,
+      examples: toPostings(exampleLists.get(feature) ?? []),
+      classes: toPostings(classLists.get(feature) ?? []),
+    });
+  }
+  return { features: entries, unseenIdf: Math.log(1 + intentCount / 0.5) };
 }
 
-// Accumulates cosine similarities of the query's features into `scores`
-// (per example, or per class with `classPostings`).
+// Cosine similarities of the query's features to every example and every
+// class, into `exampleScores` and `classScores`.
 function scoreInto(
   index: FeatureIndex,
   query: ReadonlySet<string>,
-  scores: Float64Array,
-  postingsOf: "postings" | "classPostings" = "postings",
+  exampleScores: Float64Array,
+  classScores: Float64Array,
 ): void {
-  scores.fill(0);
+  exampleScores.fill(0);
+  classScores.fill(0);
   let norm = 0;
-  for (const feature of query) norm += (index.idf.get(feature) ?? index.unseenIdf) ** 2;
+  const found: FeatureEntry[] = [];
+  for (const feature of query) {
+    const entry = index.features.get(feature);
+    if (entry) found.push(entry);
+    norm += (entry?.idf ?? index.unseenIdf) ** 2;
+  }
   norm = Math.sqrt(norm);
   if (norm === 0) return;
-  for (const feature of query) {
-    const postings = index[postingsOf].get(feature);
-    if (!postings) continue;
-    const weight = (index.idf.get(feature) ?? 0) / norm;
-    for (const { example, weight: exampleWeight } of postings) {
-      scores[example] = (scores[example] ?? 0) + weight * exampleWeight;
+  for (const entry of found) {
+    const weight = entry.idf / norm;
+    const { examples, classes } = entry;
+    for (let i = 0; i < examples.ids.length; i++) {
+      const id = examples.ids[i] as number;
+      exampleScores[id] = (exampleScores[id] as number) + weight * (examples.weights[i] as number);
+    }
+    for (let i = 0; i < classes.ids.length; i++) {
+      const id = classes.ids[i] as number;
+      classScores[id] = (classScores[id] as number) + weight * (classes.weights[i] as number);
     }
   }
 }
@@ -241,8 +274,8 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
     const index = indexes[language];
     const words = wordFeatures(tokens);
     const chars = charFeatures(tokens);
-    scoreInto(index.words, words, index.wordScores);
-    scoreInto(index.chars, chars, index.charScores);
+    scoreInto(index.words, words, index.wordScores, index.classWordScores);
+    scoreInto(index.chars, chars, index.charScores, index.classCharScores);
     const exampleBest = new Float64Array(classCount);
     const exampleArg = new Int32Array(classCount).fill(-1);
     for (let e = 0; e < index.examples.length; e++) {
@@ -254,8 +287,6 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
         exampleArg[intent] = e;
       }
     }
-    scoreInto(index.words, words, index.classWordScores, "classPostings");
-    scoreInto(index.chars, chars, index.classCharScores, "classPostings");
     for (let c = 0; c < classCount; c++) {
       const whole =
         wordWeight * (index.classWordScores[c] ?? 0) +

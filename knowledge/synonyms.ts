@@ -1,4 +1,5 @@
 import { normalizeText, splitWords } from "./normalize.ts";
+import { stemWord } from "./stem.ts";
 
 /**
  * Rewrites words and phrases to the word they mean, longest phrase first,
@@ -13,19 +14,28 @@ interface PhraseEntry {
   to: readonly string[];
 }
 
+// Single words this long also match the other forms of the word (same
+// stem): "германия" covers "германии" and "германию".
+const STEM_MATCH_LENGTH = 5;
+
 /**
  * Builds a synonym map from `phrase → replacement` pairs as written in
- * `_synonyms.yaml`; both sides are normalised like a message.
+ * `_synonyms.yaml`; both sides are normalised like a message. A single word
+ * of five letters or more matches every form with its stem.
  *
  * @example createSynonymMap({ "гос услуги": "госуслуги" }).apply(["гос", "услуги"]) // ["госуслуги"]
  */
 export function createSynonymMap(pairs: Readonly<Record<string, string>>): SynonymMap {
   const byFirstWord = new Map<string, PhraseEntry[]>();
+  const byStem = new Map<string, readonly string[]>();
   for (const [from, to] of Object.entries(pairs)) {
     const fromWords = splitWords(normalizeText(from));
     const first = fromWords[0];
     if (first === undefined) continue;
     const entry = { from: fromWords, to: splitWords(normalizeText(to)) };
+    if (fromWords.length === 1 && first.length >= STEM_MATCH_LENGTH) {
+      byStem.set(stemWord(first), entry.to);
+    }
     const list = byFirstWord.get(first) ?? [];
     list.push(entry);
     list.sort((a, b) => b.from.length - a.from.length);
@@ -44,10 +54,11 @@ export function createSynonymMap(pairs: Readonly<Record<string, string>>): Synon
         if (entry) {
           out.push(...entry.to);
           i += entry.from.length;
-        } else {
-          out.push(word);
-          i++;
+          continue;
         }
+        const byForm = word.length >= STEM_MATCH_LENGTH ? byStem.get(stemWord(word)) : undefined;
+        out.push(...(byForm ?? [word]));
+        i++;
       }
       return out;
     },

@@ -1,0 +1,222 @@
+// npm run bench: how fast the matcher is, on this knowledge base and on a
+// synthetic one of 1,000 intents, and how it compares with nlp.js on the
+// same labelled questions. Prints a report; asserts nothing.
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import {
+  createMatcher,
+  evaluate,
+  type Intent,
+  type KnowledgeBase,
+  type LabelledQuestion,
+  type Matcher,
+} from "../knowledge/index.ts";
+import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
+import { readLabelled } from "./kb.ts";
+import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
+
+const fixture = (name: string) =>
+  fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.floor(q * sorted.length));
+  return sorted[index] ?? 0;
+}
+
+function timeMatches(matcher: Matcher, texts: readonly string[], rounds: number) {
+  for (const text of texts) matcher.match(text); // warm up
+  const samples: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    for (const text of texts) {
+      const start = performance.now();
+      matcher.match(text);
+      samples.push(performance.now() - start);
+    }
+  }
+  samples.sort((a, b) => a - b);
+  return { median: quantile(samples, 0.5), p99: quantile(samples, 0.99), count: samples.length };
+}
+
+function timeBuild(kb: KnowledgeBase, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    createMatcher(kb);
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return quantile(times, 0.5);
+}
+
+// A deterministic pseudo-random generator, so every run builds the same base.
+function random(seed: number) {
+  let state = seed;
+  return () => {
+    state = (state * 1664525 + 1013904223) % 4294967296;
+    return state / 4294967296;
+  };
+}
+
+/**
+ * A knowledge base of `count` intents built from the real examples' words:
+ * each intent has six words of its own and draws the rest from all words.
+ */
+function syntheticKnowledgeBase(real: KnowledgeBase, count: number) {
+  const rand = random(42);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
+  const vocabulary = (language: "ru" | "en") => [
+    ...new Set(
+      real.intents.flatMap((i) =>
+        i.examples[language].flatMap((e) => splitWords(normalizeText(e))),
+      ),
+    ),
+  ];
+  const words = { ru: vocabulary("ru"), en: vocabulary("en") };
+  const sentence = (own: readonly string[], language: "ru" | "en") =>
+    Array.from({ length: 3 + Math.floor(rand() * 5) }, (_, k) =>
+      k % 2 === 0 ? pick(own) : pick(words[language]),
+    ).join(" ");
+  const template = real.intents[0] as Intent;
+  const queries: string[] = [];
+  const intents: Intent[] = Array.from({ length: count }, (_, n) => {
+    const own = {
+      ru: Array.from({ length: 6 }, () => pick(words.ru)),
+      en: Array.from({ length: 6 }, () => pick(words.en)),
+    };
+    queries.push(sentence(own.ru, "ru"));
+    return {
+      ...template,
+      id: `synthetic.intent_${n}`,
+      file: `synthetic.intent_${n}.yaml`,
+      followUp: [],
+      examples: {
+        ru: Array.from({ length: 30 }, () => sentence(own.ru, "ru")),
+        en: Array.from({ length: 8 }, () => sentence(own.en, "en")),
+      },
+    };
+  });
+  const kb: KnowledgeBase = { ...real, intents, byId: new Map(intents.map((i) => [i.id, i])) };
+  return { kb, queries };
+}
+
+interface NlpJs {
+  addLanguage(language: string): void;
+  addDocument(language: string, text: string, intent: string): void;
+  train(): Promise<void>;
+  process(language: string, text: string): Promise<{ intent: string; score: number }>;
+  settings: { autoSave: boolean };
+}
+
+async function createNlpJs(kb: KnowledgeBase): Promise<NlpJs> {
+  const require = createRequire(import.meta.url);
+  const { containerBootstrap } = require("@nlpjs/core");
+  const { Nlp } = require("@nlpjs/nlp");
+  const { LangRu } = require("@nlpjs/lang-ru");
+  const { LangEn } = require("@nlpjs/lang-en-min");
+  const container = await containerBootstrap();
+  container.use(Nlp);
+  container.use(LangRu);
+  container.use(LangEn);
+  const nlp = container.get("nlp") as NlpJs;
+  nlp.settings.autoSave = false;
+  nlp.addLanguage("ru");
+  nlp.addLanguage("en");
+  for (const intent of kb.intents) {
+    for (const language of ["ru", "en"] as const) {
+      for (const text of intent.examples[language]) nlp.addDocument(language, text, intent.id);
+    }
+  }
+  // nlp.js's own out-of-scope class is the intent "None".
+  for (const language of ["ru", "en"] as const) {
+    for (const text of kb.outOfScope[language]) nlp.addDocument(language, text, "None");
+  }
+  await nlp.train();
+  return nlp;
+}
+
+async function evaluateNlpJs(nlp: NlpJs, questions: readonly LabelledQuestion[]) {
+  let right = 0;
+  let wrong = 0;
+  let escalated = 0;
+  let answeredOutOfScope = 0;
+  const samples: number[] = [];
+  for (const question of questions) {
+    const language = detectLanguage(splitWords(normalizeText(question.text))) ?? "ru";
+    const start = performance.now();
+    const result = await nlp.process(language, question.text);
+    samples.push(performance.now() - start);
+    const answered = result.intent !== "None";
+    if (question.intent === null) {
+      if (answered) answeredOutOfScope++;
+      else escalated++;
+    } else if (answered) {
+      if (result.intent === question.intent) right++;
+      else wrong++;
+    }
+  }
+  const inScope = questions.filter((q) => q.intent !== null).length;
+  const outOfScope = questions.length - inScope;
+  samples.sort((a, b) => a - b);
+  return {
+    accuracy: right / inScope,
+    wrongAnswerRate: wrong / inScope,
+    outOfScopeEscalation: escalated / outOfScope,
+    outOfScopeAnswered: answeredOutOfScope / outOfScope,
+    median: quantile(samples, 0.5),
+    p99: quantile(samples, 0.99),
+  };
+}
+
+const ms = (x: number) => `${x.toFixed(3)} ms`;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+const kb = loadKnowledgeOrExit();
+const testSet = readLabelled(fixture("eval-test.jsonl"));
+const devSet = readLabelled(fixture("eval-dev.jsonl"));
+const texts = [...testSet, ...devSet].map((q) => q.text);
+
+console.log("== Matcher on this knowledge base ==");
+const examples = kb.intents.reduce((n, i) => n + i.examples.ru.length + i.examples.en.length, 0);
+console.log(`${kb.intents.length} intents, ${examples} examples`);
+console.log(`index build: ${ms(timeBuild(kb, 5))} (median of 5)`);
+const matcher = createMatcher(kb);
+const latency = timeMatches(matcher, texts, 5);
+console.log(
+  `per question: median ${ms(latency.median)}, p99 ${ms(latency.p99)} (${latency.count} matches of ${texts.length} labelled questions)`,
+);
+
+console.log("\n== Synthetic knowledge base of 1,000 intents ==");
+const synthetic = syntheticKnowledgeBase(kb, 1000);
+const syntheticExamples = synthetic.kb.intents.length * 38;
+console.log(`1000 intents, ${syntheticExamples} examples`);
+console.log(`index build: ${ms(timeBuild(synthetic.kb, 1))}`);
+const syntheticLatency = timeMatches(
+  createMatcher(synthetic.kb),
+  synthetic.queries.slice(0, 300),
+  2,
+);
+console.log(`per question: median ${ms(syntheticLatency.median)}, p99 ${ms(syntheticLatency.p99)}`);
+
+console.log("\n== Accuracy on the held-out test set, side by side with nlp.js ==");
+const ours = evaluate(matcher, testSet);
+const nlpStart = performance.now();
+const nlp = await createNlpJs(kb);
+const nlpTrain = performance.now() - nlpStart;
+const theirs = await evaluateNlpJs(nlp, testSet);
+const rows: [string, string, string][] = [
+  ["in-scope accuracy", pct(ours.accuracy), pct(theirs.accuracy)],
+  ["wrong answers (in scope)", pct(ours.wrongAnswerRate), pct(theirs.wrongAnswerRate)],
+  ["out of scope escalated", pct(ours.outOfScopeEscalation), pct(theirs.outOfScopeEscalation)],
+  ["out of scope answered", pct(ours.outOfScopeAnswered), pct(theirs.outOfScopeAnswered)],
+  ["clarified (all)", pct(ours.clarifyRate), "—"],
+  ["median latency", ms(latency.median), ms(theirs.median)],
+  ["p99 latency", ms(latency.p99), ms(theirs.p99)],
+];
+console.log(
+  `${"".padEnd(28)}${"ours".padEnd(14)}nlp.js 4 (trained in ${(nlpTrain / 1000).toFixed(1)} s)`,
+);
+for (const [name, a, b] of rows) console.log(`${name.padEnd(28)}${a.padEnd(14)}${b}`);
+console.log(
+  `(${testSet.length} questions: ${ours.inScope.total} in scope, ${ours.outOfScope.total} out of scope; nlp.js trained on the same examples, out-of-scope ones as its "None" intent)`,
+);
