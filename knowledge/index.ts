@@ -1,5 +1,5 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
-export { type Calibration, confidenceOf, decide } from "./decide.ts";
+export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
 export { type EvaluationReport, evaluate, type LabelledQuestion } from "./evaluate.ts";
