@@ -126,13 +126,14 @@ export function createAnalyzer(
       const replace = new Map<string, string>();
       for (const chunk of chunks) {
         if (!matches(chunk)) continue;
-        const typedKnown =
-          KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from));
+        if (KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from))) {
+          asTyped++;
+          continue;
+        }
         const candidates = [convert(chunk), convert(chunk.replace(/[,.;]+$/, ""))];
         const fit = candidates.find((c) => splitWords(c).every((w) => knownOrNear(w, to)));
-        if (typedKnown) asTyped++;
         if (fit !== undefined) converted++;
-        if (!typedKnown || fit !== undefined) replace.set(chunk, fit ?? (candidates[0] as string));
+        replace.set(chunk, fit ?? (candidates[0] as string));
       }
       return { replace, gain: converted - asTyped };
     };

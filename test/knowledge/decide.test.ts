@@ -12,6 +12,7 @@ const calibration: Calibration = {
   weights: [-5, 10, 0, 0, 0, 0, 0, 0, 0],
   answerAt: 0.8,
   clarifyAt: 0.4,
+  margin: 0.05,
 };
 const signals = (scores: number[], outOfScopeScore = 0): MatchSignals => ({
   tokenCount: 3,
@@ -64,5 +65,18 @@ describe("the decision", () => {
     expect(high).toBeLessThan(1);
     expect(high).toBeGreaterThan(low);
     expect(confidenceOf({ ...signals([0.9]), tokenCount: 0 }, calibration)).toBe(0);
+  });
+});
+
+describe("the margin", () => {
+  it("offers both when the best two are closer than the margin, however confident", () => {
+    expect(decide(signals([0.9, 0.88]), calibration)).toEqual({
+      kind: "clarify",
+      intents: ["intent.n0", "intent.n1"],
+    });
+    expect(decide(signals([0.9, 0.84]), calibration)).toEqual({
+      kind: "answer",
+      intent: "intent.n0",
+    });
   });
 });
