@@ -24,6 +24,7 @@ export {
   OUT_OF_SCOPE,
 } from "./matcher.ts";
 export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.ts";
+export { maskPersonalData } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";

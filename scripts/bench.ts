@@ -131,7 +131,14 @@ async function createNlpJs(kb: KnowledgeBase): Promise<NlpJs> {
   for (const language of ["ru", "en"] as const) {
     for (const text of kb.outOfScope[language]) nlp.addDocument(language, text, "None");
   }
-  await nlp.train();
+  // nlp.js prints a line per training epoch; keep the report readable.
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await nlp.train();
+  } finally {
+    console.log = log;
+  }
   return nlp;
 }
 
