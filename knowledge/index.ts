@@ -27,5 +27,6 @@ export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.t
 export { maskPersonalData } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
+export type { Topic } from "./schema.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";
 export { type TunedCalibration, tuneCalibration } from "./tune.ts";

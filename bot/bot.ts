@@ -1,0 +1,99 @@
+import { autoRetry } from "@grammyjs/auto-retry";
+import { sequentialize } from "@grammyjs/runner";
+import { Bot, GrammyError } from "grammy";
+import type { UserFromGetMe } from "grammy/types";
+import { type BotContext, languageFromCode } from "./context.ts";
+import type { BotDeps } from "./deps.ts";
+import { createCitizenFeature } from "./features/citizen.ts";
+import { createUnsupportedFeature } from "./features/unsupported.ts";
+import { createRateLimiter } from "./rate-limit.ts";
+import { TEXTS } from "./texts.ts";
+
+export interface BotOptions {
+  token: string;
+  /** Telegram's Bot API root. Defaults to https://api.telegram.org. */
+  apiRoot?: string;
+  /** Skips getMe at start (tests). */
+  botInfo?: UserFromGetMe;
+  /** The fetch the API client uses. Defaults to the global fetch; tests answer in memory. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * Builds the bot: retries on 429 and 5xx, skips updates it already handled,
+ * picks the language, limits floods, then the features (citizen questions,
+ * then everything else) behind one error boundary.
+ *
+ * @example const bot = createBot(deps, { token }); await bot.start();
+ */
+export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
+  const { token, apiRoot = "https://api.telegram.org", botInfo, fetch } = options;
+  const { store, log, now = Date.now } = deps;
+  const bot = new Bot<BotContext>(token, {
+    client: { apiRoot, ...(fetch ? { fetch } : {}) },
+    ...(botInfo ? { botInfo } : {}),
+  });
+
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
+  // A citizen who blocked the bot answers 403 to everything: mark, do not retry.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const result = await prev(method, payload, signal);
+    if (!result.ok && result.error_code === 403 && payload && "chat_id" in payload) {
+      const chatId = Number(payload.chat_id);
+      if (Number.isFinite(chatId)) {
+        store.markBlocked(chatId);
+        log.info({ chat: chatId, method }, "the citizen blocked the bot");
+      }
+    }
+    return result;
+  });
+
+  // One chat's updates in order, different chats in parallel (runner).
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));
+
+  bot.use(async (ctx, next) => {
+    const id = ctx.update.update_id;
+    if (store.wasHandled(id)) {
+      log.info({ update: id }, "update delivered again: skipped");
+      return;
+    }
+    await next();
+    store.markHandled(id);
+  });
+
+  bot.use(async (ctx, next) => {
+    const chatId = ctx.chat?.id;
+    ctx.language =
+      (chatId !== undefined ? store.languageOf(chatId) : undefined) ??
+      languageFromCode(ctx.from?.language_code);
+    if (chatId !== undefined && ctx.message) store.markActive(chatId);
+    await next();
+  });
+
+  const limiter = createRateLimiter(deps.rateLimitPerMinute, now);
+  bot.on("message", async (ctx, next) => {
+    const verdict = limiter.hit(ctx.chat.id);
+    if (verdict.allowed) return next();
+    log.warn({ chat: ctx.chat.id }, "rate limited");
+    if (verdict.notify) await ctx.reply(TEXTS[ctx.language].rateLimited);
+  });
+
+  const features = bot.errorBoundary((error) => {
+    log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
+  });
+  features.use(createCitizenFeature(deps));
+  features.use(createUnsupportedFeature(deps));
+
+  bot.catch((error) => {
+    const cause = error.error;
+    log.error(
+      {
+        error: cause,
+        update: error.ctx.update.update_id,
+        code: cause instanceof GrammyError ? cause.error_code : undefined,
+      },
+      "update failed",
+    );
+  });
+  return bot;
+}

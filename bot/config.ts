@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+
+const configSchema = z
+  .object({
+    BOT_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d+:[\w-]{20,}$/, {
+          error: "BOT_TOKEN does not look like a token from @BotFather (digits:letters)",
+        })
+        .optional(),
+    ),
+    DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
+    KNOWLEDGE_DIR: optionalText,
+    TELEGRAM_API_ROOT: z
+      .url({ protocol: /^https?$/, error: "TELEGRAM_API_ROOT must be an http(s) URL" })
+      .default("https://api.telegram.org"),
+    WEBHOOK_URL: optionalText.pipe(
+      z.url({ protocol: /^https$/, error: "WEBHOOK_URL must be a public https:// URL" }).optional(),
+    ),
+    WEBHOOK_SECRET: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,256}$/, {
+          error: "WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and -",
+        })
+        .optional(),
+    ),
+    PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
+      .default("info"),
+  })
+  .refine((env) => !env.WEBHOOK_URL || env.WEBHOOK_SECRET, {
+    error:
+      "WEBHOOK_SECRET is required with WEBHOOK_URL: Telegram sends it back so forged calls are refused",
+    path: ["WEBHOOK_SECRET"],
+  });
+
+/** The bot's configuration, read from environment variables once in main. */
+export interface Config {
+  /** Undefined when not set: main explains how to get one. */
+  botToken: string | undefined;
+  databasePath: string;
+  knowledgeDir: string | undefined;
+  telegramApiRoot: string;
+  /** Webhook mode when set; long polling otherwise. */
+  webhook: { url: string; secret: string; port: number } | undefined;
+  rateLimitPerMinute: number;
+  logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+/**
+ * Validates the environment into a Config. Pure: the caller passes the
+ * environment. Each error names the variable and what it must be.
+ *
+ * @example createConfig({ BOT_TOKEN: "123:abc..." })
+ */
+export function createConfig(env: Readonly<Record<string, string | undefined>>): ConfigResult {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map(
+        (issue) => `${issue.path.join(".") || "environment"}: ${issue.message}`,
+      ),
+    };
+  }
+  const e = parsed.data;
+  return {
+    ok: true,
+    config: {
+      botToken: e.BOT_TOKEN,
+      databasePath: e.DATABASE_PATH,
+      knowledgeDir: e.KNOWLEDGE_DIR,
+      telegramApiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
+      webhook:
+        e.WEBHOOK_URL && e.WEBHOOK_SECRET
+          ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
+          : undefined,
+      rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      logLevel: e.LOG_LEVEL,
+    },
+  };
+}

@@ -1,0 +1,135 @@
+import { Composer } from "grammy";
+import { maskPersonalData, renderAnswer, replyTo } from "../../knowledge/index.ts";
+import { decodeAction } from "../callback-data.ts";
+import type { BotContext } from "../context.ts";
+import type { BotDeps } from "../deps.ts";
+import {
+  answerMessage,
+  clarifyMessage,
+  escalationMessage,
+  languageMessage,
+  menuMessage,
+  topicMessage,
+} from "../messages.ts";
+import { sendMessage } from "../send.ts";
+import { TEXTS } from "../texts.ts";
+
+/**
+ * What citizens do in a private chat: commands, questions in free text, and
+ * the buttons of the bot's own messages.
+ */
+export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
+  const { store, log, now = Date.now } = deps;
+  const composer = new Composer<BotContext>();
+  const privateChats = composer.chatType("private");
+
+  privateChats.command("start", async (ctx) => {
+    await ctx.reply(TEXTS[ctx.language].greeting);
+    await sendMessage(ctx, menuMessage(ctx.language));
+  });
+  privateChats.command("menu", (ctx) => sendMessage(ctx, menuMessage(ctx.language)));
+  privateChats.command("help", (ctx) => ctx.reply(TEXTS[ctx.language].help));
+  privateChats.command("lang", (ctx) => sendMessage(ctx, languageMessage()));
+
+  privateChats.on("message:text", async (ctx) => {
+    const text = ctx.message.text;
+    const { kb, matcher } = deps.knowledge();
+    if (text.trim() === "") {
+      await ctx.reply(TEXTS[ctx.language].escalateEmpty);
+      return;
+    }
+    const reply = replyTo(kb, matcher, text, {
+      fallbackLanguage: ctx.language,
+      at: new Date(now()),
+    });
+    const { match } = reply;
+    store.recordQuestion({
+      chatId: ctx.chat.id,
+      text: maskPersonalData(text),
+      language: reply.language,
+      decision: match.decision.kind,
+      intent: match.decision.kind === "answer" ? match.decision.intent : null,
+      confidence: match.confidence,
+      candidates: match.candidates.slice(0, 3),
+    });
+    log.info(
+      { chat: ctx.chat.id, decision: match.decision, confidence: match.confidence, text },
+      "question",
+    );
+    if (reply.kind === "answer") {
+      await sendMessage(ctx, answerMessage(kb, reply.answer));
+      if (reply.answer.escalate) {
+        await sendMessage(ctx, escalationMessage(kb, reply.language, new Date(now())));
+      }
+    } else if (reply.kind === "clarify") {
+      await sendMessage(ctx, clarifyMessage(reply.options, reply.language));
+    } else if (reply.reason === "empty") {
+      await ctx.reply(TEXTS[reply.language].escalateEmpty);
+    } else {
+      await sendMessage(ctx, escalationMessage(kb, reply.language, new Date(now())));
+    }
+  });
+
+  composer.on("callback_query:data", async (ctx) => {
+    const action = decodeAction(ctx.callbackQuery.data);
+    const { kb } = deps.knowledge();
+    const language = ctx.language;
+    const stale = () => {
+      log.warn({ chat: ctx.chat?.id, data: ctx.callbackQuery.data }, "unusable button data");
+      return ctx.answerCallbackQuery({ text: TEXTS[language].staleButton });
+    };
+    if (!action || !ctx.chat || ctx.chat.type !== "private") return stale();
+    switch (action.kind) {
+      case "menu":
+        await ctx.answerCallbackQuery();
+        return sendMessage(ctx, menuMessage(language));
+      case "topic":
+        await ctx.answerCallbackQuery();
+        return sendMessage(ctx, topicMessage(kb, action.topic, language));
+      case "answer": {
+        const answer = renderAnswer(kb, action.intent, language, new Date(now()));
+        if (!answer) return stale();
+        await ctx.answerCallbackQuery();
+        await sendMessage(ctx, answerMessage(kb, answer));
+        if (answer.escalate)
+          await sendMessage(ctx, escalationMessage(kb, language, new Date(now())));
+        return;
+      }
+      case "feedback": {
+        if (!kb.byId.has(action.intent)) return stale();
+        store.recordFeedback(ctx.chat.id, action.intent, action.helpful);
+        await ctx.answerCallbackQuery({ text: TEXTS[language].thanksForFeedback });
+        // The feedback buttons go, so one answer is rated once.
+        const markup = ctx.callbackQuery.message?.reply_markup;
+        if (markup) {
+          const rows = markup.inline_keyboard
+            .map((row) =>
+              row.filter((b) => !("callback_data" in b && b.callback_data?.startsWith("f:"))),
+            )
+            .filter((row) => row.length > 0);
+          await ctx
+            .editMessageReplyMarkup({ reply_markup: { inline_keyboard: rows } })
+            .catch((error) => log.debug({ error }, "feedback buttons not removed"));
+        }
+        if (!action.helpful) {
+          return sendMessage(ctx, {
+            html: TEXTS[language].sorryOfferOperator,
+            keyboard: clarifyMessage([], language).keyboard,
+          });
+        }
+        return;
+      }
+      case "operator":
+        await ctx.answerCallbackQuery();
+        return sendMessage(ctx, escalationMessage(kb, language, new Date(now())));
+      case "language":
+        store.setLanguage(ctx.chat.id, action.language);
+        ctx.language = action.language;
+        await ctx.answerCallbackQuery();
+        await ctx.reply(TEXTS[action.language].languageSet);
+        return sendMessage(ctx, menuMessage(action.language));
+    }
+  });
+
+  return composer;
+}

@@ -1,0 +1,122 @@
+import type { Language, Topic } from "../knowledge/index.ts";
+
+/** Every text the bot says itself (answers come from the knowledge base), in both languages. */
+export interface Texts {
+  greeting: string;
+  help: string;
+  menuTitle: string;
+  topics: Record<Exclude<Topic, "smalltalk">, string>;
+  topicTitle: (topic: string) => string;
+  back: string;
+  chooseLanguage: string;
+  languageSet: string;
+  helpful: string;
+  yes: string;
+  no: string;
+  thanksForFeedback: string;
+  sorryOfferOperator: string;
+  clarify: string;
+  somethingElse: string;
+  operator: string;
+  escalate: string;
+  escalateEmpty: string;
+  onlyText: string;
+  fileNeedsQuestion: string;
+  fileRefused: (reason: "type" | "size") => string;
+  rateLimited: string;
+  staleButton: string;
+  commands: { command: string; description: string }[];
+}
+
+export const TEXTS: Record<Language, Texts> = {
+  ru: {
+    greeting:
+      "Здравствуйте! Я бот поддержки портала Госуслуг. Напишите вопрос своими словами или выберите тему ниже.",
+    help: "Я отвечаю на вопросы о Госуслугах: вход и регистрация, заявления, документы, контакты и часы работы поддержки.\n\nНапишите вопрос своими словами, например: «не приходит смс при регистрации».\n/menu — темы, /lang — язык, /help — эта справка.",
+    menuTitle: "Выберите тему:",
+    topics: {
+      account: "🔐 Вход и регистрация",
+      applications: "📄 Заявления и услуги",
+      documents: "📎 Документы и скриншоты",
+      contacts: "☎️ Контакты и часы работы",
+      departments: "🏛 Пенсия, соцстрах, налоги",
+      operator: "👤 Связаться с оператором",
+    },
+    topicTitle: (topic) => `${topic}: выберите вопрос`,
+    back: "⬅️ Все темы",
+    chooseLanguage: "Выберите язык / Choose a language:",
+    languageSet: "Буду отвечать по-русски.",
+    helpful: "Ответ помог?",
+    yes: "👍 Да",
+    no: "👎 Нет",
+    thanksForFeedback: "Спасибо за оценку!",
+    sorryOfferOperator: "Жаль, что ответ не помог. Могу передать вопрос оператору.",
+    clarify: "Уточните, пожалуйста, что вы имели в виду:",
+    somethingElse: "Другое",
+    operator: "👤 Оператор",
+    escalate:
+      "Я не нашёл точного ответа, поэтому лучше, чтобы вам помог оператор. Вот как связаться с поддержкой:",
+    escalateEmpty: "Напишите, пожалуйста, вопрос текстом — я постараюсь помочь.",
+    onlyText:
+      "Я понимаю только текстовые вопросы. Напишите, что случилось, или выберите тему в меню.",
+    fileNeedsQuestion:
+      "Файлы я передаю оператору вместе с вопросом. Сначала напишите, что случилось, и попросите оператора.",
+    fileRefused: (reason) =>
+      reason === "type"
+        ? "Этот файл не подойдёт: принимаются только JPEG, PNG и PDF."
+        : "Этот файл слишком большой: принимаются файлы до 5 МБ. Сожмите его или сделайте скриншот.",
+    rateLimited: "Вы пишете очень часто. Подождите минуту, и я отвечу.",
+    staleButton: "Эта кнопка устарела. Откройте /menu.",
+    commands: [
+      { command: "start", description: "Начать" },
+      { command: "menu", description: "Темы вопросов" },
+      { command: "help", description: "Что умеет бот" },
+      { command: "lang", description: "Язык / Language" },
+    ],
+  },
+  en: {
+    greeting:
+      "Hello! I am the Gosuslugi portal support bot. Type your question in your own words or pick a topic below.",
+    help: 'I answer questions about Gosuslugi: signing in and registration, applications, documents, support contacts and hours.\n\nType your question, for example: "the SMS code does not arrive".\n/menu — topics, /lang — language, /help — this help.',
+    menuTitle: "Choose a topic:",
+    topics: {
+      account: "🔐 Sign-in and registration",
+      applications: "📄 Applications and services",
+      documents: "📎 Documents and screenshots",
+      contacts: "☎️ Contacts and hours",
+      departments: "🏛 Pension, social insurance, tax",
+      operator: "👤 Talk to an operator",
+    },
+    topicTitle: (topic) => `${topic}: choose a question`,
+    back: "⬅️ All topics",
+    chooseLanguage: "Выберите язык / Choose a language:",
+    languageSet: "I will answer in English.",
+    helpful: "Did this help?",
+    yes: "👍 Yes",
+    no: "👎 No",
+    thanksForFeedback: "Thank you for the feedback!",
+    sorryOfferOperator: "Sorry that did not help. I can pass your question to an operator.",
+    clarify: "Which of these did you mean?",
+    somethingElse: "Something else",
+    operator: "👤 Operator",
+    escalate:
+      "I could not find a reliable answer, so an operator should help you. This is how to reach support:",
+    escalateEmpty: "Please type your question, and I will try to help.",
+    onlyText:
+      "I understand text questions only. Tell me what happened, or pick a topic in the menu.",
+    fileNeedsQuestion:
+      "I pass files to an operator together with a question. First tell me what happened and ask for an operator.",
+    fileRefused: (reason) =>
+      reason === "type"
+        ? "This file will not do: only JPEG, PNG and PDF are accepted."
+        : "This file is too large: files up to 5 MB are accepted. Compress it or take a screenshot.",
+    rateLimited: "You are writing very often. Please wait a minute and I will answer.",
+    staleButton: "This button is out of date. Open /menu.",
+    commands: [
+      { command: "start", description: "Start" },
+      { command: "menu", description: "Question topics" },
+      { command: "help", description: "What the bot can do" },
+      { command: "lang", description: "Language / Язык" },
+    ],
+  },
+};

@@ -1,0 +1,1 @@
+export { createStore, type QuestionRecord, type Store, type StoreOptions } from "./store.ts";

@@ -1,0 +1,153 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { migrate } from "./migrations.ts";
+
+export type Language = "ru" | "en";
+
+/** A question the bot answered, clarified or escalated, as stored (text already masked). */
+export interface QuestionRecord {
+  chatId: number;
+  text: string;
+  language: Language;
+  decision: "answer" | "clarify" | "escalate";
+  intent: string | null;
+  confidence: number;
+  candidates: readonly { intent: string; score: number }[];
+}
+
+/** The bot's own state in SQLite: chats, handled updates, feedback, questions. */
+export interface Store {
+  /** Whether an update was handled before (Telegram redelivers after a restart). */
+  wasHandled(updateId: number): boolean;
+  /** Records an update as handled, after its reply went out. */
+  markHandled(updateId: number): void;
+  languageOf(chatId: number): Language | undefined;
+  setLanguage(chatId: number, language: Language): void;
+  /** The citizen blocked the bot (Telegram answered 403): stop sending to them. */
+  markBlocked(chatId: number): void;
+  /** They wrote again: they unblocked the bot. */
+  markActive(chatId: number): void;
+  isBlocked(chatId: number): boolean;
+  recordFeedback(chatId: number, intent: string, helpful: boolean): void;
+  recordQuestion(question: QuestionRecord): void;
+  feedback(): { chatId: number; intent: string; helpful: boolean; createdAt: number }[];
+  questions(): (QuestionRecord & { createdAt: number })[];
+  close(): void;
+}
+
+export interface StoreOptions {
+  /** The clock, for tests. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/**
+ * Opens (creating it if needed) the SQLite database at `path`, in WAL mode,
+ * and brings its schema up to date. `":memory:"` gives a private in-memory
+ * database.
+ *
+ * @example const store = createStore("./data/bot.sqlite");
+ */
+export function createStore(path: string, options: StoreOptions = {}): Store {
+  const { now = Date.now } = options;
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  migrate(db);
+
+  const handled = db.prepare<[number], { update_id: number }>(
+    "SELECT update_id FROM processed_updates WHERE update_id = ?",
+  );
+  const markHandled = db.prepare(
+    "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+  );
+  const getChat = db.prepare<[number], { language: Language | null; blocked_at: number | null }>(
+    "SELECT language, blocked_at FROM chats WHERE chat_id = ?",
+  );
+  const upsertLanguage = db.prepare(
+    `INSERT INTO chats (chat_id, language, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (chat_id) DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at`,
+  );
+  const upsertBlocked = db.prepare(
+    `INSERT INTO chats (chat_id, blocked_at, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
+  );
+  const insertFeedback = db.prepare(
+    "INSERT INTO feedback (chat_id, intent, helpful, created_at) VALUES (?, ?, ?, ?)",
+  );
+  const insertQuestion = db.prepare(
+    `INSERT INTO questions (chat_id, text, language, decision, intent, confidence, candidates, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const allFeedback = db.prepare<
+    [],
+    { chat_id: number; intent: string; helpful: number; created_at: number }
+  >("SELECT chat_id, intent, helpful, created_at FROM feedback ORDER BY id");
+  const allQuestions = db.prepare<
+    [],
+    {
+      chat_id: number;
+      text: string;
+      language: Language;
+      decision: QuestionRecord["decision"];
+      intent: string | null;
+      confidence: number;
+      candidates: string;
+      created_at: number;
+    }
+  >("SELECT * FROM questions ORDER BY id");
+
+  return {
+    wasHandled: (updateId) => handled.get(updateId) !== undefined,
+    markHandled: (updateId) => {
+      markHandled.run(updateId, now());
+    },
+    languageOf: (chatId) => getChat.get(chatId)?.language ?? undefined,
+    setLanguage: (chatId, language) => {
+      upsertLanguage.run(chatId, language, now());
+    },
+    markBlocked: (chatId) => {
+      upsertBlocked.run(chatId, now(), now());
+    },
+    markActive: (chatId) => {
+      if (getChat.get(chatId)?.blocked_at != null) upsertBlocked.run(chatId, null, now());
+    },
+    isBlocked: (chatId) => getChat.get(chatId)?.blocked_at != null,
+    recordFeedback: (chatId, intent, helpful) => {
+      insertFeedback.run(chatId, intent, helpful ? 1 : 0, now());
+    },
+    recordQuestion: (q) => {
+      insertQuestion.run(
+        q.chatId,
+        q.text,
+        q.language,
+        q.decision,
+        q.intent,
+        q.confidence,
+        JSON.stringify(q.candidates),
+        now(),
+      );
+    },
+    feedback: () =>
+      allFeedback.all().map((row) => ({
+        chatId: row.chat_id,
+        intent: row.intent,
+        helpful: row.helpful === 1,
+        createdAt: row.created_at,
+      })),
+    questions: () =>
+      allQuestions.all().map((row) => ({
+        chatId: row.chat_id,
+        text: row.text,
+        language: row.language,
+        decision: row.decision,
+        intent: row.intent,
+        confidence: row.confidence,
+        candidates: JSON.parse(row.candidates) as QuestionRecord["candidates"],
+        createdAt: row.created_at,
+      })),
+    close: () => db.close(),
+  };
+}

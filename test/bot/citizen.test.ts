@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { createStore } from "../../handoff/index.ts";
+import { createHarness } from "./harness.ts";
+
+type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
+const keyboardOf = (payload: Record<string, unknown>) =>
+  (payload.reply_markup as Keyboard | undefined)?.inline_keyboard.flat() ?? [];
+
+describe("a citizen talking to the bot", () => {
+  it("is greeted on /start with a menu of topics", async () => {
+    const h = createHarness();
+    await h.handle(h.text("/start"));
+    expect(h.sent()[0]).toContain("Здравствуйте");
+    const menu = h.calls.filter((c) => c.method === "sendMessage")[1];
+    const buttons = keyboardOf(menu?.payload ?? {});
+    expect(buttons.map((b) => b.callback_data)).toEqual(
+      expect.arrayContaining([
+        "t:account",
+        "t:applications",
+        "t:documents",
+        "t:contacts",
+        "t:departments",
+        "o",
+      ]),
+    );
+  });
+
+  it("answers a question with links, follow-ups and 'did this help', in HTML", async () => {
+    const h = createHarness();
+    await h.handle(h.text("как восстановить пароль от госуслуг"));
+    const reply = h.calls.find((c) => c.method === "sendMessage");
+    expect(reply?.payload.parse_mode).toBe("HTML");
+    expect(String(reply?.payload.text)).toContain("Ответ помог?");
+    const buttons = keyboardOf(reply?.payload ?? {});
+    expect(buttons.some((b) => b.url?.startsWith("https://"))).toBe(true);
+    expect(buttons.map((b) => b.callback_data)).toEqual(
+      expect.arrayContaining(["f:1:account.login_recovery", "f:0:account.login_recovery"]),
+    );
+    for (const b of buttons)
+      if (b.callback_data) expect(Buffer.byteLength(b.callback_data)).toBeLessThanOrEqual(64);
+  });
+
+  it("answers an English question in English whatever the user's language", async () => {
+    const h = createHarness();
+    await h.handle(h.text("how do I reset my password", { language_code: "ru" }));
+    expect(h.sent()[0]).toContain("Did this help?");
+  });
+
+  it("stores 👍 and 👎, removes the rating buttons, and offers an operator after 👎", async () => {
+    const h = createHarness();
+    await h.handle(
+      h.press("f:1:contacts.hotline", {
+        reply_markup: {
+          inline_keyboard: [
+            [
+              { text: "👍", callback_data: "f:1:contacts.hotline" },
+              { text: "x", callback_data: "a:hours.schedule" },
+            ],
+          ],
+        },
+      }),
+    );
+    await h.handle(h.press("f:0:contacts.hotline"));
+    expect(h.store.feedback().map((f) => [f.intent, f.helpful])).toEqual([
+      ["contacts.hotline", true],
+      ["contacts.hotline", false],
+    ]);
+    const edit = h.calls.find((c) => c.method === "editMessageReplyMarkup");
+    expect(keyboardOf(edit?.payload ?? {}).map((b) => b.callback_data)).toEqual([
+      "a:hours.schedule",
+    ]);
+    const offer = h.calls.filter((c) => c.method === "sendMessage").at(-1);
+    expect(keyboardOf(offer?.payload ?? {}).map((b) => b.callback_data)).toContain("o");
+  });
+
+  it("records unanswered questions with personal data masked", async () => {
+    const h = createHarness();
+    await h.handle(h.text("мой снилс 123-456-789 01, какая погода завтра"));
+    const [question] = h.store.questions();
+    expect(question?.text).toBe("мой снилс [СНИЛС], какая погода завтра");
+    expect(question?.decision).toBe("escalate");
+    expect(h.sent()[0]).toContain("оператор");
+  });
+
+  it("answers forged, stale and malformed button data without acting on it", async () => {
+    const h = createHarness();
+    for (const data of [
+      "a:no.such_intent",
+      "f:1:no.such",
+      "zzz",
+      "a:../../etc",
+      "t:secret",
+      "x".repeat(64),
+    ]) {
+      await h.handle(h.press(data));
+    }
+    const answers = h.calls.filter((c) => c.method === "answerCallbackQuery");
+    expect(answers).toHaveLength(6);
+    for (const a of answers) expect(String(a.payload.text)).toContain("устарела");
+    expect(h.store.feedback()).toEqual([]);
+    expect(h.sent()).toEqual([]);
+  });
+
+  it("says 'text only' to stickers, voice, locations and polls, with the menu", async () => {
+    const h = createHarness();
+    await h.handle(
+      h.message({
+        sticker: {
+          file_id: "s",
+          file_unique_id: "s",
+          type: "regular",
+          width: 1,
+          height: 1,
+          is_animated: false,
+          is_video: false,
+        },
+      }),
+    );
+    await h.handle(h.message({ voice: { file_id: "v", file_unique_id: "v", duration: 1 } }));
+    await h.handle(h.message({ location: { latitude: 55.7, longitude: 37.6 } }));
+    const texts = h.sent();
+    expect(texts.filter((t) => t.includes("только текстовые"))).toHaveLength(3);
+  });
+
+  it("accepts JPEG, PNG and PDF up to 5 MB and refuses other files with the reason", async () => {
+    const h = createHarness();
+    const doc = (mime_type: string, file_size: number) =>
+      h.message({
+        document: { file_id: "d", file_unique_id: "d", mime_type, file_size, file_name: "f" },
+      });
+    await h.handle(doc("application/pdf", 1_000_000));
+    await h.handle(doc("application/zip", 1_000));
+    await h.handle(doc("image/png", 6 * 1024 * 1024));
+    const [ok, type, size] = h.sent();
+    expect(ok).toContain("оператору");
+    expect(type).toContain("JPEG, PNG и PDF");
+    expect(size).toContain("до 5 МБ");
+  });
+
+  it("asks for text on an empty or whitespace message and survives a 4,096-character one", async () => {
+    const h = createHarness();
+    await h.handle(h.text("   "));
+    await h.handle(h.text("я".repeat(4096)));
+    await h.handle(h.text("\u0000\u0001\u0002"));
+    expect(h.sent()).toHaveLength(3);
+  });
+
+  it("handles an update delivered twice only once, across a restart", async () => {
+    const store = createStore(":memory:");
+    const first = createHarness({ store });
+    await first.handle({ ...first.text("телефон горячей линии"), update_id: 500 });
+    const second = createHarness({ store });
+    await second.handle({ ...second.text("телефон горячей линии"), update_id: 500 });
+    expect(first.sent()).toHaveLength(1);
+    expect(second.sent()).toHaveLength(0);
+  });
+
+  it("asks a flooding citizen to slow down once, then stays quiet", async () => {
+    const h = createHarness({ rateLimitPerMinute: 3 });
+    for (let i = 0; i < 6; i++) await h.handle(h.text("привет"));
+    const texts = h.sent();
+    expect(texts.filter((t) => t.includes("очень часто"))).toHaveLength(1);
+    expect(texts).toHaveLength(4);
+  });
+
+  it("switches language with /lang and remembers it", async () => {
+    const h = createHarness();
+    await h.handle(h.text("/lang"));
+    await h.handle(h.press("l:en"));
+    await h.handle(h.text("/help"));
+    expect(h.store.languageOf(777)).toBe("en");
+    expect(h.sent().at(-1)).toContain("I answer questions");
+  });
+
+  it("marks a citizen who blocked the bot", async () => {
+    const h = createHarness();
+    h.failures.set("sendMessage", {
+      error_code: 403,
+      description: "Forbidden: bot was blocked by the user",
+    });
+    await h.handle(h.text("телефон горячей линии"));
+    expect(h.store.isBlocked(777)).toBe(true);
+  });
+});
