@@ -78,8 +78,14 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     if (verdict.notify) await ctx.reply(TEXTS[ctx.language].rateLimited);
   });
 
-  const features = bot.errorBoundary((error) => {
+  // A failed handler still leaves the citizen with a reply, unless the
+  // failure was Telegram refusing to deliver.
+  const features = bot.errorBoundary(async (error) => {
     log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
+    const undeliverable = error.error instanceof GrammyError && error.error.error_code === 403;
+    if (error.ctx.chat && !undeliverable) {
+      await error.ctx.reply(TEXTS[error.ctx.language].failure).catch(() => undefined);
+    }
   });
   features.use(createCitizenFeature(deps));
   features.use(createUnsupportedFeature(deps));

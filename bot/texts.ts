@@ -25,6 +25,7 @@ export interface Texts {
   fileRefused: (reason: "type" | "size") => string;
   rateLimited: string;
   staleButton: string;
+  failure: string;
   commands: { command: string; description: string }[];
 }
 
@@ -67,6 +68,7 @@ export const TEXTS: Record<Language, Texts> = {
         : "Этот файл слишком большой: принимаются файлы до 5 МБ. Сожмите его или сделайте скриншот.",
     rateLimited: "Вы пишете очень часто. Подождите минуту, и я отвечу.",
     staleButton: "Эта кнопка устарела. Откройте /menu.",
+    failure: "Что-то пошло не так с ответом. Попробуйте ещё раз или откройте /menu.",
     commands: [
       { command: "start", description: "Начать" },
       { command: "menu", description: "Темы вопросов" },
@@ -112,6 +114,7 @@ export const TEXTS: Record<Language, Texts> = {
         : "This file is too large: files up to 5 MB are accepted. Compress it or take a screenshot.",
     rateLimited: "You are writing very often. Please wait a minute and I will answer.",
     staleButton: "This button is out of date. Open /menu.",
+    failure: "Something went wrong with the answer. Please try again or open /menu.",
     commands: [
       { command: "start", description: "Start" },
       { command: "menu", description: "Question topics" },

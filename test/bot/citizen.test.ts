@@ -182,3 +182,15 @@ describe("a citizen talking to the bot", () => {
     expect(h.store.isBlocked(777)).toBe(true);
   });
 });
+
+describe("when something fails", () => {
+  it("still answers the citizen politely", async () => {
+    const h = createHarness();
+    h.failures.set("answerCallbackQuery", {
+      error_code: 400,
+      description: "Bad Request: query is too old",
+    });
+    await h.handle(h.press("m"));
+    expect(h.sent().at(-1)).toContain("Что-то пошло не так");
+  });
+});
