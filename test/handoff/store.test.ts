@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { createStore } from "../../handoff/index.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempPath = () => {
+  const dir = mkdtempSync(join(tmpdir(), "store-"));
+  dirs.push(dir);
+  return join(dir, "nested", "bot.sqlite");
+};
+
+describe("the SQLite store", () => {
+  it("creates its folder and schema, in WAL mode, and keeps data across reopening", () => {
+    const path = tempPath();
+    const first = createStore(path);
+    first.setLanguage(1, "en");
+    first.markHandled(10);
+    first.recordFeedback(1, "contacts.hotline", true);
+    first.close();
+    const db = new Database(path);
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    db.close();
+    const second = createStore(path);
+    expect(second.languageOf(1)).toBe("en");
+    expect(second.wasHandled(10)).toBe(true);
+    expect(second.wasHandled(11)).toBe(false);
+    expect(second.feedback()).toHaveLength(1);
+    second.close();
+  });
+
+  it("marks a citizen blocked and active again", () => {
+    const store = createStore(":memory:");
+    expect(store.isBlocked(5)).toBe(false);
+    store.markBlocked(5);
+    expect(store.isBlocked(5)).toBe(true);
+    store.markActive(5);
+    expect(store.isBlocked(5)).toBe(false);
+  });
+
+  it("keeps questions with their decision and candidates", () => {
+    let clock = 1000;
+    const store = createStore(":memory:", { now: () => clock });
+    store.recordQuestion({
+      chatId: 3,
+      text: "какая погода",
+      language: "ru",
+      decision: "escalate",
+      intent: null,
+      confidence: 0.1,
+      candidates: [{ intent: "hours.schedule", score: 0.2 }],
+    });
+    clock = 2000;
+    store.recordQuestion({
+      chatId: 3,
+      text: "пароль",
+      language: "ru",
+      decision: "answer",
+      intent: "account.login_recovery",
+      confidence: 0.9,
+      candidates: [],
+    });
+    expect(store.questions().map((q) => [q.decision, q.intent, q.createdAt])).toEqual([
+      ["escalate", null, 1000],
+      ["answer", "account.login_recovery", 2000],
+    ]);
+    expect(store.questions()[0]?.candidates).toEqual([{ intent: "hours.schedule", score: 0.2 }]);
+  });
+});
