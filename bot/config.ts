@@ -6,6 +6,8 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/;
+
 const configSchema = z
   .object({
     BOT_TOKEN: optionalText.pipe(
@@ -22,7 +24,13 @@ const configSchema = z
       .url({ protocol: /^https?$/, error: "TELEGRAM_API_ROOT must be an http(s) URL" })
       .default("https://api.telegram.org"),
     WEBHOOK_URL: optionalText.pipe(
-      z.url({ protocol: /^https$/, error: "WEBHOOK_URL must be a public https:// URL" }).optional(),
+      z
+        .url({ protocol: /^https?$/, error: "WEBHOOK_URL must be an https:// URL" })
+        .refine((url) => url.startsWith("https://") || LOOPBACK.test(url), {
+          error:
+            "WEBHOOK_URL must be https:// (plain http only for a local Bot API server on loopback)",
+        })
+        .optional(),
     ),
     WEBHOOK_SECRET: optionalText.pipe(
       z

@@ -12,6 +12,7 @@ import {
   type Matcher,
 } from "../knowledge/index.ts";
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
+import { benchBot } from "./bench-bot.ts";
 import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
@@ -226,4 +227,13 @@ console.log(
 for (const [name, a, b] of rows) console.log(`${name.padEnd(28)}${a.padEnd(14)}${b}`);
 console.log(
   `(${testSet.length} questions: ${ours.inScope.total} in scope, ${ours.outOfScope.total} out of scope; nlp.js trained on the same examples, out-of-scope ones as its "None" intent)`,
+);
+
+console.log(
+  "\n== The bot: updates through grammY, the matcher and SQLite, against the Bot API double ==",
+);
+const throughput = await benchBot(kb, texts);
+console.log(
+  `${throughput.answered}/${throughput.messages} questions from as many citizens at once: ${throughput.perSecond.toFixed(0)} updates/s (median wait in that queue ${throughput.queuedMedian.toFixed(0)} ms)\n` +
+    `one question at a time: reply latency median ${throughput.singleMedian.toFixed(1)} ms, p99 ${throughput.singleP99.toFixed(1)} ms (update queued → reply received by the double)`,
 );

@@ -35,6 +35,12 @@ describe("configuration from the environment", () => {
       WEBHOOK_SECRET: "s".repeat(20),
     });
     expect(plain.ok).toBe(false);
+    const loopback = createConfig({
+      BOT_TOKEN: TOKEN,
+      WEBHOOK_URL: "http://127.0.0.1:8443",
+      WEBHOOK_SECRET: "s".repeat(20),
+    });
+    expect(loopback.ok).toBe(true);
     const good = createConfig({
       BOT_TOKEN: TOKEN,
       WEBHOOK_URL: "https://bot.example.org",

@@ -1,0 +1,88 @@
+import type { Message } from "grammy/types";
+import type { CallLog } from "./call-log.ts";
+import { BLOCKED, type Faults } from "./faults.ts";
+import { CHAT_METHODS, type DoubleState, METHODS } from "./methods/index.ts";
+import { failure, METHOD_NOT_FOUND, UNAUTHORIZED } from "./responses.ts";
+import type { ApiFailure, ApiResponse, Params } from "./types.ts";
+
+/** Runs calls: checks the token, records them, applies faults, answers. */
+export interface Dispatcher {
+  /** A request as it came over HTTP, its parameters read (or not). */
+  request(
+    token: string,
+    method: string,
+    params: { ok: true; params: Params } | ApiFailure,
+    signal: AbortSignal,
+  ): Promise<ApiResponse>;
+  /** An authorised call from inside (a webhook reply), recorded like the others. */
+  execute(method: string, params: Params): Promise<ApiResponse>;
+}
+
+/** What the dispatcher needs. */
+export interface DispatchDeps {
+  token: string;
+  state: DoubleState;
+  faults: Faults;
+  log: CallLog;
+}
+
+/** @example createDispatcher({ token, state, faults, log }).execute("getMe", {}) */
+export function createDispatcher(deps: DispatchDeps): Dispatcher {
+  const { token, state, faults, log } = deps;
+
+  async function answer(method: string, params: Params, signal: AbortSignal): Promise<ApiResponse> {
+    const entry = METHODS.get(method.toLowerCase());
+    if (!entry) return METHOD_NOT_FOUND;
+    const fault = faults.take(entry.name);
+    if (fault) return fault;
+    if (CHAT_METHODS.has(entry.name)) {
+      const target = state.chats.lookup(params.chat_id);
+      if (target.ok && faults.isBlocked(target.chat.id)) return BLOCKED;
+    }
+    try {
+      return await entry.handler(params, state, signal);
+    } catch (error) {
+      // A bug in the double: answer like a Telegram outage, and say what broke.
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      return failure(500, `Internal Server Error: the Bot API double failed: ${detail}`);
+    }
+  }
+
+  async function run(
+    method: string,
+    params: Params,
+    signal: AbortSignal,
+    refused?: ApiFailure,
+  ): Promise<ApiResponse> {
+    const name = METHODS.get(method.toLowerCase())?.name ?? method;
+    const call = log.begin(name, params, state.now());
+    const response = refused ?? (await answer(name, params, signal));
+    log.finish(call, response, messageOf(response, params, state));
+    return response;
+  }
+
+  return {
+    request(given, method, params, signal) {
+      if (given !== token) return run(method, params.ok ? params.params : {}, signal, UNAUTHORIZED);
+      if (!params.ok) return run(method, {}, signal, params);
+      return run(method, params.params, signal);
+    },
+    execute: (method, params) => run(method, params, new AbortController().signal),
+  };
+}
+
+/** The bot message a successful call sent, copied or edited, as it is now. */
+function messageOf(response: ApiResponse, params: Params, state: DoubleState): Message | undefined {
+  if (!response.ok || typeof response.result !== "object" || response.result === null) return;
+  const result = response.result as { message_id?: unknown; chat?: { id: number } };
+  if (typeof result.message_id !== "number") return;
+  const chat =
+    result.chat ??
+    (() => {
+      const target = state.chats.lookup(params.chat_id);
+      return target.ok ? target.chat : undefined;
+    })();
+  if (!chat) return;
+  const stored = state.chats.find(chat.id, result.message_id);
+  return stored?.fromBot ? stored.message : undefined;
+}

@@ -1,0 +1,17 @@
+export type { WaitOptions } from "./call-log.ts";
+export { type BotApiDouble, type BotApiDoubleOptions, createBotApiDouble } from "./double.ts";
+export { parseHtml } from "./html.ts";
+export type {
+  ApiCall,
+  ApiFailure,
+  ApiResponse,
+  ApiSuccess,
+  CallbackAnswer,
+  CommandsSetting,
+  DoubleUser,
+  Fault,
+  Params,
+  UploadedFile,
+  UserOrChat,
+} from "./types.ts";
+export type { RawUpdate, UserActions } from "./user-actions.ts";
