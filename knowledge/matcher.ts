@@ -64,7 +64,7 @@ export interface MatcherOptions {
   wordWeight?: number;
   /**
    * Weight of the similarity to an intent's examples taken together, against
-   * the similarity to its best single example. Defaults to 0.5.
+   * the similarity to its best single example. Defaults to 0.8.
    */
   classWeight?: number;
 }
@@ -214,7 +214,7 @@ function scoreInto(
  * matcher.match("не могу войти в госуслуги").decision // { kind: "answer", intent: "account.login_recovery" }
  */
 export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): Matcher {
-  const { wordWeight = 0.4, classWeight = 0.5, calibration = defaultCalibration } = options;
+  const { wordWeight = 0.4, classWeight = 0.8, calibration = defaultCalibration } = options;
   const synonyms = createSynonymMap(kb.synonyms);
   const languages: Language[] = ["ru", "en"];
 
