@@ -125,3 +125,54 @@ describe("the bot as a process against the Bot API double", () => {
     expect(process.output()).toContain("npm run chat");
   });
 });
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+describe("webhook mode and shutdown", () => {
+  it("takes updates by webhook with the secret header and refuses requests without it", async () => {
+    const port = await freePort();
+    const secret = "e2e-webhook-secret-0123456789";
+    bot = startBot({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: double.apiRoot,
+      DATABASE_PATH: join(dir, "webhook.sqlite"),
+      WEBHOOK_URL: `http://127.0.0.1:${port}`,
+      WEBHOOK_SECRET: secret,
+      PORT: String(port),
+    });
+    const set = await double.waitFor((c) => c.method === "setWebhook", { timeoutMs: 20_000 });
+    expect(set.params.url).toBe(`http://127.0.0.1:${port}/telegram`);
+    expect(set.params.secret_token).toBe(secret);
+
+    double.sendText(citizen, "номер горячей линии госуслуг");
+    await double.waitForMessage(
+      (m) => m.chat.id === citizen.id && textOf(m).includes("Ответ помог?"),
+      {
+        timeoutMs: 15_000,
+      },
+    );
+
+    const forged = await fetch(`http://127.0.0.1:${port}/telegram`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        update_id: 999_999,
+        message: { message_id: 1, date: 0, chat: { id: 5, type: "private" }, text: "hi" },
+      }),
+    });
+    expect(forged.status).toBe(401);
+  });
+
+  it("stops on SIGTERM with exit code 0", async () => {
+    const process = await launch(join(dir, "sigterm.sqlite"));
+    expect(await process.stop("SIGTERM")).toBe(0);
+  });
+});
