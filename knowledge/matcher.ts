@@ -344,7 +344,8 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
     explain(result) {
       const { tokens, language } = result.analysis;
       const index = indexes[language];
-      return rank(result.analysis).map(({ intent, score, example }) => {
+      const ranked = rank(result.analysis).filter((c) => c.intent !== OUT_OF_SCOPE);
+      return ranked.slice(0, 5).map(({ intent, score, example }) => {
         const entry = index.examples[example];
         return {
           intent,
