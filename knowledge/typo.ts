@@ -138,8 +138,12 @@ export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
     correct(word) {
       const budget = maxEdits(word.length);
       if (budget === 0) return undefined;
+      // The vocabulary side holds deletions up to the full budget; on the
+      // query side one deletion is enough to meet it for every single edit
+      // and for two edits but two insertions in a row (a few dozen strings
+      // for a long word instead of hundreds).
       const keys = new Set<string>([word]);
-      deletes(word, budget, keys);
+      deletes(word, 1, keys);
       let best: string | undefined;
       let bestDistance = budget + 1;
       let bestScore = -1;
