@@ -12,6 +12,23 @@ export function wordFeatures(tokens: readonly AnalyzedToken[]): Set<string> {
 
 const GRAM_SIZES = [3, 4] as const;
 
+// A token's n-grams, made once: a long message is scored as a whole and
+// sentence by sentence over the same token objects.
+const gramsOf = new WeakMap<AnalyzedToken, string[]>();
+
+function tokenGrams(token: AnalyzedToken): string[] {
+  let grams = gramsOf.get(token);
+  if (!grams) {
+    grams = [];
+    const padded = `_${token.corrected}_`;
+    for (const size of GRAM_SIZES) {
+      for (let i = 0; i + size <= padded.length; i++) grams.push(padded.slice(i, i + size));
+    }
+    gramsOf.set(token, grams);
+  }
+  return grams;
+}
+
 /**
  * Character n-grams (3 and 4) of each word with its boundaries marked, so that
  * "заявка" and "заявок" share "_зая", "заяв" and typos keep most of a word.
@@ -20,11 +37,6 @@ const GRAM_SIZES = [3, 4] as const;
  */
 export function charFeatures(tokens: readonly AnalyzedToken[]): Set<string> {
   const out = new Set<string>();
-  for (const token of tokens) {
-    const padded = `_${token.corrected}_`;
-    for (const size of GRAM_SIZES) {
-      for (let i = 0; i + size <= padded.length; i++) out.add(padded.slice(i, i + size));
-    }
-  }
+  for (const token of tokens) for (const gram of tokenGrams(token)) out.add(gram);
   return out;
 }

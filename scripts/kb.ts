@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import {
   createMatcher,
   evaluate,
+  fillReferences,
   findDuplicateExamples,
   findMisplacedExamples,
   formatIssue,
@@ -128,7 +129,11 @@ function exportKnowledge(): number {
     title: intent.title,
     examples: intent.examples,
     answer: intent.answer,
-    links: intent.links,
+    // Links as the buttons show them: directory references resolved.
+    links: intent.links.map((link) => ({
+      title: link.title,
+      url: fillReferences(kb.directory, link.url, "ru", new Date(), false),
+    })),
     follow_up: intent.followUp,
     escalate: intent.escalate,
   }));

@@ -194,3 +194,16 @@ describe("when something fails", () => {
     expect(h.sent().at(-1)).toContain("Что-то пошло не так");
   });
 });
+
+describe("choosing from a clarification or a topic", () => {
+  it("answers the intent of the pressed button and opens topics from the menu", async () => {
+    const h = createHarness();
+    await h.handle(h.press("a:hours.schedule"));
+    expect(h.sent()[0]).toContain("пн–пт");
+    await h.handle(h.press("t:departments"));
+    const topic = h.calls.filter((c) => c.method === "sendMessage").at(-1);
+    expect(keyboardOf(topic?.payload ?? {}).map((b) => b.callback_data)).toEqual(
+      expect.arrayContaining(["a:dept.pension", "a:dept.tax", "a:dept.social_insurance", "m"]),
+    );
+  });
+});

@@ -104,18 +104,31 @@ describe("the bot as a process against the Bot API double", () => {
     expect(textOf(answer)).toMatch(/\d/);
   });
 
-  it("loses no message over a restart: what arrived while it was down is answered after", async () => {
+  it("goes on with a conversation over a restart, and answers what arrived while it was down", async () => {
     const database = join(dir, "restart.sqlite");
+    const user = { id: 1003, first_name: "Пётр", language_code: "ru" };
     await launch(database);
-    await bot?.stop("SIGKILL");
-    double.sendText(citizen, "часы работы поддержки");
-    await launch(database);
-    await double.waitForMessage(
-      (m) => m.chat.id === citizen.id && textOf(m).includes("Ответ помог?"),
-      {
-        timeoutMs: 15_000,
-      },
+    double.sendText(user, "не могу войти в личный кабинет, забыл пароль");
+    const before = await double.waitForMessage(
+      (m) => m.chat.id === user.id && textOf(m).includes("Ответ помог?"),
     );
+    const followUp = buttonsOf(before).find((data) => data?.startsWith("a:"));
+    if (!followUp) throw new Error("the answer has no follow-up button");
+    await bot?.stop("SIGKILL");
+
+    double.sendText(user, "часы работы поддержки");
+    await launch(database);
+    await double.waitForMessage((m) => m.chat.id === user.id && textOf(m).includes("пн–пт"), {
+      timeoutMs: 15_000,
+    });
+    // A button of a message sent before the restart still works.
+    const since = double.calls.length;
+    double.pressButton(user, before, followUp);
+    const followed = await double.waitForMessage(
+      (m) => m.chat.id === user.id && textOf(m).includes("Ответ помог?"),
+      { since, timeoutMs: 15_000 },
+    );
+    expect(buttonsOf(followed)).toContain(`f:1:${followUp.slice(2)}`);
   });
 
   it("exits with instructions when there is no token", async () => {

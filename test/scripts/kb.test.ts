@@ -82,7 +82,7 @@ describe("npm run kb -- export", () => {
       expect(intent.examples.en.length).toBeGreaterThan(0);
       expect(typeof intent.answer.ru).toBe("string");
       expect(typeof intent.answer.en).toBe("string");
-      expect(Array.isArray(intent.links)).toBe(true);
+      for (const link of intent.links) expect(link.url).toMatch(/^https:\/\/[^{}]+$/);
     }
   });
 });
