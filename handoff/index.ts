@@ -1,1 +1,70 @@
-export { createStore, type QuestionRecord, type Store, type StoreOptions } from "./store.ts";
+export {
+  type AuditAction,
+  type AuditEntry,
+  type AuditFilter,
+  type AuditLog,
+  type AuditLogOptions,
+  createAuditLog,
+} from "./audit.ts";
+export { openDatabase } from "./database.ts";
+export {
+  createDeliveryWorker,
+  type DeliveryDeps,
+  type DeliveryLog,
+  type DeliveryOptions,
+  type DeliveryOutcome,
+  type DeliveryWorker,
+  type SendResult,
+} from "./delivery.ts";
+export {
+  createOperators,
+  type Operator,
+  type OperatorRole,
+  type Operators,
+  type OperatorsOptions,
+  type RemoveOperatorResult,
+  type SetShiftResult,
+} from "./operators.ts";
+export {
+  createOutbox,
+  type Outbox,
+  type OutboxItem,
+  type OutboxMessage,
+  type OutboxOptions,
+  type OutboxState,
+  type SendOptions,
+} from "./outbox.ts";
+export {
+  createStore,
+  type Language,
+  type QuestionRecord,
+  type Store,
+  type StoreOptions,
+} from "./store.ts";
+export type {
+  IntentGuess,
+  MessageDirection,
+  Ticket,
+  TicketFile,
+  TicketMessage,
+  TicketState,
+} from "./ticket-model.ts";
+export type { TicketStats } from "./ticket-stats.ts";
+export {
+  type ActRefusal,
+  type AddMessageResult,
+  type CancelResult,
+  type CloseResult,
+  createTicketService,
+  type MessageContent,
+  type NewTicket,
+  type NewTicketMessage,
+  type OpenTicketResult,
+  type RateResult,
+  type ReleaseResult,
+  type TakeNextResult,
+  type TakeResult,
+  type TicketService,
+  type TicketServiceOptions,
+  type TransferResult,
+} from "./tickets.ts";

@@ -4,7 +4,7 @@ import type { Database } from "better-sqlite3";
  * Schema changes in order; `PRAGMA user_version` records how many ran. A
  * migration is never edited once released: add a new one.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE chats (
     chat_id INTEGER PRIMARY KEY,
@@ -36,6 +36,85 @@ const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   CREATE INDEX questions_by_time ON questions (created_at);
+  `,
+  // 2: operator handoff. Tickets, their messages, operators, the audit log of
+  // operator actions and the outbox of messages still to deliver.
+  `
+  CREATE TABLE operators (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor')),
+    on_shift INTEGER NOT NULL DEFAULT 0 CHECK (on_shift IN (0, 1)),
+    added_at INTEGER NOT NULL,
+    removed_at INTEGER
+  );
+  CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('ru', 'en')),
+    question TEXT NOT NULL,
+    top_intents TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'assigned', 'closed')),
+    operator_id INTEGER,
+    created_at INTEGER NOT NULL,
+    assigned_at INTEGER,
+    first_assigned_at INTEGER,
+    closed_at INTEGER,
+    closed_by TEXT CHECK (closed_by IN ('operator', 'citizen')),
+    rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+    solved INTEGER CHECK (solved IN (0, 1)),
+    CHECK (state <> 'assigned' OR operator_id IS NOT NULL),
+    CHECK (state <> 'waiting' OR operator_id IS NULL),
+    CHECK ((state = 'closed') = (closed_at IS NOT NULL))
+  );
+  CREATE UNIQUE INDEX tickets_one_open_per_chat ON tickets (chat_id) WHERE state <> 'closed';
+  CREATE INDEX tickets_by_state ON tickets (state, created_at);
+  CREATE INDEX tickets_by_operator ON tickets (operator_id, state);
+  CREATE INDEX tickets_by_time ON tickets (created_at);
+  CREATE INDEX tickets_by_first_assignment ON tickets (first_assigned_at);
+  CREATE TABLE ticket_messages (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+    direction TEXT NOT NULL CHECK (direction IN ('citizen', 'operator', 'note')),
+    operator_id INTEGER,
+    text TEXT,
+    file_id TEXT,
+    file_kind TEXT CHECK (file_kind IN ('photo', 'document')),
+    telegram_message_id INTEGER,
+    created_at INTEGER NOT NULL,
+    CHECK (text IS NOT NULL OR file_id IS NOT NULL),
+    CHECK ((file_id IS NULL) = (file_kind IS NULL))
+  );
+  CREATE INDEX ticket_messages_by_ticket ON ticket_messages (ticket_id, id);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    operator_id INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    ticket_id INTEGER,
+    details TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX audit_log_by_ticket ON audit_log (ticket_id, id);
+  CREATE INDEX audit_log_by_operator ON audit_log (operator_id, id);
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'photo', 'document', 'copy')),
+    payload TEXT NOT NULL,
+    ticket_id INTEGER,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    last_error TEXT,
+    message_id INTEGER,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+  CREATE INDEX outbox_by_chat ON outbox (chat_id, state, id);
+  CREATE INDEX outbox_by_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
   `,
 ];
 

@@ -1,7 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import Database from "better-sqlite3";
-import { migrate } from "./migrations.ts";
+import type { Database } from "better-sqlite3";
+import { openDatabase } from "./database.ts";
 
 export type Language = "ru" | "en";
 
@@ -44,18 +42,14 @@ export interface StoreOptions {
 /**
  * Opens (creating it if needed) the SQLite database at `path`, in WAL mode,
  * and brings its schema up to date. `":memory:"` gives a private in-memory
- * database.
+ * database. Given a connection from `openDatabase` instead, the store shares
+ * it with the tickets and the outbox; `close()` closes it either way.
  *
  * @example const store = createStore("./data/bot.sqlite");
  */
-export function createStore(path: string, options: StoreOptions = {}): Store {
+export function createStore(path: string | Database, options: StoreOptions = {}): Store {
   const { now = Date.now } = options;
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 5000");
-  migrate(db);
+  const db = typeof path === "string" ? openDatabase(path) : path;
 
   const handled = db.prepare<[number], { update_id: number }>(
     "SELECT update_id FROM processed_updates WHERE update_id = ?",

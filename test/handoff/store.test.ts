@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStore } from "../../handoff/index.ts";
+import { createStore, createTicketService, openDatabase } from "../../handoff/index.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,7 +25,7 @@ describe("the SQLite store", () => {
     first.close();
     const db = new Database(path);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("user_version", { simple: true })).toBe(1);
+    expect(db.pragma("user_version", { simple: true })).toBe(2);
     db.close();
     const second = createStore(path);
     expect(second.languageOf(1)).toBe("en");
@@ -71,5 +71,17 @@ describe("the SQLite store", () => {
       ["answer", "account.login_recovery", 2000],
     ]);
     expect(store.questions()[0]?.candidates).toEqual([{ intent: "hours.schedule", score: 0.2 }]);
+  });
+
+  it("shares a connection from openDatabase with the ticket service", () => {
+    const db = openDatabase(":memory:");
+    const store = createStore(db);
+    const tickets = createTicketService(db);
+    store.setLanguage(9, "en");
+    tickets.openTicket({ chatId: 9, language: "en", question: "hi", topIntents: [] });
+    expect(db.prepare("SELECT count(*) AS n FROM tickets").get()).toEqual({ n: 1 });
+    expect(store.languageOf(9)).toBe("en");
+    store.close();
+    expect(db.open).toBe(false);
   });
 });

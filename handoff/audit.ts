@@ -1,0 +1,100 @@
+import type { Database } from "better-sqlite3";
+
+/** What an operator did (or tried to do: refusals carry `details.refused`). */
+export type AuditAction =
+  | "take"
+  | "take_next"
+  | "release"
+  | "transfer"
+  | "close"
+  | "message"
+  | "note"
+  | "operator_add"
+  | "operator_remove"
+  | "shift_on"
+  | "shift_off";
+
+/** One row of the audit log. */
+export interface AuditEntry {
+  id: number;
+  /** Who acted; for a refusal, whoever tried, operator or not. */
+  operatorId: number;
+  action: AuditAction;
+  ticketId: number | null;
+  details: Record<string, unknown>;
+  at: number;
+}
+
+export interface AuditFilter {
+  ticketId?: number;
+  operatorId?: number;
+  /** Only entries at or after this time (ms since the epoch). */
+  since?: number;
+}
+
+/** The audit log of operator actions, written in the same transaction as the action. */
+export interface AuditLog {
+  record(entry: {
+    operatorId: number;
+    action: AuditAction;
+    ticketId?: number | null;
+    details?: Record<string, unknown>;
+  }): void;
+  /** Entries matching every given filter, oldest first. */
+  entries(filter?: AuditFilter): AuditEntry[];
+}
+
+export interface AuditLogOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/**
+ * The audit log on `db`. `record` is a single INSERT, so call it inside the
+ * transaction of the action it records.
+ *
+ * @example createAuditLog(db).entries({ ticketId: 7 })
+ */
+export function createAuditLog(db: Database, options: AuditLogOptions = {}): AuditLog {
+  const { now = Date.now } = options;
+  const insert = db.prepare(
+    "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (?, ?, ?, ?, ?)",
+  );
+  const select = db.prepare<
+    { ticketId: number | null; operatorId: number | null; since: number | null },
+    {
+      id: number;
+      operator_id: number;
+      action: AuditAction;
+      ticket_id: number | null;
+      details: string;
+      at: number;
+    }
+  >(
+    `SELECT * FROM audit_log
+     WHERE (:ticketId IS NULL OR ticket_id = :ticketId)
+       AND (:operatorId IS NULL OR operator_id = :operatorId)
+       AND (:since IS NULL OR at >= :since)
+     ORDER BY id`,
+  );
+  return {
+    record: ({ operatorId, action, ticketId = null, details = {} }) => {
+      insert.run(operatorId, action, ticketId, JSON.stringify(details), now());
+    },
+    entries: (filter = {}) =>
+      select
+        .all({
+          ticketId: filter.ticketId ?? null,
+          operatorId: filter.operatorId ?? null,
+          since: filter.since ?? null,
+        })
+        .map((row) => ({
+          id: row.id,
+          operatorId: row.operator_id,
+          action: row.action,
+          ticketId: row.ticket_id,
+          details: JSON.parse(row.details) as Record<string, unknown>,
+          at: row.at,
+        })),
+  };
+}

@@ -1,0 +1,179 @@
+import type { Outbox, OutboxItem } from "./outbox.ts";
+
+/**
+ * What `send` reports. A failure with `retryAfterMs` (Telegram's 429
+ * `retry_after`) is tried again after exactly that; a `permanent` one (403
+ * blocked by the user, 400 bad request) never again; any other (5xx, network)
+ * after an exponential backoff.
+ */
+export type SendResult =
+  | { ok: true; messageId?: number }
+  | { ok: false; error: string; retryAfterMs?: number; permanent?: boolean };
+
+/** What happened to one claimed row; `idle` when nothing was due. */
+export type DeliveryOutcome = "idle" | "sent" | "retry" | "failed";
+
+/** The subset of a pino logger the worker writes to. */
+export interface DeliveryLog {
+  warn(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface DeliveryDeps {
+  outbox: Outbox;
+  /** Sends one row to Telegram. A thrown error counts as a transient failure. */
+  send: (item: OutboxItem) => Promise<SendResult>;
+  /**
+   * Told of a row that will never be delivered (permanent failure or too many
+   * attempts): mark a citizen who blocked the bot, and tell the operator.
+   * Runs after the row is marked failed; its errors are logged, not thrown.
+   */
+  onFailed?: (item: OutboxItem, error: string) => void | Promise<void>;
+  /** Defaults to no logging. */
+  log?: DeliveryLog;
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+  /** Waits between polls of an empty outbox. Defaults to a setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface DeliveryOptions {
+  /** How long to wait before looking again when nothing is due, in ms. Defaults to 250. */
+  idleMs?: number;
+  /** The first backoff after a transient failure, doubled each attempt, in ms. Defaults to 1000. */
+  baseBackoffMs?: number;
+  /** The longest backoff, in ms. Defaults to 300000 (5 minutes). */
+  maxBackoffMs?: number;
+  /**
+   * Attempts after which a row failing without `retryAfterMs` is given up as
+   * failed. Defaults to 20 (about 1.3 hours with the default backoff).
+   */
+  maxAttempts?: number;
+  /** Rows sent at the same time, to different chats. Defaults to 1. */
+  concurrency?: number;
+}
+
+export interface DeliveryWorker {
+  /** Starts delivering in the background; does nothing if running. */
+  start(): void;
+  /** Stops after the sends in hand are done and recorded. */
+  stop(): Promise<void>;
+  /** Looks at the outbox now instead of after the idle wait (call after an enqueue). */
+  wake(): void;
+  /** Claims, sends and records one row; for tests and tools that drive delivery by hand. */
+  deliverOnce(): Promise<DeliveryOutcome>;
+  readonly running: boolean;
+}
+
+/**
+ * The loop that empties the outbox through `send`.
+ *
+ * @example
+ * const worker = createDeliveryWorker({ outbox, send: (item) => sendWithGrammy(api, item), log });
+ * outbox.recoverStale(0);
+ * worker.start();
+ * // on shutdown:
+ * await worker.stop();
+ */
+export function createDeliveryWorker(
+  deps: DeliveryDeps,
+  options: DeliveryOptions = {},
+): DeliveryWorker {
+  const { outbox, send, onFailed, log, now = Date.now, sleep = defaultSleep } = deps;
+  const {
+    idleMs = 250,
+    baseBackoffMs = 1000,
+    maxBackoffMs = 300_000,
+    maxAttempts = 20,
+    concurrency = 1,
+  } = options;
+  let running = false;
+  let lanes: Promise<void>[] = [];
+  const sleepers = new Set<() => void>();
+
+  const wake = () => {
+    for (const resolve of sleepers) resolve();
+    sleepers.clear();
+  };
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      sleepers.add(resolve);
+      sleep(idleMs).then(resolve, resolve);
+    });
+
+  const fail = async (item: OutboxItem, error: string): Promise<DeliveryOutcome> => {
+    outbox.markFailed(item.id, error);
+    log?.warn({ outboxId: item.id, chatId: item.chatId, error }, "message not deliverable");
+    try {
+      await onFailed?.(item, error);
+    } catch (cause) {
+      log?.error({ outboxId: item.id, err: cause }, "onFailed threw");
+    }
+    return "failed";
+  };
+
+  const deliverOnce = async (): Promise<DeliveryOutcome> => {
+    const item = outbox.claimNext(now());
+    if (!item) return "idle";
+    let result: SendResult;
+    try {
+      result = await send(item);
+    } catch (cause) {
+      result = { ok: false, error: cause instanceof Error ? cause.message : String(cause) };
+    }
+    if (result.ok) {
+      outbox.markSent(item.id, result.messageId);
+      return "sent";
+    }
+    if (result.permanent) return fail(item, result.error);
+    if (result.retryAfterMs !== undefined) {
+      outbox.markRetry(item.id, result.error, result.retryAfterMs);
+      return "retry";
+    }
+    if (item.attempts + 1 >= maxAttempts) return fail(item, result.error);
+    const backoff = Math.min(maxBackoffMs, baseBackoffMs * 2 ** item.attempts);
+    outbox.markRetry(item.id, result.error, backoff);
+    log?.warn(
+      { outboxId: item.id, chatId: item.chatId, error: result.error, backoff },
+      "send failed, will retry",
+    );
+    return "retry";
+  };
+
+  const lane = async () => {
+    while (running) {
+      let outcome: DeliveryOutcome;
+      try {
+        outcome = await deliverOnce();
+      } catch (cause) {
+        // The database failed: keep the loop alive and look again later.
+        log?.error({ err: cause }, "delivery failed");
+        outcome = "idle";
+      }
+      if (outcome === "idle" && running) await idle();
+    }
+  };
+
+  return {
+    start: () => {
+      if (running) return;
+      running = true;
+      lanes = Array.from({ length: concurrency }, lane);
+    },
+    stop: async () => {
+      running = false;
+      wake();
+      await Promise.all(lanes);
+      lanes = [];
+    },
+    wake,
+    deliverOnce,
+    get running() {
+      return running;
+    },
+  };
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

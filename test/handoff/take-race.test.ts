@@ -1,0 +1,139 @@
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import {
+  createAuditLog,
+  createOperators,
+  createTicketService,
+  type TicketService,
+} from "../../handoff/index.ts";
+import { useTempDatabases } from "./temp-database.ts";
+
+const { tempPath, connect } = useTempDatabases();
+const ANNA = 1;
+const BORIS = 2;
+
+function seed(path: string, citizens: number) {
+  const db = connect(path);
+  const operators = createOperators(db);
+  for (const [userId, name] of [
+    [ANNA, "Anna"],
+    [BORIS, "Boris"],
+  ] as const) {
+    operators.add({ userId, name, role: "operator" });
+    operators.setShift(userId, true);
+  }
+  const tickets = createTicketService(db);
+  const ids: number[] = [];
+  for (let chatId = 1; chatId <= citizens; chatId++) {
+    const opened = tickets.openTicket({ chatId, language: "ru", question: "?", topIntents: [] });
+    if (opened.ok) ids.push(opened.ticket.id);
+  }
+  return { db, tickets, ids };
+}
+
+const takers = (db: ReturnType<typeof connect>, ticketId: number) =>
+  createAuditLog(db)
+    .entries({ ticketId })
+    .filter((e) => e.action === "take" && e.details.refused === undefined)
+    .map((e) => e.operatorId);
+
+describe("two operators taking the same ticket", () => {
+  it("on two connections, interleaved: both see it waiting, exactly one gets it", () => {
+    const path = tempPath();
+    const { ids } = seed(path, 1);
+    const ticketId = ids[0] as number;
+    const anna: TicketService = createTicketService(connect(path));
+    const borisDb = connect(path);
+    const boris: TicketService = createTicketService(borisDb);
+
+    expect(anna.queue().map((t) => t.id)).toEqual([ticketId]);
+    expect(boris.queue().map((t) => t.id)).toEqual([ticketId]);
+    // Boris's connection is reading when Anna's take commits.
+    borisDb.exec("BEGIN");
+    expect(boris.ticket(ticketId)?.state).toBe("waiting");
+    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
+    expect(boris.ticket(ticketId)?.state).toBe("waiting"); // his snapshot is older
+    borisDb.exec("COMMIT");
+    expect(boris.takeTicket(ticketId, BORIS)).toMatchObject({
+      ok: false,
+      reason: "already_taken",
+      ticket: { operatorId: ANNA },
+    });
+    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ reason: "already_taken" });
+    expect(takers(borisDb, ticketId)).toEqual([ANNA]);
+  });
+
+  it("a taker on a stale snapshot fails loudly instead of winning too", () => {
+    const path = tempPath();
+    const { ids } = seed(path, 1);
+    const ticketId = ids[0] as number;
+    const anna = createTicketService(connect(path));
+    const borisDb = connect(path);
+    const boris = createTicketService(borisDb);
+
+    borisDb.exec("BEGIN");
+    expect(boris.ticket(ticketId)?.state).toBe("waiting");
+    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
+    // Inside Boris's old read transaction the take is a savepoint on a stale
+    // snapshot: SQLite refuses the write, so the caller's transaction fails.
+    expect(() => boris.takeTicket(ticketId, BORIS)).toThrow(/SQLITE_BUSY|database is locked/);
+    borisDb.exec("ROLLBACK");
+    expect(boris.ticket(ticketId)).toMatchObject({ state: "assigned", operatorId: ANNA });
+    expect(takers(borisDb, ticketId)).toEqual([ANNA]);
+  });
+
+  it("in two threads at the same moment: every ticket goes to exactly one of them", async () => {
+    const path = tempPath();
+    const { db, ids } = seed(path, 300);
+    const go = new SharedArrayBuffer(4);
+    const workerFile = fileURLToPath(new URL("./take-race.worker.ts", import.meta.url));
+    // The worker runs TypeScript through tsx, as `npm start` does.
+    const tsxApi = pathToFileURL(
+      join(
+        dirname(createRequire(import.meta.url).resolve("tsx/package.json")),
+        "dist/esm/api/index.mjs",
+      ),
+    ).href;
+    const start = (operatorId: number) => {
+      const worker = new Worker(
+        `import(${JSON.stringify(tsxApi)}).then((tsx) => tsx.tsImport(${JSON.stringify(workerFile)}, ${JSON.stringify(import.meta.url)}));`,
+        { eval: true, workerData: { path, operatorId, ticketIds: ids, go } },
+      );
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once("message", () => resolve());
+        worker.once("error", reject);
+      });
+      const done = ready.then(
+        () =>
+          new Promise<{ won: number[]; lost: string[] }>((resolve, reject) => {
+            worker.once("message", resolve);
+            worker.once("error", reject);
+          }),
+      );
+      return { ready, done };
+    };
+    const threads = [start(ANNA), start(BORIS)];
+    // Both threads have their connection open and wait at the gate: open it.
+    await Promise.all(threads.map((thread) => thread.ready));
+    Atomics.store(new Int32Array(go), 0, 1);
+    Atomics.notify(new Int32Array(go), 0);
+    const results = threads.map((thread) => thread.done);
+    const [anna, boris] = await Promise.all(results);
+    if (!anna || !boris) throw new Error("a worker sent nothing");
+
+    expect([...anna.won, ...boris.won].sort((a, b) => a - b)).toEqual(ids);
+    expect(anna.won.filter((id) => boris.won.includes(id))).toEqual([]);
+    expect(new Set([...anna.lost, ...boris.lost])).toEqual(
+      anna.lost.length + boris.lost.length > 0 ? new Set(["already_taken"]) : new Set(),
+    );
+    const tickets = createTicketService(db);
+    for (const id of ids) {
+      const owner = tickets.ticket(id)?.operatorId;
+      expect(owner === ANNA ? anna.won : boris.won).toContain(id);
+      expect(takers(db, id)).toEqual([owner]);
+    }
+  });
+});
