@@ -76,7 +76,6 @@ export function evaluate(
     } else {
       outcome = question.intent === null ? "correct" : "escalated";
     }
-    if (question.intent === null && decision.kind === "escalate") outcome = "correct";
     for (const s of [slice, kind]) {
       s.total++;
       s[outcome]++;
