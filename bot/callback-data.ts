@@ -1,4 +1,4 @@
-import type { Language, Topic } from "../knowledge/index.ts";
+import { INTENT_ID, type Language, TOPICS, type Topic } from "../knowledge/index.ts";
 
 /** What a button asks for. Callback data is the only input a client can forge freely. */
 export type ButtonAction =
@@ -9,15 +9,9 @@ export type ButtonAction =
   | { kind: "operator" }
   | { kind: "language"; language: Language };
 
-const MENU_TOPICS = [
-  "account",
-  "applications",
-  "documents",
-  "contacts",
-  "departments",
-  "operator",
-] as const;
-const INTENT_ID = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
+const MENU_TOPICS = TOPICS.filter(
+  (topic): topic is Exclude<Topic, "smalltalk"> => topic !== "smalltalk",
+);
 /** Telegram's limit on callback data, in bytes. */
 export const MAX_CALLBACK_DATA = 64;
 

@@ -1,11 +1,15 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
 import { run } from "@grammyjs/runner";
 import { webhookCallback } from "grammy";
 import { createStore } from "../handoff/index.ts";
-import { createMatcher, formatIssue, loadKnowledgeBase } from "../knowledge/index.ts";
+import {
+  createMatcher,
+  DEFAULT_KNOWLEDGE_FOLDER,
+  formatIssue,
+  loadKnowledgeBase,
+} from "../knowledge/index.ts";
 import { createBot } from "./bot.ts";
 import { createConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
@@ -33,8 +37,7 @@ async function main(): Promise<number> {
   }
   const log = createLogger(config.logLevel);
 
-  const defaultFolder = fileURLToPath(new URL("../intents", import.meta.url));
-  const loaded = loadKnowledgeBase(config.knowledgeDir ?? defaultFolder);
+  const loaded = loadKnowledgeBase(config.knowledgeDir ?? DEFAULT_KNOWLEDGE_FOLDER);
   if (!loaded.ok) {
     log.fatal({ issues: loaded.issues.map(formatIssue) }, "the knowledge base has errors");
     return 1;

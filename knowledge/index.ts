@@ -7,6 +7,7 @@ export { describeOpenState, describeSchedule, openState } from "./hours.ts";
 export { checkHtml, escapeHtml, htmlToText } from "./html.ts";
 export { findDuplicateExamples, findMisplacedExamples, type LintFinding } from "./lint.ts";
 export {
+  DEFAULT_KNOWLEDGE_FOLDER,
   type LoadResult,
   loadKnowledgeBase,
   parseKnowledgeBase,
@@ -27,6 +28,6 @@ export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.t
 export { maskPersonalData } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
-export type { Topic } from "./schema.ts";
+export { INTENT_ID, TOPICS, type Topic } from "./schema.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";
 export { type TunedCalibration, tuneCalibration } from "./tune.ts";

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
 import type { z } from "zod";
 import { createDirectory, type Directory, fillReferences, REFERENCE } from "./directory.ts";
@@ -23,6 +24,8 @@ export interface SourceFile {
 
 export type LoadResult = { ok: true; kb: KnowledgeBase } | { ok: false; issues: KnowledgeIssue[] };
 
+/** The repository's own knowledge folder, `intents/`. */
+export const DEFAULT_KNOWLEDGE_FOLDER = fileURLToPath(new URL("../intents", import.meta.url));
 export const DIRECTORY_FILE = "_directory.yaml";
 export const SYNONYMS_FILE = "_synonyms.yaml";
 export const OUT_OF_SCOPE_FILE = "_out_of_scope.yaml";

@@ -3,7 +3,8 @@ import { z } from "zod";
 /** Telegram's limit on a message is 4,096 characters; answers stay well inside it. */
 export const MAX_ANSWER_LENGTH = 1000;
 
-const TOPICS = [
+/** Menu sections an intent belongs to; small talk is in no menu. */
+export const TOPICS = [
   "account",
   "applications",
   "documents",
@@ -14,7 +15,8 @@ const TOPICS = [
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 
-const INTENT_ID = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
+/** What an intent id looks like: `group.name`, lowercase latin. */
+export const INTENT_ID = /^[a-z][a-z_]*(\.[a-z][a-z_]*)+$/;
 
 const text = (what: string) =>
   z

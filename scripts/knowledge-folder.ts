@@ -1,9 +1,13 @@
-import { fileURLToPath } from "node:url";
-import { formatIssue, type KnowledgeBase, loadKnowledgeBase } from "../knowledge/index.ts";
+import {
+  DEFAULT_KNOWLEDGE_FOLDER,
+  formatIssue,
+  type KnowledgeBase,
+  loadKnowledgeBase,
+} from "../knowledge/index.ts";
 
 /** The knowledge folder: KNOWLEDGE_DIR, else the repository's `intents/`. */
 export function knowledgeFolder(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KNOWLEDGE_DIR ?? fileURLToPath(new URL("../intents", import.meta.url));
+  return env.KNOWLEDGE_DIR ?? DEFAULT_KNOWLEDGE_FOLDER;
 }
 
 /**

@@ -1,8 +1,12 @@
-import { fileURLToPath } from "node:url";
-import { type KnowledgeBase, loadKnowledgeBase, readKnowledgeFolder } from "../knowledge/index.ts";
+import {
+  DEFAULT_KNOWLEDGE_FOLDER,
+  type KnowledgeBase,
+  loadKnowledgeBase,
+  readKnowledgeFolder,
+} from "../knowledge/index.ts";
 
 /** The repository's own knowledge folder. */
-export const INTENTS_DIR = fileURLToPath(new URL("../intents", import.meta.url));
+export const INTENTS_DIR = DEFAULT_KNOWLEDGE_FOLDER;
 
 let cached: KnowledgeBase | undefined;
 
