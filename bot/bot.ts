@@ -5,6 +5,7 @@ import type { UserFromGetMe } from "grammy/types";
 import { type BotContext, languageFromCode } from "./context.ts";
 import type { BotDeps } from "./deps.ts";
 import { createCitizenFeature } from "./features/citizen.ts";
+import { createHandoffFeature } from "./features/handoff.ts";
 import { createUnsupportedFeature } from "./features/unsupported.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 import { TEXTS } from "./texts.ts";
@@ -21,14 +22,16 @@ export interface BotOptions {
 
 /**
  * Builds the bot: retries on 429 and 5xx, skips updates it already handled,
- * picks the language, limits floods, then the features (citizen questions,
- * then everything else) behind one error boundary.
+ * picks the language, limits floods (not operators'), then the features
+ * (the operator handoff, citizen questions, then everything else) behind one
+ * error boundary.
  *
  * @example const bot = createBot(deps, { token }); await bot.start();
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   const { token, apiRoot = "https://api.telegram.org", botInfo, fetch } = options;
-  const { store, log, now = Date.now } = deps;
+  const { log, now = Date.now } = deps;
+  const { store } = deps.handoff;
   const bot = new Bot<BotContext>(token, {
     client: { apiRoot, ...(fetch ? { fetch } : {}) },
     ...(botInfo ? { botInfo } : {}),
@@ -72,6 +75,8 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   const limiter = createRateLimiter(deps.rateLimitPerMinute, now);
   bot.on("message", async (ctx, next) => {
+    // Operators talk to many citizens at once: no flood limit for them.
+    if (ctx.from && deps.handoff.desk.isOperator(ctx.from.id)) return next();
     const verdict = limiter.hit(ctx.chat.id);
     if (verdict.allowed) return next();
     log.warn({ chat: ctx.chat.id }, "rate limited");
@@ -87,6 +92,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       await error.ctx.reply(TEXTS[error.ctx.language].failure).catch(() => undefined);
     }
   });
+  features.use(createHandoffFeature(deps));
   features.use(createCitizenFeature(deps));
   features.use(createUnsupportedFeature(deps));
 

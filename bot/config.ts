@@ -6,6 +6,23 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
+const userIds = (name: string) =>
+  z
+    .string()
+    .trim()
+    .default("")
+    .transform((value, context) => {
+      const ids = value === "" ? [] : value.split(/[\s,]+/);
+      const bad = ids.filter((id) => !/^[1-9]\d{0,15}$/.test(id));
+      if (bad.length > 0) {
+        context.addIssue({
+          code: "custom",
+          message: `${name} must be Telegram user ids separated by commas, not "${bad.join(", ")}"`,
+        });
+      }
+      return ids.map(Number);
+    });
+
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 const configSchema = z
@@ -42,6 +59,9 @@ const configSchema = z
     ),
     PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
+    OPERATOR_IDS: userIds("OPERATOR_IDS"),
+    SUPERVISOR_IDS: userIds("SUPERVISOR_IDS"),
+    WAIT_REMINDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -62,6 +82,14 @@ export interface Config {
   /** Webhook mode when set; long polling otherwise. */
   webhook: { url: string; secret: string; port: number } | undefined;
   rateLimitPerMinute: number;
+  /**
+   * Telegram user ids made operators (or supervisors) at start-up, in
+   * addition to those added with `npm run admin -- operators add`.
+   */
+  operatorIds: readonly number[];
+  supervisorIds: readonly number[];
+  /** A ticket waiting longer than this reminds the operators on shift and the supervisors. */
+  waitReminderMinutes: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
 }
 
@@ -96,6 +124,9 @@ export function createConfig(env: Readonly<Record<string, string | undefined>>):
           ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
           : undefined,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+      operatorIds: e.OPERATOR_IDS,
+      supervisorIds: e.SUPERVISOR_IDS,
+      waitReminderMinutes: e.WAIT_REMINDER_MINUTES,
       logLevel: e.LOG_LEVEL,
     },
   };

@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
-import type { Store } from "../handoff/index.ts";
+import type { Handoff } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 
 /** What the bot's features need; created once in main and passed in. */
 export interface BotDeps {
   /** The knowledge base and its matcher, read at each update (a reload swaps them). */
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
-  store: Store;
+  /** The SQLite state (store, tickets, operators, outbox) and the handoff desk over it. */
+  handoff: Handoff;
   log: Logger;
   /** The clock. Defaults to Date.now where used. */
   now?: () => number;

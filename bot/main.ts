@@ -2,8 +2,13 @@
 // environment, opens files and starts the network.
 import { createServer } from "node:http";
 import { run } from "@grammyjs/runner";
-import { webhookCallback } from "grammy";
-import { createStore } from "../handoff/index.ts";
+import { Api, webhookCallback } from "grammy";
+import {
+  createDeliveryWorker,
+  type DeliveryWorker,
+  type Operators,
+  openHandoff,
+} from "../handoff/index.ts";
 import {
   createMatcher,
   DEFAULT_KNOWLEDGE_FOLDER,
@@ -13,6 +18,7 @@ import {
 import { createBot } from "./bot.ts";
 import { createConfig } from "./config.ts";
 import { createLogger } from "./log.ts";
+import { createTelegramSender } from "./telegram-send.ts";
 import { TEXTS } from "./texts.ts";
 
 const NO_TOKEN = `BOT_TOKEN is not set.
@@ -43,19 +49,48 @@ async function main(): Promise<number> {
     return 1;
   }
   const knowledge = { kb: loaded.kb, matcher: createMatcher(loaded.kb) };
-  const store = createStore(config.databasePath);
+  let worker: DeliveryWorker | undefined;
+  const handoff = openHandoff(config.databasePath, {
+    knowledge: () => knowledge,
+    log,
+    onEnqueued: () => worker?.wake(),
+    waitLimitMs: config.waitReminderMinutes * 60_000,
+  });
+  seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
   const bot = createBot(
-    {
-      knowledge: () => knowledge,
-      store,
-      log,
-      rateLimitPerMinute: config.rateLimitPerMinute,
-    },
+    { knowledge: () => knowledge, handoff, log, rateLimitPerMinute: config.rateLimitPerMinute },
     { token: config.botToken, apiRoot: config.telegramApiRoot },
   );
   await bot.init();
   await bot.api.setMyCommands(TEXTS.ru.commands);
   await bot.api.setMyCommands(TEXTS.en.commands, { language_code: "en" });
+
+  // Relayed messages leave through the outbox: the worker retries them
+  // durably, so its API client has no auto-retry of its own.
+  const deliveryApi = new Api(config.botToken, {
+    apiRoot: config.telegramApiRoot,
+    timeoutSeconds: 30,
+  });
+  worker = createDeliveryWorker(
+    {
+      outbox: handoff.outbox,
+      send: createTelegramSender(deliveryApi, handoff.outbox),
+      onFailed: (item, error) => handoff.desk.undeliverable(item, error),
+      log,
+    },
+    { concurrency: 8 },
+  );
+  // Rows a crash left half-sent go again (at least once, never lost).
+  const recovered = handoff.outbox.recoverStale(0);
+  if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");
+  worker.start();
+  const reminders = setInterval(() => {
+    try {
+      handoff.desk.remindOverdue();
+    } catch (error) {
+      log.error({ error }, "wait reminders failed");
+    }
+  }, 60_000);
 
   let stop: () => Promise<void>;
   if (config.webhook) {
@@ -89,10 +124,28 @@ async function main(): Promise<number> {
     process.once("SIGTERM", () => shutdown("SIGTERM"));
     process.once("SIGINT", () => shutdown("SIGINT"));
   });
+  clearInterval(reminders);
   await stop();
-  store.close();
+  await worker.stop();
+  handoff.close();
   log.info("stopped");
   return 0;
+}
+
+/** Makes the configured ids operators (or supervisors), keeping names set with `npm run admin`. */
+function seedOperators(
+  operators: Operators,
+  operatorIds: readonly number[],
+  supervisorIds: readonly number[],
+) {
+  const wanted = new Map<number, "operator" | "supervisor">();
+  for (const id of operatorIds) wanted.set(id, "operator");
+  for (const id of supervisorIds) wanted.set(id, "supervisor");
+  for (const [userId, role] of wanted) {
+    const current = operators.get(userId);
+    if (current && current.removedAt === null && current.role === role) continue;
+    operators.add({ userId, name: current?.name ?? `operator ${userId}`, role });
+  }
 }
 
 process.exitCode = await main();

@@ -1,11 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import {
-  type KnowledgeBase,
-  type Language,
-  type RenderedAnswer,
-  renderAnswer,
-  type Topic,
-} from "../knowledge/index.ts";
+import type { KnowledgeBase, Language, RenderedAnswer, Topic } from "../knowledge/index.ts";
 import { encodeAction } from "./callback-data.ts";
 import { TEXTS } from "./texts.ts";
 
@@ -112,27 +106,6 @@ export function clarifyMessage(
   }
   keyboard.text(t.somethingElse, encodeAction({ kind: "operator" }));
   return { html: t.clarify, keyboard };
-}
-
-/**
- * What the bot says when a person should help. Until the operator queue
- * exists, the contact channels from the knowledge base.
- */
-export function escalationMessage(
-  kb: KnowledgeBase,
-  language: Language,
-  at: Date,
-): OutgoingMessage {
-  const t = TEXTS[language];
-  const channels: RenderedAnswer | undefined = renderAnswer(
-    kb,
-    "contacts.all_channels",
-    language,
-    at,
-  );
-  const keyboard = new InlineKeyboard();
-  for (const link of channels?.links ?? []) keyboard.url(link.title, link.url).row();
-  return { html: `${t.escalate}\n\n${channels?.html ?? ""}`.trim(), keyboard };
 }
 
 /** The two language buttons. */

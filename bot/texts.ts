@@ -51,17 +51,16 @@ export const TEXTS: Record<Language, Texts> = {
     yes: "👍 Да",
     no: "👎 Нет",
     thanksForFeedback: "Спасибо за оценку!",
-    sorryOfferOperator: "Жаль, что ответ не помог. Могу передать вопрос оператору.",
+    sorryOfferOperator: "Жаль, что ответ не помог.",
     clarify: "Уточните, пожалуйста, что вы имели в виду:",
     somethingElse: "Другое",
     operator: "👤 Оператор",
-    escalate:
-      "Я не нашёл точного ответа, поэтому лучше, чтобы вам помог оператор. Вот как связаться с поддержкой:",
+    escalate: "Я не нашёл точного ответа на этот вопрос.",
     escalateEmpty: "Напишите, пожалуйста, вопрос текстом — я постараюсь помочь.",
     onlyText:
       "Я понимаю только текстовые вопросы. Напишите, что случилось, или выберите тему в меню.",
     fileNeedsQuestion:
-      "Файлы я передаю оператору вместе с вопросом. Сначала напишите, что случилось, и попросите оператора.",
+      "Файлы я передаю оператору вместе с обращением. Сначала напишите, что случилось; если я не помогу, позову оператора, и тогда пришлите файл.",
     fileRefused: (reason) =>
       reason === "type"
         ? "Этот файл не подойдёт: принимаются только JPEG, PNG и PDF."
@@ -74,6 +73,7 @@ export const TEXTS: Record<Language, Texts> = {
       { command: "menu", description: "Темы вопросов" },
       { command: "help", description: "Что умеет бот" },
       { command: "lang", description: "Язык / Language" },
+      { command: "cancel", description: "Выйти из очереди к оператору" },
     ],
   },
   en: {
@@ -97,17 +97,16 @@ export const TEXTS: Record<Language, Texts> = {
     yes: "👍 Yes",
     no: "👎 No",
     thanksForFeedback: "Thank you for the feedback!",
-    sorryOfferOperator: "Sorry that did not help. I can pass your question to an operator.",
+    sorryOfferOperator: "Sorry that did not help.",
     clarify: "Which of these did you mean?",
     somethingElse: "Something else",
     operator: "👤 Operator",
-    escalate:
-      "I could not find a reliable answer, so an operator should help you. This is how to reach support:",
+    escalate: "I could not find a reliable answer to this.",
     escalateEmpty: "Please type your question, and I will try to help.",
     onlyText:
       "I understand text questions only. Tell me what happened, or pick a topic in the menu.",
     fileNeedsQuestion:
-      "I pass files to an operator together with a question. First tell me what happened and ask for an operator.",
+      "I pass files to an operator with a request. First tell me what happened; if I cannot help, I will call an operator, and then send the file.",
     fileRefused: (reason) =>
       reason === "type"
         ? "This file will not do: only JPEG, PNG and PDF are accepted."
@@ -120,6 +119,7 @@ export const TEXTS: Record<Language, Texts> = {
       { command: "menu", description: "Question topics" },
       { command: "help", description: "What the bot can do" },
       { command: "lang", description: "Language / Язык" },
+      { command: "cancel", description: "Leave the operator queue" },
     ],
   },
 };

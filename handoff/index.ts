@@ -6,6 +6,7 @@ export {
   type AuditLogOptions,
   createAuditLog,
 } from "./audit.ts";
+export { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 export { openDatabase } from "./database.ts";
 export {
   createDeliveryWorker,
@@ -16,6 +17,19 @@ export {
   type DeliveryWorker,
   type SendResult,
 } from "./delivery.ts";
+export {
+  type Command,
+  createDesk,
+  type Desk,
+  type DeskDeps,
+  type DeskLog,
+  type DeskOptions,
+  type Incoming,
+  type Person,
+  type PressAnswer,
+} from "./desk.ts";
+export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
+export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
 export {
   createOperators,
   type Operator,

@@ -116,6 +116,45 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_by_chat ON outbox (chat_id, state, id);
   CREATE INDEX outbox_by_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
   `,
+  // 3: the operator console. The outbox can edit a message it sent before
+  // (a ticket card becomes "taken") and tags rows (which rows are cards);
+  // tickets remember when the queue was reminded of them; each operator has
+  // a current ticket their plain messages go to; a ticket finds the chat's
+  // last question.
+  `
+  CREATE TABLE outbox_v3 (
+    id INTEGER PRIMARY KEY,
+    chat_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('text', 'photo', 'document', 'copy', 'edit')),
+    payload TEXT NOT NULL,
+    ticket_id INTEGER,
+    tag TEXT,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    claimed_at INTEGER,
+    last_error TEXT,
+    message_id INTEGER,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  INSERT INTO outbox_v3 (id, chat_id, kind, payload, ticket_id, state, attempts, next_attempt_at,
+    claimed_at, last_error, message_id, created_at, sent_at)
+  SELECT id, chat_id, kind, payload, ticket_id, state, attempts, next_attempt_at,
+    claimed_at, last_error, message_id, created_at, sent_at FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v3 RENAME TO outbox;
+  CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+  CREATE INDEX outbox_by_chat ON outbox (chat_id, state, id);
+  CREATE INDEX outbox_by_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
+  CREATE INDEX outbox_by_tag ON outbox (ticket_id, tag) WHERE tag IS NOT NULL;
+  ALTER TABLE tickets ADD COLUMN reminded_at INTEGER;
+  CREATE INDEX questions_by_chat ON questions (chat_id, id);
+  CREATE TABLE operator_focus (
+    operator_id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -12,7 +12,12 @@ export type OutboxMessage =
   | { kind: "photo"; fileId: string; caption?: string; options?: SendOptions }
   | { kind: "document"; fileId: string; caption?: string; options?: SendOptions }
   /** `copyMessage`: relays a message as it is, files and captions included. */
-  | { kind: "copy"; fromChatId: number; messageId: number; options?: SendOptions };
+  | { kind: "copy"; fromChatId: number; messageId: number; options?: SendOptions }
+  /**
+   * `editMessageText` of a message this outbox sent before to the same chat
+   * (row `outboxId`); skipped if that row was never delivered.
+   */
+  | { kind: "edit"; outboxId: number; text: string; options?: SendOptions };
 
 export type OutboxState = "pending" | "sending" | "sent" | "failed";
 
@@ -22,6 +27,8 @@ export interface OutboxItem {
   chatId: number;
   message: OutboxMessage;
   ticketId: number | null;
+  /** What the row is for, to find it again (e.g. "card": a new-ticket card). */
+  tag: string | null;
   state: OutboxState;
   /** Failed attempts so far. */
   attempts: number;
@@ -52,12 +59,18 @@ export interface Outbox {
    * outbox's connection: call it inside the `db.transaction` that makes the
    * change it reports, so both commit or neither does.
    */
-  enqueue(item: { chatId: number; message: OutboxMessage; ticketId?: number }): number;
+  enqueue(item: {
+    chatId: number;
+    message: OutboxMessage;
+    ticketId?: number;
+    tag?: string;
+  }): number;
   /**
    * Claims the oldest row that is due at `now` and whose chat has no older
-   * row pending or being sent: marks it `sending` and returns it.
+   * row pending or being sent: marks it `sending` and returns it. With
+   * `chatId`, only that chat's rows (a terminal console reads its own).
    */
-  claimNext(now?: number): OutboxItem | undefined;
+  claimNext(now?: number, chatId?: number): OutboxItem | undefined;
   /** Telegram accepted it. Returns false if the row was not being sent or pending. */
   markSent(id: number, messageId?: number): boolean;
   /** A transient failure: back to pending, tried again after `retryAfterMs`. */
@@ -77,6 +90,8 @@ export interface Outbox {
   get(id: number): OutboxItem | undefined;
   /** The ticket of a message the outbox delivered to `chatId` (an operator replied to it). */
   ticketOfMessage(chatId: number, messageId: number): number | undefined;
+  /** A ticket's rows with a tag, oldest first (e.g. its cards, to edit them). */
+  tagged(ticketId: number, tag: string): OutboxItem[];
 }
 
 export interface OutboxOptions {
@@ -90,6 +105,7 @@ interface OutboxRow {
   kind: OutboxMessage["kind"];
   payload: string;
   ticket_id: number | null;
+  tag: string | null;
   state: OutboxState;
   attempts: number;
   next_attempt_at: number;
@@ -106,6 +122,7 @@ function toItem(row: OutboxRow): OutboxItem {
     chatId: row.chat_id,
     message: { kind: row.kind, ...JSON.parse(row.payload) } as OutboxMessage,
     ticketId: row.ticket_id,
+    tag: row.tag,
     state: row.state,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,
@@ -127,16 +144,17 @@ function toItem(row: OutboxRow): OutboxItem {
  */
 export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox {
   const { now = Date.now } = options;
-  const insert = db.prepare<[number, string, string, number | null, number, number]>(
-    `INSERT INTO outbox (chat_id, kind, payload, ticket_id, state, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, 'pending', ?, ?)`,
+  const insert = db.prepare<[number, string, string, number | null, string | null, number, number]>(
+    `INSERT INTO outbox (chat_id, kind, payload, ticket_id, tag, state, next_attempt_at, created_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
   );
   // One statement, so two workers never claim the same row.
-  const claim = db.prepare<{ now: number }, OutboxRow>(
+  const claim = db.prepare<{ now: number; chat: number | null }, OutboxRow>(
     `UPDATE outbox SET state = 'sending', claimed_at = :now
      WHERE id = (
        SELECT o.id FROM outbox o
        WHERE o.state = 'pending' AND o.next_attempt_at <= :now
+         AND (:chat IS NULL OR o.chat_id = :chat)
          AND NOT EXISTS (
            SELECT 1 FROM outbox p
            WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.state IN ('pending', 'sending'))
@@ -167,17 +185,22 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
   const byMessage = db.prepare<[number, number], { ticket_id: number | null }>(
     "SELECT ticket_id FROM outbox WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1",
   );
+  const byTag = db.prepare<[number, string], OutboxRow>(
+    "SELECT * FROM outbox WHERE ticket_id = ? AND tag = ? ORDER BY id",
+  );
 
   return {
-    enqueue: ({ chatId, message, ticketId }) => {
+    enqueue: ({ chatId, message, ticketId, tag }) => {
       const { kind, ...payload } = message;
       const at = now();
+      const payloadJson = JSON.stringify(payload);
       return Number(
-        insert.run(chatId, kind, JSON.stringify(payload), ticketId ?? null, at, at).lastInsertRowid,
+        insert.run(chatId, kind, payloadJson, ticketId ?? null, tag ?? null, at, at)
+          .lastInsertRowid,
       );
     },
-    claimNext: (at = now()) => {
-      const row = claim.get({ now: at });
+    claimNext: (at = now(), chatId) => {
+      const row = claim.get({ now: at, chat: chatId ?? null });
       return row ? toItem(row) : undefined;
     },
     markSent: (id, messageId) => sent.run(now(), messageId ?? null, id).changes > 0,
@@ -195,5 +218,6 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     },
     ticketOfMessage: (chatId, messageId) =>
       byMessage.get(chatId, messageId)?.ticket_id ?? undefined,
+    tagged: (ticketId, tag) => byTag.all(ticketId, tag).map(toItem),
   };
 }

@@ -31,6 +31,11 @@ export interface Store {
   recordQuestion(question: QuestionRecord): void;
   feedback(): { chatId: number; intent: string; helpful: boolean; createdAt: number }[];
   questions(): (QuestionRecord & { createdAt: number })[];
+  /** The chat's latest question, if asked at or after `sinceMs` (what a new ticket carries). */
+  lastQuestion(
+    chatId: number,
+    sinceMs: number,
+  ): (QuestionRecord & { createdAt: number }) | undefined;
   close(): void;
 }
 
@@ -79,19 +84,30 @@ export function createStore(path: string | Database, options: StoreOptions = {})
     [],
     { chat_id: number; intent: string; helpful: number; created_at: number }
   >("SELECT chat_id, intent, helpful, created_at FROM feedback ORDER BY id");
-  const allQuestions = db.prepare<
-    [],
-    {
-      chat_id: number;
-      text: string;
-      language: Language;
-      decision: QuestionRecord["decision"];
-      intent: string | null;
-      confidence: number;
-      candidates: string;
-      created_at: number;
-    }
-  >("SELECT * FROM questions ORDER BY id");
+  type QuestionRow = {
+    chat_id: number;
+    text: string;
+    language: Language;
+    decision: QuestionRecord["decision"];
+    intent: string | null;
+    confidence: number;
+    candidates: string;
+    created_at: number;
+  };
+  const allQuestions = db.prepare<[], QuestionRow>("SELECT * FROM questions ORDER BY id");
+  const latestQuestion = db.prepare<[number, number], QuestionRow>(
+    "SELECT * FROM questions WHERE chat_id = ? AND created_at >= ? ORDER BY id DESC LIMIT 1",
+  );
+  const toQuestion = (row: QuestionRow) => ({
+    chatId: row.chat_id,
+    text: row.text,
+    language: row.language,
+    decision: row.decision,
+    intent: row.intent,
+    confidence: row.confidence,
+    candidates: JSON.parse(row.candidates) as QuestionRecord["candidates"],
+    createdAt: row.created_at,
+  });
 
   return {
     wasHandled: (updateId) => handled.get(updateId) !== undefined,
@@ -131,17 +147,11 @@ export function createStore(path: string | Database, options: StoreOptions = {})
         helpful: row.helpful === 1,
         createdAt: row.created_at,
       })),
-    questions: () =>
-      allQuestions.all().map((row) => ({
-        chatId: row.chat_id,
-        text: row.text,
-        language: row.language,
-        decision: row.decision,
-        intent: row.intent,
-        confidence: row.confidence,
-        candidates: JSON.parse(row.candidates) as QuestionRecord["candidates"],
-        createdAt: row.created_at,
-      })),
+    questions: () => allQuestions.all().map(toQuestion),
+    lastQuestion: (chatId, sinceMs) => {
+      const row = latestQuestion.get(chatId, sinceMs);
+      return row && toQuestion(row);
+    },
     close: () => db.close(),
   };
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { pino } from "pino";
 import { createBot } from "../bot/bot.ts";
-import { createStore } from "../handoff/index.ts";
+import { openHandoff } from "../handoff/index.ts";
 import { createMatcher, type KnowledgeBase } from "../knowledge/index.ts";
 import { createBotApiDouble } from "../test/bot-api-double/index.ts";
 
@@ -21,10 +21,15 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   const double = createBotApiDouble({ token: TOKEN });
   await double.start();
   const dir = mkdtempSync(join(tmpdir(), "bench-bot-"));
-  const store = createStore(join(dir, "bot.sqlite"));
+  const handoff = openHandoff(join(dir, "bot.sqlite"), { knowledge: () => knowledge });
   const knowledge = { kb, matcher: createMatcher(kb) };
   const bot = createBot(
-    { knowledge: () => knowledge, store, log: pino({ level: "silent" }), rateLimitPerMinute: 1000 },
+    {
+      knowledge: () => knowledge,
+      handoff,
+      log: pino({ level: "silent" }),
+      rateLimitPerMinute: 1000,
+    },
     { token: TOKEN, apiRoot: double.apiRoot },
   );
   await bot.init();
@@ -71,7 +76,7 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   }
   single.sort((a, b) => a - b);
   await runner.stop();
-  store.close();
+  handoff.close();
   await double.stop();
   rmSync(dir, { recursive: true, force: true });
   return {

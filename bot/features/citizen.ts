@@ -6,7 +6,6 @@ import type { BotDeps } from "../deps.ts";
 import {
   answerMessage,
   clarifyMessage,
-  escalationMessage,
   languageMessage,
   menuMessage,
   topicMessage,
@@ -19,9 +18,17 @@ import { TEXTS } from "../texts.ts";
  * the buttons of the bot's own messages.
  */
 export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
-  const { store, log, now = Date.now } = deps;
+  const { log, now = Date.now } = deps;
+  const { store } = deps.handoff;
+  const { desk } = deps.handoff;
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType("private");
+  /** Asks the citizen to confirm an operator (the desk answers through the outbox). */
+  const offerOperator = (ctx: BotContext, intro?: string) => {
+    if (!ctx.chat || !ctx.from) return;
+    const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
+    desk.offer(person, intro, ctx.update.update_id);
+  };
 
   privateChats.command("start", async (ctx) => {
     await ctx.reply(TEXTS[ctx.language].greeting);
@@ -56,17 +63,16 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
       { chat: ctx.chat.id, decision: match.decision, confidence: match.confidence, text },
       "question",
     );
+    ctx.language = reply.language;
     if (reply.kind === "answer") {
       await sendMessage(ctx, answerMessage(kb, reply.answer));
-      if (reply.answer.escalate) {
-        await sendMessage(ctx, escalationMessage(kb, reply.language, new Date(now())));
-      }
+      if (reply.answer.escalate) offerOperator(ctx);
     } else if (reply.kind === "clarify") {
       await sendMessage(ctx, clarifyMessage(reply.options, reply.language));
     } else if (reply.reason === "empty") {
       await ctx.reply(TEXTS[reply.language].escalateEmpty);
     } else {
-      await sendMessage(ctx, escalationMessage(kb, reply.language, new Date(now())));
+      offerOperator(ctx, TEXTS[reply.language].escalate);
     }
   });
 
@@ -91,8 +97,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         if (!answer) return stale();
         await ctx.answerCallbackQuery();
         await sendMessage(ctx, answerMessage(kb, answer));
-        if (answer.escalate)
-          await sendMessage(ctx, escalationMessage(kb, language, new Date(now())));
+        if (answer.escalate) offerOperator(ctx);
         return;
       }
       case "feedback": {
@@ -111,17 +116,12 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
             .editMessageReplyMarkup({ reply_markup: { inline_keyboard: rows } })
             .catch((error) => log.debug({ error }, "feedback buttons not removed"));
         }
-        if (!action.helpful) {
-          return sendMessage(ctx, {
-            html: TEXTS[language].sorryOfferOperator,
-            keyboard: clarifyMessage([], language).keyboard,
-          });
-        }
+        if (!action.helpful) offerOperator(ctx, TEXTS[language].sorryOfferOperator);
         return;
       }
       case "operator":
         await ctx.answerCallbackQuery();
-        return sendMessage(ctx, escalationMessage(kb, language, new Date(now())));
+        return offerOperator(ctx);
       case "language":
         store.setLanguage(ctx.chat.id, action.language);
         ctx.language = action.language;

@@ -394,6 +394,135 @@ describe("the Bot API over plain fetch", () => {
     );
   });
 
+  it("lets a user reply to a bot message, with text, a captioned photo or a document", async () => {
+    double.sendText(anna, "Привет");
+    const question = await resultOf<Message>("sendMessage", {
+      chat_id: 777,
+      text: "Опишите проблему",
+      reply_markup: { inline_keyboard: [[{ text: "Отмена", callback_data: "cancel" }]] },
+    });
+    await resultOf("editMessageText", {
+      chat_id: 777,
+      message_id: question.message_id,
+      text: "Опишите проблему подробнее",
+    });
+    const byId = double.sendText(anna, "Не могу войти", { replyTo: question.message_id }).message;
+    // The replied message as it is now (edited), from the bot, with no nested reply.
+    expect(byId?.reply_to_message).toMatchObject({
+      message_id: question.message_id,
+      from: { id: 123456, is_bot: true },
+      text: "Опишите проблему подробнее",
+    });
+    expect(byId?.reply_to_message?.reply_markup).toBeUndefined();
+    const photo = double.sendPhoto(anna, {
+      fileSize: 2000,
+      caption: "экран",
+      replyTo: question,
+    }).message;
+    expect(photo).toMatchObject({
+      caption: "экран",
+      reply_to_message: { message_id: question.message_id },
+    });
+    expect(photo?.reply_to_message).not.toHaveProperty("reply_to_message");
+    const reply = double.sendDocument(anna, {
+      fileName: "ошибка.pdf",
+      mimeType: "application/pdf",
+      fileSize: 100,
+      replyTo: byId?.message_id ?? 0,
+    }).message;
+    // A reply to a reply: the nested reply is left out, as on Telegram.
+    expect(reply?.reply_to_message).toMatchObject({ text: "Не могу войти" });
+    expect(reply?.reply_to_message).not.toHaveProperty("reply_to_message");
+    expect(await resultOf<Update[]>("getUpdates")).toContainEqual(
+      expect.objectContaining({ message: byId }),
+    );
+    expect(() => double.sendText(anna, "?", { replyTo: 99 })).toThrow(
+      /sendText: there is no message 99 in chat 777/,
+    );
+    double.sendText(boris, "Hi");
+    const toBoris = await resultOf<Message>("sendMessage", { chat_id: 888, text: "Hello" });
+    expect(() => double.sendText(anna, "?", { replyTo: toBoris })).toThrow(
+      /not of the user's chat 777/,
+    );
+  });
+
+  it("relays as an operator bot does: replies, and a user's files sent again by file_id", async () => {
+    const photo = double.sendPhoto(anna, { fileSize: 5000, caption: "паспорт" }).message;
+    const document = double.sendDocument(anna, {
+      fileName: "заявление.pdf",
+      mimeType: "application/pdf",
+      fileSize: 300,
+    }).message;
+    double.sendText(boris, "operator here");
+    const card = await resultOf<Message>("sendMessage", { chat_id: 888, text: "Обращение №1" });
+    const inReply = await resultOf<Message>("sendMessage", {
+      chat_id: 888,
+      text: "Сообщение от Анны",
+      reply_parameters: { message_id: card.message_id },
+    });
+    expect(inReply.reply_to_message).toMatchObject({ message_id: card.message_id });
+    const photoId = photo?.photo?.at(-1)?.file_id;
+    const sentPhoto = await resultOf<Message>("sendPhoto", {
+      chat_id: 888,
+      photo: photoId,
+      caption: "<b>Анна</b>: паспорт",
+      parse_mode: "HTML",
+      reply_parameters: { message_id: card.message_id },
+    });
+    expect(sentPhoto).toMatchObject({
+      caption: "Анна: паспорт",
+      caption_entities: [{ type: "bold", offset: 0, length: 4 }],
+      reply_to_message: { message_id: card.message_id },
+    });
+    expect(sentPhoto.photo?.at(-1)).toMatchObject({ file_id: photoId, file_size: 5000 });
+    const sentDocument = await resultOf<Message>("sendDocument", {
+      chat_id: 888,
+      document: document?.document?.file_id,
+      caption: "Заявление",
+    });
+    expect(sentDocument.document).toEqual(document?.document);
+    // A form-encoded call sends reply_parameters as JSON text.
+    const form = await fetch(`${double.apiRoot}/bot${double.token}/copyMessage`, {
+      method: "POST",
+      body: new URLSearchParams({
+        chat_id: "888",
+        from_chat_id: "777",
+        message_id: String(photo?.message_id),
+        reply_parameters: JSON.stringify({ message_id: card.message_id }),
+      }),
+    });
+    const { result: copied } = (await form.json()) as { result: { message_id: number } };
+    expect(double.sentTo(boris).find((m) => m.message_id === copied.message_id)).toMatchObject({
+      caption: "паспорт",
+      reply_to_message: { message_id: card.message_id },
+    });
+    expect(
+      await call("sendMessage", {
+        chat_id: 888,
+        text: "x",
+        reply_parameters: { message_id: 99 },
+      }),
+    ).toEqual(badRequest("Bad Request: message to be replied not found"));
+    expect(
+      (
+        await call("sendMessage", {
+          chat_id: 888,
+          text: "x",
+          reply_parameters: { message_id: 99, allow_sending_without_reply: true },
+        })
+      ).status,
+    ).toBe(200);
+    expect(await call("sendPhoto", { chat_id: 888, photo: document?.document?.file_id })).toEqual(
+      badRequest("Bad Request: can't use file of type Document as Photo"),
+    );
+    expect(await call("sendDocument", { chat_id: 888, document: photoId })).toEqual(
+      badRequest("Bad Request: can't use file of type Photo as Document"),
+    );
+    expect(await call("sendPhoto", { chat_id: 888, photo: "AgACAgIAAxkNoSuchFile" })).toEqual(
+      badRequest("Bad Request: wrong file identifier/HTTP URL specified"),
+    );
+  });
+
   it("keeps the command lists per language", async () => {
     const ru = [{ command: "start", description: "Начать" }];
     const en = [{ command: "start", description: "Start" }];
@@ -456,6 +585,137 @@ describe("the Bot API over plain fetch", () => {
     ).rejects.toThrow(
       /nothing matched within 50 ms[\s\S]*#0 sendMessage \{"chat_id":777,"text":""\} → 400 Bad Request: message text is empty/,
     );
+  });
+});
+
+describe("holding requests", () => {
+  /** POSTs sendMessage with an AbortSignal; the promise settles with the answer or the error. */
+  function sendWithSignal(text: string, signal?: AbortSignal, chatId = 777) {
+    return fetch(`${double.apiRoot}/bot${double.token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: chatId, text }),
+      ...(signal ? { signal } : {}),
+    }).then(
+      async (response) => ({ status: response.status, body: (await response.json()) as Message }),
+      (error: unknown) => error as Error,
+    );
+  }
+
+  const sendCalls = () => double.calls.filter((c) => c.method === "sendMessage");
+
+  it("keeps matching requests unanswered and unexecuted, then runs them in order on release", async () => {
+    double.sendText(anna, "Привет");
+    const hold = double.hold("sendMessage");
+    const first = call("sendMessage", { chat_id: 777, text: "один" });
+    await hold.waitForHeld(1);
+    const second = call("sendMessage", { chat_id: 777, text: "два" });
+    const third = call("sendMessage", { chat_id: 777, text: "три" });
+    const held = await hold.waitForHeld(3);
+    // The second and third raced on their own connections; the first came first.
+    expect(held.map((r) => r.params.text)).toEqual([
+      "один",
+      expect.any(String),
+      expect.any(String),
+    ]);
+    expect(new Set(held.map((r) => r.params.text))).toEqual(new Set(["один", "два", "три"]));
+    // Other methods go on; nothing held was sent, recorded or answered.
+    await resultOf("getMe");
+    expect(hold.held()).toBe(3);
+    expect(sendCalls()).toEqual([]);
+    expect(double.sentTo(anna)).toEqual([]);
+    const order = hold.requests().map((r) => r.params.text);
+    const released = await hold.release();
+    expect(hold.active).toBe(false);
+    expect(released.map((c) => [c.method, c.params.text, c.response?.ok])).toEqual(
+      order.map((text) => ["sendMessage", text, true]),
+    );
+    expect(released.map((c) => c.message?.message_id)).toEqual([2, 3, 4]);
+    expect((await first).body.result).toMatchObject({ message_id: 2, text: "один" });
+    expect([(await second).status, (await third).status]).toEqual([200, 200]);
+    expect(double.sentTo(anna).map((m) => m.text)).toEqual(order);
+    expect(sendCalls().map((c) => c.params.text)).toEqual(order);
+    // No longer holding: the next send goes through at once.
+    expect((await call("sendMessage", { chat_id: 777, text: "четыре" })).status).toBe(200);
+  });
+
+  it("never executes a held request whose client went away; the retry goes through once", async () => {
+    double.sendText(anna, "Привет");
+    double.sendText(boris, "Hi");
+    const hold = double.hold(
+      (method, params) => method === "sendMessage" && params.chat_id === 777,
+    );
+    expect((await call("sendMessage", { chat_id: 888, text: "not held" })).status).toBe(200);
+    const killed = new AbortController();
+    const lost = sendWithSignal("ответ оператора", killed.signal);
+    await hold.waitForHeld();
+    // The bot process dies with the request in flight.
+    killed.abort();
+    expect(await lost).toBeInstanceOf(Error);
+    await until(() => hold.held() === 0);
+    expect(hold.abandoned()).toBe(1);
+    expect(double.sentTo(anna)).toEqual([]);
+    expect(sendCalls().map((c) => c.params.chat_id)).toEqual([888]);
+    // Restarted, the bot sends again: held again, then delivered exactly once.
+    const retry = sendWithSignal("ответ оператора");
+    await hold.waitForHeld();
+    const [released] = await hold.release();
+    expect(released?.response?.ok).toBe(true);
+    expect(await retry).toMatchObject({ status: 200 });
+    expect(double.sentTo(anna).map((m) => m.text)).toEqual(["ответ оператора"]);
+    expect(sendCalls().map((c) => c.params.chat_id)).toEqual([888, 777]);
+  });
+
+  it("drops held requests: never executed, the connection closed unanswered", async () => {
+    double.sendText(anna, "Привет");
+    const hold = double.hold("SENDMESSAGE");
+    const dropped = sendWithSignal("пропадёт");
+    await hold.waitForHeld();
+    const waiting = hold.waitForHeld(2, { timeoutMs: 2000 });
+    hold.drop();
+    await expect(waiting).rejects.toThrow(/hold on sendMessage was dropped/);
+    expect(await dropped).toBeInstanceOf(Error);
+    expect([hold.held(), hold.abandoned(), hold.active]).toEqual([0, 0, false]);
+    expect(sendCalls()).toEqual([]);
+    expect(double.sentTo(anna)).toEqual([]);
+    expect((await call("sendMessage", { chat_id: 777, text: "дойдёт" })).status).toBe(200);
+    expect(() => double.hold("sendMesage")).toThrow(/hold: the double does not implement/);
+  });
+
+  it("explains a waitForHeld that timed out, and answers 500 when a predicate throws", async () => {
+    double.sendText(anna, "Привет");
+    const quiet = double.hold("sendPhoto");
+    await expect(quiet.waitForHeld(1, { timeoutMs: 30 })).rejects.toThrow(
+      "waitForHeld: 0 of 1 request(s) to sendPhoto held after 30 ms.",
+    );
+    quiet.drop();
+    const broken = double.hold((_method, params) => (params.text as string).length > 0);
+    const answer = await call("getMe");
+    expect(answer.status).toBe(500);
+    expect(answer.body.description).toMatch(/^Internal Server Error: a hold's predicate threw: /);
+    broken.drop();
+    expect((await call("getMe")).status).toBe(200);
+  });
+
+  it("stop() ends with requests held, never executing them", async () => {
+    const own = createBotApiDouble();
+    await own.start();
+    own.sendText(anna, "Привет");
+    const hold = own.hold("sendMessage");
+    const pending = fetch(`${own.apiRoot}/bot${own.token}/sendMessage`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ chat_id: 777, text: "в полёте" }),
+    }).catch((error: unknown) => error as Error);
+    await hold.waitForHeld();
+    const waiting = hold.waitForHeld(2);
+    const started = Date.now();
+    await own.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await expect(waiting).rejects.toThrow(/was ended by stop\(\)/);
+    expect(await pending).toBeInstanceOf(Error);
+    expect(own.calls).toEqual([]);
+    expect(own.sentTo(anna)).toEqual([]);
   });
 });
 

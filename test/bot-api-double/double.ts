@@ -6,6 +6,7 @@ import { createCommandBook } from "./commands.ts";
 import { createDispatcher } from "./dispatch.ts";
 import { createFaults } from "./faults.ts";
 import { createFileStore } from "./files.ts";
+import { createHoldBook, type Hold, type HoldPredicate } from "./holds.ts";
 import { type DoubleState, METHODS } from "./methods/index.ts";
 import { readParams } from "./params.ts";
 import { NOT_FOUND, UNAUTHORIZED } from "./responses.ts";
@@ -42,10 +43,17 @@ export interface BotApiDouble extends UserActions {
   readonly botInfo: UserFromGetMe;
   /** Listens on 127.0.0.1, on a free port. */
   start(): Promise<void>;
-  /** Ends long polls, webhook deliveries and pending waitFor calls, then closes. */
+  /**
+   * Ends long polls, webhook deliveries and pending waitFor calls, drops held
+   * requests (never executed), then closes.
+   */
   stop(): Promise<void>;
 
-  /** Every request, in arrival order (wrong tokens and unknown methods too). */
+  /**
+   * Every request, in arrival order (wrong tokens and unknown methods too). A
+   * held request is not here until a release executes it (then with the time
+   * of its release); one dropped or abandoned by its client never is.
+   */
   readonly calls: readonly ApiCall[];
   /** The bot's messages in a chat, oldest first, as they are now (after edits). */
   sentTo(chat: UserOrChat): Message[];
@@ -82,6 +90,24 @@ export interface BotApiDouble extends UserActions {
   /** The user blocks the bot: every send to the chat answers 403 until unblockBy. */
   blockBy(chat: UserOrChat): void;
   unblockBy(chat: UserOrChat): void;
+  /**
+   * Holds the bot's matching requests from now on: neither executed nor
+   * answered until `release()` (executes them in arrival order and answers)
+   * or `drop()` (never executed, connections closed unanswered). A held
+   * request whose client goes away (the bot process is killed) is never
+   * executed: as if it never reached Telegram. A string matches a method name
+   * (any case; throws for a method the double does not implement), a function
+   * gets the method as the double spells it and the parameters as sent (JSON
+   * keeps numbers, a form or query string sends strings). Only requests
+   * with the right token and readable parameters are held, never a webhook's
+   * reply; a request several holds match goes to the oldest. See `Hold`.
+   *
+   * @example
+   * const hold = double.hold((method, params) => method === "sendMessage" && params.chat_id === 42);
+   * await hold.waitForHeld();
+   * await bot.stop("SIGKILL"); // the held request is abandoned, never sent
+   */
+  hold(match: string | HoldPredicate): Hold;
 }
 
 /**
@@ -135,7 +161,8 @@ export function createBotApiDouble(options: BotApiDoubleOptions = {}): BotApiDou
   };
   const faults = createFaults();
   const log = createCallLog();
-  const dispatcher = createDispatcher({ token, state, faults, log });
+  const holds = createHoldBook(now);
+  const dispatcher = createDispatcher({ token, state, faults, log, holds });
 
   const server = createApiServer({
     async api(given, method, request, query, signal) {
@@ -166,6 +193,7 @@ export function createBotApiDouble(options: BotApiDoubleOptions = {}): BotApiDou
       root = await server.start();
     },
     async stop() {
+      holds.close();
       queue.interrupt("closed");
       state.webhook.stop();
       log.close();
@@ -192,13 +220,24 @@ export function createBotApiDouble(options: BotApiDoubleOptions = {}): BotApiDou
       return state.webhook.info();
     },
     failNext(method, fault) {
-      if (!METHODS.has(method.toLowerCase()))
-        throw new Error(
-          `failNext: the double does not implement "${method}"; it knows ${[...METHODS.values()].map((m) => m.name).join(", ")}.`,
-        );
-      faults.failNext(method, fault);
+      faults.failNext(knownMethod("failNext", method), fault);
     },
     blockBy: (chat) => faults.block(chatIdOf(chat)),
     unblockBy: (chat) => faults.unblock(chatIdOf(chat)),
+    hold(match) {
+      if (typeof match === "function") return holds.hold(match, "matching requests");
+      const name = knownMethod("hold", match);
+      return holds.hold((method) => method === name, name);
+    },
   };
+}
+
+/** The method as the double spells it; throws for one it does not implement (a typo). */
+function knownMethod(caller: string, method: string): string {
+  const entry = METHODS.get(method.toLowerCase());
+  if (!entry)
+    throw new Error(
+      `${caller}: the double does not implement "${method}"; it knows ${[...METHODS.values()].map((m) => m.name).join(", ")}.`,
+    );
+  return entry.name;
 }

@@ -1,5 +1,6 @@
 export type { WaitOptions } from "./call-log.ts";
 export { type BotApiDouble, type BotApiDoubleOptions, createBotApiDouble } from "./double.ts";
+export type { HeldRequest, Hold, HoldPredicate, HoldWaitOptions } from "./holds.ts";
 export { parseHtml } from "./html.ts";
 export type {
   ApiCall,
@@ -14,4 +15,4 @@ export type {
   UploadedFile,
   UserOrChat,
 } from "./types.ts";
-export type { RawUpdate, UserActions } from "./user-actions.ts";
+export type { RawUpdate, ReplyTo, UserActions } from "./user-actions.ts";

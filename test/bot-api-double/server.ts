@@ -8,14 +8,17 @@ export type FileAnswer = { ok: true; bytes: Uint8Array } | { ok: false; response
 
 /** Where the server sends the two kinds of request it knows. */
 export interface ServerRoutes {
-  /** `{GET|POST} /bot{token}/{method}`; `signal` aborts when the client goes away. */
+  /**
+   * `{GET|POST} /bot{token}/{method}`; `signal` aborts when the client goes
+   * away. `undefined` closes the connection without an answer.
+   */
   api(
     token: string,
     method: string,
     request: IncomingMessage,
     query: URLSearchParams,
     signal: AbortSignal,
-  ): Promise<ApiResponse>;
+  ): Promise<ApiResponse | undefined>;
   /** `GET /file/bot{token}/{file_path}`. */
   file(token: string, path: string): FileAnswer;
 }
@@ -74,7 +77,8 @@ export function createApiServer(routes: ServerRoutes): ApiServer {
       url.searchParams,
       aborted.signal,
     );
-    if (!response.destroyed) send(response, statusOf(answer), answer);
+    if (answer === undefined) response.destroy();
+    else if (!response.destroyed) send(response, statusOf(answer), answer);
   }
 
   return {

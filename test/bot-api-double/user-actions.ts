@@ -3,6 +3,13 @@ import { callbackButtons } from "./keyboard.ts";
 import { type DoubleState, photoSizes } from "./methods/index.ts";
 import type { DoubleUser, UserOrChat } from "./types.ts";
 
+/**
+ * The message a user replies to: one of their private chat with the bot (sent
+ * by either side), or its message_id there. The update carries it as it is
+ * now (after edits), without its own reply_to_message, as Telegram does.
+ */
+export type ReplyTo = Message | number;
+
 /** A hand-made update; update_id is optional (the next one is used). */
 export type RawUpdate = Omit<Update, "update_id"> & { update_id?: number };
 
@@ -11,12 +18,26 @@ export type RawUpdate = Omit<Update, "update_id"> & { update_id?: number };
  * send the bot and returns it. A number stands for a user who already wrote.
  */
 export interface UserActions {
-  /** A text message; `/commands` get their bot_command entities. */
-  sendText(user: UserOrChat, text: string, options?: { replyTo?: Message }): Update;
-  sendPhoto(user: UserOrChat, photo: { fileSize: number; caption?: string }): Update;
+  /**
+   * A text message; `/commands` get their bot_command entities. With `replyTo`
+   * (a message of the user's chat, or its id) it replies to that message.
+   */
+  sendText(user: UserOrChat, text: string, options?: { replyTo?: ReplyTo }): Update;
+  /** A photo (its file_id is the last size's), optionally captioned or a reply. */
+  sendPhoto(
+    user: UserOrChat,
+    photo: { fileSize: number; caption?: string; replyTo?: ReplyTo },
+  ): Update;
+  /** A document, optionally captioned or a reply. */
   sendDocument(
     user: UserOrChat,
-    document: { fileName: string; mimeType: string; fileSize: number; caption?: string },
+    document: {
+      fileName: string;
+      mimeType: string;
+      fileSize: number;
+      caption?: string;
+      replyTo?: ReplyTo;
+    },
   ): Update;
   /** Defaults: emoji "👍". */
   sendSticker(user: UserOrChat, sticker?: { emoji?: string }): Update;
@@ -68,19 +89,38 @@ export function createUserActions(state: DoubleState): UserActions {
     return full;
   }
 
-  function send(who: UserOrChat, content: Record<string, unknown>): Update {
+  function send(
+    who: UserOrChat,
+    content: Record<string, unknown>,
+    replyTo?: ReplyTo,
+    action = "send",
+  ): Update {
     const user = userOf(who);
     const chat = privateChat(user);
     chats.remember(chat);
+    const reply = replyTo === undefined ? undefined : repliedMessage(chat.id, replyTo, action);
     const message = {
       message_id: chats.nextMessageId(chat.id),
       from: telegramUser(user),
       chat,
       date: Math.floor(now() / 1000),
       ...content,
+      ...(reply ? { reply_to_message: reply } : {}),
     } as Message & Update.NonChannel;
     chats.save(message, false);
     return push({ message });
+  }
+
+  function repliedMessage(chatId: number, replyTo: ReplyTo, action: string): Message {
+    const messageId = typeof replyTo === "number" ? replyTo : replyTo.message_id;
+    if (typeof replyTo !== "number" && replyTo.chat.id !== chatId)
+      throw new Error(
+        `${action}: replyTo is message ${messageId} of chat ${replyTo.chat.id}, not of the user's chat ${chatId}.`,
+      );
+    const stored = chats.find(chatId, messageId);
+    if (!stored)
+      throw new Error(`${action}: there is no message ${messageId} in chat ${chatId} to reply to.`);
+    return withoutReply(stored.message);
   }
 
   function captioned(caption: string | undefined): Record<string, unknown> {
@@ -94,30 +134,40 @@ export function createUserActions(state: DoubleState): UserActions {
         offset: match.index ?? 0,
         length: match[0].length,
       }));
-      const reply = options.replyTo;
-      return send(who, {
-        text,
-        ...(entities.length > 0 ? { entities } : {}),
-        ...(reply ? { reply_to_message: withoutReply(reply) } : {}),
-      });
+      return send(
+        who,
+        { text, ...(entities.length > 0 ? { entities } : {}) },
+        options.replyTo,
+        "sendText",
+      );
     },
-    sendPhoto(who, { fileSize, caption }) {
+    sendPhoto(who, { fileSize, caption, replyTo }) {
       const file = files.add("photo", { size: fileSize });
-      return send(who, { photo: photoSizes(state, file), ...captioned(caption) });
+      return send(
+        who,
+        { photo: photoSizes(state, file), ...captioned(caption) },
+        replyTo,
+        "sendPhoto",
+      );
     },
-    sendDocument(who, { fileName, mimeType, fileSize, caption }) {
+    sendDocument(who, { fileName, mimeType, fileSize, caption, replyTo }) {
       const file = files.add("document", { size: fileSize, fileName, mimeType });
       const { file_id, file_unique_id } = file;
-      return send(who, {
-        document: {
-          file_id,
-          file_unique_id,
-          file_name: fileName,
-          mime_type: mimeType,
-          file_size: fileSize,
+      return send(
+        who,
+        {
+          document: {
+            file_id,
+            file_unique_id,
+            file_name: fileName,
+            mime_type: mimeType,
+            file_size: fileSize,
+          },
+          ...captioned(caption),
         },
-        ...captioned(caption),
-      });
+        replyTo,
+        "sendDocument",
+      );
     },
     sendSticker(who, { emoji = "👍" } = {}) {
       const { file_id, file_unique_id, file_size } = files.add("sticker", { size: 24_000 });

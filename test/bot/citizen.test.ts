@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStore } from "../../handoff/index.ts";
+import { openDatabase } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
@@ -69,8 +69,10 @@ describe("a citizen talking to the bot", () => {
     expect(keyboardOf(edit?.payload ?? {}).map((b) => b.callback_data)).toEqual([
       "a:hours.schedule",
     ]);
+    await h.deliver();
     const offer = h.calls.filter((c) => c.method === "sendMessage").at(-1);
-    expect(keyboardOf(offer?.payload ?? {}).map((b) => b.callback_data)).toContain("o");
+    expect(String(offer?.payload.text)).toContain("Жаль, что ответ не помог");
+    expect(keyboardOf(offer?.payload ?? {}).map((b) => b.callback_data)).toEqual(["hy", "hx"]);
   });
 
   it("records unanswered questions with personal data masked", async () => {
@@ -79,7 +81,8 @@ describe("a citizen talking to the bot", () => {
     const [question] = h.store.questions();
     expect(question?.text).toBe("мой снилс [СНИЛС], какая погода завтра");
     expect(question?.decision).toBe("escalate");
-    expect(h.sent()[0]).toContain("оператор");
+    await h.deliver();
+    expect(h.sent()[0]).toContain("Передать ваш вопрос оператору?");
   });
 
   it("answers forged, stale and malformed button data without acting on it", async () => {
@@ -146,10 +149,10 @@ describe("a citizen talking to the bot", () => {
   });
 
   it("handles an update delivered twice only once, across a restart", async () => {
-    const store = createStore(":memory:");
-    const first = createHarness({ store });
+    const db = openDatabase(":memory:");
+    const first = createHarness({ db });
     await first.handle({ ...first.text("телефон горячей линии"), update_id: 500 });
-    const second = createHarness({ store });
+    const second = createHarness({ db });
     await second.handle({ ...second.text("телефон горячей линии"), update_id: 500 });
     expect(first.sent()).toHaveLength(1);
     expect(second.sent()).toHaveLength(0);

@@ -1,7 +1,9 @@
+import type { Database } from "better-sqlite3";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createBot } from "../../bot/bot.ts";
-import { createStore, type Store } from "../../handoff/index.ts";
+import { createTelegramSender } from "../../bot/telegram-send.ts";
+import { createDeliveryWorker, openDatabase, openHandoff } from "../../handoff/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 
@@ -30,10 +32,15 @@ const BOT_INFO: UserFromGetMe = {
  * by `handleUpdate` with literal updates (end-to-end tests use the Bot API
  * double instead).
  */
-export function createHarness(options: { rateLimitPerMinute?: number; store?: Store } = {}) {
+export function createHarness(options: { rateLimitPerMinute?: number; db?: Database } = {}) {
   const kb = realKnowledgeBase();
   const knowledge = { kb, matcher: createMatcher(kb) };
-  const store = options.store ?? createStore(":memory:");
+  const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
+  const handoff = openHandoff(options.db ?? openDatabase(":memory:"), {
+    knowledge: () => knowledge,
+    now,
+  });
+  const { store } = handoff;
   const calls: ApiCall[] = [];
   const failures = new Map<string, { error_code: number; description: string }>();
   let messageId = 1000;
@@ -61,20 +68,30 @@ export function createHarness(options: { rateLimitPerMinute?: number; store?: St
   const bot = createBot(
     {
       knowledge: () => knowledge,
-      store,
+      handoff,
       log: pino({ level: "silent" }),
       rateLimitPerMinute: options.rateLimitPerMinute ?? 1000,
-      now: () => new Date("2026-11-25T12:00:00+03:00").getTime(),
+      now,
     },
     { token: "123456:TEST-TOKEN-0123456789abcdef", botInfo: BOT_INFO, fetch: fakeFetch },
   );
   let updateId = 1;
   const user = { id: 777, is_bot: false, first_name: "Иван", language_code: "ru" };
   const chat = { id: 777, type: "private" as const, first_name: "Иван" };
+  const worker = createDeliveryWorker({
+    outbox: handoff.outbox,
+    send: createTelegramSender(bot.api, handoff.outbox),
+    now,
+  });
 
   return {
     bot,
     store,
+    handoff,
+    /** Sends what the desk queued in the outbox, until nothing is due. */
+    async deliver() {
+      while ((await worker.deliverOnce()) !== "idle");
+    },
     calls,
     failures,
     /** Texts the bot sent, in order. */
@@ -82,12 +99,13 @@ export function createHarness(options: { rateLimitPerMinute?: number; store?: St
     async handle(update: Omit<Update, "update_id"> & { update_id?: number }) {
       await bot.handleUpdate({ update_id: update.update_id ?? updateId++, ...update } as Update);
     },
+    /** A message in the sender's private chat (`from.id` picks another person). */
     message(fields: Record<string, unknown>, from: Record<string, unknown> = {}) {
       return {
         message: {
           message_id: updateId * 10,
           date: 1_780_000_000,
-          chat,
+          chat: { ...chat, id: from.id ?? chat.id },
           from: { ...user, ...from },
           ...fields,
         },
@@ -99,14 +117,20 @@ export function createHarness(options: { rateLimitPerMinute?: number; store?: St
         : undefined;
       return this.message({ text, ...(entities ? { entities } : {}) }, from);
     },
-    press(data: string, message: Record<string, unknown> = {}) {
+    press(data: string, message: Record<string, unknown> = {}, from: Record<string, unknown> = {}) {
       return {
         callback_query: {
           id: `cb${updateId}`,
-          from: user,
+          from: { ...user, ...from },
           chat_instance: "1",
           data,
-          message: { message_id: 5, date: 0, chat, text: "…", ...message },
+          message: {
+            message_id: 5,
+            date: 0,
+            chat: { ...chat, id: from.id ?? chat.id },
+            text: "…",
+            ...message,
+          },
         },
       } as unknown as Omit<Update, "update_id">;
     },

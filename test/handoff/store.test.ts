@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createStore, createTicketService, openDatabase } from "../../handoff/index.ts";
+import { MIGRATIONS } from "../../handoff/migrations.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,7 +26,7 @@ describe("the SQLite store", () => {
     first.close();
     const db = new Database(path);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
-    expect(db.pragma("user_version", { simple: true })).toBe(2);
+    expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     db.close();
     const second = createStore(path);
     expect(second.languageOf(1)).toBe("en");

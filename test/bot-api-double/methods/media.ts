@@ -12,6 +12,22 @@ import { type DoubleState, type MethodHandler, newBotMessage, optional } from ".
 /** Bots may download files up to 20 MB. */
 const DOWNLOAD_LIMIT = 20 * 1024 * 1024;
 const CAPTION_LIMIT = 1024;
+/** TDLib's names of file types, in its "can't use file of type … as …" errors. */
+const TYPE_NAMES: Record<FileKind, string> = {
+  photo: "Photo",
+  document: "Document",
+  sticker: "Sticker",
+  voice: "VoiceNote",
+};
+
+/**
+ * Whether a file_id of one kind may be sent as another: a photo only as a
+ * photo; a document, sticker or voice note as a document (TDLib's "document
+ * types"), but none of them as a photo.
+ */
+function usableAs(actual: FileKind, wanted: FileKind): boolean {
+  return actual === wanted || (wanted === "document" && actual !== "photo");
+}
 
 /** A file as a photo's sizes: a small preview made up, then the file itself. */
 export function photoSizes(state: DoubleState, file: StoredFile): PhotoSize[] {
@@ -112,7 +128,11 @@ function inputFile(
   if (typeof value !== "string" || value === "")
     return badRequest(`there is no ${kind} in the request`);
   const known = state.files.get(value);
-  if (known) return { ok: true, file: known };
+  if (known) {
+    if (!usableAs(known.kind, kind))
+      return badRequest(`can't use file of type ${TYPE_NAMES[known.kind]} as ${TYPE_NAMES[kind]}`);
+    return { ok: true, file: known };
+  }
   if (/^https?:\/\/\S+$/.test(value)) {
     const fileName = new URL(value).pathname.split("/").pop() || undefined;
     return {

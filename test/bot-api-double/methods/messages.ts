@@ -2,7 +2,7 @@ import type { Chat, Message, MessageEntity } from "grammy/types";
 import type { StoredMessage } from "../chats.ts";
 import { characterCount, formatText } from "../formatting.ts";
 import { checkReplyMarkup } from "../keyboard.ts";
-import { integerParam } from "../params.ts";
+import { booleanParam, integerParam } from "../params.ts";
 import { badRequest, ok } from "../responses.ts";
 import type { ApiFailure, Params } from "../types.ts";
 import { type DoubleState, type MethodHandler, newBotMessage, optional } from "./state.ts";
@@ -108,7 +108,10 @@ const COPIED_FIELDS = [
   "caption_entities",
 ] as const;
 
-/** copyMessage: any stored message, sent again by the bot; answers `{ message_id }`. */
+/**
+ * copyMessage: any stored message, sent again by the bot (optionally as a
+ * reply, with a new caption); answers `{ message_id }`.
+ */
 export const copyMessage: MethodHandler = (params, state) => {
   const target = state.chats.lookup(params.chat_id);
   if (!target.ok) return target;
@@ -134,9 +137,12 @@ export const copyMessage: MethodHandler = (params, state) => {
   }
   const markup = checkReplyMarkup(params.reply_markup);
   if (!markup.ok) return markup;
+  const reply = replyTarget(params, target.chat, state);
+  if (!reply.ok) return reply;
   const message = newBotMessage(state, target.chat, {
     ...content,
     ...optional("reply_markup", markup.echoed),
+    ...optional("reply_to_message", reply.message),
   });
   state.chats.save(message, true);
   return ok({ message_id: message.message_id });
@@ -175,7 +181,11 @@ export function replyTarget(
     const { reply_to_message: _nested, ...message } = stored.message;
     return { ok: true, message: message as Message };
   }
-  if (parameters.allow_sending_without_reply === true) return { ok: true, message: undefined };
+  if (
+    booleanParam(parameters, "allow_sending_without_reply") ||
+    booleanParam(params, "allow_sending_without_reply")
+  )
+    return { ok: true, message: undefined };
   return badRequest("message to be replied not found");
 }
 

@@ -1,0 +1,118 @@
+import { Composer } from "grammy";
+import type { Message } from "grammy/types";
+import {
+  type Incoming,
+  OPERATOR_TEXTS,
+  type Person,
+  type TicketFile,
+} from "../../handoff/index.ts";
+import type { BotContext } from "../context.ts";
+import type { BotDeps } from "../deps.ts";
+import { TEXTS } from "../texts.ts";
+import { checkFile } from "./unsupported.ts";
+
+const COMMAND = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i;
+
+/**
+ * The operator handoff in Telegram: operators' private chats are their
+ * console; a citizen with an open ticket writes to it instead of the FAQ;
+ * the desk's buttons. Everything goes through the desk, which answers
+ * through the outbox.
+ */
+export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
+  const { handoff, log } = deps;
+  const { desk } = handoff;
+  const composer = new Composer<BotContext>();
+  const privateChats = composer.chatType("private");
+  const personOf = (ctx: BotContext & { chat: { id: number }; from: { id: number } }): Person => ({
+    chatId: ctx.chat.id,
+    userId: ctx.from.id,
+    language: ctx.language,
+  });
+
+  // Operators: every message in their private chat is the console.
+  const console = privateChats.filter((ctx) => desk.isOperator(ctx.from.id));
+  console.on("message", async (ctx) => {
+    const message = ctx.message;
+    const person = personOf(ctx);
+    const command = message.text !== undefined ? COMMAND.exec(message.text) : null;
+    if (command) {
+      const name = (command[1] ?? "").toLowerCase();
+      desk.operatorCommand(person, { name, args: command[2] ?? "" }, ctx.update.update_id);
+      return;
+    }
+    // Operators are staff: their files are not held to the citizens' file rules.
+    const file = fileOf(message, false);
+    if (file === undefined && message.text === undefined) {
+      await ctx.reply(OPERATOR_TEXTS.unsupported);
+      return;
+    }
+    desk.operatorMessage(person, {
+      ...incoming(message, file),
+      updateId: ctx.update.update_id,
+      ...(message.reply_to_message
+        ? { replyToMessageId: message.reply_to_message.message_id }
+        : {}),
+    });
+  });
+
+  privateChats.command("cancel", (ctx) => desk.cancel(personOf(ctx), ctx.update.update_id));
+
+  // A citizen with an open ticket: text, photos and documents go to it.
+  // Commands (/menu, /help…) still work; other kinds fall through to "text only".
+  privateChats.on("message", async (ctx, next) => {
+    const message = ctx.message;
+    if (message.text?.startsWith("/")) return next();
+    const file = fileOf(message, true);
+    if (file === undefined && message.text === undefined) return next();
+    if (file && "refused" in file) {
+      if (!handoff.tickets.openTicketOf(ctx.chat.id)) return next();
+      await ctx.reply(TEXTS[ctx.language].fileRefused(file.refused));
+      return;
+    }
+    const relayed = desk.citizenMessage(personOf(ctx), {
+      ...incoming(message, file),
+      updateId: ctx.update.update_id,
+    });
+    if (!relayed) return next();
+  });
+
+  composer.on("callback_query:data", async (ctx, next) => {
+    if (!ctx.chat || ctx.chat.type !== "private") return next();
+    const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
+    const answer = desk.press(person, ctx.callbackQuery.data, ctx.update.update_id);
+    if (!answer) return next();
+    if (answer.toast) log.info({ user: ctx.from.id, toast: answer.toast }, "desk button refused");
+    await ctx.answerCallbackQuery(answer.toast ? { text: answer.toast } : {});
+  });
+
+  return composer;
+}
+
+type CheckedFile = TicketFile | { refused: "type" | "size" };
+
+/** The photo or document a message carries, checked against the portal's file rules if asked. */
+function fileOf(message: Message, checked: boolean): CheckedFile | undefined {
+  if (message.photo) {
+    const largest = message.photo.at(-1);
+    const check = checkFile("image/jpeg", largest?.file_size);
+    if (checked && !check.ok) return { refused: check.reason };
+    return largest && { id: largest.file_id, kind: "photo" };
+  }
+  if (message.document) {
+    const { mime_type, file_size, file_id } = message.document;
+    const check = checkFile(mime_type, file_size);
+    if (checked && !check.ok) return { refused: check.reason };
+    return { id: file_id, kind: "document" };
+  }
+  return undefined;
+}
+
+function incoming(message: Message, file: CheckedFile | undefined): Incoming {
+  const text = message.text ?? message.caption;
+  return {
+    ...(text !== undefined ? { text } : {}),
+    ...(file && !("refused" in file) ? { file } : {}),
+    messageId: message.message_id,
+  };
+}

@@ -1,0 +1,72 @@
+import { type Api, GrammyError, HttpError } from "grammy";
+import type { Outbox, OutboxItem, SendResult } from "../handoff/index.ts";
+
+/**
+ * Sends one outbox row through the Bot API and says how it went, for the
+ * delivery worker: 429 → after Telegram's retry_after; 403 (blocked) and 400
+ * (bad request) → never again; 5xx and network errors → again after a backoff.
+ * Give it an Api without auto-retry: the worker does the retrying, durably.
+ */
+export function createTelegramSender(api: Api, outbox: Outbox) {
+  return async (item: OutboxItem): Promise<SendResult> => {
+    const { chatId, message } = item;
+    try {
+      switch (message.kind) {
+        case "text": {
+          const sent = await api.sendMessage(chatId, message.text, message.options);
+          return { ok: true, messageId: sent.message_id };
+        }
+        case "photo": {
+          const options = { ...message.options, ...captionOf(message.caption) };
+          const sent = await api.sendPhoto(chatId, message.fileId, options);
+          return { ok: true, messageId: sent.message_id };
+        }
+        case "document": {
+          const options = { ...message.options, ...captionOf(message.caption) };
+          const sent = await api.sendDocument(chatId, message.fileId, options);
+          return { ok: true, messageId: sent.message_id };
+        }
+        case "copy": {
+          const sent = await api.copyMessage(
+            chatId,
+            message.fromChatId,
+            message.messageId,
+            message.options,
+          );
+          return { ok: true, messageId: sent.message_id };
+        }
+        case "edit": {
+          // The row it edits went before it (per-chat order); if that one was
+          // never delivered there is nothing to edit.
+          const target = outbox.get(message.outboxId)?.messageId;
+          if (target == null) return { ok: true };
+          await api.editMessageText(chatId, target, message.text, message.options);
+          return { ok: true, messageId: target };
+        }
+      }
+    } catch (error) {
+      return failureOf(error);
+    }
+  };
+}
+
+const captionOf = (caption: string | undefined) => (caption ? { caption } : {});
+
+function failureOf(error: unknown): SendResult {
+  if (error instanceof GrammyError) {
+    const text = `${error.error_code}: ${error.description}`;
+    if (error.error_code === 429) {
+      return { ok: false, error: text, retryAfterMs: (error.parameters.retry_after ?? 1) * 1000 };
+    }
+    // An edit that changes nothing has done its job.
+    if (error.error_code === 400 && /message is not modified/i.test(error.description)) {
+      return { ok: true };
+    }
+    if (error.error_code === 400 || error.error_code === 403) {
+      return { ok: false, error: text, permanent: true };
+    }
+    return { ok: false, error: text };
+  }
+  if (error instanceof HttpError) return { ok: false, error: `network: ${error.message}` };
+  return { ok: false, error: error instanceof Error ? error.message : String(error) };
+}

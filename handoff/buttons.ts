@@ -1,0 +1,77 @@
+import { INTENT_ID } from "../knowledge/index.ts";
+
+/**
+ * What a handoff button asks for. Callback data can be forged by any client,
+ * so the desk checks the presser's role and the ticket's owner on every press;
+ * this only says what was asked.
+ */
+export type DeskAction =
+  /** The citizen confirms: open a ticket. */
+  | { kind: "confirm" }
+  /** The citizen does not want an operator after all. */
+  | { kind: "decline" }
+  /** An operator takes a ticket from its card. */
+  | { kind: "take"; ticketId: number }
+  /** An operator takes the ticket that has waited longest. */
+  | { kind: "take_next" }
+  /** An operator makes one of their tickets the current one. */
+  | { kind: "switch"; ticketId: number }
+  /** An operator sends a knowledge-base answer on a ticket. */
+  | { kind: "canned"; ticketId: number; intent: string }
+  /** The citizen says whether the closed ticket solved their problem. */
+  | { kind: "solved"; ticketId: number; solved: boolean }
+  /** The citizen rates a closed ticket (with the solved answer given before). */
+  | { kind: "rate"; ticketId: number; solved: boolean | undefined; rating: number };
+
+const ID = /^[1-9]\d{0,14}$/;
+const flag = (value: boolean | undefined) => (value === undefined ? "-" : value ? "1" : "0");
+
+/** Callback data for a desk button; every prefix starts with "h" (handoff). */
+export function encodeDeskAction(action: DeskAction): string {
+  switch (action.kind) {
+    case "confirm":
+      return "hy";
+    case "decline":
+      return "hx";
+    case "take":
+      return `ht:${action.ticketId}`;
+    case "take_next":
+      return "hn";
+    case "switch":
+      return `hw:${action.ticketId}`;
+    case "canned":
+      return `hk:${action.ticketId}:${action.intent}`;
+    case "solved":
+      return `hs:${action.ticketId}:${flag(action.solved)}`;
+    case "rate":
+      return `hr:${action.ticketId}:${flag(action.solved)}:${action.rating}`;
+  }
+}
+
+/** Parses desk callback data strictly; anything else is undefined. */
+export function decodeDeskAction(data: string): DeskAction | undefined {
+  if (data.length > 64) return undefined;
+  if (data === "hy") return { kind: "confirm" };
+  if (data === "hx") return { kind: "decline" };
+  if (data === "hn") return { kind: "take_next" };
+  const [kind, id, first, second, ...rest] = data.split(":");
+  if (rest.length > 0 || id === undefined || !ID.test(id)) return undefined;
+  const ticketId = Number(id);
+  const parsedFlag = first === "1" ? true : first === "0" ? false : undefined;
+  if (kind === "ht" && first === undefined) return { kind: "take", ticketId };
+  if (kind === "hw" && first === undefined) return { kind: "switch", ticketId };
+  if (kind === "hk" && second === undefined && first !== undefined && INTENT_ID.test(first)) {
+    return { kind: "canned", ticketId, intent: first };
+  }
+  if (kind === "hs" && second === undefined && parsedFlag !== undefined) {
+    return { kind: "solved", ticketId, solved: parsedFlag };
+  }
+  if (
+    kind === "hr" &&
+    (parsedFlag !== undefined || first === "-") &&
+    /^[1-5]$/.test(second ?? "")
+  ) {
+    return { kind: "rate", ticketId, solved: parsedFlag, rating: Number(second) };
+  }
+  return undefined;
+}

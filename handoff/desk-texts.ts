@@ -1,0 +1,184 @@
+import type { Language } from "./store.ts";
+
+// What the handoff desk says. Citizens read their language; operators, who
+// are the portal's Russian-speaking staff, read Russian. Every value that
+// comes from a person is escaped by the caller before it is put in here.
+
+/** Citizen-facing texts, Telegram HTML. */
+export interface CitizenTexts {
+  offer: (openState: string) => string;
+  confirm: string;
+  decline: string;
+  declined: string;
+  opened: (ticketId: number, position: number, waitMinutes: number | undefined) => string;
+  offHours: (openState: string) => string;
+  whileWaiting: string;
+  alreadyOpen: (ticketId: number) => string;
+  added: (ticketId: number, position: number | undefined) => string;
+  operatorJoined: (ticketId: number, name: string) => string;
+  fromOperator: (escapedText: string) => string;
+  operatorLabel: string;
+  transferred: (ticketId: number) => string;
+  backInQueue: (ticketId: number, position: number) => string;
+  closed: (ticketId: number) => string;
+  askSolved: string;
+  solvedYes: string;
+  solvedNo: string;
+  askRating: string;
+  thanks: string;
+  cancelled: (ticketId: number) => string;
+  nothingToCancel: string;
+  alreadyRated: string;
+}
+
+export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
+  ru: {
+    offer: (open) => `Передать ваш вопрос оператору? ${open}`,
+    confirm: "👤 Да, позвать оператора",
+    decline: "Нет, спасибо",
+    declined: "Хорошо. Задайте вопрос по-другому или выберите тему в /menu.",
+    opened: (id, position, wait) =>
+      `Обращение <b>№${id}</b> передано операторам. Вы ${position}-й в очереди` +
+      (wait === undefined ? "." : `, ожидание около ${wait} мин.`),
+    offHours: (open) => `${open} Обращение останется в очереди.`,
+    whileWaiting:
+      "Пока ждёте, опишите подробности или пришлите скриншот (JPEG, PNG или PDF до 5 МБ) — оператор увидит всё. /cancel — выйти из очереди.",
+    alreadyOpen: (id) =>
+      `У вас уже открыто обращение <b>№${id}</b>. Пишите здесь — сообщения увидит оператор. /cancel — закрыть его.`,
+    added: (id, position) =>
+      `Добавлено к обращению №${id}.` +
+      (position === undefined ? "" : ` Вы ${position}-й в очереди.`),
+    operatorJoined: (id, name) =>
+      `👤 Оператор ${name} подключился к обращению №${id}. Пишите здесь, он ответит в этом чате.`,
+    fromOperator: (text) => `👤 <b>Оператор:</b> ${text}`,
+    operatorLabel: "👤 Оператор",
+    transferred: (id) => `Обращение №${id} передано другому оператору, он скоро ответит.`,
+    backInQueue: (id, position) =>
+      `Обращение №${id} вернулось в очередь: вы ${position}-й. Скоро подключится другой оператор.`,
+    closed: (id) => `Оператор закрыл обращение №${id}.`,
+    askSolved: "Удалось решить ваш вопрос?",
+    solvedYes: "✅ Да",
+    solvedNo: "❌ Нет",
+    askRating: "Оцените, пожалуйста, помощь оператора от 1 до 5:",
+    thanks: "Спасибо за оценку! Если появится новый вопрос — просто напишите.",
+    cancelled: (id) =>
+      `Обращение №${id} закрыто. Если понадобится помощь — просто напишите свой вопрос.`,
+    nothingToCancel: "У вас нет открытых обращений.",
+    alreadyRated: "Оценка уже сохранена.",
+  },
+  en: {
+    offer: (open) => `Shall I pass your question to an operator? ${open}`,
+    confirm: "👤 Yes, call an operator",
+    decline: "No, thanks",
+    declined: "All right. Try asking in other words or pick a topic in /menu.",
+    opened: (id, position, wait) =>
+      `Request <b>#${id}</b> is with the operators. You are number ${position} in the queue` +
+      (wait === undefined ? "." : `; the wait is about ${wait} min.`),
+    offHours: (open) => `${open} Your request stays in the queue.`,
+    whileWaiting:
+      "While you wait, add details or send a screenshot (JPEG, PNG or PDF up to 5 MB): the operator will see everything. /cancel leaves the queue.",
+    alreadyOpen: (id) =>
+      `You already have request <b>#${id}</b> open. Write here and the operator will see it. /cancel closes it.`,
+    added: (id, position) =>
+      `Added to request #${id}.` +
+      (position === undefined ? "" : ` You are number ${position} in the queue.`),
+    operatorJoined: (id, name) =>
+      `👤 Operator ${name} has taken request #${id}. Write here; they will answer in this chat.`,
+    fromOperator: (text) => `👤 <b>Operator:</b> ${text}`,
+    operatorLabel: "👤 Operator",
+    transferred: (id) => `Request #${id} has passed to another operator, who will answer soon.`,
+    backInQueue: (id, position) =>
+      `Request #${id} is back in the queue: you are number ${position}. Another operator will join soon.`,
+    closed: (id) => `The operator has closed request #${id}.`,
+    askSolved: "Was your problem solved?",
+    solvedYes: "✅ Yes",
+    solvedNo: "❌ No",
+    askRating: "Please rate the operator's help from 1 to 5:",
+    thanks: "Thank you for the rating! If you have another question, just write.",
+    cancelled: (id) => `Request #${id} is closed. If you need help again, just type your question.`,
+    nothingToCancel: "You have no open requests.",
+    alreadyRated: "Your rating is already saved.",
+  },
+};
+
+/** The operator console's texts (Russian), Telegram HTML. */
+export const OPERATOR_TEXTS = {
+  card: (id: number, language: Language, question: string, tried: string) =>
+    `🆕 <b>Обращение №${id}</b> · ${language}\n<b>Вопрос:</b> ${question}` +
+    (tried ? `\n<b>Бот предлагал:</b> ${tried}` : ""),
+  take: (id: number) => `Взять №${id}`,
+  takeNext: "Взять следующее",
+  cardTaken: (id: number, name: string) => `✅ Обращение №${id} взял(а) ${name}.`,
+  cardCancelled: (id: number) => `Обращение №${id} закрыто гражданином, пока ждало в очереди.`,
+  reminder: (id: number, minutes: number) =>
+    `⏰ Обращение №${id} ждёт в очереди уже ${minutes} мин.`,
+  taken: (id: number, language: Language) =>
+    `Вы взяли обращение <b>№${id}</b> (язык гражданина: ${language}). Ваши сообщения в этом чате уйдут гражданину; ответ на пересланное сообщение — в его обращение.\n/note — заметка, /kb — ответ из базы, /transfer — передать, /close — закрыть.`,
+  transcriptHeader: (id: number) => `<b>История обращения №${id}</b>`,
+  question: "Вопрос",
+  tried: "Бот предлагал",
+  citizen: "Гражданин",
+  operator: "Оператор",
+  note: "Заметка",
+  file: (kind: "photo" | "document") => (kind === "photo" ? "[фото]" : "[документ]"),
+  fromCitizen: (id: number, text: string) => `💬 <b>№${id}:</b> ${text}`,
+  fileFromCitizen: (id: number) => `💬 №${id}`,
+  alreadyTaken: (id: number, name: string) => `Обращение №${id} уже взял(а) ${name}.`,
+  ticketClosed: (id: number) => `Обращение №${id} уже закрыто.`,
+  notFound: "Такого обращения нет.",
+  notOperator: "Это доступно только операторам.",
+  notSupervisor: "Это доступно только супервизорам.",
+  offShift: "Сначала начните смену: /shift on",
+  queueEmpty: "Очередь пуста.",
+  notYours: (id: number) => `Обращение №${id} ведёт другой оператор.`,
+  noCurrent:
+    "Сейчас у вас нет обращения. /take — взять следующее из очереди, /tickets — ваши обращения.",
+  citizenCancelled: (id: number) => `Гражданин закрыл обращение №${id}.`,
+  citizenBlocked: (id: number) =>
+    `⚠️ Сообщение по обращению №${id} не доставлено: гражданин заблокировал бота.`,
+  undelivered: (id: number) => `⚠️ Сообщение по обращению №${id} не удалось доставить гражданину.`,
+  closedByYou: (id: number) => `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
+  noteSaved: (id: number) => `📝 Заметка сохранена в №${id}; гражданин её не видит.`,
+  noteUsage: "Напишите заметку после команды: /note текст",
+  kbUsage: "Напишите слова после команды: /kb не приходит смс",
+  kbChoose: (id: number) => `Какой ответ из базы отправить по №${id}?`,
+  kbNothing: "В базе нет подходящего ответа. Попробуйте другие слова.",
+  kbSent: (id: number, title: string) => `Отправлен ответ «${title}» по №${id}.`,
+  transferUsage:
+    "Кому передать: /transfer id-оператора, или /transfer queue — вернуть в очередь. На смене:",
+  transferredTo: (id: number, name: string) => `Обращение №${id} передано: ${name}.`,
+  transferredToQueue: (id: number) => `Обращение №${id} возвращено в очередь.`,
+  transferredToYou: (id: number, from: string) => `${from} передал(а) вам обращение №${id}.`,
+  targetNotOperator: "Такого оператора нет.",
+  targetOffShift: "Этот оператор не на смене.",
+  sameOperator: "Это обращение уже у вас.",
+  tickets: "Ваши обращения (текущее отмечено ▶️):",
+  noTickets: "У вас нет обращений. /take — взять следующее из очереди.",
+  switched: (id: number) => `Текущее обращение: №${id}. Сообщения уйдут этому гражданину.`,
+  shiftOn: (waiting: number) => `Смена начата. В очереди: ${waiting}.`,
+  shiftOff: (open: number) =>
+    open > 0
+      ? `Смена закончена. У вас остаются обращения (${open}): закройте или передайте их.`
+      : "Смена закончена.",
+  shiftState: (on: boolean) =>
+    on ? "Вы на смене. /shift off — закончить." : "Вы не на смене. /shift on — начать.",
+  queue: (waiting: number, oldestMinutes: number | undefined, onShift: string) =>
+    `В очереди: ${waiting}` +
+    (oldestMinutes === undefined ? "" : `, дольше всех ждёт ${oldestMinutes} мин`) +
+    `.\nНа смене: ${onShift || "никого"}.`,
+  stats: (s: {
+    opened: number;
+    closed: number;
+    cancelled: number;
+    waiting: number;
+    assigned: number;
+    wait: string;
+    handling: string;
+    rating: string;
+    solved: number;
+    unsolved: number;
+  }) =>
+    `<b>Сегодня</b>\nОткрыто: ${s.opened}, закрыто: ${s.closed} (из них гражданами: ${s.cancelled})\nСейчас в очереди: ${s.waiting}, у операторов: ${s.assigned}\nМедиана ожидания: ${s.wait}\nМедиана работы: ${s.handling}\nОценка: ${s.rating}\nРешено: ${s.solved}, не решено: ${s.unsolved}`,
+  help: "Команды оператора:\n/shift on|off — смена\n/take — взять следующее обращение\n/tickets — ваши обращения, переключение\n/note текст — заметка\n/kb слова — ответ из базы знаний\n/transfer id|queue — передать\n/close — закрыть текущее\nСупервизорам: /queue, /stats",
+  unsupported: "Гражданину можно отправить текст, фото или документ.",
+} as const;

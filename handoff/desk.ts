@@ -1,0 +1,783 @@
+import type { Database } from "better-sqlite3";
+import {
+  describeOpenState,
+  escapeHtml,
+  htmlToText,
+  type KnowledgeBase,
+  type Matcher,
+  openState,
+  renderAnswer,
+} from "../knowledge/index.ts";
+import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
+import { CITIZEN_TEXTS, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
+import type { Operators } from "./operators.ts";
+import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
+import type { Language, Store } from "./store.ts";
+import type { Ticket, TicketFile, TicketMessage } from "./ticket-model.ts";
+import type { TicketService } from "./tickets.ts";
+
+/** Someone writing to the bot: their private chat, Telegram user and language. */
+export interface Person {
+  chatId: number;
+  userId: number;
+  language: Language;
+}
+
+/** What a person sent: text, a file (already checked against the file rules), or both. */
+export interface Incoming {
+  text?: string;
+  file?: TicketFile;
+  /** The message's id in the sender's chat. */
+  messageId?: number;
+  /** The message it replies to, in the sender's chat (routes an operator's reply). */
+  replyToMessageId?: number;
+  /**
+   * The Telegram update it came in. Marked handled in the same transaction as
+   * the change it makes, so an update delivered again after a crash is not
+   * relayed twice.
+   */
+  updateId?: number;
+}
+
+/** An operator console command: `/take 12` is `{ name: "take", args: "12" }`. */
+export interface Command {
+  name: string;
+  args: string;
+}
+
+/** What to answer a button press with; `undefined` from `press` means it was not a desk button. */
+export interface PressAnswer {
+  /** A short notice on the pressed button (Telegram's callback answer). */
+  toast?: string;
+}
+
+export interface DeskLog {
+  info(object: object, message: string): void;
+  warn(object: object, message: string): void;
+}
+
+export interface DeskDeps {
+  /** The connection the store, tickets, operators and outbox use. */
+  db: Database;
+  store: Store;
+  tickets: TicketService;
+  operators: Operators;
+  outbox: Outbox;
+  knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
+  /** Told after a change that queued messages (wake the delivery worker). */
+  onEnqueued?: () => void;
+  log?: DeskLog;
+  now?: () => number;
+}
+
+export interface DeskOptions {
+  /** How recent a question must be to go into a new ticket. Defaults to 30 minutes. */
+  questionWindowMs?: number;
+  /** A waiting ticket older than this reminds operators, again each time it passes. Defaults to 10 minutes. */
+  waitLimitMs?: number;
+}
+
+/**
+ * The operator handoff as a conversation: citizens asking for an operator,
+ * writing to their ticket and rating it; operators taking, answering,
+ * transferring and closing. Transport-free: everything the desk says goes to
+ * the outbox in the same transaction as the change it reports, and the
+ * Telegram bot and the terminal console both drive this one desk.
+ *
+ * Every operator action checks the sender's role and that the ticket is theirs
+ * (the ticket service does, and audits refusals); a citizen pressing a forged
+ * operator button gets nothing.
+ */
+export interface Desk {
+  isOperator(userId: number): boolean;
+  /** Asks a citizen to confirm they want an operator; `intro` (HTML) comes first. */
+  offer(person: Person, intro?: string, updateId?: number): void;
+  /** A citizen's message: goes to their open ticket (true), or false if they have none. */
+  citizenMessage(person: Person, message: Incoming): boolean;
+  /** `/cancel` from a citizen. */
+  cancel(person: Person, updateId?: number): void;
+  /** A button press; undefined when `data` is not a desk button. */
+  press(person: Person, data: string, updateId?: number): PressAnswer | undefined;
+  /** A message from an operator (not a command): goes to a ticket of theirs. */
+  operatorMessage(person: Person, message: Incoming): void;
+  /** A command from an operator. */
+  operatorCommand(person: Person, command: Command, updateId?: number): void;
+  /** Reminds operators of tickets waiting longer than the limit; returns how many. */
+  remindOverdue(): number;
+  /** The delivery worker gave up on a row: tell the operator, mark a blocked citizen. */
+  undeliverable(item: OutboxItem, error: string): void;
+}
+
+const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
+type Button = { text: string; callback_data: string } | { text: string; url: string };
+const keyboard = (rows: Button[][]) => ({ reply_markup: { inline_keyboard: rows } });
+const button = (text: string, action: DeskAction): Button => ({
+  text,
+  callback_data: encodeDeskAction(action),
+});
+const TRANSCRIPT_LIMIT = 3800;
+const PREVIEW = 600;
+
+export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
+  const { db, store, tickets, operators, outbox, onEnqueued, log, now = Date.now } = deps;
+  const { questionWindowMs = 30 * 60_000, waitLimitMs = 10 * 60_000 } = options;
+
+  const getFocus = db.prepare<[number], { ticket_id: number }>(
+    "SELECT ticket_id FROM operator_focus WHERE operator_id = ?",
+  );
+  const setFocus = db.prepare<[number, number]>(
+    `INSERT INTO operator_focus (operator_id, ticket_id) VALUES (?, ?)
+     ON CONFLICT (operator_id) DO UPDATE SET ticket_id = excluded.ticket_id`,
+  );
+  const overdue = db.prepare<[number, number], { id: number; created_at: number }>(
+    `SELECT id, created_at FROM tickets
+     WHERE state = 'waiting' AND created_at <= ? AND (reminded_at IS NULL OR reminded_at <= ?)
+     ORDER BY created_at`,
+  );
+  const markReminded = db.prepare<[number, number]>(
+    "UPDATE tickets SET reminded_at = ? WHERE id = ?",
+  );
+
+  /** Runs a change and its outbox rows in one transaction, marking the update handled. */
+  const commit = <T>(updateId: number | undefined, change: () => T): T => {
+    const result = db
+      .transaction(() => {
+        const value = change();
+        if (updateId !== undefined) store.markHandled(updateId);
+        return value;
+      })
+      .immediate();
+    onEnqueued?.();
+    return result;
+  };
+  const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) =>
+    outbox.enqueue({
+      chatId,
+      message,
+      ...(ticketId !== undefined ? { ticketId } : {}),
+      ...(tag ? { tag } : {}),
+    });
+  const sendHtml = (chatId: number, html: string, ticketId?: number, rows?: Button[][]) =>
+    send(
+      chatId,
+      { kind: "text", text: html, options: { ...HTML, ...(rows ? keyboard(rows) : {}) } },
+      ticketId,
+    );
+
+  const nameOf = (userId: number) => escapeHtml(operators.get(userId)?.name ?? `#${userId}`);
+  const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
+  const openSentence = (language: Language) => {
+    const hours = schedule();
+    return hours ? describeOpenState(hours, new Date(now()), language) : "";
+  };
+  const operatorsAreIn = () => {
+    const hours = schedule();
+    return hours === undefined || openState(hours, new Date(now())).open;
+  };
+
+  /** The ticket an operator's plain messages go to: the one they chose, else the latest taken. */
+  const currentTicketOf = (operatorId: number): Ticket | undefined => {
+    const focus = getFocus.get(operatorId)?.ticket_id;
+    const chosen = focus === undefined ? undefined : tickets.ticket(focus);
+    if (chosen?.state === "assigned" && chosen.operatorId === operatorId) return chosen;
+    return tickets.ticketsOf(operatorId).at(-1);
+  };
+
+  const triedOf = (ticket: Ticket) => {
+    const { kb } = deps.knowledge();
+    return ticket.topIntents
+      .map((guess) => {
+        const title = kb.byId.get(guess.intent)?.title.ru ?? guess.intent;
+        return `${escapeHtml(title)} (${Math.round(guess.score * 100)}%)`;
+      })
+      .join("; ");
+  };
+
+  /** Edits every card of a ticket (taken, or cancelled while waiting). */
+  const editCards = (ticket: Ticket, html: string) => {
+    for (const card of outbox.tagged(ticket.id, "card")) {
+      send(card.chatId, { kind: "edit", outboxId: card.id, text: html, options: HTML }, ticket.id);
+    }
+  };
+
+  /** Shows an operator the ticket so far: question, what the bot tried, every message since. */
+  const sendTranscript = (operatorId: number, ticketId: number) => {
+    const transcript = tickets.transcript(ticketId);
+    if (!transcript) return;
+    const { ticket, messages } = transcript;
+    const lines = [
+      OP.transcriptHeader(ticket.id),
+      `<b>${OP.question}:</b> ${escapeHtml(ticket.question)}`,
+    ];
+    const tried = triedOf(ticket);
+    if (tried) lines.push(`<b>${OP.tried}:</b> ${tried}`);
+    const files: TicketMessage[] = [];
+    for (const message of messages) {
+      const who =
+        message.direction === "citizen"
+          ? OP.citizen
+          : message.direction === "note"
+            ? `${OP.note} (${nameOf(message.operatorId ?? 0)})`
+            : `${OP.operator} ${nameOf(message.operatorId ?? 0)}`;
+      const text = message.text ? escapeHtml(clip(message.text, PREVIEW)) : "";
+      const file = message.file ? `${OP.file(message.file.kind)} ` : "";
+      lines.push(`<b>${who}:</b> ${file}${text}`);
+      if (message.file && message.direction === "citizen") files.push(message);
+    }
+    sendHtml(operatorId, keepTail(lines, TRANSCRIPT_LIMIT), ticket.id);
+    for (const message of files) {
+      if (!message.file) continue;
+      send(operatorId, fileMessage(message.file, OP.fileFromCitizen(ticket.id)), ticket.id);
+    }
+  };
+
+  const openTicketFor = (person: Person) => {
+    const t = CITIZEN_TEXTS[person.language];
+    const asked = store.lastQuestion(person.chatId, now() - questionWindowMs);
+    const opened = tickets.openTicket({
+      chatId: person.chatId,
+      language: person.language,
+      question: asked?.text ?? "—",
+      topIntents: asked?.candidates.slice(0, 3) ?? [],
+    });
+    if (!opened.ok) {
+      sendHtml(person.chatId, t.alreadyOpen(opened.ticket.id), opened.ticket.id);
+      return;
+    }
+    const { ticket, position } = opened;
+    const lines = [t.opened(ticket.id, position, tickets.expectedWaitMinutes())];
+    if (!operatorsAreIn()) lines.push(t.offHours(openSentence(person.language)));
+    lines.push(t.whileWaiting);
+    sendHtml(person.chatId, lines.join("\n\n"), ticket.id);
+    openCards(ticket);
+    log?.info({ ticket: ticket.id, chat: person.chatId }, "ticket opened");
+  };
+
+  /** Tells everyone concerned that an operator has taken a ticket. */
+  const announceTaken = (ticket: Ticket, operatorId: number) => {
+    setFocus.run(operatorId, ticket.id);
+    const name = nameOf(operatorId);
+    sendHtml(
+      ticket.chatId,
+      CITIZEN_TEXTS[ticket.language].operatorJoined(ticket.id, name),
+      ticket.id,
+    );
+    sendHtml(operatorId, OP.taken(ticket.id, ticket.language), ticket.id);
+    sendTranscript(operatorId, ticket.id);
+    editCards(ticket, OP.cardTaken(ticket.id, name));
+  };
+
+  const take = (person: Person, ticketId: number | undefined): PressAnswer => {
+    if (ticketId === undefined) {
+      const next = tickets.takeNext(person.userId);
+      if (next.ok) {
+        announceTaken(next.ticket, person.userId);
+        return {};
+      }
+      const toast = next.reason === "queue_empty" ? OP.queueEmpty : refusal(next.reason);
+      if (next.reason !== "not_operator") sendHtml(person.chatId, toast);
+      return next.reason === "not_operator" ? {} : { toast };
+    }
+    const taken = tickets.takeTicket(ticketId, person.userId);
+    if (taken.ok) {
+      announceTaken(taken.ticket, person.userId);
+      return {};
+    }
+    if (taken.reason === "not_operator") return {};
+    const toast =
+      taken.reason === "already_taken"
+        ? OP.alreadyTaken(ticketId, nameOf(taken.ticket.operatorId ?? 0))
+        : taken.reason === "closed"
+          ? OP.ticketClosed(ticketId)
+          : refusal(taken.reason);
+    return { toast: htmlToText(toast) };
+  };
+
+  /** The ticket an operator means: the one replied to, else their current one. */
+  const targetOf = (person: Person, message: Incoming): Ticket | undefined => {
+    if (message.replyToMessageId !== undefined) {
+      const id = outbox.ticketOfMessage(person.chatId, message.replyToMessageId);
+      if (id !== undefined) return tickets.ticket(id);
+    }
+    return currentTicketOf(person.userId);
+  };
+
+  const operatorOnly = (person: Person): boolean => {
+    if (operators.roleOf(person.userId) !== undefined) return true;
+    log?.warn({ user: person.userId }, "operator action refused: not an operator");
+    return false;
+  };
+  const supervisorOnly = (person: Person): boolean => {
+    if (operators.roleOf(person.userId) === "supervisor") return true;
+    log?.warn({ user: person.userId }, "supervisor action refused");
+    sendHtml(person.chatId, OP.notSupervisor);
+    return false;
+  };
+
+  /** A refusal from the ticket service, said to the operator. */
+  const refuse = (person: Person, ticketId: number, reason: string) => {
+    const text =
+      reason === "not_yours" || reason === "not_assigned"
+        ? OP.notYours(ticketId)
+        : reason === "closed"
+          ? OP.ticketClosed(ticketId)
+          : refusal(reason);
+    sendHtml(person.chatId, text);
+  };
+
+  const commands: Record<string, (person: Person, args: string) => void> = {
+    shift: (person, args) => {
+      const wanted = args === "on" ? true : args === "off" ? false : undefined;
+      const operator = operators.get(person.userId);
+      if (!operator) return;
+      if (wanted === undefined) {
+        sendHtml(person.chatId, OP.shiftState(operator.onShift));
+        return;
+      }
+      operators.setShift(person.userId, wanted);
+      if (wanted) {
+        const waiting = tickets.queue().length;
+        sendHtml(
+          person.chatId,
+          OP.shiftOn(waiting),
+          undefined,
+          waiting > 0 ? [[button(OP.takeNext, { kind: "take_next" })]] : undefined,
+        );
+      } else {
+        sendHtml(person.chatId, OP.shiftOff(tickets.ticketsOf(person.userId).length));
+      }
+    },
+    take: (person, args) => {
+      const id = /^\d+$/.test(args) ? Number(args) : undefined;
+      const answer = take(person, id);
+      if (id !== undefined && answer.toast) sendHtml(person.chatId, escapeHtml(answer.toast));
+    },
+    tickets: (person) => {
+      const mine = tickets.ticketsOf(person.userId);
+      if (mine.length === 0) {
+        sendHtml(person.chatId, OP.noTickets);
+        return;
+      }
+      const current = currentTicketOf(person.userId)?.id;
+      const rows = mine.map((ticket) => [
+        button(`${ticket.id === current ? "▶️ " : ""}№${ticket.id} · ${clip(ticket.question, 40)}`, {
+          kind: "switch",
+          ticketId: ticket.id,
+        }),
+      ]);
+      sendHtml(person.chatId, OP.tickets, undefined, rows);
+    },
+    note: (person, args) => {
+      const ticket = currentTicketOf(person.userId);
+      if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
+      if (args === "") return void sendHtml(person.chatId, OP.noteUsage);
+      const noted = tickets.addMessage({
+        ticketId: ticket.id,
+        direction: "note",
+        operatorId: person.userId,
+        text: args,
+      });
+      if (!noted.ok) return refuse(person, ticket.id, noted.reason);
+      sendHtml(person.chatId, OP.noteSaved(ticket.id), ticket.id);
+    },
+    kb: (person, args) => {
+      const ticket = currentTicketOf(person.userId);
+      if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
+      if (args === "") return void sendHtml(person.chatId, OP.kbUsage);
+      const { kb, matcher } = deps.knowledge();
+      const found = matcher.match(args).candidates.slice(0, 3);
+      if (found.length === 0) return void sendHtml(person.chatId, OP.kbNothing);
+      const rows = found.map(({ intent }) => [
+        button(kb.byId.get(intent)?.title.ru ?? intent, {
+          kind: "canned",
+          ticketId: ticket.id,
+          intent,
+        }),
+      ]);
+      sendHtml(person.chatId, OP.kbChoose(ticket.id), ticket.id, rows);
+    },
+    transfer: (person, args) => transfer(person, args),
+    close: (person, args) => {
+      const id = /^\d+$/.test(args) ? Number(args) : currentTicketOf(person.userId)?.id;
+      if (id === undefined) return void sendHtml(person.chatId, OP.noCurrent);
+      const closed = tickets.close(id, person.userId);
+      if (!closed.ok) return refuse(person, id, closed.reason);
+      const { ticket } = closed;
+      const t = CITIZEN_TEXTS[ticket.language];
+      sendHtml(ticket.chatId, `${t.closed(ticket.id)}\n\n${t.askSolved}`, ticket.id, [
+        [
+          button(t.solvedYes, { kind: "solved", ticketId: ticket.id, solved: true }),
+          button(t.solvedNo, { kind: "solved", ticketId: ticket.id, solved: false }),
+        ],
+      ]);
+      sendHtml(person.chatId, OP.closedByYou(ticket.id), ticket.id);
+    },
+    queue: (person) => {
+      if (!supervisorOnly(person)) return;
+      const waiting = tickets.queue();
+      const oldest = waiting[0];
+      const onShift = operators
+        .onShift()
+        .map((o) => `${escapeHtml(o.name)} (${tickets.ticketsOf(o.userId).length})`)
+        .join(", ");
+      const minutes = oldest ? Math.floor((now() - oldest.createdAt) / 60_000) : undefined;
+      sendHtml(person.chatId, OP.queue(waiting.length, minutes, onShift));
+    },
+    stats: (person) => {
+      if (!supervisorOnly(person)) return;
+      const s = tickets.stats(startOfMoscowDay(now()));
+      const minutes = (ms: number | undefined) =>
+        ms === undefined ? "—" : `${Math.max(1, Math.round(ms / 60_000))} мин`;
+      sendHtml(
+        person.chatId,
+        OP.stats({
+          ...s,
+          wait: minutes(s.medianWaitMs),
+          handling: minutes(s.medianHandlingMs),
+          rating:
+            s.averageRating === undefined ? "—" : `${s.averageRating.toFixed(1)} (${s.rated})`,
+        }),
+      );
+    },
+    help: (person) => void sendHtml(person.chatId, OP.help),
+  };
+
+  const transfer = (person: Person, args: string) => {
+    const ticket = currentTicketOf(person.userId);
+    if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
+    const target = args === "queue" ? "queue" : /^\d+$/.test(args) ? Number(args) : undefined;
+    if (target === undefined) {
+      const onShift = operators
+        .onShift()
+        .filter((o) => o.userId !== person.userId)
+        .map((o) => `${o.userId} — ${escapeHtml(o.name)}`);
+      sendHtml(person.chatId, [OP.transferUsage, ...onShift].join("\n"));
+      return;
+    }
+    const moved = tickets.transfer(ticket.id, person.userId, target);
+    if (!moved.ok) {
+      const text =
+        moved.reason === "target_not_operator"
+          ? OP.targetNotOperator
+          : moved.reason === "target_off_shift"
+            ? OP.targetOffShift
+            : moved.reason === "same_operator"
+              ? OP.sameOperator
+              : undefined;
+      return text ? void sendHtml(person.chatId, text) : refuse(person, ticket.id, moved.reason);
+    }
+    const t = CITIZEN_TEXTS[ticket.language];
+    if (target === "queue") {
+      const position = tickets.positionOf(ticket.id) ?? 1;
+      sendHtml(ticket.chatId, t.backInQueue(ticket.id, position), ticket.id);
+      sendHtml(person.chatId, OP.transferredToQueue(ticket.id), ticket.id);
+      openCards(moved.ticket);
+      return;
+    }
+    setFocus.run(target, ticket.id);
+    sendHtml(ticket.chatId, t.transferred(ticket.id), ticket.id);
+    sendHtml(person.chatId, OP.transferredTo(ticket.id, nameOf(target)), ticket.id);
+    sendHtml(target, OP.transferredToYou(ticket.id, nameOf(person.userId)), ticket.id);
+    sendTranscript(target, ticket.id);
+  };
+
+  /** A card with a Take button to every on-shift operator, tagged so taking it edits them. */
+  const openCards = (ticket: Ticket) => {
+    const card = OP.card(ticket.id, ticket.language, escapeHtml(ticket.question), triedOf(ticket));
+    for (const operator of operators.onShift()) {
+      send(
+        operator.userId,
+        {
+          kind: "text",
+          text: card,
+          options: {
+            ...HTML,
+            ...keyboard([[button(OP.take(ticket.id), { kind: "take", ticketId: ticket.id })]]),
+          },
+        },
+        ticket.id,
+        "card",
+      );
+    }
+  };
+
+  const canned = (person: Person, ticketId: number, intent: string): PressAnswer => {
+    if (!operatorOnly(person)) return {};
+    const ticket = tickets.ticket(ticketId);
+    const { kb } = deps.knowledge();
+    const answer = ticket && renderAnswer(kb, intent, ticket.language, new Date(now()));
+    if (!ticket || !answer) return { toast: OP.kbNothing };
+    const recorded = tickets.addMessage({
+      ticketId,
+      direction: "operator",
+      operatorId: person.userId,
+      text: htmlToText(answer.html),
+    });
+    if (!recorded.ok) {
+      refuse(person, ticketId, recorded.reason);
+      return {};
+    }
+    const links: Button[][] = answer.links.map((link) => [{ text: link.title, url: link.url }]);
+    sendHtml(
+      ticket.chatId,
+      CITIZEN_TEXTS[ticket.language].fromOperator(answer.html),
+      ticketId,
+      links.length > 0 ? links : undefined,
+    );
+    sendHtml(
+      person.chatId,
+      OP.kbSent(ticketId, escapeHtml(kb.byId.get(intent)?.title.ru ?? intent)),
+      ticketId,
+    );
+    return {};
+  };
+
+  const pressed = (person: Person, action: DeskAction): PressAnswer => {
+    const t = CITIZEN_TEXTS[person.language];
+    switch (action.kind) {
+      case "confirm":
+        openTicketFor(person);
+        return {};
+      case "decline":
+        sendHtml(person.chatId, t.declined);
+        return {};
+      case "take":
+        return take(person, action.ticketId);
+      case "take_next":
+        return take(person, undefined);
+      case "switch": {
+        if (!operatorOnly(person)) return {};
+        const ticket = tickets.ticket(action.ticketId);
+        if (ticket?.state !== "assigned" || ticket.operatorId !== person.userId) {
+          return { toast: htmlToText(OP.notYours(action.ticketId)) };
+        }
+        setFocus.run(person.userId, ticket.id);
+        sendHtml(person.chatId, OP.switched(ticket.id), ticket.id);
+        return {};
+      }
+      case "canned":
+        return canned(person, action.ticketId, action.intent);
+      case "solved": {
+        const ticket = tickets.ticket(action.ticketId);
+        if (ticket?.chatId !== person.chatId || ticket.state !== "closed") return {};
+        if (ticket.rating !== null) return { toast: t.alreadyRated };
+        const tt = CITIZEN_TEXTS[ticket.language];
+        const stars = [1, 2, 3, 4, 5].map((rating) =>
+          button(String(rating), {
+            kind: "rate",
+            ticketId: ticket.id,
+            solved: action.solved,
+            rating,
+          }),
+        );
+        sendHtml(person.chatId, tt.askRating, ticket.id, [stars]);
+        return {};
+      }
+      case "rate": {
+        const rated = tickets.rate(action.ticketId, person.chatId, action.rating, action.solved);
+        if (rated.ok) {
+          sendHtml(person.chatId, CITIZEN_TEXTS[rated.ticket.language].thanks, rated.ticket.id);
+          return {};
+        }
+        return rated.reason === "already_rated" ? { toast: t.alreadyRated } : {};
+      }
+    }
+  };
+
+  return {
+    isOperator: (userId) => operators.roleOf(userId) !== undefined,
+
+    offer: (person, intro, updateId) =>
+      commit(updateId, () => {
+        const t = CITIZEN_TEXTS[person.language];
+        const open = tickets.openTicketOf(person.chatId);
+        if (open) {
+          sendHtml(person.chatId, t.alreadyOpen(open.id), open.id);
+          return;
+        }
+        const text = t.offer(openSentence(person.language)).trim();
+        sendHtml(person.chatId, intro ? `${intro}\n\n${text}` : text, undefined, [
+          [button(t.confirm, { kind: "confirm" }), button(t.decline, { kind: "decline" })],
+        ]);
+      }),
+
+    citizenMessage: (person, message) => {
+      const ticket = tickets.openTicketOf(person.chatId);
+      if (!ticket) return false;
+      commit(message.updateId, () => {
+        const previous = tickets
+          .transcript(ticket.id)
+          ?.messages.findLast((m) => m.direction === "citizen");
+        const added = tickets.addMessage({
+          ticketId: ticket.id,
+          direction: "citizen",
+          ...content(message),
+        });
+        if (!added.ok) return;
+        const current = added.ticket;
+        if (current.state === "assigned" && current.operatorId !== null) {
+          relayToOperator(current, message);
+        } else if (!previous || now() - previous.createdAt > 60_000) {
+          // Acknowledged once a minute at most: an album of photos gets one reply.
+          const t = CITIZEN_TEXTS[current.language];
+          sendHtml(person.chatId, t.added(current.id, tickets.positionOf(current.id)), current.id);
+        }
+      });
+      return true;
+    },
+
+    cancel: (person, updateId) =>
+      commit(updateId, () => {
+        const t = CITIZEN_TEXTS[person.language];
+        const cancelled = tickets.cancel(person.chatId);
+        if (!cancelled.ok) {
+          sendHtml(person.chatId, t.nothingToCancel);
+          return;
+        }
+        const { ticket } = cancelled;
+        sendHtml(person.chatId, t.cancelled(ticket.id), ticket.id);
+        if (ticket.operatorId !== null) {
+          sendHtml(ticket.operatorId, OP.citizenCancelled(ticket.id), ticket.id);
+        } else {
+          editCards(ticket, OP.cardCancelled(ticket.id));
+        }
+      }),
+
+    press: (person, data, updateId) => {
+      const action = decodeDeskAction(data);
+      if (!action) return undefined;
+      return commit(updateId, () => pressed(person, action));
+    },
+
+    operatorMessage: (person, message) =>
+      commit(message.updateId, () => {
+        if (!operatorOnly(person)) return;
+        const ticket = targetOf(person, message);
+        if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
+        const added = tickets.addMessage({
+          ticketId: ticket.id,
+          direction: "operator",
+          operatorId: person.userId,
+          ...content(message),
+        });
+        if (!added.ok) return refuse(person, ticket.id, added.reason);
+        const t = CITIZEN_TEXTS[ticket.language];
+        if (message.file) {
+          const caption = message.text
+            ? `${t.operatorLabel}: ${escapeHtml(message.text)}`
+            : t.operatorLabel;
+          send(ticket.chatId, fileMessage(message.file, caption), ticket.id);
+        } else {
+          sendHtml(ticket.chatId, t.fromOperator(escapeHtml(message.text ?? "")), ticket.id);
+        }
+      }),
+
+    operatorCommand: (person, command, updateId) =>
+      commit(updateId, () => {
+        if (!operatorOnly(person)) return;
+        const run = commands[command.name] ?? commands.help;
+        run?.(person, command.args.trim());
+      }),
+
+    remindOverdue: () =>
+      commit(undefined, () => {
+        const at = now();
+        const due = overdue.all(at - waitLimitMs, at - waitLimitMs);
+        if (due.length === 0) return 0;
+        const recipients = new Set([
+          ...operators.onShift().map((o) => o.userId),
+          ...operators
+            .list()
+            .filter((o) => o.role === "supervisor")
+            .map((o) => o.userId),
+        ]);
+        for (const ticket of due) {
+          markReminded.run(at, ticket.id);
+          const minutes = Math.floor((at - ticket.created_at) / 60_000);
+          for (const userId of recipients) {
+            sendHtml(userId, OP.reminder(ticket.id, minutes), ticket.id, [
+              [button(OP.take(ticket.id), { kind: "take", ticketId: ticket.id })],
+            ]);
+          }
+        }
+        log?.info({ tickets: due.map((t) => t.id) }, "waiting tickets reminded");
+        return due.length;
+      }),
+
+    undeliverable: (item, error) => {
+      if (item.ticketId === null) return;
+      const ticket = tickets.ticket(item.ticketId);
+      if (!ticket || item.chatId !== ticket.chatId) return;
+      const blocked = /^403\b/.test(error);
+      commit(undefined, () => {
+        if (blocked) store.markBlocked(ticket.chatId);
+        if (ticket.operatorId !== null) {
+          const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
+          sendHtml(ticket.operatorId, text, ticket.id);
+        }
+      });
+    },
+  };
+
+  function relayToOperator(ticket: Ticket, message: Incoming) {
+    const operatorId = ticket.operatorId;
+    if (operatorId === null) return;
+    if (message.file) {
+      const caption = message.text
+        ? `${OP.fileFromCitizen(ticket.id)}: ${escapeHtml(message.text)}`
+        : OP.fileFromCitizen(ticket.id);
+      send(operatorId, fileMessage(message.file, caption), ticket.id);
+    } else {
+      sendHtml(operatorId, OP.fromCitizen(ticket.id, escapeHtml(message.text ?? "")), ticket.id);
+    }
+  }
+}
+
+function content(message: Incoming) {
+  return {
+    ...(message.text !== undefined && message.text !== "" ? { text: message.text } : {}),
+    ...(message.file ? { file: message.file } : {}),
+    ...(message.messageId !== undefined ? { telegramMessageId: message.messageId } : {}),
+  };
+}
+
+function fileMessage(file: TicketFile, captionHtml: string): OutboxMessage {
+  return {
+    kind: file.kind,
+    fileId: file.id,
+    caption: captionHtml,
+    options: { parse_mode: "HTML" },
+  };
+}
+
+function refusal(reason: string): string {
+  switch (reason) {
+    case "not_operator":
+      return OP.notOperator;
+    case "off_shift":
+      return OP.offShift;
+    case "not_found":
+      return OP.notFound;
+    default:
+      return OP.notFound;
+  }
+}
+
+function clip(text: string, length: number): string {
+  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+}
+
+/** Lines joined, the oldest dropped (after the first three) until the text fits. */
+function keepTail(lines: string[], limit: number): string {
+  const head = lines.slice(0, 3);
+  const tail = lines.slice(3);
+  while (tail.length > 0 && [...head, ...tail].join("\n").length > limit) tail.shift();
+  const skipped = lines.length - head.length - tail.length;
+  return [...head, ...(skipped > 0 ? [`… (${skipped})`] : []), ...tail].join("\n").slice(0, 4096);
+}
+
+/** Midnight in Moscow (UTC+3, no daylight saving) before `at`: where "today" starts. */
+function startOfMoscowDay(at: number): number {
+  const offset = 3 * 60 * 60_000;
+  return Math.floor((at + offset) / 86_400_000) * 86_400_000 - offset;
+}

@@ -1,0 +1,59 @@
+import type { Database } from "better-sqlite3";
+import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
+import { openDatabase } from "./database.ts";
+import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
+import { createOperators, type Operators } from "./operators.ts";
+import { createOutbox, type Outbox } from "./outbox.ts";
+import { createStore, type Store } from "./store.ts";
+import { createTicketService, type TicketService } from "./tickets.ts";
+
+/** Everything the handoff keeps in SQLite, on one connection, and the desk over it. */
+export interface Handoff {
+  db: Database;
+  store: Store;
+  tickets: TicketService;
+  operators: Operators;
+  outbox: Outbox;
+  desk: Desk;
+  close(): void;
+}
+
+export interface HandoffOptions extends DeskOptions {
+  knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
+  /** Told after a change that queued messages (wake the delivery worker). */
+  onEnqueued?: () => void;
+  log?: DeskLog;
+  now?: () => number;
+}
+
+/**
+ * Opens the database at `path` (or uses a connection) and builds the store,
+ * tickets, operators, outbox and desk on that one connection, so a ticket
+ * change and the messages it sends commit together.
+ *
+ * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge: () => current });
+ */
+export function openHandoff(path: string | Database, options: HandoffOptions): Handoff {
+  const { knowledge, onEnqueued, log, now, ...deskOptions } = options;
+  const db = typeof path === "string" ? openDatabase(path) : path;
+  const clock = now ? { now } : {};
+  const store = createStore(db, clock);
+  const tickets = createTicketService(db, clock);
+  const operators = createOperators(db, clock);
+  const outbox = createOutbox(db, clock);
+  const desk = createDesk(
+    {
+      db,
+      store,
+      tickets,
+      operators,
+      outbox,
+      knowledge,
+      ...(onEnqueued ? { onEnqueued } : {}),
+      ...(log ? { log } : {}),
+      ...clock,
+    },
+    deskOptions,
+  );
+  return { db, store, tickets, operators, outbox, desk, close: () => db.close() };
+}
