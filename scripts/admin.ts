@@ -1,0 +1,238 @@
+// The operators admin command: npm run admin -- operators add|remove|list|shift.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import type { Database } from "better-sqlite3";
+import { createOperators, type Operator, openDatabase } from "../handoff/index.ts";
+
+export const USAGE = `Usage: npm run admin -- operators <command>
+
+  operators add <user-id> [--name "Name"] [--supervisor]
+                     add an operator, or update one's name and role; the role is
+                     operator unless --supervisor is given; the name stays as it
+                     was, or is "operator <user-id>" for someone new
+  operators remove <user-id>
+                     remove an operator; their assigned tickets go back to the queue
+  operators list [--all]
+                     the current operators; --all adds the removed ones
+  operators shift <user-id> on|off
+                     put an operator on or off shift
+  help               this text
+
+<user-id> is the person's numeric Telegram user id.
+The database is DATABASE_PATH, else ./data/bot.sqlite.`;
+
+/** Same default as the bot (bot/config.ts). */
+const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
+
+/** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
+export interface AdminIo {
+  db: () => Database;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+type Command = "add" | "remove" | "list" | "shift";
+
+/** Which flags each command takes. */
+const FLAGS: Record<Command, readonly string[]> = {
+  add: ["name", "supervisor"],
+  remove: [],
+  list: ["all"],
+  shift: [],
+};
+
+const isCommand = (word: string | undefined): word is Command =>
+  word !== undefined && Object.hasOwn(FLAGS, word);
+const isHelp = (word: string | undefined) => word === "help" || word === "--help" || word === "-h";
+
+/** A command line mistake: reported in one line, exit 2, nothing done. */
+class UsageError extends Error {}
+
+function userIdOf(text: string | undefined): number {
+  if (text === undefined) throw new UsageError("missing <user-id>");
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) {
+    throw new UsageError(
+      `<user-id> must be a Telegram user id (a positive whole number), not "${text}"`,
+    );
+  }
+  return id;
+}
+
+const pad = (n: number) => String(n).padStart(2, "0");
+/** A local date, YYYY-MM-DD. */
+function day(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+const describe = (o: Operator) =>
+  `${o.userId} "${o.name}" as ${o.role}, ${o.onShift ? "on" : "off"} shift`;
+
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+}
+
+/**
+ * Runs one admin command line (the arguments after `npm run admin --`) and
+ * returns the exit code: 0 done, 1 not an operator, 2 a command line mistake
+ * (then the database is not even opened). Operator changes made here are
+ * audited with `by: null`, the system.
+ */
+export function runAdmin(argv: readonly string[], io: AdminIo): number {
+  const [group, command, ...rest] = argv;
+  if (isHelp(group) || (group === "operators" && isHelp(command))) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (group !== "operators" || !isCommand(command)) {
+    if (group !== undefined) io.err(`unknown command: ${argv.slice(0, 2).join(" ")}\n`);
+    io.err(USAGE);
+    return 2;
+  }
+  try {
+    return run(command, rest, io);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`operators ${command}: ${error.message} (npm run admin -- help shows the usage)`);
+    return 2;
+  }
+}
+
+/** The flags and arguments after the command; throws a UsageError naming the first mistake. */
+function parseCommandLine(command: Command, args: string[]) {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(args);
+  } catch (error) {
+    // Node's messages go on with advice about "--"; the first sentence names the problem.
+    throw new UsageError((error as Error).message.split(/\.\s/)[0] ?? String(error));
+  }
+  for (const flag of Object.keys(parsed.values)) {
+    if (!FLAGS[command].includes(flag)) throw new UsageError(`--${flag} is not one of its options`);
+  }
+  const arity = { add: 1, remove: 1, list: 0, shift: 2 }[command];
+  if (parsed.positionals.length > arity) {
+    throw new UsageError(`unexpected argument "${parsed.positionals[arity]}"`);
+  }
+  return parsed;
+}
+
+const parseFlags = (args: string[]) =>
+  parseArgs({
+    args,
+    options: {
+      name: { type: "string" },
+      supervisor: { type: "boolean" },
+      all: { type: "boolean" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+
+function run(command: Command, args: string[], io: AdminIo): number {
+  const { values, positionals } = parseCommandLine(command, args);
+  if (command === "list") return list(io, values.all === true);
+  const userId = userIdOf(positionals[0]);
+
+  if (command === "add") {
+    const name = values.name?.replace(/\s+/g, " ").trim();
+    if (name === "") throw new UsageError("--name is empty");
+    const operators = createOperators(io.db());
+    const { operator, created } = operators.add(
+      {
+        userId,
+        name: name ?? operators.get(userId)?.name ?? `operator ${userId}`,
+        role: values.supervisor ? "supervisor" : "operator",
+      },
+      undefined, // by: the system
+    );
+    io.out(`${created ? "added" : "updated"} ${describe(operator)}`);
+    return 0;
+  }
+
+  if (command === "remove") {
+    const operators = createOperators(io.db());
+    const result = operators.remove(userId, undefined);
+    if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
+    const tickets = result.requeued.map((id) => `#${id}`);
+    io.out(
+      `removed ${userId} "${result.operator.name}"; ${
+        tickets.length === 0
+          ? "they had no assigned tickets"
+          : `${tickets.length} assigned ticket(s) went back to the queue: ${tickets.join(", ")}`
+      }`,
+    );
+    return 0;
+  }
+
+  const state = positionals[1];
+  if (state !== "on" && state !== "off") {
+    throw new UsageError(
+      state === undefined ? "missing on|off" : `expected on or off, not "${state}"`,
+    );
+  }
+  const operators = createOperators(io.db());
+  const result = operators.setShift(userId, state === "on");
+  if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
+  const { operator } = result;
+  io.out(`${operator.userId} "${operator.name}" (${operator.role}) is now ${state} shift`);
+  return 0;
+}
+
+function list(io: AdminIo, all: boolean): number {
+  const operators = createOperators(io.db()).list({ includeRemoved: all });
+  if (operators.length === 0) {
+    io.out(
+      `There are no operators${all ? "" : " (--all lists removed ones)"}. Add one with: npm run admin -- operators add <user-id> --name "Name"`,
+    );
+    return 0;
+  }
+  const header = ["ID", "NAME", "ROLE", "ON SHIFT", "ADDED", ...(all ? ["REMOVED"] : [])];
+  const rows = operators.map((o) => [
+    String(o.userId),
+    o.name,
+    o.role,
+    o.onShift ? "yes" : "no",
+    day(o.addedAt),
+    ...(all ? [o.removedAt === null ? "" : day(o.removedAt)] : []),
+  ]);
+  for (const line of table([header, ...rows])) io.out(line);
+  return 0;
+}
+
+function notOperator(io: AdminIo, command: Command, known: Operator | undefined, userId: number) {
+  const removed = known?.removedAt != null ? ` (removed on ${day(known.removedAt)})` : "";
+  io.err(`operators ${command}: ${userId} is not an operator${removed}`);
+  return 1;
+}
+
+// Run as a command, not when a test imports runAdmin.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const path = process.env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
+  let db: Database | undefined;
+  try {
+    process.exitCode = runAdmin(process.argv.slice(2), {
+      db: () => {
+        if (!existsSync(path)) console.error(`note: ${resolve(path)} did not exist; creating it`);
+        db = openDatabase(path);
+        return db;
+      },
+      out: (line) => console.log(line),
+      err: (line) => console.error(line),
+    });
+  } catch (error) {
+    console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
+    process.exitCode = 1;
+  } finally {
+    db?.close();
+  }
+}

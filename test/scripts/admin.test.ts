@@ -1,0 +1,306 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  createAuditLog,
+  createOperators,
+  createTicketService,
+  openDatabase,
+} from "../../handoff/index.ts";
+import { runAdmin, USAGE } from "../../scripts/admin.ts";
+import { runScript } from "./run-script.ts";
+
+/** A fresh in-memory database and runAdmin on it, capturing what it prints. */
+function setup() {
+  const db = openDatabase(":memory:");
+  const operators = createOperators(db);
+  let opened = 0;
+  const run = (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = runAdmin(argv, {
+      db: () => {
+        opened++;
+        return db;
+      },
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+    });
+    return { code, out: out.join("\n"), err: err.join("\n"), errLines: err.length };
+  };
+  return { db, operators, run, opened: () => opened };
+}
+
+describe("runAdmin: operators add", () => {
+  it("adds an operator off shift, named 'operator <id>' by default, audited as the system", () => {
+    const { db, operators, run } = setup();
+    const result = run("operators", "add", "1001");
+    expect(result).toMatchObject({ code: 0, err: "" });
+    expect(result.out).toBe('added 1001 "operator 1001" as operator, off shift');
+    expect(operators.get(1001)).toMatchObject({
+      name: "operator 1001",
+      role: "operator",
+      onShift: false,
+      removedAt: null,
+    });
+    const [entry] = createAuditLog(db).entries({ operatorId: 1001 });
+    expect(entry).toMatchObject({ action: "operator_add", details: { by: null } });
+  });
+
+  it("updates name and role, keeping the name when --name is left out", () => {
+    const { operators, run } = setup();
+    expect(run("operators", "add", "1001", "--name", " Anna   Petrova ").code).toBe(0);
+    expect(operators.get(1001)?.name).toBe("Anna Petrova");
+
+    const promoted = run("operators", "add", "1001", "--supervisor");
+    expect(promoted.out).toBe('updated 1001 "Anna Petrova" as supervisor, off shift');
+    expect(operators.get(1001)).toMatchObject({ name: "Anna Petrova", role: "supervisor" });
+
+    run("operators", "add", "1001", "--name", "Anna P.");
+    expect(operators.get(1001)).toMatchObject({ name: "Anna P.", role: "operator" });
+  });
+
+  it("says 'added' when bringing back a removed operator", () => {
+    const { operators, run } = setup();
+    operators.add({ userId: 7, name: "Oleg", role: "operator" });
+    operators.remove(7);
+    expect(run("operators", "add", "7").out).toBe('added 7 "Oleg" as operator, off shift');
+    expect(operators.roleOf(7)).toBe("operator");
+  });
+});
+
+describe("runAdmin: operators remove", () => {
+  it("removes an operator and reports the tickets that went back to the queue", () => {
+    const { db, operators, run } = setup();
+    operators.add({ userId: 1, name: "Anna", role: "operator" });
+    operators.setShift(1, true);
+    const tickets = createTicketService(db);
+    const ids = [500, 501].map((chatId) => {
+      const opened = tickets.openTicket({ chatId, language: "ru", question: "?", topIntents: [] });
+      if (!opened.ok) throw new Error("not opened");
+      expect(tickets.takeTicket(opened.ticket.id, 1).ok).toBe(true);
+      return opened.ticket.id;
+    });
+
+    const result = run("operators", "remove", "1");
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(
+      `removed 1 "Anna"; 2 assigned ticket(s) went back to the queue: #${ids[0]}, #${ids[1]}`,
+    );
+    expect(operators.roleOf(1)).toBeUndefined();
+    expect(tickets.queue().map((t) => t.id)).toEqual(ids);
+    const removal = createAuditLog(db)
+      .entries({ operatorId: 1 })
+      .find((e) => e.action === "operator_remove");
+    expect(removal?.details).toEqual({ by: null });
+  });
+
+  it("says when they had no tickets", () => {
+    const { operators, run } = setup();
+    operators.add({ userId: 2, name: "Boris", role: "operator" });
+    expect(run("operators", "remove", "2").out).toBe(
+      'removed 2 "Boris"; they had no assigned tickets',
+    );
+  });
+
+  it("refuses an unknown or already removed id with exit 1", () => {
+    const { operators, run } = setup();
+    const unknown = run("operators", "remove", "42");
+    expect(unknown).toMatchObject({ code: 1, out: "" });
+    expect(unknown.err).toBe("operators remove: 42 is not an operator");
+
+    operators.add({ userId: 3, name: "Sveta", role: "operator" });
+    operators.remove(3);
+    const again = run("operators", "remove", "3");
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(
+      /^operators remove: 3 is not an operator \(removed on \d{4}-\d\d-\d\d\)$/,
+    );
+  });
+});
+
+describe("runAdmin: operators list", () => {
+  it("says there are none and how to add one", () => {
+    const { run } = setup();
+    const result = run("operators", "list");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("There are no operators");
+    expect(result.out).toContain("npm run admin -- operators add <user-id>");
+  });
+
+  it("prints a table by name; --all adds removed ones and when", () => {
+    const db = openDatabase(":memory:");
+    // Noon UTC: the same local date in nearly every time zone.
+    const operators = createOperators(db, { now: () => Date.UTC(2025, 2, 5, 12) });
+    operators.add({ userId: 20, name: "Boris", role: "operator" });
+    operators.add({ userId: 10, name: "Anna", role: "supervisor" });
+    operators.add({ userId: 30, name: "Oleg", role: "operator" });
+    operators.setShift(10, true);
+    operators.remove(30);
+    const list = (...flags: string[]) => {
+      const out: string[] = [];
+      const code = runAdmin(["operators", "list", ...flags], {
+        db: () => db,
+        out: (line) => out.push(line),
+        err: () => {},
+      });
+      expect(code).toBe(0);
+      return out;
+    };
+
+    expect(list()).toEqual([
+      "ID  NAME   ROLE        ON SHIFT  ADDED",
+      "10  Anna   supervisor  yes       2025-03-05",
+      "20  Boris  operator    no        2025-03-05",
+    ]);
+    expect(list("--all")).toEqual([
+      "ID  NAME   ROLE        ON SHIFT  ADDED       REMOVED",
+      "10  Anna   supervisor  yes       2025-03-05",
+      "20  Boris  operator    no        2025-03-05",
+      "30  Oleg   operator    no        2025-03-05  2025-03-05",
+    ]);
+  });
+});
+
+describe("runAdmin: operators shift", () => {
+  it("puts an operator on and off shift", () => {
+    const { operators, run } = setup();
+    operators.add({ userId: 5, name: "Anna", role: "operator" });
+    expect(run("operators", "shift", "5", "on").out).toBe('5 "Anna" (operator) is now on shift');
+    expect(operators.get(5)?.onShift).toBe(true);
+    expect(run("operators", "shift", "5", "off").code).toBe(0);
+    expect(operators.get(5)?.onShift).toBe(false);
+  });
+
+  it("refuses someone who is not an operator with exit 1", () => {
+    const { run } = setup();
+    expect(run("operators", "shift", "5", "on")).toMatchObject({
+      code: 1,
+      err: "operators shift: 5 is not an operator",
+    });
+  });
+});
+
+describe("runAdmin: the command line", () => {
+  it.each([
+    [
+      ["operators", "add", "abc"],
+      '<user-id> must be a Telegram user id (a positive whole number), not "abc"',
+    ],
+    [["operators", "add", "0"], 'not "0"'],
+    [["operators", "add", "12.5"], 'not "12.5"'],
+    [["operators", "add", "1e3"], 'not "1e3"'],
+    [["operators", "add", "99999999999999999999"], 'not "99999999999999999999"'],
+    [["operators", "add", "-5"], "Unknown option '-5'"],
+    [["operators", "add"], "missing <user-id>"],
+    [["operators", "add", "1", "--bogus"], "Unknown option '--bogus'"],
+    [["operators", "add", "1", "--name"], "Option '--name <value>' argument missing"],
+    [["operators", "add", "1", "--name", "  "], "--name is empty"],
+    [["operators", "add", "1", "Anna"], 'unexpected argument "Anna"'],
+    [["operators", "add", "1", "--all"], "--all is not one of its options"],
+    [["operators", "list", "--supervisor"], "--supervisor is not one of its options"],
+    [["operators", "list", "1"], 'unexpected argument "1"'],
+    [["operators", "remove", "x"], 'not "x"'],
+    [["operators", "remove", "1", "2"], 'unexpected argument "2"'],
+    [["operators", "shift", "1"], "missing on|off"],
+    [["operators", "shift", "1", "maybe"], 'expected on or off, not "maybe"'],
+    [["operators", "shift", "on", "1"], 'not "on"'],
+  ])("%j: one line naming the problem, exit 2, database untouched", (argv, problem) => {
+    const { operators, run, opened } = setup();
+    operators.add({ userId: 1, name: "Anna", role: "supervisor" });
+    const before = operators.list({ includeRemoved: true });
+
+    const result = run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe("");
+    expect(result.errLines).toBe(1);
+    expect(result.err).not.toContain("\n");
+    expect(result.err).toContain(`operators ${argv[1]}: `);
+    expect(result.err).toContain(problem);
+    expect(opened()).toBe(0);
+    expect(operators.list({ includeRemoved: true })).toEqual(before);
+  });
+
+  it.each([[[]], [["operators"]], [["frob"]], [["operators", "frob"]], [["add", "1"]]])(
+    "%j: usage on stderr, exit 2",
+    (argv) => {
+      const { run, opened } = setup();
+      const result = run(...argv);
+      expect(result.code).toBe(2);
+      expect(result.out).toBe("");
+      expect(result.err).toContain(USAGE);
+      expect(opened()).toBe(0);
+    },
+  );
+
+  it.each([[["help"]], [["--help"]], [["-h"]], [["operators", "help"]], [["operators", "--help"]]])(
+    "%j: usage on stdout, exit 0",
+    (argv) => {
+      const { run } = setup();
+      expect(run(...argv)).toMatchObject({ code: 0, out: USAGE, err: "" });
+    },
+  );
+
+  it("usage lists every command", () => {
+    for (const command of ["add", "remove", "list", "shift"]) {
+      expect(USAGE).toContain(`operators ${command} `);
+    }
+  });
+});
+
+describe("npm run admin, as a user", () => {
+  const dir = mkdtempSync(join(tmpdir(), "admin-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const DATABASE_PATH = join(dir, "data", "bot.sqlite");
+  const admin = (...args: string[]) => runScript("admin.ts", args, { env: { DATABASE_PATH } });
+
+  it("refuses bad input without creating the database", () => {
+    const bad = admin("operators", "add", "anna");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('not "anna"');
+    expect(existsSync(DATABASE_PATH)).toBe(false);
+
+    const unknown = admin("operators", "promote", "1");
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain("Usage: npm run admin -- operators <command>");
+    expect(existsSync(DATABASE_PATH)).toBe(false);
+  });
+
+  it("adds, lists, puts on shift and removes an operator in DATABASE_PATH", () => {
+    const added = admin("operators", "add", "123456789", "--name", "Анна Петрова", "--supervisor");
+    expect(added.status).toBe(0);
+    expect(added.stdout).toContain('added 123456789 "Анна Петрова" as supervisor');
+    expect(existsSync(DATABASE_PATH)).toBe(true);
+
+    expect(admin("operators", "shift", "123456789", "on").status).toBe(0);
+    const listed = admin("operators", "list");
+    expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(
+      /^123456789\s+Анна Петрова\s+supervisor\s+yes\s+\d{4}-\d\d-\d\d$/m,
+    );
+
+    const refused = admin("operators", "remove", "12x");
+    expect(refused.status).toBe(2);
+    expect(admin("operators", "list").stdout).toBe(listed.stdout);
+
+    const removed = admin("operators", "remove", "123456789");
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toContain("they had no assigned tickets");
+    expect(admin("operators", "list").stdout).toContain("There are no operators");
+    expect(admin("operators", "remove", "123456789").status).toBe(1);
+
+    // What the bot will see in the same file.
+    const db = openDatabase(DATABASE_PATH);
+    try {
+      expect(createOperators(db).get(123456789)).toMatchObject({
+        name: "Анна Петрова",
+        role: "supervisor",
+        onShift: false,
+      });
+      expect(createOperators(db).roleOf(123456789)).toBeUndefined();
+    } finally {
+      db.close();
+    }
+  });
+});
