@@ -1,0 +1,458 @@
+import { describe, expect, it } from "vitest";
+import {
+  encodeDeskAction,
+  type Handoff,
+  type OutboxItem,
+  openDatabase,
+  openHandoff,
+  type Person,
+} from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+
+const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+/** Wednesday 12:00 in Moscow: operators are at work. */
+const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
+/** Wednesday 23:00 in Moscow: operators are back at 08:00. */
+const NIGHT = new Date("2026-11-25T23:00:00+03:00").getTime();
+
+const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
+const OTHER_CITIZEN: Person = { chatId: 502, userId: 502, language: "en" };
+const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
+const BORIS: Person = { chatId: 602, userId: 602, language: "ru" };
+const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
+
+type Button = { text: string; callback_data?: string; url?: string };
+
+/** A desk on an in-memory database with a settable clock, and a reader of what it sent. */
+function setUp(start = NOON) {
+  let clock = start;
+  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
+    knowledge: () => knowledge,
+    now: () => clock,
+    waitLimitMs: 10 * 60_000,
+  });
+  const { desk, operators, store } = handoff;
+  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
+  operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
+  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
+  operators.setShift(ANNA.userId, true);
+  operators.setShift(BORIS.userId, true);
+  let telegramId = 100;
+
+  /** Delivers everything due, as Telegram would, and returns the rows by chat. */
+  const deliver = (): OutboxItem[] => {
+    const sent: OutboxItem[] = [];
+    for (let item = handoff.outbox.claimNext(clock); item; item = handoff.outbox.claimNext(clock)) {
+      const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
+      handoff.outbox.markSent(item.id, messageId);
+      sent.push({ ...item, messageId: messageId ?? null });
+    }
+    return sent;
+  };
+  const textsTo = (rows: OutboxItem[], person: Person) =>
+    rows
+      .filter((r) => r.chatId === person.chatId)
+      .map((r) => ("text" in r.message ? r.message.text : `[${r.message.kind}]`));
+  const buttonsOf = (row: OutboxItem | undefined): Button[] => {
+    const markup = (row?.message.options as { reply_markup?: { inline_keyboard: Button[][] } })
+      ?.reply_markup;
+    return markup?.inline_keyboard.flat() ?? [];
+  };
+  const ask = (person: Person, text: string) =>
+    store.recordQuestion({
+      chatId: person.chatId,
+      text,
+      language: person.language,
+      decision: "escalate",
+      intent: null,
+      confidence: 0.2,
+      candidates: [{ intent: "contacts.hotline", score: 0.31 }],
+    });
+  /** A citizen asks, is offered an operator and confirms; returns the ticket id. */
+  const openTicket = (person: Person, question = "не могу подать заявление на загранпаспорт") => {
+    ask(person, question);
+    desk.offer(person);
+    desk.press(person, "hy");
+    const ticket = handoff.tickets.openTicketOf(person.chatId);
+    if (!ticket) throw new Error("no ticket opened");
+    return ticket.id;
+  };
+  return {
+    handoff,
+    desk,
+    deliver,
+    textsTo,
+    buttonsOf,
+    ask,
+    openTicket,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
+
+describe("the handoff desk: citizens", () => {
+  it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", () => {
+    const t = setUp();
+    t.handoff.operators.setShift(BORIS.userId, false);
+    t.ask(CITIZEN, "мой вопрос про загранпаспорт");
+    t.desk.offer(CITIZEN, "Я не нашёл ответа.");
+    const offer = t.deliver();
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
+    expect(t.textsTo(offer, CITIZEN)[0]).toMatch(/^Я не нашёл ответа\.\n\nПередать ваш вопрос/);
+    expect(t.buttonsOf(offer[0]).map((b) => b.callback_data)).toEqual(["hy", "hx"]);
+
+    t.desk.press(CITIZEN, "hy");
+    const sent = t.deliver();
+    const ticket = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    expect(ticket).toMatchObject({
+      question: "мой вопрос про загранпаспорт",
+      topIntents: [{ intent: "contacts.hotline", score: 0.31 }],
+      state: "waiting",
+    });
+    const told = t.textsTo(sent, CITIZEN)[0];
+    expect(told).toContain(`№${ticket?.id}`);
+    expect(told).toContain("1-й в очереди");
+    expect(told).not.toContain("вернутся");
+    const cards = sent.filter((r) => r.tag === "card");
+    expect(cards.map((r) => r.chatId)).toEqual([ANNA.chatId]);
+    expect(t.buttonsOf(cards[0]).map((b) => b.callback_data)).toEqual([`ht:${ticket?.id}`]);
+    expect(t.textsTo(sent, ANNA)[0]).toContain("Телефон горячей линии");
+  });
+
+  it("declines politely and opens nothing; a second confirmation reuses the open ticket", () => {
+    const t = setUp();
+    t.desk.press(CITIZEN, "hx");
+    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("/menu");
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    t.desk.press(CITIZEN, "hy");
+    t.desk.offer(CITIZEN);
+    const again = t.textsTo(t.deliver(), CITIZEN);
+    expect(again).toHaveLength(2);
+    for (const text of again) expect(text).toContain(`уже открыто обращение <b>№${id}</b>`);
+    expect(t.handoff.tickets.queue()).toHaveLength(1);
+  });
+
+  it("outside working hours says when operators are back, and keeps the ticket queued", () => {
+    const t = setUp(NIGHT);
+    t.openTicket(CITIZEN);
+    const told = t.textsTo(t.deliver(), CITIZEN)[0];
+    expect(told).toContain("вернутся завтра в 08:00");
+    expect(t.handoff.tickets.queue()).toHaveLength(1);
+  });
+
+  it("estimates the wait from how long recent tickets waited", () => {
+    const t = setUp();
+    t.openTicket(OTHER_CITIZEN);
+    t.advance(7 * 60_000);
+    t.desk.press(ANNA, "hn");
+    t.deliver();
+    t.openTicket(CITIZEN);
+    const told = t.textsTo(t.deliver(), CITIZEN).find((text) => text.includes("в очереди"));
+    expect(told).toContain("ожидание около 7 мин");
+  });
+
+  it("puts what a waiting citizen sends into the ticket, acknowledging once a minute", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    expect(t.desk.citizenMessage(CITIZEN, { text: "вот скриншот" })).toBe(true);
+    t.desk.citizenMessage(CITIZEN, { file: { id: "photo-1", kind: "photo" } });
+    const acks = t.textsTo(t.deliver(), CITIZEN);
+    expect(acks).toEqual([`Добавлено к обращению №${id}. Вы 1-й в очереди.`]);
+    t.advance(61_000);
+    t.desk.citizenMessage(CITIZEN, { text: "ещё деталь" });
+    expect(t.textsTo(t.deliver(), CITIZEN)).toHaveLength(1);
+    const messages = t.handoff.tickets.transcript(id)?.messages ?? [];
+    expect(messages.map((m) => m.text ?? m.file?.id)).toEqual([
+      "вот скриншот",
+      "photo-1",
+      "ещё деталь",
+    ]);
+  });
+
+  it("without an open ticket leaves the message to the FAQ", () => {
+    const t = setUp();
+    expect(t.desk.citizenMessage(CITIZEN, { text: "как войти" })).toBe(false);
+    expect(t.deliver()).toEqual([]);
+  });
+
+  it("marks the update handled in the same transaction as the message it records", () => {
+    const t = setUp();
+    t.openTicket(CITIZEN);
+    t.desk.citizenMessage(CITIZEN, { text: "деталь", updateId: 9001 });
+    expect(t.handoff.store.wasHandled(9001)).toBe(true);
+  });
+
+  it("/cancel leaves the queue, and the operators' cards say so", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    t.desk.cancel(CITIZEN);
+    const sent = t.deliver();
+    expect(t.textsTo(sent, CITIZEN)[0]).toContain(`Обращение №${id} закрыто`);
+    const edits = sent.filter((r) => r.message.kind === "edit");
+    expect(edits.map((r) => r.chatId).sort()).toEqual([ANNA.chatId, BORIS.chatId]);
+    expect(t.textsTo(edits, ANNA)[0]).toContain("закрыто гражданином");
+    t.desk.cancel(CITIZEN);
+    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toBe("У вас нет открытых обращений.");
+    expect(t.desk.citizenMessage(CITIZEN, { text: "снова я" })).toBe(false);
+  });
+});
+
+describe("the handoff desk: operators", () => {
+  it("gives a ticket to the first who takes it; the others' cards say who took it", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
+    t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
+    t.deliver();
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
+    expect(t.desk.press(BORIS, `ht:${id}`)?.toast).toBe(`Обращение №${id} уже взял(а) Анна.`);
+    const sent = t.deliver();
+    expect(t.handoff.tickets.ticket(id)).toMatchObject({
+      state: "assigned",
+      operatorId: ANNA.userId,
+    });
+    expect(t.textsTo(sent, CITIZEN)[0]).toContain("Оператор Анна подключился");
+    const toAnna = t.textsTo(sent, ANNA);
+    const transcript = toAnna.find((text) => text.startsWith("<b>История"));
+    expect(transcript).toContain("не могу подать заявление на загранпаспорт");
+    expect(transcript).toContain("подробности &lt;script&gt;");
+    expect(toAnna).toContain("[document]");
+    const edits = sent.filter((r) => r.message.kind === "edit");
+    expect(edits.map((r) => r.chatId).sort()).toEqual([ANNA.chatId, BORIS.chatId]);
+    expect(t.textsTo(edits, BORIS)[0]).toBe(`✅ Обращение №${id} взял(а) Анна.`);
+  });
+
+  it("ignores a forged Take from a citizen and audits the refusal", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    expect(t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
+    expect(t.desk.press(OTHER_CITIZEN, "hn")).toEqual({});
+    t.desk.operatorCommand(OTHER_CITIZEN, { name: "close", args: String(id) });
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    const refused = t.handoff.db
+      .prepare("SELECT count(*) AS n FROM audit_log WHERE operator_id = ?")
+      .get(OTHER_CITIZEN.userId) as { n: number };
+    expect(refused.n).toBeGreaterThan(0);
+  });
+
+  it("an off-shift operator must start a shift before taking", () => {
+    const t = setUp();
+    t.handoff.operators.setShift(ANNA.userId, false);
+    t.openTicket(CITIZEN);
+    t.deliver();
+    t.desk.operatorCommand(ANNA, { name: "take", args: "" });
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Сначала начните смену: /shift on"]);
+    t.desk.operatorCommand(ANNA, { name: "shift", args: "on" });
+    const shift = t.deliver();
+    expect(t.textsTo(shift, ANNA)[0]).toBe("Смена начата. В очереди: 1.");
+    expect(t.buttonsOf(shift[0]).map((b) => b.callback_data)).toEqual(["hn"]);
+    t.desk.press(ANNA, "hn");
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.operatorId).toBe(ANNA.userId);
+  });
+
+  it("relays both ways, escaped, files by file id, each marked with the ticket", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    t.desk.operatorMessage(ANNA, { text: "Проверьте <b>СНИЛС</b> & паспорт" });
+    t.desk.operatorMessage(ANNA, { file: { id: "howto-1", kind: "photo" }, text: "вот так" });
+    t.desk.citizenMessage(CITIZEN, { text: "Спасибо, <i>понял</i>" });
+    t.desk.citizenMessage(CITIZEN, { file: { id: "shot-1", kind: "photo" }, text: "экран" });
+    const sent = t.deliver();
+    expect(t.textsTo(sent, CITIZEN)[0]).toBe(
+      "👤 <b>Оператор:</b> Проверьте &lt;b&gt;СНИЛС&lt;/b&gt; &amp; паспорт",
+    );
+    const photoToCitizen = sent.find(
+      (r) => r.chatId === CITIZEN.chatId && r.message.kind === "photo",
+    );
+    expect(photoToCitizen?.message).toMatchObject({
+      fileId: "howto-1",
+      caption: "👤 Оператор: вот так",
+    });
+    expect(t.textsTo(sent, ANNA)[0]).toBe(`💬 <b>№${id}:</b> Спасибо, &lt;i&gt;понял&lt;/i&gt;`);
+    const photoToAnna = sent.find((r) => r.chatId === ANNA.chatId && r.message.kind === "photo");
+    expect(photoToAnna?.message).toMatchObject({ fileId: "shot-1", caption: `💬 №${id}: экран` });
+    expect(sent.every((r) => r.ticketId === id)).toBe(true);
+  });
+
+  it("routes a reply to the ticket of the message replied to; plain messages go to the current one", () => {
+    const t = setUp();
+    const first = t.openTicket(CITIZEN);
+    const second = t.openTicket(OTHER_CITIZEN);
+    t.desk.press(ANNA, `ht:${first}`);
+    t.desk.citizenMessage(CITIZEN, { text: "первый пишет" });
+    const relayed = t
+      .deliver()
+      .find(
+        (r) =>
+          r.chatId === ANNA.chatId &&
+          r.message.kind === "text" &&
+          r.message.text.includes("первый пишет"),
+      );
+    t.desk.press(ANNA, `ht:${second}`);
+    t.deliver();
+    t.desk.operatorMessage(ANNA, { text: "ответ второму" });
+    t.desk.operatorMessage(ANNA, {
+      text: "ответ первому",
+      replyToMessageId: relayed?.messageId ?? -1,
+    });
+    const sent = t.deliver();
+    expect(t.textsTo(sent, OTHER_CITIZEN)).toEqual(["👤 <b>Operator:</b> ответ второму"]);
+    expect(t.textsTo(sent, CITIZEN)).toEqual(["👤 <b>Оператор:</b> ответ первому"]);
+
+    t.desk.operatorCommand(ANNA, { name: "tickets", args: "" });
+    const list = t.deliver();
+    expect(t.buttonsOf(list[0]).map((b) => b.callback_data)).toEqual([
+      `hw:${first}`,
+      `hw:${second}`,
+    ]);
+    expect(t.buttonsOf(list[0])[1]?.text).toMatch(/^▶️/);
+    t.desk.press(ANNA, `hw:${first}`);
+    t.desk.operatorMessage(ANNA, { text: "снова первому" });
+    expect(t.textsTo(t.deliver(), CITIZEN)).toEqual(["👤 <b>Оператор:</b> снова первому"]);
+    expect(t.desk.press(BORIS, `hw:${first}`)?.toast).toContain("ведёт другой оператор");
+  });
+
+  it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", () => {
+    const t = setUp();
+    const id = t.openTicket(OTHER_CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    t.desk.operatorCommand(ANNA, { name: "note", args: "просит перезвонить" });
+    const noted = t.deliver();
+    expect(t.textsTo(noted, OTHER_CITIZEN)).toEqual([]);
+    expect(t.textsTo(noted, ANNA)[0]).toContain("Заметка сохранена");
+    t.desk.operatorCommand(ANNA, { name: "kb", args: "номер горячей линии" });
+    const choices = t.buttonsOf(t.deliver()[0]);
+    expect(choices[0]?.callback_data).toBe(
+      encodeDeskAction({ kind: "canned", ticketId: id, intent: "contacts.hotline" }),
+    );
+    t.desk.press(ANNA, choices[0]?.callback_data ?? "");
+    const sent = t.deliver();
+    // The citizen writes English: the answer comes in English, from the operator.
+    expect(t.textsTo(sent, OTHER_CITIZEN)[0]).toMatch(/^👤 <b>Operator:<\/b> .*8 800/s);
+    const messages = t.handoff.tickets.transcript(id)?.messages ?? [];
+    expect(messages.map((m) => m.direction)).toEqual(["note", "operator"]);
+  });
+
+  it("transfers to the queue with new cards, or to an on-shift operator with the transcript", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    t.desk.operatorCommand(ANNA, { name: "transfer", args: String(CHIEF.userId) });
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Этот оператор не на смене."]);
+    t.desk.operatorCommand(ANNA, { name: "transfer", args: String(BORIS.userId) });
+    const moved = t.deliver();
+    expect(t.handoff.tickets.ticket(id)?.operatorId).toBe(BORIS.userId);
+    expect(t.textsTo(moved, CITIZEN)[0]).toContain("передано другому оператору");
+    expect(t.textsTo(moved, BORIS).some((text) => text.startsWith("<b>История"))).toBe(true);
+    expect(t.textsTo(moved, ANNA)[0]).toContain("Борис &lt;b&gt;");
+
+    t.desk.operatorCommand(BORIS, { name: "transfer", args: "queue" });
+    const queued = t.deliver();
+    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    expect(t.textsTo(queued, CITIZEN)[0]).toContain("вернулось в очередь: вы 1-й");
+    expect(
+      queued
+        .filter((r) => r.tag === "card")
+        .map((r) => r.chatId)
+        .sort(),
+    ).toEqual([ANNA.chatId, BORIS.chatId]);
+  });
+
+  it("closes, then the citizen says whether it was solved and rates it once", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    const closed = t.deliver();
+    expect(t.textsTo(closed, ANNA)[0]).toContain(`№${id} закрыто`);
+    const ask = closed.find((r) => r.chatId === CITIZEN.chatId);
+    expect(t.buttonsOf(ask).map((b) => b.callback_data)).toEqual([`hs:${id}:1`, `hs:${id}:0`]);
+    // Another citizen cannot answer for this one.
+    t.desk.press(OTHER_CITIZEN, `hs:${id}:0`);
+    t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
+    expect(t.deliver()).toEqual([]);
+    t.desk.press(CITIZEN, `hs:${id}:1`);
+    const stars = t.buttonsOf(t.deliver()[0]).map((b) => b.callback_data);
+    expect(stars).toEqual([1, 2, 3, 4, 5].map((n) => `hr:${id}:1:${n}`));
+    t.desk.press(CITIZEN, `hr:${id}:1:4`);
+    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("Спасибо за оценку");
+    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)?.toast).toBe("Оценка уже сохранена.");
+    expect(t.handoff.tickets.ticket(id)).toMatchObject({
+      rating: 4,
+      solved: true,
+      state: "closed",
+    });
+    // A new message after closing starts fresh with the bot.
+    expect(t.desk.citizenMessage(CITIZEN, { text: "ещё вопрос" })).toBe(false);
+  });
+
+  it("tells the operator when the citizen leaves, or blocked the bot", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.desk.operatorMessage(ANNA, { text: "здравствуйте" });
+    const relayed = t
+      .deliver()
+      .find(
+        (r) =>
+          r.chatId === CITIZEN.chatId &&
+          r.message.kind === "text" &&
+          r.message.text.includes("здравствуйте"),
+      );
+    if (!relayed) throw new Error("not relayed");
+    t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
+    expect(t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
+    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("заблокировал бота");
+    t.desk.cancel(CITIZEN);
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([`Гражданин закрыл обращение №${id}.`]);
+  });
+
+  it("shows supervisors the queue and today's figures; operators may not", () => {
+    const t = setUp();
+    t.openTicket(CITIZEN);
+    t.deliver();
+    t.advance(5 * 60_000);
+    t.desk.operatorCommand(ANNA, { name: "queue", args: "" });
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Это доступно только супервизорам."]);
+    t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
+    const queue = t.textsTo(t.deliver(), CHIEF)[0];
+    expect(queue).toContain("В очереди: 1, дольше всех ждёт 5 мин");
+    expect(queue).toContain("Анна (0), Борис &lt;b&gt; (0)");
+    t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
+    expect(t.textsTo(t.deliver(), CHIEF)[0]).toContain("Открыто: 1");
+  });
+
+  it("reminds on-shift operators and supervisors of a ticket waiting past the limit, once per limit", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    t.advance(9 * 60_000);
+    expect(t.desk.remindOverdue()).toBe(0);
+    t.advance(2 * 60_000);
+    expect(t.desk.remindOverdue()).toBe(1);
+    const reminders = t.deliver();
+    expect(reminders.map((r) => r.chatId).sort()).toEqual([
+      ANNA.chatId,
+      BORIS.chatId,
+      CHIEF.chatId,
+    ]);
+    expect(t.textsTo(reminders, CHIEF)[0]).toBe(`⏰ Обращение №${id} ждёт в очереди уже 11 мин.`);
+    t.advance(5 * 60_000);
+    expect(t.desk.remindOverdue()).toBe(0);
+    t.advance(6 * 60_000);
+    expect(t.desk.remindOverdue()).toBe(1);
+  });
+});
