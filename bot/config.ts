@@ -6,7 +6,7 @@ const optionalText = z
   .transform((value) => (value === "" ? undefined : value))
   .optional();
 
-const userIds = (name: string) =>
+const userIds = () =>
   z
     .string()
     .trim()
@@ -17,7 +17,7 @@ const userIds = (name: string) =>
       if (bad.length > 0) {
         context.addIssue({
           code: "custom",
-          message: `${name} must be Telegram user ids separated by commas, not "${bad.join(", ")}"`,
+          message: `must be Telegram user ids separated by commas, not "${bad.join(", ")}"`,
         });
       }
       return ids.map(Number);
@@ -59,8 +59,8 @@ const configSchema = z
     ),
     PORT: z.coerce.number().int().min(1).max(65535).default(8080),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
-    OPERATOR_IDS: userIds("OPERATOR_IDS"),
-    SUPERVISOR_IDS: userIds("SUPERVISOR_IDS"),
+    OPERATOR_IDS: userIds(),
+    SUPERVISOR_IDS: userIds(),
     WAIT_REMINDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

@@ -58,4 +58,26 @@ describe("configuration from the environment", () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]).toMatch(/^RATE_LIMIT_PER_MINUTE:/);
   });
+
+  it("reads operators and supervisors as lists of Telegram user ids, and the wait limit", () => {
+    expect(createConfig({})).toMatchObject({
+      ok: true,
+      config: { operatorIds: [], supervisorIds: [], waitReminderMinutes: 10 },
+    });
+    const set = createConfig({
+      OPERATOR_IDS: "111, 222 333",
+      SUPERVISOR_IDS: "444",
+      WAIT_REMINDER_MINUTES: "5",
+    });
+    expect(set).toMatchObject({
+      ok: true,
+      config: { operatorIds: [111, 222, 333], supervisorIds: [444], waitReminderMinutes: 5 },
+    });
+    const bad = createConfig({ OPERATOR_IDS: "111,@anna,-5" });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok)
+      expect(bad.errors[0]).toBe(
+        'OPERATOR_IDS: must be Telegram user ids separated by commas, not "@anna, -5"',
+      );
+  });
 });
