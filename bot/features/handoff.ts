@@ -78,7 +78,7 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   composer.on("callback_query:data", async (ctx, next) => {
-    if (!ctx.chat || ctx.chat.type !== "private") return next();
+    if (ctx.chat?.type !== "private") return next();
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
     const answer = desk.press(person, ctx.callbackQuery.data, ctx.update.update_id);
     if (!answer) return next();
