@@ -6,6 +6,7 @@ import { Api, webhookCallback } from "grammy";
 import {
   createDeliveryWorker,
   type DeliveryWorker,
+  defaultOperatorName,
   type Operators,
   openHandoff,
 } from "../handoff/index.ts";
@@ -144,7 +145,7 @@ function seedOperators(
   for (const [userId, role] of wanted) {
     const current = operators.get(userId);
     if (current && current.removedAt === null && current.role === role) continue;
-    operators.add({ userId, name: current?.name ?? `operator ${userId}`, role });
+    operators.add({ userId, name: current?.name ?? defaultOperatorName(userId), role });
   }
 }
 

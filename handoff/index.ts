@@ -32,6 +32,7 @@ export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
 export {
   createOperators,
+  defaultOperatorName,
   type Operator,
   type OperatorRole,
   type Operators,

@@ -35,6 +35,11 @@ export function toOperator(row: OperatorRow): Operator {
   };
 }
 
+/** The name of an operator added without one, until they write to the bot and their Telegram name is known. */
+export function defaultOperatorName(userId: number): string {
+  return `operator ${userId}`;
+}
+
 export type RemoveOperatorResult =
   /** `requeued`: the ids of their assigned tickets, now back in the queue. */
   | { ok: true; operator: Operator; requeued: readonly number[] }

@@ -4,7 +4,12 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Database } from "better-sqlite3";
-import { createOperators, type Operator, openDatabase } from "../handoff/index.ts";
+import {
+  createOperators,
+  defaultOperatorName,
+  type Operator,
+  openDatabase,
+} from "../handoff/index.ts";
 
 export const USAGE = `Usage: npm run admin -- operators <command>
 
@@ -150,7 +155,7 @@ function run(command: Command, args: string[], io: AdminIo): number {
     const { operator, created } = operators.add(
       {
         userId,
-        name: name ?? operators.get(userId)?.name ?? `operator ${userId}`,
+        name: name ?? operators.get(userId)?.name ?? defaultOperatorName(userId),
         role: values.supervisor ? "supervisor" : "operator",
       },
       undefined, // by: the system

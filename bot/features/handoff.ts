@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import type { Message } from "grammy/types";
 import {
+  defaultOperatorName,
   type Incoming,
   OPERATOR_TEXTS,
   type Person,
@@ -35,6 +36,7 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   console.on("message", async (ctx) => {
     const message = ctx.message;
     const person = personOf(ctx);
+    learnName(ctx.from);
     const command = message.text !== undefined ? COMMAND.exec(message.text) : null;
     if (command) {
       const name = (command[1] ?? "").toLowerCase();
@@ -55,6 +57,14 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
         : {}),
     });
   });
+
+  /** An operator added by id alone gets their Telegram first name, which citizens see. */
+  const learnName = (from: { id: number; first_name: string }) => {
+    const operator = handoff.operators.get(from.id);
+    if (operator && operator.name === defaultOperatorName(from.id) && from.first_name.trim()) {
+      handoff.operators.add({ userId: from.id, name: from.first_name.trim(), role: operator.role });
+    }
+  };
 
   privateChats.command("cancel", (ctx) => desk.cancel(personOf(ctx), ctx.update.update_id));
 

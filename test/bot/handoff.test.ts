@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { defaultOperatorName } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
@@ -92,5 +93,22 @@ describe("the handoff in the bot", () => {
     await h.deliver();
     expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("closed");
     expect(h.sent().some((text) => text.includes("8 800"))).toBe(true);
+  });
+
+  it("names an operator added by id alone after their Telegram first name", async () => {
+    const { h, ticket } = await withWaitingTicket();
+    const newcomer = { id: 602, first_name: "Борис", language_code: "ru" };
+    h.handoff.operators.add({
+      userId: newcomer.id,
+      name: defaultOperatorName(newcomer.id),
+      role: "operator",
+    });
+    await h.handle(h.text("/shift on", newcomer));
+    await h.handle(h.text(`/take ${ticket.id}`, newcomer));
+    await h.deliver();
+    expect(h.handoff.operators.get(newcomer.id)?.name).toBe("Борис");
+    expect(h.sent()).toContain(
+      `👤 Оператор Борис подключился к обращению №${ticket.id}. Пишите здесь, он ответит в этом чате.`,
+    );
   });
 });
