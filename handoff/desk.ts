@@ -102,6 +102,8 @@ export interface Desk {
   operatorMessage(person: Person, message: Incoming): void;
   /** A command from an operator. */
   operatorCommand(person: Person, command: Command, updateId?: number): void;
+  /** Tickets put back in the queue outside the desk (an operator was removed): tells their citizens and cards them again. */
+  requeued(ticketIds: readonly number[]): void;
   /** Reminds operators of tickets waiting longer than the limit; returns how many. */
   remindOverdue(): number;
   /** The delivery worker gave up on a row: tell the operator, mark a blocked citizen. */
@@ -675,8 +677,20 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     operatorCommand: (person, command, updateId) =>
       commit(updateId, () => {
         if (!operatorOnly(person)) return;
-        const run = commands[command.name] ?? commands.help;
+        // Own keys only: "/constructor" or "/__proto__" must not reach Object.prototype.
+        const run = Object.hasOwn(commands, command.name) ? commands[command.name] : commands.help;
         run?.(person, command.args.trim());
+      }),
+
+    requeued: (ticketIds) =>
+      commit(undefined, () => {
+        for (const id of ticketIds) {
+          const ticket = tickets.ticket(id);
+          if (ticket?.state !== "waiting") continue;
+          const position = tickets.positionOf(id) ?? 1;
+          sendHtml(ticket.chatId, CITIZEN_TEXTS[ticket.language].backInQueue(id, position), id);
+          openCards(ticket);
+        }
       }),
 
     remindOverdue: () =>

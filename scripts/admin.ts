@@ -9,7 +9,10 @@ import {
   defaultOperatorName,
   type Operator,
   openDatabase,
+  openHandoff,
 } from "../handoff/index.ts";
+import { createMatcher, type Matcher } from "../knowledge/index.ts";
+import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
 export const USAGE = `Usage: npm run admin -- operators <command>
 
@@ -34,6 +37,8 @@ const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
 /** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
 export interface AdminIo {
   db: () => Database;
+  /** Tells the citizens of tickets that went back to the queue, and cards them to operators on shift. */
+  requeued?: (ticketIds: readonly number[]) => void;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -168,6 +173,7 @@ function run(command: Command, args: string[], io: AdminIo): number {
     const operators = createOperators(io.db());
     const result = operators.remove(userId, undefined);
     if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
+    if (result.requeued.length > 0) io.requeued?.(result.requeued);
     const tickets = result.requeued.map((id) => `#${id}`);
     io.out(
       `removed ${userId} "${result.operator.name}"; ${
@@ -230,6 +236,19 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         if (!existsSync(path)) console.error(`note: ${resolve(path)} did not exist; creating it`);
         db = openDatabase(path);
         return db;
+      },
+      // The running bot's delivery worker sends what the desk queues.
+      requeued: (ticketIds) => {
+        const kb = loadKnowledgeOrExit();
+        let matcher: Matcher | undefined; // only /kb needs it: not built here
+        const knowledge = {
+          kb,
+          get matcher() {
+            matcher ??= createMatcher(kb);
+            return matcher;
+          },
+        };
+        if (db) openHandoff(db, { knowledge: () => knowledge }).desk.requeued(ticketIds);
       },
       out: (line) => console.log(line),
       err: (line) => console.error(line),

@@ -455,4 +455,19 @@ describe("the handoff desk: operators", () => {
     t.advance(6 * 60_000);
     expect(t.desk.remindOverdue()).toBe(1);
   });
+
+  it("tells citizens whose operator was removed that they are back in the queue, and cards them again", () => {
+    const t = setUp();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    const removed = t.handoff.operators.remove(ANNA.userId);
+    expect(removed).toMatchObject({ ok: true, requeued: [id] });
+    t.desk.requeued([id]);
+    const sent = t.deliver();
+    expect(t.textsTo(sent, CITIZEN)).toEqual([
+      `Обращение №${id} вернулось в очередь: вы 1-й. Скоро подключится другой оператор.`,
+    ]);
+    expect(sent.filter((r) => r.tag === "card").map((r) => r.chatId)).toEqual([BORIS.chatId]);
+  });
 });

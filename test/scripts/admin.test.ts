@@ -16,6 +16,7 @@ function setup() {
   const db = openDatabase(":memory:");
   const operators = createOperators(db);
   let opened = 0;
+  const requeued: number[][] = [];
   const run = (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
@@ -24,12 +25,13 @@ function setup() {
         opened++;
         return db;
       },
+      requeued: (ids) => requeued.push([...ids]),
       out: (line) => out.push(line),
       err: (line) => err.push(line),
     });
     return { code, out: out.join("\n"), err: err.join("\n"), errLines: err.length };
   };
-  return { db, operators, run, opened: () => opened };
+  return { db, operators, run, opened: () => opened, requeued };
 }
 
 describe("runAdmin: operators add", () => {
@@ -72,7 +74,7 @@ describe("runAdmin: operators add", () => {
 
 describe("runAdmin: operators remove", () => {
   it("removes an operator and reports the tickets that went back to the queue", () => {
-    const { db, operators, run } = setup();
+    const { db, operators, run, requeued } = setup();
     operators.add({ userId: 1, name: "Anna", role: "operator" });
     operators.setShift(1, true);
     const tickets = createTicketService(db);
@@ -90,6 +92,8 @@ describe("runAdmin: operators remove", () => {
     );
     expect(operators.roleOf(1)).toBeUndefined();
     expect(tickets.queue().map((t) => t.id)).toEqual(ids);
+    // The citizens are told (through the desk's outbox; see desk.test.ts).
+    expect(requeued).toEqual([ids]);
     const removal = createAuditLog(db)
       .entries({ operatorId: 1 })
       .find((e) => e.action === "operator_remove");
