@@ -2,9 +2,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/.bin/tsx", import.meta.url));
 
-/** The real program (`npm start`'s command) as a child process. */
+/**
+ * The real program (`npm start`'s code) as one child process. It runs as
+ * `node --import tsx bot/main.ts`, not through the `tsx` CLI: the CLI starts
+ * the program as a child of its own, so a signal to the CLI's pid (SIGKILL
+ * above all, which it cannot relay) would leave the bot itself running.
+ */
 export interface BotProcess {
   child: ChildProcess;
   output: () => string;
@@ -15,7 +19,7 @@ export interface BotProcess {
 
 /** Starts `bot/main.ts` with the given environment (on top of a clean one). */
 export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(TSX, ["bot/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",
