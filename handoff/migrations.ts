@@ -117,7 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_by_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
   `,
   // 3: the operator console. The outbox can edit a message it sent before
-  // (a ticket card becomes "taken") and tags rows (which rows are cards);
+  // (a ticket card becomes "taken") and tags rows (which rows are cards), and
+  // claims the oldest pending row by index however long the backlog;
   // tickets remember when the queue was reminded of them; each operator has
   // a current ticket their plain messages go to; a ticket finds the chat's
   // last question.
@@ -148,6 +149,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_by_chat ON outbox (chat_id, state, id);
   CREATE INDEX outbox_by_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL;
   CREATE INDEX outbox_by_tag ON outbox (ticket_id, tag) WHERE tag IS NOT NULL;
+  CREATE INDEX outbox_pending ON outbox (state, id);
   ALTER TABLE tickets ADD COLUMN reminded_at INTEGER;
   CREATE INDEX questions_by_chat ON questions (chat_id, id);
   CREATE TABLE operator_focus (

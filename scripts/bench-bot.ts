@@ -5,9 +5,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
+import { Api } from "grammy";
 import { pino } from "pino";
 import { createBot } from "../bot/bot.ts";
-import { openHandoff } from "../handoff/index.ts";
+import { createTelegramSender } from "../bot/telegram-send.ts";
+import { createDeliveryWorker, type DeliveryWorker, openHandoff } from "../handoff/index.ts";
 import { createMatcher, type KnowledgeBase } from "../knowledge/index.ts";
 import { createBotApiDouble } from "../test/bot-api-double/index.ts";
 
@@ -21,8 +23,12 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   const double = createBotApiDouble({ token: TOKEN });
   await double.start();
   const dir = mkdtempSync(join(tmpdir(), "bench-bot-"));
-  const handoff = openHandoff(join(dir, "bot.sqlite"), { knowledge: () => knowledge });
   const knowledge = { kb, matcher: createMatcher(kb) };
+  let worker: DeliveryWorker | undefined;
+  const handoff = openHandoff(join(dir, "bot.sqlite"), {
+    knowledge: () => knowledge,
+    onEnqueued: () => worker?.wake(),
+  });
   const bot = createBot(
     {
       knowledge: () => knowledge,
@@ -33,6 +39,15 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
     { token: TOKEN, apiRoot: double.apiRoot },
   );
   await bot.init();
+  // Offers of an operator leave through the outbox, as in main.
+  worker = createDeliveryWorker(
+    {
+      outbox: handoff.outbox,
+      send: createTelegramSender(new Api(TOKEN, { apiRoot: double.apiRoot }), handoff.outbox),
+    },
+    { concurrency: 8 },
+  );
+  worker.start();
   const runner = run(bot, {
     runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
   });
@@ -76,6 +91,7 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   }
   single.sort((a, b) => a - b);
   await runner.stop();
+  await worker.stop();
   handoff.close();
   await double.stop();
   rmSync(dir, { recursive: true, force: true });
