@@ -1,112 +1,98 @@
-// Talk to the bot in a terminal: the same matcher and answers as in Telegram.
+// Talk to the bot in a terminal: the same matcher, answers and operator
+// handoff as in Telegram. `npm run chat` is the citizen; in another terminal,
+// `npm run chat -- --operator` is an operator on the same database.
 import { createInterface } from "node:readline";
-import {
-  createMatcher,
-  htmlToText,
-  type Language,
-  type RenderedAnswer,
-  renderAnswer,
-  replyTo,
-} from "../knowledge/index.ts";
+import { parseArgs } from "node:util";
+import { openHandoff } from "../handoff/index.ts";
+import { createMatcher } from "../knowledge/index.ts";
+import { CITIZEN_ID, createCitizenSession } from "./chat-citizen.ts";
+import type { Session, SessionDeps } from "./chat-console.ts";
+import { createOperatorSession, OPERATOR_ID } from "./chat-operator.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
-const TEXTS = {
-  ru: {
-    hello:
-      "Здравствуйте! Я бот поддержки Госуслуг. Задайте вопрос; /lang en — English, /quit — выход.",
-    choose: "Уточните, пожалуйста, что вы имели в виду (введите номер):",
-    other: "Другое — передать вопрос оператору",
-    more: "Ещё по теме (введите номер):",
-    escalateEmpty: "Напишите вопрос текстом, и я постараюсь помочь.",
-    escalate:
-      "Я не нашёл точного ответа на этот вопрос, поэтому передам его оператору. (Очередь операторов появится в следующей версии; пока свяжитесь с поддержкой напрямую.)",
-    language: "Язык: русский.",
-  },
-  en: {
-    hello:
-      "Hello! I am the Gosuslugi support bot. Ask a question; /lang ru — русский, /quit — exit.",
-    choose: "Which of these did you mean (type the number)?",
-    other: "Something else — pass my question to an operator",
-    more: "Related (type the number):",
-    escalateEmpty: "Please type your question, and I will try to help.",
-    escalate:
-      "I could not find a reliable answer to this, so I will pass it to an operator. (The operator queue comes in the next version; meanwhile please contact support directly.)",
-    language: "Language: English.",
-  },
-} as const;
+const USAGE = `Usage: npm run chat [-- --operator [--id N]]
 
+  (no options)       chat as a citizen (chat and user id ${CITIZEN_ID})
+  --operator         the operator console, as user ${OPERATOR_ID}: added as a supervisor
+                     if not an operator yet, and put on shift
+  --id N             the operator's user id (not ${CITIZEN_ID}, the citizen's)
+
+The database is CHAT_DATABASE_PATH, else ./data/chat.sqlite (not the bot's).`;
+const DEFAULT_DATABASE_PATH = "./data/chat.sqlite";
+/** How often a terminal looks for messages to its chat that another terminal caused. */
+const POLL_MS = 200;
+
+/** The operator id asked for, undefined for the citizen; exits 2 on a bad command line. */
+function operatorIdFromArgs(): number | undefined {
+  try {
+    const { values } = parseArgs({
+      options: { operator: { type: "boolean" }, id: { type: "string" } },
+    });
+    if (!values.operator) {
+      if (values.id !== undefined) throw new Error("--id is for the operator console (--operator)");
+      return undefined;
+    }
+    if (values.id === undefined) return OPERATOR_ID;
+    const id = Number(values.id);
+    if (!/^\d+$/.test(values.id) || !Number.isSafeInteger(id) || id <= 0 || id === CITIZEN_ID) {
+      throw new Error(`--id must be a positive whole number other than ${CITIZEN_ID}`);
+    }
+    return id;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : error}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+}
+
+const operatorId = operatorIdFromArgs();
 const kb = loadKnowledgeOrExit();
 const matcher = createMatcher(kb);
-let language: Language = "ru";
-// Numbered choices from the last reply: clarification options or follow-ups.
-let choices: string[] = [];
-
-const say = (text: string) => process.stdout.write(`${text}\n`);
-
-function printAnswer(answer: RenderedAnswer) {
-  say(htmlToText(answer.html));
-  for (const link of answer.links) say(`🔗 ${link.title}: ${link.url}`);
-  choices = answer.followUps.map((f) => f.intent);
-  if (answer.followUps.length > 0) {
-    say(TEXTS[answer.language].more);
-    for (const [i, f] of answer.followUps.entries()) say(`  ${i + 1}. ${f.title}`);
-  }
-  if (answer.escalate) escalate(answer.language);
-}
-
-function escalate(lang: Language) {
-  say(TEXTS[lang].escalate);
-  const channels = renderAnswer(kb, "contacts.all_channels", lang, new Date());
-  if (channels) say(htmlToText(channels.html));
-  choices = [];
-}
-
-function handle(line: string) {
-  const text = line.trim();
-  if (text === "/quit" || text === "/exit") return false;
-  if (text === "/lang ru" || text === "/lang en") {
-    language = text.endsWith("en") ? "en" : "ru";
-    say(TEXTS[language].language);
-    return true;
-  }
-  const picked = /^\d+$/.test(text) ? Number(text) : undefined;
-  if (picked !== undefined && choices.length > 0) {
-    if (picked === 0) {
-      escalate(language);
-      return true;
-    }
-    const intent = choices[picked - 1];
-    const answer = intent && renderAnswer(kb, intent, language, new Date());
-    if (answer) {
-      printAnswer(answer);
-      return true;
-    }
-  }
-  const reply = replyTo(kb, matcher, text, { fallbackLanguage: language });
-  language = reply.language;
-  if (reply.kind === "answer") printAnswer(reply.answer);
-  else if (reply.kind === "clarify") {
-    say(TEXTS[language].choose);
-    for (const [i, o] of reply.options.entries()) say(`  ${i + 1}. ${o.title}`);
-    say(`  0. ${TEXTS[language].other}`);
-    choices = reply.options.map((o) => o.intent);
-  } else if (reply.reason === "empty") {
-    say(TEXTS[language].escalateEmpty);
-  } else {
-    escalate(language);
-  }
-  return true;
-}
+const handoff = openHandoff(process.env.CHAT_DATABASE_PATH ?? DEFAULT_DATABASE_PATH, {
+  knowledge: () => ({ kb, matcher }),
+});
 
 const interactive = process.stdin.isTTY === true;
-say(TEXTS.ru.hello);
-const rl = createInterface({ input: process.stdin, terminal: interactive });
-if (interactive) rl.setPrompt("> ");
-if (interactive) rl.prompt();
+const rl = createInterface({
+  input: process.stdin,
+  ...(interactive ? { output: process.stdout, terminal: true } : { terminal: false }),
+});
+rl.setPrompt("> ");
+// Ctrl+C ends the chat like /quit (readline would only pause, and the poll timer keep it alive).
+rl.on("SIGINT", () => rl.close());
+/** Whether the prompt is on the screen, to be cleared before printing something that arrived. */
+let prompted = false;
+const say = (text: string) => {
+  if (prompted) process.stdout.write("\r\x1b[K");
+  prompted = false;
+  process.stdout.write(`${text}\n`);
+};
+const prompt = () => {
+  if (!interactive) return;
+  rl.prompt(true);
+  prompted = true;
+};
+
+const deps: SessionDeps = { handoff, kb, matcher, say };
+const session: Session =
+  operatorId === undefined ? createCitizenSession(deps) : createOperatorSession(deps, operatorId);
+say(session.hello);
+session.drain();
+prompt();
+const poll = setInterval(() => {
+  if (session.drain() > 0) prompt();
+}, POLL_MS);
+
 for await (const line of rl) {
+  prompted = false;
   if (!interactive) say(`> ${line}`);
-  if (!handle(line)) break;
+  const going = session.handle(line);
+  session.drain();
+  if (!going) break;
   say("");
-  if (interactive) rl.prompt();
+  prompt();
 }
+clearInterval(poll);
+// Input has ended: what is already due for this chat is still shown.
+session.drain();
 rl.close();
+handoff.close();

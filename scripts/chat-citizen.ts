@@ -1,0 +1,134 @@
+// The citizen's side of `npm run chat`: FAQ answers as in Telegram, and the
+// operator handoff through the desk (offer, ticket messages, /cancel, rating).
+import type { Person } from "../handoff/index.ts";
+import {
+  escapeHtml,
+  htmlToText,
+  type Language,
+  maskPersonalData,
+  type RenderedAnswer,
+  renderAnswer,
+  replyTo,
+} from "../knowledge/index.ts";
+import { createChatScreen, type Session, type SessionDeps } from "./chat-console.ts";
+
+/** The local citizen: their private chat id and Telegram user id, as one number. */
+export const CITIZEN_ID = 1;
+
+const TEXTS = {
+  ru: {
+    hello:
+      "Здравствуйте! Я бот поддержки Госуслуг. Задайте вопрос; число — выбрать пункт или нажать кнопку [N]; /cancel — закрыть обращение; /lang en — English; /quit — выход.",
+    choose: "Уточните, пожалуйста, что вы имели в виду (введите номер):",
+    other: "Другое — передать вопрос оператору",
+    more: "Ещё по теме (введите номер):",
+    escalateEmpty: "Напишите вопрос текстом, и я постараюсь помочь.",
+    escalate: "Я не нашёл точного ответа на этот вопрос.",
+    language: "Язык: русский.",
+  },
+  en: {
+    hello:
+      "Hello! I am the Gosuslugi support bot. Ask a question; a number picks an item or presses button [N]; /cancel closes your request; /lang ru — русский; /quit — exit.",
+    choose: "Which of these did you mean (type the number)?",
+    other: "Something else — pass my question to an operator",
+    more: "Related (type the number):",
+    escalateEmpty: "Please type your question, and I will try to help.",
+    escalate: "I could not find a reliable answer to this.",
+    language: "Language: English.",
+  },
+} as const;
+
+/**
+ * The citizen's terminal chat. A bare number picks from the latest message's
+ * numbered list (an FAQ clarification or follow-ups, or a desk message's
+ * buttons); while the citizen has an open ticket, every other line goes to it.
+ */
+export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps): Session {
+  const { desk, store, tickets } = handoff;
+  let language: Language = "ru";
+  const person = (): Person => ({ chatId: CITIZEN_ID, userId: CITIZEN_ID, language });
+  const screen = createChatScreen({
+    db: handoff.db,
+    outbox: handoff.outbox,
+    chatId: CITIZEN_ID,
+    say,
+    press: (data) => desk.press(person(), data),
+  });
+  /** Asks the citizen to confirm an operator; the desk's offer comes through the outbox. */
+  const offerOperator = (intro?: string) => desk.offer(person(), intro);
+
+  const showIntent = (intent: string | undefined): boolean => {
+    const answer =
+      intent === undefined ? undefined : renderAnswer(kb, intent, language, new Date());
+    if (!answer) return false;
+    printAnswer(answer);
+    return true;
+  };
+
+  const printAnswer = (answer: RenderedAnswer) => {
+    const lines = [htmlToText(answer.html)];
+    for (const link of answer.links) lines.push(`🔗 ${link.title}: ${link.url}`);
+    const followUps = answer.followUps;
+    if (followUps.length > 0) {
+      lines.push(TEXTS[answer.language].more);
+      for (const [i, f] of followUps.entries()) lines.push(`  ${i + 1}. ${f.title}`);
+    }
+    const pick =
+      followUps.length > 0 ? (n: number) => showIntent(followUps[n - 1]?.intent) : undefined;
+    screen.message(lines.join("\n"), pick);
+    if (answer.escalate) offerOperator();
+  };
+
+  /** A question for the FAQ, recorded (masked) so that a ticket opened next carries it. */
+  const ask = (text: string) => {
+    if (text === "") return screen.message(TEXTS[language].escalateEmpty);
+    const reply = replyTo(kb, matcher, text, { fallbackLanguage: language });
+    const { match } = reply;
+    store.recordQuestion({
+      chatId: CITIZEN_ID,
+      text: maskPersonalData(text),
+      language: reply.language,
+      decision: match.decision.kind,
+      intent: match.decision.kind === "answer" ? match.decision.intent : null,
+      confidence: match.confidence,
+      candidates: match.candidates.slice(0, 3),
+    });
+    language = reply.language;
+    if (reply.kind === "answer") return printAnswer(reply.answer);
+    if (reply.kind === "clarify") {
+      const { options } = reply;
+      const lines: string[] = [TEXTS[language].choose];
+      for (const [i, o] of options.entries()) lines.push(`  ${i + 1}. ${o.title}`);
+      lines.push(`  0. ${TEXTS[language].other}`);
+      return screen.message(lines.join("\n"), (n) => {
+        if (n !== 0) return showIntent(options[n - 1]?.intent);
+        offerOperator();
+        return true;
+      });
+    }
+    if (reply.reason === "empty") return screen.message(TEXTS[language].escalateEmpty);
+    offerOperator(escapeHtml(TEXTS[language].escalate));
+  };
+
+  return {
+    hello: TEXTS.ru.hello,
+    drain: screen.drain,
+    handle: (line) => {
+      const text = line.trim();
+      if (text === "/quit" || text === "/exit") return false;
+      if (text === "/lang ru" || text === "/lang en") {
+        language = text.endsWith("en") ? "en" : "ru";
+        screen.message(TEXTS[language].language);
+      } else if (text === "/cancel") {
+        desk.cancel(person());
+      } else if (/^\d+$/.test(text) && screen.pick(Number(text))) {
+        // A numbered item or a desk button of the latest message.
+      } else if (tickets.openTicketOf(CITIZEN_ID)) {
+        if (text !== "") desk.citizenMessage(person(), { text });
+      } else {
+        ask(text);
+      }
+      return true;
+    },
+  };
+}

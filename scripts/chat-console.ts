@@ -1,0 +1,160 @@
+// One chat's screen in the terminal: what the desk sends to this chat through
+// the outbox, printed and numbered the way Telegram would show it, and the
+// numbered list that a bare number picks from.
+import type { Database } from "better-sqlite3";
+import type { Handoff, OutboxItem, PressAnswer, SendOptions } from "../handoff/index.ts";
+import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
+import { htmlToText } from "../knowledge/index.ts";
+
+/** Picks item `n` of a numbered list; false when there is no such item. */
+export type Pick = (n: number) => boolean;
+
+/** What a terminal chat needs: the handoff on the chat database, the knowledge base, a printer. */
+export interface SessionDeps {
+  handoff: Handoff;
+  kb: KnowledgeBase;
+  matcher: Matcher;
+  say: (text: string) => void;
+}
+
+/** One side of the conversation in a terminal: the citizen or an operator. */
+export interface Session {
+  hello: string;
+  /** Handles one typed line; false ends the chat. */
+  handle(line: string): boolean;
+  /** Prints what is due for this chat in the outbox; returns how many rows. */
+  drain(): number;
+}
+
+export interface ChatScreen {
+  /**
+   * Prints a message that did not come through the outbox (an FAQ answer).
+   * Like any new message, it replaces the numbered list with its own, if any.
+   */
+  message(text: string, pick?: Pick): void;
+  /** Prints a remark that is not a message (a button's notice): the numbered list stays. */
+  notice(text: string): void;
+  /** Prints the outbox rows due for this chat, marking each sent under a local message id. */
+  drain(): number;
+  /** A bare number: item `n` of the latest message's list (a desk button press); false if none. */
+  pick(n: number): boolean;
+  /** Whether `#id` is a message this chat was shown (in this run or an earlier one). */
+  shown(id: number): boolean;
+}
+
+interface Button {
+  text: string;
+  callback_data?: string;
+  url?: string;
+}
+
+export interface ChatScreenDeps {
+  /** The connection the outbox uses: local message ids continue after this chat's last one. */
+  db: Database;
+  outbox: Handoff["outbox"];
+  chatId: number;
+  say: (text: string) => void;
+  /** Presses a desk button of this chat (`desk.press` with this chat's person). */
+  press: (data: string) => PressAnswer | undefined;
+}
+
+/**
+ * The terminal's stand-in for a Telegram chat. Each outbox row printed gets
+ * the next local message id (shown as `#7`) and is marked sent under it, so
+ * an operator's `>7 text` routes to that message's ticket as a Telegram reply
+ * would. A message's callback buttons are listed as `[1] title`; a bare
+ * number presses one, but only while that message is the latest one printed,
+ * as a later message (or an edit removing the keyboard) takes its place.
+ */
+export function createChatScreen(deps: ChatScreenDeps): ChatScreen {
+  const { db, outbox, chatId, say, press } = deps;
+  const last = db
+    .prepare<[number], { id: number }>(
+      "SELECT coalesce(max(message_id), 0) AS id FROM outbox WHERE chat_id = ?",
+    )
+    .get(chatId);
+  let lastId = last?.id ?? 0;
+  /** The latest message printed and its numbered list. */
+  let latest: { id?: number; pick?: Pick } = {};
+
+  const notice = (text: string) => say(`(${text})`);
+
+  const pickerOf = (buttons: Button[]): Pick | undefined => {
+    const data = buttons.flatMap((b) => (b.callback_data === undefined ? [] : [b.callback_data]));
+    if (data.length === 0) return undefined;
+    return (n) => {
+      const pressed = data[n - 1];
+      if (pressed === undefined) return false;
+      const answer = press(pressed);
+      if (!answer) notice("эта кнопка больше не работает");
+      else if (answer.toast) notice(answer.toast);
+      return true;
+    };
+  };
+
+  /** Prints text and its buttons; returns what a bare number would press. */
+  const printWithButtons = (head: string, options: SendOptions | undefined) => {
+    const buttons = buttonsOf(options);
+    say(head);
+    let number = 0;
+    for (const button of buttons) {
+      if (button.callback_data !== undefined) say(`  [${++number}] ${button.text}`);
+      else if (button.url !== undefined) say(`  🔗 ${button.text}: ${button.url}`);
+    }
+    return pickerOf(buttons);
+  };
+
+  /** Prints one row; returns the local message id it was shown as. */
+  const show = (item: OutboxItem): number | undefined => {
+    const { message } = item;
+    if (message.kind === "edit") {
+      // As in Telegram: an edit of a message never shown has nothing to edit.
+      const target = outbox.get(message.outboxId)?.messageId;
+      if (target == null) return undefined;
+      const pick = printWithButtons(
+        `(сообщение #${target} изменено) ${htmlToText(message.text)}`,
+        message.options,
+      );
+      // Editing the text drops the keyboard unless the edit brings one.
+      if (latest.id === target) latest = { id: target, ...(pick ? { pick } : {}) };
+      return target;
+    }
+    const id = ++lastId;
+    const body =
+      message.kind === "text"
+        ? htmlToText(message.text)
+        : message.kind === "copy"
+          ? `[копия сообщения ${message.messageId} из чата ${message.fromChatId}]`
+          : `[${message.kind === "photo" ? "фото" : "документ"} ${message.fileId}]` +
+            (message.caption ? ` ${htmlToText(message.caption)}` : "");
+    const pick = printWithButtons(`#${id} ${body}`, message.options);
+    latest = { id, ...(pick ? { pick } : {}) };
+    return id;
+  };
+
+  return {
+    message: (text, pick) => {
+      say(text);
+      latest = pick ? { pick } : {};
+    },
+    notice,
+    drain: () => {
+      let count = 0;
+      let item = outbox.claimNext(Date.now(), chatId);
+      while (item) {
+        outbox.markSent(item.id, show(item));
+        count++;
+        item = outbox.claimNext(Date.now(), chatId);
+      }
+      return count;
+    },
+    pick: (n) => latest.pick?.(n) ?? false,
+    shown: (id) => Number.isSafeInteger(id) && id >= 1 && id <= lastId,
+  };
+}
+
+/** The inline keyboard of a message's send options, row after row. */
+function buttonsOf(options: SendOptions | undefined): Button[] {
+  const markup = options?.reply_markup as { inline_keyboard?: Button[][] } | undefined;
+  return markup?.inline_keyboard?.flat() ?? [];
+}
