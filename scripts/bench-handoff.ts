@@ -1,0 +1,461 @@
+// The operator handoff core's throughput on a SQLite file in WAL mode, as in
+// production, with one connection shared by the tickets, the operators and the
+// outbox: whole ticket lifecycles (open with a card to every operator on
+// shift, take, close, each with its outbox rows in the same transaction),
+// relayed messages recorded and then delivered by the delivery worker through
+// an in-memory send, and what one claim of the outbox costs as its backlog
+// grows. Part of `npm run bench`. It checks that every relayed message was
+// sent exactly once and in order in its chat (and throws if not); it asserts
+// nothing about speed.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Database } from "better-sqlite3";
+import {
+  createDeliveryWorker,
+  createOperators,
+  createOutbox,
+  createTicketService,
+  type Operators,
+  type Outbox,
+  type OutboxItem,
+  openDatabase,
+  type TicketService,
+} from "../handoff/index.ts";
+
+export interface HandoffBenchOptions {
+  /** Operators on shift. Defaults to 10. */
+  operators?: number;
+  /** Tickets opened, taken and closed. Defaults to 5,000. */
+  tickets?: number;
+  /** Relayed messages per delivery run. Defaults to 3,000 (each claim's cost grows with the backlog). */
+  messages?: number;
+  /** Open tickets the relayed messages belong to, one citizen chat each. Defaults to 200. */
+  conversations?: number;
+  /** Messages of the run with a slow send. Defaults to 640. */
+  slowMessages?: number;
+  /** How long the slow send takes, like a Telegram round trip, in ms. Defaults to 30. */
+  slowSendMs?: number;
+}
+
+/** One run of the delivery worker until the outbox was empty. */
+export interface DeliveryRun {
+  concurrency: number;
+  /** How long each send took, in ms (0: resolved at once). */
+  sendMs: number;
+  messages: number;
+  /** Chats the messages went to. */
+  chats: number;
+  /** Recording the messages (tickets.addMessage and outbox.enqueue, one transaction each). */
+  recordedPerSecond: number;
+  /** Claim, send and mark sent, until the outbox was empty. */
+  deliveredPerSecond: number;
+  /** Both, one after the other. */
+  endToEndPerSecond: number;
+}
+
+/** What one outbox.claimNext (and the markSent after it) cost with that many rows. */
+export interface ClaimCost {
+  pending: number;
+  sent: number;
+  msPerClaim: number;
+}
+
+export interface HandoffBenchResult {
+  lifecycle: {
+    operators: number;
+    tickets: number;
+    /** Outbox rows the lifecycles wrote: the cards, "taken" and "closed" messages. */
+    outboxRows: number;
+    openedPerSecond: number;
+    takenPerSecond: number;
+    closedPerSecond: number;
+    lifecyclesPerSecond: number;
+  };
+  relay: DeliveryRun[];
+  claims: ClaimCost[];
+  /** Wall time of the whole benchmark, in ms. */
+  elapsedMs: number;
+}
+
+const OPERATOR_ID = 1_000_000;
+const CITIZEN_ID = 10_000;
+const QUESTION = "Не приходит СМС с кодом подтверждения при входе на Госуслуги, что делать?";
+const TOP_INTENTS = [
+  { intent: "account.sms_code", score: 0.41 },
+  { intent: "account.login_problem", score: 0.33 },
+  { intent: "account.phone_change", score: 0.12 },
+];
+
+interface Handoff {
+  db: Database;
+  tickets: TicketService;
+  operators: Operators;
+  outbox: Outbox;
+}
+
+/** A fresh database file in `dir` with `operators` operators on shift. */
+function openHandoff(dir: string, name: string, operatorCount: number): Handoff {
+  const db = openDatabase(join(dir, `${name}.sqlite`));
+  const handoff = {
+    db,
+    tickets: createTicketService(db),
+    operators: createOperators(db),
+    outbox: createOutbox(db),
+  };
+  for (let i = 0; i < operatorCount; i++) {
+    const userId = OPERATOR_ID + i;
+    handoff.operators.add({ userId, name: `Operator ${i}`, role: "operator" });
+    handoff.operators.setShift(userId, true);
+  }
+  return handoff;
+}
+
+function expect(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(`Handoff bench sanity check failed: ${message}`);
+}
+
+const perSecond = (count: number, ms: number) => (count / ms) * 1000;
+
+/** Opens, takes and closes `count` tickets, timing each stage over all tickets. */
+function benchLifecycle(dir: string, operatorCount: number, count: number) {
+  const { db, tickets, operators, outbox } = openHandoff(dir, "lifecycle", operatorCount);
+  const onShift = operators.onShift().map((operator) => operator.userId);
+
+  // As the bot will do it: the ticket and its cards to every operator on shift commit together.
+  const open = db.transaction((chatId: number) => {
+    const opened = tickets.openTicket({
+      chatId,
+      language: "ru",
+      question: QUESTION,
+      topIntents: TOP_INTENTS,
+    });
+    expect(opened.ok, `ticket of chat ${chatId} not opened`);
+    const { ticket } = opened;
+    for (const operator of operators.onShift()) {
+      outbox.enqueue({
+        chatId: operator.userId,
+        ticketId: ticket.id,
+        tag: "card",
+        message: {
+          kind: "text",
+          text: `Ticket #${ticket.id}, place ${opened.position}\n${ticket.question}`,
+          options: {
+            reply_markup: {
+              inline_keyboard: [[{ text: "Take", callback_data: `ht:${ticket.id}` }]],
+            },
+          },
+        },
+      });
+    }
+  });
+  const take = db.transaction((operatorId: number) => {
+    const taken = tickets.takeNext(operatorId);
+    expect(taken.ok, `operator ${operatorId} took nothing`);
+    outbox.enqueue({
+      chatId: taken.ticket.chatId,
+      ticketId: taken.ticket.id,
+      message: { kind: "text", text: "Оператор Operator принял ваше обращение." },
+    });
+    return taken.ticket;
+  });
+  const close = db.transaction((ticketId: number, operatorId: number) => {
+    const closed = tickets.close(ticketId, operatorId);
+    expect(closed.ok, `ticket ${ticketId} not closed`);
+    outbox.enqueue({
+      chatId: closed.ticket.chatId,
+      ticketId,
+      message: { kind: "text", text: "Обращение закрыто. Оцените, пожалуйста, помощь оператора." },
+    });
+  });
+
+  let start = performance.now();
+  for (let i = 0; i < count; i++) open.immediate(CITIZEN_ID + i);
+  const openMs = performance.now() - start;
+
+  start = performance.now();
+  const taken: { id: number; operatorId: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    const ticket = take.immediate(onShift[i % onShift.length] as number);
+    taken.push({ id: ticket.id, operatorId: ticket.operatorId as number });
+  }
+  const takeMs = performance.now() - start;
+
+  start = performance.now();
+  for (const { id, operatorId } of taken) close.immediate(id, operatorId);
+  const closeMs = performance.now() - start;
+
+  expect(tickets.queue().length === 0, "tickets left waiting");
+  const outboxRows = (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  expect(outboxRows === count * (onShift.length + 2), `${outboxRows} outbox rows`);
+  db.close();
+  return {
+    operators: operatorCount,
+    tickets: count,
+    outboxRows,
+    openedPerSecond: perSecond(count, openMs),
+    takenPerSecond: perSecond(count, takeMs),
+    closedPerSecond: perSecond(count, closeMs),
+    lifecyclesPerSecond: perSecond(count, openMs + takeMs + closeMs),
+  };
+}
+
+interface Conversation {
+  ticketId: number;
+  citizen: number;
+  operator: number;
+}
+
+/** Opens `count` tickets and gives them to the operators in turn (not timed). */
+function openConversations(handoff: Handoff, count: number): Conversation[] {
+  const onShift = handoff.operators.onShift().map((operator) => operator.userId);
+  return Array.from({ length: count }, (_, i) => {
+    const citizen = CITIZEN_ID + i;
+    const opened = handoff.tickets.openTicket({
+      chatId: citizen,
+      language: "ru",
+      question: QUESTION,
+      topIntents: TOP_INTENTS,
+    });
+    expect(opened.ok, `ticket of chat ${citizen} not opened`);
+    const operator = onShift[i % onShift.length] as number;
+    expect(handoff.tickets.takeTicket(opened.ticket.id, operator).ok, "ticket not taken");
+    return { ticketId: opened.ticket.id, citizen, operator };
+  });
+}
+
+/**
+ * Records `count` relayed messages over `conversations`, each in its own
+ * transaction with its outbox row: turn by turn, the citizens write (copied
+ * to their operator's chat), then the operators answer (sent to the
+ * citizen's chat). Returns the outbox ids of each chat in the order enqueued.
+ */
+function recordMessages(
+  { db, tickets, outbox }: Handoff,
+  conversations: readonly Conversation[],
+  count: number,
+) {
+  const expected = new Map<number, number[]>();
+  const relay = db.transaction((conversation: Conversation, n: number) => {
+    const citizenWrites = Math.floor(n / conversations.length) % 2 === 0;
+    const text = `Сообщение ${n}`;
+    const recorded = citizenWrites
+      ? tickets.addMessage({
+          ticketId: conversation.ticketId,
+          direction: "citizen",
+          text,
+          telegramMessageId: n,
+        })
+      : tickets.addMessage({
+          ticketId: conversation.ticketId,
+          direction: "operator",
+          operatorId: conversation.operator,
+          text,
+        });
+    expect(recorded.ok, `message ${n} not recorded`);
+    const chatId = citizenWrites ? conversation.operator : conversation.citizen;
+    const id = outbox.enqueue({
+      chatId,
+      ticketId: conversation.ticketId,
+      message: citizenWrites
+        ? { kind: "copy", fromChatId: conversation.citizen, messageId: n }
+        : { kind: "text", text },
+    });
+    const ids = expected.get(chatId) ?? [];
+    ids.push(id);
+    expected.set(chatId, ids);
+  });
+  for (let n = 0; n < count; n++) {
+    relay.immediate(conversations[n % conversations.length] as Conversation, n);
+  }
+  return expected;
+}
+
+/** `count` operator answers in one conversation, all to the citizen's chat. */
+function recordAnswers(handoff: Handoff, conversation: Conversation, count: number) {
+  const ids: number[] = [];
+  const answer = handoff.db.transaction((n: number) => {
+    const text = `Ответ ${n}`;
+    const recorded = handoff.tickets.addMessage({
+      ticketId: conversation.ticketId,
+      direction: "operator",
+      operatorId: conversation.operator,
+      text,
+    });
+    expect(recorded.ok, `answer ${n} not recorded`);
+    ids.push(
+      handoff.outbox.enqueue({
+        chatId: conversation.citizen,
+        ticketId: conversation.ticketId,
+        message: { kind: "text", text },
+      }),
+    );
+  });
+  for (let n = 0; n < count; n++) answer.immediate(n);
+  return new Map([[conversation.citizen, ids]]);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs the delivery worker until every expected row was sent, then checks
+ * that each chat got its rows exactly once, in the order they were enqueued.
+ */
+async function deliver(
+  outbox: Outbox,
+  expected: ReadonlyMap<number, readonly number[]>,
+  concurrency: number,
+  sendMs: number,
+) {
+  const total = [...expected.values()].reduce((n, ids) => n + ids.length, 0);
+  const delivered = new Map<number, number[]>();
+  let sends = 0;
+  let finished = () => {};
+  const allSent = new Promise<void>((resolve) => {
+    finished = resolve;
+  });
+  const send = async (item: OutboxItem) => {
+    if (sendMs > 0) await sleep(sendMs);
+    const ids = delivered.get(item.chatId) ?? [];
+    ids.push(item.id);
+    delivered.set(item.chatId, ids);
+    if (++sends === total) finished();
+    return { ok: true as const, messageId: sends };
+  };
+  const worker = createDeliveryWorker({ outbox, send }, { concurrency });
+  const start = performance.now();
+  worker.start();
+  const timeout = setTimeout(finished, 120_000);
+  await allSent;
+  clearTimeout(timeout);
+  // Stopping waits for the sends in hand to be marked sent.
+  await worker.stop();
+  const ms = performance.now() - start;
+
+  expect(sends === total, `${sends} sends of ${total} rows`);
+  expect(outbox.lag() === 0, "rows left pending or sending");
+  expect(delivered.size === expected.size, `${delivered.size} chats of ${expected.size} reached`);
+  for (const [chatId, ids] of expected) {
+    const got = delivered.get(chatId) ?? [];
+    expect(
+      got.length === ids.length && got.every((id, k) => id === ids[k]),
+      `chat ${chatId} got [${got.slice(0, 10).join(", ")}…], expected [${ids.slice(0, 10).join(", ")}…]`,
+    );
+  }
+  return ms;
+}
+
+/** Times `record` (which returns each chat's outbox ids), then their delivery. */
+async function benchRelay(
+  outbox: Outbox,
+  record: () => ReadonlyMap<number, readonly number[]>,
+  concurrency: number,
+  sendMs: number,
+): Promise<DeliveryRun> {
+  const start = performance.now();
+  const expected = record();
+  const recordMs = performance.now() - start;
+  const deliverMs = await deliver(outbox, expected, concurrency, sendMs);
+  const messages = [...expected.values()].reduce((n, ids) => n + ids.length, 0);
+  return {
+    concurrency,
+    sendMs,
+    messages,
+    chats: expected.size,
+    recordedPerSecond: perSecond(messages, recordMs),
+    deliveredPerSecond: perSecond(messages, deliverMs),
+    endToEndPerSecond: perSecond(messages, recordMs + deliverMs),
+  };
+}
+
+/** The cost of claiming 200 rows with `pending` rows waiting, after `sent` sent ones (over 200 chats). */
+function benchClaim(dir: string, pending: number, sent: number): ClaimCost {
+  const { db, outbox } = openHandoff(dir, `claims-${pending}-${sent}`, 0);
+  const message = { kind: "text", text: "Ответ оператора" } as const;
+  db.transaction(() => {
+    for (let i = 0; i < sent; i++) {
+      outbox.markSent(outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message }), i);
+    }
+    for (let i = 0; i < pending; i++) outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message });
+  }).immediate();
+  const claims = Math.min(200, pending);
+  const start = performance.now();
+  for (let i = 0; i < claims; i++) {
+    const item = outbox.claimNext();
+    expect(item !== undefined, "nothing to claim");
+    outbox.markSent(item.id, i);
+  }
+  const ms = performance.now() - start;
+  db.close();
+  return { pending, sent, msPerClaim: ms / claims };
+}
+
+export async function benchHandoff(options: HandoffBenchOptions = {}): Promise<HandoffBenchResult> {
+  const {
+    operators = 10,
+    tickets = 5000,
+    messages = 3000,
+    conversations = 200,
+    slowMessages = 640,
+    slowSendMs = 30,
+  } = options;
+  const start = performance.now();
+  const dir = mkdtempSync(join(tmpdir(), "bench-handoff-"));
+  try {
+    const lifecycle = benchLifecycle(dir, operators, tickets);
+
+    const relay: DeliveryRun[] = [];
+    const handoff = openHandoff(dir, "relay", operators);
+    try {
+      const open = openConversations(handoff, conversations);
+      const spread = (count: number) => () => recordMessages(handoff, open, count);
+      relay.push(await benchRelay(handoff.outbox, spread(messages), 1, 0));
+      relay.push(await benchRelay(handoff.outbox, spread(messages), 8, 0));
+      relay.push(await benchRelay(handoff.outbox, spread(slowMessages), 8, slowSendMs));
+      // One operator answering one citizen: a chat's rows go one at a time.
+      const alone = () => recordAnswers(handoff, open[0] as Conversation, 40);
+      relay.push(await benchRelay(handoff.outbox, alone, 8, slowSendMs));
+    } finally {
+      handoff.db.close();
+    }
+
+    const claims = [
+      benchClaim(dir, 200, 0),
+      benchClaim(dir, 200, 50_000),
+      benchClaim(dir, 2_000, 0),
+      benchClaim(dir, 20_000, 0),
+    ];
+    return { lifecycle, relay, claims, elapsedMs: performance.now() - start };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const int = (x: number) => Math.round(x).toLocaleString("en-US");
+
+/** The report's lines. */
+export function formatHandoffBench(result: HandoffBenchResult): string {
+  const { lifecycle: l, relay, claims } = result;
+  const lines = [
+    `ticket lifecycles, ${int(l.tickets)} tickets, ${l.operators} operators on shift (${int(l.outboxRows)} outbox rows written): ` +
+      `opened ${int(l.openedPerSecond)}/s (with a card to each operator), taken ${int(l.takenPerSecond)}/s, closed ${int(l.closedPerSecond)}/s; ` +
+      `whole lifecycles ${int(l.lifecyclesPerSecond)}/s`,
+  ];
+  for (const run of relay) {
+    const what = `${int(run.messages)} relayed messages to ${int(run.chats)} chat${run.chats === 1 ? "" : "s"}, concurrency ${run.concurrency}, send ${run.sendMs} ms`;
+    const note = run.chats === 1 ? " (one chat: its rows go one at a time)" : "";
+    lines.push(
+      `${what}: recorded ${int(run.recordedPerSecond)}/s, delivered ${int(run.deliveredPerSecond)}/s, end to end ${int(run.endToEndPerSecond)}/s${note}`,
+    );
+  }
+  lines.push(
+    `outbox claim + mark sent: ${claims
+      .map(
+        (c) =>
+          `${c.msPerClaim.toFixed(3)} ms with ${int(c.pending)} pending${c.sent ? ` after ${int(c.sent)} sent` : ""}`,
+      )
+      .join(", ")}`,
+    `(every relayed message sent once and in order in its chat; SQLite file in WAL mode, in-memory send; ${(result.elapsedMs / 1000).toFixed(1)} s in all)`,
+  );
+  return lines.join("\n");
+}
