@@ -49,6 +49,7 @@ export {
   type OutboxState,
   type SendOptions,
 } from "./outbox.ts";
+export { questionRecord } from "./question-record.ts";
 export {
   createStore,
   type Language,

@@ -1,11 +1,10 @@
 // The citizen's side of `npm run chat`: FAQ answers as in Telegram, and the
 // operator handoff through the desk (offer, ticket messages, /cancel, rating).
-import type { Person } from "../handoff/index.ts";
+import { type Person, questionRecord } from "../handoff/index.ts";
 import {
   escapeHtml,
   htmlToText,
   type Language,
-  maskPersonalData,
   type RenderedAnswer,
   renderAnswer,
   replyTo,
@@ -83,16 +82,7 @@ export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps)
   const ask = (text: string) => {
     if (text === "") return screen.message(TEXTS[language].escalateEmpty);
     const reply = replyTo(kb, matcher, text, { fallbackLanguage: language });
-    const { match } = reply;
-    store.recordQuestion({
-      chatId: CITIZEN_ID,
-      text: maskPersonalData(text),
-      language: reply.language,
-      decision: match.decision.kind,
-      intent: match.decision.kind === "answer" ? match.decision.intent : null,
-      confidence: match.confidence,
-      candidates: match.candidates.slice(0, 3),
-    });
+    store.recordQuestion(questionRecord(CITIZEN_ID, text, reply));
     language = reply.language;
     if (reply.kind === "answer") return printAnswer(reply.answer);
     if (reply.kind === "clarify") {

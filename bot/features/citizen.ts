@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
-import { maskPersonalData, renderAnswer, replyTo } from "../../knowledge/index.ts";
+import { questionRecord } from "../../handoff/index.ts";
+import { renderAnswer, replyTo } from "../../knowledge/index.ts";
 import { decodeAction } from "../callback-data.ts";
 import type { BotContext } from "../context.ts";
 import type { BotDeps } from "../deps.ts";
@@ -50,15 +51,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
       at: new Date(now()),
     });
     const { match } = reply;
-    store.recordQuestion({
-      chatId: ctx.chat.id,
-      text: maskPersonalData(text),
-      language: reply.language,
-      decision: match.decision.kind,
-      intent: match.decision.kind === "answer" ? match.decision.intent : null,
-      confidence: match.confidence,
-      candidates: match.candidates.slice(0, 3),
-    });
+    store.recordQuestion(questionRecord(ctx.chat.id, text, reply));
     log.info(
       { chat: ctx.chat.id, decision: match.decision, confidence: match.confidence, text },
       "question",
