@@ -81,6 +81,9 @@ prompt();
 const poll = setInterval(() => {
   if (session.drain() > 0) prompt();
 }, POLL_MS);
+// The operator console also reminds of tickets waiting too long, as the bot does.
+const reminders =
+  operatorId === undefined ? undefined : setInterval(() => handoff.desk.remindOverdue(), 60_000);
 
 for await (const line of rl) {
   prompted = false;
@@ -92,6 +95,7 @@ for await (const line of rl) {
   prompt();
 }
 clearInterval(poll);
+clearInterval(reminders);
 // Input has ended: what is already due for this chat is still shown.
 session.drain();
 rl.close();
