@@ -4,6 +4,7 @@ import { Bot, GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { type BotContext, languageFromCode } from "./context.ts";
 import type { BotDeps } from "./deps.ts";
+import { createAdminFeature } from "./features/admin.ts";
 import { createCitizenFeature } from "./features/citizen.ts";
 import { createHandoffFeature } from "./features/handoff.ts";
 import { createUnsupportedFeature } from "./features/unsupported.ts";
@@ -23,7 +24,8 @@ export interface BotOptions {
 /**
  * Builds the bot: retries on 429 and 5xx, skips updates it already handled,
  * picks the language, limits floods (not operators'), then the features
- * (the operator handoff, citizen questions, then everything else) behind one
+ * (admin commands, the operator handoff, citizen questions, then everything
+ * else) behind one
  * error boundary.
  *
  * @example const bot = createBot(deps, { token }); await bot.start();
@@ -92,6 +94,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       await error.ctx.reply(TEXTS[error.ctx.language].failure).catch(() => undefined);
     }
   });
+  features.use(createAdminFeature(deps));
   features.use(createHandoffFeature(deps));
   features.use(createCitizenFeature(deps));
   features.use(createUnsupportedFeature(deps));

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Handoff } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
+import type { ReloadResult } from "./knowledge-source.ts";
 
 /** What the bot's features need; created once in main and passed in. */
 export interface BotDeps {
@@ -9,6 +10,8 @@ export interface BotDeps {
   /** The SQLite state (store, tickets, operators, outbox) and the handoff desk over it. */
   handoff: Handoff;
   log: Logger;
+  /** Loads the knowledge folder again (admins' /reload); absent where the bot cannot reload. */
+  reloadKnowledge?: () => ReloadResult;
   /** The clock. Defaults to Date.now where used. */
   now?: () => number;
   /** Messages a chat may send a minute before the bot asks it to slow down. */

@@ -10,14 +10,10 @@ import {
   type Operators,
   openHandoff,
 } from "../handoff/index.ts";
-import {
-  createMatcher,
-  DEFAULT_KNOWLEDGE_FOLDER,
-  formatIssue,
-  loadKnowledgeBase,
-} from "../knowledge/index.ts";
+import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { createBot } from "./bot.ts";
 import { createConfig } from "./config.ts";
+import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowledge-source.ts";
 import { createLogger } from "./log.ts";
 import { createTelegramSender } from "./telegram-send.ts";
 import { TEXTS } from "./texts.ts";
@@ -44,22 +40,28 @@ async function main(): Promise<number> {
   }
   const log = createLogger(config.logLevel);
 
-  const loaded = loadKnowledgeBase(config.knowledgeDir ?? DEFAULT_KNOWLEDGE_FOLDER);
-  if (!loaded.ok) {
-    log.fatal({ issues: loaded.issues.map(formatIssue) }, "the knowledge base has errors");
+  const opened = openKnowledgeSource(config.knowledgeDir ?? DEFAULT_KNOWLEDGE_FOLDER, log);
+  if (!opened.ok) {
+    log.fatal({ issues: opened.issues.map(formatIssue) }, "the knowledge base has errors");
     return 1;
   }
-  const knowledge = { kb: loaded.kb, matcher: createMatcher(loaded.kb) };
+  const knowledge = opened.source;
   let worker: DeliveryWorker | undefined;
   const handoff = openHandoff(config.databasePath, {
-    knowledge: () => knowledge,
+    knowledge: knowledge.current,
     log,
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
   });
   seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
   const bot = createBot(
-    { knowledge: () => knowledge, handoff, log, rateLimitPerMinute: config.rateLimitPerMinute },
+    {
+      knowledge: knowledge.current,
+      handoff,
+      log,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      reloadKnowledge: knowledge.reload,
+    },
     { token: config.botToken, apiRoot: config.telegramApiRoot },
   );
   await bot.init();
@@ -92,6 +94,22 @@ async function main(): Promise<number> {
       log.error({ error }, "wait reminders failed");
     }
   }, 60_000);
+
+  // Live reload: an edited knowledge file, SIGHUP or an admin's /reload swap
+  // the knowledge base in if it is valid; the supervisors hear either way.
+  const tellSupervisors = (result: ReloadResult) => {
+    const text = describeReload(result);
+    for (const admin of handoff.operators.list().filter((o) => o.role === "supervisor")) {
+      handoff.outbox.enqueue({
+        chatId: admin.userId,
+        message: { kind: "text", text, options: { parse_mode: "HTML" } },
+      });
+    }
+    worker?.wake();
+  };
+  knowledge.watch(tellSupervisors);
+  const onHangUp = () => tellSupervisors(knowledge.reload());
+  process.on("SIGHUP", onHangUp);
 
   let stop: () => Promise<void>;
   if (config.webhook) {
@@ -126,6 +144,8 @@ async function main(): Promise<number> {
     process.once("SIGINT", () => shutdown("SIGINT"));
   });
   clearInterval(reminders);
+  knowledge.close();
+  process.off("SIGHUP", onHangUp);
   await stop();
   await worker.stop();
   handoff.close();

@@ -2,6 +2,7 @@ import type { Database } from "better-sqlite3";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createBot } from "../../bot/bot.ts";
+import type { ReloadResult } from "../../bot/knowledge-source.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
 import { createDeliveryWorker, openDatabase, openHandoff } from "../../handoff/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
@@ -32,7 +33,13 @@ const BOT_INFO: UserFromGetMe = {
  * by `handleUpdate` with literal updates (end-to-end tests use the Bot API
  * double instead).
  */
-export function createHarness(options: { rateLimitPerMinute?: number; db?: Database } = {}) {
+export function createHarness(
+  options: {
+    rateLimitPerMinute?: number;
+    db?: Database;
+    reloadKnowledge?: () => ReloadResult;
+  } = {},
+) {
   const kb = realKnowledgeBase();
   const knowledge = { kb, matcher: createMatcher(kb) };
   const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
@@ -72,6 +79,7 @@ export function createHarness(options: { rateLimitPerMinute?: number; db?: Datab
       log: pino({ level: "silent" }),
       rateLimitPerMinute: options.rateLimitPerMinute ?? 1000,
       now,
+      ...(options.reloadKnowledge ? { reloadKnowledge: options.reloadKnowledge } : {}),
     },
     { token: "123456:TEST-TOKEN-0123456789abcdef", botInfo: BOT_INFO, fetch: fakeFetch },
   );

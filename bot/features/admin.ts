@@ -1,0 +1,26 @@
+import { Composer } from "grammy";
+import type { BotContext } from "../context.ts";
+import type { BotDeps } from "../deps.ts";
+import { describeReload } from "../knowledge-source.ts";
+
+/**
+ * Admin commands (supervisors): `/reload` loads the knowledge folder again
+ * and says what happened, with the file and field of every error. For anyone
+ * else the command passes on (to the operator console or the citizen side).
+ */
+export function createAdminFeature(deps: BotDeps): Composer<BotContext> {
+  const composer = new Composer<BotContext>();
+  const admins = composer
+    .chatType("private")
+    .filter((ctx) => deps.handoff.operators.roleOf(ctx.from.id) === "supervisor");
+  admins.command("reload", async (ctx) => {
+    const { reloadKnowledge } = deps;
+    if (!reloadKnowledge) {
+      await ctx.reply("Перезагрузка базы знаний здесь недоступна.");
+      return;
+    }
+    deps.log.info({ user: ctx.from.id }, "knowledge reload asked");
+    await ctx.reply(describeReload(reloadKnowledge()), { parse_mode: "HTML" });
+  });
+  return composer;
+}

@@ -1,0 +1,77 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  describeReload,
+  type KnowledgeSource,
+  openKnowledgeSource,
+  type ReloadResult,
+} from "../../bot/knowledge-source.ts";
+import { INTENTS_DIR } from "../knowledge-fixture.ts";
+
+const dirs: string[] = [];
+const sources: KnowledgeSource[] = [];
+afterEach(() => {
+  for (const source of sources.splice(0)) source.close();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A copy of the real knowledge folder, opened as the bot opens it. */
+function openCopy() {
+  const folder = join(mkdtempSync(join(tmpdir(), "knowledge-")), "intents");
+  dirs.push(folder);
+  cpSync(INTENTS_DIR, folder, { recursive: true });
+  const opened = openKnowledgeSource(folder);
+  if (!opened.ok) throw new Error("the real knowledge base did not load");
+  sources.push(opened.source);
+  const file = join(folder, "contacts.hotline.yaml");
+  return { folder, source: opened.source, file, original: readFileSync(file, "utf8") };
+}
+
+const hotlineAnswer = (source: KnowledgeSource) =>
+  source.current().kb.byId.get("contacts.hotline")?.answer.ru ?? "";
+
+describe("the knowledge source: live reload", () => {
+  it("swaps in an edited answer and serves it from then on", () => {
+    const { source, file, original } = openCopy();
+    const before = source.current();
+    writeFileSync(file, original.replace(/(answer:\s*\n\s*ru: [|>]-?\n\s*)/, "$1Обновлено. "));
+    const result = source.reload();
+    expect(result).toMatchObject({ ok: true, intents: 28, previousIntents: 28 });
+    expect(hotlineAnswer(source)).toMatch(/^Обновлено\. /);
+    expect(source.current()).not.toBe(before);
+    // What an update already holds stays whole.
+    expect(before.kb.byId.get("contacts.hotline")?.answer.ru).not.toMatch(/^Обновлено/);
+  });
+
+  it("refuses an invalid edit whole: the old knowledge base keeps serving, the error names file and field", () => {
+    const { source, file, original } = openCopy();
+    const served = source.current();
+    writeFileSync(file, original.replace(/^id: .*$/m, "id: 42"));
+    const result = source.reload();
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]).toMatchObject({ file: "contacts.hotline.yaml", field: "id" });
+    expect(source.current()).toBe(served);
+    const told = describeReload(result);
+    expect(told).toContain("не принято");
+    expect(told).toContain("contacts.hotline.yaml: id:");
+  });
+
+  it("escapes what the errors quote before sending them as HTML", () => {
+    const told = describeReload({
+      ok: false,
+      issues: [{ file: "<b>x</b>.yaml", field: "answer", message: "bad <tag> & more" }],
+    });
+    expect(told).toContain("&lt;b&gt;x&lt;/b&gt;.yaml: answer: bad &lt;tag&gt; &amp; more");
+  });
+
+  it("reloads by itself when a file in the folder changes", async () => {
+    const { source, file, original } = openCopy();
+    const heard = new Promise<ReloadResult>((resolve) => source.watch(resolve, 50));
+    writeFileSync(file, original.replace(/(answer:\s*\n\s*ru: [|>]-?\n\s*)/, "$1Из файла. "));
+    expect((await heard).ok).toBe(true);
+    expect(hotlineAnswer(source)).toMatch(/^Из файла\. /);
+  });
+});
