@@ -1,0 +1,89 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Message } from "grammy/types";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import { INTENTS_DIR } from "../knowledge-fixture.ts";
+import { type BotProcess, startBot } from "./bot-process.ts";
+
+const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
+const citizen = { id: 3001, first_name: "Анна", language_code: "ru" };
+const supervisor = { id: 3700, first_name: "Вера", language_code: "ru" };
+
+let double: BotApiDouble;
+let dir: string;
+let bot: BotProcess | undefined;
+
+beforeAll(async () => {
+  double = createBotApiDouble({ token: TOKEN });
+  await double.start();
+  dir = mkdtempSync(join(tmpdir(), "e2e-reload-"));
+});
+afterAll(async () => {
+  await bot?.stop("SIGKILL");
+  await double.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const textOf = (message: Message) => ("text" in message ? (message.text ?? "") : "");
+
+describe("live reload in the running bot", () => {
+  it("serves an edited answer, refuses a broken edit, and tells the supervisor both times", async () => {
+    const folder = join(dir, "intents");
+    cpSync(INTENTS_DIR, folder, { recursive: true });
+    const file = join(folder, "contacts.hotline.yaml");
+    const original = readFileSync(file, "utf8");
+    const before = double.calls.length;
+    bot = startBot({
+      BOT_TOKEN: TOKEN,
+      TELEGRAM_API_ROOT: double.apiRoot,
+      DATABASE_PATH: join(dir, "bot.sqlite"),
+      KNOWLEDGE_DIR: folder,
+      SUPERVISOR_IDS: String(supervisor.id),
+    });
+    await double.waitFor((c) => c.index >= before && c.method === "getUpdates", {
+      timeoutMs: 20_000,
+    });
+    // Telegram only delivers to people who have written to the bot.
+    double.sendText(supervisor, "/help");
+    await double.waitForMessage((m) => m.chat.id === supervisor.id);
+
+    writeFileSync(file, original.replace(/(answer:\n {2}ru: \|\n {4})/, "$1Новый текст. "));
+    await double.waitForMessage(
+      (m) => m.chat.id === supervisor.id && textOf(m).startsWith("✅ База знаний обновлена"),
+      { timeoutMs: 15_000 },
+    );
+    double.sendText(citizen, "телефон горячей линии");
+    const answer = await double.waitForMessage((m) => m.chat.id === citizen.id);
+    expect(textOf(answer)).toMatch(/^Новый текст\. /);
+
+    writeFileSync(file, original.replace(/^id: .*$/m, "id: 42"));
+    const refused = await double.waitForMessage(
+      (m) =>
+        m.chat.id === supervisor.id && textOf(m).startsWith("⚠️ Изменение базы знаний не принято"),
+      { timeoutMs: 15_000 },
+    );
+    expect(textOf(refused)).toContain("contacts.hotline.yaml: id:");
+    const since = double.calls.length;
+    double.sendText(citizen, "телефон горячей линии");
+    const still = await double.waitForMessage(
+      (m) => m.chat.id === citizen.id && textOf(m).startsWith("Новый текст."),
+      { since, timeoutMs: 10_000 },
+    );
+    expect(textOf(still)).toContain("8 800");
+
+    // SIGHUP reloads on demand: the file fixed again, the original answer is back.
+    writeFileSync(file, original);
+    await double.waitForMessage((m) => m.chat.id === supervisor.id && textOf(m).startsWith("✅"), {
+      since,
+      timeoutMs: 15_000,
+    });
+    bot.child.kill("SIGHUP");
+    await double.waitForMessage((m) => m.chat.id === supervisor.id && textOf(m).startsWith("✅"), {
+      since: double.calls.length,
+      timeoutMs: 15_000,
+    });
+    expect(await bot.stop("SIGTERM")).toBe(0);
+  });
+});
