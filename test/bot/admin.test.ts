@@ -29,7 +29,14 @@ describe("admins' /reload", () => {
   it("gives a supervisor the errors with file and field when the edit is refused", async () => {
     const { h } = setUp({
       ok: false,
-      issues: [{ file: "contacts.hotline.yaml", field: "answer.ru", message: "is too long" }],
+      issues: [
+        {
+          code: "invalid_field",
+          file: "contacts.hotline.yaml",
+          field: "answer.ru",
+          message: "is too long",
+        },
+      ],
     });
     await h.handle(h.text("/reload", SUPERVISOR));
     expect(h.sent()[0]).toContain("• contacts.hotline.yaml: answer.ru: is too long");

@@ -62,7 +62,14 @@ describe("the knowledge source: live reload", () => {
   it("escapes what the errors quote before sending them as HTML", () => {
     const told = describeReload({
       ok: false,
-      issues: [{ file: "<b>x</b>.yaml", field: "answer", message: "bad <tag> & more" }],
+      issues: [
+        {
+          code: "invalid_field",
+          file: "<b>x</b>.yaml",
+          field: "answer",
+          message: "bad <tag> & more",
+        },
+      ],
     });
     expect(told).toContain("&lt;b&gt;x&lt;/b&gt;.yaml: answer: bad &lt;tag&gt; &amp; more");
   });
