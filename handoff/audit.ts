@@ -12,7 +12,11 @@ export type AuditAction =
   | "operator_add"
   | "operator_remove"
   | "shift_on"
-  | "shift_off";
+  | "shift_off"
+  /** A knowledge-base answer sent on a ticket (`details.intent`), besides its "message" row. */
+  | "kb_answer"
+  /** Which intent a closed ticket belonged to (`details.intent`, null: a new topic), or skipped. */
+  | "topic";
 
 /** One row of the audit log. */
 export interface AuditEntry {
@@ -42,6 +46,11 @@ export interface AuditLog {
   }): void;
   /** Entries matching every given filter, oldest first. */
   entries(filter?: AuditFilter): AuditEntry[];
+  /** The newest entry of an action that was not refused, on a ticket or by an operator. */
+  latest(
+    action: AuditAction,
+    of: { ticketId: number } | { operatorId: number },
+  ): AuditEntry | undefined;
 }
 
 export interface AuditLogOptions {
@@ -62,20 +71,20 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}): Aud
   );
   const select = db.prepare<
     { ticketId: number | null; operatorId: number | null; since: number | null },
-    {
-      id: number;
-      operator_id: number;
-      action: AuditAction;
-      ticket_id: number | null;
-      details: string;
-      at: number;
-    }
+    AuditRow
   >(
     `SELECT * FROM audit_log
      WHERE (:ticketId IS NULL OR ticket_id = :ticketId)
        AND (:operatorId IS NULL OR operator_id = :operatorId)
        AND (:since IS NULL OR at >= :since)
      ORDER BY id`,
+  );
+  const done = "json_extract(details, '$.refused') IS NULL ORDER BY id DESC LIMIT 1";
+  const latestOnTicket = db.prepare<[AuditAction, number], AuditRow>(
+    `SELECT * FROM audit_log WHERE action = ? AND ticket_id = ? AND ${done}`,
+  );
+  const latestByOperator = db.prepare<[AuditAction, number], AuditRow>(
+    `SELECT * FROM audit_log WHERE action = ? AND operator_id = ? AND ${done}`,
   );
   return {
     record: ({ operatorId, action, ticketId = null, details = {} }) => {
@@ -88,13 +97,33 @@ export function createAuditLog(db: Database, options: AuditLogOptions = {}): Aud
           operatorId: filter.operatorId ?? null,
           since: filter.since ?? null,
         })
-        .map((row) => ({
-          id: row.id,
-          operatorId: row.operator_id,
-          action: row.action,
-          ticketId: row.ticket_id,
-          details: JSON.parse(row.details) as Record<string, unknown>,
-          at: row.at,
-        })),
+        .map(toEntry),
+    latest: (action, of) => {
+      const row =
+        "ticketId" in of
+          ? latestOnTicket.get(action, of.ticketId)
+          : latestByOperator.get(action, of.operatorId);
+      return row ? toEntry(row) : undefined;
+    },
+  };
+}
+
+interface AuditRow {
+  id: number;
+  operator_id: number;
+  action: AuditAction;
+  ticket_id: number | null;
+  details: string;
+  at: number;
+}
+
+function toEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    operatorId: row.operator_id,
+    action: row.action,
+    ticketId: row.ticket_id,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    at: row.at,
   };
 }

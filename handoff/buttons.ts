@@ -21,7 +21,11 @@ export type DeskAction =
   /** The citizen says whether the closed ticket solved their problem. */
   | { kind: "solved"; ticketId: number; solved: boolean }
   /** The citizen rates a closed ticket (with the solved answer given before). */
-  | { kind: "rate"; ticketId: number; solved: boolean | undefined; rating: number };
+  | { kind: "rate"; ticketId: number; solved: boolean | undefined; rating: number }
+  /** The operator who closed a ticket says which intent it belonged to; null: a new topic. */
+  | { kind: "topic"; ticketId: number; intent: string | null }
+  /** The operator who closed a ticket does not say which intent it belonged to. */
+  | { kind: "topic_skip"; ticketId: number };
 
 const ID = /^[1-9]\d{0,14}$/;
 const flag = (value: boolean | undefined) => (value === undefined ? "-" : value ? "1" : "0");
@@ -45,6 +49,10 @@ export function encodeDeskAction(action: DeskAction): string {
       return `hs:${action.ticketId}:${flag(action.solved)}`;
     case "rate":
       return `hr:${action.ticketId}:${flag(action.solved)}:${action.rating}`;
+    case "topic":
+      return `hg:${action.ticketId}:${action.intent ?? "new"}`;
+    case "topic_skip":
+      return `hg:${action.ticketId}:skip`;
   }
 }
 
@@ -72,6 +80,12 @@ export function decodeDeskAction(data: string): DeskAction | undefined {
     /^[1-5]$/.test(second ?? "")
   ) {
     return { kind: "rate", ticketId, solved: parsedFlag, rating: Number(second) };
+  }
+  if (kind === "hg" && second === undefined && first !== undefined) {
+    // Intent ids always have a dot, so "new" and "skip" are never one.
+    if (first === "new") return { kind: "topic", ticketId, intent: null };
+    if (first === "skip") return { kind: "topic_skip", ticketId };
+    if (INTENT_ID.test(first)) return { kind: "topic", ticketId, intent: first };
   }
   return undefined;
 }

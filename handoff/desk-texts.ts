@@ -166,19 +166,24 @@ export const OPERATOR_TEXTS = {
     `В очереди: ${waiting}` +
     (oldestMinutes === undefined ? "" : `, дольше всех ждёт ${oldestMinutes} мин`) +
     `.\nНа смене: ${onShift || "никого"}.`,
-  stats: (s: {
-    opened: number;
-    closed: number;
-    cancelled: number;
-    waiting: number;
-    assigned: number;
-    wait: string;
-    handling: string;
-    rating: string;
-    solved: number;
-    unsolved: number;
-  }) =>
-    `<b>Сегодня</b>\nОткрыто: ${s.opened}, закрыто: ${s.closed} (из них гражданами: ${s.cancelled})\nСейчас в очереди: ${s.waiting}, у операторов: ${s.assigned}\nМедиана ожидания: ${s.wait}\nМедиана работы: ${s.handling}\nОценка: ${s.rating}\nРешено: ${s.solved}, не решено: ${s.unsolved}`,
-  help: "Команды оператора:\n/shift on|off — смена\n/take — взять следующее обращение\n/tickets — ваши обращения, переключение\n/note текст — заметка\n/kb слова — ответ из базы знаний\n/transfer id|queue — передать\n/close — закрыть текущее\nСупервизорам: /queue, /stats",
+  help: "Команды оператора:\n/shift on|off — смена\n/take — взять следующее обращение\n/tickets — ваши обращения, переключение\n/note текст — заметка\n/kb слова — ответ из базы знаний\n/transfer id|queue — передать\n/close — закрыть текущее\n/topic id|new — тема последнего закрытого\nСупервизорам: /queue, /stats",
   unsupported: "Гражданину можно отправить текст, фото или документ.",
+  topicAsk: (question: string) =>
+    `<b>Вопрос:</b> ${question}\nК какой теме он относился? Ваш ответ поможет научить бота.`,
+  topicNew: "🆕 Новая тема",
+  topicSkip: "Пропустить",
+  topicNewTitle: "новая тема",
+  topicChosen: (title: string) => `Тема: ${title}.`,
+  topicSaved: (title: string) => `Спасибо! Тема сохранена: ${title}.`,
+  topicSkipped: "Хорошо, без темы.",
+  topicAlready: (title: string) => `Тема этого обращения уже отмечена: ${title}.`,
+  topicNotYours: (id: number) => `Тему обращения №${id} отмечает оператор, который его закрыл.`,
+  topicNotClosed: (id: number) => `Обращение №${id} ещё не закрыто.`,
+  topicNoQuestion: (id: number) => `В обращении №${id} нет вопроса: отмечать нечего.`,
+  topicUnknown: (intent: string) =>
+    `Темы «${intent}» нет в базе знаний. Нужен id темы, например contacts.hotline, или new.`,
+  topicUsage: (id: number | undefined) =>
+    id === undefined
+      ? "Вы ещё не закрывали обращений: /topic отмечает тему последнего закрытого."
+      : `Тема обращения №${id}: /topic id-темы (например contacts.hotline) или /topic new — новая тема.`,
 } as const;

@@ -8,11 +8,16 @@ import {
   openState,
   renderAnswer,
 } from "../knowledge/index.ts";
+import { formatReportText } from "../report/index.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
+import { createDeskTopics } from "./desk-topics.ts";
+import { CAPTION_LIMIT, shownLength, splitPlainText, TEXT_LIMIT } from "./message-limits.ts";
 import type { Operators } from "./operators.ts";
 import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
+import { collectReport, startOfMoscowDay } from "./report-data.ts";
 import type { Language, Store } from "./store.ts";
+import { createSuggestions, type Suggestions } from "./suggestions.ts";
 import type { Ticket, TicketFile, TicketMessage } from "./ticket-model.ts";
 import type { TicketService } from "./tickets.ts";
 
@@ -63,6 +68,8 @@ export interface DeskDeps {
   tickets: TicketService;
   operators: Operators;
   outbox: Outbox;
+  /** Operators' suggestions of a closed ticket's intent. Defaults to one on `db`. */
+  suggestions?: Suggestions;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   /** Told after a change that queued messages (wake the delivery worker). */
   onEnqueued?: () => void;
@@ -119,6 +126,8 @@ const button = (text: string, action: DeskAction): Button => ({
 });
 const TRANSCRIPT_LIMIT = 3800;
 const PREVIEW = 600;
+/** The most of a question a card or a transcript shows: whole, it may not fit a message. */
+const QUESTION_PREVIEW = 1000;
 
 export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   const { db, store, tickets, operators, outbox, onEnqueued, log, now = Date.now } = deps;
@@ -165,6 +174,17 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       { kind: "text", text: html, options: { ...HTML, ...(rows ? keyboard(rows) : {}) } },
       ticketId,
     );
+  const topics = createDeskTopics({
+    db,
+    tickets,
+    operators,
+    suggestions: deps.suggestions ?? createSuggestions(db, { now }),
+    knowledge: deps.knowledge,
+    send,
+    tagged: outbox.tagged,
+    ...(log ? { log } : {}),
+    now,
+  });
 
   const nameOf = (userId: number) => escapeHtml(operators.get(userId)?.name ?? `#${userId}`);
   const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
@@ -209,7 +229,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     const { ticket, messages } = transcript;
     const lines = [
       OP.transcriptHeader(ticket.id),
-      `<b>${OP.question}:</b> ${escapeHtml(ticket.question)}`,
+      `<b>${OP.question}:</b> ${escapeHtml(clip(ticket.question, QUESTION_PREVIEW))}`,
     ];
     const tried = triedOf(ticket);
     if (tried) lines.push(`<b>${OP.tried}:</b> ${tried}`);
@@ -412,7 +432,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           button(t.solvedNo, { kind: "solved", ticketId: ticket.id, solved: false }),
         ],
       ]);
-      sendHtml(person.chatId, OP.closedByYou(ticket.id), ticket.id);
+      topics.closed(ticket, person.chatId);
+    },
+    topic: (person, args) => {
+      const outcome = topics.command(person.userId, args);
+      if (outcome.text) sendHtml(person.chatId, escapeHtml(outcome.text));
     },
     queue: (person) => {
       if (!supervisorOnly(person)) return;
@@ -427,18 +451,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     },
     stats: (person) => {
       if (!supervisorOnly(person)) return;
-      const s = tickets.stats(startOfMoscowDay(now()));
-      const minutes = (ms: number | undefined) =>
-        ms === undefined ? "—" : `${Math.max(1, Math.round(ms / 60_000))} мин`;
+      // The same figures as the managers' HTML report, for today (Moscow).
+      const at = now();
+      const { kb } = deps.knowledge();
+      const today = collectReport(db, { since: startOfMoscowDay(at), until: at });
       sendHtml(
         person.chatId,
-        OP.stats({
-          ...s,
-          wait: minutes(s.medianWaitMs),
-          handling: minutes(s.medianHandlingMs),
-          rating:
-            s.averageRating === undefined ? "—" : `${s.averageRating.toFixed(1)} (${s.rated})`,
-        }),
+        formatReportText(today, { intentTitle: (id) => kb.byId.get(id)?.title.ru }),
       );
     },
     help: (person) => void sendHtml(person.chatId, OP.help),
@@ -485,7 +504,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
   /** A card with a Take button to every on-shift operator, tagged so taking it edits them. */
   const openCards = (ticket: Ticket) => {
-    const card = OP.card(ticket.id, ticket.language, escapeHtml(ticket.question), triedOf(ticket));
+    const question = escapeHtml(clip(ticket.question, QUESTION_PREVIEW));
+    const card = OP.card(ticket.id, ticket.language, question, triedOf(ticket));
     for (const operator of operators.onShift()) {
       send(
         operator.userId,
@@ -519,6 +539,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       refuse(person, ticketId, recorded.reason);
       return {};
     }
+    topics.kbAnswerSent(ticketId, person.userId, intent, recorded.message.id);
     const links: Button[][] = answer.links.map((link) => [{ text: link.title, url: link.url }]);
     sendHtml(
       ticket.chatId,
@@ -582,6 +603,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           return {};
         }
         return rated.reason === "already_rated" ? { toast: t.alreadyRated } : {};
+      }
+      case "topic":
+      case "topic_skip": {
+        const choice = action.kind === "topic" ? action.intent : "skip";
+        const outcome = topics.choose(person.userId, action.ticketId, choice);
+        return outcome?.text ? { toast: outcome.text } : {};
       }
     }
   };
@@ -664,13 +691,20 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         });
         if (!added.ok) return refuse(person, ticket.id, added.reason);
         const t = CITIZEN_TEXTS[ticket.language];
+        const text = message.text ?? "";
         if (message.file) {
-          const caption = message.text
-            ? `${t.operatorLabel}: ${escapeHtml(message.text)}`
-            : t.operatorLabel;
-          send(ticket.chatId, fileMessage(message.file, caption), ticket.id);
-        } else {
-          sendHtml(ticket.chatId, t.fromOperator(escapeHtml(message.text ?? "")), ticket.id);
+          const caption = text ? `${t.operatorLabel}: ${escapeHtml(text)}` : t.operatorLabel;
+          // A caption too long for Telegram: the file goes labelled, the text after it.
+          const fits = shownLength(caption) <= CAPTION_LIMIT;
+          send(
+            ticket.chatId,
+            fileMessage(message.file, fits ? caption : t.operatorLabel),
+            ticket.id,
+          );
+          if (fits) return;
+        }
+        for (const piece of splitPlainText(text, TEXT_LIMIT - shownLength(t.fromOperator("")))) {
+          sendHtml(ticket.chatId, t.fromOperator(escapeHtml(piece)), ticket.id);
         }
       }),
 
@@ -736,13 +770,18 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   function relayToOperator(ticket: Ticket, message: Incoming) {
     const operatorId = ticket.operatorId;
     if (operatorId === null) return;
+    const text = message.text ?? "";
     if (message.file) {
-      const caption = message.text
-        ? `${OP.fileFromCitizen(ticket.id)}: ${escapeHtml(message.text)}`
-        : OP.fileFromCitizen(ticket.id);
-      send(operatorId, fileMessage(message.file, caption), ticket.id);
-    } else {
-      sendHtml(operatorId, OP.fromCitizen(ticket.id, escapeHtml(message.text ?? "")), ticket.id);
+      const label = OP.fileFromCitizen(ticket.id);
+      const caption = text ? `${label}: ${escapeHtml(text)}` : label;
+      // A caption too long for Telegram: the file goes labelled, the text after it.
+      const fits = shownLength(caption) <= CAPTION_LIMIT;
+      send(operatorId, fileMessage(message.file, fits ? caption : label), ticket.id);
+      if (fits) return;
+    }
+    const room = TEXT_LIMIT - shownLength(OP.fromCitizen(ticket.id, ""));
+    for (const piece of splitPlainText(text, room)) {
+      sendHtml(operatorId, OP.fromCitizen(ticket.id, escapeHtml(piece)), ticket.id);
     }
   }
 }
@@ -778,7 +817,10 @@ function refusal(reason: string): string {
 }
 
 function clip(text: string, length: number): string {
-  return text.length <= length ? text : `${text.slice(0, length - 1)}…`;
+  if (text.length <= length) return text;
+  // Never between the two halves of an emoji: half of one is not UTF-8.
+  const cut = /[\ud800-\udbff]/.test(text.charAt(length - 2)) ? length - 2 : length - 1;
+  return `${text.slice(0, cut)}…`;
 }
 
 /** Lines joined, the oldest dropped (after the first three) until the text fits. */
@@ -787,11 +829,7 @@ function keepTail(lines: string[], limit: number): string {
   const tail = lines.slice(3);
   while (tail.length > 0 && [...head, ...tail].join("\n").length > limit) tail.shift();
   const skipped = lines.length - head.length - tail.length;
-  return [...head, ...(skipped > 0 ? [`… (${skipped})`] : []), ...tail].join("\n").slice(0, 4096);
-}
-
-/** Midnight in Moscow (UTC+3, no daylight saving) before `at`: where "today" starts. */
-function startOfMoscowDay(at: number): number {
-  const offset = 3 * 60 * 60_000;
-  return Math.floor((at + offset) / 86_400_000) * 86_400_000 - offset;
+  // No cut at the end: it could fall inside a tag or an entity. The head is
+  // short (the question is clipped), so the text fits once the tail does.
+  return [...head, ...(skipped > 0 ? [`… (${skipped})`] : []), ...tail].join("\n");
 }

@@ -5,6 +5,7 @@ import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts
 import { createOperators, type Operators } from "./operators.ts";
 import { createOutbox, type Outbox } from "./outbox.ts";
 import { createStore, type Store } from "./store.ts";
+import { createSuggestions, type Suggestions } from "./suggestions.ts";
 import { createTicketService, type TicketService } from "./tickets.ts";
 
 /** Everything the handoff keeps in SQLite, on one connection, and the desk over it. */
@@ -14,6 +15,7 @@ export interface Handoff {
   tickets: TicketService;
   operators: Operators;
   outbox: Outbox;
+  suggestions: Suggestions;
   desk: Desk;
   close(): void;
 }
@@ -41,6 +43,7 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
   const tickets = createTicketService(db, clock);
   const operators = createOperators(db, clock);
   const outbox = createOutbox(db, clock);
+  const suggestions = createSuggestions(db, clock);
   const desk = createDesk(
     {
       db,
@@ -48,6 +51,7 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
       tickets,
       operators,
       outbox,
+      suggestions,
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
       ...(log ? { log } : {}),
@@ -55,5 +59,14 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
     },
     deskOptions,
   );
-  return { db, store, tickets, operators, outbox, desk, close: () => db.close() };
+  return {
+    db,
+    store,
+    tickets,
+    operators,
+    outbox,
+    suggestions,
+    desk,
+    close: () => db.close(),
+  };
 }

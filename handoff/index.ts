@@ -51,12 +51,34 @@ export {
 } from "./outbox.ts";
 export { questionRecord } from "./question-record.ts";
 export {
+  collectReport,
+  type DecisionCounts,
+  DURATION_BUCKETS,
+  type DurationSummary,
+  type HistogramBucket,
+  moscowDay,
+  type ReportData,
+  type ReportDay,
+  type ReportPeriod,
+  startOfMoscowDay,
+} from "./report-data.ts";
+export {
   createStore,
   type Language,
   type QuestionRecord,
   type Store,
   type StoreOptions,
 } from "./store.ts";
+export {
+  createSuggestions,
+  type DecideSuggestionResult,
+  type NewSuggestion,
+  type RecordSuggestionResult,
+  type Suggestion,
+  type SuggestionState,
+  type Suggestions,
+  type SuggestionsOptions,
+} from "./suggestions.ts";
 export type {
   IntentGuess,
   MessageDirection,

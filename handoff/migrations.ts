@@ -157,6 +157,24 @@ export const MIGRATIONS: readonly string[] = [
     ticket_id INTEGER NOT NULL
   );
   `,
+  // 4: operators' suggestions. After closing a ticket an operator says which
+  // intent its question belonged to (intent NULL: a new topic); content staff
+  // accept one (the question becomes an example) or reject it. One per ticket.
+  `
+  CREATE TABLE suggestions (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL UNIQUE REFERENCES tickets (id),
+    question TEXT NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('ru', 'en')),
+    intent TEXT,
+    operator_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'rejected')),
+    decided_at INTEGER,
+    CHECK ((state = 'pending') = (decided_at IS NULL))
+  );
+  CREATE INDEX suggestions_by_state ON suggestions (state, id);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

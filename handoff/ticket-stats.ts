@@ -1,7 +1,7 @@
 import type { Database } from "better-sqlite3";
 import { median } from "./median.ts";
 
-/** Supervisor figures since a moment (e.g. today's midnight). */
+/** Supervisor figures since a moment (e.g. today's midnight), up to another (now by default). */
 export interface TicketStats {
   /** Tickets opened since. */
   opened: number;
@@ -31,7 +31,12 @@ export interface TicketStatistics {
    * rounded up (at least 1); undefined before any ticket was taken.
    */
   expectedWaitMinutes(): number | undefined;
-  stats(sinceMs: number): TicketStats;
+  /** Figures for `sinceMs` ≤ time < `untilMs` (the waiting and assigned counts are now's). */
+  stats(sinceMs: number, untilMs?: number): TicketStats;
+  /** Each wait (opening to first taking, ms) of tickets first taken in the period, shortest first. */
+  waits(sinceMs: number, untilMs?: number): number[];
+  /** Each handling time (first taking to closing, ms) of tickets operators closed in the period, shortest first. */
+  handlings(sinceMs: number, untilMs?: number): number[];
 }
 
 export interface TicketStatisticsOptions {
@@ -40,6 +45,8 @@ export interface TicketStatisticsOptions {
 }
 
 const MINUTE = 60_000;
+/** The end of an open period. */
+const FOREVER = Number.MAX_SAFE_INTEGER;
 
 /** Queue and handling figures from the tickets table on `db`. */
 export function createTicketStatistics(
@@ -52,49 +59,59 @@ export function createTicketStatistics(
      WHERE first_assigned_at IS NOT NULL ORDER BY first_assigned_at DESC, id DESC LIMIT ?`,
   );
   const counts = db.prepare<
-    [number, number, number],
+    { since: number; until: number },
     { opened: number; closed: number; cancelled: number; waiting: number; assigned: number }
   >(
     `SELECT
-       (SELECT count(*) FROM tickets WHERE created_at >= ?) AS opened,
-       (SELECT count(*) FROM tickets WHERE closed_at >= ?) AS closed,
-       (SELECT count(*) FROM tickets WHERE closed_at >= ? AND closed_by = 'citizen') AS cancelled,
+       (SELECT count(*) FROM tickets WHERE created_at >= :since AND created_at < :until) AS opened,
+       (SELECT count(*) FROM tickets WHERE closed_at >= :since AND closed_at < :until) AS closed,
+       (SELECT count(*) FROM tickets
+        WHERE closed_at >= :since AND closed_at < :until AND closed_by = 'citizen') AS cancelled,
        (SELECT count(*) FROM tickets WHERE state = 'waiting') AS waiting,
        (SELECT count(*) FROM tickets WHERE state = 'assigned') AS assigned`,
   );
-  const waits = db.prepare<[number], { wait: number }>(
-    `SELECT first_assigned_at - created_at AS wait FROM tickets WHERE first_assigned_at >= ?`,
+  const waits = db.prepare<[number, number], { wait: number }>(
+    `SELECT first_assigned_at - created_at AS wait FROM tickets
+     WHERE first_assigned_at >= ? AND first_assigned_at < ? ORDER BY wait`,
   );
-  const handlings = db.prepare<[number], { handling: number }>(
+  const handlings = db.prepare<[number, number], { handling: number }>(
     `SELECT closed_at - first_assigned_at AS handling FROM tickets
-     WHERE closed_at >= ? AND closed_by = 'operator' AND first_assigned_at IS NOT NULL`,
+     WHERE closed_at >= ? AND closed_at < ? AND closed_by = 'operator'
+       AND first_assigned_at IS NOT NULL
+     ORDER BY handling`,
   );
   const ratings = db.prepare<
-    [number],
+    [number, number],
     { rated: number; average: number | null; solved: number | null; unsolved: number | null }
   >(
     `SELECT count(rating) AS rated, avg(rating) AS average,
        sum(solved = 1) AS solved, sum(solved = 0) AS unsolved
-     FROM tickets WHERE closed_at >= ?`,
+     FROM tickets WHERE closed_at >= ? AND closed_at < ?`,
   );
+  const waitsIn = (since: number, until = FOREVER) =>
+    waits.all(since, until).map((row) => row.wait);
+  const handlingsIn = (since: number, until = FOREVER) =>
+    handlings.all(since, until).map((row) => row.handling);
 
   return {
     expectedWaitMinutes: () => {
       const wait = median(recentWaits.all(waitSample).map((row) => row.wait));
       return wait === undefined ? undefined : Math.max(1, Math.ceil(wait / MINUTE));
     },
-    stats: (since) => {
-      const count = counts.get(since, since, since) as NonNullable<ReturnType<typeof counts.get>>;
-      const rating = ratings.get(since) as NonNullable<ReturnType<typeof ratings.get>>;
+    stats: (since, until = FOREVER) => {
+      const count = counts.get({ since, until }) as NonNullable<ReturnType<typeof counts.get>>;
+      const rating = ratings.get(since, until) as NonNullable<ReturnType<typeof ratings.get>>;
       return {
         ...count,
-        medianWaitMs: median(waits.all(since).map((row) => row.wait)),
-        medianHandlingMs: median(handlings.all(since).map((row) => row.handling)),
+        medianWaitMs: median(waitsIn(since, until)),
+        medianHandlingMs: median(handlingsIn(since, until)),
         averageRating: rating.average ?? undefined,
         rated: rating.rated,
         solved: rating.solved ?? 0,
         unsolved: rating.unsolved ?? 0,
       };
     },
+    waits: waitsIn,
+    handlings: handlingsIn,
   };
 }

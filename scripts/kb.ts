@@ -28,6 +28,12 @@ const USAGE = `Usage: npm run kb -- <command>
                      fit the confidence model and thresholds on the development
                      set (default test/fixtures/eval-dev.jsonl); --write saves
                      them to knowledge/calibration.json
+  suggestions [--all] | --accept ID | --reject ID
+                     operators' suggestions of the intent a closed ticket's
+                     question belonged to; --accept adds it as an example
+  report --html FILE [--since 30d]
+                     the managers' report: one offline HTML page of questions,
+                     intents, tickets, waits and ratings (--help for more)
 
 The knowledge folder is KNOWLEDGE_DIR, else intents/.`;
 
@@ -233,6 +239,10 @@ async function main(args: string[]): Promise<number> {
     }
     case "tune":
       return tune(rest.find((a) => !a.startsWith("--")) ?? DEV_SET, rest.includes("--write"));
+    case "suggestions":
+      return (await import("./kb-suggestions.ts")).runSuggestions(rest);
+    case "report":
+      return (await import("./kb-report.ts")).runReport(rest);
   }
   console.error(USAGE);
   return 2;

@@ -432,7 +432,12 @@ describe("the handoff desk: operators", () => {
     expect(queue).toContain("В очереди: 1, дольше всех ждёт 5 мин");
     expect(queue).toContain("Анна (0), Борис &lt;b&gt; (0)");
     t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
-    expect(t.textsTo(t.deliver(), CHIEF)[0]).toContain("Открыто: 1");
+    const stats = t.textsTo(t.deliver(), CHIEF)[0];
+    expect(stats).toContain("<b>Отчёт: 25 ноября 2026 г.</b>");
+    // The question asked before the ticket, and the ticket, are today's figures.
+    expect(stats).toContain("Вопросов: 1");
+    expect(stats).toContain("Обращения: открыто 1,");
+    expect(stats).toContain("ждут сейчас 1");
   });
 
   it("reminds on-shift operators and supervisors of a ticket waiting past the limit, once per limit", () => {

@@ -1,0 +1,225 @@
+import type { Database } from "better-sqlite3";
+import { createTicketStatistics } from "./ticket-stats.ts";
+
+/** Questions by what the bot did with them. */
+export interface DecisionCounts {
+  answered: number;
+  clarified: number;
+  /** Offered an operator (escalated), whether or not the citizen then opened a ticket. */
+  escalated: number;
+}
+
+/** One Moscow calendar day of questions. */
+export interface ReportDay extends DecisionCounts {
+  /** YYYY-MM-DD in Moscow time. */
+  day: string;
+}
+
+/** How many durations fall in [fromMs, toMs); `toMs` null is the open last bucket. */
+export interface HistogramBucket {
+  fromMs: number;
+  toMs: number | null;
+  count: number;
+}
+
+/** A set of durations: waits or handling times. */
+export interface DurationSummary {
+  count: number;
+  medianMs: number | undefined;
+  /** The 90th percentile (nearest rank): 9 in 10 were at most this long. */
+  p90Ms: number | undefined;
+  /** One bucket per DURATION_BUCKETS bound, all of them, empty ones included. */
+  histogram: HistogramBucket[];
+}
+
+/** The figures of the managers' report for one period, as plain data. */
+export interface ReportData {
+  /** The period, `since` ≤ time < `until`, in ms. */
+  since: number;
+  until: number;
+  /** Every Moscow day the period touches, oldest first, days without questions included. */
+  days: ReportDay[];
+  questions: DecisionCounts & {
+    total: number;
+    /** Each decision's share of the total, 0 to 1 (all 0 when there were no questions). */
+    share: DecisionCounts;
+  };
+  /** The intents answered most often, most first (ties by id). */
+  topIntents: { intent: string; count: number }[];
+  /** The intents with the most 👎, most first (then the larger 👎 share, then by id); only those with any 👎. */
+  disliked: { intent: string; helpful: number; unhelpful: number }[];
+  tickets: {
+    opened: number;
+    /** Closed by an operator in the period. */
+    closedByOperator: number;
+    /** Closed by the citizen (/cancel) in the period. */
+    cancelled: number;
+    /** In the queue at the moment of the report (not at `until`). */
+    waitingNow: number;
+    /** With an operator at the moment of the report. */
+    assignedNow: number;
+  };
+  /** From opening to an operator first taking it, of tickets first taken in the period. */
+  wait: DurationSummary;
+  /** From first taking to closing, of tickets operators closed in the period. */
+  handling: DurationSummary;
+  ratings: {
+    /** How many tickets were rated 1, 2, 3, 4, 5 (index 0 is rating 1). */
+    counts: [number, number, number, number, number];
+    rated: number;
+    mean: number | undefined;
+    /** Citizens who said the problem was solved, and who said it was not. */
+    solved: number;
+    unsolved: number;
+    /** solved / (solved + unsolved); undefined when nobody answered. */
+    solvedShare: number | undefined;
+  };
+}
+
+export interface ReportPeriod {
+  since: number;
+  until: number;
+  /** How many intents the top and the 👎 lists keep. Defaults to 10. */
+  top?: number;
+}
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** Moscow is UTC+3 all year (no daylight saving since 2014). */
+const MOSCOW_OFFSET = 3 * 60 * MINUTE;
+
+/** The lower bounds of the wait and handling histogram buckets: <1, 1–5, 5–15, 15–30, 30–60 min, 1–2 h, 2 h+. */
+export const DURATION_BUCKETS: readonly number[] = [0, 1, 5, 15, 30, 60, 120].map(
+  (m) => m * MINUTE,
+);
+
+/** Midnight in Moscow at or before `at`: where that Moscow day starts. */
+export function startOfMoscowDay(at: number): number {
+  return Math.floor((at + MOSCOW_OFFSET) / DAY) * DAY - MOSCOW_OFFSET;
+}
+
+/** The Moscow calendar day of `at`, YYYY-MM-DD. */
+export function moscowDay(at: number): string {
+  return new Date(at + MOSCOW_OFFSET).toISOString().slice(0, 10);
+}
+
+/** Nearest-rank percentile of ascending `sorted` (p in (0, 1]); undefined when empty. */
+function percentile(sorted: readonly number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
+}
+
+function histogram(sorted: readonly number[]): HistogramBucket[] {
+  return DURATION_BUCKETS.map((fromMs, i) => {
+    const toMs = DURATION_BUCKETS[i + 1] ?? null;
+    const count = sorted.filter((d) => d >= fromMs && (toMs === null || d < toMs)).length;
+    return { fromMs, toMs, count };
+  });
+}
+
+function summarize(sorted: readonly number[], median: number | undefined): DurationSummary {
+  return {
+    count: sorted.length,
+    medianMs: median,
+    p90Ms: percentile(sorted, 0.9),
+    histogram: histogram(sorted),
+  };
+}
+
+/**
+ * Collects the managers' report for `since` ≤ time < `until` from the bot's
+ * database: questions per Moscow day and by decision, the most answered
+ * intents, the intents with the most 👎, tickets, waits, handling times and
+ * ratings. Read-only; the ticket figures use the same definitions as the
+ * supervisors' /stats (ticket-stats).
+ *
+ * @example
+ * const until = Date.now();
+ * const data = collectReport(db, { since: startOfMoscowDay(until) - 29 * 86_400_000, until });
+ */
+export function collectReport(db: Database, period: ReportPeriod): ReportData {
+  const { since, until, top = 10 } = period;
+  const perDay = db.prepare<{ since: number; until: number; offset: number }, ReportDay>(
+    `SELECT date((created_at + :offset) / 1000, 'unixepoch') AS day,
+       sum(decision = 'answer') AS answered,
+       sum(decision = 'clarify') AS clarified,
+       sum(decision = 'escalate') AS escalated
+     FROM questions WHERE created_at >= :since AND created_at < :until
+     GROUP BY day ORDER BY day`,
+  );
+  const topIntents = db.prepare<[number, number, number], { intent: string; count: number }>(
+    `SELECT intent, count(*) AS count FROM questions
+     WHERE created_at >= ? AND created_at < ? AND decision = 'answer' AND intent IS NOT NULL
+     GROUP BY intent ORDER BY count DESC, intent LIMIT ?`,
+  );
+  const disliked = db.prepare<
+    [number, number, number],
+    { intent: string; helpful: number; unhelpful: number }
+  >(
+    `SELECT intent, sum(helpful = 1) AS helpful, sum(helpful = 0) AS unhelpful FROM feedback
+     WHERE created_at >= ? AND created_at < ?
+     GROUP BY intent HAVING unhelpful > 0
+     ORDER BY unhelpful DESC, 1.0 * unhelpful / count(*) DESC, intent LIMIT ?`,
+  );
+  const ratingCounts = db.prepare<[number, number], { rating: number; count: number }>(
+    `SELECT rating, count(*) AS count FROM tickets
+     WHERE closed_at >= ? AND closed_at < ? AND rating IS NOT NULL GROUP BY rating`,
+  );
+
+  const found = new Map(
+    perDay.all({ since, until, offset: MOSCOW_OFFSET }).map((row) => [row.day, row]),
+  );
+  const days: ReportDay[] = [];
+  for (let t = startOfMoscowDay(since); t < until; t += DAY) {
+    const day = moscowDay(t);
+    days.push(found.get(day) ?? { day, answered: 0, clarified: 0, escalated: 0 });
+  }
+  const sum = (key: keyof DecisionCounts) => days.reduce((n, d) => n + d[key], 0);
+  const counts = {
+    answered: sum("answered"),
+    clarified: sum("clarified"),
+    escalated: sum("escalated"),
+  };
+  const total = counts.answered + counts.clarified + counts.escalated;
+  const share = (n: number) => (total === 0 ? 0 : n / total);
+
+  const statistics = createTicketStatistics(db);
+  const stats = statistics.stats(since, until);
+  const byRating: [number, number, number, number, number] = [0, 0, 0, 0, 0];
+  for (const row of ratingCounts.all(since, until)) byRating[row.rating - 1] = row.count;
+  const answeredSolved = stats.solved + stats.unsolved;
+
+  return {
+    since,
+    until,
+    days,
+    questions: {
+      ...counts,
+      total,
+      share: {
+        answered: share(counts.answered),
+        clarified: share(counts.clarified),
+        escalated: share(counts.escalated),
+      },
+    },
+    topIntents: topIntents.all(since, until, top),
+    disliked: disliked.all(since, until, top),
+    tickets: {
+      opened: stats.opened,
+      closedByOperator: stats.closed - stats.cancelled,
+      cancelled: stats.cancelled,
+      waitingNow: stats.waiting,
+      assignedNow: stats.assigned,
+    },
+    wait: summarize(statistics.waits(since, until), stats.medianWaitMs),
+    handling: summarize(statistics.handlings(since, until), stats.medianHandlingMs),
+    ratings: {
+      counts: byRating,
+      rated: stats.rated,
+      mean: stats.averageRating,
+      solved: stats.solved,
+      unsolved: stats.unsolved,
+      solvedShare: answeredSolved === 0 ? undefined : stats.solved / answeredSolved,
+    },
+  };
+}

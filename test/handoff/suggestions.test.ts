@@ -1,0 +1,376 @@
+import { describe, expect, it } from "vitest";
+import {
+  createAuditLog,
+  createSuggestions,
+  type DeskAction,
+  decodeDeskAction,
+  encodeDeskAction,
+  type Handoff,
+  type OutboxItem,
+  openDatabase,
+  openHandoff,
+  type Person,
+} from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+
+const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+/** Wednesday 12:00 in Moscow: operators are at work. */
+const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
+
+const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
+const ENGLISH_CITIZEN: Person = { chatId: 502, userId: 502, language: "en" };
+const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
+const BORIS: Person = { chatId: 602, userId: 602, language: "ru" };
+const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
+
+type Button = { text: string; callback_data?: string };
+const title = (intent: string) => kb.byId.get(intent)?.title.ru ?? intent;
+
+/** A desk on an in-memory database, two operators on shift and a supervisor. */
+function setUp() {
+  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
+    knowledge: () => knowledge,
+    now: () => NOON,
+  });
+  const { desk, operators, store } = handoff;
+  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
+  operators.add({ userId: BORIS.userId, name: "Борис", role: "operator" });
+  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
+  operators.setShift(ANNA.userId, true);
+  operators.setShift(BORIS.userId, true);
+  let telegramId = 100;
+
+  const deliver = (): OutboxItem[] => {
+    const sent: OutboxItem[] = [];
+    for (let item = handoff.outbox.claimNext(NOON); item; item = handoff.outbox.claimNext(NOON)) {
+      const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
+      handoff.outbox.markSent(item.id, messageId);
+      sent.push({ ...item, messageId: messageId ?? null });
+    }
+    return sent;
+  };
+  const to = (rows: OutboxItem[], person: Person) => rows.filter((r) => r.chatId === person.chatId);
+  const textOf = (row: OutboxItem | undefined) =>
+    row && "text" in row.message ? row.message.text : undefined;
+  const buttonsOf = (row: OutboxItem | undefined): Button[] => {
+    const markup = (row?.message.options as { reply_markup?: { inline_keyboard: Button[][] } })
+      ?.reply_markup;
+    return markup?.inline_keyboard.flat() ?? [];
+  };
+  /** A citizen's ticket, taken by `operator`; the bot had tried the hotline and the schedule. */
+  const ticketTakenBy = (
+    operator: Person,
+    citizen = CITIZEN,
+    question = "куда позвонить если не пришло смс",
+  ) => {
+    store.recordQuestion({
+      chatId: citizen.chatId,
+      text: question,
+      language: citizen.language,
+      decision: "escalate",
+      intent: null,
+      confidence: 0.2,
+      candidates: [
+        { intent: "contacts.hotline", score: 0.41 },
+        { intent: "hours.schedule", score: 0.33 },
+        { intent: "no.longer_there", score: 0.2 },
+      ],
+    });
+    desk.press(citizen, "hy");
+    const ticket = handoff.tickets.openTicketOf(citizen.chatId);
+    if (!ticket) throw new Error("no ticket opened");
+    desk.press(operator, `ht:${ticket.id}`);
+    deliver();
+    return ticket.id;
+  };
+  const close = (operator: Person) => {
+    desk.operatorCommand(operator, { name: "close", args: "" });
+    return to(deliver(), operator);
+  };
+  const topicRows = () =>
+    handoff.db.prepare("SELECT * FROM audit_log WHERE action = 'topic'").all();
+  return { handoff, desk, deliver, to, textOf, buttonsOf, ticketTakenBy, close, topicRows };
+}
+
+describe("button data for the topic of a closed ticket", () => {
+  it("round-trips within 64 bytes", () => {
+    const actions: DeskAction[] = [
+      { kind: "topic", ticketId: 7, intent: "account.identity_verification" },
+      { kind: "topic", ticketId: 999_999_999_999_999, intent: "contacts.hotline" },
+      { kind: "topic", ticketId: 7, intent: null },
+      { kind: "topic_skip", ticketId: 12 },
+    ];
+    for (const action of actions) {
+      const data = encodeDeskAction(action);
+      expect(Buffer.byteLength(data)).toBeLessThanOrEqual(64);
+      expect(decodeDeskAction(data)).toEqual(action);
+    }
+    expect(encodeDeskAction({ kind: "topic", ticketId: 7, intent: null })).toBe("hg:7:new");
+  });
+
+  it("rejects anything it did not make", () => {
+    for (const data of [
+      "hg",
+      "hg:7",
+      "hg:7:",
+      "hg:0:new",
+      "hg:07:new",
+      "hg:x:new",
+      "hg:7:News",
+      "hg:7:hotline",
+      "hg:7:Contacts.Hotline",
+      "hg:7:new:1",
+      "hg:7:skip:x",
+      "hg:7:contacts.hotline:x",
+      "hg:-7:skip",
+      `hg:7:a.${"b".repeat(60)}`,
+    ]) {
+      expect(decodeDeskAction(data), data).toBeUndefined();
+    }
+  });
+});
+
+describe("the desk: which intent a closed ticket belonged to", () => {
+  it("offers the closing operator the sent answer's intent, the bot's guesses, a new topic and skip", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA);
+    t.desk.operatorCommand(ANNA, { name: "kb", args: "не приходит смс" });
+    const choices = t.buttonsOf(t.to(t.deliver(), ANNA)[0]);
+    const sms = choices.find((b) => b.callback_data?.startsWith(`hk:${id}:`));
+    const smsIntent = decodeDeskAction(sms?.callback_data ?? "");
+    if (smsIntent?.kind !== "canned") throw new Error("no knowledge-base choice");
+    t.desk.press(ANNA, sms?.callback_data ?? "");
+    t.deliver();
+
+    const [closed, ...others] = t.close(ANNA);
+    expect(others).toEqual([]);
+    expect(t.textOf(closed)).toContain(`Обращение №${id} закрыто`);
+    expect(t.textOf(closed)).toContain("куда позвонить если не пришло смс");
+    const buttons = t.buttonsOf(closed);
+    // The answer sent first, the bot's guesses next (once each), then a new topic and skip;
+    // an intent the knowledge base no longer has is left out.
+    const expected = [smsIntent.intent, "contacts.hotline", "hours.schedule"].filter(
+      (intent, i, all) => all.indexOf(intent) === i,
+    );
+    expect(buttons.map((b) => b.text)).toEqual([
+      ...expected.map(title),
+      "🆕 Новая тема",
+      "Пропустить",
+    ]);
+    expect(buttons.map((b) => b.callback_data)).toEqual([
+      ...expected.map((intent) => `hg:${id}:${intent}`),
+      `hg:${id}:new`,
+      `hg:${id}:skip`,
+    ]);
+  });
+
+  it("stores the press as a suggestion, confirms it, removes the buttons and audits it", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA);
+    const closed = t.close(ANNA)[0];
+    expect(t.desk.press(ANNA, `hg:${id}:contacts.hotline`)).toEqual({
+      toast: "Спасибо! Тема сохранена: Телефон горячей линии.",
+    });
+    expect(t.handoff.suggestions.list()).toEqual([
+      {
+        id: 1,
+        ticketId: id,
+        question: "куда позвонить если не пришло смс",
+        language: "ru",
+        intent: "contacts.hotline",
+        operatorId: ANNA.userId,
+        createdAt: NOON,
+        state: "pending",
+        decidedAt: null,
+      },
+    ]);
+    const [edit] = t.deliver();
+    expect(edit?.message).toMatchObject({ kind: "edit", outboxId: closed?.id });
+    expect(t.textOf(edit)).toBe(
+      `Обращение №${id} закрыто. Гражданину предложено оценить помощь.\nТема: Телефон горячей линии.`,
+    );
+    expect(t.buttonsOf(edit)).toEqual([]);
+    const audit = createAuditLog(t.handoff.db).latest("topic", { ticketId: id });
+    expect(audit).toMatchObject({
+      operatorId: ANNA.userId,
+      details: { intent: "contacts.hotline", suggestionId: 1 },
+    });
+  });
+
+  it("takes one answer per ticket: a second press gets a notice and changes nothing", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA);
+    t.close(ANNA);
+    t.desk.press(ANNA, `hg:${id}:new`);
+    t.deliver();
+    for (const data of [`hg:${id}:contacts.hotline`, `hg:${id}:new`, `hg:${id}:skip`]) {
+      expect(t.desk.press(ANNA, data)?.toast).toBe(
+        "Тема этого обращения уже отмечена: новая тема.",
+      );
+    }
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.suggestions.list()).toMatchObject([{ intent: null }]);
+    const refused = createAuditLog(t.handoff.db)
+      .entries({ ticketId: id })
+      .filter((e) => e.action === "topic" && e.details.refused === "already_recorded");
+    expect(refused).toHaveLength(3);
+  });
+
+  it("refuses another operator; a supervisor may answer", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA);
+    t.close(ANNA);
+    expect(t.desk.press(BORIS, `hg:${id}:contacts.hotline`)?.toast).toBe(
+      `Тему обращения №${id} отмечает оператор, который его закрыл.`,
+    );
+    t.desk.operatorCommand(BORIS, { name: "topic", args: "new" });
+    expect(t.handoff.suggestions.list()).toEqual([]);
+    expect(createAuditLog(t.handoff.db).entries({ operatorId: BORIS.userId })).toContainEqual(
+      expect.objectContaining({ action: "topic", details: { refused: "not_yours" } }),
+    );
+    expect(t.desk.press(CHIEF, `hg:${id}:hours.schedule`)?.toast).toContain("Тема сохранена");
+    expect(t.handoff.suggestions.ofTicket(id)).toMatchObject({
+      intent: "hours.schedule",
+      operatorId: CHIEF.userId,
+    });
+  });
+
+  it("ignores forged data: citizens, open tickets, unknown ticket or intent", () => {
+    const t = setUp();
+    const open = t.ticketTakenBy(BORIS, ENGLISH_CITIZEN);
+    const id = t.ticketTakenBy(ANNA);
+    t.close(ANNA);
+    // A citizen pressing the operator's button: nothing at all.
+    expect(t.desk.press(CITIZEN, `hg:${id}:contacts.hotline`)).toEqual({});
+    // Well-formed but wrong.
+    expect(t.desk.press(BORIS, `hg:${open}:contacts.hotline`)?.toast).toBe(
+      `Обращение №${open} ещё не закрыто.`,
+    );
+    expect(t.desk.press(ANNA, "hg:999:new")?.toast).toBe("Такого обращения нет.");
+    expect(t.desk.press(ANNA, `hg:${id}:no.such_intent`)?.toast).toContain(
+      "Темы «no.such_intent» нет в базе знаний",
+    );
+    // Malformed: not a desk button at all.
+    expect(t.desk.press(ANNA, `hg:${id}:Contacts.Hotline`)).toBeUndefined();
+    expect(t.desk.press(ANNA, `hg:${id}:new:extra`)).toBeUndefined();
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.suggestions.list()).toEqual([]);
+    const citizenTried = createAuditLog(t.handoff.db).entries({ operatorId: CITIZEN.userId });
+    expect(citizenTried).toMatchObject([{ action: "topic", details: { refused: "not_operator" } }]);
+  });
+
+  it("skipping removes the buttons and stores nothing; /topic can still answer later", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA);
+    t.close(ANNA);
+    expect(t.desk.press(ANNA, `hg:${id}:skip`)).toEqual({ toast: "Хорошо, без темы." });
+    const [edit] = t.deliver();
+    expect(t.textOf(edit)).toBe(`Обращение №${id} закрыто. Гражданину предложено оценить помощь.`);
+    expect(t.buttonsOf(edit)).toEqual([]);
+    expect(t.handoff.suggestions.list()).toEqual([]);
+
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "" });
+    expect(t.textOf(t.deliver()[0])).toContain(`Тема обращения №${id}: /topic`);
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "hotline & co" });
+    expect(t.textOf(t.deliver()[0])).toContain("Темы «hotline &amp; co» нет");
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "contacts.hotline" });
+    const said = t.to(t.deliver(), ANNA).map(t.textOf);
+    expect(said).toContain("Спасибо! Тема сохранена: Телефон горячей линии.");
+    expect(t.handoff.suggestions.ofTicket(id)).toMatchObject({ intent: "contacts.hotline" });
+  });
+
+  it("/topic answers for the operator's last closed ticket, in the question's language", () => {
+    const t = setUp();
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "new" });
+    expect(t.textOf(t.deliver()[0])).toBe(
+      "Вы ещё не закрывали обращений: /topic отмечает тему последнего закрытого.",
+    );
+    const first = t.ticketTakenBy(ANNA);
+    t.close(ANNA);
+    const second = t.ticketTakenBy(ANNA, ENGLISH_CITIZEN, "my SMS code never arrives");
+    t.close(ANNA);
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "NEW" });
+    expect(t.handoff.suggestions.ofTicket(first)).toBeUndefined();
+    expect(t.handoff.suggestions.ofTicket(second)).toMatchObject({
+      intent: null,
+      language: "en",
+      question: "my SMS code never arrives",
+    });
+  });
+
+  it("offers no buttons when the ticket has no question to learn from", () => {
+    const t = setUp();
+    t.desk.press(CITIZEN, "hy"); // no recent question: the ticket says "—"
+    const ticket = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    t.desk.press(ANNA, `ht:${ticket?.id}`);
+    t.deliver();
+    const [closed] = t.close(ANNA);
+    expect(t.buttonsOf(closed)).toEqual([]);
+    expect(t.desk.press(ANNA, `hg:${ticket?.id}:new`)?.toast).toContain("нет вопроса");
+  });
+
+  it("nor when the question was only personal data, now masked", () => {
+    const t = setUp();
+    const id = t.ticketTakenBy(ANNA, CITIZEN, "[СНИЛС] [телефон]");
+    const [closed] = t.close(ANNA);
+    expect(t.textOf(closed)).toBe(
+      `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
+    );
+    expect(t.buttonsOf(closed)).toEqual([]);
+    t.desk.operatorCommand(ANNA, { name: "topic", args: "contacts.hotline" });
+    expect(t.textOf(t.deliver()[0])).toBe(`В обращении №${id} нет вопроса: отмечать нечего.`);
+    expect(t.handoff.suggestions.list()).toEqual([]);
+  });
+});
+
+describe("suggestions in SQLite", () => {
+  it("keeps the first per ticket, lists pending ones oldest first, and decides each once", () => {
+    let clock = 1_000;
+    const db = openDatabase(":memory:");
+    const suggestions = createSuggestions(db, { now: () => clock });
+    const tickets = [1, 2, 3].map(
+      (chatId) =>
+        db
+          .prepare(
+            "INSERT INTO tickets (chat_id, language, question, top_intents, state, created_at) VALUES (?, 'ru', 'q', '[]', 'waiting', 0) RETURNING id",
+          )
+          .get(chatId) as { id: number },
+    );
+    const base = { question: "вопрос", language: "ru" as const, operatorId: 9 };
+    const first = suggestions.record({ ...base, ticketId: tickets[0]?.id ?? 0, intent: "a.b" });
+    const again = suggestions.record({ ...base, ticketId: tickets[0]?.id ?? 0, intent: null });
+    expect(first.ok).toBe(true);
+    expect(again).toMatchObject({
+      ok: false,
+      reason: "already_recorded",
+      suggestion: { intent: "a.b" },
+    });
+    clock = 2_000;
+    suggestions.record({ ...base, ticketId: tickets[1]?.id ?? 0, intent: null });
+    suggestions.record({ ...base, ticketId: tickets[2]?.id ?? 0, intent: "c.d" });
+    expect(suggestions.list().map((s) => s.id)).toEqual([1, 2, 3]);
+
+    clock = 3_000;
+    expect(suggestions.decide(2, "rejected")).toMatchObject({
+      ok: true,
+      suggestion: { state: "rejected", decidedAt: 3_000 },
+    });
+    expect(suggestions.decide(2, "accepted")).toMatchObject({
+      ok: false,
+      reason: "already_decided",
+    });
+    expect(suggestions.decide(42, "accepted")).toEqual({ ok: false, reason: "not_found" });
+    expect(suggestions.list().map((s) => s.id)).toEqual([1, 3]);
+    expect(suggestions.list({ all: true }).map((s) => s.state)).toEqual([
+      "pending",
+      "rejected",
+      "pending",
+    ]);
+    expect(() =>
+      db.prepare("UPDATE suggestions SET state = 'accepted' WHERE id = 1").run(),
+    ).toThrow(/CHECK/);
+    db.close();
+  });
+});
