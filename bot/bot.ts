@@ -32,13 +32,15 @@ export interface BotOptions {
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   const { token, apiRoot = "https://api.telegram.org", botInfo, fetch } = options;
-  const { log, now = Date.now } = deps;
+  const { log, now = Date.now, metrics } = deps;
   const { store } = deps.handoff;
   const bot = new Bot<BotContext>(token, {
     client: { apiRoot, ...(fetch ? { fetch } : {}) },
     ...(botInfo ? { botInfo } : {}),
   });
 
+  // Innermost, so each attempt auto-retry makes is counted.
+  if (metrics) bot.api.config.use(metrics.telegramTransformer("bot"));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 120 }));
   // A citizen who blocked the bot answers 403 to everything: mark, do not retry.
   bot.api.config.use(async (prev, method, payload, signal) => {
@@ -52,6 +54,19 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     }
     return result;
   });
+
+  // Counted on arrival (redeliveries too); the latency includes waiting for
+  // the chat's earlier updates, as the citizen waits for them.
+  if (metrics) {
+    bot.use(async (ctx, next) => {
+      const done = metrics.updateStarted(ctx.update);
+      try {
+        await next();
+      } finally {
+        done();
+      }
+    });
+  }
 
   // One chat's updates in order, different chats in parallel (runner).
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString()));

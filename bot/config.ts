@@ -58,10 +58,15 @@ const configSchema = z
         .optional(),
     ),
     PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+    HEALTH_PORT: optionalText.pipe(
+      z.coerce.number<string | undefined>().int().min(1).max(65535).optional(),
+    ),
+    HEALTH_HOST: z.string().trim().min(1).default("127.0.0.1"),
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(20),
     OPERATOR_IDS: userIds(),
     SUPERVISOR_IDS: userIds(),
     WAIT_REMINDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
       .default("info"),
@@ -70,6 +75,10 @@ const configSchema = z
     error:
       "WEBHOOK_SECRET is required with WEBHOOK_URL: Telegram sends it back so forged calls are refused",
     path: ["WEBHOOK_SECRET"],
+  })
+  .refine((env) => !env.WEBHOOK_URL || env.HEALTH_PORT !== env.PORT, {
+    error: "HEALTH_PORT must differ from PORT, which the webhook server listens on",
+    path: ["HEALTH_PORT"],
   });
 
 /** The bot's configuration, read from environment variables once in main. */
@@ -81,6 +90,8 @@ export interface Config {
   telegramApiRoot: string;
   /** Webhook mode when set; long polling otherwise. */
   webhook: { url: string; secret: string; port: number } | undefined;
+  /** `/healthz` and `/metrics` are served on this address when set (HEALTH_PORT). */
+  health: { port: number; host: string } | undefined;
   rateLimitPerMinute: number;
   /**
    * Telegram user ids made operators (or supervisors) at start-up, in
@@ -90,6 +101,8 @@ export interface Config {
   supervisorIds: readonly number[];
   /** A ticket waiting longer than this reminds the operators on shift and the supervisors. */
   waitReminderMinutes: number;
+  /** Texts and file ids of tickets closed, and questions asked, longer ago than this are erased. */
+  retentionDays: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
 }
 
@@ -123,10 +136,12 @@ export function createConfig(env: Readonly<Record<string, string | undefined>>):
         e.WEBHOOK_URL && e.WEBHOOK_SECRET
           ? { url: e.WEBHOOK_URL, secret: e.WEBHOOK_SECRET, port: e.PORT }
           : undefined,
+      health: e.HEALTH_PORT ? { port: e.HEALTH_PORT, host: e.HEALTH_HOST } : undefined,
       rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
       operatorIds: e.OPERATOR_IDS,
       supervisorIds: e.SUPERVISOR_IDS,
       waitReminderMinutes: e.WAIT_REMINDER_MINUTES,
+      retentionDays: e.RETENTION_DAYS,
       logLevel: e.LOG_LEVEL,
     },
   };

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Handoff } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import type { ReloadResult } from "./knowledge-source.ts";
+import type { Metrics } from "./metrics.ts";
 
 /** What the bot's features need; created once in main and passed in. */
 export interface BotDeps {
@@ -16,4 +17,6 @@ export interface BotDeps {
   now?: () => number;
   /** Messages a chat may send a minute before the bot asks it to slow down. */
   rateLimitPerMinute: number;
+  /** Prometheus recorders; none are kept when omitted (tests, the terminal). */
+  metrics?: Metrics;
 }

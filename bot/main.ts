@@ -5,16 +5,20 @@ import { run } from "@grammyjs/runner";
 import { Api, webhookCallback } from "grammy";
 import {
   createDeliveryWorker,
+  createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
   type Operators,
   openHandoff,
+  purgeExpired,
 } from "../handoff/index.ts";
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { createBot } from "./bot.ts";
 import { createConfig } from "./config.ts";
+import { createHealthServer, type HealthServer } from "./health.ts";
 import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowledge-source.ts";
 import { createLogger } from "./log.ts";
+import { createMetrics } from "./metrics.ts";
 import { createTelegramSender } from "./telegram-send.ts";
 import { TEXTS } from "./texts.ts";
 
@@ -54,6 +58,13 @@ async function main(): Promise<number> {
     waitLimitMs: config.waitReminderMinutes * 60_000,
   });
   seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
+  // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
+  const metrics = config.health
+    ? createMetrics({
+        ticketCounts: createTicketCounts(handoff.db),
+        outboxLagMs: () => handoff.outbox.lag(),
+      })
+    : undefined;
   const bot = createBot(
     {
       knowledge: knowledge.current,
@@ -61,6 +72,7 @@ async function main(): Promise<number> {
       log,
       rateLimitPerMinute: config.rateLimitPerMinute,
       reloadKnowledge: knowledge.reload,
+      ...(metrics ? { metrics } : {}),
     },
     { token: config.botToken, apiRoot: config.telegramApiRoot },
   );
@@ -74,6 +86,7 @@ async function main(): Promise<number> {
     apiRoot: config.telegramApiRoot,
     timeoutSeconds: 30,
   });
+  if (metrics) deliveryApi.config.use(metrics.telegramTransformer("delivery"));
   worker = createDeliveryWorker(
     {
       outbox: handoff.outbox,
@@ -94,6 +107,32 @@ async function main(): Promise<number> {
       log.error({ error }, "wait reminders failed");
     }
   }, 60_000);
+  // Retention: personal data older than RETENTION_DAYS goes now and once a day.
+  const purge = () => {
+    try {
+      const erased = purgeExpired(handoff.db, { olderThanMs: config.retentionDays * 86_400_000 });
+      log.info({ erased, retentionDays: config.retentionDays }, "retention purge done");
+    } catch (error) {
+      log.error({ error }, "retention purge failed");
+    }
+  };
+  purge();
+  const retention = setInterval(purge, 86_400_000);
+
+  let health: HealthServer | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+  if (config.health && metrics) {
+    health = createHealthServer({ db: handoff.db, outbox: handoff.outbox, metrics }, config.health);
+    await health.listen();
+    log.info(config.health, "serving /healthz and /metrics");
+    // With a webhook nothing calls Telegram while citizens are quiet: a getMe
+    // a minute keeps "last successful Telegram call" meaningful.
+    if (config.webhook) {
+      heartbeat = setInterval(() => {
+        bot.api.getMe().catch((error) => log.warn({ error }, "Telegram heartbeat failed"));
+      }, 60_000);
+    }
+  }
 
   // Live reload: an edited knowledge file, SIGHUP or an admin's /reload swap
   // the knowledge base in if it is valid; the supervisors hear either way.
@@ -144,6 +183,9 @@ async function main(): Promise<number> {
     process.once("SIGINT", () => shutdown("SIGINT"));
   });
   clearInterval(reminders);
+  clearInterval(retention);
+  clearInterval(heartbeat);
+  await health?.close();
   knowledge.close();
   process.off("SIGHUP", onHangUp);
   await stop();

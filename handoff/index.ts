@@ -6,8 +6,10 @@ export {
   type AuditLogOptions,
   createAuditLog,
 } from "./audit.ts";
+export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
 export { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 export { openDatabase } from "./database.ts";
+export { probeWritable, type WritableProbe, type WritableProbeOptions } from "./database-probe.ts";
 export {
   createDeliveryWorker,
   type DeliveryDeps,
@@ -63,6 +65,12 @@ export {
   startOfMoscowDay,
 } from "./report-data.ts";
 export {
+  ERASED_TEXT,
+  type PurgeCounts,
+  type PurgeOptions,
+  purgeExpired,
+} from "./retention.ts";
+export {
   createStore,
   type Language,
   type QuestionRecord,
@@ -79,6 +87,7 @@ export {
   type Suggestions,
   type SuggestionsOptions,
 } from "./suggestions.ts";
+export { createTicketCounts, type TicketCounts } from "./ticket-counts.ts";
 export type {
   IntentGuess,
   MessageDirection,

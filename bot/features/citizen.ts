@@ -51,6 +51,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
       at: new Date(now()),
     });
     const { match } = reply;
+    deps.metrics?.decision(reply.kind);
     store.recordQuestion(questionRecord(ctx.chat.id, text, reply));
     log.info(
       { chat: ctx.chat.id, decision: match.decision, confidence: match.confidence, text },

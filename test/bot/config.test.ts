@@ -53,6 +53,35 @@ describe("configuration from the environment", () => {
     });
   });
 
+  it("serves health and metrics only with HEALTH_PORT, on loopback unless HEALTH_HOST says", () => {
+    expect(createConfig({})).toMatchObject({ ok: true, config: { health: undefined } });
+    expect(createConfig({ HEALTH_PORT: "" })).toMatchObject({
+      ok: true,
+      config: { health: undefined },
+    });
+    expect(createConfig({ HEALTH_PORT: "9464" })).toMatchObject({
+      ok: true,
+      config: { health: { port: 9464, host: "127.0.0.1" } },
+    });
+    expect(createConfig({ HEALTH_PORT: "9464", HEALTH_HOST: "0.0.0.0" })).toMatchObject({
+      ok: true,
+      config: { health: { port: 9464, host: "0.0.0.0" } },
+    });
+    for (const bad of ["0", "70000", "metrics"]) {
+      const result = createConfig({ HEALTH_PORT: bad });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors[0]).toMatch(/^HEALTH_PORT:/);
+    }
+    const clash = createConfig({
+      BOT_TOKEN: TOKEN,
+      WEBHOOK_URL: "https://bot.example.org",
+      WEBHOOK_SECRET: "s".repeat(20),
+      HEALTH_PORT: "8080",
+    });
+    expect(clash.ok).toBe(false);
+    if (!clash.ok) expect(clash.errors[0]).toMatch(/^HEALTH_PORT: .*differ from PORT/);
+  });
+
   it("names the variable when a number is not a number", () => {
     const result = createConfig({ RATE_LIMIT_PER_MINUTE: "lots" });
     expect(result.ok).toBe(false);
@@ -79,5 +108,18 @@ describe("configuration from the environment", () => {
       expect(bad.errors[0]).toBe(
         'OPERATOR_IDS: must be Telegram user ids separated by commas, not "@anna, -5"',
       );
+  });
+
+  it("keeps personal data 90 days by default; RETENTION_DAYS is a whole number of days", () => {
+    expect(createConfig({})).toMatchObject({ ok: true, config: { retentionDays: 90 } });
+    expect(createConfig({ RETENTION_DAYS: "30" })).toMatchObject({
+      ok: true,
+      config: { retentionDays: 30 },
+    });
+    for (const bad of ["0", "-5", "1.5", "forever"]) {
+      const result = createConfig({ RETENTION_DAYS: bad });
+      expect(result.ok).toBe(false);
+      if (!result.ok) expect(result.errors[0]).toMatch(/^RETENTION_DAYS:/);
+    }
   });
 });

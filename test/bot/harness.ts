@@ -3,9 +3,10 @@ import type { Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createBot } from "../../bot/bot.ts";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
+import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
 import { createDeliveryWorker, openDatabase, openHandoff } from "../../handoff/index.ts";
-import { createMatcher } from "../../knowledge/index.ts";
+import { createMatcher, type KnowledgeBase, type Matcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 
 /** One call the bot made to the Bot API. */
@@ -38,10 +39,13 @@ export function createHarness(
     rateLimitPerMinute?: number;
     db?: Database;
     reloadKnowledge?: () => ReloadResult;
+    metrics?: Metrics;
+    /** The knowledge base and matcher. Defaults to the real base and a matcher built for it. */
+    knowledge?: { kb: KnowledgeBase; matcher: Matcher };
   } = {},
 ) {
   const kb = realKnowledgeBase();
-  const knowledge = { kb, matcher: createMatcher(kb) };
+  const knowledge = options.knowledge ?? { kb, matcher: createMatcher(kb) };
   const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
   const handoff = openHandoff(options.db ?? openDatabase(":memory:"), {
     knowledge: () => knowledge,
@@ -80,6 +84,7 @@ export function createHarness(
       rateLimitPerMinute: options.rateLimitPerMinute ?? 1000,
       now,
       ...(options.reloadKnowledge ? { reloadKnowledge: options.reloadKnowledge } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
     },
     { token: "123456:TEST-TOKEN-0123456789abcdef", botInfo: BOT_INFO, fetch: fakeFetch },
   );

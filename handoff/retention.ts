@@ -1,0 +1,171 @@
+import type { Database } from "better-sqlite3";
+
+/** What erased text reads as: the columns it replaces are NOT NULL or must keep a text or a file. */
+export const ERASED_TEXT = "[удалено]";
+
+const DAY = 24 * 60 * 60_000;
+
+/** How many rows `purgeExpired` erased or deleted (or would, on a dry run). */
+export interface PurgeCounts {
+  /** Closed tickets whose question was erased. */
+  tickets: number;
+  /** Messages of those tickets (citizen's, operator's, notes) whose text or file was erased. */
+  messages: number;
+  /** Of those messages, the ones that carried a file (its file id is gone). */
+  files: number;
+  /** Questions to the bot whose text was erased. */
+  questions: number;
+  /** Sent or failed outbox rows deleted: their payloads held relayed texts and file ids. */
+  outbox: number;
+  /** Handled update ids forgotten (no personal data; they only pile up). */
+  updates: number;
+  /**
+   * Operators' suggestions whose copy of the ticket's question was erased;
+   * null when the database has no `suggestions` table (before migration 4).
+   */
+  suggestions: number | null;
+}
+
+export interface PurgeOptions {
+  /**
+   * The retention period: what tickets closed, questions asked and outbox
+   * rows created before `now - olderThanMs` hold of personal data goes.
+   */
+  olderThanMs: number;
+  /** The moment to count back from. Defaults to Date.now(). */
+  now?: number;
+  /**
+   * Handled update ids older than this are forgotten. Defaults to 3 days
+   * (Telegram keeps an undelivered update 24 hours at most).
+   */
+  updatesOlderThanMs?: number;
+  /** Count what would go and change nothing. Defaults to false. */
+  dryRun?: boolean;
+}
+
+/** One kind of data to erase: the rows it concerns and what becomes of them (none: only counted). */
+interface Step {
+  kind: keyof PurgeCounts;
+  table: string;
+  where: string;
+  change?: { set: string } | "delete";
+}
+
+/** The steps in the order they run: each one's rows are found before an earlier step changes them. */
+function stepsFor(db: Database): Step[] {
+  // An open ticket is never touched, however old. A ticket's question is
+  // erased in the same transaction as its messages (and a closed ticket gets
+  // no new ones), so tickets erased before are skipped: a daily run reads
+  // little more than what expired since the last one.
+  const closedBefore = "state = 'closed' AND closed_at < :cutoff";
+  const toErase = `SELECT id FROM tickets WHERE ${closedBefore} AND question IS NOT :erased`;
+  const messages = `ticket_id IN (${toErase}) AND (text IS NOT :erased OR file_id IS NOT NULL)`;
+  const hasSuggestions =
+    db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suggestions'")
+      .get() !== undefined;
+  return [
+    { kind: "files", table: "ticket_messages", where: `${messages} AND file_id IS NOT NULL` },
+    {
+      kind: "messages",
+      table: "ticket_messages",
+      where: messages,
+      change: { set: "text = :erased, file_id = NULL, file_kind = NULL" },
+    },
+    {
+      kind: "tickets",
+      table: "tickets",
+      where: `${closedBefore} AND question IS NOT :erased`,
+      change: { set: "question = :erased" },
+    },
+    {
+      kind: "questions",
+      table: "questions",
+      where: "created_at < :cutoff AND text IS NOT :erased",
+      change: { set: "text = :erased" },
+    },
+    // Operators' suggestions (migration 4) copy a closed ticket's question.
+    ...(hasSuggestions
+      ? [
+          {
+            kind: "suggestions",
+            table: "suggestions",
+            where: `(created_at < :cutoff OR ticket_id IN (SELECT id FROM tickets WHERE ${closedBefore}))
+              AND question IS NOT :erased`,
+            change: { set: "question = :erased" },
+          } satisfies Step,
+        ]
+      : []),
+    // Pending and sending rows are still to deliver; an open ticket's rows are
+    // kept with it (its cards are edited when it is taken).
+    {
+      kind: "outbox",
+      table: "outbox",
+      where: `state IN ('sent', 'failed') AND created_at < :cutoff
+        AND (ticket_id IS NULL OR ticket_id NOT IN (SELECT id FROM tickets WHERE state <> 'closed'))`,
+      change: "delete",
+    },
+    {
+      kind: "updates",
+      table: "processed_updates",
+      where: "processed_at < :updatesCutoff",
+      change: "delete",
+    },
+  ];
+}
+
+/**
+ * Erases personal data past the retention period, in one transaction: the
+ * question and the messages' texts and file ids of tickets closed before
+ * `now - olderThanMs` (replaced by "[удалено]"), the text of questions asked
+ * before then, the copy of the question in operators' suggestions made
+ * before then or about those tickets, sent and failed outbox rows created
+ * before then, and handled update ids older than `updatesOlderThanMs`. Rows
+ * stay, so counts, ratings, states, times, intents and the audit log are as
+ * they were; open tickets and undelivered outbox rows are never touched.
+ * Running it again erases nothing more. Returns how many rows of each kind it
+ * erased (or would, with `dryRun`).
+ *
+ * @example purgeExpired(db, { olderThanMs: 90 * 24 * 60 * 60_000 })
+ */
+export function purgeExpired(db: Database, options: PurgeOptions): PurgeCounts {
+  const { olderThanMs, now = Date.now(), updatesOlderThanMs = 3 * DAY, dryRun = false } = options;
+  if (!(olderThanMs >= 0 && updatesOlderThanMs >= 0)) {
+    throw new RangeError(
+      `purgeExpired needs periods of 0 ms or more, not olderThanMs ${olderThanMs} and updatesOlderThanMs ${updatesOlderThanMs}`,
+    );
+  }
+  const params = {
+    cutoff: now - olderThanMs,
+    updatesCutoff: now - updatesOlderThanMs,
+    erased: ERASED_TEXT,
+  };
+  const purge = db.transaction((): PurgeCounts => {
+    const counts: PurgeCounts = {
+      tickets: 0,
+      messages: 0,
+      files: 0,
+      questions: 0,
+      outbox: 0,
+      updates: 0,
+      suggestions: null,
+    };
+    for (const { kind, table, where, change } of stepsFor(db)) {
+      if (dryRun || change === undefined) {
+        counts[kind] = db
+          .prepare(`SELECT count(*) FROM ${table} WHERE ${where}`)
+          .pluck()
+          .get(params) as number;
+      } else {
+        const sql =
+          change === "delete"
+            ? `DELETE FROM ${table} WHERE ${where}`
+            : `UPDATE ${table} SET ${change.set} WHERE ${where}`;
+        counts[kind] = db.prepare(sql).run(params).changes;
+      }
+    }
+    return counts;
+  });
+  // A real run takes the write lock at once: what it counts is what it erases.
+  return dryRun ? purge.deferred() : purge.immediate();
+}

@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createHealthServer, type HealthServer } from "../../bot/health.ts";
+import { createMetrics } from "../../bot/metrics.ts";
+import { createOutbox, createTicketCounts, openDatabase } from "../../handoff/index.ts";
+import { createHarness } from "./harness.ts";
+import { parsePrometheusText } from "./prometheus-text.ts";
+
+const MINUTE = 60_000;
+let servers: HealthServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.map((server) => server.close()));
+  servers = [];
+});
+
+/** A health server on a free loopback port over an in-memory database and a clock to move. */
+async function serve() {
+  const db = openDatabase(":memory:");
+  const clock = { at: Date.parse("2026-11-25T09:00:00Z") };
+  const now = () => clock.at;
+  const outbox = createOutbox(db, { now });
+  const metrics = createMetrics(
+    { ticketCounts: createTicketCounts(db), outboxLagMs: () => outbox.lag() },
+    { now },
+  );
+  const server = createHealthServer({ db, outbox, metrics }, { port: 0, now });
+  servers.push(server);
+  const { address, port } = await server.listen();
+  const get = (path: string, init?: RequestInit) => fetch(`http://${address}:${port}${path}`, init);
+  const health = async () => {
+    const response = await get("/healthz");
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  /** A successful Bot API call at the clock's time, through the metrics' transformer. */
+  const telegramOk = () =>
+    metrics.telegramTransformer("bot")(
+      async () => ({ ok: true, result: true }) as never,
+      "getMe",
+      {} as never,
+    );
+  return { db, outbox, metrics, clock, address, get, health, telegramOk };
+}
+
+describe("GET /healthz", () => {
+  it("answers 200 with the checks when all is well, on 127.0.0.1 by default", async () => {
+    const s = await serve();
+    expect(s.address).toBe("127.0.0.1");
+    await s.telegramOk();
+    const { status, body } = await s.health();
+    expect(status).toBe(200);
+    expect(body).toEqual({
+      status: "ok",
+      database: "writable",
+      lastTelegramOkAt: "2026-11-25T09:00:00.000Z",
+      outboxLagMs: 0,
+    });
+  });
+
+  it("answers 503 naming the database when it is read-only or closed", async () => {
+    const s = await serve();
+    s.db.pragma("query_only = ON");
+    const readOnly = await s.health();
+    expect(readOnly.status).toBe(503);
+    expect(readOnly.body).toMatchObject({
+      status: "degraded",
+      failing: ["database not writable"],
+      database: expect.stringMatching(/^not writable: .*readonly/),
+    });
+    s.db.pragma("query_only = OFF");
+    expect((await s.health()).status).toBe(200);
+
+    s.db.close();
+    const closed = await s.health();
+    expect(closed.status).toBe(503);
+    expect(closed.body.failing).toEqual(["database not writable", "outbox unreadable"]);
+    expect(closed.body.outboxLagMs).toBeNull();
+  });
+
+  it("answers 503 'telegram stale' when no Bot API call succeeded for over 5 minutes", async () => {
+    const s = await serve();
+    // Before any call the server's start counts as the last contact.
+    s.clock.at += 5 * MINUTE;
+    expect(await s.health()).toMatchObject({ status: 200, body: { lastTelegramOkAt: null } });
+    s.clock.at += 1;
+    expect(await s.health()).toMatchObject({
+      status: 503,
+      body: { failing: ["telegram stale"], lastTelegramOkAt: null },
+    });
+    await s.telegramOk();
+    expect((await s.health()).status).toBe(200);
+    s.clock.at += 5 * MINUTE + 1;
+    expect(await s.health()).toMatchObject({ status: 503, body: { failing: ["telegram stale"] } });
+  });
+
+  it("reports the outbox's lag, and answers 503 once it passes 5 minutes", async () => {
+    const s = await serve();
+    s.outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
+    s.clock.at += 90_000;
+    await s.telegramOk();
+    expect(await s.health()).toMatchObject({ status: 200, body: { outboxLagMs: 90_000 } });
+    const metrics = parsePrometheusText(await (await s.get("/metrics")).text());
+    expect(metrics.value("bot_outbox_lag_seconds")).toBe(90);
+
+    s.clock.at += 4 * MINUTE;
+    await s.telegramOk();
+    expect(await s.health()).toMatchObject({
+      status: 503,
+      body: { failing: ["outbox lagging"], outboxLagMs: 330_000 },
+    });
+    const item = s.outbox.claimNext();
+    if (item) s.outbox.markSent(item.id, 1);
+    expect(await s.health()).toMatchObject({ status: 200, body: { outboxLagMs: 0 } });
+  });
+
+  it("answers 404 elsewhere and 405 to other methods", async () => {
+    const s = await serve();
+    expect((await s.get("/")).status).toBe(404);
+    expect((await s.get("/healthz/x")).status).toBe(404);
+    expect((await s.get("/healthz?verbose=1")).status).toBe(200);
+    const post = await s.get("/metrics", { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+  });
+});
+
+describe("GET /metrics", () => {
+  it("serves the bot's series in Prometheus text, with the process metrics", async () => {
+    const db = openDatabase(":memory:");
+    const metrics = createMetrics({ ticketCounts: createTicketCounts(db) });
+    const h = createHarness({ db, metrics });
+    await h.handle(h.text("как восстановить пароль от госуслуг"));
+    await h.handle(h.text("какая погода завтра в москве"));
+    await h.deliver();
+    await h.handle(h.press("hy"));
+    const server = createHealthServer(
+      { db, outbox: h.handoff.outbox, metrics },
+      { port: 0, now: () => Date.now() },
+    );
+    servers.push(server);
+    const { address, port } = await server.listen();
+
+    const response = await fetch(`http://${address}:${port}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    const m = parsePrometheusText(await response.text());
+    expect(m.types.get("bot_updates_total")).toBe("counter");
+    expect(m.types.get("bot_tickets")).toBe("gauge");
+    expect(m.value("bot_updates_total", { type: "message" })).toBe(2);
+    expect(m.value("bot_updates_total", { type: "callback_query" })).toBe(1);
+    expect(m.value("bot_decisions_total", { kind: "answer" })).toBe(1);
+    expect(m.value("bot_decisions_total", { kind: "escalate" })).toBe(1);
+    expect(m.value("bot_tickets", { state: "waiting" })).toBe(1);
+    expect(m.value("bot_reply_latency_seconds_count", { type: "callback_query" })).toBe(1);
+    expect(m.value("bot_telegram_last_success_timestamp_seconds")).toBeGreaterThan(0);
+    expect(m.value("process_cpu_seconds_total")).toBeGreaterThan(0);
+    expect(m.types.get("nodejs_eventloop_lag_seconds")).toBe("gauge");
+  });
+
+  it("fails the scrape with 500 when the database under a gauge is gone", async () => {
+    const s = await serve();
+    s.db.close();
+    const response = await s.get("/metrics");
+    expect(response.status).toBe(500);
+    expect(await response.text()).toMatch(/^metrics failed: /);
+  });
+});
