@@ -115,3 +115,4 @@ export {
   type TicketServiceOptions,
   type TransferResult,
 } from "./tickets.ts";
+export type { UnansweredRecord, UnansweredRecords } from "./unanswered-questions.ts";

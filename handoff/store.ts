@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { openDatabase } from "./database.ts";
+import { prepareUnansweredQuery, type UnansweredRecords } from "./unanswered-questions.ts";
 
 export type Language = "ru" | "en";
 
@@ -36,6 +37,12 @@ export interface Store {
     chatId: number,
     sinceMs: number,
   ): (QuestionRecord & { createdAt: number }) | undefined;
+  /**
+   * The questions not answered well since `sinceMs`: escalated or clarified
+   * then, or answered and rated 👎 then (the chat's latest question answered
+   * with the rated intent at or before the rating).
+   */
+  unansweredQuestions(sinceMs: number): UnansweredRecords;
   close(): void;
 }
 
@@ -152,6 +159,7 @@ export function createStore(path: string | Database, options: StoreOptions = {})
       const row = latestQuestion.get(chatId, sinceMs);
       return row && toQuestion(row);
     },
+    unansweredQuestions: prepareUnansweredQuery(db),
     close: () => db.close(),
   };
 }

@@ -31,3 +31,13 @@ export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
 export { INTENT_ID, TOPICS, type Topic } from "./schema.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";
 export { type TunedCalibration, tuneCalibration } from "./tune.ts";
+export {
+  type ClusterExample,
+  type ClusterOptions,
+  clusterUnanswered,
+  type NearestIntent,
+  UNANSWERED_REASONS,
+  type UnansweredCluster,
+  type UnansweredQuestion,
+  type UnansweredReason,
+} from "./unanswered.ts";

@@ -28,6 +28,9 @@ const USAGE = `Usage: npm run kb -- <command>
                      fit the confidence model and thresholds on the development
                      set (default test/fixtures/eval-dev.jsonl); --write saves
                      them to knowledge/calibration.json
+  unanswered [--since 7d] [--limit N] [--csv | --out FILE]
+                     escalated, clarified and 👎 questions in clusters of similar
+                     ones, with the nearest intent (--help for more)
   suggestions [--all] | --accept ID | --reject ID
                      operators' suggestions of the intent a closed ticket's
                      question belonged to; --accept adds it as an example
@@ -239,6 +242,8 @@ async function main(args: string[]): Promise<number> {
     }
     case "tune":
       return tune(rest.find((a) => !a.startsWith("--")) ?? DEV_SET, rest.includes("--write"));
+    case "unanswered":
+      return (await import("./kb-unanswered.ts")).runUnanswered(rest);
     case "suggestions":
       return (await import("./kb-suggestions.ts")).runSuggestions(rest);
     case "report":

@@ -1,0 +1,185 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { createStore, type QuestionRecord } from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
+import { BOM } from "../../scripts/csv.ts";
+import { parseSince, runUnanswered } from "../../scripts/kb-unanswered.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import { parseCsv } from "./csv-reader.ts";
+import { runScript } from "./run-script.ts";
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), "kb-unanswered-"));
+  temporary.push(dir);
+  return dir;
+};
+
+const DAY = 24 * 60 * 60_000;
+const HOTLINE = [
+  "телефон горячей линии",
+  "телефон гарячей линии",
+  "ntktajy ujhzxtq kbybb",
+  "номер горячей линии госуслуг",
+  "как позвонить на горячую линию",
+];
+
+/**
+ * A bot database filled through the store, with questions `daysAgo` before
+ * `now`: hotline questions escalated or clarified, two on the weather, a
+ * password answer rated 👎, and one question ten days old.
+ */
+function filledDatabase(now: number): string {
+  const path = join(tempDir(), "bot.sqlite");
+  let time = now;
+  const store = createStore(path, { now: () => time });
+  const ask = (
+    daysAgo: number,
+    chatId: number,
+    text: string,
+    decision: QuestionRecord["decision"],
+    intent: string | null = null,
+  ) => {
+    time = now - daysAgo * DAY;
+    store.recordQuestion({
+      chatId,
+      text,
+      language: "ru",
+      decision,
+      intent,
+      confidence: 0.3,
+      candidates: [],
+    });
+  };
+  for (const [i, text] of HOTLINE.entries()) {
+    ask(3 - i * 0.1, 10 + i, text, i % 2 ? "clarify" : "escalate");
+  }
+  ask(2, 20, "погода в москве", "escalate");
+  ask(1.5, 21, "какая погода завтра", "escalate");
+  ask(1, 30, "не помню пароль", "answer", "account.login_recovery");
+  time = now - 0.9 * DAY;
+  store.recordFeedback(30, "account.login_recovery", false);
+  ask(10, 40, "как оформить загранпаспорт", "escalate");
+  store.close();
+  return path;
+}
+
+describe("npm run kb -- unanswered", () => {
+  it("prints the clusters of the last 7 days, biggest first, with the nearest intent", () => {
+    const path = filledDatabase(Date.now());
+    const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], {
+      env: { DATABASE_PATH: path },
+    });
+    expect(stderr).toBe("");
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^Unanswered questions in the last 7 days \(since .+\): 8 in /);
+    const clusters = stdout.split(/\n(?=#\d+ )/).slice(1);
+    expect(clusters[0]).toMatch(
+      /^#1 {2}5 question\(s\): escalated 3 \(60%\), clarified 2 \(40%\)\n/,
+    );
+    expect(clusters[0]).toContain("nearest intent: contacts.hotline");
+    expect(clusters[0]).toContain('"телефон горячей линии" ×3');
+    expect(clusters[1]).toMatch(/^#2 {2}2 question\(s\): escalated 2 \(100%\)\n/);
+    expect(clusters[1]).toContain("nearest intent: none (new topic?)");
+    expect(clusters[1]).toContain('"погода в москве"');
+    const rated = clusters.find((c) => c.includes('"не помню пароль"'));
+    expect(rated).toContain("👎 1 (100%)");
+    expect(rated).toContain("nearest intent: account.login_recovery");
+    expect(stdout).not.toContain("загранпаспорт");
+  });
+
+  it("refuses to run without the database, and does not create it", () => {
+    const path = join(tempDir(), "missing", "bot.sqlite");
+    const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], {
+      env: { DATABASE_PATH: path },
+    });
+    expect(status).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(`there is no database at ${path}`);
+    expect(stderr).toContain("DATABASE_PATH");
+    expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe("runUnanswered", () => {
+  const kb = realKnowledgeBase();
+  const knowledge = { kb, matcher: createMatcher(kb) };
+  const run = (args: string[], now: number, path: string) => {
+    let out = "";
+    const errors: string[] = [];
+    const code = runUnanswered(args, {
+      now: () => now,
+      env: { DATABASE_PATH: path },
+      knowledge: () => knowledge,
+      out: (text) => {
+        out += text;
+      },
+      err: (line) => errors.push(line),
+    });
+    return { code, out, errors };
+  };
+
+  it("counts back from its clock: --since 2d leaves out what is older", () => {
+    const now = Date.UTC(2025, 0, 15, 9, 0);
+    const path = filledDatabase(now);
+    const { code, out } = run(["--since", "2d"], now, path);
+    expect(code).toBe(0);
+    expect(out).toMatch(/in the last 2 days \(since .+\): 3 in 2 cluster\(s\)/);
+    expect(out).toContain("погода");
+    expect(out).toContain("не помню пароль");
+    expect(out).not.toContain("горячей");
+    expect(run(["--since", "1h"], now, path).out).toMatch(
+      /^No unanswered questions in the last 1 hour/,
+    );
+  });
+
+  it("exports every cluster as CSV with the BOM, the examples in their own columns", () => {
+    const now = Date.UTC(2025, 0, 15, 9, 0);
+    const path = filledDatabase(now);
+    const { code, out } = run(["--since", "2w", "--csv"], now, path);
+    expect(code).toBe(0);
+    expect(out.startsWith(BOM)).toBe(true);
+    const [header, ...rows] = parseCsv(out.slice(BOM.length));
+    const column = (row: string[] | undefined, name: string) => row?.[header?.indexOf(name) ?? -1];
+    expect(rows.map((r) => Number(column(r, "questions")))).toEqual([5, 2, 1, 1]);
+    expect(column(rows[0], "nearest_intent")).toBe("contacts.hotline");
+    expect(column(rows[0], "example_1")).toBe("телефон горячей линии");
+    expect(column(rows[1], "note")).toBe("new topic?");
+    expect(rows.some((r) => column(r, "example_1") === "как оформить загранпаспорт")).toBe(true);
+    expect(rows.map((r) => Number(column(r, "unhelpful")))).toContain(1);
+  });
+
+  it("rejects a bad command line with exit code 2 before opening anything", () => {
+    const path = join(tempDir(), "never.sqlite");
+    for (const args of [
+      ["--since", "7"],
+      ["--since", "0d"],
+      ["--since", "7 days"],
+      ["--limit", "0"],
+      ["--limit", "2.5"],
+      ["--threshold", "1.5"],
+      ["--threshold", "abc"],
+      ["--frobnicate"],
+      ["extra"],
+    ]) {
+      const { code, errors } = run(args, Date.now(), path);
+      expect(code, args.join(" ")).toBe(2);
+      expect(errors.join("\n")).toMatch(
+        /^kb unanswered: .+ \(npm run kb -- unanswered --help shows the usage\)$/,
+      );
+    }
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("reads periods in hours, days and weeks", () => {
+    expect(parseSince("12h")).toEqual({ ms: 12 * 60 * 60_000, words: "12 hours" });
+    expect(parseSince("1d")).toEqual({ ms: DAY, words: "1 day" });
+    expect(parseSince("2w")).toEqual({ ms: 14 * DAY, words: "2 weeks" });
+    expect(() => parseSince("-1d")).toThrow(/12h, 7d or 2w/);
+  });
+});
