@@ -28,8 +28,10 @@ export function splitMessage(html: string, limit = MAX_MESSAGE_LENGTH): string[]
     if (current !== "") parts.push(current);
     let rest = line;
     while (rest.length > limit) {
-      parts.push(rest.slice(0, limit));
-      rest = rest.slice(limit);
+      // Never between the two halves of a surrogate pair (an emoji).
+      const cut = limit > 1 && /[\ud800-\udbff]/.test(rest.charAt(limit - 1)) ? limit - 1 : limit;
+      parts.push(rest.slice(0, cut));
+      rest = rest.slice(cut);
     }
     current = rest;
   }

@@ -35,6 +35,8 @@ export function checkHtml(html: string): string[] {
     if (closing) {
       const last = open.pop();
       if (last !== name) problems.push(`</${name}> closes ${last ? `<${last}>` : "nothing"}`);
+      // Telegram refuses "</b x>": an end tag is its name and nothing else.
+      if (rest.trim() !== "") problems.push(`</${name}> takes no attributes`);
     } else {
       if (name === "a" && !/^\s+href="[^"]+"\s*$/.test(rest)) {
         problems.push('<a> needs exactly one attribute: href="https://..."');

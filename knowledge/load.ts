@@ -206,6 +206,18 @@ function parseFile<T extends z.ZodType>(
   schema: T,
   report: (issue: KnowledgeIssue) => void,
 ): z.infer<T> | undefined {
+  // Bytes that are not UTF-8 were read as U+FFFD: a file saved in another encoding.
+  const notUtf8 = file.text.indexOf("\uFFFD");
+  if (notUtf8 !== -1) {
+    const line = file.text.slice(0, notUtf8).split("\n").length;
+    report({
+      code: "read_failed",
+      file: file.name,
+      field: "",
+      message: `line ${line} is not UTF-8 text (saved in another encoding?); save the file as UTF-8`,
+    });
+    return undefined;
+  }
   const document = parseDocument(file.text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
     for (const error of document.errors) {
@@ -218,7 +230,21 @@ function parseFile<T extends z.ZodType>(
     }
     return undefined;
   }
-  const parsed = schema.safeParse(document.toJS() ?? {});
+  let data: unknown;
+  try {
+    data = document.toJS() ?? {};
+  } catch (error) {
+    // yaml refuses aliases that would expand too far ("billion laughs").
+    report({
+      code: "yaml_syntax",
+      file: file.name,
+      field: "",
+      message: `YAML: ${(error as Error).message}; write the text out instead of using anchors (&) and aliases (*)`,
+    });
+    return undefined;
+  }
+  // With the input in each issue, a field that is there but wrong is not called missing.
+  const parsed = schema.safeParse(data, { reportInput: true });
   if (parsed.success) return parsed.data;
   for (const problem of parsed.error.issues) {
     const field = problem.path.join(".");
@@ -265,6 +291,15 @@ function checkIntentContent(
         );
       }
     }
+    // "{{Phone.hotline}}", "{{phone-hotline}}", "{{url.help}": no reference, shown as typed.
+    const broken = /\{\{|\}\}/.exec(text.replace(REFERENCE, ""));
+    if (broken) {
+      issue(
+        "dangling_reference",
+        field,
+        `"${broken[0]}" outside a reference; write references as {{group.name}} in lowercase latin, e.g. {{phone.hotline}}`,
+      );
+    }
   };
 
   for (const language of LANGUAGES) {
@@ -305,7 +340,8 @@ function checkIntentContent(
     const field = `links.${index}.url`;
     checkReferences(link.url, field);
     const url = fillReferences(directory, link.url, "ru", new Date(0), false);
-    if (!url.includes("{{") && !directory.isOfficialUrl(url)) {
+    // A reference left unfilled is reported above; anything else must be a link.
+    if (url.search(REFERENCE) === -1 && !directory.isOfficialUrl(url)) {
       issue(
         "bad_link",
         field,

@@ -2,8 +2,10 @@
 // what must not reach logs or analytics unmasked.
 
 const PATTERNS: readonly [RegExp, string][] = [
-  // E-mail addresses.
-  [/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu, "[e-mail]"],
+  // E-mail addresses. The part before "@" is at most 64 characters (RFC 5321);
+  // unbounded, a long run of letters cost a scan from each of its letters
+  // (150 ms for 4,096 letters).
+  [/[\p{L}\p{N}._%+-]{1,64}@[\p{L}\p{N}.-]+\.\p{L}{2,}/gu, "[e-mail]"],
   // Phone numbers: +7 / 8 and ten digits, with spaces, dashes or brackets
   // (before SNILS: eleven digits starting with 8 are more often a phone).
   [

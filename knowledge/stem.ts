@@ -14,17 +14,21 @@ const englishStemmer = require("natural/lib/natural/stemmers/porter_stemmer") as
 export type Language = "ru" | "en";
 
 const CYRILLIC = /[а-яё]/;
+// Longer than any Russian or English word; natural's stemmers take time
+// quadratic in the length, 60 ms for a 4,000-character "word".
+const LONGEST_WORD = 40;
 
 /**
  * Reduces a lowercase word to its stem: the Russian Snowball (Porter) stemmer
  * for Cyrillic words, the English Porter stemmer for Latin ones. Abbreviations
  * (all consonants, such as "инн", "снилс", "мфц") and words of three letters or
- * fewer are kept whole, since stemming them only makes collisions.
+ * fewer are kept whole, since stemming them only makes collisions; so are
+ * "words" longer than 40 characters, which no language has.
  *
  * @example stemWord("госуслугах") // "госуслуг"
  */
 export function stemWord(word: string): string {
-  if (word.length <= 3 || /\d/.test(word)) return word;
+  if (word.length <= 3 || word.length > LONGEST_WORD || /\d/.test(word)) return word;
   if (CYRILLIC.test(word)) {
     if (!/[аеёиоуыэюя]/.test(word)) return word;
     return russianStemmer.stem(word);

@@ -120,6 +120,7 @@ export function editDistance(a: string, b: string): number {
  */
 export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
   const byDeletion = new Map<string, string[]>();
+  let longest = 0;
   const add = (key: string, word: string) => {
     const list = byDeletion.get(key);
     if (list) list.push(word);
@@ -128,6 +129,7 @@ export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
   for (const word of words.keys()) {
     const budget = maxEdits(word.length);
     if (budget === 0) continue;
+    longest = Math.max(longest, word.length);
     add(word, word);
     const variants = new Set<string>();
     deletes(word, budget, variants);
@@ -137,7 +139,9 @@ export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
   return {
     correct(word) {
       const budget = maxEdits(word.length);
-      if (budget === 0) return undefined;
+      // Too long to be within the budget of any known word: without this, a
+      // 4,000-letter word would build 4,000 deletions of 4,000 letters each.
+      if (budget === 0 || word.length > longest + budget) return undefined;
       // The vocabulary side holds deletions up to the full budget; on the
       // query side one deletion is enough to meet it for every single edit
       // and for two edits but two insertions in a row (a few dozen strings

@@ -72,7 +72,9 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   // Commands (/menu, /help…) still work; other kinds fall through to "text only".
   privateChats.on("message", async (ctx, next) => {
     const message = ctx.message;
-    if (message.text?.startsWith("/")) return next();
+    // A command (Telegram marks it) still works; other text starting with "/" goes to the ticket.
+    const first = message.entities?.[0];
+    if (first?.type === "bot_command" && first.offset === 0) return next();
     const file = fileOf(message, true);
     if (file === undefined && message.text === undefined) return next();
     if (file && "refused" in file) {

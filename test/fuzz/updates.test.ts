@@ -1,0 +1,331 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { TEXTS } from "../../bot/texts.ts";
+import { CITIZEN_TEXTS, defaultOperatorName, OPERATOR_TEXTS } from "../../handoff/index.ts";
+import { createMatcher, htmlToText } from "../../knowledge/index.ts";
+import { createHarness } from "../bot/harness.ts";
+import { formatText } from "../bot-api-double/formatting.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import { fuzzParameters, fuzzTimeout } from "./fuzz-settings.ts";
+import { createHangGuard } from "./hang-guard.ts";
+import { problemsOf } from "./telegram-checks.ts";
+import {
+  callbackData,
+  citizenUpdate,
+  cut,
+  forgedUpdate,
+  messageContent,
+  messageText,
+  type RawUpdate,
+  user,
+} from "./update-arbitraries.ts";
+
+// The real bot (test/bot/harness.ts: in-memory Bot API, SQLite in memory)
+// fed random updates of every kind: it never fails an update, every call it
+// makes is one Telegram accepts, no one but an operator acts as one, and
+// tickets stay consistent.
+
+const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+const guard = createHangGuard();
+const OPERATOR_ID = 601;
+const FAILURE_TEXTS = new Set([TEXTS.ru.failure, TEXTS.en.failure]);
+
+type Harness = ReturnType<typeof createHarness>;
+
+/** Handles one update and delivers what it queued; fails on a rejection or a refused call. */
+async function feed(h: Harness, update: RawUpdate): Promise<void> {
+  const from = h.calls.length;
+  await guard.timeAsync("handle + deliver", async () => {
+    await h.handle(update);
+    await h.deliver();
+  });
+  const problems = h.calls.slice(from).flatMap(problemsOf);
+  if (problems.length > 0) {
+    const what = JSON.stringify(update);
+    throw new Error(
+      `${problems.map((p) => (p.length > 400 ? `${p.slice(0, 400)}…` : p)).join("\n")}\nafter the update ${what.length > 600 ? `${what.slice(0, 600)}…` : what}`,
+    );
+  }
+}
+
+/** The chats whose updates pressed "hy" (confirm an operator) in their own private chat. */
+function confirmedChats(updates: readonly RawUpdate[]): Set<number> {
+  const chats = new Set<number>();
+  for (const update of updates) {
+    const query = update.callback_query;
+    const chat = query?.message?.chat;
+    if (query?.data === "hy" && chat?.type === "private") chats.add(chat.id);
+  }
+  return chats;
+}
+
+/** What the tables say about tickets and operator actions. */
+function ticketState(h: Harness) {
+  const { db } = h.handoff;
+  return {
+    tickets: db.prepare("SELECT id, chat_id, state, operator_id FROM tickets").all() as {
+      id: number;
+      chat_id: number;
+      state: string;
+      operator_id: number | null;
+    }[],
+    openPerChat: db
+      .prepare(
+        "SELECT chat_id, count(*) AS n FROM tickets WHERE state <> 'closed' GROUP BY chat_id",
+      )
+      .all() as { chat_id: number; n: number }[],
+    audit: db.prepare("SELECT operator_id, action, details FROM audit_log").all() as {
+      operator_id: number;
+      action: string;
+      details: string;
+    }[],
+    staffMessages: db
+      .prepare("SELECT operator_id FROM ticket_messages WHERE direction <> 'citizen'")
+      .all() as { operator_id: number | null }[],
+    operators: (db.prepare("SELECT user_id FROM operators").all() as { user_id: number }[]).map(
+      (row) => row.user_id,
+    ),
+  };
+}
+
+/** Only `operatorIds` act as operators; a ticket per chat at most; tickets only for who asked. */
+function expectConsistent(h: Harness, updates: readonly RawUpdate[], operatorIds: number[]) {
+  const state = ticketState(h);
+  expect(state.operators.sort()).toEqual([...operatorIds].sort());
+  for (const row of state.openPerChat) expect(row.n, `chat ${row.chat_id}`).toBe(1);
+  const confirmed = confirmedChats(updates);
+  for (const ticket of state.tickets) {
+    expect(confirmed.has(ticket.chat_id), `ticket for chat ${ticket.chat_id}`).toBe(true);
+    if (ticket.operator_id !== null) expect(operatorIds).toContain(ticket.operator_id);
+    if (ticket.state === "assigned") expect(ticket.operator_id).not.toBeNull();
+  }
+  for (const entry of state.audit) {
+    if (operatorIds.includes(entry.operator_id)) continue;
+    expect(JSON.parse(entry.details), `${entry.action} by ${entry.operator_id}`).toHaveProperty(
+      "refused",
+    );
+  }
+  for (const row of state.staffMessages) expect(operatorIds).toContain(row.operator_id);
+}
+
+describe("the bot fed random updates", () => {
+  it(
+    "handles every kind, makes only valid calls, and lets no citizen act as an operator",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(citizenUpdate, { minLength: 1, maxLength: 12 }),
+          async (updates) => {
+            const h = createHarness({ knowledge });
+            for (const update of updates) await feed(h, update);
+            const failures = h.sent().filter((text) => FAILURE_TEXTS.has(text));
+            expect(failures, "a handler threw").toEqual([]);
+            expectConsistent(h, updates, []);
+            h.handoff.close();
+          },
+        ),
+        fuzzParameters(60, { shrink: false }),
+      );
+    },
+    fuzzTimeout(60_000),
+  );
+
+  it(
+    "survives updates Telegram never sends",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.oneof(forgedUpdate, citizenUpdate), { minLength: 1, maxLength: 6 }),
+          async (updates) => {
+            const h = createHarness({ knowledge });
+            for (const update of updates) await feed(h, update);
+            expectConsistent(h, updates, []);
+            h.handoff.close();
+          },
+        ),
+        fuzzParameters(40, { shrink: false }),
+      );
+    },
+    fuzzTimeout(60_000),
+  );
+});
+
+// Citizens 777-779 ask, confirm ("hy"), write, send files and cancel; one
+// operator on shift takes, answers, notes, transfers and closes, with random
+// arguments; strangers press random buttons.
+const citizen = user(fc.constantFrom(777, 778, 779)).map((u) => ({ ...u, is_bot: false }));
+const privateMessage = (from: typeof citizen, content = messageContent) =>
+  fc.tuple(from, content).map(([sender, fields]) => ({
+    message: {
+      message_id: 1,
+      date: 0,
+      chat: { id: sender.id, type: "private", first_name: sender.first_name },
+      from: sender,
+      ...fields,
+    },
+  })) as fc.Arbitrary<RawUpdate>;
+const press = (from: typeof citizen, data: fc.Arbitrary<string>) =>
+  fc.tuple(from, data).map(([sender, payload]) => ({
+    callback_query: {
+      id: `cb${sender.id}`,
+      from: sender,
+      chat_instance: "1",
+      data: payload,
+      message: {
+        message_id: 5,
+        date: 0,
+        chat: { id: sender.id, type: "private", first_name: "x" },
+        text: "…",
+      },
+    },
+  })) as fc.Arbitrary<RawUpdate>;
+const UNANSWERABLE = ["какая погода завтра в москве", "what is the weather tomorrow"];
+const ticketIds = fc.integer({ min: 1, max: 6 }).map(String);
+const operatorCommand = fc
+  .tuple(
+    fc.constantFrom(
+      "/take",
+      "/close",
+      "/note",
+      "/kb",
+      "/transfer",
+      "/tickets",
+      "/shift",
+      "/queue",
+      "/stats",
+      "/help",
+      "/topic",
+      "/cancel",
+      "/start",
+    ),
+    fc.oneof(
+      fc.constant(""),
+      ticketIds,
+      fc.constantFrom("on", "off", "queue", "пароль", "602", "new", "skip"),
+      messageText,
+    ),
+  )
+  .map(([name, args]) => ({
+    text: cut(`${name}${args ? ` ${args}` : ""}`, 4096),
+    entities: [{ type: "bot_command", offset: 0, length: name.length }],
+  }));
+
+const command = (text: string) => ({
+  text,
+  entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]?.length ?? 0 }],
+});
+const sequenceStep = (operator: typeof citizen) =>
+  fc.oneof(
+    {
+      weight: 2,
+      arbitrary: privateMessage(
+        citizen,
+        fc.constantFrom(...UNANSWERABLE).map((text) => ({ text })),
+      ),
+    },
+    { weight: 3, arbitrary: press(citizen, fc.constant("hy")) },
+    { weight: 6, arbitrary: privateMessage(citizen) },
+    { weight: 2, arbitrary: press(citizen, callbackData(ticketIds)) },
+    { weight: 3, arbitrary: privateMessage(operator, fc.constantFrom(command("/take"))) },
+    { weight: 1, arbitrary: privateMessage(operator, fc.constantFrom(command("/close"))) },
+    { weight: 3, arbitrary: privateMessage(operator, operatorCommand) },
+    { weight: 4, arbitrary: privateMessage(operator) },
+    { weight: 2, arbitrary: press(operator, callbackData(ticketIds)) },
+    { weight: 1, arbitrary: citizenUpdate },
+  );
+
+describe("the handoff fed random sequences", () => {
+  const operator = user(fc.constant(OPERATOR_ID)).map((u) => ({ ...u, is_bot: false }));
+
+  it(
+    "keeps one open ticket per chat, only the operator acting, and every call valid",
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom("operator", "supervisor") as fc.Arbitrary<"operator" | "supervisor">,
+          fc.array(sequenceStep(operator), { minLength: 5, maxLength: 30, size: "max" }),
+          async (role, steps) => {
+            const h = createHarness({ knowledge });
+            // Named after their Telegram first name (random) on their first message.
+            h.handoff.operators.add({
+              userId: OPERATOR_ID,
+              name: defaultOperatorName(OPERATOR_ID),
+              role,
+            });
+            h.handoff.operators.setShift(OPERATOR_ID, true);
+            for (const step of steps) await feed(h, step);
+            expectConsistent(h, steps, [OPERATOR_ID]);
+            h.handoff.close();
+          },
+        ),
+        fuzzParameters(60, { shrink: false }),
+      );
+    },
+    fuzzTimeout(60_000),
+  );
+});
+
+describe("relaying through a ticket", () => {
+  const OPERATOR = { id: OPERATOR_ID, is_bot: false, first_name: "Анна" };
+  const CITIZEN = { id: 777, is_bot: false, first_name: "Иван", language_code: "ru" };
+  const content = fc.oneof(
+    messageText.map((text) => ({ text })),
+    fc.tuple(fc.constantFrom("photo", "document"), messageText).map(([kind, text]) => ({
+      caption: cut(text, 1024),
+      ...(kind === "photo"
+        ? { photo: [{ file_id: "p", file_unique_id: "p", width: 1, height: 1, file_size: 1000 }] }
+        : {
+            document: {
+              file_id: "d",
+              file_unique_id: "d",
+              mime_type: "application/pdf",
+              file_size: 1000,
+            },
+          }),
+    })),
+  );
+  // What the desk puts before relayed text, then ": " if text follows: "💬 №1", "👤 Оператор".
+  const labels = [OPERATOR_TEXTS.fileFromCitizen(1), CITIZEN_TEXTS.ru.operatorLabel].map((html) =>
+    htmlToText(html).replace(/\s+/g, ""),
+  );
+  /** The text relayed to a chat since a call: every message as Telegram shows it, labels and spaces removed. */
+  const relayedTo = (h: Harness, chatId: number, since: number) =>
+    h.calls
+      .slice(since)
+      .filter((c) => c.payload.chat_id === chatId)
+      .map((c) => formatText(c.payload.text ?? c.payload.caption, c.payload.parse_mode, undefined))
+      .map((shown) => (shown.ok ? shown.text.replace(/\s+/g, "") : ""))
+      .map((shown) => {
+        const label = labels.find((l) => shown.startsWith(l));
+        return label === undefined ? shown : shown.slice(label.length).replace(/^:/, "");
+      })
+      .join("");
+
+  it("delivers texts and captions of any length whole, in messages Telegram accepts", async () => {
+    await fc.assert(
+      fc.asyncProperty(content, content, async (fromCitizen, fromOperator) => {
+        const h = createHarness({ knowledge });
+        try {
+          h.handoff.operators.add({ userId: OPERATOR_ID, name: "Анна", role: "operator" });
+          h.handoff.operators.setShift(OPERATOR_ID, true);
+          await feed(h, h.text("какая погода завтра в москве", CITIZEN));
+          await feed(h, h.press("hy", {}, CITIZEN));
+          await feed(h, h.text("/take", OPERATOR));
+          for (const [from, fields, to] of [
+            [CITIZEN, fromCitizen, OPERATOR_ID],
+            [OPERATOR, fromOperator, CITIZEN.id],
+          ] as const) {
+            const since = h.calls.length;
+            await feed(h, h.message(fields, from));
+            const sent = ("text" in fields ? fields.text : fields.caption).replace(/\s+/g, "");
+            expect(relayedTo(h, to, since)).toBe(sent);
+          }
+        } finally {
+          h.handoff.close();
+        }
+      }),
+      fuzzParameters(40, { shrink: false }),
+    );
+  });
+});
