@@ -127,7 +127,9 @@ export function createDeliveryWorker(
     }
     if (result.permanent) return fail(item, result.error);
     if (result.retryAfterMs !== undefined) {
-      outbox.markRetry(item.id, result.error, result.retryAfterMs);
+      // Not a failed attempt: a 429 storm must neither stretch the backoff
+      // of a later 5xx nor use up the attempts before the row is given up.
+      outbox.postpone(item.id, result.error, result.retryAfterMs);
       return "retry";
     }
     if (item.attempts + 1 >= maxAttempts) return fail(item, result.error);

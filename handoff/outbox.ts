@@ -30,7 +30,7 @@ export interface OutboxItem {
   /** What the row is for, to find it again (e.g. "card": a new-ticket card). */
   tag: string | null;
   state: OutboxState;
-  /** Failed attempts so far. */
+  /** Failed attempts so far; a 429 is not one (`postpone`: Telegram only said "later"). */
   attempts: number;
   nextAttemptAt: number;
   lastError: string | null;
@@ -75,6 +75,12 @@ export interface Outbox {
   markSent(id: number, messageId?: number): boolean;
   /** A transient failure: back to pending, tried again after `retryAfterMs`. */
   markRetry(id: number, error: string, retryAfterMs: number): boolean;
+  /**
+   * Telegram asked to wait (429 with retry_after): back to pending, tried
+   * again after `delayMs`, without counting a failed attempt (attempts set
+   * the backoff and when to give up). Returns false if the row was not being sent.
+   */
+  postpone(id: number, error: string, delayMs: number): boolean;
   /** A permanent failure (blocked by the user, bad request): never tried again. */
   markFailed(id: number, error: string): boolean;
   /**
@@ -173,6 +179,10 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
        last_error = ?, claimed_at = NULL
      WHERE id = ? AND state = 'sending'`,
   );
+  const postpone = db.prepare<[number, string, number]>(
+    `UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, claimed_at = NULL
+     WHERE id = ? AND state = 'sending'`,
+  );
   const failed = db.prepare<[string, number]>(
     `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, claimed_at = NULL
      WHERE id = ? AND state IN ('sending', 'pending')`,
@@ -209,6 +219,8 @@ export function createOutbox(db: Database, options: OutboxOptions = {}): Outbox 
     markSent: (id, messageId) => sent.run(now(), messageId ?? null, id).changes > 0,
     markRetry: (id, error, retryAfterMs) =>
       retry.run(now() + Math.max(0, retryAfterMs), error, id).changes > 0,
+    postpone: (id, error, delayMs) =>
+      postpone.run(now() + Math.max(0, delayMs), error, id).changes > 0,
     markFailed: (id, error) => failed.run(error, id).changes > 0,
     recoverStale: (olderThanMs) => recover.run(now() - olderThanMs).changes,
     lag: () => {

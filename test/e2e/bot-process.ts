@@ -47,3 +47,27 @@ export function startBot(env: Record<string, string>): BotProcess {
     },
   };
 }
+
+/**
+ * Resolves once the bot is polling: a getUpdates call at index `since` or
+ * later in `calls` (the double's live list). Rejects with the bot's output if
+ * it exits first or has not polled within `timeoutMs` (default 20 s).
+ *
+ * @example const since = double.calls.length; const bot = startBot(env); await untilPolling(bot, double.calls, since);
+ */
+export async function untilPolling(
+  bot: BotProcess,
+  calls: readonly { method: string }[],
+  since: number,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = since;
+  for (;;) {
+    for (; seen < calls.length; seen++) if (calls[seen]?.method === "getUpdates") return;
+    if (bot.child.exitCode !== null || bot.child.signalCode !== null)
+      throw new Error(`the bot exited before polling:\n${bot.output()}`);
+    if (Date.now() > deadline) throw new Error(`the bot did not start polling:\n${bot.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -135,8 +135,9 @@ describe("the delivery worker", () => {
     for (const id of [...a, ...b, ...d]) {
       expect(outbox.get(id)).toMatchObject({ state: "sent", messageId: expect.any(Number) });
     }
+    // A 429 is kept as the last error but is no failed attempt.
     expect(outbox.get(a[0] as number)).toMatchObject({
-      attempts: 1,
+      attempts: 0,
       lastError: "429: Too Many Requests",
     });
     expect(outbox.get(d[0] as number)?.lastError).toBe("socket hang up");
@@ -166,6 +167,27 @@ describe("the delivery worker", () => {
     ]);
     expect(outbox.get(id as number)).toMatchObject({ state: "failed", attempts: 5 });
     expect(failures).toHaveLength(1);
+  });
+
+  it("counts no 429 as a failed attempt: a rate-limited row backs off from the first step and is not given up", async () => {
+    // Found by npm run soak: with few chats, a 429 storm lands on the same
+    // rows again and again; a 500 after it waited 2^attempts s (five minutes)
+    // and, after maxAttempts 429s, one more failure gave the message up.
+    const script = { x: [...Array.from({ length: 6 }, () => tooMany(1)), serverError] };
+    const { telegram, failures, worker, enqueue, clock, outbox } = setup(script, {
+      baseBackoffMs: 100,
+      maxAttempts: 3,
+    });
+    const [id] = enqueue(1, "x");
+    while (outbox.get(id as number)?.state === "pending") {
+      if ((await worker.deliverOnce()) === "idle") clock.advance(10);
+    }
+    const at = telegram.callsOf("x").map((c) => c.at);
+    expect(at.slice(1).map((t, n) => t - (at[n] as number))).toEqual([
+      1000, 1000, 1000, 1000, 1000, 1000, 100,
+    ]);
+    expect(outbox.get(id as number)).toMatchObject({ state: "sent", attempts: 1 });
+    expect(failures).toEqual([]);
   });
 
   it("keeps going when onFailed throws", async () => {

@@ -82,6 +82,29 @@ describe("the outbox", () => {
     expect(outbox.markRetry(first, "late", 0)).toBe(false);
   });
 
+  it("postpones a row Telegram asked to wait for without counting an attempt, holding the chat back", () => {
+    const { outbox, clock } = setup();
+    const first = outbox.enqueue({ chatId: 1, message: text("first") });
+    const second = outbox.enqueue({ chatId: 1, message: text("second") });
+    outbox.claimNext();
+    expect(outbox.postpone(first, "429: Too Many Requests: retry after 2", 2000)).toBe(true);
+    expect(outbox.get(first)).toMatchObject({
+      state: "pending",
+      attempts: 0,
+      nextAttemptAt: clock.now() + 2000,
+      lastError: "429: Too Many Requests: retry after 2",
+    });
+    expect(outbox.claimNext()).toBeUndefined();
+    clock.advance(2000);
+    expect(outbox.claimNext()).toMatchObject({ id: first, attempts: 0 });
+    expect(outbox.markRetry(first, "500: Internal Server Error", 0)).toBe(true);
+    expect(outbox.claimNext()).toMatchObject({ id: first, attempts: 1 });
+    outbox.markSent(first);
+    expect(outbox.claimNext()?.id).toBe(second);
+    // Only a row being sent can be postponed.
+    expect(outbox.postpone(first, "late", 0)).toBe(false);
+  });
+
   it("marks a permanent failure, after which the chat's next rows go on", () => {
     const { outbox } = setup();
     const blocked = outbox.enqueue({ chatId: 1, message: text("one") });
