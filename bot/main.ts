@@ -1,7 +1,6 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
 import { createServer } from "node:http";
-import { run } from "@grammyjs/runner";
 import { Api, webhookCallback } from "grammy";
 import {
   createDeliveryWorker,
@@ -19,6 +18,7 @@ import { createHealthServer, type HealthServer } from "./health.ts";
 import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowledge-source.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
+import { startPolling } from "./polling.ts";
 import { createTelegramSender } from "./telegram-send.ts";
 import { TEXTS } from "./texts.ts";
 
@@ -167,8 +167,8 @@ async function main(): Promise<number> {
     stop = () => new Promise((resolve) => server.close(() => resolve()));
   } else {
     await bot.api.deleteWebhook();
-    const runner = run(bot, {
-      runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
+    const runner = await startPolling(bot, handoff.store, log, {
+      allowedUpdates: ["message", "callback_query"],
     });
     log.info({ bot: bot.botInfo.username }, "long polling");
     stop = () => runner.stop();

@@ -175,6 +175,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX suggestions_by_state ON suggestions (state, id);
   `,
+  // 5: the inbox. Long polling confirms a batch of updates when it asks for
+  // the next one, so each batch is saved here first and an update leaves
+  // when it is handled: one confirmed but not yet handled at a crash is
+  // handled after the restart instead of lost.
+  `
+  CREATE TABLE inbox (
+    update_id INTEGER PRIMARY KEY,
+    payload TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    replays INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -20,6 +20,11 @@ export interface PurgeCounts {
   /** Handled update ids forgotten (no personal data; they only pile up). */
   updates: number;
   /**
+   * Saved updates never handled (given up after crashing the bot on every
+   * replay) older than the retention period: they hold citizens' messages.
+   */
+  inbox: number;
+  /**
    * Operators' suggestions whose copy of the ticket's question was erased;
    * null when the database has no `suggestions` table (before migration 4).
    */
@@ -111,6 +116,7 @@ function stepsFor(db: Database): Step[] {
       where: "processed_at < :updatesCutoff",
       change: "delete",
     },
+    { kind: "inbox", table: "inbox", where: "received_at < :cutoff", change: "delete" },
   ];
 }
 
@@ -120,7 +126,8 @@ function stepsFor(db: Database): Step[] {
  * `now - olderThanMs` (replaced by "[удалено]"), the text of questions asked
  * before then, the copy of the question in operators' suggestions made
  * before then or about those tickets, sent and failed outbox rows created
- * before then, and handled update ids older than `updatesOlderThanMs`. Rows
+ * before then, updates saved but never handled (given up) from before then,
+ * and handled update ids older than `updatesOlderThanMs`. Rows
  * stay, so counts, ratings, states, times, intents and the audit log are as
  * they were; open tickets and undelivered outbox rows are never touched.
  * Running it again erases nothing more. Returns how many rows of each kind it
@@ -148,6 +155,7 @@ export function purgeExpired(db: Database, options: PurgeOptions): PurgeCounts {
       questions: 0,
       outbox: 0,
       updates: 0,
+      inbox: 0,
       suggestions: null,
     };
     for (const { kind, table, where, change } of stepsFor(db)) {

@@ -19,8 +19,16 @@ export interface QuestionRecord {
 export interface Store {
   /** Whether an update was handled before (Telegram redelivers after a restart). */
   wasHandled(updateId: number): boolean;
-  /** Records an update as handled, after its reply went out. */
+  /** Records an update as handled, after its reply went out (it leaves the inbox). */
   markHandled(updateId: number): void;
+  /** Keeps a fetched batch of updates until each is handled (before Telegram is told it arrived). */
+  saveUpdates(updates: readonly { update_id: number }[]): void;
+  /**
+   * Updates saved but not handled (a crash came between), oldest first, each
+   * counted as replayed once more; those replayed `maxReplays` times already
+   * are left out (an update that crashes the bot must not do it forever).
+   */
+  takeUnhandledUpdates(maxReplays: number): unknown[];
   languageOf(chatId: number): Language | undefined;
   setLanguage(chatId: number, language: Language): void;
   /** The citizen blocked the bot (Telegram answered 403): stop sending to them. */
@@ -65,6 +73,27 @@ export function createStore(path: string | Database, options: StoreOptions = {})
 
   const handled = db.prepare<[number], { update_id: number }>(
     "SELECT update_id FROM processed_updates WHERE update_id = ?",
+  );
+  const saveUpdate = db.prepare<[number, string, number]>(
+    "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+  );
+  const leaveInbox = db.prepare<[number]>("DELETE FROM inbox WHERE update_id = ?");
+  const unhandled = db.prepare<[number], { update_id: number; payload: string }>(
+    `SELECT update_id, payload FROM inbox
+     WHERE replays < ? AND update_id NOT IN (SELECT update_id FROM processed_updates)
+     ORDER BY update_id`,
+  );
+  const countReplay = db.prepare<[number]>(
+    "UPDATE inbox SET replays = replays + 1 WHERE update_id = ?",
+  );
+  const saveBatch = db.transaction((updates: readonly { update_id: number }[]) => {
+    for (const update of updates) saveUpdate.run(update.update_id, JSON.stringify(update), now());
+  });
+  const takeUnhandled = db.transaction((maxReplays: number) =>
+    unhandled.all(maxReplays).map((row) => {
+      countReplay.run(row.update_id);
+      return JSON.parse(row.payload) as unknown;
+    }),
   );
   const markHandled = db.prepare(
     "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -120,7 +149,10 @@ export function createStore(path: string | Database, options: StoreOptions = {})
     wasHandled: (updateId) => handled.get(updateId) !== undefined,
     markHandled: (updateId) => {
       markHandled.run(updateId, now());
+      leaveInbox.run(updateId);
     },
+    saveUpdates: (updates) => saveBatch.immediate(updates),
+    takeUnhandledUpdates: (maxReplays) => takeUnhandled.immediate(maxReplays),
     languageOf: (chatId) => getChat.get(chatId)?.language ?? undefined,
     setLanguage: (chatId, language) => {
       upsertLanguage.run(chatId, language, now());

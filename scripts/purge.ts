@@ -54,6 +54,7 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string[] {
       : `  ${verb} the question of ${counts.suggestions} suggestion(s)`,
     `  ${gone} ${counts.outbox} sent or failed outbox row(s)`,
     `  ${gone} ${counts.updates} handled update id(s) older than 3 days`,
+    `  ${gone} ${counts.inbox} saved update(s) never handled`,
   ];
 }
 

@@ -275,6 +275,18 @@ describe("purgeExpired", () => {
     expect(db.prepare("SELECT update_id FROM processed_updates").pluck().all()).toEqual([2]);
   });
 
+  it("deletes saved updates never handled once they are older than the retention period", () => {
+    const db = openDatabase(":memory:");
+    const clock = movableClock();
+    const store = createStore(db, { now: clock.now });
+    store.saveUpdates([{ update_id: 1 }]);
+    clock.advance(89 * DAY);
+    store.saveUpdates([{ update_id: 2 }]);
+    clock.advance(2 * DAY);
+    expect(purgeExpired(db, { olderThanMs: 90 * DAY, now: clock.now() }).inbox).toBe(1);
+    expect(db.prepare("SELECT update_id FROM inbox").pluck().all()).toEqual([2]);
+  });
+
   it("is idempotent: a second run erases nothing and changes nothing", () => {
     const { db, purge } = setup();
     const first = purge();
@@ -287,6 +299,7 @@ describe("purgeExpired", () => {
       questions: 0,
       outbox: 0,
       updates: 0,
+      inbox: 0,
       suggestions: 0,
     });
     expect(dump(db)).toEqual(afterFirst);

@@ -85,4 +85,18 @@ describe("the SQLite store", () => {
     store.close();
     expect(db.open).toBe(false);
   });
+
+  it("keeps fetched updates until handled, gives back the rest once per crash, and gives up a poison one", () => {
+    const store = createStore(":memory:");
+    const update = (id: number) => ({ update_id: id, message: { text: `m${id}` } });
+    store.saveUpdates([update(1), update(2), update(3)]);
+    store.saveUpdates([update(3)]); // Telegram sends an unconfirmed batch again
+    store.markHandled(2);
+    expect(store.takeUnhandledUpdates(3)).toEqual([update(1), update(3)]);
+    store.markHandled(1);
+    expect(store.takeUnhandledUpdates(3)).toEqual([update(3)]);
+    // Update 3 crashes the bot each time: after three replays it is left out.
+    expect(store.takeUnhandledUpdates(3)).toEqual([update(3)]);
+    expect(store.takeUnhandledUpdates(3)).toEqual([]);
+  });
 });
