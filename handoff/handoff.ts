@@ -39,19 +39,17 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
   const { knowledge, onEnqueued, log, now, ...deskOptions } = options;
   const db = typeof path === "string" ? openDatabase(path) : path;
   const clock = now ? { now } : {};
-  const store = createStore(db, clock);
-  const tickets = createTicketService(db, clock);
-  const operators = createOperators(db, clock);
-  const outbox = createOutbox(db, clock);
-  const suggestions = createSuggestions(db, clock);
+  const parts = {
+    db,
+    store: createStore(db, clock),
+    tickets: createTicketService(db, clock),
+    operators: createOperators(db, clock),
+    outbox: createOutbox(db, clock),
+    suggestions: createSuggestions(db, clock),
+  };
   const desk = createDesk(
     {
-      db,
-      store,
-      tickets,
-      operators,
-      outbox,
-      suggestions,
+      ...parts,
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
       ...(log ? { log } : {}),
@@ -60,12 +58,7 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
     deskOptions,
   );
   return {
-    db,
-    store,
-    tickets,
-    operators,
-    outbox,
-    suggestions,
+    ...parts,
     desk,
     close: () => db.close(),
   };

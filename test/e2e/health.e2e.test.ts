@@ -1,27 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { parsePrometheusText } from "../bot/prometheus-text.ts";
-import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
-import { type BotProcess, startBot } from "./bot-process.ts";
+import { useBotProcess } from "./e2e-setup.ts";
 
-const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
-let double: BotApiDouble;
-let dir: string;
-let bot: BotProcess | undefined;
-
-beforeAll(async () => {
-  double = createBotApiDouble({ token: TOKEN });
-  await double.start();
-  dir = mkdtempSync(join(tmpdir(), "e2e-health-"));
-});
-afterAll(async () => {
-  await bot?.stop("SIGKILL");
-  await double.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useBotProcess("e2e-health-");
 
 /** A port free on loopback now (the OS picks it; a race with other programs is possible but rare). */
 const freePort = () =>
@@ -34,12 +17,11 @@ const freePort = () =>
 
 it("npm start with HEALTH_PORT serves /healthz and /metrics, and stops serving on SIGTERM", async () => {
   const port = await freePort();
-  bot = startBot({
-    BOT_TOKEN: TOKEN,
-    TELEGRAM_API_ROOT: double.apiRoot,
-    DATABASE_PATH: join(dir, "bot.sqlite"),
+  const bot = await e2e.launch({
+    DATABASE_PATH: join(e2e.dir, "bot.sqlite"),
     HEALTH_PORT: String(port),
   });
+  const { double } = e2e;
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;
   let health: Response | undefined;

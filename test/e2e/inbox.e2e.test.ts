@@ -1,43 +1,20 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
-import { type BotProcess, startBot, untilPolling } from "./bot-process.ts";
+import { describe, expect, it } from "vitest";
+import { useBotProcess } from "./e2e-setup.ts";
 
-const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
 const citizen = { id: 4001, first_name: "Анна", language_code: "ru" };
 const WAIT = { timeoutMs: 15_000 };
-
-let double: BotApiDouble;
-let dir: string;
-let bot: BotProcess | undefined;
-
-beforeAll(async () => {
-  double = createBotApiDouble({ token: TOKEN });
-  await double.start();
-  dir = mkdtempSync(join(tmpdir(), "e2e-inbox-"));
-});
-afterAll(async () => {
-  await bot?.stop("SIGKILL");
-  await double.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function launch(database: string) {
-  const since = double.calls.length;
-  bot = startBot({ BOT_TOKEN: TOKEN, TELEGRAM_API_ROOT: double.apiRoot, DATABASE_PATH: database });
-  await untilPolling(bot, double.calls, since);
-}
+const e2e = useBotProcess("e2e-inbox-");
 
 const repliesTo = (chatId: number) =>
-  double.calls.filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) === chatId);
+  e2e.double.calls.filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) === chatId);
 
 describe("updates confirmed to Telegram but not yet handled at a crash", () => {
   it("are handled after the restart, each once", async () => {
-    const database = join(dir, "bot.sqlite");
-    await launch(database);
+    const { double } = e2e;
+    const database = join(e2e.dir, "bot.sqlite");
+    const bot = await e2e.launch({ DATABASE_PATH: database });
     // The first answer never gets through, so the chat's later questions wait
     // behind it, already fetched, while the runner asks for more updates and so
     // tells Telegram that all three arrived.
@@ -51,14 +28,14 @@ describe("updates confirmed to Telegram but not yet handled at a crash", () => {
     await double.waitFor((c) => c.method === "getUpdates" && Number(c.params.offset) > last, WAIT);
     expect(double.pendingUpdates).toHaveLength(0);
 
-    expect(await bot?.stop("SIGKILL")).toBe(null);
+    expect(await bot.stop("SIGKILL")).toBe(null);
     stuck.drop();
     expect(repliesTo(citizen.id)).toHaveLength(0);
     const saved = new Database(database, { readonly: true });
     expect(saved.prepare("SELECT count(*) AS n FROM inbox").get()).toEqual({ n: 3 });
     saved.close();
 
-    await launch(database);
+    await e2e.launch({ DATABASE_PATH: database });
     await double.waitFor(() => repliesTo(citizen.id).length >= 3, WAIT);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const answers = repliesTo(citizen.id).map((c) => String(c.params.text));

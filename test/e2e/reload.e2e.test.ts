@@ -1,49 +1,27 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Message } from "grammy/types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import { describe, expect, it } from "vitest";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
-import { type BotProcess, startBot } from "./bot-process.ts";
+import { useBotProcess } from "./e2e-setup.ts";
 
-const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
 const citizen = { id: 3001, first_name: "Анна", language_code: "ru" };
 const supervisor = { id: 3700, first_name: "Вера", language_code: "ru" };
-
-let double: BotApiDouble;
-let dir: string;
-let bot: BotProcess | undefined;
-
-beforeAll(async () => {
-  double = createBotApiDouble({ token: TOKEN });
-  await double.start();
-  dir = mkdtempSync(join(tmpdir(), "e2e-reload-"));
-});
-afterAll(async () => {
-  await bot?.stop("SIGKILL");
-  await double.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const e2e = useBotProcess("e2e-reload-");
 
 const textOf = (message: Message) => ("text" in message ? (message.text ?? "") : "");
 
 describe("live reload in the running bot", () => {
   it("serves an edited answer, refuses a broken edit, and tells the supervisor both times", async () => {
-    const folder = join(dir, "intents");
+    const { double } = e2e;
+    const folder = join(e2e.dir, "intents");
     cpSync(INTENTS_DIR, folder, { recursive: true });
     const file = join(folder, "contacts.hotline.yaml");
     const original = readFileSync(file, "utf8");
-    const before = double.calls.length;
-    bot = startBot({
-      BOT_TOKEN: TOKEN,
-      TELEGRAM_API_ROOT: double.apiRoot,
-      DATABASE_PATH: join(dir, "bot.sqlite"),
+    const bot = await e2e.launch({
+      DATABASE_PATH: join(e2e.dir, "bot.sqlite"),
       KNOWLEDGE_DIR: folder,
       SUPERVISOR_IDS: String(supervisor.id),
-    });
-    await double.waitFor((c) => c.index >= before && c.method === "getUpdates", {
-      timeoutMs: 20_000,
     });
     // Telegram only delivers to people who have written to the bot.
     double.sendText(supervisor, "/help");

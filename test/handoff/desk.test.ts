@@ -1,101 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  encodeDeskAction,
-  type Handoff,
-  type OutboxItem,
-  openDatabase,
-  openHandoff,
-  type Person,
-} from "../../handoff/index.ts";
-import { createMatcher } from "../../knowledge/index.ts";
-import { realKnowledgeBase } from "../knowledge-fixture.ts";
-
-const kb = realKnowledgeBase();
-const knowledge = { kb, matcher: createMatcher(kb) };
-/** Wednesday 12:00 in Moscow: operators are at work. */
-const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
-/** Wednesday 23:00 in Moscow: operators are back at 08:00. */
-const NIGHT = new Date("2026-11-25T23:00:00+03:00").getTime();
-
-const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
-const OTHER_CITIZEN: Person = { chatId: 502, userId: 502, language: "en" };
-const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
-const BORIS: Person = { chatId: 602, userId: 602, language: "ru" };
-const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
-
-type Button = { text: string; callback_data?: string; url?: string };
-
-/** A desk on an in-memory database with a settable clock, and a reader of what it sent. */
-function setUp(start = NOON) {
-  let clock = start;
-  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
-    knowledge: () => knowledge,
-    now: () => clock,
-    waitLimitMs: 10 * 60_000,
-  });
-  const { desk, operators, store } = handoff;
-  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
-  operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
-  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
-  operators.setShift(ANNA.userId, true);
-  operators.setShift(BORIS.userId, true);
-  let telegramId = 100;
-
-  /** Delivers everything due, as Telegram would, and returns the rows by chat. */
-  const deliver = (): OutboxItem[] => {
-    const sent: OutboxItem[] = [];
-    for (let item = handoff.outbox.claimNext(clock); item; item = handoff.outbox.claimNext(clock)) {
-      const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
-      handoff.outbox.markSent(item.id, messageId);
-      sent.push({ ...item, messageId: messageId ?? null });
-    }
-    return sent;
-  };
-  const textsTo = (rows: OutboxItem[], person: Person) =>
-    rows
-      .filter((r) => r.chatId === person.chatId)
-      .map((r) => ("text" in r.message ? r.message.text : `[${r.message.kind}]`));
-  const buttonsOf = (row: OutboxItem | undefined): Button[] => {
-    const markup = (row?.message.options as { reply_markup?: { inline_keyboard: Button[][] } })
-      ?.reply_markup;
-    return markup?.inline_keyboard.flat() ?? [];
-  };
-  const ask = (person: Person, text: string) =>
-    store.recordQuestion({
-      chatId: person.chatId,
-      text,
-      language: person.language,
-      decision: "escalate",
-      intent: null,
-      confidence: 0.2,
-      candidates: [{ intent: "contacts.hotline", score: 0.31 }],
-    });
-  /** A citizen asks, is offered an operator and confirms; returns the ticket id. */
-  const openTicket = (person: Person, question = "не могу подать заявление на загранпаспорт") => {
-    ask(person, question);
-    desk.offer(person);
-    desk.press(person, "hy");
-    const ticket = handoff.tickets.openTicketOf(person.chatId);
-    if (!ticket) throw new Error("no ticket opened");
-    return ticket.id;
-  };
-  return {
-    handoff,
-    desk,
-    deliver,
-    textsTo,
-    buttonsOf,
-    ask,
-    openTicket,
-    advance: (ms: number) => {
-      clock += ms;
-    },
-  };
-}
+import { encodeDeskAction } from "../../handoff/index.ts";
+import { ANNA, BORIS, CHIEF, CITIZEN, NIGHT, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
 describe("the handoff desk: citizens", () => {
   it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.handoff.operators.setShift(BORIS.userId, false);
     t.ask(CITIZEN, "мой вопрос про загранпаспорт");
     t.desk.offer(CITIZEN, "Я не нашёл ответа.");
@@ -123,7 +32,7 @@ describe("the handoff desk: citizens", () => {
   });
 
   it("declines politely and opens nothing; a second confirmation reuses the open ticket", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.desk.press(CITIZEN, "hx");
     expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("/menu");
     const id = t.openTicket(CITIZEN);
@@ -137,7 +46,7 @@ describe("the handoff desk: citizens", () => {
   });
 
   it("outside working hours says when operators are back, and keeps the ticket queued", () => {
-    const t = setUp(NIGHT);
+    const t = setUpDesk(NIGHT);
     t.openTicket(CITIZEN);
     const told = t.textsTo(t.deliver(), CITIZEN)[0];
     expect(told).toContain("вернутся завтра в 08:00");
@@ -145,7 +54,7 @@ describe("the handoff desk: citizens", () => {
   });
 
   it("estimates the wait from how long recent tickets waited", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.openTicket(OTHER_CITIZEN);
     t.advance(7 * 60_000);
     t.desk.press(ANNA, "hn");
@@ -156,7 +65,7 @@ describe("the handoff desk: citizens", () => {
   });
 
   it("puts what a waiting citizen sends into the ticket, acknowledging once a minute", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.deliver();
     expect(t.desk.citizenMessage(CITIZEN, { text: "вот скриншот" })).toBe(true);
@@ -175,20 +84,20 @@ describe("the handoff desk: citizens", () => {
   });
 
   it("without an open ticket leaves the message to the FAQ", () => {
-    const t = setUp();
+    const t = setUpDesk();
     expect(t.desk.citizenMessage(CITIZEN, { text: "как войти" })).toBe(false);
     expect(t.deliver()).toEqual([]);
   });
 
   it("marks the update handled in the same transaction as the message it records", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.openTicket(CITIZEN);
     t.desk.citizenMessage(CITIZEN, { text: "деталь", updateId: 9001 });
     expect(t.handoff.store.wasHandled(9001)).toBe(true);
   });
 
   it("/cancel leaves the queue, and the operators' cards say so", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.deliver();
     t.desk.cancel(CITIZEN);
@@ -205,7 +114,7 @@ describe("the handoff desk: citizens", () => {
 
 describe("the handoff desk: operators", () => {
   it("gives a ticket to the first who takes it; the others' cards say who took it", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
     t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
@@ -229,7 +138,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("ignores a forged Take from a citizen and audits the refusal", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.deliver();
     expect(t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
@@ -244,7 +153,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("an off-shift operator must start a shift before taking", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.handoff.operators.setShift(ANNA.userId, false);
     t.openTicket(CITIZEN);
     t.deliver();
@@ -259,7 +168,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("relays both ways, escaped, files by file id, each marked with the ticket", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.deliver();
@@ -285,7 +194,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("routes a reply to the ticket of the message replied to; plain messages go to the current one", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const first = t.openTicket(CITIZEN);
     const second = t.openTicket(OTHER_CITIZEN);
     t.desk.press(ANNA, `ht:${first}`);
@@ -323,7 +232,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(OTHER_CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.deliver();
@@ -345,7 +254,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("transfers to the queue with new cards, or to an on-shift operator with the transcript", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.deliver();
@@ -371,7 +280,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("closes, then the citizen says whether it was solved and rates it once", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.deliver();
@@ -400,7 +309,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("tells the operator when the citizen leaves, or blocked the bot", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.desk.operatorMessage(ANNA, { text: "здравствуйте" });
@@ -421,7 +330,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("shows supervisors the queue and today's figures; operators may not", () => {
-    const t = setUp();
+    const t = setUpDesk();
     t.openTicket(CITIZEN);
     t.deliver();
     t.advance(5 * 60_000);
@@ -441,7 +350,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("reminds on-shift operators and supervisors of a ticket waiting past the limit, once per limit", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.deliver();
     t.advance(9 * 60_000);
@@ -462,7 +371,7 @@ describe("the handoff desk: operators", () => {
   });
 
   it("tells citizens whose operator was removed that they are back in the queue, and cards them again", () => {
-    const t = setUp();
+    const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
     t.desk.press(ANNA, `ht:${id}`);
     t.deliver();

@@ -5,60 +5,22 @@ import {
   type DeskAction,
   decodeDeskAction,
   encodeDeskAction,
-  type Handoff,
   type OutboxItem,
   openDatabase,
-  openHandoff,
   type Person,
 } from "../../handoff/index.ts";
-import { createMatcher } from "../../knowledge/index.ts";
-import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import { ANNA, BORIS, CHIEF, CITIZEN, kb, NOON, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
-const kb = realKnowledgeBase();
-const knowledge = { kb, matcher: createMatcher(kb) };
-/** Wednesday 12:00 in Moscow: operators are at work. */
-const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
-
-const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
-const ENGLISH_CITIZEN: Person = { chatId: 502, userId: 502, language: "en" };
-const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
-const BORIS: Person = { chatId: 602, userId: 602, language: "ru" };
-const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
-
-type Button = { text: string; callback_data?: string };
+const ENGLISH_CITIZEN = OTHER_CITIZEN;
 const title = (intent: string) => kb.byId.get(intent)?.title.ru ?? intent;
 
-/** A desk on an in-memory database, two operators on shift and a supervisor. */
+/** The desk fixture, with a ticket taken and closed the way these tests need. */
 function setUp() {
-  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
-    knowledge: () => knowledge,
-    now: () => NOON,
-  });
-  const { desk, operators, store } = handoff;
-  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
-  operators.add({ userId: BORIS.userId, name: "Борис", role: "operator" });
-  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
-  operators.setShift(ANNA.userId, true);
-  operators.setShift(BORIS.userId, true);
-  let telegramId = 100;
-
-  const deliver = (): OutboxItem[] => {
-    const sent: OutboxItem[] = [];
-    for (let item = handoff.outbox.claimNext(NOON); item; item = handoff.outbox.claimNext(NOON)) {
-      const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
-      handoff.outbox.markSent(item.id, messageId);
-      sent.push({ ...item, messageId: messageId ?? null });
-    }
-    return sent;
-  };
+  const { handoff, desk, deliver, buttonsOf } = setUpDesk();
+  const { store } = handoff;
   const to = (rows: OutboxItem[], person: Person) => rows.filter((r) => r.chatId === person.chatId);
   const textOf = (row: OutboxItem | undefined) =>
     row && "text" in row.message ? row.message.text : undefined;
-  const buttonsOf = (row: OutboxItem | undefined): Button[] => {
-    const markup = (row?.message.options as { reply_markup?: { inline_keyboard: Button[][] } })
-      ?.reply_markup;
-    return markup?.inline_keyboard.flat() ?? [];
-  };
   /** A citizen's ticket, taken by `operator`; the bot had tried the hotline and the schedule. */
   const ticketTakenBy = (
     operator: Person,

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
+import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import { type BotProcess, startBot, untilPolling } from "./bot-process.ts";
+
+export const E2E_TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
+
+/**
+ * A Bot API double and a temp folder for one test file, and the bot process
+ * `launch` starts against them; all three go after the file's tests.
+ *
+ * @example const e2e = useBotProcess("e2e-inbox-"); await e2e.launch({ DATABASE_PATH: join(e2e.dir, "bot.sqlite") });
+ */
+export function useBotProcess(tempPrefix: string) {
+  let double: BotApiDouble | undefined;
+  let dir: string | undefined;
+  let bot: BotProcess | undefined;
+  beforeAll(async () => {
+    double = createBotApiDouble({ token: E2E_TOKEN });
+    await double.start();
+    dir = mkdtempSync(join(tmpdir(), tempPrefix));
+  });
+  afterAll(async () => {
+    await bot?.stop("SIGKILL");
+    await double?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("useBotProcess: used outside a test");
+    return value;
+  };
+  return {
+    get double() {
+      return ready(double);
+    },
+    get dir() {
+      return ready(dir);
+    },
+    /** Starts the bot (token and API root set) and resolves once it polls for updates. */
+    async launch(env: Record<string, string>): Promise<BotProcess> {
+      const api = ready(double);
+      const since = api.calls.length;
+      bot = startBot({ BOT_TOKEN: E2E_TOKEN, TELEGRAM_API_ROOT: api.apiRoot, ...env });
+      await untilPolling(bot, api.calls, since);
+      return bot;
+    },
+  };
+}

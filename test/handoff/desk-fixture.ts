@@ -1,0 +1,95 @@
+import {
+  type Handoff,
+  type OutboxItem,
+  openDatabase,
+  openHandoff,
+  type Person,
+} from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+
+// A desk on an in-memory database for the desk's tests: people, a settable
+// clock, and a reader of what the desk sent (delivered as Telegram would).
+
+export const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+/** Wednesday 12:00 in Moscow: operators are at work. */
+export const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
+/** Wednesday 23:00 in Moscow: operators are back at 08:00. */
+export const NIGHT = new Date("2026-11-25T23:00:00+03:00").getTime();
+
+export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
+export const OTHER_CITIZEN: Person = { chatId: 502, userId: 502, language: "en" };
+export const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
+export const BORIS: Person = { chatId: 602, userId: 602, language: "ru" };
+export const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
+
+export type Button = { text: string; callback_data?: string; url?: string };
+
+/** A desk on an in-memory database with a settable clock, and a reader of what it sent. */
+export function setUpDesk(start = NOON) {
+  let clock = start;
+  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
+    knowledge: () => knowledge,
+    now: () => clock,
+    waitLimitMs: 10 * 60_000,
+  });
+  const { desk, operators, store } = handoff;
+  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
+  operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
+  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
+  operators.setShift(ANNA.userId, true);
+  operators.setShift(BORIS.userId, true);
+  let telegramId = 100;
+
+  /** Delivers everything due, as Telegram would, and returns the rows by chat. */
+  const deliver = (): OutboxItem[] => {
+    const sent: OutboxItem[] = [];
+    for (let item = handoff.outbox.claimNext(clock); item; item = handoff.outbox.claimNext(clock)) {
+      const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
+      handoff.outbox.markSent(item.id, messageId);
+      sent.push({ ...item, messageId: messageId ?? null });
+    }
+    return sent;
+  };
+  const textsTo = (rows: OutboxItem[], person: Person) =>
+    rows
+      .filter((r) => r.chatId === person.chatId)
+      .map((r) => ("text" in r.message ? r.message.text : `[${r.message.kind}]`));
+  const buttonsOf = (row: OutboxItem | undefined): Button[] => {
+    const markup = (row?.message.options as { reply_markup?: { inline_keyboard: Button[][] } })
+      ?.reply_markup;
+    return markup?.inline_keyboard.flat() ?? [];
+  };
+  const ask = (person: Person, text: string) =>
+    store.recordQuestion({
+      chatId: person.chatId,
+      text,
+      language: person.language,
+      decision: "escalate",
+      intent: null,
+      confidence: 0.2,
+      candidates: [{ intent: "contacts.hotline", score: 0.31 }],
+    });
+  /** A citizen asks, is offered an operator and confirms; returns the ticket id. */
+  const openTicket = (person: Person, question = "не могу подать заявление на загранпаспорт") => {
+    ask(person, question);
+    desk.offer(person);
+    desk.press(person, "hy");
+    const ticket = handoff.tickets.openTicketOf(person.chatId);
+    if (!ticket) throw new Error("no ticket opened");
+    return ticket.id;
+  };
+  return {
+    handoff,
+    desk,
+    deliver,
+    textsTo,
+    buttonsOf,
+    ask,
+    openTicket,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+  };
+}
