@@ -8,13 +8,13 @@ import {
   openState,
   renderAnswer,
 } from "../knowledge/index.ts";
-import { formatReportText } from "../report/index.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
 import { CAPTION_LIMIT, shownLength, splitPlainText, TEXT_LIMIT } from "./message-limits.ts";
 import type { Operators } from "./operators.ts";
 import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
+import { formatReportText } from "./report/index.ts";
 import { collectReport, startOfMoscowDay } from "./report-data.ts";
 import type { Language, Store } from "./store.ts";
 import { createSuggestions, type Suggestions } from "./suggestions.ts";

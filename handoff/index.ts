@@ -53,6 +53,13 @@ export {
 } from "./outbox.ts";
 export { questionRecord } from "./question-record.ts";
 export {
+  formatReportText,
+  type IntentTitle,
+  type ReportHtmlOptions,
+  type ReportTextOptions,
+  renderReportHtml,
+} from "./report/index.ts";
+export {
   collectReport,
   type DecisionCounts,
   DURATION_BUCKETS,

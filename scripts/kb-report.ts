@@ -2,9 +2,14 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { collectReport, openDatabase, startOfMoscowDay } from "../handoff/index.ts";
+import {
+  collectReport,
+  type IntentTitle,
+  openDatabase,
+  renderReportHtml,
+  startOfMoscowDay,
+} from "../handoff/index.ts";
 import { loadKnowledgeBase } from "../knowledge/index.ts";
-import { type IntentTitle, renderReportHtml } from "../report/index.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
 
 export const USAGE = `Usage: npm run kb -- report --html FILE [--since 30d]

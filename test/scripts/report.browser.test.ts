@@ -20,8 +20,8 @@ import {
   formatMean,
   formatShare,
   renderReportHtml,
-} from "../../report/index.ts";
-import { seedRealisticMonth } from "../report/realistic-month.ts";
+} from "../../handoff/report/index.ts";
+import { seedRealisticMonth } from "../handoff/report/realistic-month.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DAY = 86_400_000;

@@ -1,5 +1,5 @@
-import type { ReportData } from "../handoff/index.ts";
-import { escapeHtml } from "../knowledge/index.ts";
+import { escapeHtml } from "../../knowledge/index.ts";
+import type { ReportData } from "../index.ts";
 import { formatCount, formatDuration, formatMean, formatPeriod, formatShare } from "./format.ts";
 import { DECISIONS, type IntentTitle } from "./labels.ts";
 

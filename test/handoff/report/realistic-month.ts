@@ -4,7 +4,7 @@ import {
   createStore,
   createTicketService,
   type QuestionRecord,
-} from "../../handoff/index.ts";
+} from "../../../handoff/index.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

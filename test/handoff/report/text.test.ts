@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkHtml } from "../../knowledge/index.ts";
-import { formatReportText } from "../../report/index.ts";
+import { formatReportText } from "../../../handoff/report/index.ts";
+import { checkHtml } from "../../../knowledge/index.ts";
 import { emptyReport, sampleReport } from "./sample-report.ts";
 
 const NBSP = "\u00a0";

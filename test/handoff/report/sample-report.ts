@@ -1,4 +1,4 @@
-import { DURATION_BUCKETS, type ReportData } from "../../handoff/index.ts";
+import { DURATION_BUCKETS, type ReportData } from "../../../handoff/index.ts";
 
 const MINUTE = 60_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DURATION_BUCKETS } from "../../handoff/index.ts";
+import { DURATION_BUCKETS } from "../../../handoff/index.ts";
 import {
   formatCount,
   formatDay,
@@ -8,7 +8,7 @@ import {
   formatMean,
   formatPeriod,
   formatShare,
-} from "../../report/index.ts";
+} from "../../../handoff/report/index.ts";
 
 const NBSP = "\u00a0";
 const MINUTE = 60_000;

@@ -1,5 +1,5 @@
-import type { DurationSummary, ReportData } from "../handoff/index.ts";
-import { escapeHtml } from "../knowledge/index.ts";
+import { escapeHtml } from "../../knowledge/index.ts";
+import type { DurationSummary, ReportData } from "../index.ts";
 import { columnChart, inlineBar, shareBar, stackedColumnChart } from "./charts.ts";
 import {
   formatCount,

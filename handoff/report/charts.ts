@@ -1,7 +1,7 @@
 // Inline SVG charts for the report page: no script, no external anything.
 // Every bar is a <rect> only when its value is above zero; hovering shows its
 // <title>. Texts are escaped even though they are numbers and dates.
-import { escapeHtml } from "../knowledge/index.ts";
+import { escapeHtml } from "../../knowledge/index.ts";
 
 /** One stacked series: its CSS class (colour) and name for the tooltip. */
 export interface Series {

@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { collectReport, createStore, openDatabase, startOfMoscowDay } from "../../handoff/index.ts";
-import { escapeHtml } from "../../knowledge/index.ts";
-import { renderReportHtml } from "../../report/index.ts";
+import {
+  collectReport,
+  createStore,
+  openDatabase,
+  startOfMoscowDay,
+} from "../../../handoff/index.ts";
+import { renderReportHtml } from "../../../handoff/report/index.ts";
+import { escapeHtml } from "../../../knowledge/index.ts";
 import { emptyReport, sampleReport } from "./sample-report.ts";
 
 const NBSP = "\u00a0";
