@@ -23,6 +23,19 @@ const userIds = () =>
       return ids.map(Number);
     });
 
+/** Where the bot keeps its SQLite file unless DATABASE_PATH says otherwise. */
+export const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
+
+/**
+ * The bot's database file as the command-line tools find it: DATABASE_PATH,
+ * else the bot's default (without validating the rest of the environment).
+ *
+ * @example databasePathOf(process.env) // "./data/bot.sqlite"
+ */
+export function databasePathOf(env: Readonly<Record<string, string | undefined>>): string {
+  return env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
+}
+
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 const configSchema = z
@@ -35,7 +48,7 @@ const configSchema = z
         })
         .optional(),
     ),
-    DATABASE_PATH: z.string().trim().min(1).default("./data/bot.sqlite"),
+    DATABASE_PATH: z.string().trim().min(1).default(DEFAULT_DATABASE_PATH),
     KNOWLEDGE_DIR: optionalText,
     TELEGRAM_API_ROOT: z
       .url({ protocol: /^https?$/, error: "TELEGRAM_API_ROOT must be an http(s) URL" })

@@ -1,9 +1,11 @@
 // The operators admin command: npm run admin -- operators add|remove|list|shift.
+
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Database } from "better-sqlite3";
+import { databasePathOf } from "../bot/config.ts";
 import {
   createOperators,
   defaultOperatorName,
@@ -30,9 +32,6 @@ export const USAGE = `Usage: npm run admin -- operators <command>
 
 <user-id> is the person's numeric Telegram user id.
 The database is DATABASE_PATH, else ./data/bot.sqlite.`;
-
-/** Same default as the bot (bot/config.ts). */
-const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
 
 /** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
 export interface AdminIo {
@@ -228,7 +227,7 @@ function notOperator(io: AdminIo, command: Command, known: Operator | undefined,
 
 // Run as a command, not when a test imports runAdmin.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const path = process.env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
+  const path = databasePathOf(process.env);
   let db: Database | undefined;
   try {
     process.exitCode = runAdmin(process.argv.slice(2), {

@@ -1,7 +1,9 @@
 // The managers' report: npm run kb -- report --html FILE [--since 30d].
+
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { databasePathOf } from "../bot/config.ts";
 import {
   collectReport,
   type IntentTitle,
@@ -23,8 +25,6 @@ export const USAGE = `Usage: npm run kb -- report --html FILE [--since 30d]
 The database is DATABASE_PATH, else ./data/bot.sqlite. Intents are shown with
 their titles from the knowledge folder (KNOWLEDGE_DIR, else intents/).`;
 
-/** Same default as the bot (bot/config.ts). */
-const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
 const DAY = 86_400_000;
 const MAX_DAYS = 366;
 
@@ -131,7 +131,7 @@ export function runReport(argv: readonly string[], io: ReportIo = consoleIo): nu
     return 0;
   }
 
-  const path = resolve(io.env.DATABASE_PATH ?? DEFAULT_DATABASE_PATH);
+  const path = resolve(databasePathOf(io.env));
   if (!existsSync(path)) {
     io.err(
       `report: no database at ${path}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start)`,

@@ -1,9 +1,11 @@
 // Operators' suggestions of which intent a ticket's question belonged to:
 // npm run kb -- suggestions [--all] | --accept ID | --reject ID.
+
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Database } from "better-sqlite3";
+import { databasePathOf } from "../bot/config.ts";
 import { createSuggestions, openDatabase, type Suggestion } from "../handoff/index.ts";
 import {
   createMatcher,
@@ -33,8 +35,6 @@ export const USAGE = `Usage: npm run kb -- suggestions [--all] | --accept ID | -
 The database is DATABASE_PATH, else ./data/bot.sqlite; the knowledge folder
 is KNOWLEDGE_DIR, else intents/.`;
 
-/** Same default as the bot (bot/config.ts). */
-const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
 const NEW_TOPIC = "новая тема";
 /**
  * Not words of the question: the placeholders maskPersonalData puts in it,
@@ -309,7 +309,7 @@ function accept(id: number, io: SuggestionsIo): number {
 
 /** The command line's database (DATABASE_PATH) and knowledge folder (KNOWLEDGE_DIR). */
 function defaultIo(): SuggestionsIo {
-  const path = process.env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
+  const path = databasePathOf(process.env);
   let db: Database | undefined;
   process.once("exit", () => db?.close());
   return {

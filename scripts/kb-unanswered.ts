@@ -1,9 +1,11 @@
 // npm run kb -- unanswered: the questions the bot did not answer well, in
 // clusters of similar ones, for content staff to add examples or an intent.
+
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Database } from "better-sqlite3";
+import { databasePathOf } from "../bot/config.ts";
 import { createStore, openDatabase, type UnansweredRecords } from "../handoff/index.ts";
 import {
   clusterUnanswered,
@@ -35,8 +37,6 @@ export const USAGE = `Usage: npm run kb -- unanswered [--since 7d] [--limit N] [
 The database is DATABASE_PATH, else ./data/bot.sqlite; the knowledge folder
 is KNOWLEDGE_DIR, else intents/.`;
 
-/** Same default as the bot (bot/config.ts). */
-const DEFAULT_DATABASE_PATH = "./data/bot.sqlite";
 const DEFAULT_LIMIT = 20;
 const HOUR = 60 * 60_000;
 const UNITS: Record<string, { ms: number; name: string }> = {
@@ -274,7 +274,7 @@ export function runUnanswered(args: readonly string[], io: UnansweredIo = {}): n
     return 0;
   }
 
-  const path = env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
+  const path = databasePathOf(env);
   if (!existsSync(path)) {
     err(
       `kb unanswered: there is no database at ${resolve(path)}: set DATABASE_PATH to the bot's SQLite file (the bot creates it on its first start)`,
