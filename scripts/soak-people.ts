@@ -2,7 +2,12 @@
 // citizen asks what the bot cannot answer and accepts an operator, and the
 // operators take the tickets with /take until the queue is empty.
 import type { Message } from "grammy/types";
-import type { BotApiDouble, DoubleUser } from "../test/bot-api-double/index.ts";
+import {
+  type BotApiDouble,
+  callbackDataOf,
+  type DoubleUser,
+  textOf,
+} from "../test/bot-api-double/index.ts";
 
 /** Out of the knowledge base's scope: the bot offers an operator. */
 const UNANSWERABLE = "какая погода завтра в Москве";
@@ -17,13 +22,6 @@ export interface Taken {
   /** "You took №…" in the operator's chat: the operator's messages reply to it, so they go to this ticket. */
   replyTo: Message;
 }
-
-const textOf = (message: Message) =>
-  "text" in message && message.text !== undefined ? message.text : (message.caption ?? "");
-const buttonsOf = (message: Message) =>
-  (message.reply_markup?.inline_keyboard ?? [])
-    .flat()
-    .map((b) => ("callback_data" in b ? b.callback_data : undefined));
 
 /** `count` users with ids from `firstId`, named `name N`, writing in Russian. */
 export function makeUsers(count: number, firstId: number, name: string): DoubleUser[] {
@@ -61,7 +59,7 @@ export async function escalate(
   const since = double.calls.length;
   double.sendText(citizen, UNANSWERABLE);
   const offer = await double.waitForMessage(
-    (m) => m.chat.id === citizen.id && buttonsOf(m).includes("hy"),
+    (m) => m.chat.id === citizen.id && callbackDataOf(m).includes("hy"),
     { since, timeoutMs },
   );
   double.pressButton(citizen, offer, "hy");

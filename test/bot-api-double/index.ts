@@ -2,6 +2,7 @@ export type { WaitOptions } from "./call-log.ts";
 export { type BotApiDouble, type BotApiDoubleOptions, createBotApiDouble } from "./double.ts";
 export type { HeldRequest, Hold, HoldPredicate, HoldWaitOptions } from "./holds.ts";
 export { parseHtml } from "./html.ts";
+export { callbackDataOf, textOf } from "./message-reading.ts";
 export type {
   ApiCall,
   ApiFailure,

@@ -2,9 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import type { Message } from "grammy/types";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import {
+  type BotApiDouble,
+  callbackDataOf,
+  createBotApiDouble,
+  textOf,
+} from "../bot-api-double/index.ts";
 import { type BotProcess, startBot } from "./bot-process.ts";
 
 const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
@@ -42,12 +46,6 @@ async function launch(database = join(dir, "bot.sqlite")) {
   return bot;
 }
 
-const textOf = (message: Message) => ("text" in message ? (message.text ?? "") : "");
-const buttonsOf = (message: Message) =>
-  (message.reply_markup?.inline_keyboard ?? [])
-    .flat()
-    .map((b) => ("callback_data" in b ? b.callback_data : undefined));
-
 describe("the bot as a process against the Bot API double", () => {
   it("registers its commands, greets with a menu, answers in both languages and stores feedback", async () => {
     const database = join(dir, "feedback.sqlite");
@@ -56,15 +54,15 @@ describe("the bot as a process against the Bot API double", () => {
 
     double.sendText(citizen, "/start");
     const menu = await double.waitForMessage(
-      (m) => m.chat.id === citizen.id && buttonsOf(m).includes("t:account"),
+      (m) => m.chat.id === citizen.id && callbackDataOf(m).includes("t:account"),
     );
-    expect(buttonsOf(menu)).toContain("o");
+    expect(callbackDataOf(menu)).toContain("o");
 
     double.sendText(citizen, "как восстановить пароль от госуслуг");
     const answer = await double.waitForMessage(
       (m) => m.chat.id === citizen.id && textOf(m).includes("Ответ помог?"),
     );
-    expect(buttonsOf(answer)).toContain("f:1:account.login_recovery");
+    expect(callbackDataOf(answer)).toContain("f:1:account.login_recovery");
 
     double.pressButton(citizen, answer, "f:1:account.login_recovery");
     await double.waitFor((c) => c.method === "answerCallbackQuery");
@@ -112,7 +110,7 @@ describe("the bot as a process against the Bot API double", () => {
     const before = await double.waitForMessage(
       (m) => m.chat.id === user.id && textOf(m).includes("Ответ помог?"),
     );
-    const followUp = buttonsOf(before).find((data) => data?.startsWith("a:"));
+    const followUp = callbackDataOf(before).find((data) => data?.startsWith("a:"));
     if (!followUp) throw new Error("the answer has no follow-up button");
     await bot?.stop("SIGKILL");
 
@@ -128,7 +126,7 @@ describe("the bot as a process against the Bot API double", () => {
       (m) => m.chat.id === user.id && textOf(m).includes("Ответ помог?"),
       { since, timeoutMs: 15_000 },
     );
-    expect(buttonsOf(followed)).toContain(`f:1:${followUp.slice(2)}`);
+    expect(callbackDataOf(followed)).toContain(`f:1:${followUp.slice(2)}`);
   });
 
   it("exits with instructions when there is no token", async () => {

@@ -4,7 +4,13 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import type { Message } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type ApiCall, type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import {
+  type ApiCall,
+  type BotApiDouble,
+  callbackDataOf,
+  createBotApiDouble,
+  textOf,
+} from "../bot-api-double/index.ts";
 import { type BotProcess, startBot } from "./bot-process.ts";
 
 const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
@@ -78,12 +84,6 @@ function query<T>(database: string, sql: string, ...params: unknown[]): T[] {
   }
 }
 
-const textOf = (message: Message) =>
-  "text" in message && message.text !== undefined ? message.text : (message.caption ?? "");
-const buttonsOf = (message: Message) =>
-  (message.reply_markup?.inline_keyboard ?? [])
-    .flat()
-    .map((b) => ("callback_data" in b ? b.callback_data : undefined));
 const to = (chatId: number, includes: string) => (m: Message) =>
   m.chat.id === chatId && textOf(m).includes(includes);
 const WAIT = { timeoutMs: 10_000 };
@@ -107,7 +107,7 @@ async function openTicket(citizen: { id: number; first_name: string }) {
   const since = double.calls.length;
   double.sendText(citizen, OUT_OF_SCOPE);
   const offer = await double.waitForMessage(
-    (m) => m.chat.id === citizen.id && buttonsOf(m).includes("hy"),
+    (m) => m.chat.id === citizen.id && callbackDataOf(m).includes("hy"),
     { since, ...WAIT },
   );
   double.pressButton(citizen, offer, "hy");
@@ -122,7 +122,7 @@ async function openTicket(citizen: { id: number; first_name: string }) {
 
 const cardOf = (operatorId: number, ticketId: number, since = 0) =>
   double.waitForMessage(
-    (m) => m.chat.id === operatorId && buttonsOf(m).includes(`ht:${ticketId}`),
+    (m) => m.chat.id === operatorId && callbackDataOf(m).includes(`ht:${ticketId}`),
     { since, ...WAIT },
   );
 
@@ -174,7 +174,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     );
     const edited = double.sentTo(operatorA).find((m) => m.message_id === card.message_id);
     expect(edited && textOf(edited)).toContain("взял(а)");
-    expect(edited && buttonsOf(edited)).toEqual([]);
+    expect(edited && callbackDataOf(edited)).toEqual([]);
 
     // Operator → citizen, HTML escaped: the citizen sees the tag as typed.
     const answer = "Откройте раздел <b>Документы</b> & проверьте статус";
@@ -221,7 +221,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     mark = double.calls.length;
     double.sendText(operatorA, "/close");
     const closed = await double.waitForMessage(
-      (m) => m.chat.id === citizen.id && buttonsOf(m).includes(`hs:${id}:1`),
+      (m) => m.chat.id === citizen.id && callbackDataOf(m).includes(`hs:${id}:1`),
       { since: mark, ...WAIT },
     );
     expect(textOf(closed)).toContain("Удалось решить");
@@ -231,10 +231,10 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     });
     double.pressButton(citizen, closed, `hs:${id}:1`);
     const rating = await double.waitForMessage(
-      (m) => m.chat.id === citizen.id && buttonsOf(m).includes(`hr:${id}:1:5`),
+      (m) => m.chat.id === citizen.id && callbackDataOf(m).includes(`hr:${id}:1:5`),
       { since: mark, ...WAIT },
     );
-    expect(buttonsOf(rating)).toEqual([1, 2, 3, 4, 5].map((r) => `hr:${id}:1:${r}`));
+    expect(callbackDataOf(rating)).toEqual([1, 2, 3, 4, 5].map((r) => `hr:${id}:1:${r}`));
     double.pressButton(citizen, rating, `hr:${id}:1:5`);
     await double.waitForMessage(to(citizen.id, "Спасибо за оценку"), { since: mark, ...WAIT });
 
@@ -380,7 +380,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     for (const [i, operator] of [operatorA, operatorB].entries()) {
       const card = double.sentTo(operator).find((m) => m.message_id === cards[i]?.message_id);
       expect(card && textOf(card)).toContain(`№${id} взял(а)`);
-      expect(card && buttonsOf(card)).toEqual([]);
+      expect(card && callbackDataOf(card)).toEqual([]);
     }
   });
 

@@ -1,15 +1,13 @@
 import { cpSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Message } from "grammy/types";
 import { describe, expect, it } from "vitest";
+import { textOf } from "../bot-api-double/index.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
 import { useBotProcess } from "./e2e-setup.ts";
 
 const citizen = { id: 3001, first_name: "Анна", language_code: "ru" };
 const supervisor = { id: 3700, first_name: "Вера", language_code: "ru" };
 const e2e = useBotProcess("e2e-reload-");
-
-const textOf = (message: Message) => ("text" in message ? (message.text ?? "") : "");
 
 describe("live reload in the running bot", () => {
   it("serves an edited answer, refuses a broken edit, and tells the supervisor both times", async () => {
