@@ -1,4 +1,5 @@
 import { InlineKeyboard } from "grammy";
+import { cutBefore } from "../handoff/index.ts";
 import type { KnowledgeBase, Language, RenderedAnswer, Topic } from "../knowledge/index.ts";
 import { encodeAction } from "./callback-data.ts";
 import { TEXTS } from "./texts.ts";
@@ -28,8 +29,7 @@ export function splitMessage(html: string, limit = MAX_MESSAGE_LENGTH): string[]
     if (current !== "") parts.push(current);
     let rest = line;
     while (rest.length > limit) {
-      // Never between the two halves of a surrogate pair (an emoji).
-      const cut = limit > 1 && /[\ud800-\udbff]/.test(rest.charAt(limit - 1)) ? limit - 1 : limit;
+      const cut = cutBefore(rest, limit);
       parts.push(rest.slice(0, cut));
       rest = rest.slice(cut);
     }

@@ -11,7 +11,13 @@ import {
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
-import { CAPTION_LIMIT, shownLength, splitPlainText, TEXT_LIMIT } from "./message-limits.ts";
+import {
+  CAPTION_LIMIT,
+  cutBefore,
+  shownLength,
+  splitPlainText,
+  TEXT_LIMIT,
+} from "./message-limits.ts";
 import type { Operators } from "./operators.ts";
 import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
 import { formatReportText } from "./report/index.ts";
@@ -809,8 +815,6 @@ function refusal(reason: string): string {
       return OP.notOperator;
     case "off_shift":
       return OP.offShift;
-    case "not_found":
-      return OP.notFound;
     default:
       return OP.notFound;
   }
@@ -818,9 +822,7 @@ function refusal(reason: string): string {
 
 function clip(text: string, length: number): string {
   if (text.length <= length) return text;
-  // Never between the two halves of an emoji: half of one is not UTF-8.
-  const cut = /[\ud800-\udbff]/.test(text.charAt(length - 2)) ? length - 2 : length - 1;
-  return `${text.slice(0, cut)}…`;
+  return `${text.slice(0, cutBefore(text, length - 1))}…`;
 }
 
 /** Lines joined, the oldest dropped (after the first three) until the text fits. */

@@ -9,6 +9,16 @@ export const TEXT_LIMIT = 4096;
 /** The most text a photo's or a document's caption shows. */
 export const CAPTION_LIMIT = 1024;
 
+/**
+ * Where to cut `text` at `at` or one before, so that an emoji (a surrogate
+ * pair) is never split: half of one is not UTF-8 and Telegram refuses it.
+ *
+ * @example cutBefore("ab😀", 3) // 2
+ */
+export function cutBefore(text: string, at: number): number {
+  return at > 1 && /[\ud800-\udbff]/.test(text.charAt(at - 1)) ? at - 1 : at;
+}
+
 /** How many characters HTML shows (UTF-16 units: a little stricter than Telegram's count). */
 export function shownLength(html: string): number {
   return htmlToText(html).length;
@@ -26,8 +36,7 @@ export function splitPlainText(text: string, room: number): string[] {
   const pieces: string[] = [];
   let rest = text;
   while (rest.length > size) {
-    let cut = size;
-    if (/[\ud800-\udbff]/.test(rest.charAt(cut - 1))) cut--;
+    let cut = cutBefore(rest, size);
     const space = Math.max(rest.lastIndexOf("\n", cut - 1), rest.lastIndexOf(" ", cut - 1));
     if (space >= size / 2) cut = space + 1;
     pieces.push(rest.slice(0, cut));
