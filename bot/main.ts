@@ -1,9 +1,8 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
 import { createServer } from "node:http";
-import { Api, webhookCallback } from "grammy";
+import { webhookCallback } from "grammy";
 import {
-  createDeliveryWorker,
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
@@ -19,7 +18,7 @@ import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowle
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { startPolling } from "./polling.ts";
-import { createTelegramSender } from "./telegram-send.ts";
+import { createTelegramDelivery } from "./telegram-send.ts";
 import { TEXTS } from "./texts.ts";
 
 const NO_TOKEN = `BOT_TOKEN is not set.
@@ -80,22 +79,17 @@ async function main(): Promise<number> {
   await bot.api.setMyCommands(TEXTS.ru.commands);
   await bot.api.setMyCommands(TEXTS.en.commands, { language_code: "en" });
 
-  // Relayed messages leave through the outbox: the worker retries them
-  // durably, so its API client has no auto-retry of its own.
-  const deliveryApi = new Api(config.botToken, {
+  // Relayed messages leave through the outbox and its delivery worker.
+  worker = createTelegramDelivery({
+    token: config.botToken,
     apiRoot: config.telegramApiRoot,
-    timeoutSeconds: 30,
+    outbox: handoff.outbox,
+    onFailed: (item, error) => handoff.desk.undeliverable(item, error),
+    log,
+    ...(metrics
+      ? { configureApi: (api) => api.config.use(metrics.telegramTransformer("delivery")) }
+      : {}),
   });
-  if (metrics) deliveryApi.config.use(metrics.telegramTransformer("delivery"));
-  worker = createDeliveryWorker(
-    {
-      outbox: handoff.outbox,
-      send: createTelegramSender(deliveryApi, handoff.outbox),
-      onFailed: (item, error) => handoff.desk.undeliverable(item, error),
-      log,
-    },
-    { concurrency: 8 },
-  );
   // Rows a crash left half-sent go again (at least once, never lost).
   const recovered = handoff.outbox.recoverStale(0);
   if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");

@@ -1,5 +1,45 @@
-import { type Api, GrammyError, HttpError } from "grammy";
-import type { Outbox, OutboxItem, SendResult } from "../handoff/index.ts";
+import { Api, GrammyError, HttpError } from "grammy";
+import {
+  createDeliveryWorker,
+  type DeliveryLog,
+  type DeliveryWorker,
+  type Outbox,
+  type OutboxItem,
+  type SendResult,
+} from "../handoff/index.ts";
+
+export interface TelegramDeliveryOptions {
+  token: string;
+  apiRoot: string;
+  outbox: Outbox;
+  /** Told of a row given up (see the delivery worker). Defaults to nothing. */
+  onFailed?: (item: OutboxItem, error: string) => void;
+  log?: DeliveryLog;
+  /** Adds transformers (metrics) to the delivery's own API client. */
+  configureApi?: (api: Api) => void;
+}
+
+/**
+ * The delivery worker that empties the outbox into Telegram: its own API
+ * client (no auto-retry: the worker retries durably; 30 s request timeout),
+ * 8 sends at a time to different chats. Not started.
+ *
+ * @example const worker = createTelegramDelivery({ token, apiRoot, outbox }); worker.start();
+ */
+export function createTelegramDelivery(options: TelegramDeliveryOptions): DeliveryWorker {
+  const { token, apiRoot, outbox, onFailed, log, configureApi } = options;
+  const api = new Api(token, { apiRoot, timeoutSeconds: 30 });
+  configureApi?.(api);
+  return createDeliveryWorker(
+    {
+      outbox,
+      send: createTelegramSender(api, outbox),
+      ...(onFailed ? { onFailed } : {}),
+      ...(log ? { log } : {}),
+    },
+    { concurrency: 8 },
+  );
+}
 
 /**
  * Sends one outbox row through the Bot API and says how it went, for the

@@ -5,11 +5,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { run } from "@grammyjs/runner";
-import { Api } from "grammy";
 import { pino } from "pino";
 import { createBot } from "../bot/bot.ts";
-import { createTelegramSender } from "../bot/telegram-send.ts";
-import { createDeliveryWorker, type DeliveryWorker, openHandoff } from "../handoff/index.ts";
+import { createTelegramDelivery } from "../bot/telegram-send.ts";
+import { type DeliveryWorker, openHandoff } from "../handoff/index.ts";
 import { createMatcher, type KnowledgeBase } from "../knowledge/index.ts";
 import { createBotApiDouble } from "../test/bot-api-double/index.ts";
 
@@ -40,13 +39,11 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   );
   await bot.init();
   // Offers of an operator leave through the outbox, as in main.
-  worker = createDeliveryWorker(
-    {
-      outbox: handoff.outbox,
-      send: createTelegramSender(new Api(TOKEN, { apiRoot: double.apiRoot }), handoff.outbox),
-    },
-    { concurrency: 8 },
-  );
+  worker = createTelegramDelivery({
+    token: TOKEN,
+    apiRoot: double.apiRoot,
+    outbox: handoff.outbox,
+  });
   worker.start();
   const runner = run(bot, {
     runner: { fetch: { allowed_updates: ["message", "callback_query"] } },
