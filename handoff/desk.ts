@@ -640,9 +640,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       const ticket = tickets.openTicketOf(person.chatId);
       if (!ticket) return false;
       commit(message.updateId, () => {
-        const previous = tickets
-          .transcript(ticket.id)
-          ?.messages.findLast((m) => m.direction === "citizen");
+        const previous = tickets.lastMessage(ticket.id, "citizen");
         const added = tickets.addMessage({
           ticketId: ticket.id,
           direction: "citizen",

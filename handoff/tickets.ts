@@ -4,6 +4,7 @@ import { type Operator, type OperatorRow, toOperator } from "./operators.ts";
 import type { Language } from "./store.ts";
 import {
   type IntentGuess,
+  type MessageDirection,
   type Ticket,
   type TicketFile,
   type TicketMessage,
@@ -126,6 +127,8 @@ export interface TicketService {
   expectedWaitMinutes(): number | undefined;
   /** Figures since a moment, e.g. today's midnight. */
   stats(sinceMs: number): TicketStats;
+  /** A ticket's latest message from one side (e.g. the citizen's), if any. */
+  lastMessage(ticketId: number, direction: MessageDirection): TicketMessage | undefined;
   /** The ticket and all its messages, notes included, oldest first. */
   transcript(ticketId: number): { ticket: Ticket; messages: TicketMessage[] } | undefined;
 }
@@ -231,6 +234,9 @@ export function createTicketService(
     `INSERT INTO ticket_messages
        (ticket_id, direction, operator_id, text, file_id, file_kind, telegram_message_id, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  );
+  const lastMessageOf = db.prepare<[number, MessageDirection], TicketMessageRow>(
+    "SELECT * FROM ticket_messages WHERE ticket_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
   );
   const messagesOf = db.prepare<[number], TicketMessageRow>(
     "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id",
@@ -471,6 +477,10 @@ export function createTicketService(
     positionOf,
     expectedWaitMinutes: statistics.expectedWaitMinutes,
     stats: statistics.stats,
+    lastMessage: (ticketId, direction) => {
+      const row = lastMessageOf.get(ticketId, direction);
+      return row && toTicketMessage(row);
+    },
     transcript: (ticketId) => {
       const ticket = ticketOf(ticketId);
       return ticket

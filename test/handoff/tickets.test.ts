@@ -328,6 +328,23 @@ describe("closing, rating and cancelling", () => {
 });
 
 describe("messages", () => {
+  it("gives a ticket's latest message from one side", () => {
+    const { tickets, assigned } = setup();
+    const ticket = assigned();
+    expect(tickets.lastMessage(ticket.id, "citizen")).toBeUndefined();
+    tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "первое" });
+    tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "второе" });
+    tickets.addMessage({
+      ticketId: ticket.id,
+      direction: "operator",
+      operatorId: ANNA,
+      text: "ответ",
+    });
+    expect(tickets.lastMessage(ticket.id, "citizen")?.text).toBe("второе");
+    expect(tickets.lastMessage(ticket.id, "operator")?.text).toBe("ответ");
+    expect(tickets.lastMessage(ticket.id, "note")).toBeUndefined();
+  });
+
   it("records the conversation in both directions, with files and notes, in order", () => {
     const { tickets, open, audit } = setup();
     const ticket = open();
