@@ -1,3 +1,4 @@
+import { MAX_CALLBACK_DATA } from "../handoff/index.ts";
 import { INTENT_ID, type Language, TOPICS, type Topic } from "../knowledge/index.ts";
 
 /** What a button asks for. Callback data is the only input a client can forge freely. */
@@ -12,8 +13,6 @@ export type ButtonAction =
 const MENU_TOPICS = TOPICS.filter(
   (topic): topic is Exclude<Topic, "smalltalk"> => topic !== "smalltalk",
 );
-/** Telegram's limit on callback data, in bytes. */
-export const MAX_CALLBACK_DATA = 64;
 
 /**
  * Encodes an action as callback data ("a:contacts.hotline", "f:1:…").

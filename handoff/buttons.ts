@@ -27,6 +27,9 @@ export type DeskAction =
   /** The operator who closed a ticket does not say which intent it belonged to. */
   | { kind: "topic_skip"; ticketId: number };
 
+/** Telegram's limit on a button's callback data, in bytes. */
+export const MAX_CALLBACK_DATA = 64;
+
 const ID = /^[1-9]\d{0,14}$/;
 const flag = (value: boolean | undefined) => (value === undefined ? "-" : value ? "1" : "0");
 
@@ -58,7 +61,7 @@ export function encodeDeskAction(action: DeskAction): string {
 
 /** Parses desk callback data strictly; anything else is undefined. */
 export function decodeDeskAction(data: string): DeskAction | undefined {
-  if (data.length > 64) return undefined;
+  if (Buffer.byteLength(data, "utf8") > MAX_CALLBACK_DATA) return undefined;
   if (data === "hy") return { kind: "confirm" };
   if (data === "hx") return { kind: "decline" };
   if (data === "hn") return { kind: "take_next" };

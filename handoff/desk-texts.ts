@@ -4,6 +4,9 @@ import type { Language } from "./store.ts";
 // are the portal's Russian-speaking staff, read Russian. Every value that
 // comes from a person is escaped by the caller before it is put in here.
 
+/** How the desk's messages are sent: Telegram HTML, without link previews. */
+export const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
+
 /** Citizen-facing texts, Telegram HTML. */
 export interface CitizenTexts {
   offer: (openState: string) => string;

@@ -1,8 +1,8 @@
 import type { Database } from "better-sqlite3";
 import { escapeHtml, INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
 import { createAuditLog } from "./audit.ts";
-import { encodeDeskAction } from "./buttons.ts";
-import { OPERATOR_TEXTS as OP } from "./desk-texts.ts";
+import { encodeDeskAction, MAX_CALLBACK_DATA } from "./buttons.ts";
+import { HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import type { Operators } from "./operators.ts";
 import type { OutboxItem, OutboxMessage } from "./outbox.ts";
 import type { Language } from "./store.ts";
@@ -49,8 +49,6 @@ export interface DeskTopics {
 }
 
 const TAG = "topic";
-const MAX_CALLBACK_DATA = 64;
-const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
 
 export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
   const {

@@ -9,7 +9,7 @@ import {
   renderAnswer,
 } from "../knowledge/index.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
-import { CITIZEN_TEXTS, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
+import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
 import {
   CAPTION_LIMIT,
@@ -123,7 +123,6 @@ export interface Desk {
   undeliverable(item: OutboxItem, error: string): void;
 }
 
-const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: true } } as const;
 type Button = { text: string; callback_data: string } | { text: string; url: string };
 const keyboard = (rows: Button[][]) => ({ reply_markup: { inline_keyboard: rows } });
 const button = (text: string, action: DeskAction): Button => ({

@@ -7,7 +7,12 @@ export {
   createAuditLog,
 } from "./audit.ts";
 export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
-export { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
+export {
+  type DeskAction,
+  decodeDeskAction,
+  encodeDeskAction,
+  MAX_CALLBACK_DATA,
+} from "./buttons.ts";
 export { openDatabase } from "./database.ts";
 export { probeWritable, type WritableProbe, type WritableProbeOptions } from "./database-probe.ts";
 export {
