@@ -25,7 +25,7 @@ export {
   OUT_OF_SCOPE,
 } from "./matcher.ts";
 export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.ts";
-export { maskPersonalData } from "./personal-data.ts";
+export { maskPersonalData, PERSONAL_DATA_PLACEHOLDERS } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
 export { INTENT_ID, TOPICS, type Topic } from "./schema.ts";
