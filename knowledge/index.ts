@@ -1,4 +1,5 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
+export { BIDI_CONTROL, withoutBidiControls } from "./bidi.ts";
 export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";

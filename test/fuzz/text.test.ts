@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_LENGTH, splitMessage } from "../../bot/messages.ts";
 import { splitPlainText } from "../../handoff/message-limits.ts";
 import {
+  BIDI_CONTROL,
   checkHtml,
   createMatcher,
   escapeHtml,
   htmlToText,
   maskPersonalData,
   replyTo,
+  withoutBidiControls,
 } from "../../knowledge/index.ts";
 import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
@@ -199,6 +201,20 @@ describe("masking personal data in any text", () => {
         expect(guard.time("maskPersonalData", () => maskPersonalData(text))).toBe(text);
       }),
       fuzzParameters(500),
+    );
+  });
+});
+
+describe("bidi controls in any text", () => {
+  it("withoutBidiControls drops every one and keeps every other character in order", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const shown = guard.time("withoutBidiControls", () => withoutBidiControls(text));
+        expect(shown).not.toMatch(BIDI_CONTROL);
+        const kept = [...text].filter((c) => !BIDI_CONTROL.test(c)).join("");
+        expect(shown).toBe(kept);
+      }),
+      fuzzParameters(300),
     );
   });
 });
