@@ -10,8 +10,9 @@ function maskDeep(value: unknown, depth = 0): unknown {
 }
 
 /**
- * JSON logs (pino) with SNILS, INN, passport and phone numbers and e-mail
- * addresses masked in every string, the message and every field alike.
+ * JSON logs (pino) with personal data (maskPersonalData: phone, SNILS, card,
+ * passport and INN numbers, e-mail addresses) masked in every string, the
+ * message and every field alike.
  *
  * @example createLogger("info").info({ text }, "question")
  */

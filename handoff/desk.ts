@@ -7,7 +7,9 @@ import {
   type Matcher,
   openState,
   renderAnswer,
+  withoutBidiControls,
 } from "../knowledge/index.ts";
+import { withoutBidiControlsIn } from "./bidi-controls.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
@@ -166,10 +168,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     onEnqueued?.();
     return result;
   };
+  // Everything the desk sends passes here, desk-topics' messages too: what a
+  // person wrote reaches another without bidi controls.
   const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) =>
     outbox.enqueue({
       chatId,
-      message,
+      message: withoutBidiControlsIn(message),
       ...(ticketId !== undefined ? { ticketId } : {}),
       ...(tag ? { tag } : {}),
     });
@@ -678,7 +682,9 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     press: (person, data, updateId) => {
       const action = decodeDeskAction(data);
       if (!action) return undefined;
-      return commit(updateId, () => pressed(person, action));
+      const { toast } = commit(updateId, () => pressed(person, action));
+      // A toast can name another operator ("already taken by …").
+      return toast === undefined ? {} : { toast: withoutBidiControls(toast) };
     },
 
     operatorMessage: (person, message) =>

@@ -1,4 +1,5 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
+export { BIDI_CONTROL, withoutBidiControls } from "./bidi.ts";
 export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
@@ -25,7 +26,7 @@ export {
   OUT_OF_SCOPE,
 } from "./matcher.ts";
 export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.ts";
-export { maskPersonalData } from "./personal-data.ts";
+export { maskPersonalData, PERSONAL_DATA_PLACEHOLDERS } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
 export { INTENT_ID, TOPICS, type Topic } from "./schema.ts";

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { Database } from "better-sqlite3";
 import { databasePathOf } from "../bot/config.ts";
-import { createSuggestions, openDatabase, type Suggestion } from "../handoff/index.ts";
+import { createSuggestions, ERASED_TEXT, openDatabase, type Suggestion } from "../handoff/index.ts";
 import {
   createMatcher,
   findDuplicateExamples,
@@ -16,6 +16,7 @@ import {
   type LintFinding,
   loadKnowledgeBase,
   type Matcher,
+  PERSONAL_DATA_PLACEHOLDERS,
 } from "../knowledge/index.ts";
 import { appendExample, oneLine } from "./intent-example.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
@@ -40,7 +41,10 @@ const NEW_TOPIC = "новая тема";
  * Not words of the question: the placeholders maskPersonalData puts in it,
  * and what the retention purge leaves of an erased one.
  */
-const PLACEHOLDERS = /\[(?:e-mail|телефон|СНИЛС|паспорт|ИНН|удалено)\]/g;
+const PLACEHOLDERS = new RegExp(
+  [...PERSONAL_DATA_PLACEHOLDERS, ERASED_TEXT].map((p) => p.replace(/[[\]]/g, "\\$&")).join("|"),
+  "g",
+);
 
 /** What `kb check` finds: the knowledge base does not load, or it loads with lint findings. */
 export type KnowledgeCheck =

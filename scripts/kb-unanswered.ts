@@ -15,6 +15,7 @@ import {
   UNANSWERED_REASONS,
   type UnansweredCluster,
   type UnansweredReason,
+  withoutBidiControls,
 } from "../knowledge/index.ts";
 import { type CsvCell, spreadsheetText, toCsv } from "./csv.ts";
 import { knowledgeFolder, loadKnowledgeOrExit } from "./knowledge-folder.ts";
@@ -139,11 +140,12 @@ function time(ms: number): string {
 
 /**
  * A citizen's text for one terminal line: control characters (an escape
- * sequence could restyle or rewrite the terminal) and bidirectional overrides
- * become spaces, runs of spaces one, and a long text is cut.
+ * sequence could restyle or rewrite the terminal) become spaces, bidi
+ * controls go (withoutBidiControls), runs of spaces become one, and a long
+ * text is cut.
  */
 function terminalText(text: string, max = 100): string {
-  const line = text.replace(/[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, " ");
+  const line = withoutBidiControls(text).replace(/\p{Cc}/gu, " ");
   const flat = line.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

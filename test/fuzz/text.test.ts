@@ -3,12 +3,14 @@ import { describe, expect, it } from "vitest";
 import { MAX_MESSAGE_LENGTH, splitMessage } from "../../bot/messages.ts";
 import { splitPlainText } from "../../handoff/message-limits.ts";
 import {
+  BIDI_CONTROL,
   checkHtml,
   createMatcher,
   escapeHtml,
   htmlToText,
   maskPersonalData,
   replyTo,
+  withoutBidiControls,
 } from "../../knowledge/index.ts";
 import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
@@ -17,7 +19,14 @@ import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { fuzzParameters } from "./fuzz-settings.ts";
 import { createHangGuard } from "./hang-guard.ts";
 import { LONE_SURROGATE } from "./telegram-checks.ts";
-import { anyText, htmlLike, nearlyValidHtml } from "./text-arbitraries.ts";
+import {
+  anyText,
+  htmlLike,
+  nearlyValidHtml,
+  notPersonalData,
+  personalNumber,
+  wordsAround,
+} from "./text-arbitraries.ts";
 
 // Any Unicode a citizen can send (up to 4,096 characters) through every
 // function that reads it: none throws, each returns what its contract says,
@@ -155,19 +164,55 @@ describe("matching any text against the real knowledge base", () => {
 describe("masking personal data in any text", () => {
   const runsOf = (text: string, pattern: RegExp) => text.match(pattern) ?? [];
 
-  it("is idempotent, leaves no run of 10 to 12 digits, and grows only by e-mail placeholders", () => {
+  it("is idempotent, leaves no run of 10 to 20 digits of any script, and grows only by e-mail placeholders", () => {
     fc.assert(
       fc.property(anyText, (text) => {
         const masked = guard.time("maskPersonalData", () => maskPersonalData(text));
         expect(maskPersonalData(masked)).toBe(masked);
-        for (const run of runsOf(masked, /\d+/g)) {
-          expect(run.length < 10 || run.length > 12, `digits left: ${run}`).toBe(true);
+        for (const run of runsOf(masked, /\p{Nd}+/gu)) {
+          const length = [...run].length;
+          expect(length < 10 || length > 20, `digits left: ${run}`).toBe(true);
         }
         // Each placeholder is shorter than what it replaces, except "[e-mail]"
         // (8) for an address of 6 or 7 characters, which has one "@".
         const at = runsOf(text, /@/g).length;
         expect(masked.length).toBeLessThanOrEqual(text.length + 2 * at);
-        if (!/[\d@]/.test(text)) expect(masked).toBe(text);
+        if (!/[\p{Nd}@]/u.test(text)) expect(masked).toBe(text);
+      }),
+      fuzzParameters(300),
+    );
+  });
+
+  it("masks a phone, SNILS, card, passport or INN for what it is, however it is spelt", () => {
+    fc.assert(
+      fc.property(wordsAround, personalNumber, wordsAround, (before, number, after) => {
+        const masked = guard.time("maskPersonalData", () =>
+          maskPersonalData(`${before} ${number.text} ${after}`),
+        );
+        expect(masked).toBe(`${before} ${number.placeholder} ${after}`);
+      }),
+      fuzzParameters(1000),
+    );
+  });
+
+  it("leaves dates, times, sums and numbers of up to nine digits as they are", () => {
+    fc.assert(
+      fc.property(notPersonalData, (text) => {
+        expect(guard.time("maskPersonalData", () => maskPersonalData(text))).toBe(text);
+      }),
+      fuzzParameters(500),
+    );
+  });
+});
+
+describe("bidi controls in any text", () => {
+  it("withoutBidiControls drops every one and keeps every other character in order", () => {
+    fc.assert(
+      fc.property(anyText, (text) => {
+        const shown = guard.time("withoutBidiControls", () => withoutBidiControls(text));
+        expect(shown).not.toMatch(BIDI_CONTROL);
+        const kept = [...text].filter((c) => !BIDI_CONTROL.test(c)).join("");
+        expect(shown).toBe(kept);
       }),
       fuzzParameters(300),
     );

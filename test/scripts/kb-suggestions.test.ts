@@ -10,7 +10,7 @@ import {
   type Language,
   openDatabase,
 } from "../../handoff/index.ts";
-import { loadKnowledgeBase } from "../../knowledge/index.ts";
+import { loadKnowledgeBase, PERSONAL_DATA_PLACEHOLDERS } from "../../knowledge/index.ts";
 import { type KnowledgeCheck, runSuggestions } from "../../scripts/kb-suggestions.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
 import { runScript } from "./run-script.ts";
@@ -146,7 +146,7 @@ describe("npm run kb -- suggestions --accept", () => {
     const t = setUp();
     const id = suggest(
       t.db,
-      "my number [телефон] gets no code, which line do I call",
+      `my number ${PERSONAL_DATA_PLACEHOLDERS.join(" ")} gets no code, which line do I call`,
       "contacts.hotline",
       "en",
     );

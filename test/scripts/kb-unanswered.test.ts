@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createStore, type QuestionRecord } from "../../handoff/index.ts";
-import { createMatcher } from "../../knowledge/index.ts";
+import { BIDI_CONTROL, createMatcher } from "../../knowledge/index.ts";
 import { BOM } from "../../scripts/csv.ts";
 import { parseSince, runUnanswered } from "../../scripts/kb-unanswered.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
@@ -123,6 +123,28 @@ describe("runUnanswered", () => {
     });
     return { code, out, errors };
   };
+
+  it("prints a citizen's text without bidi controls or terminal escapes, its letters kept", () => {
+    const now = Date.UTC(2025, 0, 15, 9, 0);
+    const path = join(tempDir(), "bot.sqlite");
+    const store = createStore(path, { now: () => now - 60_000 });
+    const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
+    store.recordQuestion({
+      chatId: 1,
+      text: `погода ${controls}שלום\u001b[2J مرحبا`,
+      language: "ru",
+      decision: "escalate",
+      intent: null,
+      confidence: 0.2,
+      candidates: [],
+    });
+    store.close();
+    const { code, out } = run([], now, path);
+    expect(code).toBe(0);
+    expect(out).toMatch(/погода ?שלום ?\[2J مرحبا/);
+    expect(out).not.toMatch(BIDI_CONTROL);
+    expect(out).not.toContain("\u001b");
+  });
 
   it("counts back from its clock: --since 2d leaves out what is older", () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
