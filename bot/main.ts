@@ -116,7 +116,10 @@ async function main(): Promise<number> {
   let health: HealthServer | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   if (config.health && metrics) {
-    health = createHealthServer({ db: handoff.db, outbox: handoff.outbox, metrics }, config.health);
+    health = createHealthServer(
+      { db: handoff.db, storage: handoff.storage, outbox: handoff.outbox, metrics },
+      config.health,
+    );
     await health.listen();
     log.info(config.health, "serving /healthz and /metrics");
     // With a webhook nothing calls Telegram while citizens are quiet: a getMe
