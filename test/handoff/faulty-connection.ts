@@ -3,16 +3,17 @@ import Database from "better-sqlite3";
 /**
  * `db` with a fault that can be switched on at the better-sqlite3 boundary:
  * while `fail` holds an error code, every statement prepared through the
- * returned connection throws a SqliteError with it (as the driver does on
- * EIO, say), and `exec` does too. What is not a statement (pragma,
+ * returned connection (or only those that write) throws a SqliteError with it,
+ * as the driver does on EIO or a full disk, and `exec` does too. What is not a statement (pragma,
  * transactions, close) goes straight to `db`.
  *
  * @example const faulty = faultyConnection(db); faulty.fail("SQLITE_IOERR_WRITE");
  */
 export function faultyConnection(db: Database.Database) {
   let code: string | undefined;
-  const raise = () => {
-    if (code) throw new Database.SqliteError(`injected ${code}`, code);
+  let writesOnly = false;
+  const raise = (reader: boolean) => {
+    if (code && !(writesOnly && reader)) throw new Database.SqliteError(`injected ${code}`, code);
   };
   const wrapStatement = (statement: Database.Statement) => {
     const proxy: Database.Statement = new Proxy(statement, {
@@ -20,7 +21,9 @@ export function faultyConnection(db: Database.Database) {
         const value = Reflect.get(target, prop, target);
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
-          if (prop === "run" || prop === "get" || prop === "all" || prop === "iterate") raise();
+          if (prop === "run" || prop === "get" || prop === "all" || prop === "iterate") {
+            raise(target.reader);
+          }
           const result = value.apply(target, args);
           return result === target ? proxy : result;
         };
@@ -36,7 +39,7 @@ export function faultyConnection(db: Database.Database) {
       }
       if (prop === "exec") {
         return (sql: string) => {
-          raise();
+          raise(false);
           return target.exec(sql);
         };
       }
@@ -45,9 +48,10 @@ export function faultyConnection(db: Database.Database) {
   });
   return {
     db: connection as Database.Database,
-    /** Makes every statement throw this SQLite code from now on; undefined stops it. */
-    fail: (next: string | undefined) => {
+    /** Makes statements throw this SQLite code from now on (only writes: `"writes"`); undefined stops it. */
+    fail: (next: string | undefined, which: "all" | "writes" = "all") => {
       code = next;
+      writesOnly = which === "writes";
     },
   };
 }
