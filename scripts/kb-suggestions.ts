@@ -321,7 +321,7 @@ function defaultIo(): SuggestionsIo {
         );
         process.exit(1);
       }
-      db = openDatabase(path);
+      db = openDatabase(path, { create: false });
       return db;
     },
     folder: knowledgeFolder(),
