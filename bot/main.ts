@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     outbox: handoff.outbox,
     onFailed: (item, error) => handoff.desk.undeliverable(item, error),
     log,
+    storage: handoff.storage,
     ...(metrics
       ? { configureApi: (api) => api.config.use(metrics.telegramTransformer("delivery")) }
       : {}),
@@ -153,7 +154,11 @@ async function main(): Promise<number> {
     const handle = webhookCallback(bot, "http", { secretToken: secret });
     const server = createServer((req, res) => {
       if (req.method === "POST" && new URL(req.url ?? "/", "http://x").pathname === "/telegram") {
-        handle(req, res).catch((error) => log.error({ error }, "webhook request failed"));
+        handle(req, res).catch((error) => {
+          log.error({ error }, "webhook request failed");
+          // Not handled: a 5xx makes Telegram deliver the update again.
+          if (!res.headersSent) res.writeHead(500).end();
+        });
       } else {
         res.writeHead(404).end();
       }
