@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     try {
       handoff.desk.remindOverdue();
     } catch (error) {
-      log.error({ error }, "wait reminders failed");
+      if (!handoff.storage.observe(error)) log.error({ error }, "wait reminders failed");
     }
   }, 60_000);
   // Retention: personal data older than RETENTION_DAYS goes now and once a day.
@@ -108,6 +108,7 @@ async function main(): Promise<number> {
       const erased = purgeExpired(handoff.db, { olderThanMs: config.retentionDays * 86_400_000 });
       log.info({ erased, retentionDays: config.retentionDays }, "retention purge done");
     } catch (error) {
+      handoff.storage.observe(error);
       log.error({ error }, "retention purge failed");
     }
   };
