@@ -77,7 +77,14 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       log.info({ update: id }, "update delivered again: skipped");
       return;
     }
-    await next();
+    try {
+      await next();
+    } catch (error) {
+      // A read before the features failed (their own faults end in the error
+      // boundary below): the citizen still hears why nothing else came.
+      if (!deps.handoff.storage.observe(error)) throw error;
+      if (ctx.chat) await ctx.reply(TEXTS[ctx.language].storageFailure).catch(() => undefined);
+    }
     store.markHandled(id);
   });
 
@@ -102,11 +109,18 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   // A failed handler still leaves the citizen with a reply, unless the
   // failure was Telegram refusing to deliver.
+  // A database fault (disk full, read-only, deleted, damaged) is logged once
+  // by the storage monitor, and the citizen is told plainly what did not happen.
   const features = bot.errorBoundary(async (error) => {
-    log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
+    const storageFault = deps.handoff.storage.observe(error.error);
+    if (!storageFault) {
+      log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
+    }
     const undeliverable = error.error instanceof GrammyError && error.error.error_code === 403;
     if (error.ctx.chat && !undeliverable) {
-      await error.ctx.reply(TEXTS[error.ctx.language].failure).catch(() => undefined);
+      const texts = TEXTS[error.ctx.language];
+      const text = storageFault ? texts.storageFailure : texts.failure;
+      await error.ctx.reply(text).catch(() => undefined);
     }
   });
   features.use(createAdminFeature(deps));

@@ -1,11 +1,13 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Handoff, type Outbox, probeWritable } from "../handoff/index.ts";
+import { type Handoff, type Outbox, probeWritable, type StorageMonitor } from "../handoff/index.ts";
 import type { Metrics } from "./metrics.ts";
 
 export interface HealthDeps {
-  /** The handoff's connection: /healthz checks it can take a write. */
+  /** The handoff's connection: /healthz checks it can commit a write. */
   db: Handoff["db"];
+  /** What the bot learned about the database while running (failed writes, damage, a deleted file). */
+  storage: Pick<StorageMonitor, "fault" | "checkFile">;
   outbox: Pick<Outbox, "lag">;
   metrics: Pick<Metrics, "registry" | "lastTelegramOkAt">;
 }
@@ -31,7 +33,10 @@ export interface HealthReport {
   status: "ok" | "degraded";
   /** The checks that failed, by name; only when degraded. */
   failing?: string[];
-  /** "writable", or "not writable: " and SQLite's reason. */
+  /**
+   * "writable"; or "not writable: ", "damaged: " or "missing: " and the reason
+   * (SQLite's, or the file that went).
+   */
   database: string;
   /** ISO time of the last successful Bot API call; null before any. */
   lastTelegramOkAt: string | null;
@@ -51,8 +56,10 @@ export interface HealthServer {
 const MINUTES_5 = 5 * 60_000;
 
 /**
- * An HTTP server for monitoring: `GET /healthz` (the database takes a write,
- * a Bot API call succeeded lately, the outbox is not lagging: 200, or 503
+ * An HTTP server for monitoring: `GET /healthz` (the database commits a write
+ * on the bot's connection and is still the file it opened, none of the bot's
+ * own writes failed since the last that worked, no damaged page was met, a
+ * Bot API call succeeded lately, the outbox is not lagging: 200, or 503
  * naming what failed) and `GET /metrics` (Prometheus text from the metrics'
  * registry); 404 elsewhere. Nothing listens until `listen()`.
  *
@@ -66,13 +73,27 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     staleAfterMs = MINUTES_5,
     maxOutboxLagMs = MINUTES_5,
   } = options;
-  const { db, outbox, metrics } = deps;
+  const { db, storage, outbox, metrics } = deps;
   const startedAt = now();
 
   const check = (): HealthReport => {
     const failing: string[] = [];
-    const writable = probeWritable(db);
-    if (!writable.ok) failing.push("database not writable");
+    storage.checkFile();
+    const fault = storage.fault();
+    const writable = probeWritable(db, { now });
+    let database = "writable";
+    if (fault?.kind === "missing") {
+      failing.push("database file missing");
+      database = `missing: ${fault.error}`;
+    } else if (fault?.kind === "corrupt") {
+      failing.push("database damaged");
+      database = `damaged: ${fault.error}`;
+    } else if (!writable.ok || fault) {
+      failing.push("database not writable");
+      // The probe's one row can still commit while bigger writes fail (a full
+      // disk): the bot's own last failure counts until a write works again.
+      database = `not writable: ${writable.ok ? fault?.error : writable.error}`;
+    }
     const lastOk = metrics.lastTelegramOkAt();
     if (now() - (lastOk ?? startedAt) > staleAfterMs) failing.push("telegram stale");
     let outboxLagMs: number | null = null;
@@ -85,7 +106,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     return {
       status: failing.length === 0 ? "ok" : "degraded",
       ...(failing.length > 0 ? { failing } : {}),
-      database: writable.ok ? "writable" : `not writable: ${writable.error}`,
+      database,
       lastTelegramOkAt: lastOk === undefined ? null : new Date(lastOk).toISOString(),
       outboxLagMs,
     };

@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     outbox: handoff.outbox,
     onFailed: (item, error) => handoff.desk.undeliverable(item, error),
     log,
+    storage: handoff.storage,
     ...(metrics
       ? { configureApi: (api) => api.config.use(metrics.telegramTransformer("delivery")) }
       : {}),
@@ -98,7 +99,7 @@ async function main(): Promise<number> {
     try {
       handoff.desk.remindOverdue();
     } catch (error) {
-      log.error({ error }, "wait reminders failed");
+      if (!handoff.storage.observe(error)) log.error({ error }, "wait reminders failed");
     }
   }, 60_000);
   // Retention: personal data older than RETENTION_DAYS goes now and once a day.
@@ -107,6 +108,7 @@ async function main(): Promise<number> {
       const erased = purgeExpired(handoff.db, { olderThanMs: config.retentionDays * 86_400_000 });
       log.info({ erased, retentionDays: config.retentionDays }, "retention purge done");
     } catch (error) {
+      handoff.storage.observe(error);
       log.error({ error }, "retention purge failed");
     }
   };
@@ -116,7 +118,10 @@ async function main(): Promise<number> {
   let health: HealthServer | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   if (config.health && metrics) {
-    health = createHealthServer({ db: handoff.db, outbox: handoff.outbox, metrics }, config.health);
+    health = createHealthServer(
+      { db: handoff.db, storage: handoff.storage, outbox: handoff.outbox, metrics },
+      config.health,
+    );
     await health.listen();
     log.info(config.health, "serving /healthz and /metrics");
     // With a webhook nothing calls Telegram while citizens are quiet: a getMe
@@ -150,7 +155,11 @@ async function main(): Promise<number> {
     const handle = webhookCallback(bot, "http", { secretToken: secret });
     const server = createServer((req, res) => {
       if (req.method === "POST" && new URL(req.url ?? "/", "http://x").pathname === "/telegram") {
-        handle(req, res).catch((error) => log.error({ error }, "webhook request failed"));
+        handle(req, res).catch((error) => {
+          log.error({ error }, "webhook request failed");
+          // Not handled: a 5xx makes Telegram deliver the update again.
+          if (!res.headersSent) res.writeHead(500).end();
+        });
       } else {
         res.writeHead(404).end();
       }

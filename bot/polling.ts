@@ -2,7 +2,6 @@ import {
   createConcurrentSink,
   createRunner,
   createSource,
-  createUpdateFetcher,
   type RunnerHandle,
 } from "@grammyjs/runner";
 import type { Bot, BotError } from "grammy";
@@ -10,6 +9,7 @@ import type { Update } from "grammy/types";
 import type { Logger } from "pino";
 import type { Store } from "../handoff/index.ts";
 import type { BotContext } from "./context.ts";
+import { createInboxSupply, updatesFrom } from "./inbox-supply.ts";
 
 export interface PollingOptions {
   allowedUpdates: readonly string[];
@@ -43,18 +43,20 @@ export async function startPolling(
       .catch((cause) => log.error({ error: cause }, "update failed"));
   }
 
-  const fetchUpdates = createUpdateFetcher(bot, {
-    fetch: { allowed_updates: allowedUpdates as never },
+  // Confirmed to Telegram only once saved; handled anyway when saving fails.
+  const inbox = createInboxSupply({
+    fetchFrom: updatesFrom(bot.api, { allowedUpdates, log }),
+    store,
   });
   const source = createSource({
-    supply: async (batchSize, signal) => {
-      const updates = await fetchUpdates(batchSize, signal);
-      store.saveUpdates(updates);
-      return updates;
-    },
+    // The runner types its signal as abort-controller's shim; on Node it is Node's own.
+    supply: (batchSize, signal) => inbox.supply(batchSize, signal as unknown as AbortSignal),
   });
   const sink = createConcurrentSink(
-    { consume: (update: Update) => bot.handleUpdate(update) },
+    {
+      consume: (update: Update) =>
+        bot.handleUpdate(update).finally(() => inbox.finished(update.update_id)),
+    },
     async (error) => {
       try {
         await bot.errorHandler(error as BotError<BotContext>);

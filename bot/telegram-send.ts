@@ -6,6 +6,7 @@ import {
   type Outbox,
   type OutboxItem,
   type SendResult,
+  type StorageMonitor,
 } from "../handoff/index.ts";
 
 export interface TelegramDeliveryOptions {
@@ -15,6 +16,8 @@ export interface TelegramDeliveryOptions {
   /** Told of a row given up (see the delivery worker). Defaults to nothing. */
   onFailed?: (item: OutboxItem, error: string) => void;
   log?: DeliveryLog;
+  /** Told of database faults, logged there once a run. Defaults to logging each. */
+  storage?: Pick<StorageMonitor, "observe">;
   /** Adds transformers (metrics) to the delivery's own API client. */
   configureApi?: (api: Api) => void;
 }
@@ -27,7 +30,7 @@ export interface TelegramDeliveryOptions {
  * @example const worker = createTelegramDelivery({ token, apiRoot, outbox }); worker.start();
  */
 export function createTelegramDelivery(options: TelegramDeliveryOptions): DeliveryWorker {
-  const { token, apiRoot, outbox, onFailed, log, configureApi } = options;
+  const { token, apiRoot, outbox, onFailed, log, storage, configureApi } = options;
   const api = new Api(token, { apiRoot, timeoutSeconds: 30 });
   configureApi?.(api);
   return createDeliveryWorker(
@@ -36,6 +39,7 @@ export function createTelegramDelivery(options: TelegramDeliveryOptions): Delive
       send: createTelegramSender(api, outbox),
       ...(onFailed ? { onFailed } : {}),
       ...(log ? { log } : {}),
+      ...(storage ? { storage } : {}),
     },
     { concurrency: 8 },
   );

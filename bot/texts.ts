@@ -26,6 +26,8 @@ export interface Texts {
   rateLimited: string;
   staleButton: string;
   failure: string;
+  /** A handler failed because the database takes no writes: nothing the citizen sent was passed on. */
+  storageFailure: string;
   commands: { command: string; description: string }[];
 }
 
@@ -68,6 +70,8 @@ export const TEXTS: Record<Language, Texts> = {
     rateLimited: "Вы пишете очень часто. Подождите минуту, и я отвечу.",
     staleButton: "Эта кнопка устарела. Откройте /menu.",
     failure: "Что-то пошло не так с ответом. Попробуйте ещё раз или откройте /menu.",
+    storageFailure:
+      "Сейчас у нас технический сбой: не получается сохранить сообщение, поэтому передать его оператору (или открыть обращение) я не могу. На частые вопросы я по-прежнему отвечаю — напишите вопрос или откройте /menu. Оператору попробуйте написать чуть позже.",
     commands: [
       { command: "start", description: "Начать" },
       { command: "menu", description: "Темы вопросов" },
@@ -114,6 +118,8 @@ export const TEXTS: Record<Language, Texts> = {
     rateLimited: "You are writing very often. Please wait a minute and I will answer.",
     staleButton: "This button is out of date. Open /menu.",
     failure: "Something went wrong with the answer. Please try again or open /menu.",
+    storageFailure:
+      "We have a technical fault right now: I cannot save messages, so I cannot pass this one to an operator (or open a request). I still answer common questions: type your question or open /menu. Please try the operator again a little later.",
     commands: [
       { command: "start", description: "Start" },
       { command: "menu", description: "Question topics" },

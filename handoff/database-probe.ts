@@ -1,38 +1,181 @@
-import type { Database } from "better-sqlite3";
+import { statSync } from "node:fs";
+import Database from "better-sqlite3";
+import { databaseFileOf } from "./database.ts";
+
+type Connection = Database.Database;
 
 export type WritableProbe = { ok: true } | { ok: false; error: string };
 
 export interface WritableProbeOptions {
   /** How long to wait for another connection's write lock, in ms. Defaults to 250. */
   busyTimeoutMs?: number;
+  /** The clock (what the probe writes). Defaults to Date.now. */
+  now?: () => number;
 }
 
 /**
- * Whether `db` can take a write now: takes the write lock and runs a write
- * that changes nothing, then rolls back, so nothing is written. Fails when the
- * connection is closed, read-only (`readonly`, `query_only`), or another
- * connection holds the write lock for longer than `busyTimeoutMs` (the
- * connection's own busy timeout is put back after). It blocks the thread for
- * at most about that long. A full disk only shows at a commit, not here.
+ * Whether `db` can commit a write now: rewrites the one row of `health_probe`
+ * and commits, on the connection given (the bot's own, so a read-only handle,
+ * `query_only`, a full disk at the commit or an I/O error show as they would to
+ * the bot). Fails when the connection is closed, or another connection holds
+ * the write lock for longer than `busyTimeoutMs` (the connection's own busy
+ * timeout is put back after). It blocks the thread for at most about that long.
  *
  * @example if (!probeWritable(db).ok) status = 503;
  */
-export function probeWritable(db: Database, options: WritableProbeOptions = {}): WritableProbe {
-  const { busyTimeoutMs = 250 } = options;
+export function probeWritable(db: Connection, options: WritableProbeOptions = {}): WritableProbe {
+  const { busyTimeoutMs = 250, now = Date.now } = options;
   if (!db.open) return { ok: false, error: "the database connection is closed" };
   const previous = db.pragma("busy_timeout", { simple: true }) as number;
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
   try {
-    db.exec("BEGIN IMMEDIATE");
-    try {
-      db.exec("DELETE FROM tickets WHERE 0");
-    } finally {
-      db.exec("ROLLBACK");
-    }
+    db.prepare(
+      `INSERT INTO health_probe (id, written_at) VALUES (1, ?)
+       ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`,
+    ).run(now());
     return { ok: true };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message : String(error) };
   } finally {
     db.pragma(`busy_timeout = ${previous}`);
   }
+}
+
+/** What is wrong with the database, as the bot found out while running. */
+export type StorageFault =
+  /** Writes failed (disk full, I/O error, read-only file, locked) and none succeeded since. */
+  | { kind: "write_failed"; error: string; since: number; failures: number }
+  /** SQLite found damaged pages; this does not heal: restore a backup. */
+  | { kind: "corrupt"; error: string; since: number }
+  /** The file was deleted or replaced after the bot opened it; writing to it stopped. */
+  | { kind: "missing"; error: string; since: number };
+
+export interface StorageLog {
+  info(object: object, message: string): void;
+  error(object: object, message: string): void;
+}
+
+export interface StorageMonitor {
+  /**
+   * Looks at an error thrown by the database. A storage fault (disk full, I/O
+   * error, read-only file, database locked, damaged pages) is recorded, the
+   * first of a run logged, and true returned; anything else (a bug) returns
+   * false and stays the caller's to handle.
+   */
+  observe(error: unknown): boolean;
+  /** A write committed: a run of write failures is over (logged once). Damage and a missing file stay. */
+  wrote(): void;
+  /**
+   * Whether the file the connection was opened on is still at its path (one
+   * `stat`). When it was deleted or replaced, the connection is made
+   * `query_only`, so nothing more is written into a file that is gone.
+   */
+  checkFile(): void;
+  /** The worst current fault (missing, then corrupt, then write failures), or undefined. */
+  fault(): StorageFault | undefined;
+}
+
+export interface StorageMonitorOptions {
+  /** Where faults and recoveries are logged. Defaults to logging nothing. */
+  log?: StorageLog;
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+const FAULT_CODES = [
+  "SQLITE_FULL",
+  "SQLITE_IOERR",
+  "SQLITE_READONLY",
+  "SQLITE_CANTOPEN",
+  "SQLITE_CORRUPT",
+  "SQLITE_NOTADB",
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "SQLITE_PERM",
+  "SQLITE_PROTOCOL",
+];
+
+/** SQLite's code when `error` is a storage fault rather than a bug (a constraint, bad SQL). */
+export function storageFaultCode(error: unknown): string | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  const { code } = error;
+  return FAULT_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
+    ? code
+    : undefined;
+}
+
+const isDamage = (code: string) => code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+
+/**
+ * Keeps what the running bot learns about its database: write failures until
+ * a write works again, damaged pages, the file deleted under it. /healthz
+ * reads `fault()`; the store and the bot's error boundary `observe` errors.
+ *
+ * @example const storage = createStorageMonitor(db, { log }); if (!storage.observe(error)) throw error;
+ */
+export function createStorageMonitor(
+  db: Connection,
+  options: StorageMonitorOptions = {},
+): StorageMonitor {
+  const { log, now = Date.now } = options;
+  const file = databaseFileOf(db);
+  let writeFailure: Extract<StorageFault, { kind: "write_failed" }> | undefined;
+  let damage: Extract<StorageFault, { kind: "corrupt" }> | undefined;
+  let missing: Extract<StorageFault, { kind: "missing" }> | undefined;
+
+  const observe = (error: unknown) => {
+    const code = storageFaultCode(error);
+    if (code === undefined) return false;
+    const message = `${code}: ${(error as Error).message}`;
+    if (isDamage(code)) {
+      if (!damage) {
+        damage = { kind: "corrupt", error: message, since: now() };
+        log?.error(
+          { code, file: file?.path },
+          "the database is damaged: stop the bot and restore the latest backup",
+        );
+      }
+    } else if (writeFailure) {
+      writeFailure.failures++;
+    } else {
+      writeFailure = { kind: "write_failed", error: message, since: now(), failures: 1 };
+      log?.error(
+        { code, error: (error as Error).message, file: file?.path },
+        "database writes are failing: answering from the knowledge base only, no tickets, no updates confirmed to Telegram until writes work again",
+      );
+    }
+    return true;
+  };
+
+  return {
+    observe,
+    wrote: () => {
+      if (!writeFailure) return;
+      const { failures, since } = writeFailure;
+      writeFailure = undefined;
+      log?.info({ failures, failingForMs: now() - since }, "database writes work again");
+    },
+    checkFile: () => {
+      if (!file || missing) return;
+      let reason: string | undefined;
+      try {
+        const { dev, ino } = statSync(file.path);
+        if (dev !== file.dev || ino !== file.ino) reason = "replaced by another file";
+      } catch {
+        reason = "deleted";
+      }
+      if (reason === undefined) return;
+      missing = {
+        kind: "missing",
+        error: `${file.path} was ${reason} while the bot ran`,
+        since: now(),
+      };
+      if (db.open) db.pragma("query_only = ON");
+      log?.error(
+        { file: file.path },
+        `the database file was ${reason} while the bot ran: writes stopped; put the file back (or restore the latest backup) and restart the bot`,
+      );
+    },
+    fault: () => missing ?? damage ?? writeFailure,
+  };
 }

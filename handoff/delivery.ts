@@ -1,3 +1,4 @@
+import type { StorageMonitor } from "./database-probe.ts";
 import type { Outbox, OutboxItem } from "./outbox.ts";
 
 /**
@@ -31,6 +32,8 @@ export interface DeliveryDeps {
   onFailed?: (item: OutboxItem, error: string) => void | Promise<void>;
   /** Defaults to no logging. */
   log?: DeliveryLog;
+  /** Told of database faults (it logs a run of them once); without it each is logged here. */
+  storage?: Pick<StorageMonitor, "observe">;
   /** The clock. Defaults to Date.now. */
   now?: () => number;
   /** Waits between polls of an empty outbox. Defaults to a setTimeout. */
@@ -79,7 +82,7 @@ export function createDeliveryWorker(
   deps: DeliveryDeps,
   options: DeliveryOptions = {},
 ): DeliveryWorker {
-  const { outbox, send, onFailed, log, now = Date.now, sleep = defaultSleep } = deps;
+  const { outbox, send, onFailed, log, storage, now = Date.now, sleep = defaultSleep } = deps;
   const {
     idleMs = 250,
     baseBackoffMs = 1000,
@@ -149,7 +152,7 @@ export function createDeliveryWorker(
         outcome = await deliverOnce();
       } catch (cause) {
         // The database failed: keep the loop alive and look again later.
-        log?.error({ err: cause }, "delivery failed");
+        if (!storage?.observe(cause)) log?.error({ err: cause }, "delivery failed");
         outcome = "idle";
       }
       if (outcome === "idle" && running) await idle();

@@ -13,8 +13,25 @@ export {
   encodeDeskAction,
   MAX_CALLBACK_DATA,
 } from "./buttons.ts";
-export { openDatabase } from "./database.ts";
-export { probeWritable, type WritableProbe, type WritableProbeOptions } from "./database-probe.ts";
+export {
+  DatabaseError,
+  type DatabaseErrorCode,
+  type DatabaseFile,
+  databaseFileOf,
+  type OpenDatabaseOptions,
+  openDatabase,
+} from "./database.ts";
+export {
+  createStorageMonitor,
+  probeWritable,
+  type StorageFault,
+  type StorageLog,
+  type StorageMonitor,
+  type StorageMonitorOptions,
+  storageFaultCode,
+  type WritableProbe,
+  type WritableProbeOptions,
+} from "./database-probe.ts";
 export {
   createDeliveryWorker,
   type DeliveryDeps,

@@ -187,6 +187,14 @@ export const MIGRATIONS: readonly string[] = [
     replays INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 6: one row /healthz rewrites, so its probe is a real committed write on
+  // the bot's connection (a rolled-back one never meets a full disk).
+  `
+  CREATE TABLE health_probe (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    written_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -1,5 +1,6 @@
 import type { Database } from "better-sqlite3";
 import { openDatabase } from "./database.ts";
+import { createStorageMonitor, type StorageMonitor } from "./database-probe.ts";
 import { prepareUnansweredQuery, type UnansweredRecords } from "./unanswered-questions.ts";
 
 export type Language = "ru" | "en";
@@ -15,13 +16,28 @@ export interface QuestionRecord {
   candidates: readonly { intent: string; score: number }[];
 }
 
-/** The bot's own state in SQLite: chats, handled updates, feedback, questions. */
+/**
+ * The bot's own state in SQLite: chats, handled updates, feedback, questions.
+ *
+ * Bookkeeping never stops an answer: when the database fails (disk full, I/O
+ * error, read-only or deleted file, damaged pages), `wasHandled`, `markHandled`,
+ * the chat's language and blocked mark, feedback and the question log read as
+ * "nothing known" and skip their write, and the failure goes to the storage
+ * monitor (logged once, shown by /healthz); a citizen may then get an answer
+ * twice, never none. Other errors (bugs) still throw. `saveUpdates` and
+ * `takeUnhandledUpdates` throw on any failure: an update must not be confirmed
+ * to Telegram unless it is saved.
+ */
 export interface Store {
   /** Whether an update was handled before (Telegram redelivers after a restart). */
   wasHandled(updateId: number): boolean;
   /** Records an update as handled, after its reply went out (it leaves the inbox). */
   markHandled(updateId: number): void;
-  /** Keeps a fetched batch of updates until each is handled (before Telegram is told it arrived). */
+  /**
+   * Keeps a fetched batch of updates until each is handled (before Telegram is
+   * told it arrived). Throws when they cannot be saved, also when the file was
+   * deleted while the bot ran.
+   */
   saveUpdates(updates: readonly { update_id: number }[]): void;
   /**
    * Updates saved but not handled (a crash came between), oldest first, each
@@ -57,6 +73,8 @@ export interface Store {
 export interface StoreOptions {
   /** The clock, for tests. Defaults to Date.now. */
   now?: () => number;
+  /** Told of storage failures and of writes that worked. Defaults to a monitor of its own that logs nothing. */
+  storage?: StorageMonitor;
 }
 
 /**
@@ -68,8 +86,20 @@ export interface StoreOptions {
  * @example const store = createStore("./data/bot.sqlite");
  */
 export function createStore(path: string | Database, options: StoreOptions = {}): Store {
-  const { now = Date.now } = options;
   const db = typeof path === "string" ? openDatabase(path) : path;
+  const { now = Date.now, storage = createStorageMonitor(db) } = options;
+  /** Runs bookkeeping; a storage failure gives `fallback` instead (see Store). */
+  const keep = <T>(work: () => T, fallback: T, writes: boolean): T => {
+    try {
+      const result = work();
+      if (writes) storage.wrote();
+      return result;
+    } catch (error) {
+      if (!storage.observe(error)) throw error;
+      return fallback;
+    }
+  };
+  const write = (work: () => void) => keep(work, undefined, true);
 
   const handled = db.prepare<[number], { update_id: number }>(
     "SELECT update_id FROM processed_updates WHERE update_id = ?",
@@ -145,40 +175,61 @@ export function createStore(path: string | Database, options: StoreOptions = {})
     createdAt: row.created_at,
   });
 
+  const isBlocked = (chatId: number) =>
+    keep(() => getChat.get(chatId)?.blocked_at != null, false, false);
+
   return {
-    wasHandled: (updateId) => handled.get(updateId) !== undefined,
+    wasHandled: (updateId) => keep(() => handled.get(updateId) !== undefined, false, false),
     markHandled: (updateId) => {
-      markHandled.run(updateId, now());
-      leaveInbox.run(updateId);
+      storage.checkFile();
+      write(() => {
+        markHandled.run(updateId, now());
+        leaveInbox.run(updateId);
+      });
     },
-    saveUpdates: (updates) => saveBatch.immediate(updates),
+    saveUpdates: (updates) => {
+      storage.checkFile();
+      if (updates.length === 0) return;
+      try {
+        saveBatch.immediate(updates);
+      } catch (error) {
+        storage.observe(error);
+        throw error;
+      }
+      storage.wrote();
+    },
     takeUnhandledUpdates: (maxReplays) => takeUnhandled.immediate(maxReplays),
-    languageOf: (chatId) => getChat.get(chatId)?.language ?? undefined,
-    setLanguage: (chatId, language) => {
-      upsertLanguage.run(chatId, language, now());
-    },
-    markBlocked: (chatId) => {
-      upsertBlocked.run(chatId, now(), now());
-    },
+    languageOf: (chatId) =>
+      keep(() => getChat.get(chatId)?.language ?? undefined, undefined, false),
+    setLanguage: (chatId, language) =>
+      write(() => {
+        upsertLanguage.run(chatId, language, now());
+      }),
+    markBlocked: (chatId) =>
+      write(() => {
+        upsertBlocked.run(chatId, now(), now());
+      }),
     markActive: (chatId) => {
-      if (getChat.get(chatId)?.blocked_at != null) upsertBlocked.run(chatId, null, now());
+      if (isBlocked(chatId)) write(() => upsertBlocked.run(chatId, null, now()));
     },
-    isBlocked: (chatId) => getChat.get(chatId)?.blocked_at != null,
-    recordFeedback: (chatId, intent, helpful) => {
-      insertFeedback.run(chatId, intent, helpful ? 1 : 0, now());
-    },
-    recordQuestion: (q) => {
-      insertQuestion.run(
-        q.chatId,
-        q.text,
-        q.language,
-        q.decision,
-        q.intent,
-        q.confidence,
-        JSON.stringify(q.candidates),
-        now(),
-      );
-    },
+    isBlocked,
+    recordFeedback: (chatId, intent, helpful) =>
+      write(() => {
+        insertFeedback.run(chatId, intent, helpful ? 1 : 0, now());
+      }),
+    recordQuestion: (q) =>
+      write(() => {
+        insertQuestion.run(
+          q.chatId,
+          q.text,
+          q.language,
+          q.decision,
+          q.intent,
+          q.confidence,
+          JSON.stringify(q.candidates),
+          now(),
+        );
+      }),
     feedback: () =>
       allFeedback.all().map((row) => ({
         chatId: row.chat_id,

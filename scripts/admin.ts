@@ -8,6 +8,7 @@ import type { Database } from "better-sqlite3";
 import { databasePathOf } from "../bot/config.ts";
 import {
   createOperators,
+  DatabaseError,
   defaultOperatorName,
   type Operator,
   openDatabase,
@@ -31,11 +32,13 @@ export const USAGE = `Usage: npm run admin -- operators <command>
   help               this text
 
 <user-id> is the person's numeric Telegram user id.
-The database is DATABASE_PATH, else ./data/bot.sqlite.`;
+The database is DATABASE_PATH, else ./data/bot.sqlite; it must exist (the bot
+creates it on its first start) unless --create-database is given.`;
 
 /** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
 export interface AdminIo {
-  db: () => Database;
+  /** The database; `create`: make a new empty one when there is none (--create-database). */
+  db: (options: { create: boolean }) => Database;
   /** Tells the citizens of tickets that went back to the queue, and cards them to operators on shift. */
   requeued?: (ticketIds: readonly number[]) => void;
   out: (line: string) => void;
@@ -46,10 +49,10 @@ type Command = "add" | "remove" | "list" | "shift";
 
 /** Which flags each command takes. */
 const FLAGS: Record<Command, readonly string[]> = {
-  add: ["name", "supervisor"],
-  remove: [],
-  list: ["all"],
-  shift: [],
+  add: ["name", "supervisor", "create-database"],
+  remove: ["create-database"],
+  list: ["all", "create-database"],
+  shift: ["create-database"],
 };
 
 const isCommand = (word: string | undefined): word is Command =>
@@ -142,6 +145,7 @@ const parseFlags = (args: string[]) =>
       name: { type: "string" },
       supervisor: { type: "boolean" },
       all: { type: "boolean" },
+      "create-database": { type: "boolean" },
     },
     allowPositionals: true,
     strict: true,
@@ -149,13 +153,14 @@ const parseFlags = (args: string[]) =>
 
 function run(command: Command, args: string[], io: AdminIo): number {
   const { values, positionals } = parseCommandLine(command, args);
-  if (command === "list") return list(io, values.all === true);
+  const db = () => io.db({ create: values["create-database"] === true });
+  if (command === "list") return list(io, db, values.all === true);
   const userId = userIdOf(positionals[0]);
 
   if (command === "add") {
     const name = values.name?.replace(/\s+/g, " ").trim();
     if (name === "") throw new UsageError("--name is empty");
-    const operators = createOperators(io.db());
+    const operators = createOperators(db());
     const { operator, created } = operators.add(
       {
         userId,
@@ -169,7 +174,7 @@ function run(command: Command, args: string[], io: AdminIo): number {
   }
 
   if (command === "remove") {
-    const operators = createOperators(io.db());
+    const operators = createOperators(db());
     const result = operators.remove(userId, undefined);
     if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
     if (result.requeued.length > 0) io.requeued?.(result.requeued);
@@ -190,7 +195,7 @@ function run(command: Command, args: string[], io: AdminIo): number {
       state === undefined ? "missing on|off" : `expected on or off, not "${state}"`,
     );
   }
-  const operators = createOperators(io.db());
+  const operators = createOperators(db());
   const result = operators.setShift(userId, state === "on");
   if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
   const { operator } = result;
@@ -198,8 +203,8 @@ function run(command: Command, args: string[], io: AdminIo): number {
   return 0;
 }
 
-function list(io: AdminIo, all: boolean): number {
-  const operators = createOperators(io.db()).list({ includeRemoved: all });
+function list(io: AdminIo, db: () => Database, all: boolean): number {
+  const operators = createOperators(db()).list({ includeRemoved: all });
   if (operators.length === 0) {
     io.out(
       `There are no operators${all ? "" : " (--all lists removed ones)"}. Add one with: npm run admin -- operators add <user-id> --name "Name"`,
@@ -231,9 +236,11 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   let db: Database | undefined;
   try {
     process.exitCode = runAdmin(process.argv.slice(2), {
-      db: () => {
-        if (!existsSync(path)) console.error(`note: ${resolve(path)} did not exist; creating it`);
-        db = openDatabase(path);
+      db: ({ create }) => {
+        if (create && !existsSync(path)) {
+          console.error(`note: ${resolve(path)} did not exist; creating it`);
+        }
+        db = openDatabase(path, { create });
         return db;
       },
       // The running bot's delivery worker sends what the desk queues.
@@ -253,7 +260,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       err: (line) => console.error(line),
     });
   } catch (error) {
-    console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
+    if (error instanceof DatabaseError) {
+      const hint =
+        error.code === "missing" ? "; or add --create-database to start an empty one" : "";
+      console.error(`error: ${error.message}${hint}`);
+    } else {
+      console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
+    }
     process.exitCode = 1;
   } finally {
     db?.close();

@@ -140,7 +140,7 @@ export function runReport(argv: readonly string[], io: ReportIo = consoleIo): nu
   }
   let data: ReturnType<typeof collectReport>;
   try {
-    const db = openDatabase(path);
+    const db = openDatabase(path, { create: false });
     try {
       data = collectReport(db, { since: options.since, until });
     } finally {

@@ -325,7 +325,7 @@ function defaultIo(): SuggestionsIo {
         );
         process.exit(1);
       }
-      db = openDatabase(path);
+      db = openDatabase(path, { create: false });
       return db;
     },
     folder: knowledgeFolder(),

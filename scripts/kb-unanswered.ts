@@ -287,7 +287,7 @@ export function runUnanswered(args: readonly string[], io: UnansweredIo = {}): n
   let records: UnansweredRecords;
   let db: Database | undefined;
   try {
-    db = openDatabase(path);
+    db = openDatabase(path, { create: false });
     records = createStore(db).unansweredQuestions(since);
   } catch (error) {
     err(`kb unanswered: cannot read the database at ${resolve(path)}: ${(error as Error).message}`);

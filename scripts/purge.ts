@@ -114,7 +114,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       db: () => {
         // A purge never creates a database: a wrong path is a mistake to report.
         if (!existsSync(path)) throw new Error("no such file (set DATABASE_PATH)");
-        db = openDatabase(path);
+        db = openDatabase(path, { create: false });
         return db;
       },
       retentionDays: configured.config.retentionDays,

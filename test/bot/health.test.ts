@@ -1,11 +1,30 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { createHealthServer, type HealthServer } from "../../bot/health.ts";
 import { createMetrics } from "../../bot/metrics.ts";
-import { createOutbox, createTicketCounts, openDatabase } from "../../handoff/index.ts";
+import {
+  createOutbox,
+  createStorageMonitor,
+  createStore,
+  createTicketCounts,
+  openDatabase,
+} from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 import { parsePrometheusText } from "./prometheus-text.ts";
 
 const MINUTE = 60_000;
+const QUESTION = {
+  chatId: 1,
+  text: "",
+  language: "ru" as const,
+  decision: "answer" as const,
+  intent: "contacts.hotline",
+  confidence: 0.9,
+  candidates: [],
+};
 let servers: HealthServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.map((server) => server.close()));
@@ -13,8 +32,8 @@ afterEach(async () => {
 });
 
 /** A health server on a free loopback port over an in-memory database and a clock to move. */
-async function serve() {
-  const db = openDatabase(":memory:");
+async function serve(path = ":memory:") {
+  const db = openDatabase(path);
   const clock = { at: Date.parse("2026-11-25T09:00:00Z") };
   const now = () => clock.at;
   const outbox = createOutbox(db, { now });
@@ -22,7 +41,8 @@ async function serve() {
     { ticketCounts: createTicketCounts(db), outboxLagMs: () => outbox.lag() },
     { now },
   );
-  const server = createHealthServer({ db, outbox, metrics }, { port: 0, now });
+  const storage = createStorageMonitor(db, { now });
+  const server = createHealthServer({ db, storage, outbox, metrics }, { port: 0, now });
   servers.push(server);
   const { address, port } = await server.listen();
   const get = (path: string, init?: RequestInit) => fetch(`http://${address}:${port}${path}`, init);
@@ -37,7 +57,7 @@ async function serve() {
       "getMe",
       {} as never,
     );
-  return { db, outbox, metrics, clock, address, get, health, telegramOk };
+  return { db, storage, outbox, metrics, clock, address, get, health, telegramOk };
 }
 
 describe("GET /healthz", () => {
@@ -73,6 +93,59 @@ describe("GET /healthz", () => {
     expect(closed.status).toBe(503);
     expect(closed.body.failing).toEqual(["database not writable", "outbox unreadable"]);
     expect(closed.body.outboxLagMs).toBeNull();
+  });
+
+  it("answers 503 while the bot's own writes fail (a full disk), though the probe's one row still commits", async () => {
+    const s = await serve();
+    await s.telegramOk();
+    const store = createStore(s.db, { storage: s.storage });
+    s.db.pragma(`max_page_count = ${s.db.pragma("page_count", { simple: true })}`);
+    // A long question needs new pages; the probe's row does not.
+    const long = "я подал заявление на загранпаспорт и ".repeat(300);
+    store.recordQuestion({ ...QUESTION, text: long });
+    const full = await s.health();
+    expect(full.status).toBe(503);
+    expect(full.body).toMatchObject({
+      failing: ["database not writable"],
+      database: expect.stringMatching(/^not writable: SQLITE_FULL/),
+    });
+    s.db.pragma("max_page_count = 1000000");
+    store.recordQuestion({ ...QUESTION, text: long });
+    expect(await s.health()).toMatchObject({ status: 200, body: { database: "writable" } });
+  });
+
+  it("answers 503 naming damage the bot met, and a database file deleted under it", async () => {
+    const damaged = await serve();
+    await damaged.telegramOk();
+    damaged.storage.observe(
+      new Database.SqliteError("database disk image is malformed", "SQLITE_CORRUPT"),
+    );
+    expect(await damaged.health()).toMatchObject({
+      status: 503,
+      body: {
+        failing: ["database damaged"],
+        database: expect.stringMatching(/^damaged: SQLITE_CORRUPT/),
+      },
+    });
+
+    const dir = mkdtempSync(join(tmpdir(), "health-"));
+    try {
+      const path = join(dir, "bot.sqlite");
+      const s = await serve(path);
+      await s.telegramOk();
+      expect((await s.health()).status).toBe(200);
+      rmSync(path);
+      expect(await s.health()).toMatchObject({
+        status: 503,
+        body: {
+          failing: ["database file missing"],
+          database: `missing: ${path} was deleted while the bot ran`,
+        },
+      });
+      s.db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("answers 503 'telegram stale' when no Bot API call succeeded for over 5 minutes", async () => {
@@ -132,7 +205,7 @@ describe("GET /metrics", () => {
     await h.deliver();
     await h.handle(h.press("hy"));
     const server = createHealthServer(
-      { db, outbox: h.handoff.outbox, metrics },
+      { db, storage: h.handoff.storage, outbox: h.handoff.outbox, metrics },
       { port: 0, now: () => Date.now() },
     );
     servers.push(server);

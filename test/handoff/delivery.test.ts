@@ -3,11 +3,13 @@ import { describe, expect, it } from "vitest";
 import {
   createDeliveryWorker,
   createOutbox,
+  createStorageMonitor,
   type DeliveryOptions,
   type OutboxItem,
   openDatabase,
   type SendResult,
 } from "../../handoff/index.ts";
+import { faultyConnection } from "./faulty-connection.ts";
 import { movableClock } from "./temp-database.ts";
 
 type Answer = SendResult | Error;
@@ -283,5 +285,44 @@ describe("the delivery worker", () => {
     await worker.stop();
     for (const [chatId, texts] of expected) expect(telegram.deliveredTo(chatId)).toEqual(texts);
     expect(telegram.calls).toHaveLength(60);
+  });
+});
+
+describe("the delivery worker while the database fails", () => {
+  it("leaves logging a run of storage faults to the storage monitor, and delivers once writes work", async () => {
+    const faulty = faultyConnection(openDatabase(":memory:"));
+    const outbox = createOutbox(faulty.db);
+    const storage = createStorageMonitor(faulty.db);
+    const logged: string[] = [];
+    const log = {
+      info: () => undefined,
+      warn: (_: object, message: string) => logged.push(message),
+      error: (_: object, message: string) => logged.push(message),
+    };
+    let slept = 0;
+    const sent: string[] = [];
+    const worker = createDeliveryWorker({
+      outbox,
+      storage,
+      log,
+      send: async (item) => {
+        if (item.message.kind === "text") sent.push(item.message.text);
+        return { ok: true, messageId: 1 };
+      },
+      sleep: async () => {
+        slept++;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
+    faulty.fail("SQLITE_IOERR_WRITE", "writes");
+    worker.start();
+    while (slept < 20) await new Promise((resolve) => setImmediate(resolve));
+    expect(logged).toEqual([]);
+    expect(storage.fault()).toMatchObject({ kind: "write_failed", failures: expect.any(Number) });
+    faulty.fail(undefined);
+    while (sent.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    await worker.stop();
+    expect(sent).toEqual(["ответ оператора"]);
   });
 });

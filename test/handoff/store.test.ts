@@ -3,8 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStore, createTicketService, openDatabase } from "../../handoff/index.ts";
+import {
+  createStorageMonitor,
+  createStore,
+  createTicketService,
+  openDatabase,
+} from "../../handoff/index.ts";
 import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { faultyConnection } from "./faulty-connection.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -98,5 +104,83 @@ describe("the SQLite store", () => {
     // Update 3 crashes the bot each time: after three replays it is left out.
     expect(store.takeUnhandledUpdates(3)).toEqual([update(3)]);
     expect(store.takeUnhandledUpdates(3)).toEqual([]);
+  });
+});
+
+/** Fills `db` up to a page limit on its connection, as a full disk would stop it. */
+function fillUp(db: Database.Database) {
+  db.pragma(`max_page_count = ${(db.pragma("page_count", { simple: true }) as number) + 2}`);
+  const insert = db.prepare(
+    "INSERT INTO feedback (chat_id, intent, helpful, created_at) VALUES (1, ?, 1, 0)",
+  );
+  expect(() => {
+    for (let i = 0; ; i++) insert.run(`filler ${i} `.repeat(40));
+  }).toThrow(/full/);
+}
+
+const question = {
+  chatId: 1,
+  text: "телефон горячей линии",
+  language: "ru" as const,
+  decision: "answer" as const,
+  intent: "contacts.hotline",
+  confidence: 0.9,
+  candidates: [],
+};
+
+describe("the store when the database fails", () => {
+  it("on a full disk skips bookkeeping without throwing, refuses to save updates, and recovers", () => {
+    const db = openDatabase(":memory:");
+    const storage = createStorageMonitor(db);
+    const store = createStore(db, { storage });
+    store.setLanguage(5, "en");
+    fillUp(db);
+
+    // A long message needs pages of its own, and there are none left.
+    const long = { ...question, text: "я подал заявление и ".repeat(400) };
+    expect(() => store.recordQuestion(long)).not.toThrow();
+    expect(storage.fault()).toMatchObject({
+      kind: "write_failed",
+      error: expect.stringMatching(/SQLITE_FULL/),
+    });
+    const update = { update_id: 7, message: { text: long.text } };
+    expect(() => store.saveUpdates([update])).toThrow(/full/);
+    // Reads still work.
+    expect(store.languageOf(5)).toBe("en");
+
+    db.pragma("max_page_count = 1000000");
+    store.recordQuestion(long);
+    expect(storage.fault()).toBeUndefined();
+    expect(store.questions()).toHaveLength(1);
+    store.saveUpdates([update]);
+    expect(store.takeUnhandledUpdates(3)).toEqual([update]);
+  });
+
+  it("on I/O errors reads as 'nothing known' so the update is still answered, and a bug still throws", () => {
+    const faulty = faultyConnection(openDatabase(":memory:"));
+    const storage = createStorageMonitor(faulty.db);
+    const store = createStore(faulty.db, { storage });
+    store.setLanguage(5, "en");
+    store.markHandled(3);
+    store.markBlocked(6);
+
+    faulty.fail("SQLITE_IOERR_READ");
+    expect(store.wasHandled(3)).toBe(false);
+    expect(store.languageOf(5)).toBeUndefined();
+    expect(store.isBlocked(6)).toBe(false);
+    expect(() => store.markActive(6)).not.toThrow();
+    expect(() => store.saveUpdates([{ update_id: 8 }])).toThrow(/IOERR/);
+    expect(storage.fault()).toMatchObject({ kind: "write_failed" });
+
+    faulty.fail("SQLITE_CORRUPT");
+    expect(store.wasHandled(3)).toBe(false);
+    expect(storage.fault()).toMatchObject({ kind: "corrupt" });
+
+    faulty.fail("SQLITE_CONSTRAINT_CHECK");
+    expect(() => store.setLanguage(5, "ru")).toThrow(/CONSTRAINT/);
+
+    faulty.fail(undefined);
+    expect(store.wasHandled(3)).toBe(true);
+    expect(store.languageOf(5)).toBe("en");
   });
 });

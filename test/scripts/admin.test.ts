@@ -1,6 +1,6 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   createAuditLog,
@@ -271,8 +271,27 @@ describe("npm run admin, as a user", () => {
     expect(existsSync(DATABASE_PATH)).toBe(false);
   });
 
+  it("opens only a database that is there (a wrong DATABASE_PATH is not quietly a new empty one)", () => {
+    const listed = admin("operators", "list");
+    expect(listed.status).toBe(1);
+    expect(listed.stderr).toContain(DATABASE_PATH);
+    expect(listed.stderr).toContain("--create-database");
+    expect(listed.stderr.trim().split("\n")).toHaveLength(1);
+    const added = admin("operators", "add", "1001");
+    expect(added.status).toBe(1);
+    expect(existsSync(dirname(DATABASE_PATH))).toBe(false);
+  });
+
   it("adds, lists, puts on shift and removes an operator in DATABASE_PATH", () => {
-    const added = admin("operators", "add", "123456789", "--name", "Анна Петрова", "--supervisor");
+    const added = admin(
+      "operators",
+      "add",
+      "123456789",
+      "--name",
+      "Анна Петрова",
+      "--supervisor",
+      "--create-database",
+    );
     expect(added.status).toBe(0);
     expect(added.stdout).toContain('added 123456789 "Анна Петрова" as supervisor');
     expect(existsSync(DATABASE_PATH)).toBe(true);
