@@ -14,6 +14,7 @@ import { createDeskTopics } from "./desk-topics.ts";
 import {
   CAPTION_LIMIT,
   cutBefore,
+  fitMessage,
   shownLength,
   splitPlainText,
   TEXT_LIMIT,
@@ -129,9 +130,7 @@ const button = (text: string, action: DeskAction): Button => ({
   text,
   callback_data: encodeDeskAction(action),
 });
-const TRANSCRIPT_LIMIT = 3800;
-const PREVIEW = 600;
-/** The most of a question a card or a transcript shows: whole, it may not fit a message. */
+/** The most of a question a card shows (the transcript shows it whole). */
 const QUESTION_PREVIEW = 1000;
 
 export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
@@ -166,13 +165,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     onEnqueued?.();
     return result;
   };
-  const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) =>
-    outbox.enqueue({
-      chatId,
-      message,
-      ...(ticketId !== undefined ? { ticketId } : {}),
-      ...(tag ? { tag } : {}),
-    });
+  /**
+   * Every message the desk sends goes through here: made to fit Telegram's
+   * limits (`fitMessage`), then queued. A split message's parts go in order;
+   * the tag (and the returned id) is the last part's, the one with the buttons.
+   */
+  const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) => {
+    const parts = fitMessage(message);
+    let id = 0;
+    for (const [index, part] of parts.entries()) {
+      id = outbox.enqueue({
+        chatId,
+        message: part,
+        ...(ticketId !== undefined ? { ticketId } : {}),
+        ...(tag && index === parts.length - 1 ? { tag } : {}),
+      });
+    }
+    return id;
+  };
   const sendHtml = (chatId: number, html: string, ticketId?: number, rows?: Button[][]) =>
     send(
       chatId,
@@ -227,14 +237,18 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     }
   };
 
-  /** Shows an operator the ticket so far: question, what the bot tried, every message since. */
+  /**
+   * Shows an operator the ticket so far: the question, what the bot tried and
+   * every message since, each whole; `send` splits it into as many messages
+   * as it takes.
+   */
   const sendTranscript = (operatorId: number, ticketId: number) => {
     const transcript = tickets.transcript(ticketId);
     if (!transcript) return;
     const { ticket, messages } = transcript;
     const lines = [
       OP.transcriptHeader(ticket.id),
-      `<b>${OP.question}:</b> ${escapeHtml(clip(ticket.question, QUESTION_PREVIEW))}`,
+      `<b>${OP.question}:</b> ${escapeHtml(ticket.question)}`,
     ];
     const tried = triedOf(ticket);
     if (tried) lines.push(`<b>${OP.tried}:</b> ${tried}`);
@@ -246,12 +260,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           : message.direction === "note"
             ? `${OP.note} (${nameOf(message.operatorId ?? 0)})`
             : `${OP.operator} ${nameOf(message.operatorId ?? 0)}`;
-      const text = message.text ? escapeHtml(clip(message.text, PREVIEW)) : "";
+      const text = message.text ? escapeHtml(message.text) : "";
       const file = message.file ? `${OP.file(message.file.kind)} ` : "";
       lines.push(`<b>${who}:</b> ${file}${text}`);
       if (message.file && message.direction === "citizen") files.push(message);
     }
-    sendHtml(operatorId, keepTail(lines, TRANSCRIPT_LIMIT), ticket.id);
+    sendHtml(operatorId, lines.join("\n"), ticket.id);
     for (const message of files) {
       if (!message.file) continue;
       send(operatorId, fileMessage(message.file, OP.fileFromCitizen(ticket.id)), ticket.id);
@@ -820,15 +834,4 @@ function refusal(reason: string): string {
 function clip(text: string, length: number): string {
   if (text.length <= length) return text;
   return `${text.slice(0, cutBefore(text, length - 1))}…`;
-}
-
-/** Lines joined, the oldest dropped (after the first three) until the text fits. */
-function keepTail(lines: string[], limit: number): string {
-  const head = lines.slice(0, 3);
-  const tail = lines.slice(3);
-  while (tail.length > 0 && [...head, ...tail].join("\n").length > limit) tail.shift();
-  const skipped = lines.length - head.length - tail.length;
-  // No cut at the end: it could fall inside a tag or an entity. The head is
-  // short (the question is clipped), so the text fits once the tail does.
-  return [...head, ...(skipped > 0 ? [`… (${skipped})`] : []), ...tail].join("\n");
 }

@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { OutboxItem } from "../../handoff/index.ts";
+import { htmlToText } from "../../knowledge/index.ts";
+import { problemsOf } from "../fuzz/telegram-checks.ts";
+import { ANNA, CITIZEN, setUpDesk } from "./desk-fixture.ts";
+
+// The relay between citizen and operator loses nothing: what the desk builds
+// fits Telegram's limits, and what Telegram refuses anyway is reported.
+
+/** What Telegram (as the Bot API double checks it) would refuse in a row the desk queued. */
+function refusals(rows: OutboxItem[]): string[] {
+  return rows.flatMap((row) => {
+    const { message } = row;
+    const base = { chat_id: row.chatId, ...message.options };
+    switch (message.kind) {
+      case "text":
+        return problemsOf({ method: "sendMessage", payload: { ...base, text: message.text } });
+      case "edit":
+        return problemsOf({ method: "editMessageText", payload: { ...base, text: message.text } });
+      case "photo":
+      case "document":
+        return problemsOf({
+          method: message.kind === "photo" ? "sendPhoto" : "sendDocument",
+          payload: { ...base, ...(message.caption ? { caption: message.caption } : {}) },
+        });
+      default:
+        return [];
+    }
+  });
+}
+
+const shown = (rows: OutboxItem[], chatId: number) =>
+  rows
+    .filter((r) => r.chatId === chatId)
+    .map(({ message }) =>
+      htmlToText(
+        "text" in message ? message.text : "caption" in message ? (message.caption ?? "") : "",
+      ),
+    )
+    .join("\n");
+
+describe("the desk's messages fit Telegram's limits", () => {
+  it("gives the operator every message of a waiting ticket on Take, however much its escaping grows", () => {
+    const t = setUpDesk();
+    // 1,000 characters that are 4,000 once escaped, and three times the limit in messages.
+    const question = `${"<>&".repeat(333)}?`;
+    const id = t.openTicket(CITIZEN, question);
+    const messages = Array.from({ length: 12 }, (_, i) => `сообщение ${i} ${"&".repeat(1000)}`);
+    for (const text of messages) t.desk.citizenMessage(CITIZEN, { text });
+    t.deliver();
+    t.desk.press(ANNA, `ht:${id}`);
+    const sent = t.deliver();
+    expect(refusals(sent)).toEqual([]);
+    const toAnna = shown(sent, ANNA.chatId);
+    expect(toAnna).toContain(question);
+    for (const text of messages) expect(toAnna).toContain(text);
+  });
+
+  it("closes a ticket whose question is near the limit: the operator gets the close and the topic buttons", () => {
+    const t = setUpDesk();
+    const question = `не работает ${"очень длинное описание ".repeat(180)}`;
+    expect(question.length).toBeGreaterThan(4000);
+    const id = t.openTicket(CITIZEN, question);
+    t.desk.press(ANNA, `ht:${id}`);
+    t.deliver();
+    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    const closed = t.deliver();
+    expect(refusals(closed)).toEqual([]);
+    const toAnna = closed.filter((r) => r.chatId === ANNA.chatId);
+    expect(shown(closed, ANNA.chatId)).toContain(`Обращение №${id} закрыто`);
+    // The buttons are under the last part, which is the one tagged for the topic.
+    const last = toAnna.at(-1);
+    expect(t.buttonsOf(last).length).toBeGreaterThan(0);
+    expect(toAnna.slice(0, -1).every((r) => t.buttonsOf(r).length === 0)).toBe(true);
+  });
+});
