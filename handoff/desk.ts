@@ -125,6 +125,8 @@ export interface Desk {
 }
 
 type Button = { text: string; callback_data: string } | { text: string; url: string };
+/** The tag of the desk's "not delivered" notices: a notice that fails itself is not noticed. */
+const UNDELIVERED = "undelivered";
 const keyboard = (rows: Button[][]) => ({ reply_markup: { inline_keyboard: rows } });
 const button = (text: string, action: DeskAction): Button => ({
   text,
@@ -770,16 +772,25 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       }),
 
     undeliverable: (item, error) => {
-      if (item.ticketId === null) return;
-      const ticket = tickets.ticket(item.ticketId);
-      if (!ticket || item.chatId !== ticket.chatId) return;
+      const ticket = item.ticketId === null ? undefined : tickets.ticket(item.ticketId);
       const blocked = /^403\b/.test(error);
+      if (ticket && item.chatId === ticket.chatId) {
+        commit(undefined, () => {
+          if (blocked) store.markBlocked(ticket.chatId);
+          if (ticket.operatorId !== null) {
+            const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
+            send(ticket.operatorId, { kind: "text", text, options: HTML }, ticket.id, UNDELIVERED);
+          }
+        });
+        return;
+      }
+      // A message to staff refused: they hear of it as of one to a citizen,
+      // unless it was such a notice (no loop) or they blocked the bot.
+      if (item.tag === UNDELIVERED || blocked || operators.roleOf(item.chatId) === undefined)
+        return;
+      const text = OP.undeliveredToYou(ticket?.id, escapeHtml(error));
       commit(undefined, () => {
-        if (blocked) store.markBlocked(ticket.chatId);
-        if (ticket.operatorId !== null) {
-          const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
-          sendHtml(ticket.operatorId, text, ticket.id);
-        }
+        send(item.chatId, { kind: "text", text, options: HTML }, ticket?.id, UNDELIVERED);
       });
     },
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OutboxItem } from "../../handoff/index.ts";
 import { htmlToText } from "../../knowledge/index.ts";
 import { problemsOf } from "../fuzz/telegram-checks.ts";
-import { ANNA, CITIZEN, setUpDesk } from "./desk-fixture.ts";
+import { ANNA, CHIEF, CITIZEN, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
 // The relay between citizen and operator loses nothing: what the desk builds
 // fits Telegram's limits, and what Telegram refuses anyway is reported.
@@ -72,5 +72,34 @@ describe("the desk's messages fit Telegram's limits", () => {
     const last = toAnna.at(-1);
     expect(t.buttonsOf(last).length).toBeGreaterThan(0);
     expect(toAnna.slice(0, -1).every((r) => t.buttonsOf(r).length === 0)).toBe(true);
+  });
+});
+
+describe("refusals", () => {
+  it("tells an operator when Telegram refuses a message to them, once (a refused notice is not noticed)", () => {
+    const t = setUpDesk();
+    const id = t.openTicket(CITIZEN);
+    t.desk.press(ANNA, `ht:${id}`);
+    const toAnna = t.deliver().find((r) => r.chatId === ANNA.chatId);
+    if (!toAnna) throw new Error("nothing to Anna");
+    t.desk.undeliverable(toAnna, "400: Bad Request: message is too long");
+    const notices = t.deliver();
+    expect(notices.map((r) => r.chatId)).toEqual([ANNA.chatId]);
+    expect(t.textsTo(notices, ANNA)[0]).toContain(`№${id}`);
+    expect(t.textsTo(notices, ANNA)[0]).toContain("message is too long");
+    // The notice refused in turn: no notice of the notice.
+    const [notice] = notices;
+    if (!notice) throw new Error("no notice");
+    t.desk.undeliverable(notice, "400: Bad Request: chat not found");
+    expect(t.deliver()).toEqual([]);
+    // Without a ticket (a supervisor's /stats) it is reported the same way.
+    t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
+    const [stats] = t.deliver();
+    if (!stats) throw new Error("no stats");
+    t.desk.undeliverable(stats, "400: Bad Request: can't parse entities");
+    expect(t.textsTo(t.deliver(), CHIEF)[0]).toContain("can't parse entities");
+    // A citizen's chat is not staff: nothing is sent to them about it.
+    t.desk.undeliverable({ ...stats, chatId: OTHER_CITIZEN.chatId }, "400: Bad Request: x");
+    expect(t.deliver()).toEqual([]);
   });
 });
