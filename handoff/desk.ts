@@ -758,12 +758,21 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             .filter((o) => o.role === "supervisor")
             .map((o) => o.userId),
         ]);
-        for (const ticket of due) {
-          markReminded.run(at, ticket.id);
-          const minutes = Math.floor((at - ticket.created_at) / 60_000);
-          for (const userId of recipients) {
-            sendHtml(userId, OP.reminder(ticket.id, minutes), ticket.id, [
-              [button(OP.take(ticket.id), { kind: "take", ticketId: ticket.id })],
+        const minutesOf = (ticket: { created_at: number }) =>
+          Math.floor((at - ticket.created_at) / 60_000);
+        for (const ticket of due) markReminded.run(at, ticket.id);
+        // One message a recipient however many are due: a Take button for a
+        // single ticket, else the list and "Take next".
+        const [only] = due;
+        for (const userId of recipients) {
+          if (only && due.length === 1) {
+            sendHtml(userId, OP.reminder(only.id, minutesOf(only)), only.id, [
+              [button(OP.take(only.id), { kind: "take", ticketId: only.id })],
+            ]);
+          } else {
+            const lines = due.map((ticket) => OP.reminderLine(ticket.id, minutesOf(ticket)));
+            sendHtml(userId, OP.reminderDigest(waitLimitMs / 60_000, lines), undefined, [
+              [button(OP.takeNext, { kind: "take_next" })],
             ]);
           }
         }

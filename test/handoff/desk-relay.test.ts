@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OutboxItem } from "../../handoff/index.ts";
 import { htmlToText } from "../../knowledge/index.ts";
 import { problemsOf } from "../fuzz/telegram-checks.ts";
-import { ANNA, CHIEF, CITIZEN, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
+import { ANNA, BORIS, CHIEF, CITIZEN, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
 // The relay between citizen and operator loses nothing: what the desk builds
 // fits Telegram's limits, and what Telegram refuses anyway is reported.
@@ -75,7 +75,7 @@ describe("the desk's messages fit Telegram's limits", () => {
   });
 });
 
-describe("refusals", () => {
+describe("refusals and reminders", () => {
   it("tells an operator when Telegram refuses a message to them, once (a refused notice is not noticed)", () => {
     const t = setUpDesk();
     const id = t.openTicket(CITIZEN);
@@ -101,5 +101,28 @@ describe("refusals", () => {
     // A citizen's chat is not staff: nothing is sent to them about it.
     t.desk.undeliverable({ ...stats, chatId: OTHER_CITIZEN.chatId }, "400: Bad Request: x");
     expect(t.deliver()).toEqual([]);
+  });
+
+  it("reminds each operator of 50 overdue tickets in one message, not 50", () => {
+    const t = setUpDesk();
+    const ids = Array.from({ length: 50 }, (_, i) =>
+      t.openTicket({ chatId: 10_000 + i, userId: 10_000 + i, language: "ru" }),
+    );
+    t.deliver();
+    t.advance(11 * 60_000);
+    expect(t.desk.remindOverdue()).toBe(50);
+    const reminders = t.deliver();
+    expect(reminders.map((r) => r.chatId).sort()).toEqual([
+      ANNA.chatId,
+      BORIS.chatId,
+      CHIEF.chatId,
+    ]);
+    expect(refusals(reminders)).toEqual([]);
+    const digest = t.textsTo(reminders, BORIS)[0] ?? "";
+    for (const id of ids) expect(digest).toContain(`№${id} `);
+    expect(t.buttonsOf(reminders[0]).map((b) => b.callback_data)).toEqual(["hn"]);
+    // Taken from the digest: the oldest first.
+    t.desk.press(BORIS, "hn");
+    expect(t.handoff.tickets.ticket(ids[0] ?? 0)?.operatorId).toBe(BORIS.userId);
   });
 });
