@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { createHarness } from "./harness.ts";
+
+// The relay in the bot loses no citizen message: floods in a ticket, files
+// the rules refuse, albums, and presses as many as messages.
+
+const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
+const CITIZEN = 777;
+
+/** A harness with one on-shift operator and a citizen whose ticket waits, or is the operator's. */
+async function withTicket(options: { rateLimitPerMinute?: number; taken?: boolean } = {}) {
+  const h = createHarness(options);
+  h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+  h.handoff.operators.setShift(OPERATOR.id, true);
+  await h.handle(h.text("какая погода завтра в москве"));
+  await h.handle(h.press("hy"));
+  const ticket = h.handoff.tickets.openTicketOf(CITIZEN);
+  if (!ticket) throw new Error("no ticket");
+  if (options.taken) await h.handle(h.text(`/take ${ticket.id}`, OPERATOR));
+  await h.deliver();
+  h.calls.length = 0;
+  return { h, ticket };
+}
+
+const textsTo = (h: ReturnType<typeof createHarness>, chatId: number) =>
+  h.calls
+    .filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId)
+    .map((c) => String(c.payload.text));
+
+describe("the relay in the bot", () => {
+  it("passes every message of a flooding citizen in a ticket on to the operator", async () => {
+    const { h, ticket } = await withTicket({ rateLimitPerMinute: 20, taken: true });
+    for (let i = 0; i < 40; i++) await h.handle(h.text(`сообщение ${i}`));
+    await h.deliver();
+    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    const sent = Array.from({ length: 40 }, (_, i) => `сообщение ${i}`);
+    expect(messages.filter((m) => m.direction === "citizen").map((m) => m.text)).toEqual(sent);
+    const relayed = textsTo(h, OPERATOR.id).map((text) => text.replace(/^💬 <b>№\d+:<\/b> /, ""));
+    expect(relayed).toEqual(sent);
+    expect(textsTo(h, CITIZEN).some((text) => text.includes("очень часто"))).toBe(false);
+  });
+
+  it("limits button presses like messages, answering every press", async () => {
+    const h = createHarness({ rateLimitPerMinute: 20 });
+    // "No, thanks" to an operator: each press that passes sends a message.
+    for (let i = 0; i < 100; i++) await h.handle(h.press("hx"));
+    await h.deliver();
+    const declined = h.sent().filter((text) => text.includes("/menu"));
+    expect(declined).toHaveLength(20);
+    expect(h.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(100);
+    const toasts = h.calls
+      .filter((c) => c.method === "answerCallbackQuery" && c.payload.text !== undefined)
+      .map((c) => String(c.payload.text));
+    expect(toasts).toHaveLength(1);
+    expect(toasts[0]).toContain("очень часто");
+  });
+});
