@@ -145,6 +145,8 @@ export const OPERATOR_TEXTS = {
   undelivered: (id: number) => `⚠️ Сообщение по обращению №${id} не удалось доставить гражданину.`,
   undeliveredToYou: (id: number | undefined, error: string) =>
     `⚠️ Telegram не принял сообщение бота вам${id === undefined ? "" : ` по обращению №${id}`}: ${error}. Сообщите администратору.`,
+  fileRefused: (reason: "type" | "size") =>
+    reason === "type" ? "[файл не принят: не тот формат]" : "[файл не принят: слишком большой]",
   closedByYou: (id: number) => `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
   noteSaved: (id: number) => `📝 Заметка сохранена в №${id}; гражданин её не видит.`,
   noteUsage: "Напишите заметку после команды: /note текст",

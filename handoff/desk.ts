@@ -43,6 +43,8 @@ export interface Incoming {
   messageId?: number;
   /** The message it replies to, in the sender's chat (routes an operator's reply). */
   replyToMessageId?: number;
+  /** A file came with `text` (its caption) but the file rules refused it: the operator is told. */
+  refusedFile?: "type" | "size";
   /**
    * The Telegram update it came in. Marked handled in the same transaction as
    * the change it makes, so an update delivered again after a crash is not
@@ -808,6 +810,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     const operatorId = ticket.operatorId;
     if (operatorId === null) return;
     const text = message.text ?? "";
+    if (message.refusedFile) {
+      const marked = `${OP.fileRefused(message.refusedFile)} ${escapeHtml(text)}`;
+      sendHtml(operatorId, OP.fromCitizen(ticket.id, marked), ticket.id);
+      return;
+    }
     if (message.file) {
       const label = OP.fileFromCitizen(ticket.id);
       const caption = text ? `${label}: ${escapeHtml(text)}` : label;

@@ -27,6 +27,14 @@ const textsTo = (h: ReturnType<typeof createHarness>, chatId: number) =>
     .filter((c) => c.method === "sendMessage" && c.payload.chat_id === chatId)
     .map((c) => String(c.payload.text));
 
+const photo = (fields: { size: number; group?: string; caption?: string }, n = 0) => ({
+  photo: [
+    { file_id: `photo-${n}`, file_unique_id: `p${n}`, width: 1, height: 1, file_size: fields.size },
+  ],
+  ...(fields.group ? { media_group_id: fields.group } : {}),
+  ...(fields.caption ? { caption: fields.caption } : {}),
+});
+
 describe("the relay in the bot", () => {
   it("passes every message of a flooding citizen in a ticket on to the operator", async () => {
     const { h, ticket } = await withTicket({ rateLimitPerMinute: 20, taken: true });
@@ -53,5 +61,18 @@ describe("the relay in the bot", () => {
       .map((c) => String(c.payload.text));
     expect(toasts).toHaveLength(1);
     expect(toasts[0]).toContain("очень часто");
+  });
+
+  it("relays the caption of a file the rules refuse, saying the file was refused", async () => {
+    const { h, ticket } = await withTicket({ taken: true });
+    await h.handle(h.message(photo({ size: 9e6, caption: "скан паспорта" })));
+    await h.deliver();
+    expect(textsTo(h, CITIZEN)[0]).toContain("до 5 МБ");
+    const toOperator = textsTo(h, OPERATOR.id);
+    expect(toOperator).toHaveLength(1);
+    expect(toOperator[0]).toContain("скан паспорта");
+    expect(toOperator[0]).toContain("файл не принят");
+    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    expect(messages.map((m) => m.text)).toEqual(["скан паспорта"]);
   });
 });
