@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { oneReplyPerAlbum } from "./album-replies.ts";
 import { type BotContext, languageFromCode } from "./context.ts";
 import type { BotDeps } from "./deps.ts";
 import { createAdminFeature } from "./features/admin.ts";
@@ -24,7 +25,7 @@ export interface BotOptions {
 /**
  * Builds the bot: retries on 429 and 5xx, skips updates it already handled,
  * picks the language, limits floods of messages and presses (not operators';
- * in a ticket messages are never dropped), then the features
+ * in a ticket messages are never dropped), one reply per album, then the features
  * (admin commands, the operator handoff, citizen questions, then everything
  * else) behind one
  * error boundary.
@@ -117,6 +118,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     // Answered all the same, or the button spins.
     await ctx.answerCallbackQuery(verdict.notify ? { text: TEXTS[ctx.language].rateLimited } : {});
   });
+  bot.use(oneReplyPerAlbum());
 
   // A failed handler still leaves the citizen with a reply, unless the
   // failure was Telegram refusing to deliver.

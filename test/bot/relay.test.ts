@@ -75,4 +75,35 @@ describe("the relay in the bot", () => {
     const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
     expect(messages.map((m) => m.text)).toEqual(["скан паспорта"]);
   });
+
+  it("answers an album once, outside a ticket and for files refused in one", async () => {
+    const h = createHarness();
+    for (let i = 0; i < 10; i++) {
+      await h.handle(
+        h.message(
+          photo({ size: 1e5, group: "album-1", ...(i === 0 ? { caption: "вот" } : {}) }, i),
+        ),
+      );
+    }
+    const outside = textsTo(h, CITIZEN);
+    expect(outside).toHaveLength(1);
+
+    const { h: inTicket, ticket } = await withTicket({ taken: true });
+    for (let i = 0; i < 10; i++)
+      await inTicket.handle(inTicket.message(photo({ size: 9e6, group: "album-2" }, i)));
+    // A second album is answered again.
+    await inTicket.handle(inTicket.message(photo({ size: 9e6, group: "album-3" }, 10)));
+    const refused = textsTo(inTicket, CITIZEN);
+    expect(refused).toHaveLength(2);
+    for (const text of refused) expect(text).toContain("до 5 МБ");
+    // Accepted photos of an album each still reach the operator.
+    for (let i = 0; i < 10; i++)
+      await inTicket.handle(inTicket.message(photo({ size: 1e5, group: "album-4" }, 20 + i)));
+    await inTicket.deliver();
+    const files = inTicket.calls.filter(
+      (c) => c.method === "sendPhoto" && c.payload.chat_id === OPERATOR.id,
+    );
+    expect(files).toHaveLength(10);
+    expect(inTicket.handoff.tickets.transcript(ticket.id)?.messages).toHaveLength(10);
+  });
 });
