@@ -110,11 +110,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // Presses too: each may send a message or record a rating.
   const pressLimiter = createRateLimiter(deps.rateLimitPerMinute, now);
   bot.on("callback_query", async (ctx, next) => {
-    if (isOperator(ctx)) return next();
-    const verdict = pressLimiter.hit(ctx.chat?.id ?? ctx.from.id);
+    // A forged update may lack both (Telegram always sends `from`).
+    const presser = ctx.chat?.id ?? (ctx.from as { id: number } | undefined)?.id;
+    if (presser === undefined || isOperator(ctx)) return next();
+    const verdict = pressLimiter.hit(presser);
     if (verdict.allowed) return next();
-    if (verdict.notify)
-      log.warn({ user: ctx.from.id }, "rate limited: presses ignored for a minute");
+    if (verdict.notify) log.warn({ chat: presser }, "rate limited: presses ignored for a minute");
     // Answered all the same, or the button spins.
     await ctx.answerCallbackQuery(verdict.notify ? { text: TEXTS[ctx.language].rateLimited } : {});
   });
