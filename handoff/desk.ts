@@ -120,7 +120,10 @@ export interface Desk {
   operatorCommand(person: Person, command: Command, updateId?: number): void;
   /** Tickets put back in the queue outside the desk (an operator was removed): tells their citizens and cards them again. */
   requeued(ticketIds: readonly number[]): void;
-  /** Reminds operators of tickets waiting longer than the limit; returns how many. */
+  /**
+   * Reminds on-shift operators and supervisors, in one message each, of the
+   * tickets waiting longer than the limit, at most once a limit; returns how many.
+   */
   remindOverdue(): number;
   /** The delivery worker gave up on a row: tell the operator, mark a blocked citizen. */
   undeliverable(item: OutboxItem, error: string): void;
@@ -148,11 +151,14 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     `INSERT INTO operator_focus (operator_id, ticket_id) VALUES (?, ?)
      ON CONFLICT (operator_id) DO UPDATE SET ticket_id = excluded.ticket_id`,
   );
-  const overdue = db.prepare<[number, number], { id: number; created_at: number }>(
-    `SELECT id, created_at FROM tickets
-     WHERE state = 'waiting' AND created_at <= ? AND (reminded_at IS NULL OR reminded_at <= ?)
-     ORDER BY created_at`,
+  const overdue = db.prepare<[number], { id: number; created_at: number }>(
+    "SELECT id, created_at FROM tickets WHERE state = 'waiting' AND created_at <= ? ORDER BY created_at",
   );
+  const lastReminder = db.prepare<[], { at: number | null }>(
+    "SELECT max(reminded_at) AS at FROM tickets WHERE state = 'waiting'",
+  );
+  /** When the last reminder went out; read from the tickets at the first run (a restart). */
+  let lastReminderAt: number | null | undefined;
   const markReminded = db.prepare<[number, number]>(
     "UPDATE tickets SET reminded_at = ? WHERE id = ?",
   );
@@ -751,8 +757,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     remindOverdue: () =>
       commit(undefined, () => {
         const at = now();
-        const due = overdue.all(at - waitLimitMs, at - waitLimitMs);
+        // One reminder a period, listing every ticket waiting past the limit:
+        // tickets that pass it one by one do not each bring their own.
+        lastReminderAt ??= lastReminder.get()?.at ?? null;
+        if (lastReminderAt !== null && lastReminderAt > at - waitLimitMs) return 0;
+        const due = overdue.all(at - waitLimitMs);
         if (due.length === 0) return 0;
+        lastReminderAt = at;
         const recipients = new Set([
           ...operators.onShift().map((o) => o.userId),
           ...operators
@@ -763,8 +774,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         const minutesOf = (ticket: { created_at: number }) =>
           Math.floor((at - ticket.created_at) / 60_000);
         for (const ticket of due) markReminded.run(at, ticket.id);
-        // One message a recipient however many are due: a Take button for a
-        // single ticket, else the list and "Take next".
+        // One message a recipient: a Take button for a single ticket, else
+        // the list and "Take next".
         const [only] = due;
         for (const userId of recipients) {
           if (only && due.length === 1) {

@@ -125,4 +125,26 @@ describe("refusals and reminders", () => {
     t.desk.press(BORIS, "hn");
     expect(t.handoff.tickets.ticket(ids[0] ?? 0)?.operatorId).toBe(BORIS.userId);
   });
+
+  it("sends one reminder a period while tickets pass the limit one after another", () => {
+    const t = setUpDesk();
+    // A ticket every 20 seconds for 16 minutes; the desk looks every minute for 40.
+    const ids: number[] = [];
+    let reminders: OutboxItem[] = [];
+    for (let second = 0; second < 40 * 60; second += 20) {
+      if (ids.length < 50) {
+        const chatId = 20_000 + ids.length;
+        ids.push(t.openTicket({ chatId, userId: chatId, language: "ru" }));
+      }
+      if (second % 60 === 0) t.desk.remindOverdue();
+      reminders = reminders.concat(t.deliver().filter((r) => r.chatId === BORIS.chatId));
+      t.advance(20_000);
+    }
+    // What Boris gets besides the new-ticket cards (and their edits): the reminders.
+    const toBoris = reminders.filter((r) => r.message.kind === "text" && r.tag !== "card");
+    // 40 minutes, a limit of 10: one reminder in each period at most.
+    expect(toBoris.length).toBeLessThanOrEqual(4);
+    const listed = t.textsTo(toBoris, BORIS).join("\n");
+    for (const id of ids) expect(listed).toContain(`№${id} `);
+  });
 });
