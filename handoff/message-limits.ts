@@ -62,7 +62,7 @@ function widthOf(token: string): number {
 
 /**
  * Cuts Telegram HTML after at most `limit` shown characters: at the last line
- * break in the second half, else the last space there, else at the limit;
+ * break, else the last space in the second half, else at the limit;
  * never inside a tag, an entity or an emoji. Tags open at the cut are closed
  * at the end of `head` and opened again at the start of `tail`, so both parse.
  * `tail` is "" when everything fits.
@@ -94,7 +94,7 @@ export function cutHtml(html: string, limit: number): { head: string; tail: stri
     if (shown + width > limit && shown > 0) {
       const half = limit / 2;
       const point =
-        newline && newline.shown >= half
+        newline
           ? newline
           : space && space.shown >= half
             ? space
