@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { oneReplyPerAlbum } from "./album-replies.ts";
 import { type BotContext, languageFromCode } from "./context.ts";
 import type { BotDeps } from "./deps.ts";
 import { createAdminFeature } from "./features/admin.ts";
@@ -23,7 +24,8 @@ export interface BotOptions {
 
 /**
  * Builds the bot: retries on 429 and 5xx, skips updates it already handled,
- * picks the language, limits floods (not operators'), then the features
+ * picks the language, limits floods of messages and presses (not operators';
+ * in a ticket messages are never dropped), one reply per album, then the features
  * (admin commands, the operator handoff, citizen questions, then everything
  * else) behind one
  * error boundary.
@@ -97,15 +99,34 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     await next();
   });
 
+  // Operators talk to many citizens at once: no flood limit for them.
+  const isOperator = (ctx: BotContext) =>
+    ctx.from !== undefined && deps.handoff.desk.isOperator(ctx.from.id);
   const limiter = createRateLimiter(deps.rateLimitPerMinute, now);
   bot.on("message", async (ctx, next) => {
-    // Operators talk to many citizens at once: no flood limit for them.
-    if (ctx.from && deps.handoff.desk.isOperator(ctx.from.id)) return next();
+    if (isOperator(ctx)) return next();
     const verdict = limiter.hit(ctx.chat.id);
     if (verdict.allowed) return next();
-    log.warn({ chat: ctx.chat.id }, "rate limited");
-    if (verdict.notify) await ctx.reply(TEXTS[ctx.language].rateLimited);
+    // In a ticket nothing is dropped: every message goes to the operator; the
+    // outbox sends a chat's messages one at a time, as fast as Telegram takes them.
+    if (deps.handoff.tickets.openTicketOf(ctx.chat.id)) return next();
+    if (!verdict.notify) return;
+    log.warn({ chat: ctx.chat.id }, "rate limited: messages dropped for a minute");
+    await ctx.reply(TEXTS[ctx.language].rateLimited);
   });
+  // Presses too: each may send a message or record a rating.
+  const pressLimiter = createRateLimiter(deps.rateLimitPerMinute, now);
+  bot.on("callback_query", async (ctx, next) => {
+    // A forged update may lack both (Telegram always sends `from`).
+    const presser = ctx.chat?.id ?? (ctx.from as { id: number } | undefined)?.id;
+    if (presser === undefined || isOperator(ctx)) return next();
+    const verdict = pressLimiter.hit(presser);
+    if (verdict.allowed) return next();
+    if (verdict.notify) log.warn({ chat: presser }, "rate limited: presses ignored for a minute");
+    // Answered all the same, or the button spins.
+    await ctx.answerCallbackQuery(verdict.notify ? { text: TEXTS[ctx.language].rateLimited } : {});
+  });
+  bot.use(oneReplyPerAlbum());
 
   // A failed handler still leaves the citizen with a reply, unless the
   // failure was Telegram refusing to deliver.

@@ -1,6 +1,12 @@
 import { InlineKeyboard } from "grammy";
-import { cutBefore } from "../handoff/index.ts";
-import type { KnowledgeBase, Language, RenderedAnswer, Topic } from "../knowledge/index.ts";
+import { splitHtml, TEXT_LIMIT } from "../handoff/index.ts";
+import {
+  htmlToText,
+  type KnowledgeBase,
+  type Language,
+  type RenderedAnswer,
+  type Topic,
+} from "../knowledge/index.ts";
 import { encodeAction } from "./callback-data.ts";
 import { TEXTS } from "./texts.ts";
 
@@ -10,33 +16,17 @@ export interface OutgoingMessage {
   keyboard: InlineKeyboard | undefined;
 }
 
-/** Telegram's limit on a message's text. */
-export const MAX_MESSAGE_LENGTH = 4096;
+/** Telegram's limit on a message's text, in characters shown. */
+export const MAX_MESSAGE_LENGTH = TEXT_LIMIT;
 
 /**
- * Splits HTML text into parts Telegram accepts, at line breaks (our answers'
- * tags never span lines). A single line longer than the limit is cut.
+ * Splits HTML text into parts Telegram accepts, as the desk's messages are
+ * (`splitHtml`: counted as Telegram shows it, cut at a line break where there
+ * is one, never inside a tag, an entity or an emoji). Parts that would show
+ * only whitespace are left out.
  */
 export function splitMessage(html: string, limit = MAX_MESSAGE_LENGTH): string[] {
-  const parts: string[] = [];
-  let current = "";
-  for (const line of html.split("\n")) {
-    const candidate = current === "" ? line : `${current}\n${line}`;
-    if (candidate.length <= limit) {
-      current = candidate;
-      continue;
-    }
-    if (current !== "") parts.push(current);
-    let rest = line;
-    while (rest.length > limit) {
-      const cut = cutBefore(rest, limit);
-      parts.push(rest.slice(0, cut));
-      rest = rest.slice(cut);
-    }
-    current = rest;
-  }
-  if (current !== "") parts.push(current);
-  return parts;
+  return splitHtml(html, limit).filter((part) => htmlToText(part).trim() !== "");
 }
 
 /** The main menu: one button per topic. */

@@ -67,7 +67,8 @@ export const TEXTS: Record<Language, Texts> = {
       reason === "type"
         ? "Этот файл не подойдёт: принимаются только JPEG, PNG и PDF."
         : "Этот файл слишком большой: принимаются файлы до 5 МБ. Сожмите его или сделайте скриншот.",
-    rateLimited: "Вы пишете очень часто. Подождите минуту, и я отвечу.",
+    rateLimited:
+      "Вы пишете очень часто: следующие сообщения в течение минуты я пропущу. Подождите минуту и отправьте вопрос ещё раз.",
     staleButton: "Эта кнопка устарела. Откройте /menu.",
     failure: "Что-то пошло не так с ответом. Попробуйте ещё раз или откройте /menu.",
     storageFailure:
@@ -115,7 +116,8 @@ export const TEXTS: Record<Language, Texts> = {
       reason === "type"
         ? "This file will not do: only JPEG, PNG and PDF are accepted."
         : "This file is too large: files up to 5 MB are accepted. Compress it or take a screenshot.",
-    rateLimited: "You are writing very often. Please wait a minute and I will answer.",
+    rateLimited:
+      "You are writing very often: I will skip your messages for a minute. Please wait and send your question again.",
     staleButton: "This button is out of date. Open /menu.",
     failure: "Something went wrong with the answer. Please try again or open /menu.",
     storageFailure:

@@ -115,6 +115,9 @@ export const OPERATOR_TEXTS = {
   cardCancelled: (id: number) => `Обращение №${id} закрыто гражданином, пока ждало в очереди.`,
   reminder: (id: number, minutes: number) =>
     `⏰ Обращение №${id} ждёт в очереди уже ${minutes} мин.`,
+  reminderDigest: (limitMinutes: number, lines: readonly string[]) =>
+    `⏰ Ждут в очереди дольше ${limitMinutes} мин: ${lines.length}.\n${lines.join("\n")}`,
+  reminderLine: (id: number, minutes: number) => `№${id} — ${minutes} мин`,
   taken: (id: number, language: Language) =>
     `Вы взяли обращение <b>№${id}</b> (язык гражданина: ${language}). Ваши сообщения в этом чате уйдут гражданину; ответ на пересланное сообщение — в его обращение.\n/note — заметка, /kb — ответ из базы, /transfer — передать, /close — закрыть.`,
   transcriptHeader: (id: number) => `<b>История обращения №${id}</b>`,
@@ -140,6 +143,10 @@ export const OPERATOR_TEXTS = {
   citizenBlocked: (id: number) =>
     `⚠️ Сообщение по обращению №${id} не доставлено: гражданин заблокировал бота.`,
   undelivered: (id: number) => `⚠️ Сообщение по обращению №${id} не удалось доставить гражданину.`,
+  undeliveredToYou: (id: number | undefined, error: string) =>
+    `⚠️ Telegram не принял сообщение бота вам${id === undefined ? "" : ` по обращению №${id}`}: ${error}. Сообщите администратору.`,
+  fileRefused: (reason: "type" | "size") =>
+    reason === "type" ? "[файл не принят: не тот формат]" : "[файл не принят: слишком большой]",
   closedByYou: (id: number) => `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
   noteSaved: (id: number) => `📝 Заметка сохранена в №${id}; гражданин её не видит.`,
   noteUsage: "Напишите заметку после команды: /note текст",

@@ -16,6 +16,7 @@ import { createDeskTopics } from "./desk-topics.ts";
 import {
   CAPTION_LIMIT,
   cutBefore,
+  fitMessage,
   shownLength,
   splitPlainText,
   TEXT_LIMIT,
@@ -44,6 +45,8 @@ export interface Incoming {
   messageId?: number;
   /** The message it replies to, in the sender's chat (routes an operator's reply). */
   replyToMessageId?: number;
+  /** A file came with `text` (its caption) but the file rules refused it: the operator is told. */
+  refusedFile?: "type" | "size";
   /**
    * The Telegram update it came in. Marked handled in the same transaction as
    * the change it makes, so an update delivered again after a crash is not
@@ -119,21 +122,24 @@ export interface Desk {
   operatorCommand(person: Person, command: Command, updateId?: number): void;
   /** Tickets put back in the queue outside the desk (an operator was removed): tells their citizens and cards them again. */
   requeued(ticketIds: readonly number[]): void;
-  /** Reminds operators of tickets waiting longer than the limit; returns how many. */
+  /**
+   * Reminds on-shift operators and supervisors, in one message each, of the
+   * tickets waiting longer than the limit, at most once a limit; returns how many.
+   */
   remindOverdue(): number;
   /** The delivery worker gave up on a row: tell the operator, mark a blocked citizen. */
   undeliverable(item: OutboxItem, error: string): void;
 }
 
 type Button = { text: string; callback_data: string } | { text: string; url: string };
+/** The tag of the desk's "not delivered" notices: a notice that fails itself is not noticed. */
+const UNDELIVERED = "undelivered";
 const keyboard = (rows: Button[][]) => ({ reply_markup: { inline_keyboard: rows } });
 const button = (text: string, action: DeskAction): Button => ({
   text,
   callback_data: encodeDeskAction(action),
 });
-const TRANSCRIPT_LIMIT = 3800;
-const PREVIEW = 600;
-/** The most of a question a card or a transcript shows: whole, it may not fit a message. */
+/** The most of a question a card shows (the transcript shows it whole). */
 const QUESTION_PREVIEW = 1000;
 
 export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
@@ -147,11 +153,14 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     `INSERT INTO operator_focus (operator_id, ticket_id) VALUES (?, ?)
      ON CONFLICT (operator_id) DO UPDATE SET ticket_id = excluded.ticket_id`,
   );
-  const overdue = db.prepare<[number, number], { id: number; created_at: number }>(
-    `SELECT id, created_at FROM tickets
-     WHERE state = 'waiting' AND created_at <= ? AND (reminded_at IS NULL OR reminded_at <= ?)
-     ORDER BY created_at`,
+  const overdue = db.prepare<[number], { id: number; created_at: number }>(
+    "SELECT id, created_at FROM tickets WHERE state = 'waiting' AND created_at <= ? ORDER BY created_at",
   );
+  const lastReminder = db.prepare<[], { at: number | null }>(
+    "SELECT max(reminded_at) AS at FROM tickets WHERE state = 'waiting'",
+  );
+  /** When the last reminder went out; read from the tickets at the first run (a restart). */
+  let lastReminderAt: number | null | undefined;
   const markReminded = db.prepare<[number, number]>(
     "UPDATE tickets SET reminded_at = ? WHERE id = ?",
   );
@@ -168,15 +177,25 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     onEnqueued?.();
     return result;
   };
-  // Everything the desk sends passes here, desk-topics' messages too: what a
-  // person wrote reaches another without bidi controls.
-  const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) =>
-    outbox.enqueue({
-      chatId,
-      message: withoutBidiControlsIn(message),
-      ...(ticketId !== undefined ? { ticketId } : {}),
-      ...(tag ? { tag } : {}),
-    });
+  /**
+   * Every message the desk sends goes through here, desk-topics' messages
+   * too: what a person wrote loses its bidi controls, the message is made to
+   * fit Telegram's limits (`fitMessage`), then queued. A split message's parts go in order;
+   * the tag (and the returned id) is the last part's, the one with the buttons.
+   */
+  const send = (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) => {
+    const parts = fitMessage(withoutBidiControlsIn(message));
+    let id = 0;
+    for (const [index, part] of parts.entries()) {
+      id = outbox.enqueue({
+        chatId,
+        message: part,
+        ...(ticketId !== undefined ? { ticketId } : {}),
+        ...(tag && index === parts.length - 1 ? { tag } : {}),
+      });
+    }
+    return id;
+  };
   const sendHtml = (chatId: number, html: string, ticketId?: number, rows?: Button[][]) =>
     send(
       chatId,
@@ -231,14 +250,18 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     }
   };
 
-  /** Shows an operator the ticket so far: question, what the bot tried, every message since. */
+  /**
+   * Shows an operator the ticket so far: the question, what the bot tried and
+   * every message since, each whole; `send` splits it into as many messages
+   * as it takes.
+   */
   const sendTranscript = (operatorId: number, ticketId: number) => {
     const transcript = tickets.transcript(ticketId);
     if (!transcript) return;
     const { ticket, messages } = transcript;
     const lines = [
       OP.transcriptHeader(ticket.id),
-      `<b>${OP.question}:</b> ${escapeHtml(clip(ticket.question, QUESTION_PREVIEW))}`,
+      `<b>${OP.question}:</b> ${escapeHtml(ticket.question)}`,
     ];
     const tried = triedOf(ticket);
     if (tried) lines.push(`<b>${OP.tried}:</b> ${tried}`);
@@ -250,12 +273,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           : message.direction === "note"
             ? `${OP.note} (${nameOf(message.operatorId ?? 0)})`
             : `${OP.operator} ${nameOf(message.operatorId ?? 0)}`;
-      const text = message.text ? escapeHtml(clip(message.text, PREVIEW)) : "";
+      const text = message.text ? escapeHtml(message.text) : "";
       const file = message.file ? `${OP.file(message.file.kind)} ` : "";
       lines.push(`<b>${who}:</b> ${file}${text}`);
       if (message.file && message.direction === "citizen") files.push(message);
     }
-    sendHtml(operatorId, keepTail(lines, TRANSCRIPT_LIMIT), ticket.id);
+    sendHtml(operatorId, lines.join("\n"), ticket.id);
     for (const message of files) {
       if (!message.file) continue;
       send(operatorId, fileMessage(message.file, OP.fileFromCitizen(ticket.id)), ticket.id);
@@ -739,8 +762,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     remindOverdue: () =>
       commit(undefined, () => {
         const at = now();
-        const due = overdue.all(at - waitLimitMs, at - waitLimitMs);
+        // One reminder a period, listing every ticket waiting past the limit:
+        // tickets that pass it one by one do not each bring their own.
+        lastReminderAt ??= lastReminder.get()?.at ?? null;
+        if (lastReminderAt !== null && lastReminderAt > at - waitLimitMs) return 0;
+        const due = overdue.all(at - waitLimitMs);
         if (due.length === 0) return 0;
+        lastReminderAt = at;
         const recipients = new Set([
           ...operators.onShift().map((o) => o.userId),
           ...operators
@@ -748,12 +776,21 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             .filter((o) => o.role === "supervisor")
             .map((o) => o.userId),
         ]);
-        for (const ticket of due) {
-          markReminded.run(at, ticket.id);
-          const minutes = Math.floor((at - ticket.created_at) / 60_000);
-          for (const userId of recipients) {
-            sendHtml(userId, OP.reminder(ticket.id, minutes), ticket.id, [
-              [button(OP.take(ticket.id), { kind: "take", ticketId: ticket.id })],
+        const minutesOf = (ticket: { created_at: number }) =>
+          Math.floor((at - ticket.created_at) / 60_000);
+        for (const ticket of due) markReminded.run(at, ticket.id);
+        // One message a recipient: a Take button for a single ticket, else
+        // the list and "Take next".
+        const [only] = due;
+        for (const userId of recipients) {
+          if (only && due.length === 1) {
+            sendHtml(userId, OP.reminder(only.id, minutesOf(only)), only.id, [
+              [button(OP.take(only.id), { kind: "take", ticketId: only.id })],
+            ]);
+          } else {
+            const lines = due.map((ticket) => OP.reminderLine(ticket.id, minutesOf(ticket)));
+            sendHtml(userId, OP.reminderDigest(waitLimitMs / 60_000, lines), undefined, [
+              [button(OP.takeNext, { kind: "take_next" })],
             ]);
           }
         }
@@ -762,16 +799,25 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       }),
 
     undeliverable: (item, error) => {
-      if (item.ticketId === null) return;
-      const ticket = tickets.ticket(item.ticketId);
-      if (!ticket || item.chatId !== ticket.chatId) return;
+      const ticket = item.ticketId === null ? undefined : tickets.ticket(item.ticketId);
       const blocked = /^403\b/.test(error);
+      if (ticket && item.chatId === ticket.chatId) {
+        commit(undefined, () => {
+          if (blocked) store.markBlocked(ticket.chatId);
+          if (ticket.operatorId !== null) {
+            const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
+            send(ticket.operatorId, { kind: "text", text, options: HTML }, ticket.id, UNDELIVERED);
+          }
+        });
+        return;
+      }
+      // A message to staff refused: they hear of it as of one to a citizen,
+      // unless it was such a notice (no loop) or they blocked the bot.
+      if (item.tag === UNDELIVERED || blocked || operators.roleOf(item.chatId) === undefined)
+        return;
+      const text = OP.undeliveredToYou(ticket?.id, escapeHtml(error));
       commit(undefined, () => {
-        if (blocked) store.markBlocked(ticket.chatId);
-        if (ticket.operatorId !== null) {
-          const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
-          sendHtml(ticket.operatorId, text, ticket.id);
-        }
+        send(item.chatId, { kind: "text", text, options: HTML }, ticket?.id, UNDELIVERED);
       });
     },
   };
@@ -780,6 +826,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     const operatorId = ticket.operatorId;
     if (operatorId === null) return;
     const text = message.text ?? "";
+    if (message.refusedFile) {
+      const marked = `${OP.fileRefused(message.refusedFile)} ${escapeHtml(text)}`;
+      sendHtml(operatorId, OP.fromCitizen(ticket.id, marked), ticket.id);
+      return;
+    }
     if (message.file) {
       const label = OP.fileFromCitizen(ticket.id);
       const caption = text ? `${label}: ${escapeHtml(text)}` : label;
@@ -826,15 +877,4 @@ function refusal(reason: string): string {
 function clip(text: string, length: number): string {
   if (text.length <= length) return text;
   return `${text.slice(0, cutBefore(text, length - 1))}…`;
-}
-
-/** Lines joined, the oldest dropped (after the first three) until the text fits. */
-function keepTail(lines: string[], limit: number): string {
-  const head = lines.slice(0, 3);
-  const tail = lines.slice(3);
-  while (tail.length > 0 && [...head, ...tail].join("\n").length > limit) tail.shift();
-  const skipped = lines.length - head.length - tail.length;
-  // No cut at the end: it could fall inside a tag or an entity. The head is
-  // short (the question is clipped), so the text fits once the tail does.
-  return [...head, ...(skipped > 0 ? [`… (${skipped})`] : []), ...tail].join("\n");
 }

@@ -54,7 +54,14 @@ export {
 } from "./desk.ts";
 export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
-export { cutBefore } from "./message-limits.ts";
+export {
+  CAPTION_LIMIT,
+  cutBefore,
+  cutHtml,
+  fitMessage,
+  splitHtml,
+  TEXT_LIMIT,
+} from "./message-limits.ts";
 export {
   createOperators,
   defaultOperatorName,

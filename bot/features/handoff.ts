@@ -80,6 +80,15 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
     if (file && "refused" in file) {
       if (!handoff.tickets.openTicketOf(ctx.chat.id)) return next();
       await ctx.reply(TEXTS[ctx.language].fileRefused(file.refused));
+      // The file was refused, not the words: the caption goes on, marked.
+      if (message.caption) {
+        desk.citizenMessage(personOf(ctx), {
+          text: message.caption,
+          refusedFile: file.refused,
+          messageId: message.message_id,
+          updateId: ctx.update.update_id,
+        });
+      }
       return;
     }
     const relayed = desk.citizenMessage(personOf(ctx), {

@@ -3,20 +3,28 @@ import { describe, expect, it } from "vitest";
 import { decodeAction, encodeAction } from "../../bot/callback-data.ts";
 import { createLogger } from "../../bot/log.ts";
 import { splitMessage } from "../../bot/messages.ts";
+import { htmlToText } from "../../knowledge/index.ts";
 
 describe("splitting a long message", () => {
-  it("keeps parts within the limit, cutting at line breaks", () => {
+  it("keeps parts within the limit as Telegram counts it, cutting at line breaks", () => {
     const lines = Array.from({ length: 50 }, (_, i) => `<b>строка ${i}</b> ${"текст ".repeat(20)}`);
     const parts = splitMessage(lines.join("\n"), 1000);
     expect(parts.length).toBeGreaterThan(1);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(1000);
-    expect(parts.join("\n")).toBe(lines.join("\n"));
+    for (const part of parts) expect(htmlToText(part).length).toBeLessThanOrEqual(1000);
+    expect(parts.join("")).toBe(lines.join("\n"));
     for (const part of parts) expect(part.split("<b>").length).toBe(part.split("</b>").length);
   });
 
   it("cuts a single line longer than the limit", () => {
     const parts = splitMessage("я".repeat(9000));
     expect(parts.map((p) => p.length)).toEqual([4096, 4096, 808]);
+  });
+
+  it("cuts a long line inside a tag by closing it and opening it again", () => {
+    const [first, second, ...more] = splitMessage(`<b>${"я".repeat(5000)}</b>`);
+    expect(more).toEqual([]);
+    expect(first).toBe(`<b>${"я".repeat(4096)}</b>`);
+    expect(second).toBe(`<b>${"я".repeat(904)}</b>`);
   });
 });
 
