@@ -32,6 +32,14 @@ export interface CitizenTexts {
   cancelled: (ticketId: number) => string;
   nothingToCancel: string;
   alreadyRated: string;
+  /** A confirm/decline pressed after a ticket opened since the offer. */
+  offerStale: string;
+  /** "Solved?" pressed again: the rating keyboard was sent already. */
+  ratingAsked: string;
+  /** An operator command from a citizen. */
+  operatorsOnly: string;
+  /** A removed operator's next message. */
+  noLongerOperator: string;
 }
 
 export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
@@ -68,6 +76,12 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
       `Обращение №${id} закрыто. Если понадобится помощь — просто напишите свой вопрос.`,
     nothingToCancel: "У вас нет открытых обращений.",
     alreadyRated: "Оценка уже сохранена.",
+    offerStale: "Эта кнопка уже неактуальна. Если нужен оператор, напишите вопрос ещё раз.",
+    ratingAsked: "Вы уже ответили. Оцените помощь в сообщении ниже.",
+    operatorsOnly:
+      "Эта команда только для операторов. Для вас: /menu — темы, /help — справка, /cancel — закрыть обращение.",
+    noLongerOperator:
+      "Вы больше не оператор поддержки: обращения вам не приходят. Дальше я отвечаю вам как гражданину; если это ошибка, обратитесь к супервизору.",
   },
   en: {
     offer: (open) => `Shall I pass your question to an operator? ${open}`,
@@ -101,6 +115,12 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
     cancelled: (id) => `Request #${id} is closed. If you need help again, just type your question.`,
     nothingToCancel: "You have no open requests.",
     alreadyRated: "Your rating is already saved.",
+    offerStale: "This button is out of date. If you need an operator, type your question again.",
+    ratingAsked: "You have answered already. Please rate the help in the message below.",
+    operatorsOnly:
+      "This command is for operators only. For you: /menu for topics, /help for help, /cancel to close your request.",
+    noLongerOperator:
+      "You are no longer a support operator: no requests come to you. From now on I answer you as a citizen; if this is a mistake, ask a supervisor.",
   },
 };
 

@@ -8,6 +8,7 @@ import {
   openState,
   renderAnswer,
 } from "../knowledge/index.ts";
+import { type AuditAction, createAuditLog } from "./audit.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
@@ -60,6 +61,8 @@ export interface Command {
 export interface PressAnswer {
   /** A short notice on the pressed button (Telegram's callback answer). */
   toast?: string;
+  /** The pressed message's buttons are used up (or stale): remove them. */
+  spent?: true;
 }
 
 export interface DeskLog {
@@ -153,6 +156,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   const markReminded = db.prepare<[number, number]>(
     "UPDATE tickets SET reminded_at = ? WHERE id = ?",
   );
+  const latestTicket = db.prepare<[number], { id: number | null }>(
+    "SELECT max(id) AS id FROM tickets WHERE chat_id = ?",
+  );
+  /** The chat's latest ticket, any state: an offer made before it is stale. */
+  const latestTicketOf = (chatId: number) => latestTicket.get(chatId)?.id ?? undefined;
+  const audit = createAuditLog(db, { now });
 
   /** Runs a change and its outbox rows in one transaction, marking the update handled. */
   const commit = <T>(updateId: number | undefined, change: () => T): T => {
@@ -329,9 +338,25 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     return currentTicketOf(person.userId);
   };
 
-  const operatorOnly = (person: Person): boolean => {
+  /** Audits (and logs) an action refused to whoever tried it. */
+  const refused = (
+    person: Person,
+    action: AuditAction,
+    reason: string,
+    ticketId?: number,
+    details: Record<string, unknown> = {},
+  ) => {
+    audit.record({
+      operatorId: person.userId,
+      action,
+      ticketId: ticketId ?? null,
+      details: { ...details, refused: reason },
+    });
+    log?.warn({ user: person.userId, action, ticket: ticketId, reason }, "action refused");
+  };
+  const operatorOnly = (person: Person, action: AuditAction, ticketId?: number): boolean => {
     if (operators.roleOf(person.userId) !== undefined) return true;
-    log?.warn({ user: person.userId }, "operator action refused: not an operator");
+    refused(person, action, "not_operator", ticketId);
     return false;
   };
   const supervisorOnly = (person: Person): boolean => {
@@ -529,7 +554,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   };
 
   const canned = (person: Person, ticketId: number, intent: string): PressAnswer => {
-    if (!operatorOnly(person)) return {};
+    if (!operatorOnly(person, "kb_answer", ticketId)) return {};
     const ticket = tickets.ticket(ticketId);
     const { kb } = deps.knowledge();
     const answer = ticket && renderAnswer(kb, intent, ticket.language, new Date(now()));
@@ -564,20 +589,25 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     const t = CITIZEN_TEXTS[person.language];
     switch (action.kind) {
       case "confirm":
-        openTicketFor(person);
-        return {};
       case "decline":
-        sendHtml(person.chatId, t.declined);
-        return {};
+        // Made before the chat's latest ticket: that offer was used (or overtaken).
+        if (action.after !== latestTicketOf(person.chatId)) {
+          return { toast: t.offerStale, spent: true };
+        }
+        if (action.kind === "confirm") openTicketFor(person);
+        else sendHtml(person.chatId, t.declined);
+        return { spent: true };
       case "take":
         return take(person, action.ticketId);
       case "take_next":
         return take(person, undefined);
       case "switch": {
-        if (!operatorOnly(person)) return {};
+        if (!operatorOnly(person, "switch", action.ticketId)) return {};
         const ticket = tickets.ticket(action.ticketId);
         if (ticket?.state !== "assigned" || ticket.operatorId !== person.userId) {
-          return { toast: htmlToText(OP.notYours(action.ticketId)) };
+          const reason = !ticket ? "not_found" : ticket.state === "closed" ? "closed" : "not_yours";
+          refused(person, "switch", reason, action.ticketId);
+          return { toast: htmlToText(OP.notYours(action.ticketId)), spent: true };
         }
         setFocus.run(person.userId, ticket.id);
         sendHtml(person.chatId, OP.switched(ticket.id), ticket.id);
@@ -587,8 +617,20 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         return canned(person, action.ticketId, action.intent);
       case "solved": {
         const ticket = tickets.ticket(action.ticketId);
-        if (ticket?.chatId !== person.chatId || ticket.state !== "closed") return {};
-        if (ticket.rating !== null) return { toast: t.alreadyRated };
+        if (ticket?.chatId !== person.chatId || ticket.state !== "closed") {
+          const reason = !ticket
+            ? "not_found"
+            : ticket.chatId !== person.chatId
+              ? "not_yours"
+              : "not_closed";
+          refused(person, "solved", reason, action.ticketId);
+          return {};
+        }
+        if (ticket.rating !== null) return { toast: t.alreadyRated, spent: true };
+        // The rating keyboard is sent once: a second "solved" press points to it.
+        if (outbox.tagged(ticket.id, "rating").length > 0) {
+          return { toast: t.ratingAsked, spent: true };
+        }
         const tt = CITIZEN_TEXTS[ticket.language];
         const stars = [1, 2, 3, 4, 5].map((rating) =>
           button(String(rating), {
@@ -598,16 +640,23 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             rating,
           }),
         );
-        sendHtml(person.chatId, tt.askRating, ticket.id, [stars]);
-        return {};
+        send(
+          person.chatId,
+          { kind: "text", text: tt.askRating, options: { ...HTML, ...keyboard([stars]) } },
+          ticket.id,
+          "rating",
+        );
+        return { spent: true };
       }
       case "rate": {
         const rated = tickets.rate(action.ticketId, person.chatId, action.rating, action.solved);
         if (rated.ok) {
           sendHtml(person.chatId, CITIZEN_TEXTS[rated.ticket.language].thanks, rated.ticket.id);
-          return {};
+          return { spent: true };
         }
-        return rated.reason === "already_rated" ? { toast: t.alreadyRated } : {};
+        if (rated.reason === "already_rated") return { toast: t.alreadyRated, spent: true };
+        refused(person, "rate", rated.reason, action.ticketId);
+        return {};
       }
       case "topic":
       case "topic_skip": {
@@ -630,8 +679,14 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           return;
         }
         const text = t.offer(openSentence(person.language)).trim();
+        // Bound to the chat's latest ticket: once one opens, this offer is stale.
+        const after = latestTicketOf(person.chatId);
+        const bound = after === undefined ? {} : { after };
         sendHtml(person.chatId, intro ? `${intro}\n\n${text}` : text, undefined, [
-          [button(t.confirm, { kind: "confirm" }), button(t.decline, { kind: "decline" })],
+          [
+            button(t.confirm, { kind: "confirm", ...bound }),
+            button(t.decline, { kind: "decline", ...bound }),
+          ],
         ]);
       }),
 
@@ -683,7 +738,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
     operatorMessage: (person, message) =>
       commit(message.updateId, () => {
-        if (!operatorOnly(person)) return;
+        if (!operatorOnly(person, "message")) return;
         const ticket = targetOf(person, message);
         if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
         const added = tickets.addMessage({
@@ -713,7 +768,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
     operatorCommand: (person, command, updateId) =>
       commit(updateId, () => {
-        if (!operatorOnly(person)) return;
+        if (operators.roleOf(person.userId) === undefined) {
+          refused(person, "command", "not_operator", undefined, { command: command.name });
+          sendHtml(person.chatId, CITIZEN_TEXTS[person.language].operatorsOnly);
+          return;
+        }
         // Own keys only: "/constructor" or "/__proto__" must not reach Object.prototype.
         const run = Object.hasOwn(commands, command.name) ? commands[command.name] : commands.help;
         run?.(person, command.args.trim());

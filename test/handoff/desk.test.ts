@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { encodeDeskAction } from "../../handoff/index.ts";
+import { CITIZEN_TEXTS, createAuditLog, encodeDeskAction } from "../../handoff/index.ts";
 import { ANNA, BORIS, CHIEF, CITIZEN, NIGHT, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
 describe("the handoff desk: citizens", () => {
@@ -31,18 +31,54 @@ describe("the handoff desk: citizens", () => {
     expect(t.textsTo(sent, ANNA)[0]).toContain("Телефон горячей линии");
   });
 
-  it("declines politely and opens nothing; a second confirmation reuses the open ticket", () => {
+  it("declines politely and opens nothing; a used confirmation is stale, a new offer names the open ticket", () => {
     const t = setUpDesk();
-    t.desk.press(CITIZEN, "hx");
+    expect(t.desk.press(CITIZEN, "hx")).toEqual({ spent: true });
     expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("/menu");
     const id = t.openTicket(CITIZEN);
     t.deliver();
-    t.desk.press(CITIZEN, "hy");
+    const again = t.desk.press(CITIZEN, "hy");
+    expect(again).toMatchObject({ spent: true, toast: expect.any(String) });
     t.desk.offer(CITIZEN);
-    const again = t.textsTo(t.deliver(), CITIZEN);
-    expect(again).toHaveLength(2);
-    for (const text of again) expect(text).toContain(`уже открыто обращение <b>№${id}</b>`);
+    const told = t.textsTo(t.deliver(), CITIZEN);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`уже открыто обращение <b>№${id}</b>`);
     expect(t.handoff.tickets.queue()).toHaveLength(1);
+  });
+
+  it("an offer's buttons are bound to it: pressed after a ticket opened since, they open nothing", () => {
+    const t = setUpDesk();
+    t.ask(CITIZEN, "первый вопрос");
+    t.desk.offer(CITIZEN);
+    const [firstOffer] = t.deliver();
+    const [oldConfirm, oldDecline] = t.buttonsOf(firstOffer).map((b) => b.callback_data ?? "");
+    t.desk.press(CITIZEN, oldConfirm ?? "");
+    const first = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    t.desk.press(ANNA, `ht:${first?.id}`);
+    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    // A later offer carries the latest ticket; the old one's buttons are stale.
+    t.desk.offer(CITIZEN);
+    const laterOffer = t
+      .deliver()
+      .find(
+        (r) =>
+          r.chatId === CITIZEN.chatId &&
+          t.buttonsOf(r).length === 2 &&
+          r.message.kind === "text" &&
+          r.message.text.includes("оператору?"),
+      );
+    const fresh = t.buttonsOf(laterOffer).map((b) => b.callback_data);
+    expect(fresh).not.toContain(oldConfirm);
+    t.ask(CITIZEN, "совсем другой вопрос");
+    for (const data of [oldConfirm, oldDecline]) {
+      const answer = t.desk.press(CITIZEN, data ?? "");
+      expect(answer).toMatchObject({ spent: true, toast: CITIZEN_TEXTS.ru.offerStale });
+    }
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
+    // The current offer still works.
+    expect(t.desk.press(CITIZEN, fresh[0] ?? "")).toEqual({ spent: true });
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.question).toBe("совсем другой вопрос");
   });
 
   it("outside working hours says when operators are back, and keeps the ticket queued", () => {
@@ -144,8 +180,20 @@ describe("the handoff desk: operators", () => {
     expect(t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
     expect(t.desk.press(OTHER_CITIZEN, "hn")).toEqual({});
     t.desk.operatorCommand(OTHER_CITIZEN, { name: "close", args: String(id) });
-    expect(t.deliver()).toEqual([]);
+    // The citizen hears the command is not theirs, in their language; nothing else moves.
+    const told = t.deliver();
+    expect(told.map((r) => r.chatId)).toEqual([OTHER_CITIZEN.chatId]);
+    expect(t.textsTo(told, OTHER_CITIZEN)[0]).toBe(CITIZEN_TEXTS.en.operatorsOnly);
     expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: OTHER_CITIZEN.userId })
+        .map((e) => [e.action, e.details.refused]),
+    ).toEqual([
+      ["take", "not_operator"],
+      ["take_next", "not_operator"],
+      ["command", "not_operator"],
+    ]);
     const refused = t.handoff.db
       .prepare("SELECT count(*) AS n FROM audit_log WHERE operator_id = ?")
       .get(OTHER_CITIZEN.userId) as { n: number };
@@ -229,6 +277,17 @@ describe("the handoff desk: operators", () => {
     t.desk.operatorMessage(ANNA, { text: "снова первому" });
     expect(t.textsTo(t.deliver(), CITIZEN)).toEqual(["👤 <b>Оператор:</b> снова первому"]);
     expect(t.desk.press(BORIS, `hw:${first}`)?.toast).toContain("ведёт другой оператор");
+    // A stale switch (the ticket closed since the list was sent) is refused and audited.
+    t.desk.operatorCommand(ANNA, { name: "close", args: String(second) });
+    expect(t.desk.press(ANNA, `hw:${second}`)).toMatchObject({ spent: true });
+    const refusals = createAuditLog(t.handoff.db)
+      .entries()
+      .filter((e) => e.action === "switch" && e.details.refused !== undefined)
+      .map((e) => [e.operatorId, e.ticketId, e.details.refused]);
+    expect(refusals).toEqual([
+      [BORIS.userId, first, "not_yours"],
+      [ANNA.userId, second, "closed"],
+    ]);
   });
 
   it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", () => {
@@ -293,12 +352,32 @@ describe("the handoff desk: operators", () => {
     t.desk.press(OTHER_CITIZEN, `hs:${id}:0`);
     t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
     expect(t.deliver()).toEqual([]);
-    t.desk.press(CITIZEN, `hs:${id}:1`);
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: OTHER_CITIZEN.userId })
+        .map((e) => [e.action, e.ticketId, e.details.refused]),
+    ).toEqual([
+      ["solved", id, "not_yours"],
+      ["rate", id, "not_yours"],
+    ]);
+    expect(t.desk.press(CITIZEN, `hs:${id}:1`)).toEqual({ spent: true });
     const stars = t.buttonsOf(t.deliver()[0]).map((b) => b.callback_data);
     expect(stars).toEqual([1, 2, 3, 4, 5].map((n) => `hr:${id}:1:${n}`));
-    t.desk.press(CITIZEN, `hr:${id}:1:4`);
+    // "Solved" again (either answer): no second rating keyboard, the press says why.
+    for (const data of [`hs:${id}:1`, `hs:${id}:0`]) {
+      expect(t.desk.press(CITIZEN, data)).toEqual({
+        toast: CITIZEN_TEXTS.ru.ratingAsked,
+        spent: true,
+      });
+    }
+    expect(t.deliver()).toEqual([]);
+    expect(t.desk.press(CITIZEN, `hr:${id}:1:4`)).toEqual({ spent: true });
     expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("Спасибо за оценку");
-    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)?.toast).toBe("Оценка уже сохранена.");
+    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)).toEqual({
+      toast: CITIZEN_TEXTS.ru.alreadyRated,
+      spent: true,
+    });
+    expect(t.desk.press(CITIZEN, `hs:${id}:0`)?.toast).toBe(CITIZEN_TEXTS.ru.alreadyRated);
     expect(t.handoff.tickets.ticket(id)).toMatchObject({
       rating: 4,
       solved: true,
