@@ -27,7 +27,29 @@ export interface Texts {
   staleButton: string;
   failure: string;
   commands: { command: string; description: string }[];
+  /** A command the bot does not know: the command list. */
+  unknownCommand: string;
 }
+
+/** The citizens' commands (the Telegram menu), and the list said for an unknown one. */
+const COMMANDS = {
+  ru: [
+    { command: "start", description: "Начать" },
+    { command: "menu", description: "Темы вопросов" },
+    { command: "help", description: "Что умеет бот" },
+    { command: "lang", description: "Язык / Language" },
+    { command: "cancel", description: "Выйти из очереди к оператору" },
+  ],
+  en: [
+    { command: "start", description: "Start" },
+    { command: "menu", description: "Question topics" },
+    { command: "help", description: "What the bot can do" },
+    { command: "lang", description: "Language / Язык" },
+    { command: "cancel", description: "Leave the operator queue" },
+  ],
+};
+const commandList = (intro: string, commands: { command: string; description: string }[]) =>
+  [intro, ...commands.map((c) => `/${c.command} — ${c.description}`)].join("\n");
 
 export const TEXTS: Record<Language, Texts> = {
   ru: {
@@ -68,13 +90,11 @@ export const TEXTS: Record<Language, Texts> = {
     rateLimited: "Вы пишете очень часто. Подождите минуту, и я отвечу.",
     staleButton: "Эта кнопка устарела. Откройте /menu.",
     failure: "Что-то пошло не так с ответом. Попробуйте ещё раз или откройте /menu.",
-    commands: [
-      { command: "start", description: "Начать" },
-      { command: "menu", description: "Темы вопросов" },
-      { command: "help", description: "Что умеет бот" },
-      { command: "lang", description: "Язык / Language" },
-      { command: "cancel", description: "Выйти из очереди к оператору" },
-    ],
+    commands: COMMANDS.ru,
+    unknownCommand: commandList(
+      "Такой команды нет. Напишите вопрос своими словами или выберите команду:",
+      COMMANDS.ru,
+    ),
   },
   en: {
     greeting:
@@ -114,12 +134,10 @@ export const TEXTS: Record<Language, Texts> = {
     rateLimited: "You are writing very often. Please wait a minute and I will answer.",
     staleButton: "This button is out of date. Open /menu.",
     failure: "Something went wrong with the answer. Please try again or open /menu.",
-    commands: [
-      { command: "start", description: "Start" },
-      { command: "menu", description: "Question topics" },
-      { command: "help", description: "What the bot can do" },
-      { command: "lang", description: "Language / Язык" },
-      { command: "cancel", description: "Leave the operator queue" },
-    ],
+    commands: COMMANDS.en,
+    unknownCommand: commandList(
+      "There is no such command. Type your question in your own words or pick a command:",
+      COMMANDS.en,
+    ),
   },
 };

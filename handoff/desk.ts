@@ -19,6 +19,7 @@ import {
   splitPlainText,
   TEXT_LIMIT,
 } from "./message-limits.ts";
+import type { OperatorCommand } from "./operator-commands.ts";
 import type { Operators } from "./operators.ts";
 import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
 import { formatReportText } from "./report/index.ts";
@@ -118,6 +119,12 @@ export interface Desk {
   operatorMessage(person: Person, message: Incoming): void;
   /** A command from an operator. */
   operatorCommand(person: Person, command: Command, updateId?: number): void;
+  /**
+   * A removed operator writing for the first time since their removal: tells
+   * them, once, that they no longer are one (true: the message is answered).
+   * False for anyone else, and for them afterwards: they are a citizen now.
+   */
+  formerOperator(person: Person, updateId?: number): boolean;
   /** Tickets put back in the queue outside the desk (an operator was removed): tells their citizens and cards them again. */
   requeued(ticketIds: readonly number[]): void;
   /** Reminds operators of tickets waiting longer than the limit; returns how many. */
@@ -377,7 +384,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     sendHtml(person.chatId, text);
   };
 
-  const commands: Record<string, (person: Person, args: string) => void> = {
+  // Typed by the list, so a command added here is refused to citizens too.
+  const commands: Record<
+    Exclude<OperatorCommand, "reload"> | "help",
+    (person: Person, args: string) => void
+  > = {
     shift: (person, args) => {
       const wanted = args === "on" ? true : args === "off" ? false : undefined;
       const operator = operators.get(person.userId);
@@ -774,9 +785,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           return;
         }
         // Own keys only: "/constructor" or "/__proto__" must not reach Object.prototype.
-        const run = Object.hasOwn(commands, command.name) ? commands[command.name] : commands.help;
-        run?.(person, command.args.trim());
+        const name = command.name as keyof typeof commands;
+        const run = Object.hasOwn(commands, name) ? commands[name] : commands.help;
+        run(person, command.args.trim());
       }),
+
+    formerOperator: (person, updateId) => {
+      const operator = operators.get(person.userId);
+      if (!operator || operator.removedAt === null) return false;
+      const removal = audit.latest("operator_remove", { operatorId: person.userId });
+      const told = audit.latest("removal_told", { operatorId: person.userId });
+      if (told && (!removal || told.id > removal.id)) return false;
+      commit(updateId, () => {
+        audit.record({ operatorId: person.userId, action: "removal_told" });
+        sendHtml(person.chatId, CITIZEN_TEXTS[person.language].noLongerOperator);
+      });
+      log?.info({ user: person.userId }, "removed operator told");
+      return true;
+    },
 
     requeued: (ticketIds) =>
       commit(undefined, () => {

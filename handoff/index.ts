@@ -39,6 +39,11 @@ export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
 export { cutBefore } from "./message-limits.ts";
 export {
+  isOperatorCommand,
+  OPERATOR_COMMANDS,
+  type OperatorCommand,
+} from "./operator-commands.ts";
+export {
   createOperators,
   defaultOperatorName,
   type Operator,
