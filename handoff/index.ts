@@ -90,6 +90,7 @@ export {
 } from "./retention.ts";
 export {
   createStore,
+  type FeedbackOutcome,
   type Language,
   type QuestionRecord,
   type Store,

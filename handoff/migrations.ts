@@ -187,6 +187,13 @@ export const MIGRATIONS: readonly string[] = [
     replays INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 6: one feedback per answer, the latest. The answer is the message the
+  // 👍/👎 buttons were on; rows from before have no message and stay as they are.
+  `
+  ALTER TABLE feedback ADD COLUMN message_id INTEGER;
+  CREATE UNIQUE INDEX feedback_per_answer ON feedback (chat_id, message_id)
+    WHERE message_id IS NOT NULL;
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -121,8 +121,15 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       case "feedback": {
-        if (!kb.byId.has(action.intent)) return stale();
-        store.recordFeedback(ctx.chat.id, action.intent, action.helpful);
+        // One feedback per answer (the message the buttons are on), the latest.
+        const answerMessage = ctx.callbackQuery.message?.message_id;
+        if (!kb.byId.has(action.intent) || answerMessage === undefined) return stale();
+        const outcome = store.recordFeedback(
+          ctx.chat.id,
+          action.intent,
+          action.helpful,
+          answerMessage,
+        );
         await ctx.answerCallbackQuery({ text: TEXTS[language].thanksForFeedback });
         // The feedback buttons go, so one answer is rated once.
         const markup = ctx.callbackQuery.message?.reply_markup;
@@ -136,7 +143,10 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
             .editMessageReplyMarkup({ reply_markup: { inline_keyboard: rows } })
             .catch((error) => log.debug({ error }, "feedback buttons not removed"));
         }
-        if (!action.helpful) offerOperator(ctx, TEXTS[language].sorryOfferOperator);
+        // A repeated 👎 (a double tap, or buttons that could not be removed) offers once.
+        if (!action.helpful && outcome !== "unchanged") {
+          offerOperator(ctx, TEXTS[language].sorryOfferOperator);
+        }
         return;
       }
       case "operator":

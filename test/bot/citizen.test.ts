@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEXTS } from "../../bot/texts.ts";
-import { CITIZEN_TEXTS, createAuditLog, openDatabase } from "../../handoff/index.ts";
+import { CITIZEN_TEXTS, collectReport, createAuditLog, openDatabase } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
@@ -61,7 +61,7 @@ describe("a citizen talking to the bot", () => {
         },
       }),
     );
-    await h.handle(h.press("f:0:contacts.hotline"));
+    await h.handle(h.press("f:0:contacts.hotline", { message_id: 6 }));
     expect(h.store.feedback().map((f) => [f.intent, f.helpful])).toEqual([
       ["contacts.hotline", true],
       ["contacts.hotline", false],
@@ -74,6 +74,33 @@ describe("a citizen talking to the bot", () => {
     const offer = h.calls.filter((c) => c.method === "sendMessage").at(-1);
     expect(String(offer?.payload.text)).toContain("Жаль, что ответ не помог");
     expect(keyboardOf(offer?.payload ?? {}).map((b) => b.callback_data)).toEqual(["hy", "hx"]);
+  });
+
+  it("keeps one feedback per answer, the latest, in what the report and the unanswered list count", async () => {
+    const h = createHarness();
+    await h.handle(h.text("телефон горячей линии"));
+    const answer = h.calls.find((c) => c.method === "sendMessage");
+    const answerId = 1001;
+    expect(keyboardOf(answer?.payload ?? {}).map((b) => b.callback_data)).toContain(
+      "f:0:contacts.hotline",
+    );
+    // Buttons that could not be removed, or a forged client: 👎 pressed again and again.
+    for (let i = 0; i < 20; i++) {
+      await h.handle(h.press("f:0:contacts.hotline", { message_id: answerId }));
+    }
+    await h.deliver();
+    const offers = h.sent().filter((text) => text.includes("Жаль, что ответ не помог"));
+    expect(offers).toHaveLength(1);
+    const since = 0;
+    const until = Date.now() * 2;
+    const report = () => collectReport(h.handoff.db, { since, until }).disliked;
+    expect(report()).toEqual([{ intent: "contacts.hotline", helpful: 0, unhelpful: 1 }]);
+    expect(h.store.unansweredQuestions(since).questions).toHaveLength(1);
+    // Changed to 👍: the latest wins, the 👎 is gone from both.
+    await h.handle(h.press("f:1:contacts.hotline", { message_id: answerId }));
+    expect(h.store.feedback().map((f) => f.helpful)).toEqual([true]);
+    expect(report()).toEqual([]);
+    expect(h.store.unansweredQuestions(since).questions).toEqual([]);
   });
 
   it("records unanswered questions with personal data masked", async () => {
