@@ -10,6 +10,8 @@ export const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: t
 /** Citizen-facing texts, Telegram HTML. */
 export interface CitizenTexts {
   offer: (openState: string) => string;
+  /** Said instead of the schedule while operators are on shift. */
+  onShiftNow: string;
   confirm: string;
   decline: string;
   declined: string;
@@ -45,6 +47,7 @@ export interface CitizenTexts {
 export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
   ru: {
     offer: (open) => `Передать ваш вопрос оператору? ${open}`,
+    onShiftNow: "Сейчас операторы на связи.",
     confirm: "👤 Да, позвать оператора",
     decline: "Нет, спасибо",
     declined: "Хорошо. Задайте вопрос по-другому или выберите тему в /menu.",
@@ -85,6 +88,7 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
   },
   en: {
     offer: (open) => `Shall I pass your question to an operator? ${open}`,
+    onShiftNow: "Operators are available now.",
     confirm: "👤 Yes, call an operator",
     decline: "No, thanks",
     declined: "All right. Try asking in other words or pick a topic in /menu.",

@@ -209,11 +209,16 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
   const nameOf = (userId: number) => escapeHtml(operators.get(userId)?.name ?? `#${userId}`);
   const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
+  // The truth first: operators on shift now, whatever the schedule says; the
+  // schedule only when nobody is.
+  const onShiftNow = () => operators.onShift().length > 0;
   const openSentence = (language: Language) => {
+    if (onShiftNow()) return CITIZEN_TEXTS[language].onShiftNow;
     const hours = schedule();
     return hours ? describeOpenState(hours, new Date(now()), language) : "";
   };
   const operatorsAreIn = () => {
+    if (onShiftNow()) return true;
     const hours = schedule();
     return hours === undefined || openState(hours, new Date(now())).open;
   };

@@ -1,6 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { CITIZEN_TEXTS, createAuditLog, encodeDeskAction } from "../../handoff/index.ts";
-import { ANNA, BORIS, CHIEF, CITIZEN, NIGHT, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
+import { describeOpenState } from "../../knowledge/index.ts";
+import {
+  ANNA,
+  BORIS,
+  CHIEF,
+  CITIZEN,
+  kb,
+  NIGHT,
+  NOON,
+  OTHER_CITIZEN,
+  setUpDesk,
+} from "./desk-fixture.ts";
 
 describe("the handoff desk: citizens", () => {
   it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", () => {
@@ -81,12 +92,47 @@ describe("the handoff desk: citizens", () => {
     expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.question).toBe("совсем другой вопрос");
   });
 
-  it("outside working hours says when operators are back, and keeps the ticket queued", () => {
+  it("with nobody on shift says when operators are back by the schedule, and keeps the ticket queued", () => {
     const t = setUpDesk(NIGHT);
-    t.openTicket(CITIZEN);
-    const told = t.textsTo(t.deliver(), CITIZEN)[0];
-    expect(told).toContain("вернутся завтра в 08:00");
+    t.handoff.operators.setShift(ANNA.userId, false);
+    t.handoff.operators.setShift(BORIS.userId, false);
+    t.ask(CITIZEN, "вопрос ночью");
+    t.desk.offer(CITIZEN);
+    t.desk.press(CITIZEN, "hy");
+    const [offer, opened] = t.textsTo(t.deliver(), CITIZEN);
+    expect(offer).toContain("вернутся завтра в 08:00");
+    expect(opened).toContain("вернутся завтра в 08:00");
     expect(t.handoff.tickets.queue()).toHaveLength(1);
+  });
+
+  it("with operators on shift says so, whatever the schedule, at night and by day", () => {
+    for (const [at, onShift] of [
+      [NIGHT, true],
+      [NOON, true],
+      [NOON, false],
+    ] as const) {
+      const t = setUpDesk(at);
+      if (!onShift) {
+        t.handoff.operators.setShift(ANNA.userId, false);
+        t.handoff.operators.setShift(BORIS.userId, false);
+      }
+      t.desk.offer(OTHER_CITIZEN);
+      t.desk.press(OTHER_CITIZEN, "hy");
+      const [offer, opened] = t.textsTo(t.deliver(), OTHER_CITIZEN);
+      const schedule = describeOpenState(
+        kb.directory.schedules.get("operators") as Parameters<typeof describeOpenState>[0],
+        new Date(at),
+        "en",
+      );
+      if (onShift) {
+        expect(offer).toContain(CITIZEN_TEXTS.en.onShiftNow);
+        expect(offer).not.toContain(schedule);
+        expect(opened).not.toContain(schedule);
+      } else {
+        expect(offer).toContain(schedule);
+        expect(offer).not.toContain(CITIZEN_TEXTS.en.onShiftNow);
+      }
+    }
   });
 
   it("estimates the wait from how long recent tickets waited", () => {
