@@ -63,13 +63,13 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
       `Добавлено к обращению №${id}.` +
       (position === undefined ? "" : ` Вы ${position}-й в очереди.`),
     operatorJoined: (id, name) =>
-      `👤 Оператор ${name} подключился к обращению №${id}. Пишите здесь, он ответит в этом чате.`,
+      `👤 Обращение №${id} взято в работу, на связи оператор ${name}. Пишите здесь — ответ придёт в этот чат.`,
     fromOperator: (text) => `👤 <b>Оператор:</b> ${text}`,
     operatorLabel: "👤 Оператор",
-    transferred: (id) => `Обращение №${id} передано другому оператору, он скоро ответит.`,
+    transferred: (id) => `Обращение №${id} передано другому оператору. Ответ придёт в этот чат.`,
     backInQueue: (id, position) =>
       `Обращение №${id} вернулось в очередь: вы ${position}-й. Скоро подключится другой оператор.`,
-    closed: (id) => `Оператор закрыл обращение №${id}.`,
+    closed: (id) => `Обращение №${id} закрыто оператором.`,
     askSolved: "Удалось решить ваш вопрос?",
     solvedYes: "✅ Да",
     solvedNo: "❌ Нет",
@@ -132,7 +132,7 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
 export const OPERATOR_TEXTS = {
   card: (id: number, language: Language, question: string, tried: string) =>
     `🆕 <b>Обращение №${id}</b> · ${language}\n<b>Вопрос:</b> ${question}` +
-    (tried ? `\n<b>Бот предлагал:</b> ${tried}` : ""),
+    (tried ? `\n<b>Варианты бота:</b> ${tried}` : ""),
   take: (id: number) => `Взять №${id}`,
   takeNext: "Взять следующее",
   cardTaken: (id: number, name: string) => `✅ Обращение №${id} взял(а) ${name}.`,
@@ -143,7 +143,7 @@ export const OPERATOR_TEXTS = {
     `Вы взяли обращение <b>№${id}</b> (язык гражданина: ${language}). Ваши сообщения в этом чате уйдут гражданину; ответ на пересланное сообщение — в его обращение.\n/note — заметка, /kb — ответ из базы, /transfer — передать, /close — закрыть.`,
   transcriptHeader: (id: number) => `<b>История обращения №${id}</b>`,
   question: "Вопрос",
-  tried: "Бот предлагал",
+  tried: "Варианты бота",
   citizen: "Гражданин",
   operator: "Оператор",
   note: "Заметка",
@@ -155,14 +155,14 @@ export const OPERATOR_TEXTS = {
   notFound: "Такого обращения нет.",
   notOperator: "Это доступно только операторам.",
   notSupervisor: "Это доступно только супервизорам.",
-  offShift: "Сначала начните смену: /shift on",
+  offShift: "Чтобы брать обращения, начните смену: /shift on",
   queueEmpty: "Очередь пуста.",
   notYours: (id: number) => `Обращение №${id} ведёт другой оператор.`,
   noCurrent:
     "Сейчас у вас нет обращения. /take — взять следующее из очереди, /tickets — ваши обращения.",
-  citizenCancelled: (id: number) => `Гражданин закрыл обращение №${id}.`,
+  citizenCancelled: (id: number) => `Обращение №${id} закрыто гражданином.`,
   citizenBlocked: (id: number) =>
-    `⚠️ Сообщение по обращению №${id} не доставлено: гражданин заблокировал бота.`,
+    `⚠️ Сообщение по обращению №${id} не доставлено: бот заблокирован гражданином.`,
   undelivered: (id: number) => `⚠️ Сообщение по обращению №${id} не удалось доставить гражданину.`,
   closedByYou: (id: number) => `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
   noteSaved: (id: number) => `📝 Заметка сохранена в №${id}; гражданин её не видит.`,
@@ -196,7 +196,7 @@ export const OPERATOR_TEXTS = {
   help: "Команды оператора:\n/shift on|off — смена\n/take — взять следующее обращение\n/tickets — ваши обращения, переключение\n/note текст — заметка\n/kb слова — ответ из базы знаний\n/transfer id|queue — передать\n/close — закрыть текущее\n/topic id|new — тема последнего закрытого\nСупервизорам: /queue, /stats",
   unsupported: "Гражданину можно отправить текст, фото или документ.",
   topicAsk: (question: string) =>
-    `<b>Вопрос:</b> ${question}\nК какой теме он относился? Ваш ответ поможет научить бота.`,
+    `<b>Вопрос:</b> ${question}\nК какой теме относится этот вопрос? Ваш ответ поможет научить бота.`,
   topicNew: "🆕 Новая тема",
   topicSkip: "Пропустить",
   topicNewTitle: "новая тема",
@@ -204,7 +204,7 @@ export const OPERATOR_TEXTS = {
   topicSaved: (title: string) => `Спасибо! Тема сохранена: ${title}.`,
   topicSkipped: "Хорошо, без темы.",
   topicAlready: (title: string) => `Тема этого обращения уже отмечена: ${title}.`,
-  topicNotYours: (id: number) => `Тему обращения №${id} отмечает оператор, который его закрыл.`,
+  topicNotYours: (id: number) => `Тему обращения №${id} отмечает закрывший его оператор.`,
   topicNotClosed: (id: number) => `Обращение №${id} ещё не закрыто.`,
   topicNoQuestion: (id: number) => `В обращении №${id} нет вопроса: отмечать нечего.`,
   topicUnknown: (intent: string) =>

@@ -130,8 +130,6 @@ describe("the handoff in the bot", () => {
     await h.handle(h.text(`/take ${ticket.id}`, newcomer));
     await h.deliver();
     expect(h.handoff.operators.get(newcomer.id)?.name).toBe("Борис");
-    expect(h.sent()).toContain(
-      `👤 Оператор Борис подключился к обращению №${ticket.id}. Пишите здесь, он ответит в этом чате.`,
-    );
+    expect(h.sent()).toContain(CITIZEN_TEXTS.ru.operatorJoined(ticket.id, "Борис"));
   });
 });

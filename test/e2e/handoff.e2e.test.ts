@@ -131,7 +131,7 @@ async function takeFromCard(operator: typeof operatorA, citizenId: number, ticke
   const card = await cardOf(operator.id, ticketId);
   const since = double.calls.length;
   double.pressButton(operator, card, `ht:${ticketId}`);
-  await double.waitForMessage(to(citizenId, "подключился"), { since, ...WAIT });
+  await double.waitForMessage(to(citizenId, "взято в работу"), { since, ...WAIT });
   await double.waitForMessage(to(operator.id, `История обращения №${ticketId}`), {
     since,
     ...WAIT,
@@ -154,7 +154,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     expect(textOf(card)).toContain(OUT_OF_SCOPE);
     const taking = double.calls.length;
     double.pressButton(operatorA, card, `ht:${id}`);
-    const joined = await double.waitForMessage(to(citizen.id, "подключился"), {
+    const joined = await double.waitForMessage(to(citizen.id, "взято в работу"), {
       since: taking,
       ...WAIT,
     });
@@ -342,7 +342,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
         ),
       ),
     );
-    await double.waitForMessage(to(citizen.id, "подключился"), { since: pressed, ...WAIT });
+    await double.waitForMessage(to(citizen.id, "взято в работу"), { since: pressed, ...WAIT });
     // Both cards end "taken".
     await Promise.all(
       [operatorA, operatorB].map((operator) =>
@@ -412,7 +412,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     });
     expect(textOf(relayed)).toContain(`№${first.id}`);
     double.sendText(operatorB, `/take ${second.id}`);
-    await double.waitForMessage(to(waiting.id, "подключился"), { since: restart, ...WAIT });
+    await double.waitForMessage(to(waiting.id, "взято в работу"), { since: restart, ...WAIT });
     await double.waitForMessage(to(operatorB.id, `История обращения №${second.id}`), {
       since: restart,
       ...WAIT,
@@ -478,7 +478,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     double.blockBy(citizen);
     const mark = double.calls.length;
     double.sendText(operatorA, "Вы здесь?");
-    const warning = await double.waitForMessage(to(operatorA.id, "заблокировал бота"), {
+    const warning = await double.waitForMessage(to(operatorA.id, "бот заблокирован"), {
       since: mark,
       ...WAIT,
     });

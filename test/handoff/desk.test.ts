@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { CITIZEN_TEXTS, createAuditLog, encodeDeskAction } from "../../handoff/index.ts";
+import {
+  CITIZEN_TEXTS,
+  createAuditLog,
+  encodeDeskAction,
+  OPERATOR_TEXTS,
+} from "../../handoff/index.ts";
 import { describeOpenState } from "../../knowledge/index.ts";
 import {
   ANNA,
@@ -208,7 +213,7 @@ describe("the handoff desk: operators", () => {
       state: "assigned",
       operatorId: ANNA.userId,
     });
-    expect(t.textsTo(sent, CITIZEN)[0]).toContain("Оператор Анна подключился");
+    expect(t.textsTo(sent, CITIZEN)[0]).toContain("на связи оператор Анна");
     const toAnna = t.textsTo(sent, ANNA);
     const transcript = toAnna.find((text) => text.startsWith("<b>История"));
     expect(transcript).toContain("не могу подать заявление на загранпаспорт");
@@ -252,7 +257,7 @@ describe("the handoff desk: operators", () => {
     t.openTicket(CITIZEN);
     t.deliver();
     t.desk.operatorCommand(ANNA, { name: "take", args: "" });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Сначала начните смену: /shift on"]);
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.offShift]);
     t.desk.operatorCommand(ANNA, { name: "shift", args: "on" });
     const shift = t.deliver();
     expect(t.textsTo(shift, ANNA)[0]).toBe("Смена начата. В очереди: 1.");
@@ -449,9 +454,9 @@ describe("the handoff desk: operators", () => {
     if (!relayed) throw new Error("not relayed");
     t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
     expect(t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
-    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("заблокировал бота");
+    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("бот заблокирован");
     t.desk.cancel(CITIZEN);
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual([`Гражданин закрыл обращение №${id}.`]);
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.citizenCancelled(id)]);
   });
 
   it("shows supervisors the queue and today's figures; operators may not", () => {
