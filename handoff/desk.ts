@@ -320,25 +320,28 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       const next = tickets.takeNext(person.userId);
       if (next.ok) {
         announceTaken(next.ticket, person.userId);
-        return {};
+        return { spent: true };
       }
       const toast = next.reason === "queue_empty" ? OP.queueEmpty : refusal(next.reason);
       if (next.reason !== "not_operator") sendHtml(person.chatId, toast);
-      return next.reason === "not_operator" ? {} : { toast };
+      if (next.reason === "not_operator") return {};
+      return next.reason === "queue_empty" ? { toast, spent: true } : { toast };
     }
     const taken = tickets.takeTicket(ticketId, person.userId);
     if (taken.ok) {
       announceTaken(taken.ticket, person.userId);
-      return {};
+      return { spent: true };
     }
     if (taken.reason === "not_operator") return {};
+    // Taken by someone else or closed: that button (a card, a reminder) is done.
+    const done = taken.reason === "already_taken" || taken.reason === "closed";
     const toast =
       taken.reason === "already_taken"
         ? OP.alreadyTaken(ticketId, nameOf(taken.ticket.operatorId ?? 0))
         : taken.reason === "closed"
           ? OP.ticketClosed(ticketId)
           : refusal(taken.reason);
-    return { toast: htmlToText(toast) };
+    return done ? { toast: htmlToText(toast), spent: true } : { toast: htmlToText(toast) };
   };
 
   /** The ticket an operator means: the one replied to, else their current one. */
@@ -583,7 +586,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     });
     if (!recorded.ok) {
       refuse(person, ticketId, recorded.reason);
-      return {};
+      return recorded.reason === "closed" ? { spent: true } : {};
     }
     topics.kbAnswerSent(ticketId, person.userId, intent, recorded.message.id);
     const links: Button[][] = answer.links.map((link) => [{ text: link.title, url: link.url }]);
@@ -598,7 +601,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       OP.kbSent(ticketId, escapeHtml(kb.byId.get(intent)?.title.ru ?? intent)),
       ticketId,
     );
-    return {};
+    // One answer per choice list: pressing it again would send it twice.
+    return { spent: true };
   };
 
   const pressed = (person: Person, action: DeskAction): PressAnswer => {

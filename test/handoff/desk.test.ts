@@ -206,8 +206,12 @@ describe("the handoff desk: operators", () => {
     t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
     t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
     t.deliver();
-    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
-    expect(t.desk.press(BORIS, `ht:${id}`)?.toast).toBe(`Обращение №${id} уже взял(а) Анна.`);
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+    // A second press (a card, or a reminder's button) says who took it, and is spent.
+    expect(t.desk.press(BORIS, `ht:${id}`)).toEqual({
+      toast: `Обращение №${id} уже взял(а) Анна.`,
+      spent: true,
+    });
     const sent = t.deliver();
     expect(t.handoff.tickets.ticket(id)).toMatchObject({
       state: "assigned",
@@ -355,7 +359,7 @@ describe("the handoff desk: operators", () => {
     expect(choices[0]?.callback_data).toBe(
       encodeDeskAction({ kind: "canned", ticketId: id, intent: "contacts.hotline" }),
     );
-    t.desk.press(ANNA, choices[0]?.callback_data ?? "");
+    expect(t.desk.press(ANNA, choices[0]?.callback_data ?? "")).toEqual({ spent: true });
     const sent = t.deliver();
     // The citizen writes English: the answer comes in English, from the operator.
     expect(t.textsTo(sent, OTHER_CITIZEN)[0]).toMatch(/^👤 <b>Operator:<\/b> .*8 800/s);
