@@ -117,6 +117,12 @@ async function openTicket(citizen: { id: number; first_name: string }) {
   });
   const id = Number(/№(\d+)/.exec(textOf(opened))?.[1]);
   expect(id).toBeGreaterThan(0);
+  // The offer's buttons, used, are removed.
+  const removed = await double.waitFor(
+    (c) => c.method === "editMessageReplyMarkup" && c.params.message_id === offer.message_id,
+    { since, ...WAIT },
+  );
+  expect(removed.params.reply_markup).toEqual({ inline_keyboard: [] });
   return { id, offer, opened, since };
 }
 
