@@ -374,9 +374,9 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     refused(person, action, "not_operator", ticketId);
     return false;
   };
-  const supervisorOnly = (person: Person): boolean => {
+  const supervisorOnly = (person: Person, command: OperatorCommand): boolean => {
     if (operators.roleOf(person.userId) === "supervisor") return true;
-    log?.warn({ user: person.userId }, "supervisor action refused");
+    refused(person, "command", "not_supervisor", undefined, { command });
     sendHtml(person.chatId, OP.notSupervisor);
     return false;
   };
@@ -393,10 +393,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   };
 
   // Typed by the list, so a command added here is refused to citizens too.
-  const commands: Record<
-    Exclude<OperatorCommand, "reload"> | "help",
-    (person: Person, args: string) => void
-  > = {
+  const commands: Record<OperatorCommand | "help", (person: Person, args: string) => void> = {
     shift: (person, args) => {
       const wanted = args === "on" ? true : args === "off" ? false : undefined;
       const operator = operators.get(person.userId);
@@ -488,7 +485,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       if (outcome.text) sendHtml(person.chatId, escapeHtml(outcome.text));
     },
     queue: (person) => {
-      if (!supervisorOnly(person)) return;
+      if (!supervisorOnly(person, "queue")) return;
       const waiting = tickets.queue();
       const oldest = waiting[0];
       const onShift = operators
@@ -499,7 +496,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       sendHtml(person.chatId, OP.queue(waiting.length, minutes, onShift));
     },
     stats: (person) => {
-      if (!supervisorOnly(person)) return;
+      if (!supervisorOnly(person, "stats")) return;
       // The same figures as the managers' HTML report, for today (Moscow).
       const at = now();
       const { kb } = deps.knowledge();
@@ -509,6 +506,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         formatReportText(today, { intentTitle: (id) => kb.byId.get(id)?.title.ru }),
       );
     },
+    // Supervisors' /reload is the bot's (it reloads the running knowledge base); anyone else is refused.
+    reload: (person) => void supervisorOnly(person, "reload"),
     help: (person) => void sendHtml(person.chatId, OP.help),
   };
 

@@ -468,8 +468,16 @@ describe("the handoff desk: operators", () => {
     t.openTicket(CITIZEN);
     t.deliver();
     t.advance(5 * 60_000);
-    t.desk.operatorCommand(ANNA, { name: "queue", args: "" });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Это доступно только супервизорам."]);
+    for (const name of ["queue", "stats", "reload"]) {
+      t.desk.operatorCommand(ANNA, { name, args: "" });
+    }
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual(Array(3).fill(OPERATOR_TEXTS.notSupervisor));
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: ANNA.userId })
+        .filter((e) => e.action === "command")
+        .map((e) => [e.details.command, e.details.refused]),
+    ).toEqual(["queue", "stats", "reload"].map((name) => [name, "not_supervisor"]));
     t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
     const queue = t.textsTo(t.deliver(), CHIEF)[0];
     expect(queue).toContain("В очереди: 1, дольше всех ждёт 5 мин");
