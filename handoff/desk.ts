@@ -139,6 +139,15 @@ const button = (text: string, action: DeskAction): Button => ({
   text,
   callback_data: encodeDeskAction(action),
 });
+/** The buttons only operators are sent. */
+const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
+  "take",
+  "take_next",
+  "switch",
+  "canned",
+  "topic",
+  "topic_skip",
+]);
 const TRANSCRIPT_LIMIT = 3800;
 const PREVIEW = 600;
 /** The most of a question a card or a transcript shows: whole, it may not fit a message. */
@@ -368,6 +377,19 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       details: { ...details, refused: reason },
     });
     log?.warn({ user: person.userId, action, ticket: ticketId, reason }, "action refused");
+  };
+  /** A removed operator not yet told since their latest removal. */
+  const removedUntold = (person: Person): boolean => {
+    const operator = operators.get(person.userId);
+    if (!operator || operator.removedAt === null) return false;
+    const removal = audit.latest("operator_remove", { operatorId: person.userId });
+    const told = audit.latest("removal_told", { operatorId: person.userId });
+    return !told || (removal !== undefined && removal.id > told.id);
+  };
+  const tellRemoved = (person: Person) => {
+    audit.record({ operatorId: person.userId, action: "removal_told" });
+    sendHtml(person.chatId, CITIZEN_TEXTS[person.language].noLongerOperator);
+    log?.info({ user: person.userId }, "removed operator told");
   };
   const operatorOnly = (person: Person, action: AuditAction, ticketId?: number): boolean => {
     if (operators.roleOf(person.userId) !== undefined) return true;
@@ -752,7 +774,14 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     press: (person, data, updateId) => {
       const action = decodeDeskAction(data);
       if (!action) return undefined;
-      return commit(updateId, () => pressed(person, action));
+      return commit(updateId, () => {
+        // A removed operator pressing an old operator button hears why, once.
+        if (OPERATOR_BUTTONS.has(action.kind) && removedUntold(person)) {
+          tellRemoved(person);
+          return { spent: true };
+        }
+        return pressed(person, action);
+      });
     },
 
     operatorMessage: (person, message) =>
@@ -799,16 +828,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       }),
 
     formerOperator: (person, updateId) => {
-      const operator = operators.get(person.userId);
-      if (!operator || operator.removedAt === null) return false;
-      const removal = audit.latest("operator_remove", { operatorId: person.userId });
-      const told = audit.latest("removal_told", { operatorId: person.userId });
-      if (told && (!removal || told.id > removal.id)) return false;
-      commit(updateId, () => {
-        audit.record({ operatorId: person.userId, action: "removal_told" });
-        sendHtml(person.chatId, CITIZEN_TEXTS[person.language].noLongerOperator);
-      });
-      log?.info({ user: person.userId }, "removed operator told");
+      if (!removedUntold(person)) return false;
+      commit(updateId, () => tellRemoved(person));
       return true;
     },
 

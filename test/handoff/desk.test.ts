@@ -463,6 +463,20 @@ describe("the handoff desk: operators", () => {
     expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.citizenCancelled(id)]);
   });
 
+  it("tells a removed operator pressing an old operator button, once, why it does nothing", () => {
+    const t = setUpDesk();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    t.handoff.operators.remove(ANNA.userId);
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
+    // Told once: later presses and messages are a non-operator's, refused quietly.
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
+    expect(t.desk.formerOperator(ANNA)).toBe(false);
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+  });
+
   it("shows supervisors the queue and today's figures; operators may not", () => {
     const t = setUpDesk();
     t.openTicket(CITIZEN);
