@@ -1,4 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import type { Logger } from "pino";
 import {
   createMatcher,
@@ -33,6 +34,8 @@ export interface KnowledgeSource {
   /**
    * Reloads when a file in the folder changes (after a quiet `debounceMs`,
    * since editors write in several steps); `onReload` hears every result.
+   * Follows the path, not the folder first found there: a folder replaced
+   * by another (`mv fresh intents`) is watched from then on.
    */
   watch(onReload: (result: ReloadResult) => void, debounceMs?: number): void;
   /** Stops watching. */
@@ -59,7 +62,8 @@ export function openKnowledgeSource(
   const first = build();
   if (!first.ok) return first;
   let knowledge = first.knowledge;
-  let watcher: FSWatcher | undefined;
+  let folderWatcher: FSWatcher | undefined;
+  let parentWatcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
 
   const reload = (): ReloadResult => {
@@ -80,17 +84,40 @@ export function openKnowledgeSource(
     current: () => knowledge,
     reload,
     watch: (onReload, debounceMs = 500) => {
-      if (watcher) return;
-      watcher = watch(folder, () => {
+      if (parentWatcher) return;
+      const changed = () => {
         clearTimeout(timer);
         timer = setTimeout(() => onReload(reload()), debounceMs);
+      };
+      // A watch holds the folder it opened, wherever it is moved: open the
+      // one at the path again whenever the path's entry changes.
+      const follow = () => {
+        folderWatcher?.close();
+        folderWatcher = undefined;
+        try {
+          folderWatcher = watch(folder, changed);
+        } catch (error) {
+          // Gone for now (moved away before the new one arrives): the parent hears it come.
+          log?.warn({ error, folder }, "knowledge folder not there to watch");
+          return;
+        }
+        folderWatcher.on("error", (error) => log?.warn({ error }, "knowledge folder watch ended"));
+      };
+      const path = resolve(folder);
+      follow();
+      parentWatcher = watch(dirname(path), (_event, name) => {
+        if (name !== null && name !== basename(path)) return;
+        follow();
+        changed();
       });
-      watcher.on("error", (error) => log?.error({ error }, "knowledge folder watch failed"));
+      parentWatcher.on("error", (error) => log?.error({ error }, "knowledge folder watch failed"));
     },
     close: () => {
       clearTimeout(timer);
-      watcher?.close();
-      watcher = undefined;
+      folderWatcher?.close();
+      parentWatcher?.close();
+      folderWatcher = undefined;
+      parentWatcher = undefined;
     },
   };
   return { ok: true, source };

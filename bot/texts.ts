@@ -29,7 +29,29 @@ export interface Texts {
   /** A handler failed because the database takes no writes: nothing the citizen sent was passed on. */
   storageFailure: string;
   commands: { command: string; description: string }[];
+  /** A command the bot does not know: the command list. */
+  unknownCommand: string;
 }
+
+/** The citizens' commands (the Telegram menu), and the list said for an unknown one. */
+const COMMANDS = {
+  ru: [
+    { command: "start", description: "Начать" },
+    { command: "menu", description: "Темы вопросов" },
+    { command: "help", description: "Что умеет бот" },
+    { command: "lang", description: "Язык / Language" },
+    { command: "cancel", description: "Выйти из очереди к оператору" },
+  ],
+  en: [
+    { command: "start", description: "Start" },
+    { command: "menu", description: "Question topics" },
+    { command: "help", description: "What the bot can do" },
+    { command: "lang", description: "Language / Язык" },
+    { command: "cancel", description: "Leave the operator queue" },
+  ],
+};
+const commandList = (intro: string, commands: { command: string; description: string }[]) =>
+  [intro, ...commands.map((c) => `/${c.command} — ${c.description}`)].join("\n");
 
 export const TEXTS: Record<Language, Texts> = {
   ru: {
@@ -73,13 +95,11 @@ export const TEXTS: Record<Language, Texts> = {
     failure: "Что-то пошло не так с ответом. Попробуйте ещё раз или откройте /menu.",
     storageFailure:
       "Сейчас у нас технический сбой: не получается сохранить сообщение, поэтому передать его оператору (или открыть обращение) я не могу. На частые вопросы я по-прежнему отвечаю — напишите вопрос или откройте /menu. Оператору попробуйте написать чуть позже.",
-    commands: [
-      { command: "start", description: "Начать" },
-      { command: "menu", description: "Темы вопросов" },
-      { command: "help", description: "Что умеет бот" },
-      { command: "lang", description: "Язык / Language" },
-      { command: "cancel", description: "Выйти из очереди к оператору" },
-    ],
+    commands: COMMANDS.ru,
+    unknownCommand: commandList(
+      "Такой команды нет. Напишите вопрос своими словами или выберите команду:",
+      COMMANDS.ru,
+    ),
   },
   en: {
     greeting:
@@ -122,12 +142,10 @@ export const TEXTS: Record<Language, Texts> = {
     failure: "Something went wrong with the answer. Please try again or open /menu.",
     storageFailure:
       "We have a technical fault right now: I cannot save messages, so I cannot pass this one to an operator (or open a request). I still answer common questions: type your question or open /menu. Please try the operator again a little later.",
-    commands: [
-      { command: "start", description: "Start" },
-      { command: "menu", description: "Question topics" },
-      { command: "help", description: "What the bot can do" },
-      { command: "lang", description: "Language / Язык" },
-      { command: "cancel", description: "Leave the operator queue" },
-    ],
+    commands: COMMANDS.en,
+    unknownCommand: commandList(
+      "There is no such command. Type your question in your own words or pick a command:",
+      COMMANDS.en,
+    ),
   },
 };

@@ -16,7 +16,17 @@ export type AuditAction =
   /** A knowledge-base answer sent on a ticket (`details.intent`), besides its "message" row. */
   | "kb_answer"
   /** Which intent a closed ticket belonged to (`details.intent`, null: a new topic), or skipped. */
-  | "topic";
+  | "topic"
+  /** An operator made one of their tickets the current one (recorded when refused). */
+  | "switch"
+  /** A citizen said whether a closed ticket solved it (recorded when refused: not their ticket). */
+  | "solved"
+  /** A citizen rated a closed ticket (recorded when refused: not their ticket). */
+  | "rate"
+  /** An operator command (`details.command`) from someone who is not an operator: always refused. */
+  | "command"
+  /** A removed operator was told, on their next message, that they no longer are one. */
+  | "removal_told";
 
 /** One row of the audit log. */
 export interface AuditEntry {

@@ -6,10 +6,14 @@ import { INTENT_ID } from "../knowledge/index.ts";
  * this only says what was asked.
  */
 export type DeskAction =
-  /** The citizen confirms: open a ticket. */
-  | { kind: "confirm" }
-  /** The citizen does not want an operator after all. */
-  | { kind: "decline" }
+  /**
+   * The citizen confirms: open a ticket. `after` is the chat's latest ticket
+   * when the offer was made (undefined: none), so an offer pressed after a
+   * ticket opened since is known to be stale.
+   */
+  | { kind: "confirm"; after?: number }
+  /** The citizen does not want an operator after all (`after` as for confirm). */
+  | { kind: "decline"; after?: number }
   /** An operator takes a ticket from its card. */
   | { kind: "take"; ticketId: number }
   /** An operator takes the ticket that has waited longest. */
@@ -37,9 +41,9 @@ const flag = (value: boolean | undefined) => (value === undefined ? "-" : value 
 export function encodeDeskAction(action: DeskAction): string {
   switch (action.kind) {
     case "confirm":
-      return "hy";
+      return action.after === undefined ? "hy" : `hy:${action.after}`;
     case "decline":
-      return "hx";
+      return action.after === undefined ? "hx" : `hx:${action.after}`;
     case "take":
       return `ht:${action.ticketId}`;
     case "take_next":
@@ -69,6 +73,8 @@ export function decodeDeskAction(data: string): DeskAction | undefined {
   if (rest.length > 0 || id === undefined || !ID.test(id)) return undefined;
   const ticketId = Number(id);
   const parsedFlag = first === "1" ? true : first === "0" ? false : undefined;
+  if (kind === "hy" && first === undefined) return { kind: "confirm", after: ticketId };
+  if (kind === "hx" && first === undefined) return { kind: "decline", after: ticketId };
   if (kind === "ht" && first === undefined) return { kind: "take", ticketId };
   if (kind === "hw" && first === undefined) return { kind: "switch", ticketId };
   if (kind === "hk" && second === undefined && first !== undefined && INTENT_ID.test(first)) {

@@ -10,6 +10,8 @@ export const HTML = { parse_mode: "HTML", link_preview_options: { is_disabled: t
 /** Citizen-facing texts, Telegram HTML. */
 export interface CitizenTexts {
   offer: (openState: string) => string;
+  /** Said instead of the schedule while operators are on shift. */
+  onShiftNow: string;
   confirm: string;
   decline: string;
   declined: string;
@@ -32,11 +34,20 @@ export interface CitizenTexts {
   cancelled: (ticketId: number) => string;
   nothingToCancel: string;
   alreadyRated: string;
+  /** A confirm/decline pressed after a ticket opened since the offer. */
+  offerStale: string;
+  /** "Solved?" pressed again: the rating keyboard was sent already. */
+  ratingAsked: string;
+  /** An operator command from a citizen. */
+  operatorsOnly: string;
+  /** A removed operator's next message. */
+  noLongerOperator: string;
 }
 
 export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
   ru: {
     offer: (open) => `Передать ваш вопрос оператору? ${open}`,
+    onShiftNow: "Сейчас операторы на связи.",
     confirm: "👤 Да, позвать оператора",
     decline: "Нет, спасибо",
     declined: "Хорошо. Задайте вопрос по-другому или выберите тему в /menu.",
@@ -52,13 +63,13 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
       `Добавлено к обращению №${id}.` +
       (position === undefined ? "" : ` Вы ${position}-й в очереди.`),
     operatorJoined: (id, name) =>
-      `👤 Оператор ${name} подключился к обращению №${id}. Пишите здесь, он ответит в этом чате.`,
+      `👤 Обращение №${id} взято в работу, на связи оператор ${name}. Пишите здесь — ответ придёт в этот чат.`,
     fromOperator: (text) => `👤 <b>Оператор:</b> ${text}`,
     operatorLabel: "👤 Оператор",
-    transferred: (id) => `Обращение №${id} передано другому оператору, он скоро ответит.`,
+    transferred: (id) => `Обращение №${id} передано другому оператору. Ответ придёт в этот чат.`,
     backInQueue: (id, position) =>
       `Обращение №${id} вернулось в очередь: вы ${position}-й. Скоро подключится другой оператор.`,
-    closed: (id) => `Оператор закрыл обращение №${id}.`,
+    closed: (id) => `Обращение №${id} закрыто оператором.`,
     askSolved: "Удалось решить ваш вопрос?",
     solvedYes: "✅ Да",
     solvedNo: "❌ Нет",
@@ -68,9 +79,16 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
       `Обращение №${id} закрыто. Если понадобится помощь — просто напишите свой вопрос.`,
     nothingToCancel: "У вас нет открытых обращений.",
     alreadyRated: "Оценка уже сохранена.",
+    offerStale: "Эта кнопка уже неактуальна. Если нужен оператор, напишите вопрос ещё раз.",
+    ratingAsked: "Вы уже ответили. Оцените помощь в сообщении ниже.",
+    operatorsOnly:
+      "Эта команда только для операторов. Для вас: /menu — темы, /help — справка, /cancel — закрыть обращение.",
+    noLongerOperator:
+      "Вы больше не оператор поддержки: обращения вам не приходят. Дальше я отвечаю вам как гражданину; если это ошибка, обратитесь к супервизору.",
   },
   en: {
     offer: (open) => `Shall I pass your question to an operator? ${open}`,
+    onShiftNow: "Operators are available now.",
     confirm: "👤 Yes, call an operator",
     decline: "No, thanks",
     declined: "All right. Try asking in other words or pick a topic in /menu.",
@@ -101,6 +119,12 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
     cancelled: (id) => `Request #${id} is closed. If you need help again, just type your question.`,
     nothingToCancel: "You have no open requests.",
     alreadyRated: "Your rating is already saved.",
+    offerStale: "This button is out of date. If you need an operator, type your question again.",
+    ratingAsked: "You have answered already. Please rate the help in the message below.",
+    operatorsOnly:
+      "This command is for operators only. For you: /menu for topics, /help for help, /cancel to close your request.",
+    noLongerOperator:
+      "You are no longer a support operator: no requests come to you. From now on I answer you as a citizen; if this is a mistake, ask a supervisor.",
   },
 };
 
@@ -108,7 +132,7 @@ export const CITIZEN_TEXTS: Record<Language, CitizenTexts> = {
 export const OPERATOR_TEXTS = {
   card: (id: number, language: Language, question: string, tried: string) =>
     `🆕 <b>Обращение №${id}</b> · ${language}\n<b>Вопрос:</b> ${question}` +
-    (tried ? `\n<b>Бот предлагал:</b> ${tried}` : ""),
+    (tried ? `\n<b>Варианты бота:</b> ${tried}` : ""),
   take: (id: number) => `Взять №${id}`,
   takeNext: "Взять следующее",
   cardTaken: (id: number, name: string) => `✅ Обращение №${id} взял(а) ${name}.`,
@@ -122,7 +146,7 @@ export const OPERATOR_TEXTS = {
     `Вы взяли обращение <b>№${id}</b> (язык гражданина: ${language}). Ваши сообщения в этом чате уйдут гражданину; ответ на пересланное сообщение — в его обращение.\n/note — заметка, /kb — ответ из базы, /transfer — передать, /close — закрыть.`,
   transcriptHeader: (id: number) => `<b>История обращения №${id}</b>`,
   question: "Вопрос",
-  tried: "Бот предлагал",
+  tried: "Варианты бота",
   citizen: "Гражданин",
   operator: "Оператор",
   note: "Заметка",
@@ -134,17 +158,17 @@ export const OPERATOR_TEXTS = {
   notFound: "Такого обращения нет.",
   notOperator: "Это доступно только операторам.",
   notSupervisor: "Это доступно только супервизорам.",
-  offShift: "Сначала начните смену: /shift on",
+  offShift: "Чтобы брать обращения, начните смену: /shift on",
   queueEmpty: "Очередь пуста.",
   notYours: (id: number) => `Обращение №${id} ведёт другой оператор.`,
   noCurrent:
     "Сейчас у вас нет обращения. /take — взять следующее из очереди, /tickets — ваши обращения.",
-  citizenCancelled: (id: number) => `Гражданин закрыл обращение №${id}.`,
+  citizenCancelled: (id: number) => `Обращение №${id} закрыто гражданином.`,
   citizenBlocked: (id: number) =>
-    `⚠️ Сообщение по обращению №${id} не доставлено: гражданин заблокировал бота.`,
+    `⚠️ Сообщение по обращению №${id} не доставлено: бот заблокирован гражданином.`,
   undelivered: (id: number) => `⚠️ Сообщение по обращению №${id} не удалось доставить гражданину.`,
   undeliveredToYou: (id: number | undefined, error: string) =>
-    `⚠️ Telegram не принял сообщение бота вам${id === undefined ? "" : ` по обращению №${id}`}: ${error}. Сообщите администратору.`,
+    `⚠️ Сообщение бота вам${id === undefined ? "" : ` по обращению №${id}`} не доставлено (ошибка Telegram: ${error}). Сообщите администратору.`,
   fileRefused: (reason: "type" | "size") =>
     reason === "type" ? "[файл не принят: не тот формат]" : "[файл не принят: слишком большой]",
   closedByYou: (id: number) => `Обращение №${id} закрыто. Гражданину предложено оценить помощь.`,
@@ -179,7 +203,7 @@ export const OPERATOR_TEXTS = {
   help: "Команды оператора:\n/shift on|off — смена\n/take — взять следующее обращение\n/tickets — ваши обращения, переключение\n/note текст — заметка\n/kb слова — ответ из базы знаний\n/transfer id|queue — передать\n/close — закрыть текущее\n/topic id|new — тема последнего закрытого\nСупервизорам: /queue, /stats",
   unsupported: "Гражданину можно отправить текст, фото или документ.",
   topicAsk: (question: string) =>
-    `<b>Вопрос:</b> ${question}\nК какой теме он относился? Ваш ответ поможет научить бота.`,
+    `<b>Вопрос:</b> ${question}\nК какой теме относится этот вопрос? Ваш ответ поможет научить бота.`,
   topicNew: "🆕 Новая тема",
   topicSkip: "Пропустить",
   topicNewTitle: "новая тема",
@@ -187,7 +211,7 @@ export const OPERATOR_TEXTS = {
   topicSaved: (title: string) => `Спасибо! Тема сохранена: ${title}.`,
   topicSkipped: "Хорошо, без темы.",
   topicAlready: (title: string) => `Тема этого обращения уже отмечена: ${title}.`,
-  topicNotYours: (id: number) => `Тему обращения №${id} отмечает оператор, который его закрыл.`,
+  topicNotYours: (id: number) => `Тему обращения №${id} отмечает закрывший его оператор.`,
   topicNotClosed: (id: number) => `Обращение №${id} ещё не закрыто.`,
   topicNoQuestion: (id: number) => `В обращении №${id} нет вопроса: отмечать нечего.`,
   topicUnknown: (intent: string) =>

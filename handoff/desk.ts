@@ -9,6 +9,7 @@ import {
   renderAnswer,
   withoutBidiControls,
 } from "../knowledge/index.ts";
+import { type AuditAction, createAuditLog } from "./audit.ts";
 import { withoutBidiControlsIn } from "./bidi-controls.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
@@ -21,6 +22,7 @@ import {
   splitPlainText,
   TEXT_LIMIT,
 } from "./message-limits.ts";
+import type { OperatorCommand } from "./operator-commands.ts";
 import type { Operators } from "./operators.ts";
 import type { Outbox, OutboxItem, OutboxMessage } from "./outbox.ts";
 import { formatReportText } from "./report/index.ts";
@@ -65,6 +67,8 @@ export interface Command {
 export interface PressAnswer {
   /** A short notice on the pressed button (Telegram's callback answer). */
   toast?: string;
+  /** The pressed message's buttons are used up (or stale): remove them. */
+  spent?: true;
 }
 
 export interface DeskLog {
@@ -120,6 +124,12 @@ export interface Desk {
   operatorMessage(person: Person, message: Incoming): void;
   /** A command from an operator. */
   operatorCommand(person: Person, command: Command, updateId?: number): void;
+  /**
+   * A removed operator writing for the first time since their removal: tells
+   * them, once, that they no longer are one (true: the message is answered).
+   * False for anyone else, and for them afterwards: they are a citizen now.
+   */
+  formerOperator(person: Person, updateId?: number): boolean;
   /** Tickets put back in the queue outside the desk (an operator was removed): tells their citizens and cards them again. */
   requeued(ticketIds: readonly number[]): void;
   /**
@@ -139,6 +149,15 @@ const button = (text: string, action: DeskAction): Button => ({
   text,
   callback_data: encodeDeskAction(action),
 });
+/** The buttons only operators are sent. */
+const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
+  "take",
+  "take_next",
+  "switch",
+  "canned",
+  "topic",
+  "topic_skip",
+]);
 /** The most of a question a card shows (the transcript shows it whole). */
 const QUESTION_PREVIEW = 1000;
 
@@ -164,6 +183,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   const markReminded = db.prepare<[number, number]>(
     "UPDATE tickets SET reminded_at = ? WHERE id = ?",
   );
+  const latestTicket = db.prepare<[number], { id: number | null }>(
+    "SELECT max(id) AS id FROM tickets WHERE chat_id = ?",
+  );
+  /** The chat's latest ticket, any state: an offer made before it is stale. */
+  const latestTicketOf = (chatId: number) => latestTicket.get(chatId)?.id ?? undefined;
+  const audit = createAuditLog(db, { now });
 
   /** Runs a change and its outbox rows in one transaction, marking the update handled. */
   const commit = <T>(updateId: number | undefined, change: () => T): T => {
@@ -216,11 +241,16 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
   const nameOf = (userId: number) => escapeHtml(operators.get(userId)?.name ?? `#${userId}`);
   const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
+  // The truth first: operators on shift now, whatever the schedule says; the
+  // schedule only when nobody is.
+  const onShiftNow = () => operators.onShift().length > 0;
   const openSentence = (language: Language) => {
+    if (onShiftNow()) return CITIZEN_TEXTS[language].onShiftNow;
     const hours = schedule();
     return hours ? describeOpenState(hours, new Date(now()), language) : "";
   };
   const operatorsAreIn = () => {
+    if (onShiftNow()) return true;
     const hours = schedule();
     return hours === undefined || openState(hours, new Date(now())).open;
   };
@@ -326,25 +356,28 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       const next = tickets.takeNext(person.userId);
       if (next.ok) {
         announceTaken(next.ticket, person.userId);
-        return {};
+        return { spent: true };
       }
       const toast = next.reason === "queue_empty" ? OP.queueEmpty : refusal(next.reason);
       if (next.reason !== "not_operator") sendHtml(person.chatId, toast);
-      return next.reason === "not_operator" ? {} : { toast };
+      if (next.reason === "not_operator") return {};
+      return next.reason === "queue_empty" ? { toast, spent: true } : { toast };
     }
     const taken = tickets.takeTicket(ticketId, person.userId);
     if (taken.ok) {
       announceTaken(taken.ticket, person.userId);
-      return {};
+      return { spent: true };
     }
     if (taken.reason === "not_operator") return {};
+    // Taken by someone else or closed: that button (a card, a reminder) is done.
+    const done = taken.reason === "already_taken" || taken.reason === "closed";
     const toast =
       taken.reason === "already_taken"
         ? OP.alreadyTaken(ticketId, nameOf(taken.ticket.operatorId ?? 0))
         : taken.reason === "closed"
           ? OP.ticketClosed(ticketId)
           : refusal(taken.reason);
-    return { toast: htmlToText(toast) };
+    return done ? { toast: htmlToText(toast), spent: true } : { toast: htmlToText(toast) };
   };
 
   /** The ticket an operator means: the one replied to, else their current one. */
@@ -356,14 +389,43 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     return currentTicketOf(person.userId);
   };
 
-  const operatorOnly = (person: Person): boolean => {
+  /** Audits (and logs) an action refused to whoever tried it. */
+  const refused = (
+    person: Person,
+    action: AuditAction,
+    reason: string,
+    ticketId?: number,
+    details: Record<string, unknown> = {},
+  ) => {
+    audit.record({
+      operatorId: person.userId,
+      action,
+      ticketId: ticketId ?? null,
+      details: { ...details, refused: reason },
+    });
+    log?.warn({ user: person.userId, action, ticket: ticketId, reason }, "action refused");
+  };
+  /** A removed operator not yet told since their latest removal. */
+  const removedUntold = (person: Person): boolean => {
+    const operator = operators.get(person.userId);
+    if (!operator || operator.removedAt === null) return false;
+    const removal = audit.latest("operator_remove", { operatorId: person.userId });
+    const told = audit.latest("removal_told", { operatorId: person.userId });
+    return !told || (removal !== undefined && removal.id > told.id);
+  };
+  const tellRemoved = (person: Person) => {
+    audit.record({ operatorId: person.userId, action: "removal_told" });
+    sendHtml(person.chatId, CITIZEN_TEXTS[person.language].noLongerOperator);
+    log?.info({ user: person.userId }, "removed operator told");
+  };
+  const operatorOnly = (person: Person, action: AuditAction, ticketId?: number): boolean => {
     if (operators.roleOf(person.userId) !== undefined) return true;
-    log?.warn({ user: person.userId }, "operator action refused: not an operator");
+    refused(person, action, "not_operator", ticketId);
     return false;
   };
-  const supervisorOnly = (person: Person): boolean => {
+  const supervisorOnly = (person: Person, command: OperatorCommand): boolean => {
     if (operators.roleOf(person.userId) === "supervisor") return true;
-    log?.warn({ user: person.userId }, "supervisor action refused");
+    refused(person, "command", "not_supervisor", undefined, { command });
     sendHtml(person.chatId, OP.notSupervisor);
     return false;
   };
@@ -379,7 +441,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     sendHtml(person.chatId, text);
   };
 
-  const commands: Record<string, (person: Person, args: string) => void> = {
+  // Typed by the list, so a command added here is refused to citizens too.
+  const commands: Record<OperatorCommand | "help", (person: Person, args: string) => void> = {
     shift: (person, args) => {
       const wanted = args === "on" ? true : args === "off" ? false : undefined;
       const operator = operators.get(person.userId);
@@ -471,7 +534,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       if (outcome.text) sendHtml(person.chatId, escapeHtml(outcome.text));
     },
     queue: (person) => {
-      if (!supervisorOnly(person)) return;
+      if (!supervisorOnly(person, "queue")) return;
       const waiting = tickets.queue();
       const oldest = waiting[0];
       const onShift = operators
@@ -482,7 +545,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       sendHtml(person.chatId, OP.queue(waiting.length, minutes, onShift));
     },
     stats: (person) => {
-      if (!supervisorOnly(person)) return;
+      if (!supervisorOnly(person, "stats")) return;
       // The same figures as the managers' HTML report, for today (Moscow).
       const at = now();
       const { kb } = deps.knowledge();
@@ -492,6 +555,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         formatReportText(today, { intentTitle: (id) => kb.byId.get(id)?.title.ru }),
       );
     },
+    // Supervisors' /reload is the bot's (it reloads the running knowledge base); anyone else is refused.
+    reload: (person) => void supervisorOnly(person, "reload"),
     help: (person) => void sendHtml(person.chatId, OP.help),
   };
 
@@ -556,7 +621,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   };
 
   const canned = (person: Person, ticketId: number, intent: string): PressAnswer => {
-    if (!operatorOnly(person)) return {};
+    if (!operatorOnly(person, "kb_answer", ticketId)) return {};
     const ticket = tickets.ticket(ticketId);
     const { kb } = deps.knowledge();
     const answer = ticket && renderAnswer(kb, intent, ticket.language, new Date(now()));
@@ -569,7 +634,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     });
     if (!recorded.ok) {
       refuse(person, ticketId, recorded.reason);
-      return {};
+      return recorded.reason === "closed" ? { spent: true } : {};
     }
     topics.kbAnswerSent(ticketId, person.userId, intent, recorded.message.id);
     const links: Button[][] = answer.links.map((link) => [{ text: link.title, url: link.url }]);
@@ -584,27 +649,33 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       OP.kbSent(ticketId, escapeHtml(kb.byId.get(intent)?.title.ru ?? intent)),
       ticketId,
     );
-    return {};
+    // One answer per choice list: pressing it again would send it twice.
+    return { spent: true };
   };
 
   const pressed = (person: Person, action: DeskAction): PressAnswer => {
     const t = CITIZEN_TEXTS[person.language];
     switch (action.kind) {
       case "confirm":
-        openTicketFor(person);
-        return {};
       case "decline":
-        sendHtml(person.chatId, t.declined);
-        return {};
+        // Made before the chat's latest ticket: that offer was used (or overtaken).
+        if (action.after !== latestTicketOf(person.chatId)) {
+          return { toast: t.offerStale, spent: true };
+        }
+        if (action.kind === "confirm") openTicketFor(person);
+        else sendHtml(person.chatId, t.declined);
+        return { spent: true };
       case "take":
         return take(person, action.ticketId);
       case "take_next":
         return take(person, undefined);
       case "switch": {
-        if (!operatorOnly(person)) return {};
+        if (!operatorOnly(person, "switch", action.ticketId)) return {};
         const ticket = tickets.ticket(action.ticketId);
         if (ticket?.state !== "assigned" || ticket.operatorId !== person.userId) {
-          return { toast: htmlToText(OP.notYours(action.ticketId)) };
+          const reason = !ticket ? "not_found" : ticket.state === "closed" ? "closed" : "not_yours";
+          refused(person, "switch", reason, action.ticketId);
+          return { toast: htmlToText(OP.notYours(action.ticketId)), spent: true };
         }
         setFocus.run(person.userId, ticket.id);
         sendHtml(person.chatId, OP.switched(ticket.id), ticket.id);
@@ -614,8 +685,20 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         return canned(person, action.ticketId, action.intent);
       case "solved": {
         const ticket = tickets.ticket(action.ticketId);
-        if (ticket?.chatId !== person.chatId || ticket.state !== "closed") return {};
-        if (ticket.rating !== null) return { toast: t.alreadyRated };
+        if (ticket?.chatId !== person.chatId || ticket.state !== "closed") {
+          const reason = !ticket
+            ? "not_found"
+            : ticket.chatId !== person.chatId
+              ? "not_yours"
+              : "not_closed";
+          refused(person, "solved", reason, action.ticketId);
+          return {};
+        }
+        if (ticket.rating !== null) return { toast: t.alreadyRated, spent: true };
+        // The rating keyboard is sent once: a second "solved" press points to it.
+        if (outbox.tagged(ticket.id, "rating").length > 0) {
+          return { toast: t.ratingAsked, spent: true };
+        }
         const tt = CITIZEN_TEXTS[ticket.language];
         const stars = [1, 2, 3, 4, 5].map((rating) =>
           button(String(rating), {
@@ -625,16 +708,23 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             rating,
           }),
         );
-        sendHtml(person.chatId, tt.askRating, ticket.id, [stars]);
-        return {};
+        send(
+          person.chatId,
+          { kind: "text", text: tt.askRating, options: { ...HTML, ...keyboard([stars]) } },
+          ticket.id,
+          "rating",
+        );
+        return { spent: true };
       }
       case "rate": {
         const rated = tickets.rate(action.ticketId, person.chatId, action.rating, action.solved);
         if (rated.ok) {
           sendHtml(person.chatId, CITIZEN_TEXTS[rated.ticket.language].thanks, rated.ticket.id);
-          return {};
+          return { spent: true };
         }
-        return rated.reason === "already_rated" ? { toast: t.alreadyRated } : {};
+        if (rated.reason === "already_rated") return { toast: t.alreadyRated, spent: true };
+        refused(person, "rate", rated.reason, action.ticketId);
+        return {};
       }
       case "topic":
       case "topic_skip": {
@@ -657,8 +747,14 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           return;
         }
         const text = t.offer(openSentence(person.language)).trim();
+        // Bound to the chat's latest ticket: once one opens, this offer is stale.
+        const after = latestTicketOf(person.chatId);
+        const bound = after === undefined ? {} : { after };
         sendHtml(person.chatId, intro ? `${intro}\n\n${text}` : text, undefined, [
-          [button(t.confirm, { kind: "confirm" }), button(t.decline, { kind: "decline" })],
+          [
+            button(t.confirm, { kind: "confirm", ...bound }),
+            button(t.decline, { kind: "decline", ...bound }),
+          ],
         ]);
       }),
 
@@ -705,14 +801,23 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     press: (person, data, updateId) => {
       const action = decodeDeskAction(data);
       if (!action) return undefined;
-      const { toast } = commit(updateId, () => pressed(person, action));
+      const answer = commit(updateId, (): PressAnswer => {
+        // A removed operator pressing an old operator button hears why, once.
+        if (OPERATOR_BUTTONS.has(action.kind) && removedUntold(person)) {
+          tellRemoved(person);
+          return { spent: true };
+        }
+        return pressed(person, action);
+      });
       // A toast can name another operator ("already taken by …").
-      return toast === undefined ? {} : { toast: withoutBidiControls(toast) };
+      return answer.toast === undefined
+        ? answer
+        : { ...answer, toast: withoutBidiControls(answer.toast) };
     },
 
     operatorMessage: (person, message) =>
       commit(message.updateId, () => {
-        if (!operatorOnly(person)) return;
+        if (!operatorOnly(person, "message")) return;
         const ticket = targetOf(person, message);
         if (!ticket) return void sendHtml(person.chatId, OP.noCurrent);
         const added = tickets.addMessage({
@@ -742,11 +847,22 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
     operatorCommand: (person, command, updateId) =>
       commit(updateId, () => {
-        if (!operatorOnly(person)) return;
+        if (operators.roleOf(person.userId) === undefined) {
+          refused(person, "command", "not_operator", undefined, { command: command.name });
+          sendHtml(person.chatId, CITIZEN_TEXTS[person.language].operatorsOnly);
+          return;
+        }
         // Own keys only: "/constructor" or "/__proto__" must not reach Object.prototype.
-        const run = Object.hasOwn(commands, command.name) ? commands[command.name] : commands.help;
-        run?.(person, command.args.trim());
+        const name = command.name as keyof typeof commands;
+        const run = Object.hasOwn(commands, name) ? commands[name] : commands.help;
+        run(person, command.args.trim());
       }),
+
+    formerOperator: (person, updateId) => {
+      if (!removedUntold(person)) return false;
+      commit(updateId, () => tellRemoved(person));
+      return true;
+    },
 
     requeued: (ticketIds) =>
       commit(undefined, () => {

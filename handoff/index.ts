@@ -63,6 +63,11 @@ export {
   TEXT_LIMIT,
 } from "./message-limits.ts";
 export {
+  isOperatorCommand,
+  OPERATOR_COMMANDS,
+  type OperatorCommand,
+} from "./operator-commands.ts";
+export {
   createOperators,
   defaultOperatorName,
   type Operator,
@@ -109,6 +114,7 @@ export {
 } from "./retention.ts";
 export {
   createStore,
+  type FeedbackOutcome,
   type Language,
   type QuestionRecord,
   type Store,

@@ -93,12 +93,11 @@ export function cutHtml(html: string, limit: number): { head: string; tail: stri
     const width = widthOf(token);
     if (shown + width > limit && shown > 0) {
       const half = limit / 2;
-      const point =
-        newline
-          ? newline
-          : space && space.shown >= half
-            ? space
-            : { index, open: [...open], shown };
+      const point = newline
+        ? newline
+        : space && space.shown >= half
+          ? space
+          : { index, open: [...open], shown };
       const closing = [...point.open]
         .reverse()
         .map((o) => `</${o.name}>`)

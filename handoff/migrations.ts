@@ -195,6 +195,13 @@ export const MIGRATIONS: readonly string[] = [
     written_at INTEGER NOT NULL
   );
   `,
+  // 7: one feedback per answer, the latest. The answer is the message the
+  // 👍/👎 buttons were on; rows from before have no message and stay as they are.
+  `
+  ALTER TABLE feedback ADD COLUMN message_id INTEGER;
+  CREATE UNIQUE INDEX feedback_per_answer ON feedback (chat_id, message_id)
+    WHERE message_id IS NOT NULL;
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

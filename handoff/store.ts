@@ -16,6 +16,9 @@ export interface QuestionRecord {
   candidates: readonly { intent: string; score: number }[];
 }
 
+/** What a 👍/👎 press did to the answer's feedback. */
+export type FeedbackOutcome = "recorded" | "changed" | "unchanged";
+
 /**
  * The bot's own state in SQLite: chats, handled updates, feedback, questions.
  *
@@ -52,7 +55,17 @@ export interface Store {
   /** They wrote again: they unblocked the bot. */
   markActive(chatId: number): void;
   isBlocked(chatId: number): boolean;
-  recordFeedback(chatId: number, intent: string, helpful: boolean): void;
+  /**
+   * 👍/👎 on an answer. With `answerMessageId` (the answer's Telegram message)
+   * an answer has one feedback, the latest: "unchanged" says this press
+   * repeats it, "changed" that it replaced another.
+   */
+  recordFeedback(
+    chatId: number,
+    intent: string,
+    helpful: boolean,
+    answerMessageId?: number,
+  ): FeedbackOutcome;
   recordQuestion(question: QuestionRecord): void;
   feedback(): { chatId: number; intent: string; helpful: boolean; createdAt: number }[];
   questions(): (QuestionRecord & { createdAt: number })[];
@@ -140,7 +153,12 @@ export function createStore(path: string | Database, options: StoreOptions = {})
      ON CONFLICT (chat_id) DO UPDATE SET blocked_at = excluded.blocked_at, updated_at = excluded.updated_at`,
   );
   const insertFeedback = db.prepare(
-    "INSERT INTO feedback (chat_id, intent, helpful, created_at) VALUES (?, ?, ?, ?)",
+    `INSERT INTO feedback (chat_id, intent, helpful, created_at, message_id) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (chat_id, message_id) WHERE message_id IS NOT NULL
+     DO UPDATE SET intent = excluded.intent, helpful = excluded.helpful, created_at = excluded.created_at`,
+  );
+  const feedbackOn = db.prepare<[number, number], { helpful: number }>(
+    "SELECT helpful FROM feedback WHERE chat_id = ? AND message_id = ?",
   );
   const insertQuestion = db.prepare(
     `INSERT INTO questions (chat_id, text, language, decision, intent, confidence, candidates, created_at)
@@ -213,10 +231,20 @@ export function createStore(path: string | Database, options: StoreOptions = {})
       if (isBlocked(chatId)) write(() => upsertBlocked.run(chatId, null, now()));
     },
     isBlocked,
-    recordFeedback: (chatId, intent, helpful) =>
-      write(() => {
-        insertFeedback.run(chatId, intent, helpful ? 1 : 0, now());
-      }),
+    // On a storage fault the press reads as recorded, so the citizen's flow
+    // (an operator offered after 👎) goes on and meets the fault plainly.
+    recordFeedback: (chatId, intent, helpful, answerMessageId) =>
+      keep(
+        (): FeedbackOutcome => {
+          const before =
+            answerMessageId === undefined ? undefined : feedbackOn.get(chatId, answerMessageId);
+          if (before && before.helpful === (helpful ? 1 : 0)) return "unchanged";
+          insertFeedback.run(chatId, intent, helpful ? 1 : 0, now(), answerMessageId ?? null);
+          return before ? "changed" : "recorded";
+        },
+        "recorded",
+        true,
+      ),
     recordQuestion: (q) =>
       write(() => {
         insertQuestion.run(

@@ -59,10 +59,10 @@ export async function escalate(
   const since = double.calls.length;
   double.sendText(citizen, UNANSWERABLE);
   const offer = await double.waitForMessage(
-    (m) => m.chat.id === citizen.id && callbackDataOf(m).includes("hy"),
+    (m) => m.chat.id === citizen.id && confirmOf(m) !== undefined,
     { since, timeoutMs },
   );
-  double.pressButton(citizen, offer, "hy");
+  double.pressButton(citizen, offer, confirmOf(offer) ?? "hy");
   const opened = await double.waitForMessage(
     (m) => m.chat.id === citizen.id && /№\d+ передано операторам/.test(textOf(m)),
     { since, timeoutMs },
@@ -104,4 +104,9 @@ export async function takeAll(
   const left = [...ticketOf.keys()].filter((id) => !taken.some((t) => t.ticketId === id));
   if (left.length > 0) throw new Error(`tickets left in the queue: ${left.join(", ")}`);
   return taken.sort((a, b) => a.ticketId - b.ticketId);
+}
+
+/** The offer's confirm button data: "hy", or "hy:N" once the chat has had a ticket. */
+function confirmOf(message: Parameters<typeof callbackDataOf>[0]): string | undefined {
+  return callbackDataOf(message).find((data) => /^hy(:|$)/.test(data ?? ""));
 }

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
-import { questionRecord } from "../../handoff/index.ts";
+import type { Message } from "grammy/types";
+import { type Command, isOperatorCommand, questionRecord } from "../../handoff/index.ts";
 import { renderAnswer, replyTo } from "../../knowledge/index.ts";
 import { decodeAction } from "../callback-data.ts";
 import type { BotContext } from "../context.ts";
@@ -31,6 +32,12 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     desk.offer(person, intro, ctx.update.update_id);
   };
 
+  // A removed operator's first message since: they are told, once.
+  privateChats.on("message", async (ctx, next) => {
+    const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
+    if (!desk.formerOperator(person, ctx.update.update_id)) await next();
+  });
+
   privateChats.command("start", async (ctx) => {
     await ctx.reply(TEXTS[ctx.language].greeting);
     await sendMessage(ctx, menuMessage(ctx.language));
@@ -38,6 +45,25 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   privateChats.command("menu", (ctx) => sendMessage(ctx, menuMessage(ctx.language)));
   privateChats.command("help", (ctx) => ctx.reply(TEXTS[ctx.language].help));
   privateChats.command("lang", (ctx) => sendMessage(ctx, languageMessage()));
+  // A citizen's /close ends their ticket, like /cancel (or says they have none).
+  privateChats.command("close", (ctx) =>
+    desk.cancel(
+      { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language },
+      ctx.update.update_id,
+    ),
+  );
+  // Any other command is never read as a question: an operator's is refused
+  // (and audited) by the desk, the rest get the command list.
+  privateChats.on("message:text", async (ctx, next) => {
+    const command = commandOf(ctx.message);
+    if (!command) return next();
+    if (isOperatorCommand(command.name)) {
+      const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
+      desk.operatorCommand(person, command, ctx.update.update_id);
+      return;
+    }
+    await ctx.reply(TEXTS[ctx.language].unknownCommand);
+  });
 
   privateChats.on("message:text", async (ctx) => {
     const text = ctx.message.text;
@@ -95,8 +121,15 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         return;
       }
       case "feedback": {
-        if (!kb.byId.has(action.intent)) return stale();
-        store.recordFeedback(ctx.chat.id, action.intent, action.helpful);
+        // One feedback per answer (the message the buttons are on), the latest.
+        const answerMessage = ctx.callbackQuery.message?.message_id;
+        if (!kb.byId.has(action.intent) || answerMessage === undefined) return stale();
+        const outcome = store.recordFeedback(
+          ctx.chat.id,
+          action.intent,
+          action.helpful,
+          answerMessage,
+        );
         await ctx.answerCallbackQuery({ text: TEXTS[language].thanksForFeedback });
         // The feedback buttons go, so one answer is rated once.
         const markup = ctx.callbackQuery.message?.reply_markup;
@@ -110,7 +143,10 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
             .editMessageReplyMarkup({ reply_markup: { inline_keyboard: rows } })
             .catch((error) => log.debug({ error }, "feedback buttons not removed"));
         }
-        if (!action.helpful) offerOperator(ctx, TEXTS[language].sorryOfferOperator);
+        // A repeated 👎 (a double tap, or buttons that could not be removed) offers once.
+        if (!action.helpful && outcome !== "unchanged") {
+          offerOperator(ctx, TEXTS[language].sorryOfferOperator);
+        }
         return;
       }
       case "operator":
@@ -126,4 +162,13 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   return composer;
+}
+
+/** The command a message starts with (Telegram marks it), lowercase, without "@bot". */
+function commandOf(message: Message): Command | undefined {
+  const first = message.entities?.[0];
+  const text = message.text;
+  if (first?.type !== "bot_command" || first.offset !== 0 || text === undefined) return undefined;
+  const name = text.slice(1, first.length).split("@")[0]?.toLowerCase() ?? "";
+  return { name, args: text.slice(first.length).trim() };
 }

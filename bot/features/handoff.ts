@@ -105,6 +105,12 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
     if (!answer) return next();
     if (answer.toast) log.info({ user: ctx.from.id, toast: answer.toast }, "desk button refused");
     await ctx.answerCallbackQuery(answer.toast ? { text: answer.toast } : {});
+    // Used or stale: the buttons go (the desk's state refuses them anyway).
+    if (answer.spent) {
+      await ctx
+        .editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } })
+        .catch((error) => log.info({ error, user: ctx.from.id }, "spent buttons not removed"));
+    }
   });
 
   return composer;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../handoff/index.ts";
+import { TEXTS } from "../../bot/texts.ts";
+import { CITIZEN_TEXTS, collectReport, createAuditLog, openDatabase } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
@@ -60,7 +61,7 @@ describe("a citizen talking to the bot", () => {
         },
       }),
     );
-    await h.handle(h.press("f:0:contacts.hotline"));
+    await h.handle(h.press("f:0:contacts.hotline", { message_id: 6 }));
     expect(h.store.feedback().map((f) => [f.intent, f.helpful])).toEqual([
       ["contacts.hotline", true],
       ["contacts.hotline", false],
@@ -73,6 +74,33 @@ describe("a citizen talking to the bot", () => {
     const offer = h.calls.filter((c) => c.method === "sendMessage").at(-1);
     expect(String(offer?.payload.text)).toContain("Жаль, что ответ не помог");
     expect(keyboardOf(offer?.payload ?? {}).map((b) => b.callback_data)).toEqual(["hy", "hx"]);
+  });
+
+  it("keeps one feedback per answer, the latest, in what the report and the unanswered list count", async () => {
+    const h = createHarness();
+    await h.handle(h.text("телефон горячей линии"));
+    const answer = h.calls.find((c) => c.method === "sendMessage");
+    const answerId = 1001;
+    expect(keyboardOf(answer?.payload ?? {}).map((b) => b.callback_data)).toContain(
+      "f:0:contacts.hotline",
+    );
+    // Buttons that could not be removed, or a forged client: 👎 pressed again and again.
+    for (let i = 0; i < 20; i++) {
+      await h.handle(h.press("f:0:contacts.hotline", { message_id: answerId }));
+    }
+    await h.deliver();
+    const offers = h.sent().filter((text) => text.includes("Жаль, что ответ не помог"));
+    expect(offers).toHaveLength(1);
+    const since = 0;
+    const until = Date.now() * 2;
+    const report = () => collectReport(h.handoff.db, { since, until }).disliked;
+    expect(report()).toEqual([{ intent: "contacts.hotline", helpful: 0, unhelpful: 1 }]);
+    expect(h.store.unansweredQuestions(since).questions).toHaveLength(1);
+    // Changed to 👍: the latest wins, the 👎 is gone from both.
+    await h.handle(h.press("f:1:contacts.hotline", { message_id: answerId }));
+    expect(h.store.feedback().map((f) => f.helpful)).toEqual([true]);
+    expect(report()).toEqual([]);
+    expect(h.store.unansweredQuestions(since).questions).toEqual([]);
   });
 
   it("records unanswered questions with personal data masked", async () => {
@@ -208,5 +236,99 @@ describe("choosing from a clarification or a topic", () => {
     expect(keyboardOf(topic?.payload ?? {}).map((b) => b.callback_data)).toEqual(
       expect.arrayContaining(["a:dept.pension", "a:dept.tax", "a:dept.social_insurance", "m"]),
     );
+  });
+});
+
+describe("commands are never read as questions", () => {
+  const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
+
+  it("a citizen's /close ends their ticket, or says they have none", async () => {
+    const h = createHarness();
+    await h.handle(h.text("/close"));
+    await h.deliver();
+    expect(h.sent()).toEqual([CITIZEN_TEXTS.ru.nothingToCancel]);
+    await h.handle(h.text("какая погода завтра в москве"));
+    await h.handle(h.press("hy"));
+    const ticket = h.handoff.tickets.openTicketOf(777);
+    await h.handle(h.text("/close"));
+    await h.deliver();
+    expect(h.handoff.tickets.ticket(ticket?.id ?? 0)?.state).toBe("closed");
+    expect(h.handoff.tickets.transcript(ticket?.id ?? 0)?.messages).toEqual([]);
+  });
+
+  it("other commands, with a ticket or not, get the command list in the citizen's language", async () => {
+    const h = createHarness();
+    for (const [text, from] of [
+      ["/operator", {}],
+      ["/hello world", {}],
+      ["/Close_all", { id: 778, language_code: "en" }],
+      ["/operator", { id: 778, language_code: "en" }],
+    ] as const) {
+      h.calls.length = 0;
+      await h.handle(h.text(text, from));
+      const language = "language_code" in from ? "en" : "ru";
+      expect(h.sent()).toEqual([TEXTS[language].unknownCommand]);
+    }
+    await h.handle(h.text("какая погода завтра в москве"));
+    await h.handle(h.press("hy"));
+    await h.deliver();
+    const ticket = h.handoff.tickets.openTicketOf(777);
+    h.calls.length = 0;
+    await h.handle(h.text("/operator"));
+    await h.deliver();
+    expect(h.sent()).toEqual([TEXTS.ru.unknownCommand]);
+    expect(h.handoff.tickets.transcript(ticket?.id ?? 0)?.messages).toEqual([]);
+    // Never matched: none of them is in the question log.
+    expect(h.store.questions().map((q) => q.text)).toEqual(["какая погода завтра в москве"]);
+  });
+
+  it("refuses an operator command from a non-operator, in their language, and audits it", async () => {
+    const h = createHarness();
+    const commands = ["/shift on", "/take 1", "/close 1", "/stats", "/reload"];
+    for (const text of commands) await h.handle(h.text(text, { id: 778, language_code: "en" }));
+    await h.deliver();
+    const refused = CITIZEN_TEXTS.en.operatorsOnly;
+    expect(h.sent()).toEqual([
+      refused,
+      refused,
+      CITIZEN_TEXTS.en.nothingToCancel,
+      refused,
+      refused,
+    ]);
+    const audited = createAuditLog(h.handoff.db)
+      .entries({ operatorId: 778 })
+      .map((e) => [e.action, e.details.command, e.details.refused]);
+    expect(audited).toEqual(
+      ["shift", "take", "stats", "reload"].map((name) => ["command", name, "not_operator"]),
+    );
+    expect(h.store.questions()).toEqual([]);
+  });
+
+  it("tells a removed operator once; then they are answered as a citizen", async () => {
+    const h = createHarness();
+    h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+    await h.handle(h.text("/shift on", OPERATOR));
+    h.handoff.operators.remove(OPERATOR.id);
+    await h.deliver();
+    h.calls.length = 0;
+    await h.handle(h.text("/take", OPERATOR));
+    await h.deliver();
+    expect(h.sent()).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
+    h.calls.length = 0;
+    await h.handle(h.text("телефон горячей линии", OPERATOR));
+    await h.deliver();
+    expect(h.sent()).toHaveLength(1);
+    expect(h.sent()[0]).toContain("8 800");
+    // Added back and removed again: told again, once.
+    h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+    h.handoff.operators.remove(OPERATOR.id);
+    h.calls.length = 0;
+    await h.handle(h.text("телефон горячей линии", OPERATOR));
+    await h.deliver();
+    expect(h.sent()).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
+    await h.handle(h.text("телефон горячей линии", OPERATOR));
+    await h.deliver();
+    expect(h.sent()).toHaveLength(2);
+    expect(h.sent()[1]).toContain("8 800");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultOperatorName } from "../../handoff/index.ts";
+import { CITIZEN_TEXTS, defaultOperatorName } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
@@ -86,6 +86,29 @@ describe("the handoff in the bot", () => {
     expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("waiting");
   });
 
+  it("a used offer's buttons go, and the old one pressed after the ticket closed opens nothing", async () => {
+    const { h, ticket } = await withWaitingTicket();
+    // Confirming removed the offer's keyboard (the press in withWaitingTicket).
+    const h2 = createHarness();
+    await h2.handle(h2.text("какая погода завтра в москве"));
+    await h2.handle(h2.press("hy"));
+    expect(h2.calls.filter((c) => c.method === "editMessageReplyMarkup")).toHaveLength(1);
+    await h.handle(h.text(`/take`, OPERATOR));
+    await h.handle(h.text(`/close`, OPERATOR));
+    await h.handle(h.text("какая погода послезавтра"));
+    await h.deliver();
+    h.calls.length = 0;
+    await h.handle(h.press("hy"));
+    await h.deliver();
+    expect(h.handoff.tickets.openTicketOf(777)).toBeUndefined();
+    expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("closed");
+    expect(h.sent()).toEqual([]);
+    const answer = h.calls.find((c) => c.method === "answerCallbackQuery");
+    expect(answer?.payload.text).toBe(CITIZEN_TEXTS.ru.offerStale);
+    const edit = h.calls.find((c) => c.method === "editMessageReplyMarkup");
+    expect(edit?.payload.reply_markup).toEqual({ inline_keyboard: [] });
+  });
+
   it("/cancel takes the citizen out of the queue; then questions go to the FAQ again", async () => {
     const { h, ticket } = await withWaitingTicket();
     await h.handle(h.text("/cancel"));
@@ -107,8 +130,6 @@ describe("the handoff in the bot", () => {
     await h.handle(h.text(`/take ${ticket.id}`, newcomer));
     await h.deliver();
     expect(h.handoff.operators.get(newcomer.id)?.name).toBe("Борис");
-    expect(h.sent()).toContain(
-      `👤 Оператор Борис подключился к обращению №${ticket.id}. Пишите здесь, он ответит в этом чате.`,
-    );
+    expect(h.sent()).toContain(CITIZEN_TEXTS.ru.operatorJoined(ticket.id, "Борис"));
   });
 });

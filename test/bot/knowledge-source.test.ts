@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   describeReload,
   type KnowledgeSource,
@@ -19,8 +19,9 @@ afterEach(() => {
 
 /** A copy of the real knowledge folder, opened as the bot opens it. */
 function openCopy() {
-  const folder = join(mkdtempSync(join(tmpdir(), "knowledge-")), "intents");
-  dirs.push(folder);
+  const parent = mkdtempSync(join(tmpdir(), "knowledge-"));
+  const folder = join(parent, "intents");
+  dirs.push(parent);
   cpSync(INTENTS_DIR, folder, { recursive: true });
   const opened = openKnowledgeSource(folder);
   if (!opened.ok) throw new Error("the real knowledge base did not load");
@@ -80,5 +81,30 @@ describe("the knowledge source: live reload", () => {
     writeFileSync(file, original.replace(/(answer:\s*\n\s*ru: [|>]-?\n\s*)/, "$1Из файла. "));
     expect((await heard).ok).toBe(true);
     expect(hotlineAnswer(source)).toMatch(/^Из файла\. /);
+  });
+
+  it("after the folder is replaced by a fresh copy, later edits in it are reloaded too", async () => {
+    const { folder, source, original } = openCopy();
+    const results: ReloadResult[] = [];
+    source.watch((result) => results.push(result), 50);
+    const fresh = `${folder}.fresh`;
+    cpSync(INTENTS_DIR, fresh, { recursive: true });
+    renameSync(folder, `${folder}.old`);
+    renameSync(fresh, folder);
+    await vi.waitFor(() => expect(results.length).toBeGreaterThan(0), { timeout: 10_000 });
+    // An edit in the new folder, after the swap was heard.
+    const file = join(folder, "contacts.hotline.yaml");
+    writeFileSync(file, original.replace(/(answer:\s*\n\s*ru: [|>]-?\n\s*)/, "$1После замены. "));
+    await vi.waitFor(() => expect(hotlineAnswer(source)).toMatch(/^После замены\. /), {
+      timeout: 10_000,
+    });
+    // The old folder, moved away, is no longer followed: its broken edit is never loaded.
+    writeFileSync(
+      join(`${folder}.old`, "contacts.hotline.yaml"),
+      original.replace(/^id: .*$/m, "id: 42"),
+    );
+    await new Promise((done) => setTimeout(done, 300));
+    expect(results.filter((result) => !result.ok)).toEqual([]);
+    expect(hotlineAnswer(source)).toMatch(/^После замены\. /);
   });
 });

@@ -107,16 +107,22 @@ async function openTicket(citizen: { id: number; first_name: string }) {
   const since = double.calls.length;
   double.sendText(citizen, OUT_OF_SCOPE);
   const offer = await double.waitForMessage(
-    (m) => m.chat.id === citizen.id && callbackDataOf(m).includes("hy"),
+    (m) => m.chat.id === citizen.id && confirmOf(m) !== undefined,
     { since, ...WAIT },
   );
-  double.pressButton(citizen, offer, "hy");
+  double.pressButton(citizen, offer, confirmOf(offer) ?? "hy");
   const opened = await double.waitForMessage(to(citizen.id, "передано операторам"), {
     since,
     ...WAIT,
   });
   const id = Number(/№(\d+)/.exec(textOf(opened))?.[1]);
   expect(id).toBeGreaterThan(0);
+  // The offer's buttons, used, are removed.
+  const removed = await double.waitFor(
+    (c) => c.method === "editMessageReplyMarkup" && c.params.message_id === offer.message_id,
+    { since, ...WAIT },
+  );
+  expect(removed.params.reply_markup).toEqual({ inline_keyboard: [] });
   return { id, offer, opened, since };
 }
 
@@ -131,7 +137,7 @@ async function takeFromCard(operator: typeof operatorA, citizenId: number, ticke
   const card = await cardOf(operator.id, ticketId);
   const since = double.calls.length;
   double.pressButton(operator, card, `ht:${ticketId}`);
-  await double.waitForMessage(to(citizenId, "подключился"), { since, ...WAIT });
+  await double.waitForMessage(to(citizenId, "взято в работу"), { since, ...WAIT });
   await double.waitForMessage(to(operator.id, `История обращения №${ticketId}`), {
     since,
     ...WAIT,
@@ -154,7 +160,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     expect(textOf(card)).toContain(OUT_OF_SCOPE);
     const taking = double.calls.length;
     double.pressButton(operatorA, card, `ht:${id}`);
-    const joined = await double.waitForMessage(to(citizen.id, "подключился"), {
+    const joined = await double.waitForMessage(to(citizen.id, "взято в работу"), {
       since: taking,
       ...WAIT,
     });
@@ -342,7 +348,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
         ),
       ),
     );
-    await double.waitForMessage(to(citizen.id, "подключился"), { since: pressed, ...WAIT });
+    await double.waitForMessage(to(citizen.id, "взято в работу"), { since: pressed, ...WAIT });
     // Both cards end "taken".
     await Promise.all(
       [operatorA, operatorB].map((operator) =>
@@ -412,7 +418,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     });
     expect(textOf(relayed)).toContain(`№${first.id}`);
     double.sendText(operatorB, `/take ${second.id}`);
-    await double.waitForMessage(to(waiting.id, "подключился"), { since: restart, ...WAIT });
+    await double.waitForMessage(to(waiting.id, "взято в работу"), { since: restart, ...WAIT });
     await double.waitForMessage(to(operatorB.id, `История обращения №${second.id}`), {
       since: restart,
       ...WAIT,
@@ -478,7 +484,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     double.blockBy(citizen);
     const mark = double.calls.length;
     double.sendText(operatorA, "Вы здесь?");
-    const warning = await double.waitForMessage(to(operatorA.id, "заблокировал бота"), {
+    const warning = await double.waitForMessage(to(operatorA.id, "бот заблокирован"), {
       since: mark,
       ...WAIT,
     });
@@ -503,3 +509,8 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     ).toEqual([{ blocked: 1 }]);
   });
 });
+
+/** The offer's confirm button data: "hy", or "hy:N" once the chat has had a ticket. */
+function confirmOf(message: Parameters<typeof callbackDataOf>[0]): string | undefined {
+  return callbackDataOf(message).find((data) => /^hy(:|$)/.test(data ?? ""));
+}

@@ -273,7 +273,7 @@ export const callbackData = (
       weight: 6,
       arbitrary: fc
         .tuple(
-          fc.constantFrom("ht", "hw", "hk", "hs", "hr", "hg", "a", "f", "t", "l"),
+          fc.constantFrom("hy", "hx", "ht", "hw", "hk", "hs", "hr", "hg", "a", "f", "t", "l"),
           ticketIds,
           fc.constantFrom(
             ...REQUIRED_INTENTS,

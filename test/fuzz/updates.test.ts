@@ -54,13 +54,13 @@ async function feed(h: Harness, update: RawUpdate): Promise<void> {
   }
 }
 
-/** The chats whose updates pressed "hy" (confirm an operator) in their own private chat. */
+/** The chats whose updates pressed "hy" or "hy:N" (confirm an operator) in their own private chat. */
 function confirmedChats(updates: readonly RawUpdate[]): Set<number> {
   const chats = new Set<number>();
   for (const update of updates) {
     const query = update.callback_query;
     const chat = query?.message?.chat;
-    if (query?.data === "hy" && chat?.type === "private") chats.add(chat.id);
+    if (/^hy(:|$)/.test(query?.data ?? "") && chat?.type === "private") chats.add(chat.id);
   }
   return chats;
 }

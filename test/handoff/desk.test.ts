@@ -1,6 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { encodeDeskAction } from "../../handoff/index.ts";
-import { ANNA, BORIS, CHIEF, CITIZEN, NIGHT, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
+import {
+  CITIZEN_TEXTS,
+  createAuditLog,
+  encodeDeskAction,
+  OPERATOR_TEXTS,
+} from "../../handoff/index.ts";
+import { describeOpenState } from "../../knowledge/index.ts";
+import {
+  ANNA,
+  BORIS,
+  CHIEF,
+  CITIZEN,
+  kb,
+  NIGHT,
+  NOON,
+  OTHER_CITIZEN,
+  setUpDesk,
+} from "./desk-fixture.ts";
 
 describe("the handoff desk: citizens", () => {
   it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", () => {
@@ -31,26 +47,97 @@ describe("the handoff desk: citizens", () => {
     expect(t.textsTo(sent, ANNA)[0]).toContain("Телефон горячей линии");
   });
 
-  it("declines politely and opens nothing; a second confirmation reuses the open ticket", () => {
+  it("declines politely and opens nothing; a used confirmation is stale, a new offer names the open ticket", () => {
     const t = setUpDesk();
-    t.desk.press(CITIZEN, "hx");
+    expect(t.desk.press(CITIZEN, "hx")).toEqual({ spent: true });
     expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("/menu");
     const id = t.openTicket(CITIZEN);
     t.deliver();
-    t.desk.press(CITIZEN, "hy");
+    const again = t.desk.press(CITIZEN, "hy");
+    expect(again).toMatchObject({ spent: true, toast: expect.any(String) });
     t.desk.offer(CITIZEN);
-    const again = t.textsTo(t.deliver(), CITIZEN);
-    expect(again).toHaveLength(2);
-    for (const text of again) expect(text).toContain(`уже открыто обращение <b>№${id}</b>`);
+    const told = t.textsTo(t.deliver(), CITIZEN);
+    expect(told).toHaveLength(1);
+    expect(told[0]).toContain(`уже открыто обращение <b>№${id}</b>`);
     expect(t.handoff.tickets.queue()).toHaveLength(1);
   });
 
-  it("outside working hours says when operators are back, and keeps the ticket queued", () => {
+  it("an offer's buttons are bound to it: pressed after a ticket opened since, they open nothing", () => {
+    const t = setUpDesk();
+    t.ask(CITIZEN, "первый вопрос");
+    t.desk.offer(CITIZEN);
+    const [firstOffer] = t.deliver();
+    const [oldConfirm, oldDecline] = t.buttonsOf(firstOffer).map((b) => b.callback_data ?? "");
+    t.desk.press(CITIZEN, oldConfirm ?? "");
+    const first = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    t.desk.press(ANNA, `ht:${first?.id}`);
+    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    // A later offer carries the latest ticket; the old one's buttons are stale.
+    t.desk.offer(CITIZEN);
+    const laterOffer = t
+      .deliver()
+      .find(
+        (r) =>
+          r.chatId === CITIZEN.chatId &&
+          t.buttonsOf(r).length === 2 &&
+          r.message.kind === "text" &&
+          r.message.text.includes("оператору?"),
+      );
+    const fresh = t.buttonsOf(laterOffer).map((b) => b.callback_data);
+    expect(fresh).not.toContain(oldConfirm);
+    t.ask(CITIZEN, "совсем другой вопрос");
+    for (const data of [oldConfirm, oldDecline]) {
+      const answer = t.desk.press(CITIZEN, data ?? "");
+      expect(answer).toMatchObject({ spent: true, toast: CITIZEN_TEXTS.ru.offerStale });
+    }
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
+    // The current offer still works.
+    expect(t.desk.press(CITIZEN, fresh[0] ?? "")).toEqual({ spent: true });
+    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.question).toBe("совсем другой вопрос");
+  });
+
+  it("with nobody on shift says when operators are back by the schedule, and keeps the ticket queued", () => {
     const t = setUpDesk(NIGHT);
-    t.openTicket(CITIZEN);
-    const told = t.textsTo(t.deliver(), CITIZEN)[0];
-    expect(told).toContain("вернутся завтра в 08:00");
+    t.handoff.operators.setShift(ANNA.userId, false);
+    t.handoff.operators.setShift(BORIS.userId, false);
+    t.ask(CITIZEN, "вопрос ночью");
+    t.desk.offer(CITIZEN);
+    t.desk.press(CITIZEN, "hy");
+    const [offer, opened] = t.textsTo(t.deliver(), CITIZEN);
+    expect(offer).toContain("вернутся завтра в 08:00");
+    expect(opened).toContain("вернутся завтра в 08:00");
     expect(t.handoff.tickets.queue()).toHaveLength(1);
+  });
+
+  it("with operators on shift says so, whatever the schedule, at night and by day", () => {
+    for (const [at, onShift] of [
+      [NIGHT, true],
+      [NOON, true],
+      [NOON, false],
+    ] as const) {
+      const t = setUpDesk(at);
+      if (!onShift) {
+        t.handoff.operators.setShift(ANNA.userId, false);
+        t.handoff.operators.setShift(BORIS.userId, false);
+      }
+      t.desk.offer(OTHER_CITIZEN);
+      t.desk.press(OTHER_CITIZEN, "hy");
+      const [offer, opened] = t.textsTo(t.deliver(), OTHER_CITIZEN);
+      const schedule = describeOpenState(
+        kb.directory.schedules.get("operators") as Parameters<typeof describeOpenState>[0],
+        new Date(at),
+        "en",
+      );
+      if (onShift) {
+        expect(offer).toContain(CITIZEN_TEXTS.en.onShiftNow);
+        expect(offer).not.toContain(schedule);
+        expect(opened).not.toContain(schedule);
+      } else {
+        expect(offer).toContain(schedule);
+        expect(offer).not.toContain(CITIZEN_TEXTS.en.onShiftNow);
+      }
+    }
   });
 
   it("estimates the wait from how long recent tickets waited", () => {
@@ -119,14 +206,18 @@ describe("the handoff desk: operators", () => {
     t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
     t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
     t.deliver();
-    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
-    expect(t.desk.press(BORIS, `ht:${id}`)?.toast).toBe(`Обращение №${id} уже взял(а) Анна.`);
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+    // A second press (a card, or a reminder's button) says who took it, and is spent.
+    expect(t.desk.press(BORIS, `ht:${id}`)).toEqual({
+      toast: `Обращение №${id} уже взял(а) Анна.`,
+      spent: true,
+    });
     const sent = t.deliver();
     expect(t.handoff.tickets.ticket(id)).toMatchObject({
       state: "assigned",
       operatorId: ANNA.userId,
     });
-    expect(t.textsTo(sent, CITIZEN)[0]).toContain("Оператор Анна подключился");
+    expect(t.textsTo(sent, CITIZEN)[0]).toContain("на связи оператор Анна");
     const toAnna = t.textsTo(sent, ANNA);
     const transcript = toAnna.find((text) => text.startsWith("<b>История"));
     expect(transcript).toContain("не могу подать заявление на загранпаспорт");
@@ -144,8 +235,20 @@ describe("the handoff desk: operators", () => {
     expect(t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
     expect(t.desk.press(OTHER_CITIZEN, "hn")).toEqual({});
     t.desk.operatorCommand(OTHER_CITIZEN, { name: "close", args: String(id) });
-    expect(t.deliver()).toEqual([]);
+    // The citizen hears the command is not theirs, in their language; nothing else moves.
+    const told = t.deliver();
+    expect(told.map((r) => r.chatId)).toEqual([OTHER_CITIZEN.chatId]);
+    expect(t.textsTo(told, OTHER_CITIZEN)[0]).toBe(CITIZEN_TEXTS.en.operatorsOnly);
     expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: OTHER_CITIZEN.userId })
+        .map((e) => [e.action, e.details.refused]),
+    ).toEqual([
+      ["take", "not_operator"],
+      ["take_next", "not_operator"],
+      ["command", "not_operator"],
+    ]);
     const refused = t.handoff.db
       .prepare("SELECT count(*) AS n FROM audit_log WHERE operator_id = ?")
       .get(OTHER_CITIZEN.userId) as { n: number };
@@ -158,7 +261,7 @@ describe("the handoff desk: operators", () => {
     t.openTicket(CITIZEN);
     t.deliver();
     t.desk.operatorCommand(ANNA, { name: "take", args: "" });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Сначала начните смену: /shift on"]);
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.offShift]);
     t.desk.operatorCommand(ANNA, { name: "shift", args: "on" });
     const shift = t.deliver();
     expect(t.textsTo(shift, ANNA)[0]).toBe("Смена начата. В очереди: 1.");
@@ -229,6 +332,17 @@ describe("the handoff desk: operators", () => {
     t.desk.operatorMessage(ANNA, { text: "снова первому" });
     expect(t.textsTo(t.deliver(), CITIZEN)).toEqual(["👤 <b>Оператор:</b> снова первому"]);
     expect(t.desk.press(BORIS, `hw:${first}`)?.toast).toContain("ведёт другой оператор");
+    // A stale switch (the ticket closed since the list was sent) is refused and audited.
+    t.desk.operatorCommand(ANNA, { name: "close", args: String(second) });
+    expect(t.desk.press(ANNA, `hw:${second}`)).toMatchObject({ spent: true });
+    const refusals = createAuditLog(t.handoff.db)
+      .entries()
+      .filter((e) => e.action === "switch" && e.details.refused !== undefined)
+      .map((e) => [e.operatorId, e.ticketId, e.details.refused]);
+    expect(refusals).toEqual([
+      [BORIS.userId, first, "not_yours"],
+      [ANNA.userId, second, "closed"],
+    ]);
   });
 
   it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", () => {
@@ -245,7 +359,7 @@ describe("the handoff desk: operators", () => {
     expect(choices[0]?.callback_data).toBe(
       encodeDeskAction({ kind: "canned", ticketId: id, intent: "contacts.hotline" }),
     );
-    t.desk.press(ANNA, choices[0]?.callback_data ?? "");
+    expect(t.desk.press(ANNA, choices[0]?.callback_data ?? "")).toEqual({ spent: true });
     const sent = t.deliver();
     // The citizen writes English: the answer comes in English, from the operator.
     expect(t.textsTo(sent, OTHER_CITIZEN)[0]).toMatch(/^👤 <b>Operator:<\/b> .*8 800/s);
@@ -293,12 +407,32 @@ describe("the handoff desk: operators", () => {
     t.desk.press(OTHER_CITIZEN, `hs:${id}:0`);
     t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
     expect(t.deliver()).toEqual([]);
-    t.desk.press(CITIZEN, `hs:${id}:1`);
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: OTHER_CITIZEN.userId })
+        .map((e) => [e.action, e.ticketId, e.details.refused]),
+    ).toEqual([
+      ["solved", id, "not_yours"],
+      ["rate", id, "not_yours"],
+    ]);
+    expect(t.desk.press(CITIZEN, `hs:${id}:1`)).toEqual({ spent: true });
     const stars = t.buttonsOf(t.deliver()[0]).map((b) => b.callback_data);
     expect(stars).toEqual([1, 2, 3, 4, 5].map((n) => `hr:${id}:1:${n}`));
-    t.desk.press(CITIZEN, `hr:${id}:1:4`);
+    // "Solved" again (either answer): no second rating keyboard, the press says why.
+    for (const data of [`hs:${id}:1`, `hs:${id}:0`]) {
+      expect(t.desk.press(CITIZEN, data)).toEqual({
+        toast: CITIZEN_TEXTS.ru.ratingAsked,
+        spent: true,
+      });
+    }
+    expect(t.deliver()).toEqual([]);
+    expect(t.desk.press(CITIZEN, `hr:${id}:1:4`)).toEqual({ spent: true });
     expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("Спасибо за оценку");
-    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)?.toast).toBe("Оценка уже сохранена.");
+    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)).toEqual({
+      toast: CITIZEN_TEXTS.ru.alreadyRated,
+      spent: true,
+    });
+    expect(t.desk.press(CITIZEN, `hs:${id}:0`)?.toast).toBe(CITIZEN_TEXTS.ru.alreadyRated);
     expect(t.handoff.tickets.ticket(id)).toMatchObject({
       rating: 4,
       solved: true,
@@ -324,9 +458,23 @@ describe("the handoff desk: operators", () => {
     if (!relayed) throw new Error("not relayed");
     t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
     expect(t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
-    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("заблокировал бота");
+    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("бот заблокирован");
     t.desk.cancel(CITIZEN);
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual([`Гражданин закрыл обращение №${id}.`]);
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.citizenCancelled(id)]);
+  });
+
+  it("tells a removed operator pressing an old operator button, once, why it does nothing", () => {
+    const t = setUpDesk();
+    const id = t.openTicket(CITIZEN);
+    t.deliver();
+    t.handoff.operators.remove(ANNA.userId);
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
+    // Told once: later presses and messages are a non-operator's, refused quietly.
+    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
+    expect(t.desk.formerOperator(ANNA)).toBe(false);
+    expect(t.deliver()).toEqual([]);
+    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
   });
 
   it("shows supervisors the queue and today's figures; operators may not", () => {
@@ -334,8 +482,16 @@ describe("the handoff desk: operators", () => {
     t.openTicket(CITIZEN);
     t.deliver();
     t.advance(5 * 60_000);
-    t.desk.operatorCommand(ANNA, { name: "queue", args: "" });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Это доступно только супервизорам."]);
+    for (const name of ["queue", "stats", "reload"]) {
+      t.desk.operatorCommand(ANNA, { name, args: "" });
+    }
+    expect(t.textsTo(t.deliver(), ANNA)).toEqual(Array(3).fill(OPERATOR_TEXTS.notSupervisor));
+    expect(
+      createAuditLog(t.handoff.db)
+        .entries({ operatorId: ANNA.userId })
+        .filter((e) => e.action === "command")
+        .map((e) => [e.details.command, e.details.refused]),
+    ).toEqual(["queue", "stats", "reload"].map((name) => [name, "not_supervisor"]));
     t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
     const queue = t.textsTo(t.deliver(), CHIEF)[0];
     expect(queue).toContain("В очереди: 1, дольше всех ждёт 5 мин");

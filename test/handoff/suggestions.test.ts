@@ -5,6 +5,7 @@ import {
   type DeskAction,
   decodeDeskAction,
   encodeDeskAction,
+  OPERATOR_TEXTS,
   type OutboxItem,
   openDatabase,
   type Person,
@@ -185,7 +186,7 @@ describe("the desk: which intent a closed ticket belonged to", () => {
     const id = t.ticketTakenBy(ANNA);
     t.close(ANNA);
     expect(t.desk.press(BORIS, `hg:${id}:contacts.hotline`)?.toast).toBe(
-      `Тему обращения №${id} отмечает оператор, который его закрыл.`,
+      OPERATOR_TEXTS.topicNotYours(id),
     );
     t.desk.operatorCommand(BORIS, { name: "topic", args: "new" });
     expect(t.handoff.suggestions.list()).toEqual([]);

@@ -119,7 +119,7 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
 
   it("the citizen reads the replies, says it is solved and rates it", () => {
     const { before, turns } = chat(database, ["1", "5"]);
-    expect(before).toContain(`Оператор Терминал подключился к обращению №${ticketId}`);
+    expect(before).toContain(`№${ticketId} взято в работу, на связи оператор Терминал`);
     expect(before).toContain(`👤 Оператор: ${reply}`);
     expect(before).toContain("Удалось решить ваш вопрос?\n  [1] ✅ Да\n  [2] ❌ Нет");
     expect(turns[0]).toContain("Оцените");
@@ -151,7 +151,7 @@ describe("npm run chat: an operator on shift before the ticket", () => {
     expect(citizen.turns[0]).toContain("Обращение №1 закрыто");
     expect(citizen.turns[1]).toContain("У вас нет открытых обращений.");
     const after = chat(database, [], ["--operator", "--id", "7"]);
-    expect(after.before).toContain("Гражданин закрыл обращение №1.");
+    expect(after.before).toContain("Обращение №1 закрыто гражданином.");
     inspect(database, (db) => {
       expect(createTicketService(db).ticket(1)).toMatchObject({
         state: "closed",
