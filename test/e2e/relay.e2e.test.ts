@@ -50,7 +50,7 @@ describe("the relay as a process against the Bot API double", () => {
 
     since = double.calls.length;
     double.pressButton(operator, card, `ht:${id}`);
-    await double.waitForMessage(to(citizen.id, "подключился"), { since, ...WAIT });
+    await double.waitForMessage(to(citizen.id, "взято в работу"), { since, ...WAIT });
     // The whole question reaches the operator, in as many messages as it takes.
     const lastWords = question.slice(-40);
     await double.waitForMessage(to(operator.id, lastWords), { since, ...WAIT });
