@@ -8,6 +8,12 @@ export interface HealthDeps {
   db: Handoff["db"];
   outbox: Pick<Outbox, "lag">;
   metrics: Pick<Metrics, "registry" | "lastTelegramOkAt">;
+  /**
+   * Whether the bot has reached Telegram yet (start-up retries getMe until it
+   * answers); while not, /healthz is 503 "Telegram unreachable". Defaults to
+   * not checked.
+   */
+  telegram?: () => { reachable: true } | { reachable: false; reason: string };
 }
 
 export interface HealthOptions {
@@ -37,6 +43,8 @@ export interface HealthReport {
   lastTelegramOkAt: string | null;
   /** The outbox's lag in ms; null when it could not be read. */
   outboxLagMs: number | null;
+  /** "reachable", or "unreachable: " and the last failure; only with the `telegram` check. */
+  telegram?: string;
 }
 
 export interface HealthServer {
@@ -66,7 +74,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     staleAfterMs = MINUTES_5,
     maxOutboxLagMs = MINUTES_5,
   } = options;
-  const { db, outbox, metrics } = deps;
+  const { db, outbox, metrics, telegram } = deps;
   const startedAt = now();
 
   const check = (): HealthReport => {
@@ -75,6 +83,8 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     if (!writable.ok) failing.push("database not writable");
     const lastOk = metrics.lastTelegramOkAt();
     if (now() - (lastOk ?? startedAt) > staleAfterMs) failing.push("telegram stale");
+    const link = telegram?.();
+    if (link && !link.reachable) failing.push("Telegram unreachable");
     let outboxLagMs: number | null = null;
     try {
       outboxLagMs = outbox.lag();
@@ -88,6 +98,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
       database: writable.ok ? "writable" : `not writable: ${writable.error}`,
       lastTelegramOkAt: lastOk === undefined ? null : new Date(lastOk).toISOString(),
       outboxLagMs,
+      ...(link ? { telegram: link.reachable ? "reachable" : `unreachable: ${link.reason}` } : {}),
     };
   };
 

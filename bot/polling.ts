@@ -3,7 +3,6 @@ import {
   createRunner,
   createSource,
   createUpdateFetcher,
-  type RunnerHandle,
 } from "@grammyjs/runner";
 import type { Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
@@ -17,6 +16,18 @@ export interface PollingOptions {
   maxReplays?: number;
 }
 
+/** Long polling as it runs; see `startPolling`. */
+export interface Polling {
+  /** Updates fetched and not yet handled (queued or being handled). */
+  inHand(): number;
+  /**
+   * Stops taking updates (the pending getUpdates is cancelled), then resolves
+   * once every update already fetched is handled. Bound it from outside: an
+   * update waiting on a hung call finishes only when that call does.
+   */
+  stop(): Promise<void>;
+}
+
 /**
  * Long polling that loses no update. Telegram treats a batch as delivered
  * when the bot asks for the next one, and the runner asks before the batch is
@@ -25,14 +36,14 @@ export interface PollingOptions {
  * resumes. Different chats go in parallel, one chat's updates in order (the
  * bot's sequentialize); an update handled twice is skipped by the bot.
  *
- * @example const runner = await startPolling(bot, store, log, { allowedUpdates: ["message"] });
+ * @example const polling = await startPolling(bot, store, log, { allowedUpdates: ["message"] }); await polling.stop();
  */
 export async function startPolling(
   bot: Bot<BotContext>,
   store: Store,
   log: Logger,
   options: PollingOptions,
-): Promise<RunnerHandle> {
+): Promise<Polling> {
   const { allowedUpdates, maxReplays = 3 } = options;
   const left = store.takeUnhandledUpdates(maxReplays) as Update[];
   if (left.length > 0) log.warn({ updates: left.length }, "handling updates a crash left");
@@ -43,6 +54,15 @@ export async function startPolling(
       .catch((cause) => log.error({ error: cause }, "update failed"));
   }
 
+  // The runner's stop() returns once no more updates are fetched, not once
+  // those fetched are handled: count them here, from fetch to handled.
+  let inHand = 0;
+  let whenIdle: (() => void) | undefined;
+  const done = () => {
+    inHand--;
+    if (inHand === 0) whenIdle?.();
+  };
+
   const fetchUpdates = createUpdateFetcher(bot, {
     fetch: { allowed_updates: allowedUpdates as never },
   });
@@ -50,11 +70,12 @@ export async function startPolling(
     supply: async (batchSize, signal) => {
       const updates = await fetchUpdates(batchSize, signal);
       store.saveUpdates(updates);
+      inHand += updates.length;
       return updates;
     },
   });
   const sink = createConcurrentSink(
-    { consume: (update: Update) => bot.handleUpdate(update) },
+    { consume: (update: Update) => bot.handleUpdate(update).finally(done) },
     async (error) => {
       try {
         await bot.errorHandler(error as BotError<BotContext>);
@@ -65,5 +86,14 @@ export async function startPolling(
   );
   const runner = createRunner(source, sink);
   runner.start();
-  return runner;
+  return {
+    inHand: () => inHand,
+    async stop() {
+      await runner.stop();
+      if (inHand === 0) return;
+      await new Promise<void>((resolve) => {
+        whenIdle = resolve;
+      });
+    },
+  };
 }
