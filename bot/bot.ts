@@ -119,6 +119,8 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // A failed handler still leaves the citizen with a reply, unless the
   // failure was Telegram refusing to deliver.
   const features = bot.errorBoundary(async (error) => {
+    // Abandoned at shutdown: left unhandled, so it is done again after the restart.
+    if (signal?.aborted) throw error.error;
     log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
     const undeliverable = error.error instanceof GrammyError && error.error.error_code === 403;
     if (error.ctx.chat && !undeliverable) {
@@ -132,6 +134,13 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   bot.catch((error) => {
     const cause = error.error;
+    if (signal?.aborted) {
+      log.warn(
+        { update: error.ctx.update.update_id },
+        "update abandoned at shutdown: handled again after the restart",
+      );
+      return;
+    }
     log.error(
       {
         error: cause,

@@ -297,6 +297,8 @@ async function start(
     const { url, secret, port } = config.webhook;
     webhook.accept(async (update) => {
       await bot.handleUpdate(update).catch((error) => bot.errorHandler(error));
+      // Abandoned at shutdown: not 2xx, so Telegram delivers it again after the restart.
+      if (abandon.aborted) throw new Error("abandoned at shutdown");
     });
     closers.push({ name: "updates in hand", close: () => webhook.stop() });
     const set = await callUntilAnswered(
