@@ -98,3 +98,45 @@ describe("SIGTERM with updates in hand (long polling)", () => {
     expect(bot.output() + after.output()).not.toContain("connection is not open");
   });
 });
+
+describe("SIGTERM with an outbox message in flight", () => {
+  it("waits for its send and records it: not sent again after the restart", async () => {
+    const { double } = e2e;
+    const database = join(e2e.dir, "outbox.sqlite");
+    const supervisor = { id: 9500, first_name: "Ольга", language_code: "ru" };
+    const env = {
+      DATABASE_PATH: database,
+      LOG_LEVEL: "info",
+      SUPERVISOR_IDS: String(supervisor.id),
+    };
+    const toSupervisor = () =>
+      double.calls.filter(
+        (c) => c.method === "sendMessage" && Number(c.params.chat_id) === supervisor.id,
+      ).length;
+    const bot = await e2e.launch(env);
+    // Telegram sends only to a user who wrote to the bot first.
+    double.sendText(supervisor, "/help");
+    await double.waitFor(() => toSupervisor() >= 1, WAIT);
+    const before = toSupervisor();
+    const relay = double.hold(
+      (method, params) => method === "sendMessage" && Number(params.chat_id) === supervisor.id,
+    );
+    // A reload's report to the supervisors leaves through the outbox.
+    bot.child.kill("SIGHUP");
+    await relay.waitForHeld(1, WAIT);
+    bot.child.kill("SIGTERM");
+    await until("no stopping line", bot, () => bot.output().includes("stopping: finishing"));
+    await relay.release();
+    expect(await bot.exited).toBe(0);
+    expect(toSupervisor()).toBe(before + 1);
+    const db = new Database(database, { readonly: true });
+    const unsent = db.prepare("SELECT id, state FROM outbox WHERE state <> 'sent'").all();
+    db.close();
+    expect(unsent).toEqual([]);
+
+    const again = await e2e.launch(env);
+    expect(await again.stop("SIGTERM")).toBe(0);
+    expect(toSupervisor()).toBe(before + 1);
+    expect(bot.output() + again.output()).not.toContain("connection is not open");
+  });
+});
