@@ -1,6 +1,6 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
-import { Bot, GrammyError } from "grammy";
+import { Bot, GrammyError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import { oneReplyPerAlbum } from "./album-replies.ts";
 import { type BotContext, languageFromCode } from "./context.ts";
@@ -20,6 +20,13 @@ export interface BotOptions {
   botInfo?: UserFromGetMe;
   /** The fetch the API client uses. Defaults to the global fetch; tests answer in memory. */
   fetch?: typeof fetch;
+  /**
+   * A Bot API call not answered in this many seconds fails (a hung Telegram
+   * must not hold an update forever). Above the long poll's 30 s. Defaults to 60.
+   */
+  timeoutSeconds?: number;
+  /** Aborts every Bot API call in flight or to come, retries' waits too (shutdown). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -33,11 +40,18 @@ export interface BotOptions {
  * @example const bot = createBot(deps, { token }); await bot.start();
  */
 export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
-  const { token, apiRoot = "https://api.telegram.org", botInfo, fetch } = options;
+  const {
+    token,
+    apiRoot = "https://api.telegram.org",
+    botInfo,
+    fetch,
+    timeoutSeconds = 60,
+    signal,
+  } = options;
   const { log, now = Date.now, metrics } = deps;
   const { store } = deps.handoff;
   const bot = new Bot<BotContext>(token, {
-    client: { apiRoot, ...(fetch ? { fetch } : {}) },
+    client: { apiRoot, timeoutSeconds, ...(fetch ? { fetch } : {}) },
     ...(botInfo ? { botInfo } : {}),
   });
 
@@ -56,6 +70,8 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     }
     return result;
   });
+  // Outermost, so that auto-retry's waits end with the call too.
+  if (signal) bot.api.config.use(abortWith(signal));
 
   // Counted on arrival (redeliveries too); the latency includes waiting for
   // the chat's earlier updates, as the citizen waits for them.
@@ -133,6 +149,8 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // A database fault (disk full, read-only, deleted, damaged) is logged once
   // by the storage monitor, and the citizen is told plainly what did not happen.
   const features = bot.errorBoundary(async (error) => {
+    // Abandoned at shutdown: left unhandled, so it is done again after the restart.
+    if (signal?.aborted) throw error.error;
     const storageFault = deps.handoff.storage.observe(error.error);
     if (!storageFault) {
       log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");
@@ -151,6 +169,13 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   bot.catch((error) => {
     const cause = error.error;
+    if (signal?.aborted) {
+      log.warn(
+        { update: error.ctx.update.update_id },
+        "update abandoned at shutdown: handled again after the restart",
+      );
+      return;
+    }
     log.error(
       {
         error: cause,
@@ -161,4 +186,25 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     );
   });
   return bot;
+}
+
+/**
+ * An API transformer that makes each call also end when `signal` aborts.
+ *
+ * @example api.config.use(abortWith(shutdown.signal))
+ */
+export function abortWith(signal: AbortSignal): Transformer {
+  return (prev, method, payload, own) => {
+    if (!own) return prev(method, payload, signal as never);
+    // Not AbortSignal.any: the runner's signals are a polyfill's, which it cannot follow.
+    const both = new AbortController();
+    const abort = () => both.abort();
+    if (own.aborted || signal.aborted) abort();
+    own.addEventListener("abort", abort);
+    signal.addEventListener("abort", abort);
+    return prev(method, payload, both.signal as never).finally(() => {
+      own.removeEventListener("abort", abort);
+      signal.removeEventListener("abort", abort);
+    });
+  };
 }

@@ -10,6 +10,12 @@ export interface HealthDeps {
   storage: Pick<StorageMonitor, "fault" | "checkFile">;
   outbox: Pick<Outbox, "lag">;
   metrics: Pick<Metrics, "registry" | "lastTelegramOkAt">;
+  /**
+   * Whether the bot has reached Telegram yet (start-up retries getMe until it
+   * answers); while not, /healthz is 503 "Telegram unreachable". Defaults to
+   * not checked.
+   */
+  telegram?: () => { reachable: true } | { reachable: false; reason: string };
 }
 
 export interface HealthOptions {
@@ -42,6 +48,8 @@ export interface HealthReport {
   lastTelegramOkAt: string | null;
   /** The outbox's lag in ms; null when it could not be read. */
   outboxLagMs: number | null;
+  /** "reachable", or "unreachable: " and the last failure; only with the `telegram` check. */
+  telegram?: string;
 }
 
 export interface HealthServer {
@@ -73,7 +81,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     staleAfterMs = MINUTES_5,
     maxOutboxLagMs = MINUTES_5,
   } = options;
-  const { db, storage, outbox, metrics } = deps;
+  const { db, storage, outbox, metrics, telegram } = deps;
   const startedAt = now();
 
   const check = (): HealthReport => {
@@ -96,6 +104,8 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     }
     const lastOk = metrics.lastTelegramOkAt();
     if (now() - (lastOk ?? startedAt) > staleAfterMs) failing.push("telegram stale");
+    const link = telegram?.();
+    if (link && !link.reachable) failing.push("Telegram unreachable");
     let outboxLagMs: number | null = null;
     try {
       outboxLagMs = outbox.lag();
@@ -109,6 +119,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
       database,
       lastTelegramOkAt: lastOk === undefined ? null : new Date(lastOk).toISOString(),
       outboxLagMs,
+      ...(link ? { telegram: link.reachable ? "reachable" : `unreachable: ${link.reason}` } : {}),
     };
   };
 

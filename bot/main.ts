@@ -1,7 +1,7 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
-import { createServer } from "node:http";
-import { webhookCallback } from "grammy";
+import { Api } from "grammy";
+import type { Logger } from "pino";
 import {
   createTicketCounts,
   type DeliveryWorker,
@@ -11,15 +11,25 @@ import {
   purgeExpired,
 } from "../handoff/index.ts";
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
-import { createBot } from "./bot.ts";
-import { createConfig } from "./config.ts";
-import { createHealthServer, type HealthServer } from "./health.ts";
+import { abortWith, createBot } from "./bot.ts";
+import { type Config, createConfig } from "./config.ts";
+import { createHealthServer } from "./health.ts";
 import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowledge-source.ts";
+import { describeListenError } from "./listen-error.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { startPolling } from "./polling.ts";
 import { createTelegramDelivery } from "./telegram-send.ts";
+import {
+  callUntilAnswered,
+  deleteWebhookAdvice,
+  registerCommands,
+  setWebhookAdvice,
+  type TelegramLink,
+  tokenAdvice,
+} from "./telegram-startup.ts";
 import { TEXTS } from "./texts.ts";
+import { createWebhookServer } from "./webhook-server.ts";
 
 const NO_TOKEN = `BOT_TOKEN is not set.
 
@@ -29,6 +39,23 @@ To run the bot on Telegram:
 
 To try the bot without Telegram, in this terminal:  npm run chat
 `;
+
+/**
+ * After SIGTERM, updates in hand and the outbox get this long; then every
+ * Bot API call still in flight is abandoned (what it was for is done again
+ * after the restart). Under Docker's and Kubernetes' 10 s before SIGKILL.
+ */
+const SHUTDOWN_DEADLINE_MS = 8_000;
+/** How long the work in hand gets to end once its Bot API calls are abandoned. */
+const ABANDON_GRACE_MS = 1_000;
+
+/** One step of the shutdown, undoing one step of the start-up; run newest first. */
+interface Closer {
+  name: string;
+  close(): void | Promise<void>;
+}
+
+type Started = { ok: true } | { ok: false; message: string } | { ok: false; message?: undefined };
 
 async function main(): Promise<number> {
   const configured = createConfig(process.env);
@@ -43,12 +70,74 @@ async function main(): Promise<number> {
   }
   const log = createLogger(config.logLevel);
 
+  // Listened for from the very start: a stop asked for while the bot waits
+  // for Telegram ends the waiting.
+  const stopping = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping.signal.aborted) return;
+    log.info({ signal }, "stopping: finishing updates in hand");
+    stopping.abort();
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  // Aborted at the shutdown deadline: every Bot API call in flight ends.
+  const abandon = new AbortController();
+
+  const closers: Closer[] = [];
+  let started: Started;
+  try {
+    started = await start(config, config.botToken, log, closers, {
+      stopping: stopping.signal,
+      abandon: abandon.signal,
+    });
+  } catch (error) {
+    // An I/O failure before the bot runs (the database file above all): its
+    // message names the file and what to do; a stack would only hide it.
+    started = { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+  if (started.ok) {
+    await new Promise<void>((resolve) => {
+      if (stopping.signal.aborted) resolve();
+      stopping.signal.addEventListener("abort", () => resolve(), { once: true });
+    });
+  }
+  // Also after a failed start: ends what the start-up began in the background.
+  stopping.abort();
+  const clean = await closeAll(closers, log, abandon);
+  process.off("SIGTERM", onSignal);
+  process.off("SIGINT", onSignal);
+  if (!started.ok && started.message !== undefined) {
+    process.stderr.write(`Cannot start: ${started.message}\n`);
+    return 1;
+  }
+  log.info("stopped");
+  return clean ? 0 : 1;
+}
+
+/**
+ * Starts the bot, pushing onto `closers` how to undo each step. The ports
+ * are taken before anything else starts, so that a port in use stops the bot
+ * before it talks to Telegram or sends a message; then Telegram is waited for
+ * (each failed try logged, /healthz answering 503 meanwhile).
+ */
+async function start(
+  config: Config,
+  token: string,
+  log: Logger,
+  closers: Closer[],
+  signals: { stopping: AbortSignal; abandon: AbortSignal },
+): Promise<Started> {
+  const { stopping, abandon } = signals;
   const opened = openKnowledgeSource(config.knowledgeDir ?? DEFAULT_KNOWLEDGE_FOLDER, log);
   if (!opened.ok) {
     log.fatal({ issues: opened.issues.map(formatIssue) }, "the knowledge base has errors");
-    return 1;
+    return {
+      ok: false,
+      message: "the knowledge base has errors (logged above): fix them and start again.",
+    };
   }
   const knowledge = opened.source;
+  closers.push({ name: "knowledge", close: () => knowledge.close() });
   let worker: DeliveryWorker | undefined;
   const handoff = openHandoff(config.databasePath, {
     knowledge: knowledge.current,
@@ -56,6 +145,7 @@ async function main(): Promise<number> {
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
   });
+  closers.push({ name: "database", close: () => handoff.close() });
   seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
@@ -64,6 +154,51 @@ async function main(): Promise<number> {
         outboxLagMs: () => handoff.outbox.lag(),
       })
     : undefined;
+
+  let link: TelegramLink = { reachable: false, reason: "not tried yet" };
+  if (config.health && metrics) {
+    const health = createHealthServer(
+      {
+        db: handoff.db,
+        storage: handoff.storage,
+        outbox: handoff.outbox,
+        metrics,
+        telegram: () => link,
+      },
+      config.health,
+    );
+    try {
+      await health.listen();
+    } catch (error) {
+      return {
+        ok: false,
+        message: describeListenError(error, "HEALTH_PORT", config.health.port, config.health.host),
+      };
+    }
+    closers.push({ name: "health server", close: () => health.close() });
+    log.info(config.health, "serving /healthz and /metrics");
+  }
+  const webhook = config.webhook
+    ? createWebhookServer(log, { port: config.webhook.port, secret: config.webhook.secret })
+    : undefined;
+  if (webhook && config.webhook) {
+    try {
+      await webhook.listen();
+    } catch (error) {
+      return { ok: false, message: describeListenError(error, "PORT", config.webhook.port) };
+    }
+    closers.push({ name: "webhook server", close: () => webhook.close() });
+  }
+
+  // The calls the bot cannot start without, made without auto-retry: each
+  // failed try is logged here, with the next one's time.
+  const startupApi = new Api(token, { apiRoot: config.telegramApiRoot, timeoutSeconds: 30 });
+  if (metrics) startupApi.config.use(metrics.telegramTransformer("bot"));
+  startupApi.config.use(abortWith(abandon));
+  const retry = { signal: stopping, onLink: (next: TelegramLink) => (link = next) };
+  const me = await callUntilAnswered("getMe", (s) => startupApi.getMe(s), log, tokenAdvice, retry);
+  if (!me.ok) return me.kind === "stopped" ? { ok: false } : { ok: false, message: me.message };
+
   const bot = createBot(
     {
       knowledge: knowledge.current,
@@ -73,28 +208,46 @@ async function main(): Promise<number> {
       reloadKnowledge: knowledge.reload,
       ...(metrics ? { metrics } : {}),
     },
-    { token: config.botToken, apiRoot: config.telegramApiRoot },
+    { token, apiRoot: config.telegramApiRoot, botInfo: me.value, signal: abandon },
   );
-  await bot.init();
-  await bot.api.setMyCommands(TEXTS.ru.commands);
-  await bot.api.setMyCommands(TEXTS.en.commands, { language_code: "en" });
+  // The command menus are cosmetic: set in the background, tried again later.
+  const commands = registerCommands(
+    [
+      (s) => startupApi.setMyCommands(TEXTS.ru.commands, {}, s),
+      (s) => startupApi.setMyCommands(TEXTS.en.commands, { language_code: "en" }, s),
+    ],
+    log,
+    { signal: stopping },
+  );
+  closers.push({ name: "bot commands", close: async () => void (await commands) });
 
   // Relayed messages leave through the outbox and its delivery worker.
-  worker = createTelegramDelivery({
-    token: config.botToken,
+  const delivery = createTelegramDelivery({
+    token,
     apiRoot: config.telegramApiRoot,
     outbox: handoff.outbox,
     onFailed: (item, error) => handoff.desk.undeliverable(item, error),
     log,
     storage: handoff.storage,
-    ...(metrics
-      ? { configureApi: (api) => api.config.use(metrics.telegramTransformer("delivery")) }
-      : {}),
+    configureApi: (api) => {
+      if (metrics) api.config.use(metrics.telegramTransformer("delivery"));
+      api.config.use(abortWith(abandon));
+    },
   });
+  worker = delivery;
   // Rows a crash left half-sent go again (at least once, never lost).
   const recovered = handoff.outbox.recoverStale(0);
   if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");
-  worker.start();
+  delivery.start();
+  closers.push({
+    name: "outbox",
+    // What is due now goes out before the database closes, up to the deadline.
+    close: async () => {
+      await delivery.stop();
+      while (!abandon.aborted && (await delivery.deliverOnce()) !== "idle") {}
+    },
+  });
+
   const reminders = setInterval(() => {
     try {
       handoff.desk.remindOverdue();
@@ -114,24 +267,22 @@ async function main(): Promise<number> {
   };
   purge();
   const retention = setInterval(purge, 86_400_000);
-
-  let health: HealthServer | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
-  if (config.health && metrics) {
-    health = createHealthServer(
-      { db: handoff.db, storage: handoff.storage, outbox: handoff.outbox, metrics },
-      config.health,
-    );
-    await health.listen();
-    log.info(config.health, "serving /healthz and /metrics");
-    // With a webhook nothing calls Telegram while citizens are quiet: a getMe
-    // a minute keeps "last successful Telegram call" meaningful.
-    if (config.webhook) {
-      heartbeat = setInterval(() => {
-        bot.api.getMe().catch((error) => log.warn({ error }, "Telegram heartbeat failed"));
-      }, 60_000);
-    }
-  }
+  // With a webhook nothing calls Telegram while citizens are quiet: a getMe
+  // a minute keeps "last successful Telegram call" meaningful.
+  const heartbeat =
+    metrics && config.webhook
+      ? setInterval(() => {
+          startupApi.getMe().catch((error) => log.warn({ error }, "Telegram heartbeat failed"));
+        }, 60_000)
+      : undefined;
+  closers.push({
+    name: "timers",
+    close: () => {
+      clearInterval(reminders);
+      clearInterval(retention);
+      clearInterval(heartbeat);
+    },
+  });
 
   // Live reload: an edited knowledge file, SIGHUP or an admin's /reload swap
   // the knowledge base in if it is valid; the supervisors hear either way.
@@ -148,54 +299,98 @@ async function main(): Promise<number> {
   knowledge.watch(tellSupervisors);
   const onHangUp = () => tellSupervisors(knowledge.reload());
   process.on("SIGHUP", onHangUp);
+  closers.push({ name: "SIGHUP", close: () => void process.off("SIGHUP", onHangUp) });
 
-  let stop: () => Promise<void>;
-  if (config.webhook) {
+  if (webhook && config.webhook) {
     const { url, secret, port } = config.webhook;
-    const handle = webhookCallback(bot, "http", { secretToken: secret });
-    const server = createServer((req, res) => {
-      if (req.method === "POST" && new URL(req.url ?? "/", "http://x").pathname === "/telegram") {
-        handle(req, res).catch((error) => {
-          log.error({ error }, "webhook request failed");
-          // Not handled: a 5xx makes Telegram deliver the update again.
-          if (!res.headersSent) res.writeHead(500).end();
-        });
-      } else {
-        res.writeHead(404).end();
-      }
+    webhook.accept(async (update) => {
+      await bot.handleUpdate(update).catch((error) => bot.errorHandler(error));
+      // Abandoned at shutdown: not 2xx, so Telegram delivers it again after the restart.
+      if (abandon.aborted) throw new Error("abandoned at shutdown");
     });
-    await new Promise<void>((resolve) => server.listen(port, resolve));
-    await bot.api.setWebhook(`${url.replace(/\/+$/, "")}/telegram`, { secret_token: secret });
+    closers.push({ name: "updates in hand", close: () => webhook.stop() });
+    const set = await callUntilAnswered(
+      "setWebhook",
+      (s) =>
+        startupApi.setWebhook(`${url.replace(/\/+$/, "")}/telegram`, { secret_token: secret }, s),
+      log,
+      setWebhookAdvice,
+      retry,
+    );
+    if (!set.ok)
+      return set.kind === "stopped" ? { ok: false } : { ok: false, message: set.message };
     log.info({ port, url }, "webhook mode");
-    stop = () => new Promise((resolve) => server.close(() => resolve()));
   } else {
-    await bot.api.deleteWebhook();
-    const runner = await startPolling(bot, handoff.store, log, {
+    const deleted = await callUntilAnswered(
+      "deleteWebhook",
+      (s) => startupApi.deleteWebhook({}, s),
+      log,
+      deleteWebhookAdvice,
+      retry,
+    );
+    if (!deleted.ok)
+      return deleted.kind === "stopped" ? { ok: false } : { ok: false, message: deleted.message };
+    if (stopping.aborted) return { ok: false };
+    const polling = await startPolling(bot, handoff.store, log, {
       allowedUpdates: ["message", "callback_query"],
     });
-    log.info({ bot: bot.botInfo.username }, "long polling");
-    stop = () => runner.stop();
+    closers.push({ name: "updates in hand", close: () => polling.stop() });
+    log.info({ bot: me.value.username }, "long polling");
   }
+  return { ok: true };
+}
 
-  await new Promise<void>((resolve) => {
-    const shutdown = (signal: string) => {
-      log.info({ signal }, "stopping: finishing updates in hand");
-      resolve();
+/**
+ * Undoes the start-up, newest step first: stop taking updates and finish
+ * those in hand, flush the outbox, then close the servers and the database.
+ * At the deadline every Bot API call in flight is abandoned; a step still
+ * busy after that is given up (logged). False when one was.
+ */
+async function closeAll(
+  closers: Closer[],
+  log: Logger,
+  abandon: AbortController,
+): Promise<boolean> {
+  const deadline = setTimeout(() => {
+    log.error(
+      { afterMs: SHUTDOWN_DEADLINE_MS },
+      "stopping took too long: abandoning the Bot API calls in flight (their updates are handled again after the restart)",
+    );
+    abandon.abort();
+  }, SHUTDOWN_DEADLINE_MS);
+  let clean = true;
+  for (const closer of closers.reverse()) {
+    try {
+      log.debug({ step: closer.name }, "stopping: step");
+      const closing = Promise.resolve(closer.close());
+      if (!(await finishes(closing, abandon.signal))) {
+        log.error({ step: closer.name }, "stopping: gave up waiting for this step");
+        clean = false;
+      }
+    } catch (error) {
+      log.error({ error, step: closer.name }, "stopping: this step failed");
+      clean = false;
+    }
+  }
+  clearTimeout(deadline);
+  return clean;
+}
+
+/** Whether `work` settles, given until ABANDON_GRACE_MS after `abandoned` aborts. */
+async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    const giveUp = () => {
+      timer = setTimeout(() => resolve(false), ABANDON_GRACE_MS);
     };
-    process.once("SIGTERM", () => shutdown("SIGTERM"));
-    process.once("SIGINT", () => shutdown("SIGINT"));
+    if (abandoned.aborted) giveUp();
+    else abandoned.addEventListener("abort", giveUp, { once: true });
   });
-  clearInterval(reminders);
-  clearInterval(retention);
-  clearInterval(heartbeat);
-  await health?.close();
-  knowledge.close();
-  process.off("SIGHUP", onHangUp);
-  await stop();
-  await worker.stop();
-  handoff.close();
-  log.info("stopped");
-  return 0;
+  try {
+    return await Promise.race([work.then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Makes the configured ids operators (or supervisors), keeping names set with `npm run admin`. */
@@ -215,3 +410,5 @@ function seedOperators(
 }
 
 process.exitCode = await main();
+// Whatever is still pending (a watcher, a socket) must not keep a stopped bot alive.
+setTimeout(() => process.exit(), ABANDON_GRACE_MS).unref();

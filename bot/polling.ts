@@ -1,9 +1,4 @@
-import {
-  createConcurrentSink,
-  createRunner,
-  createSource,
-  type RunnerHandle,
-} from "@grammyjs/runner";
+import { createConcurrentSink, createRunner, createSource } from "@grammyjs/runner";
 import type { Bot, BotError } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "pino";
@@ -17,6 +12,18 @@ export interface PollingOptions {
   maxReplays?: number;
 }
 
+/** Long polling as it runs; see `startPolling`. */
+export interface Polling {
+  /** Updates fetched and not yet handled (queued or being handled). */
+  inHand(): number;
+  /**
+   * Stops taking updates (the pending getUpdates is cancelled), then resolves
+   * once every update already fetched is handled. Bound it from outside: an
+   * update waiting on a hung call finishes only when that call does.
+   */
+  stop(): Promise<void>;
+}
+
 /**
  * Long polling that loses no update. Telegram treats a batch as delivered
  * when the bot asks for the next one, and the runner asks before the batch is
@@ -25,14 +32,14 @@ export interface PollingOptions {
  * resumes. Different chats go in parallel, one chat's updates in order (the
  * bot's sequentialize); an update handled twice is skipped by the bot.
  *
- * @example const runner = await startPolling(bot, store, log, { allowedUpdates: ["message"] });
+ * @example const polling = await startPolling(bot, store, log, { allowedUpdates: ["message"] }); await polling.stop();
  */
 export async function startPolling(
   bot: Bot<BotContext>,
   store: Store,
   log: Logger,
   options: PollingOptions,
-): Promise<RunnerHandle> {
+): Promise<Polling> {
   const { allowedUpdates, maxReplays = 3 } = options;
   const left = store.takeUnhandledUpdates(maxReplays) as Update[];
   if (left.length > 0) log.warn({ updates: left.length }, "handling updates a crash left");
@@ -43,19 +50,35 @@ export async function startPolling(
       .catch((cause) => log.error({ error: cause }, "update failed"));
   }
 
+  // The runner's stop() returns once no more updates are fetched, not once
+  // those fetched are handled: count them here, from fetch to handled.
+  let inHand = 0;
+  let whenIdle: (() => void) | undefined;
+  const done = () => {
+    inHand--;
+    if (inHand === 0) whenIdle?.();
+  };
+
   // Confirmed to Telegram only once saved; handled anyway when saving fails.
   const inbox = createInboxSupply({
     fetchFrom: updatesFrom(bot.api, { allowedUpdates, log }),
     store,
   });
   const source = createSource({
-    // The runner types its signal as abort-controller's shim; on Node it is Node's own.
-    supply: (batchSize, signal) => inbox.supply(batchSize, signal as unknown as AbortSignal),
+    supply: async (batchSize, signal) => {
+      // The runner types its signal as abort-controller's shim; on Node it is Node's own.
+      const updates = await inbox.supply(batchSize, signal as unknown as AbortSignal);
+      inHand += updates.length;
+      return updates;
+    },
   });
   const sink = createConcurrentSink(
     {
       consume: (update: Update) =>
-        bot.handleUpdate(update).finally(() => inbox.finished(update.update_id)),
+        bot.handleUpdate(update).finally(() => {
+          inbox.finished(update.update_id);
+          done();
+        }),
     },
     async (error) => {
       try {
@@ -67,5 +90,14 @@ export async function startPolling(
   );
   const runner = createRunner(source, sink);
   runner.start();
-  return runner;
+  return {
+    inHand: () => inHand,
+    async stop() {
+      await runner.stop();
+      if (inHand === 0) return;
+      await new Promise<void>((resolve) => {
+        whenIdle = resolve;
+      });
+    },
+  };
 }

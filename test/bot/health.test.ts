@@ -236,3 +236,34 @@ describe("GET /metrics", () => {
     expect(await response.text()).toMatch(/^metrics failed: /);
   });
 });
+
+describe("GET /healthz while Telegram is not reached", () => {
+  it("answers 503 naming Telegram unreachable, with the last failure", async () => {
+    const db = openDatabase(":memory:");
+    const outbox = createOutbox(db);
+    const metrics = createMetrics({
+      ticketCounts: createTicketCounts(db),
+      outboxLagMs: () => outbox.lag(),
+    });
+    let link: { reachable: true } | { reachable: false; reason: string } = {
+      reachable: false,
+      reason: "no answer (ECONNREFUSED)",
+    };
+    const storage = createStorageMonitor(db);
+    const server = createHealthServer(
+      { db, storage, outbox, metrics, telegram: () => link },
+      { port: 0 },
+    );
+    servers.push(server);
+    const { address, port } = await server.listen();
+    const response = await fetch(`http://${address}:${port}/healthz`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({
+      status: "degraded",
+      failing: ["Telegram unreachable"],
+      telegram: "unreachable: no answer (ECONNREFUSED)",
+    });
+    link = { reachable: true };
+    expect(server.check()).toMatchObject({ status: "ok", telegram: "reachable" });
+  });
+});
