@@ -97,6 +97,11 @@ describe("the bot process when its database fails", () => {
     const output = bot.output();
     expect(output).toContain(path);
     expect(output).toContain(says);
+    // One line that says it, no stack trace.
+    const refusal = output.split("\n").filter((line) => line.includes(path));
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatch(/^Cannot start: /);
+    expect(output).not.toMatch(/^\s+at /m);
     expect(e2e.double.calls.slice(since).filter((c) => c.method === "getUpdates")).toEqual([]);
   });
 });
