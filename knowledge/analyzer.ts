@@ -79,6 +79,16 @@ const KEEP_LATIN = new Set([
   "id",
 ]);
 
+// A run of digits with the separators people write them with, five digits
+// or more: a phone, a date, a SNILS, an application number.
+const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().\-/]*\p{N}/gu;
+
+// Takes the long numbers out of a message: pasted into a question, they say
+// nothing about what is asked (short ones like 115 or 24/7 stay).
+function withoutLongNumbers(text: string): string {
+  return text.replace(NUMBER_RUN, (run) => (run.replace(/\P{N}/gu, "").length >= 5 ? " " : run));
+}
+
 // "привет, как восстановить пароль" is about the password; "спасибо, бот"
 // is still thanks: courtesy words go only when two or more others stay.
 function withoutCourtesy(tokens: AnalyzedToken[]): AnalyzedToken[] {
@@ -158,6 +168,9 @@ export function createAnalyzer(
       if (stop.has(word)) continue;
       let corrected = word;
       let known = isKnown(word, language);
+      // A number the knowledge base does not know (an application number, a
+      // date, a SNILS pasted in) says nothing about the question.
+      if (!known && /^\p{N}+$/u.test(word)) continue;
       if (!known && repair && !/\d/.test(word)) {
         const near = typo[language].correct(word);
         if (near !== undefined) {
@@ -178,7 +191,7 @@ export function createAnalyzer(
 
   return {
     analyze(text) {
-      const normalized = normalizeText(text);
+      const normalized = withoutLongNumbers(normalizeText(text));
       const { replace, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
       const sentenceWords = normalized
         .split(/(?<=[.!?…])\s+|\n+/)
