@@ -3,6 +3,7 @@ import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
 import { type Language, stemWord } from "./stem.ts";
 import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
 import type { SynonymMap } from "./synonyms.ts";
+import { cyrillicReadings, mayBeLatinRussian } from "./translit.ts";
 import { createTypoIndex, type TypoIndex } from "./typo.ts";
 
 /** One word of a message, as the matcher sees it. */
@@ -25,6 +26,8 @@ export interface Analysis {
   /** The language was read from letters in the message, not assumed. */
   languageDetected: boolean;
   layout: LayoutRepair;
+  /** Words read as Russian written in Latin letters ("parol" → "пароль"), as typed. */
+  transliterated: string[];
   /** Content words: stop words removed, courtesy words removed when two or more others are left. */
   tokens: AnalyzedToken[];
   /** The content words of each sentence, when the message has more than one. */
@@ -78,6 +81,27 @@ const KEEP_LATIN = new Set([
   "jpg",
   "id",
 ]);
+
+// A site or an e-mail address: Latin words joined by dots ("nalog.ru").
+const ADDRESS = /[\p{L}\p{N}_-]+(?:[.@][\p{L}\p{N}_-]+)*\.[a-z]{2,}\b/gu;
+
+// The words of the addresses in a text: names, never Russian in Latin letters.
+function wordsOfAddresses(text: string): Set<string> {
+  return new Set([...text.matchAll(ADDRESS)].flatMap(([address]) => splitWords(address)));
+}
+
+// Readings of a Latin word tried against typos, commonest first.
+const TYPO_READINGS = 8;
+
+// A run of digits with the separators people write them with, five digits
+// or more: a phone, a date, a SNILS, an application number.
+const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().\-/]*\p{N}/gu;
+
+// Takes the long numbers out of a message: pasted into a question, they say
+// nothing about what is asked (short ones like 115 or 24/7 stay).
+function withoutLongNumbers(text: string): string {
+  return text.replace(NUMBER_RUN, (run) => (run.replace(/\P{N}/gu, "").length >= 5 ? " " : run));
+}
 
 // "привет, как восстановить пароль" is about the password; "спасибо, бот"
 // is still thanks: courtesy words go only when two or more others stay.
@@ -150,6 +174,56 @@ export function createAnalyzer(
     return { replace: new Map(), layout: "none" };
   };
 
+  // Every beginning of a Russian word the knowledge base knows, to read
+  // Latin words against.
+  const russianPrefixes = new Set<string>();
+  for (const word of [...vocabularies.ru.words.keys(), ...synonyms.words]) {
+    for (let i = 1; i <= word.length; i++) russianPrefixes.add(word.slice(0, i));
+  }
+
+  // The reading of a Latin word as Russian that the knowledge base knows:
+  // as a word or a form of one (`exact`), or else one typo away.
+  const russianReading = (word: string, exact: boolean): string | undefined => {
+    const readings = cyrillicReadings(word, { isPrefix: (text) => russianPrefixes.has(text) });
+    const known = readings.find(
+      (reading) =>
+        isKnown(reading, "ru") ||
+        synonyms.words.has(reading) ||
+        synonyms.apply([reading]).every((w) => w !== reading && isKnown(w, "ru")),
+    );
+    if (known !== undefined || exact) return known;
+    return cyrillicReadings(word, { limit: TYPO_READINGS }).find((reading) =>
+      typo.ru.correct(reading),
+    );
+  };
+
+  // Russian in Latin letters: a Latin word that is no English word the
+  // knowledge base knows is read as Russian when a reading of it is known;
+  // when that makes the message mostly Russian, its Latin words that have
+  // an exactly known Russian reading are read so too ("gde status
+  // zayavleniya"). Real Latin words (email, WhatsApp) stay.
+  const repairTranslit = (words: readonly string[][], addresses: ReadonlySet<string>) => {
+    const replace = new Map<string, string>();
+    const latin = (word: string) =>
+      mayBeLatinRussian(word) && !KEEP_LATIN.has(word) && !addresses.has(word);
+    for (const word of words.flat()) {
+      if (replace.has(word) || !latin(word) || isKnown(word, "en")) continue;
+      const reading = russianReading(word, false);
+      if (reading !== undefined) replace.set(word, reading);
+    }
+    if (replace.size > 0) {
+      const read = words.flat().map((word) => replace.get(word) ?? word);
+      if (detectLanguage(read) === "ru") {
+        for (const word of read) {
+          if (replace.has(word) || !latin(word)) continue;
+          const reading = russianReading(word, true);
+          if (reading !== undefined) replace.set(word, reading);
+        }
+      }
+    }
+    return replace;
+  };
+
   const toTokens = (words: readonly string[], language: Language, repair: boolean) => {
     const stop = STOP_WORDS[language];
     const courtesy = COURTESY_WORDS[language];
@@ -158,6 +232,9 @@ export function createAnalyzer(
       if (stop.has(word)) continue;
       let corrected = word;
       let known = isKnown(word, language);
+      // A number the knowledge base does not know (an application number, a
+      // date, a SNILS pasted in) says nothing about the question.
+      if (!known && /^\p{N}+$/u.test(word)) continue;
       if (!known && repair && !/\d/.test(word)) {
         const near = typo[language].correct(word);
         if (near !== undefined) {
@@ -178,7 +255,7 @@ export function createAnalyzer(
 
   return {
     analyze(text) {
-      const normalized = normalizeText(text);
+      const normalized = withoutLongNumbers(normalizeText(text));
       const { replace, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
       const sentenceWords = normalized
         .split(/(?<=[.!?…])\s+|\n+/)
@@ -191,6 +268,17 @@ export function createAnalyzer(
           ),
         )
         .filter((words) => words.length > 0);
+      const translit =
+        layout === "qwerty_to_cyrillic"
+          ? new Map<string, string>()
+          : repairTranslit(sentenceWords, wordsOfAddresses(normalized));
+      if (translit.size > 0) {
+        for (const words of sentenceWords) {
+          words.forEach((word, i) => {
+            words[i] = translit.get(word) ?? word;
+          });
+        }
+      }
       const typed = sentenceWords.flat();
       const detected = detectLanguage(typed);
       const language = detected ?? "ru";
@@ -207,6 +295,7 @@ export function createAnalyzer(
         language,
         languageDetected: detected !== undefined,
         layout,
+        transliterated: [...translit.keys()],
         tokens: withoutCourtesy(perSentence.flat()),
         sentences,
       };

@@ -69,6 +69,9 @@ export interface MatcherOptions {
   classWeight?: number;
 }
 
+// A small-talk example of at most this many content words is a polite formula.
+const FORMULA_WORDS = 5;
+
 interface ExampleEntry {
   intent: number;
   text: string;
@@ -237,20 +240,36 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
 
   const indexes = {} as Record<Language, LanguageIndex>;
   const inScopeStems = {} as Record<Language, Set<string>>;
+  // Small talk answers only messages that are nothing but small talk. The
+  // words of its short, formulaic examples ("спасибо большое", "добрый
+  // вечер"), against those of every other class (topics and out of scope),
+  // tell a polite word from a word that asks; its long examples tell stories
+  // full of topic words, so they are left out of this.
+  const smalltalkClasses = new Set(
+    kb.intents.flatMap((intent, i) => (intent.topic === "smalltalk" ? [i] : [])),
+  );
+  const smalltalkStems = {} as Record<Language, Set<string>>;
+  const otherStems = {} as Record<Language, Set<string>>;
   for (const language of languages) {
     const examples: ExampleEntry[] = [];
     const wordSets: Set<string>[] = [];
     const charSets: Set<string>[] = [];
     const stemsKnown = new Set<string>();
+    const smalltalk = new Set<string>();
+    const other = new Set<string>();
     for (const { text, intent } of examplesOf(language)) {
       const tokens = analyzer.exampleWords(text, language);
       const stems = wordFeatures(tokens);
       if (intent !== outOfScopeClass) for (const stem of stems) stemsKnown.add(stem);
+      if (!smalltalkClasses.has(intent)) for (const stem of stems) other.add(stem);
+      else if (tokens.length <= FORMULA_WORDS) for (const stem of stems) smalltalk.add(stem);
       examples.push({ intent, text, stems });
       wordSets.push(stems);
       charSets.push(charFeatures(tokens));
     }
     inScopeStems[language] = stemsKnown;
+    smalltalkStems[language] = smalltalk;
+    otherStems[language] = other;
     const intentOf = examples.map((e) => e.intent);
     indexes[language] = {
       examples,
@@ -263,6 +282,36 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
     };
   }
 
+  // A word that asks something: known to a topic or to the out-of-scope
+  // examples, and not a polite formula's. A polite word: a greeting or
+  // thanks, or a word only polite formulas use. Unknown words are neither.
+  const asks = (token: AnalyzedToken, language: Language) =>
+    !token.courtesy &&
+    !smalltalkStems[language].has(token.stem) &&
+    otherStems[language].has(token.stem);
+  const polite = (token: AnalyzedToken, language: Language) =>
+    token.courtesy ||
+    (smalltalkStems[language].has(token.stem) && !otherStems[language].has(token.stem));
+
+  // A message that asks something is matched on what it asks: its polite
+  // words, and its sentences that ask nothing ("Заранее спасибо!"), are left
+  // out, so politeness never decides the intent.
+  const withoutPoliteness = (analysis: Analysis): Analysis => {
+    const { language } = analysis;
+    if (!analysis.tokens.some((t) => asks(t, language))) return analysis;
+    const idle = new Set(
+      analysis.sentences.filter((s) => !s.some((t) => asks(t, language))).flat(),
+    );
+    const kept = (t: AnalyzedToken) => !polite(t, language) && !idle.has(t);
+    return {
+      ...analysis,
+      tokens: analysis.tokens.filter(kept),
+      sentences: analysis.sentences
+        .map((sentence) => sentence.filter(kept))
+        .filter((sentence) => sentence.length > 0),
+    };
+  };
+
   // Scores every intent by its best example, into `best` (kept when higher).
   const scoreIntents = (
     tokens: readonly AnalyzedToken[],
@@ -270,6 +319,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
     best: Float64Array,
     bestExample: Int32Array,
     exclude: string | undefined,
+    skipSmalltalk: boolean,
   ) => {
     const index = indexes[language];
     const words = wordFeatures(tokens);
@@ -288,6 +338,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
       }
     }
     for (let c = 0; c < classCount; c++) {
+      if (skipSmalltalk && smalltalkClasses.has(c)) continue;
       const whole =
         wordWeight * (index.classWordScores[c] ?? 0) +
         (1 - wordWeight) * (index.classCharScores[c] ?? 0);
@@ -308,10 +359,12 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
   const rank = (analysis: Analysis, exclude?: string) => {
     const best = new Float64Array(classCount);
     const bestExample = new Int32Array(classCount).fill(-1);
-    scoreIntents(analysis.tokens, analysis.language, best, bestExample, exclude);
+    const { language } = analysis;
+    const skipSmalltalk = analysis.tokens.some((t) => asks(t, language));
+    scoreIntents(analysis.tokens, language, best, bestExample, exclude, skipSmalltalk);
     for (const sentence of analysis.sentences) {
       if (sentence.length >= 2) {
-        scoreIntents(sentence, analysis.language, best, bestExample, exclude);
+        scoreIntents(sentence, language, best, bestExample, exclude, skipSmalltalk);
       }
     }
     const order = [...best.keys()].sort((a, b) => (best[b] ?? 0) - (best[a] ?? 0)).slice(0, 6);
@@ -325,7 +378,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
   return {
     analyzer,
     match(text, options = {}) {
-      const analysis = analyzer.analyze(text);
+      const analysis = withoutPoliteness(analyzer.analyze(text));
       const { tokens, language } = analysis;
       const known = inScopeStems[language];
       const unknownShare =

@@ -7,6 +7,8 @@ import { stemWord } from "./stem.ts";
  */
 export interface SynonymMap {
   apply(words: readonly string[]): string[];
+  /** Every word of the phrases it rewrites, as written. */
+  words: ReadonlySet<string>;
 }
 
 interface PhraseEntry {
@@ -28,8 +30,10 @@ const STEM_MATCH_LENGTH = 5;
 export function createSynonymMap(pairs: Readonly<Record<string, string>>): SynonymMap {
   const byFirstWord = new Map<string, PhraseEntry[]>();
   const byStem = new Map<string, readonly string[]>();
+  const words = new Set<string>();
   for (const [from, to] of Object.entries(pairs)) {
     const fromWords = splitWords(normalizeText(from));
+    for (const word of fromWords) words.add(word);
     const first = fromWords[0];
     if (first === undefined) continue;
     const entry = { from: fromWords, to: splitWords(normalizeText(to)) };
@@ -43,6 +47,7 @@ export function createSynonymMap(pairs: Readonly<Record<string, string>>): Synon
   }
 
   return {
+    words,
     apply(words) {
       const out: string[] = [];
       let i = 0;
