@@ -6,6 +6,7 @@ import {
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
+  fitMessage,
   type Operators,
   openHandoff,
   purgeExpired,
@@ -287,12 +288,17 @@ async function start(
   // Live reload: an edited knowledge file, SIGHUP or an admin's /reload swap
   // the knowledge base in if it is valid; the supervisors hear either way.
   const tellSupervisors = (result: ReloadResult) => {
-    const text = describeReload(result);
-    for (const admin of handoff.operators.list().filter((o) => o.role === "supervisor")) {
-      handoff.outbox.enqueue({
-        chatId: admin.userId,
-        message: { kind: "text", text, options: { parse_mode: "HTML" } },
-      });
+    const parts = fitMessage({
+      kind: "text",
+      text: describeReload(result),
+      options: { parse_mode: "HTML" },
+    });
+    try {
+      for (const admin of handoff.operators.list().filter((o) => o.role === "supervisor")) {
+        for (const message of parts) handoff.outbox.enqueue({ chatId: admin.userId, message });
+      }
+    } catch (error) {
+      if (!handoff.storage.observe(error)) log.error({ error }, "telling supervisors failed");
     }
     worker?.wake();
   };
