@@ -1,10 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMatcher, type Matcher } from "../../knowledge/index.ts";
-import { readLabelled } from "../../scripts/kb.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
-
-const devSet = fileURLToPath(new URL("../fixtures/eval-dev.jsonl", import.meta.url));
+import { answeredDevQuestions } from "./answered-dev-questions.ts";
 
 // What citizens paste into a question: an application number, a date, a
 // SNILS, a phone, an order number.
@@ -17,10 +14,7 @@ beforeAll(() => {
 
 describe("numbers pasted into a question", () => {
   it("do not count against the match: the question keeps its answer", () => {
-    const answered = readLabelled(devSet).filter((q) => {
-      const decision = matcher.match(q.text).decision;
-      return q.intent !== null && decision.kind === "answer" && decision.intent === q.intent;
-    });
+    const answered = answeredDevQuestions(matcher);
     expect(answered.length).toBeGreaterThan(300);
     let kept = 0;
     const wrong: string[] = [];

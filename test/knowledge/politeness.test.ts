@@ -1,10 +1,7 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMatcher, type Matcher } from "../../knowledge/index.ts";
-import { readLabelled } from "../../scripts/kb.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
-
-const devSet = fileURLToPath(new URL("../fixtures/eval-dev.jsonl", import.meta.url));
+import { answeredDevQuestions } from "./answered-dev-questions.ts";
 
 // Ways citizens open and close a question; none of them is the question.
 // (Politeness in another language than the question's is a mixed message,
@@ -30,13 +27,9 @@ beforeAll(() => {
 
 describe("politeness around a question", () => {
   it("never turns a question the bot answers into small talk, and keeps its answer", () => {
-    const questions = readLabelled(devSet).filter(
-      (q) => q.intent !== null && !q.intent.startsWith("smalltalk."),
+    const answered = answeredDevQuestions(matcher).filter(
+      (q) => !q.intent.startsWith("smalltalk."),
     );
-    const answered = questions.filter((q) => {
-      const decision = matcher.match(q.text).decision;
-      return decision.kind === "answer" && decision.intent === q.intent;
-    });
     expect(answered.length).toBeGreaterThan(300);
     const smalltalk: string[] = [];
     let kept = 0;

@@ -1,11 +1,8 @@
-import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createMatcher, type Matcher } from "../../knowledge/index.ts";
 import { cyrillicReadings } from "../../knowledge/translit.ts";
-import { readLabelled } from "../../scripts/kb.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
-
-const devSet = fileURLToPath(new URL("../fixtures/eval-dev.jsonl", import.meta.url));
+import { answeredDevQuestions } from "./answered-dev-questions.ts";
 
 // Three ways people write Russian in Latin letters, as they mix them.
 const COMMON: Record<string, string> = {
@@ -96,11 +93,7 @@ describe("Russian written in Latin letters", () => {
   });
 
   it("understands a question written so as the same question in Cyrillic", () => {
-    const questions = readLabelled(devSet).filter((q) => {
-      if (q.intent === null || !/^[^a-z]*$/i.test(q.text)) return false;
-      const decision = matcher.match(q.text).decision;
-      return decision.kind === "answer" && decision.intent === q.intent;
-    });
+    const questions = answeredDevQuestions(matcher).filter((q) => /^[^a-z]*$/i.test(q.text));
     expect(questions.length).toBeGreaterThan(200);
     let kept = 0;
     const wrong: string[] = [];
