@@ -64,12 +64,12 @@ describe("the bot process when its database fails", () => {
     // Both handled again (the first one twice in all: at least once, never
     // lost). The offset moves once the batch is saved, before it is handled,
     // so the answers may come after that getUpdates.
-    const after = () =>
+    const answersSinceRestart = () =>
       double.calls
         .slice(restart)
         .filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) === citizen.id);
-    await double.waitFor(() => after().length >= 2, WAIT);
-    expect(after()).toHaveLength(2);
+    await double.waitFor(() => answersSinceRestart().length >= 2, WAIT);
+    expect(answersSinceRestart()).toHaveLength(2);
     expect((await health()).status).toBe(200);
   });
 
