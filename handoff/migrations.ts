@@ -202,6 +202,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX feedback_per_answer ON feedback (chat_id, message_id)
     WHERE message_id IS NOT NULL;
   `,
+  // 8: several processes on one database. Each running bot process has a row
+  // it keeps fresh (instances); an outbox row being sent names its process, so
+  // only a dead process's rows are taken back; periodic work (reminders,
+  // retention) records its last run, so it runs once a period, not once per process.
+  `
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL
+  );
+  CREATE TABLE periodic_runs (
+    name TEXT PRIMARY KEY,
+    last_run_at INTEGER NOT NULL,
+    instance TEXT NOT NULL
+  );
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

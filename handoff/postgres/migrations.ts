@@ -151,6 +151,22 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     written_at BIGINT NOT NULL
   );
   `,
+  // 2: SQLite's 8 (several processes: instances, periodic runs, the outbox row's sender).
+  `
+  CREATE TABLE instances (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at BIGINT NOT NULL,
+    seen_at BIGINT NOT NULL
+  );
+  CREATE TABLE periodic_runs (
+    name TEXT PRIMARY KEY,
+    last_run_at BIGINT NOT NULL,
+    instance TEXT NOT NULL
+  );
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

@@ -19,10 +19,12 @@ export const TABLES: readonly { name: string; key: string; numbered: boolean }[]
   { name: "suggestions", key: "id", numbered: true },
   { name: "inbox", key: "update_id", numbered: false },
   { name: "health_probe", key: "id", numbered: false },
+  { name: "instances", key: "id", numbered: false },
+  { name: "periodic_runs", key: "name", numbered: false },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 1 is SQLite's 7). */
-export const EXPORT_SCHEMA = 7;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 2 is SQLite's 8). */
+export const EXPORT_SCHEMA = 8;
 
 /** The first line of an export. */
 export interface ExportHeader {

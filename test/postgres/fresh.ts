@@ -4,40 +4,69 @@ import {
   type PostgresDatabase,
   type PostgresOptions,
 } from "../../handoff/postgres/client.ts";
+import { migratePostgres } from "../../handoff/postgres/migrations.ts";
 
 let made = 0;
+/** This test process's template with the schema up to date, made at its first use. */
+let template: Promise<string> | undefined;
+
+const withUrlPath = (base: string, name: string) => {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.href;
+};
+
+async function onServer(work: (server: PostgresDatabase) => Promise<void>) {
+  const server = openPostgres(inject("postgresUrl"), { max: 1 });
+  try {
+    await work(server);
+  } finally {
+    await server.close();
+  }
+}
+
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const name = `template_${process.pid}_${Date.now().toString(36)}`;
+    await onServer((server) => server.exec(`CREATE DATABASE ${name}`));
+    const db = openPostgres(withUrlPath(inject("postgresUrl"), name), { max: 1 });
+    try {
+      await migratePostgres(db);
+    } finally {
+      await db.close();
+    }
+    return name;
+  })();
+  return template;
+}
+
+export interface FreshPostgresOptions extends PostgresOptions {
+  /** With the schema up to date (copied from a migrated template: fast). Defaults to false: empty. */
+  migrated?: boolean;
+}
 
 /**
- * A new, empty database on the tests' PostgreSQL server, and its URL; the
- * returned `drop` closes the client and removes the database.
+ * A new database on the tests' PostgreSQL server, and its URL: empty, or
+ * with the bot's schema (`migrated`). `drop` closes the client and removes
+ * the database.
  */
-export async function freshPostgres(options: PostgresOptions = {}): Promise<{
+export async function freshPostgres(options: FreshPostgresOptions = {}): Promise<{
   db: PostgresDatabase;
   url: string;
   drop: () => Promise<void>;
 }> {
-  const admin = new URL(inject("postgresUrl"));
+  const { migrated = false, ...clientOptions } = options;
   const name = `t_${process.pid}_${Date.now().toString(36)}_${++made}`;
-  const server = openPostgres(admin.href, { max: 1 });
-  try {
-    await server.exec(`CREATE DATABASE ${name}`);
-  } finally {
-    await server.close();
-  }
-  const url = new URL(admin.href);
-  url.pathname = `/${name}`;
-  const db = openPostgres(url.href, options);
+  const from = migrated ? ` TEMPLATE ${await migratedTemplate()}` : "";
+  await onServer((server) => server.exec(`CREATE DATABASE ${name}${from}`));
+  const url = withUrlPath(inject("postgresUrl"), name);
+  const db = openPostgres(url, clientOptions);
   return {
     db,
-    url: url.href,
+    url,
     drop: async () => {
       await db.close();
-      const cleanup = openPostgres(admin.href, { max: 1 });
-      try {
-        await cleanup.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await cleanup.close();
-      }
+      await onServer((server) => server.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };
 }
