@@ -79,7 +79,12 @@ function tryText(matcher: Matcher, text: string): number {
   if (analysis.layout !== "none") console.log(`keyboard layout repaired: ${analysis.layout}`);
   console.log(
     `tokens:   ${analysis.tokens
-      .map((t) => (t.corrected !== t.word ? `${t.word}→${t.corrected}` : t.word) + `[${t.stem}]`)
+      .map(
+        (t) =>
+          (t.corrected !== t.word ? `${t.word}→${t.corrected}` : t.word) +
+          `[${t.stem}]` +
+          (t.language !== analysis.language ? `(${t.language})` : ""),
+      )
       .join(" ")}`,
   );
   console.log(
