@@ -230,6 +230,13 @@ export function createAnalyzer(
     return replace;
   };
 
+  // A word that may ask something: no stop word or courtesy word of the
+  // language its letters are.
+  const asking = (word: string) => {
+    const language: Language = /[а-я]/.test(word) ? "ru" : "en";
+    return !STOP_WORDS[language].has(word) && !COURTESY_WORDS[language].has(word);
+  };
+
   const otherLanguage = (language: Language): Language => (language === "ru" ? "en" : "ru");
   const inLettersOf = (word: string, language: Language) =>
     language === "ru" ? /[а-я]/.test(word) : /[a-z]/.test(word) && !/[а-я]/.test(word);
@@ -322,7 +329,9 @@ export function createAnalyzer(
         }
       }
       const typed = sentenceWords.flat();
-      const detected = detectLanguage(typed);
+      // The language is the one the question is asked in: a greeting or
+      // thanks in the other ("Hi! телефон поддержки") does not decide it.
+      const detected = detectLanguage(typed.filter(asking)) ?? detectLanguage(typed);
       const language = detected ?? "ru";
       const perSentence = sentenceWords.map((words) =>
         toTokens(synonyms.apply(words), language, true),

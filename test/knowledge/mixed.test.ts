@@ -81,6 +81,14 @@ describe("a message in Russian and English at once", () => {
   });
 
 
+  it("answers in the language the question is asked in, whatever the greeting's", () => {
+    expect(matcher.match("Hi! Как восстановить пароль? Thank you!").analysis.language).toBe("ru");
+    expect(matcher.match("Привет! How do I reset my password? Спасибо!").analysis.language).toBe(
+      "en",
+    );
+    expect(matcher.match("where is my статус заявления").analysis.language).toBe("ru");
+  });
+
   it("keeps the answer of a question greeted and thanked in the other language", () => {
     const frames = {
       ru: [
