@@ -80,7 +80,6 @@ describe("a message in Russian and English at once", () => {
     expect(analysis.tokens.every((t) => t.language === "ru")).toBe(true);
   });
 
-
   it("answers in the language the question is asked in, whatever the greeting's", () => {
     expect(matcher.match("Hi! Как восстановить пароль? Thank you!").analysis.language).toBe("ru");
     expect(matcher.match("Привет! How do I reset my password? Спасибо!").analysis.language).toBe(
