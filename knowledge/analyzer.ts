@@ -17,6 +17,12 @@ export interface AnalyzedToken {
   known: boolean;
   /** A greeting or thanks word. */
   courtesy: boolean;
+  /**
+   * The language whose examples it is matched against: the message's, or
+   * the other one for a word in the other's letters that only the other
+   * knows ("forgot" in "forgot пароль").
+   */
+  language: Language;
 }
 
 export type LayoutRepair = "none" | "qwerty_to_cyrillic" | "cyrillic_to_qwerty";
@@ -224,12 +230,54 @@ export function createAnalyzer(
     return replace;
   };
 
+  // A word that may ask something: no stop word or courtesy word of the
+  // language its letters are.
+  const asking = (word: string) => {
+    const language: Language = /[а-я]/.test(word) ? "ru" : "en";
+    return !STOP_WORDS[language].has(word) && !COURTESY_WORDS[language].has(word);
+  };
+
+  const otherLanguage = (language: Language): Language => (language === "ru" ? "en" : "ru");
+  const inLettersOf = (word: string, language: Language) =>
+    language === "ru" ? /[а-я]/.test(word) : /[a-z]/.test(word) && !/[а-я]/.test(word);
+
+  // One message, two languages: a word in the other language's letters that
+  // the message's language does not know, but the other one does (as typed,
+  // or one typo away), is a word of the other language, matched against its
+  // examples; the other's stop words are stop words. Others stay the
+  // message's ("sms" and "email" in a Russian message are Russian examples'
+  // words too).
+  const foreignToken = (word: string, language: Language): AnalyzedToken | null | undefined => {
+    const other = otherLanguage(language);
+    if (!inLettersOf(word, other)) return undefined;
+    if (STOP_WORDS[other].has(word)) return null;
+    if (isKnown(word, language)) return undefined;
+    const near = isKnown(word, other) ? word : typo[other].correct(word);
+    if (near === undefined) return undefined;
+    return {
+      word,
+      corrected: near,
+      stem: stemWord(near),
+      known: true,
+      courtesy: COURTESY_WORDS[other].has(near),
+      language: other,
+    };
+  };
+
   const toTokens = (words: readonly string[], language: Language, repair: boolean) => {
     const stop = STOP_WORDS[language];
     const courtesy = COURTESY_WORDS[language];
     const tokens: AnalyzedToken[] = [];
     for (const word of words) {
       if (stop.has(word)) continue;
+      if (repair) {
+        const foreign = foreignToken(word, language);
+        if (foreign === null) continue;
+        if (foreign !== undefined) {
+          tokens.push(foreign);
+          continue;
+        }
+      }
       let corrected = word;
       let known = isKnown(word, language);
       // A number the knowledge base does not know (an application number, a
@@ -248,6 +296,7 @@ export function createAnalyzer(
         stem: stemWord(corrected),
         known,
         courtesy: courtesy.has(corrected),
+        language,
       });
     }
     return tokens;
@@ -280,7 +329,9 @@ export function createAnalyzer(
         }
       }
       const typed = sentenceWords.flat();
-      const detected = detectLanguage(typed);
+      // The language is the one the question is asked in: a greeting or
+      // thanks in the other ("Hi! телефон поддержки") does not decide it.
+      const detected = detectLanguage(typed.filter(asking)) ?? detectLanguage(typed);
       const language = detected ?? "ru";
       const perSentence = sentenceWords.map((words) =>
         toTokens(synonyms.apply(words), language, true),

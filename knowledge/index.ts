@@ -1,9 +1,21 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
 export { BIDI_CONTROL, withoutBidiControls } from "./bidi.ts";
+export {
+  assignFolds,
+  type CrossValidationFold,
+  type CrossValidationOptions,
+  type CrossValidationReport,
+  crossValidate,
+} from "./crossval.ts";
 export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
-export { type EvaluationReport, evaluate, type LabelledQuestion } from "./evaluate.ts";
+export {
+  type EvaluationReport,
+  evaluate,
+  type LabelledQuestion,
+  type SliceFigures,
+} from "./evaluate.ts";
 export { describeOpenState, describeSchedule, openState } from "./hours.ts";
 export { checkHtml, escapeHtml, htmlToText } from "./html.ts";
 export { findDuplicateExamples, findMisplacedExamples, type LintFinding } from "./lint.ts";

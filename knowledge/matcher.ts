@@ -181,7 +181,7 @@ function scoreInto(
   query: ReadonlySet<string>,
   exampleScores: Float64Array,
   classScores: Float64Array,
-): void {
+): number {
   exampleScores.fill(0);
   classScores.fill(0);
   let norm = 0;
@@ -192,7 +192,7 @@ function scoreInto(
     norm += (entry?.idf ?? index.unseenIdf) ** 2;
   }
   norm = Math.sqrt(norm);
-  if (norm === 0) return;
+  if (norm === 0) return 0;
   for (const entry of found) {
     const weight = entry.idf / norm;
     const { examples, classes } = entry;
@@ -205,6 +205,7 @@ function scoreInto(
       classScores[id] = (classScores[id] as number) + weight * (classes.weights[i] as number);
     }
   }
+  return norm;
 }
 
 /**
@@ -285,24 +286,18 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
   // A word that asks something: known to a topic or to the out-of-scope
   // examples, and not a polite formula's. A polite word: a greeting or
   // thanks, or a word only polite formulas use. Unknown words are neither.
-  const asks = (token: AnalyzedToken, language: Language) =>
-    !token.courtesy &&
-    !smalltalkStems[language].has(token.stem) &&
-    otherStems[language].has(token.stem);
-  const polite = (token: AnalyzedToken, language: Language) =>
-    token.courtesy ||
-    (smalltalkStems[language].has(token.stem) && !otherStems[language].has(token.stem));
+  const asks = ({ courtesy, stem, language }: AnalyzedToken) =>
+    !courtesy && !smalltalkStems[language].has(stem) && otherStems[language].has(stem);
+  const polite = ({ courtesy, stem, language }: AnalyzedToken) =>
+    courtesy || (smalltalkStems[language].has(stem) && !otherStems[language].has(stem));
 
   // A message that asks something is matched on what it asks: its polite
   // words, and its sentences that ask nothing ("Заранее спасибо!"), are left
   // out, so politeness never decides the intent.
   const withoutPoliteness = (analysis: Analysis): Analysis => {
-    const { language } = analysis;
-    if (!analysis.tokens.some((t) => asks(t, language))) return analysis;
-    const idle = new Set(
-      analysis.sentences.filter((s) => !s.some((t) => asks(t, language))).flat(),
-    );
-    const kept = (t: AnalyzedToken) => !polite(t, language) && !idle.has(t);
+    if (!analysis.tokens.some(asks)) return analysis;
+    const idle = new Set(analysis.sentences.filter((s) => !s.some(asks)).flat());
+    const kept = (t: AnalyzedToken) => !polite(t) && !idle.has(t);
     return {
       ...analysis,
       tokens: analysis.tokens.filter(kept),
@@ -313,43 +308,76 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
   };
 
   // Scores every intent by its best example, into `best` (kept when higher).
+  // A message in two languages is one vector in two parts: each language's
+  // words against that language's examples, the two cosines added in
+  // proportion to each part's share of the message's length, as if both
+  // examples were one translated example. A message in one language is
+  // scored as before.
   const scoreIntents = (
     tokens: readonly AnalyzedToken[],
-    language: Language,
     best: Float64Array,
     bestExample: Int32Array,
+    bestLanguage: Language[],
     exclude: string | undefined,
     skipSmalltalk: boolean,
   ) => {
-    const index = indexes[language];
-    const words = wordFeatures(tokens);
-    const chars = charFeatures(tokens);
-    scoreInto(index.words, words, index.wordScores, index.classWordScores);
-    scoreInto(index.chars, chars, index.charScores, index.classCharScores);
-    const exampleBest = new Float64Array(classCount);
+    const parts = languages
+      .map((language) => ({ language, tokens: tokens.filter((t) => t.language === language) }))
+      .filter((part) => part.tokens.length > 0);
+    const norms = parts.map(({ language, tokens: own }) => {
+      const index = indexes[language];
+      return {
+        words: scoreInto(index.words, wordFeatures(own), index.wordScores, index.classWordScores),
+        chars: scoreInto(index.chars, charFeatures(own), index.charScores, index.classCharScores),
+      };
+    });
+    const wordNorm = Math.hypot(...norms.map((n) => n.words)) || 1;
+    const charNorm = Math.hypot(...norms.map((n) => n.chars)) || 1;
+    const exampleScore = new Float64Array(classCount);
+    const wholeScore = new Float64Array(classCount);
     const exampleArg = new Int32Array(classCount).fill(-1);
-    for (let e = 0; e < index.examples.length; e++) {
-      const score =
-        wordWeight * (index.wordScores[e] ?? 0) + (1 - wordWeight) * (index.charScores[e] ?? 0);
-      const { intent, text } = index.examples[e] as ExampleEntry;
-      if (score > (exampleBest[intent] ?? 0) && text !== exclude) {
-        exampleBest[intent] = score;
-        exampleArg[intent] = e;
+    const argLanguage: Language[] = [];
+    const argShare = new Float64Array(classCount);
+    parts.forEach(({ language }, p) => {
+      const index = indexes[language];
+      const wordShare = wordWeight * ((norms[p]?.words ?? 0) / wordNorm);
+      const charShare = (1 - wordWeight) * ((norms[p]?.chars ?? 0) / charNorm);
+      const exampleBest = new Float64Array(classCount);
+      const arg = new Int32Array(classCount).fill(-1);
+      for (let e = 0; e < index.examples.length; e++) {
+        const score =
+          wordShare * (index.wordScores[e] ?? 0) + charShare * (index.charScores[e] ?? 0);
+        const { intent, text } = index.examples[e] as ExampleEntry;
+        if (score > (exampleBest[intent] ?? 0) && text !== exclude) {
+          exampleBest[intent] = score;
+          arg[intent] = e;
+        }
       }
-    }
+      for (let c = 0; c < classCount; c++) {
+        const fromExample = exampleBest[c] ?? 0;
+        exampleScore[c] = (exampleScore[c] ?? 0) + fromExample;
+        wholeScore[c] =
+          (wholeScore[c] ?? 0) +
+          wordShare * (index.classWordScores[c] ?? 0) +
+          charShare * (index.classCharScores[c] ?? 0);
+        if (fromExample > (argShare[c] ?? 0)) {
+          argShare[c] = fromExample;
+          exampleArg[c] = arg[c] ?? -1;
+          argLanguage[c] = language;
+        }
+      }
+    });
     for (let c = 0; c < classCount; c++) {
       if (skipSmalltalk && smalltalkClasses.has(c)) continue;
-      const whole =
-        wordWeight * (index.classWordScores[c] ?? 0) +
-        (1 - wordWeight) * (index.classCharScores[c] ?? 0);
       // The out-of-scope class is no topic but many: only its examples count.
       const score =
         c === outOfScopeClass
-          ? (exampleBest[c] ?? 0)
-          : (1 - classWeight) * (exampleBest[c] ?? 0) + classWeight * whole;
+          ? (exampleScore[c] ?? 0)
+          : (1 - classWeight) * (exampleScore[c] ?? 0) + classWeight * (wholeScore[c] ?? 0);
       if (score > (best[c] ?? 0)) {
         best[c] = score;
         bestExample[c] = exampleArg[c] ?? -1;
+        bestLanguage[c] = argLanguage[c] ?? "ru";
       }
     }
   };
@@ -359,12 +387,12 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
   const rank = (analysis: Analysis, exclude?: string) => {
     const best = new Float64Array(classCount);
     const bestExample = new Int32Array(classCount).fill(-1);
-    const { language } = analysis;
-    const skipSmalltalk = analysis.tokens.some((t) => asks(t, language));
-    scoreIntents(analysis.tokens, language, best, bestExample, exclude, skipSmalltalk);
+    const bestLanguage: Language[] = [];
+    const skipSmalltalk = analysis.tokens.some(asks);
+    scoreIntents(analysis.tokens, best, bestExample, bestLanguage, exclude, skipSmalltalk);
     for (const sentence of analysis.sentences) {
       if (sentence.length >= 2) {
-        scoreIntents(sentence, language, best, bestExample, exclude, skipSmalltalk);
+        scoreIntents(sentence, best, bestExample, bestLanguage, exclude, skipSmalltalk);
       }
     }
     const order = [...best.keys()].sort((a, b) => (best[b] ?? 0) - (best[a] ?? 0)).slice(0, 6);
@@ -372,6 +400,7 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
       intent: kb.intents[i]?.id ?? OUT_OF_SCOPE,
       score: Math.min(1, best[i] ?? 0),
       example: bestExample[i] ?? -1,
+      language: bestLanguage[i] ?? analysis.language,
     }));
   };
 
@@ -379,10 +408,11 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
     analyzer,
     match(text, options = {}) {
       const analysis = withoutPoliteness(analyzer.analyze(text));
-      const { tokens, language } = analysis;
-      const known = inScopeStems[language];
+      const { tokens } = analysis;
       const unknownShare =
-        tokens.length === 0 ? 1 : tokens.filter((t) => !known.has(t.stem)).length / tokens.length;
+        tokens.length === 0
+          ? 1
+          : tokens.filter((t) => !inScopeStems[t.language].has(t.stem)).length / tokens.length;
       const ranked = tokens.length === 0 ? [] : rank(analysis, options.exclude);
       const outOfScopeScore = ranked.find((c) => c.intent === OUT_OF_SCOPE)?.score ?? 0;
       const candidates = ranked
@@ -395,11 +425,10 @@ export function createMatcher(kb: KnowledgeBase, options: MatcherOptions = {}): 
       return { decision, confidence, candidates, analysis, unknownShare, outOfScopeScore };
     },
     explain(result) {
-      const { tokens, language } = result.analysis;
-      const index = indexes[language];
+      const { tokens } = result.analysis;
       const ranked = rank(result.analysis).filter((c) => c.intent !== OUT_OF_SCOPE);
-      return ranked.slice(0, 5).map(({ intent, score, example }) => {
-        const entry = index.examples[example];
+      return ranked.slice(0, 5).map(({ intent, score, example, language }) => {
+        const entry = indexes[language].examples[example];
         return {
           intent,
           score,

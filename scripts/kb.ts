@@ -4,6 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import {
   createMatcher,
+  crossValidate,
   evaluate,
   fillReferences,
   findDuplicateExamples,
@@ -13,6 +14,7 @@ import {
   loadKnowledgeBase,
   type Matcher,
   type MatchResult,
+  type SliceFigures,
   tuneCalibration,
 } from "../knowledge/index.ts";
 import { knowledgeFolder, loadKnowledgeOrExit } from "./knowledge-folder.ts";
@@ -24,6 +26,9 @@ const USAGE = `Usage: npm run kb -- <command>
   classify           JSON lines {"text": ...} on stdin → one decision per line on stdout
   export             the whole knowledge base as JSON
   eval FILE.jsonl    accuracy on labelled lines {"text", "intent": id or null}
+  crossval [--folds 5] [--seed 1]
+                     k-fold cross-validation over the examples: each fold's
+                     examples asked of a matcher built without them
   tune [FILE.jsonl] [--write]
                      fit the confidence model and thresholds on the development
                      set (default test/fixtures/eval-dev.jsonl); --write saves
@@ -79,7 +84,12 @@ function tryText(matcher: Matcher, text: string): number {
   if (analysis.layout !== "none") console.log(`keyboard layout repaired: ${analysis.layout}`);
   console.log(
     `tokens:   ${analysis.tokens
-      .map((t) => (t.corrected !== t.word ? `${t.word}→${t.corrected}` : t.word) + `[${t.stem}]`)
+      .map(
+        (t) =>
+          (t.corrected !== t.word ? `${t.word}→${t.corrected}` : t.word) +
+          `[${t.stem}]` +
+          (t.language !== analysis.language ? `(${t.language})` : ""),
+      )
       .join(" ")}`,
   );
   console.log(
@@ -204,6 +214,70 @@ function evalFile(matcher: Matcher, file: string, showFailures: boolean): number
   return 0;
 }
 
+// The value after a flag ("--folds 5"), as a positive integer; undefined when absent.
+function integerFlag(args: readonly string[], flag: string): number | undefined | Error {
+  const at = args.indexOf(flag);
+  if (at === -1) return undefined;
+  const value = Number(args[at + 1]);
+  if (!Number.isInteger(value) || value < 1) {
+    return new Error(`${flag} takes a whole number, got "${args[at + 1] ?? ""}"`);
+  }
+  return value;
+}
+
+function crossval(args: readonly string[]): number {
+  const folds = integerFlag(args, "--folds") ?? 5;
+  const seed = integerFlag(args, "--seed") ?? 1;
+  for (const value of [folds, seed]) {
+    if (value instanceof Error) {
+      console.error(value.message);
+      return 2;
+    }
+  }
+  if (typeof folds !== "number" || typeof seed !== "number") return 2;
+  if (folds < 2) {
+    console.error("--folds takes 2 or more");
+    return 2;
+  }
+  const kb = loadKnowledgeOrExit();
+  const start = performance.now();
+  const { folds: results, overall } = crossValidate(kb, { folds, seed });
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const row = (name: string, inScope: SliceFigures, outOfScope: SliceFigures, extra = "") => {
+    const share = (n: number, d: number) => (d === 0 ? "—" : percent(n / d)).padStart(7);
+    return `  ${name.padEnd(8)} ${String(inScope.total).padStart(5)} ${share(inScope.correct, inScope.total)} ${share(inScope.wrong, inScope.total)} ${share(inScope.clarified, inScope.total)} ${share(inScope.escalated, inScope.total)}   ${String(outOfScope.total).padStart(5)} ${share(outOfScope.correct, outOfScope.total)} ${share(outOfScope.wrong, outOfScope.total)}${extra}`;
+  };
+  console.log(
+    `${folds}-fold cross-validation (seed ${seed}) over the examples of ${kb.intents.length} intents and the out-of-scope examples: each fold's examples asked of a matcher built without them`,
+  );
+  console.log(
+    "\n           in scope: total  right  wrong  clarify escalated   out of scope: total escalated answered",
+  );
+  for (const fold of results) {
+    console.log(
+      row(
+        `fold ${fold.fold}`,
+        fold.inScope,
+        fold.outOfScope,
+        `   (${fold.trained} trained, ${(fold.milliseconds / 1000).toFixed(1)} s)`,
+      ),
+    );
+  }
+  console.log(row("overall", overall.inScope, overall.outOfScope));
+  console.log("\nby language:");
+  for (const language of ["ru", "en"]) {
+    const inScope = overall.byKind[language];
+    const outOfScope = overall.byKind[`oos_${language}`];
+    if (inScope && outOfScope) console.log(row(language, inScope, outOfScope));
+  }
+  console.log("\nmost often confused (expected → got):");
+  for (const c of overall.confusions.slice(0, 10)) {
+    console.log(`  ${String(c.count).padStart(3)}  ${c.expected} → ${c.got}`);
+  }
+  console.log(`\n${seconds} s`);
+  return 0;
+}
+
 function tune(file: string, write: boolean): number {
   const kb = loadKnowledgeOrExit();
   const questions = readLabelled(file);
@@ -240,6 +314,8 @@ async function main(args: string[]): Promise<number> {
       if (!file) break;
       return evalFile(createMatcher(loadKnowledgeOrExit()), file, rest.includes("--failures"));
     }
+    case "crossval":
+      return crossval(rest);
     case "tune":
       return tune(rest.find((a) => !a.startsWith("--")) ?? DEV_SET, rest.includes("--write"));
     case "unanswered":

@@ -143,3 +143,23 @@ describe("npm run kb -- try and eval", () => {
     expect(stdout).toMatch(/out-of-scope escalation rate: +100\.0%/);
   });
 });
+
+describe("npm run kb -- crossval", () => {
+  it("reports right, wrong, clarified and escalated per fold and overall, in seconds", () => {
+    const start = performance.now();
+    const { status, stdout } = runScript("kb.ts", ["crossval", "--folds", "3"]);
+    expect(status).toBe(0);
+    expect(performance.now() - start).toBeLessThan(30_000);
+    expect(stdout).toContain("3-fold cross-validation");
+    for (const name of ["fold 1", "fold 2", "fold 3", "overall", "ru", "en"]) {
+      expect(stdout).toMatch(new RegExp(`^ {2}${name} +\\d+ +\\d+\\.\\d%`, "m"));
+    }
+    expect(stdout).not.toMatch(/fold 4/);
+  });
+
+  it("refuses a number of folds that is not a whole number of 2 or more", () => {
+    for (const folds of ["1", "x", "2.5"]) {
+      expect(runScript("kb.ts", ["crossval", "--folds", folds]).status, folds).toBe(2);
+    }
+  });
+});
