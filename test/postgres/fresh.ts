@@ -48,7 +48,8 @@ export interface FreshPostgresOptions extends PostgresOptions {
 /**
  * A new database on the tests' PostgreSQL server, and its URL: empty, or
  * with the bot's schema (`migrated`). `drop` closes the client and removes
- * the database.
+ * the database (on the run's own server, which goes with the run, it is
+ * only closed: dropping costs more than making).
  */
 export async function freshPostgres(options: FreshPostgresOptions = {}): Promise<{
   db: PostgresDatabase;
@@ -66,6 +67,7 @@ export async function freshPostgres(options: FreshPostgresOptions = {}): Promise
     url,
     drop: async () => {
       await db.close();
+      if (inject("postgresEphemeral")) return;
       await onServer((server) => server.exec(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
     },
   };

@@ -9,6 +9,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     /** A PostgreSQL server for the tests: the superuser's URL of its `postgres` database. */
     postgresUrl: string;
+    /** The server is this run's own and goes with it: test databases need not be dropped. */
+    postgresEphemeral: boolean;
   }
 }
 
@@ -23,6 +25,7 @@ export default async function setup(project: TestProject) {
   const given = process.env.TEST_DATABASE_URL;
   if (given) {
     project.provide("postgresUrl", given);
+    project.provide("postgresEphemeral", false);
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
@@ -66,6 +69,7 @@ export default async function setup(project: TestProject) {
   await server.initialise();
   await server.start();
   project.provide("postgresUrl", `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
+  project.provide("postgresEphemeral", true);
   return async () => {
     await server.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -82,7 +82,7 @@ describe("Signals on postgres after the listening session breaks", () => {
       return got.length > 0;
     });
     await db.run(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gosuslugi-bot-session'",
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'gosuslugi-bot-session' AND datname = current_database()",
     );
     await until(() => resyncs === 1);
     got.length = 0;

@@ -40,7 +40,8 @@ describe("leadWith", () => {
     const first = candidates.indexOf(leaders()[0] as Leadership);
     await db.run(
       `SELECT pg_terminate_backend(pid) FROM pg_locks
-       WHERE locktype = 'advisory' AND objid = 42 AND granted`,
+       WHERE locktype = 'advisory' AND objid = 42 AND granted
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
     await until(() => leaders().length === 1 && !candidates[first]?.leading);
     expect(events).toContain(`follow ${first}`);
