@@ -36,6 +36,38 @@ export function databasePathOf(env: Readonly<Record<string, string | undefined>>
   return env.DATABASE_PATH?.trim() || DEFAULT_DATABASE_PATH;
 }
 
+/** Where the bot keeps its data: the SQLite file, or a PostgreSQL server several processes share. */
+export type DatabaseConfig =
+  | { engine: "sqlite"; path: string }
+  | {
+      engine: "postgres";
+      url: string;
+      /** Connections this process opens at most (DATABASE_POOL_SIZE). */
+      poolSize: number;
+    };
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//;
+
+/**
+ * The database as the command-line tools find it: DATABASE_URL (PostgreSQL)
+ * if set, else the SQLite file at DATABASE_PATH or the bot's default, without
+ * validating the rest of the environment.
+ *
+ * @example databaseOf(process.env) // { engine: "sqlite", path: "./data/bot.sqlite" }
+ */
+export function databaseOf(env: Readonly<Record<string, string | undefined>>): DatabaseConfig {
+  const url = env.DATABASE_URL?.trim();
+  if (url) {
+    const poolSize = Number(env.DATABASE_POOL_SIZE ?? "");
+    return {
+      engine: "postgres",
+      url,
+      poolSize: Number.isInteger(poolSize) && poolSize >= 1 && poolSize <= 100 ? poolSize : 10,
+    };
+  }
+  return { engine: "sqlite", path: databasePathOf(env) };
+}
+
 const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/;
 
 const configSchema = z
@@ -49,6 +81,19 @@ const configSchema = z
         .optional(),
     ),
     DATABASE_PATH: z.string().trim().min(1).default(DEFAULT_DATABASE_PATH),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(POSTGRES_URL, {
+          error:
+            "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:5432/database)",
+        })
+        .refine((url) => URL.canParse(url), {
+          error: "DATABASE_URL is not a URL: postgres://user:password@host:5432/database",
+        })
+        .optional(),
+    ),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     KNOWLEDGE_DIR: optionalText,
     TELEGRAM_API_ROOT: z
       .url({ protocol: /^https?$/, error: "TELEGRAM_API_ROOT must be an http(s) URL" })
@@ -98,7 +143,10 @@ const configSchema = z
 export interface Config {
   /** Undefined when not set: main explains how to get one. */
   botToken: string | undefined;
+  /** The SQLite file; with DATABASE_URL it is not used. */
   databasePath: string;
+  /** Which database, and where: PostgreSQL when DATABASE_URL is set, else SQLite at `databasePath`. */
+  database: DatabaseConfig;
   knowledgeDir: string | undefined;
   telegramApiRoot: string;
   /** Webhook mode when set; long polling otherwise. */
@@ -143,6 +191,9 @@ export function createConfig(env: Readonly<Record<string, string | undefined>>):
     config: {
       botToken: e.BOT_TOKEN,
       databasePath: e.DATABASE_PATH,
+      database: e.DATABASE_URL
+        ? { engine: "postgres", url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+        : { engine: "sqlite", path: e.DATABASE_PATH },
       knowledgeDir: e.KNOWLEDGE_DIR,
       telegramApiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ""),
       webhook:

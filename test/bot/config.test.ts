@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createConfig } from "../../bot/config.ts";
+import { createConfig, databaseOf } from "../../bot/config.ts";
 
 const TOKEN = "123456:AAEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
@@ -16,6 +16,37 @@ describe("configuration from the environment", () => {
         rateLimitPerMinute: 20,
       },
     });
+  });
+
+  it("chooses PostgreSQL with DATABASE_URL, SQLite at DATABASE_PATH without it", () => {
+    expect(createConfig({ BOT_TOKEN: TOKEN, DATABASE_PATH: "/srv/bot.sqlite" })).toMatchObject({
+      ok: true,
+      config: { database: { engine: "sqlite", path: "/srv/bot.sqlite" } },
+    });
+    const url = "postgres://bot:secret@db.internal:5432/bot";
+    expect(
+      createConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: url, DATABASE_POOL_SIZE: "20" }),
+    ).toMatchObject({
+      ok: true,
+      config: { database: { engine: "postgres", url, poolSize: 20 } },
+    });
+    expect(createConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: "  " })).toMatchObject({
+      ok: true,
+      config: { database: { engine: "sqlite" } },
+    });
+    for (const [variable, value] of [
+      ["DATABASE_URL", "mysql://bot@db/bot"],
+      ["DATABASE_URL", "./data/bot.sqlite"],
+      ["DATABASE_POOL_SIZE", "0"],
+      ["DATABASE_POOL_SIZE", "many"],
+    ] as const) {
+      const refused = createConfig({ BOT_TOKEN: TOKEN, DATABASE_URL: url, [variable]: value });
+      expect(refused.ok, `${variable}=${value}`).toBe(false);
+      if (!refused.ok) expect(refused.errors.join()).toContain(variable);
+    }
+    // The tools read it the same way.
+    expect(databaseOf({ DATABASE_URL: url })).toEqual({ engine: "postgres", url, poolSize: 10 });
+    expect(databaseOf({})).toEqual({ engine: "sqlite", path: "./data/bot.sqlite" });
   });
 
   it("allows no token (main then explains how to get one) but refuses a malformed one", () => {
