@@ -14,6 +14,16 @@ declare module "vitest" {
   }
 }
 
+/** The run's server, shared by every project that runs this set-up (vitest calls it once a project). */
+interface Shared {
+  url: Promise<string>;
+  ephemeral: boolean;
+  users: number;
+  stop: () => Promise<void>;
+}
+const SHARED = Symbol.for("gosuslugi-bot.test-postgres");
+const registry = globalThis as typeof globalThis & { [SHARED]?: Shared };
+
 /**
  * Vitest's global set-up: the tests' PostgreSQL server. `TEST_DATABASE_URL`
  * names one to use (a superuser's, since tests create databases); without
@@ -22,57 +32,78 @@ declare module "vitest" {
  * temporary folder and is removed at the end.
  */
 export default async function setup(project: TestProject) {
-  const given = process.env.TEST_DATABASE_URL;
-  if (given) {
-    project.provide("postgresUrl", given);
-    project.provide("postgresEphemeral", false);
-    return;
+  let shared = registry[SHARED];
+  if (!shared) {
+    shared = start();
+    registry[SHARED] = shared;
   }
+  shared.users++;
+  project.provide("postgresUrl", await shared.url);
+  project.provide("postgresEphemeral", shared.ephemeral);
+  const mine = shared;
+  return async () => {
+    if (--mine.users > 0) return;
+    delete registry[SHARED];
+    await mine.stop();
+  };
+}
+
+function start(): Shared {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given)
+    return { url: Promise.resolve(given), ephemeral: false, users: 0, stop: async () => {} };
   const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
   // As root the server runs as "postgres", which must reach its data folder inside.
   chmodSync(dir, 0o755);
-  const port = await freePort();
   const password = "test";
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, "data"),
-    port,
-    user: "postgres",
-    password,
-    persistent: false,
-    // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
-    // Test data need not survive a power cut.
-    postgresFlags: [
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "max_connections=300",
-    ],
-    onLog: () => {},
-    onError: (error) => {
-      const text = String(error);
-      if (
-        /ERROR|FATAL|PANIC/.test(text) &&
-        !/terminating connection due to administrator/.test(text)
-      ) {
-        process.stderr.write(`[test postgres] ${text}\n`);
-      }
+  let server: EmbeddedPostgres | undefined;
+  const url = (async () => {
+    const port = await freePort();
+    server = new EmbeddedPostgres({
+      databaseDir: join(dir, "data"),
+      port,
+      user: "postgres",
+      password,
+      persistent: false,
+      // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
+      createPostgresUser: true,
+      initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
+      // Test data need not survive a power cut.
+      postgresFlags: [
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "max_connections=300",
+      ],
+      onLog: () => {},
+      onError: (error) => {
+        const text = String(error);
+        if (
+          /ERROR|FATAL|PANIC/.test(text) &&
+          !/terminating connection due to administrator/.test(text)
+        ) {
+          process.stderr.write(`[test postgres] ${text}\n`);
+        }
+      },
+    });
+    await server.initialise();
+    await server.start();
+    return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+  })();
+  return {
+    url,
+    ephemeral: true,
+    users: 0,
+    stop: async () => {
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
-  });
-  await server.initialise();
-  await server.start();
-  project.provide("postgresUrl", `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
-  project.provide("postgresEphemeral", true);
-  return async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
   };
 }
 
