@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { SqlClient } from "./sql/client.ts";
 
 /** What an operator did (or tried to do: refusals carry `details.refused`). */
 export type AuditAction =
@@ -53,14 +53,14 @@ export interface AuditLog {
     action: AuditAction;
     ticketId?: number | null;
     details?: Record<string, unknown>;
-  }): void;
+  }): Promise<void>;
   /** Entries matching every given filter, oldest first. */
-  entries(filter?: AuditFilter): AuditEntry[];
+  entries(filter?: AuditFilter): Promise<AuditEntry[]>;
   /** The newest entry of an action that was not refused, on a ticket or by an operator. */
   latest(
     action: AuditAction,
     of: { ticketId: number } | { operatorId: number },
-  ): AuditEntry | undefined;
+  ): Promise<AuditEntry | undefined>;
 }
 
 export interface AuditLogOptions {
@@ -68,51 +68,51 @@ export interface AuditLogOptions {
   now?: () => number;
 }
 
+const INSERT =
+  "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (?, ?, ?, ?, ?)";
+const SELECT = `SELECT * FROM audit_log
+  WHERE (:ticketId IS NULL OR ticket_id = :ticketId)
+    AND (:operatorId IS NULL OR operator_id = :operatorId)
+    AND (:since IS NULL OR at >= :since)
+  ORDER BY id`;
+
 /**
- * The audit log on `db`. `record` is a single INSERT, so call it inside the
- * transaction of the action it records.
- *
- * @example createAuditLog(db).entries({ ticketId: 7 })
+ * Whether an entry was not refused, in each engine's JSON: SQLite keeps
+ * `details` as text, so it needs json_extract; PostgreSQL's `::jsonb ->>`.
  */
-export function createAuditLog(db: Database, options: AuditLogOptions = {}): AuditLog {
+const notRefused = (sql: SqlClient) =>
+  sql.engine === "sqlite"
+    ? "json_extract(details, '$.refused') IS NULL"
+    : "(details::jsonb ->> 'refused') IS NULL";
+const latestOf = (sql: SqlClient, column: "ticket_id" | "operator_id") =>
+  `SELECT * FROM audit_log WHERE action = ? AND ${column} = ? AND ${notRefused(sql)}
+   ORDER BY id DESC LIMIT 1`;
+
+/**
+ * The audit log on `sql`. `record` is a single INSERT, so call it on the
+ * client of the transaction of the action it records.
+ *
+ * @example await createAuditLog(db).entries({ ticketId: 7 })
+ */
+export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): AuditLog {
   const { now = Date.now } = options;
-  const insert = db.prepare(
-    "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (?, ?, ?, ?, ?)",
-  );
-  const select = db.prepare<
-    { ticketId: number | null; operatorId: number | null; since: number | null },
-    AuditRow
-  >(
-    `SELECT * FROM audit_log
-     WHERE (:ticketId IS NULL OR ticket_id = :ticketId)
-       AND (:operatorId IS NULL OR operator_id = :operatorId)
-       AND (:since IS NULL OR at >= :since)
-     ORDER BY id`,
-  );
-  const done = "json_extract(details, '$.refused') IS NULL ORDER BY id DESC LIMIT 1";
-  const latestOnTicket = db.prepare<[AuditAction, number], AuditRow>(
-    `SELECT * FROM audit_log WHERE action = ? AND ticket_id = ? AND ${done}`,
-  );
-  const latestByOperator = db.prepare<[AuditAction, number], AuditRow>(
-    `SELECT * FROM audit_log WHERE action = ? AND operator_id = ? AND ${done}`,
-  );
   return {
-    record: ({ operatorId, action, ticketId = null, details = {} }) => {
-      insert.run(operatorId, action, ticketId, JSON.stringify(details), now());
+    record: async ({ operatorId, action, ticketId = null, details = {} }) => {
+      await sql.run(INSERT, [operatorId, action, ticketId, JSON.stringify(details), now()]);
     },
-    entries: (filter = {}) =>
-      select
-        .all({
+    entries: async (filter = {}) =>
+      (
+        await sql.all<AuditRow>(SELECT, {
           ticketId: filter.ticketId ?? null,
           operatorId: filter.operatorId ?? null,
           since: filter.since ?? null,
         })
-        .map(toEntry),
-    latest: (action, of) => {
+      ).map(toEntry),
+    latest: async (action, of) => {
       const row =
         "ticketId" in of
-          ? latestOnTicket.get(action, of.ticketId)
-          : latestByOperator.get(action, of.operatorId);
+          ? await sql.get<AuditRow>(latestOf(sql, "ticket_id"), [action, of.ticketId])
+          : await sql.get<AuditRow>(latestOf(sql, "operator_id"), [action, of.operatorId]);
       return row ? toEntry(row) : undefined;
     },
   };

@@ -20,6 +20,7 @@ export {
   databaseFileOf,
   type OpenDatabaseOptions,
   openDatabase,
+  openSqlite,
 } from "./database.ts";
 export {
   createStorageMonitor,
@@ -67,6 +68,7 @@ export {
   OPERATOR_COMMANDS,
   type OperatorCommand,
 } from "./operator-commands.ts";
+export { createOperatorFocus, type OperatorFocus } from "./operator-focus.ts";
 export {
   createOperators,
   defaultOperatorName,
@@ -107,11 +109,24 @@ export {
   startOfMoscowDay,
 } from "./report-data.ts";
 export {
+  type Repositories,
+  type RepositoriesOptions,
+  repositoriesOn,
+} from "./repositories.ts";
+export {
   ERASED_TEXT,
   type PurgeCounts,
   type PurgeOptions,
   purgeExpired,
 } from "./retention.ts";
+export type {
+  SqlClient,
+  SqlDatabase,
+  SqlEngine,
+  SqlParams,
+  SqlValue,
+} from "./sql/client.ts";
+export { type SqliteDatabase, sqliteClient } from "./sqlite/client.ts";
 export {
   createStore,
   type FeedbackOutcome,
@@ -139,7 +154,11 @@ export type {
   TicketMessage,
   TicketState,
 } from "./ticket-model.ts";
-export type { TicketStats } from "./ticket-stats.ts";
+export {
+  createTicketStatistics,
+  type TicketStatistics,
+  type TicketStats,
+} from "./ticket-stats.ts";
 export {
   type ActRefusal,
   type AddMessageResult,
@@ -158,4 +177,8 @@ export {
   type TicketServiceOptions,
   type TransferResult,
 } from "./tickets.ts";
-export type { UnansweredRecord, UnansweredRecords } from "./unanswered-questions.ts";
+export {
+  type UnansweredRecord,
+  type UnansweredRecords,
+  unansweredQuestions,
+} from "./unanswered-questions.ts";

@@ -1,5 +1,6 @@
-import type { Database } from "better-sqlite3";
+import { requeueAssignedTo } from "./assigned-tickets.ts";
 import { createAuditLog } from "./audit.ts";
+import type { SqlClient } from "./sql/client.ts";
 
 /** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
 export type OperatorRole = "operator" | "supervisor";
@@ -59,21 +60,21 @@ export interface Operators {
   add(
     operator: { userId: number; name: string; role: OperatorRole },
     by?: number,
-  ): { operator: Operator; created: boolean };
+  ): Promise<{ operator: Operator; created: boolean }>;
   /**
    * Removes an operator: they go off shift and their assigned tickets go back
    * to the queue (tell those citizens and the on-shift operators).
    */
-  remove(userId: number, by?: number): RemoveOperatorResult;
+  remove(userId: number, by?: number): Promise<RemoveOperatorResult>;
   /** Anyone ever added, removed ones included. */
-  get(userId: number): Operator | undefined;
+  get(userId: number): Promise<Operator | undefined>;
   /** The role of a current operator; undefined for anyone else (removed ones included). */
-  roleOf(userId: number): OperatorRole | undefined;
+  roleOf(userId: number): Promise<OperatorRole | undefined>;
   /** Current operators by name; with `includeRemoved`, removed ones too. */
-  list(options?: { includeRemoved?: boolean }): Operator[];
+  list(options?: { includeRemoved?: boolean }): Promise<Operator[]>;
   /** Current operators on shift: whom to notify of a new ticket. */
-  onShift(): Operator[];
-  setShift(userId: number, onShift: boolean): SetShiftResult;
+  onShift(): Promise<Operator[]>;
+  setShift(userId: number, onShift: boolean): Promise<SetShiftResult>;
 }
 
 export interface OperatorsOptions {
@@ -81,97 +82,96 @@ export interface OperatorsOptions {
   now?: () => number;
 }
 
+const BY_ID = "SELECT * FROM operators WHERE user_id = ?";
+const INSERT =
+  "INSERT INTO operators (user_id, name, role, on_shift, added_at) VALUES (?, ?, ?, 0, ?)";
+const UPDATE = `UPDATE operators SET name = ?, role = ?,
+    on_shift = CASE WHEN removed_at IS NULL THEN on_shift ELSE 0 END,
+    added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE ? END,
+    removed_at = NULL
+  WHERE user_id = ?`;
+const MARK_REMOVED =
+  "UPDATE operators SET removed_at = ?, on_shift = 0 WHERE user_id = ? AND removed_at IS NULL";
+const CURRENT = "SELECT * FROM operators WHERE removed_at IS NULL ORDER BY name, user_id";
+const EVERYONE = "SELECT * FROM operators ORDER BY name, user_id";
+const ON_SHIFT =
+  "SELECT * FROM operators WHERE removed_at IS NULL AND on_shift = 1 ORDER BY name, user_id";
+const SET_SHIFT = "UPDATE operators SET on_shift = ? WHERE user_id = ? AND removed_at IS NULL";
+
 /**
- * The operators on `db`. Every change writes an audit row in its transaction.
+ * The operators on `sql`. Every change writes an audit row in its transaction
+ * (a savepoint when `sql` is a transaction's client).
  *
  * @example
  * const operators = createOperators(db);
- * operators.add({ userId: 1001, name: "Anna", role: "operator" });
- * operators.setShift(1001, true);
+ * await operators.add({ userId: 1001, name: "Anna", role: "operator" });
+ * await operators.setShift(1001, true);
  */
-export function createOperators(db: Database, options: OperatorsOptions = {}): Operators {
+export function createOperators(sql: SqlClient, options: OperatorsOptions = {}): Operators {
   const { now = Date.now } = options;
-  const audit = createAuditLog(db, { now });
-  const byId = db.prepare<[number], OperatorRow>("SELECT * FROM operators WHERE user_id = ?");
-  const insert = db.prepare(
-    "INSERT INTO operators (user_id, name, role, on_shift, added_at) VALUES (?, ?, ?, 0, ?)",
-  );
-  const update = db.prepare(
-    `UPDATE operators SET name = ?, role = ?,
-       on_shift = CASE WHEN removed_at IS NULL THEN on_shift ELSE 0 END,
-       added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE ? END,
-       removed_at = NULL
-     WHERE user_id = ?`,
-  );
-  const markRemoved = db.prepare(
-    "UPDATE operators SET removed_at = ?, on_shift = 0 WHERE user_id = ? AND removed_at IS NULL",
-  );
-  const requeue = db.prepare<[number], { id: number }>(
-    `UPDATE tickets SET state = 'waiting', operator_id = NULL, assigned_at = NULL
-     WHERE operator_id = ? AND state = 'assigned' RETURNING id`,
-  );
-  const current = db.prepare<[], OperatorRow>(
-    "SELECT * FROM operators WHERE removed_at IS NULL ORDER BY name, user_id",
-  );
-  const everyone = db.prepare<[], OperatorRow>("SELECT * FROM operators ORDER BY name, user_id");
-  const shift = db.prepare<[], OperatorRow>(
-    "SELECT * FROM operators WHERE removed_at IS NULL AND on_shift = 1 ORDER BY name, user_id",
-  );
-  const setShift = db.prepare(
-    "UPDATE operators SET on_shift = ? WHERE user_id = ? AND removed_at IS NULL",
-  );
-
-  const add = db.transaction(
-    (operator: { userId: number; name: string; role: OperatorRole }, by: number | undefined) => {
-      const before = byId.get(operator.userId);
-      if (before) update.run(operator.name, operator.role, now(), operator.userId);
-      else insert.run(operator.userId, operator.name, operator.role, now());
-      audit.record({
-        operatorId: operator.userId,
-        action: "operator_add",
-        details: { by: by ?? null, name: operator.name, role: operator.role },
-      });
-      const after = toOperator(byId.get(operator.userId) as OperatorRow);
-      return { operator: after, created: before === undefined || before.removed_at !== null };
-    },
-  );
-
-  const remove = db.transaction((userId: number, by: number | undefined): RemoveOperatorResult => {
-    if (markRemoved.run(now(), userId).changes === 0) return { ok: false, reason: "not_operator" };
-    const requeued = requeue.all(userId).map((row) => row.id);
-    audit.record({ operatorId: userId, action: "operator_remove", details: { by: by ?? null } });
-    for (const ticketId of requeued) {
-      audit.record({
-        operatorId: userId,
-        action: "release",
-        ticketId,
-        details: { reason: "operator_removed" },
-      });
-    }
-    return { ok: true, operator: toOperator(byId.get(userId) as OperatorRow), requeued };
-  });
-
-  const changeShift = db.transaction((userId: number, on: boolean): SetShiftResult => {
-    if (setShift.run(on ? 1 : 0, userId).changes === 0)
-      return { ok: false, reason: "not_operator" };
-    audit.record({ operatorId: userId, action: on ? "shift_on" : "shift_off" });
-    return { ok: true, operator: toOperator(byId.get(userId) as OperatorRow) };
-  });
+  const byId = (tx: SqlClient, userId: number) => tx.get<OperatorRow>(BY_ID, [userId]);
 
   return {
-    add: (operator, by) => add.immediate(operator, by),
-    remove: (userId, by) => remove.immediate(userId, by),
-    get: (userId) => {
-      const row = byId.get(userId);
+    add: (operator, by) =>
+      sql.transaction(async (tx) => {
+        const before = await byId(tx, operator.userId);
+        if (before) await tx.run(UPDATE, [operator.name, operator.role, now(), operator.userId]);
+        else await tx.run(INSERT, [operator.userId, operator.name, operator.role, now()]);
+        await createAuditLog(tx, { now }).record({
+          operatorId: operator.userId,
+          action: "operator_add",
+          details: { by: by ?? null, name: operator.name, role: operator.role },
+        });
+        const after = toOperator((await byId(tx, operator.userId)) as OperatorRow);
+        return { operator: after, created: before === undefined || before.removed_at !== null };
+      }),
+    remove: (userId, by) =>
+      sql.transaction(async (tx): Promise<RemoveOperatorResult> => {
+        if ((await tx.run(MARK_REMOVED, [now(), userId])) === 0) {
+          return { ok: false, reason: "not_operator" };
+        }
+        const requeued = await requeueAssignedTo(tx, userId);
+        const audit = createAuditLog(tx, { now });
+        await audit.record({
+          operatorId: userId,
+          action: "operator_remove",
+          details: { by: by ?? null },
+        });
+        for (const ticketId of requeued) {
+          await audit.record({
+            operatorId: userId,
+            action: "release",
+            ticketId,
+            details: { reason: "operator_removed" },
+          });
+        }
+        return {
+          ok: true,
+          operator: toOperator((await byId(tx, userId)) as OperatorRow),
+          requeued,
+        };
+      }),
+    get: async (userId) => {
+      const row = await byId(sql, userId);
       return row ? toOperator(row) : undefined;
     },
-    roleOf: (userId) => {
-      const row = byId.get(userId);
+    roleOf: async (userId) => {
+      const row = await byId(sql, userId);
       return row && row.removed_at === null ? row.role : undefined;
     },
-    list: ({ includeRemoved = false } = {}) =>
-      (includeRemoved ? everyone : current).all().map(toOperator),
-    onShift: () => shift.all().map(toOperator),
-    setShift: (userId, on) => changeShift.immediate(userId, on),
+    list: async ({ includeRemoved = false } = {}) =>
+      (await sql.all<OperatorRow>(includeRemoved ? EVERYONE : CURRENT)).map(toOperator),
+    onShift: async () => (await sql.all<OperatorRow>(ON_SHIFT)).map(toOperator),
+    setShift: (userId, on) =>
+      sql.transaction(async (tx): Promise<SetShiftResult> => {
+        if ((await tx.run(SET_SHIFT, [on ? 1 : 0, userId])) === 0) {
+          return { ok: false, reason: "not_operator" };
+        }
+        await createAuditLog(tx, { now }).record({
+          operatorId: userId,
+          action: on ? "shift_on" : "shift_off",
+        });
+        return { ok: true, operator: toOperator((await byId(tx, userId)) as OperatorRow) };
+      }),
   };
 }

@@ -1,4 +1,4 @@
-import type { Database } from "better-sqlite3";
+import type { SqlClient } from "./sql/client.ts";
 import { createTicketStatistics } from "./ticket-stats.ts";
 
 /** Questions by what the bot did with them. */
@@ -126,6 +126,30 @@ function summarize(sorted: readonly number[], median: number | undefined): Durat
   };
 }
 
+/** A row's Moscow day as YYYY-MM-DD, in each engine's date functions. */
+const DAY_OF = {
+  sqlite: "date((created_at + :offset) / 1000, 'unixepoch')",
+  postgres: "to_char(to_timestamp((created_at + :offset) / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+} as const;
+const PER_DAY = (engine: SqlClient["engine"]) => `SELECT ${DAY_OF[engine]} AS day,
+    sum(CASE WHEN decision = 'answer' THEN 1 ELSE 0 END) AS answered,
+    sum(CASE WHEN decision = 'clarify' THEN 1 ELSE 0 END) AS clarified,
+    sum(CASE WHEN decision = 'escalate' THEN 1 ELSE 0 END) AS escalated
+  FROM questions WHERE created_at >= :since AND created_at < :until
+  GROUP BY day ORDER BY day`;
+const TOP_INTENTS = `SELECT intent, count(*) AS count FROM questions
+  WHERE created_at >= ? AND created_at < ? AND decision = 'answer' AND intent IS NOT NULL
+  GROUP BY intent ORDER BY count DESC, intent LIMIT ?`;
+const UNHELPFUL = "sum(CASE WHEN helpful = 0 THEN 1 ELSE 0 END)";
+const DISLIKED = `SELECT intent, sum(CASE WHEN helpful = 1 THEN 1 ELSE 0 END) AS helpful,
+    ${UNHELPFUL} AS unhelpful
+  FROM feedback
+  WHERE created_at >= ? AND created_at < ?
+  GROUP BY intent HAVING ${UNHELPFUL} > 0
+  ORDER BY unhelpful DESC, 1.0 * ${UNHELPFUL} / count(*) DESC, intent LIMIT ?`;
+const RATING_COUNTS = `SELECT rating, count(*) AS count FROM tickets
+  WHERE closed_at >= ? AND closed_at < ? AND rating IS NOT NULL GROUP BY rating`;
+
 /**
  * Collects the managers' report for `since` ≤ time < `until` from the bot's
  * database: questions per Moscow day and by decision, the most answered
@@ -135,39 +159,22 @@ function summarize(sorted: readonly number[], median: number | undefined): Durat
  *
  * @example
  * const until = Date.now();
- * const data = collectReport(db, { since: startOfMoscowDay(until) - 29 * 86_400_000, until });
+ * const data = await collectReport(db, { since: startOfMoscowDay(until) - 29 * 86_400_000, until });
  */
-export function collectReport(db: Database, period: ReportPeriod): ReportData {
+export async function collectReport(sql: SqlClient, period: ReportPeriod): Promise<ReportData> {
   const { since, until, top = 10 } = period;
-  const perDay = db.prepare<{ since: number; until: number; offset: number }, ReportDay>(
-    `SELECT date((created_at + :offset) / 1000, 'unixepoch') AS day,
-       sum(decision = 'answer') AS answered,
-       sum(decision = 'clarify') AS clarified,
-       sum(decision = 'escalate') AS escalated
-     FROM questions WHERE created_at >= :since AND created_at < :until
-     GROUP BY day ORDER BY day`,
-  );
-  const topIntents = db.prepare<[number, number, number], { intent: string; count: number }>(
-    `SELECT intent, count(*) AS count FROM questions
-     WHERE created_at >= ? AND created_at < ? AND decision = 'answer' AND intent IS NOT NULL
-     GROUP BY intent ORDER BY count DESC, intent LIMIT ?`,
-  );
-  const disliked = db.prepare<
-    [number, number, number],
-    { intent: string; helpful: number; unhelpful: number }
-  >(
-    `SELECT intent, sum(helpful = 1) AS helpful, sum(helpful = 0) AS unhelpful FROM feedback
-     WHERE created_at >= ? AND created_at < ?
-     GROUP BY intent HAVING unhelpful > 0
-     ORDER BY unhelpful DESC, 1.0 * unhelpful / count(*) DESC, intent LIMIT ?`,
-  );
-  const ratingCounts = db.prepare<[number, number], { rating: number; count: number }>(
-    `SELECT rating, count(*) AS count FROM tickets
-     WHERE closed_at >= ? AND closed_at < ? AND rating IS NOT NULL GROUP BY rating`,
-  );
-
   const found = new Map(
-    perDay.all({ since, until, offset: MOSCOW_OFFSET }).map((row) => [row.day, row]),
+    (await sql.all<ReportDay>(PER_DAY(sql.engine), { since, until, offset: MOSCOW_OFFSET })).map(
+      (row) => [
+        row.day,
+        {
+          day: row.day,
+          answered: Number(row.answered),
+          clarified: Number(row.clarified),
+          escalated: Number(row.escalated),
+        },
+      ],
+    ),
   );
   const days: ReportDay[] = [];
   for (let t = startOfMoscowDay(since); t < until; t += DAY) {
@@ -183,10 +190,24 @@ export function collectReport(db: Database, period: ReportPeriod): ReportData {
   const total = counts.answered + counts.clarified + counts.escalated;
   const share = (n: number) => (total === 0 ? 0 : n / total);
 
-  const statistics = createTicketStatistics(db);
-  const stats = statistics.stats(since, until);
+  const statistics = createTicketStatistics(sql);
+  const stats = await statistics.stats(since, until);
   const byRating: [number, number, number, number, number] = [0, 0, 0, 0, 0];
-  for (const row of ratingCounts.all(since, until)) byRating[row.rating - 1] = row.count;
+  const ratingRows = await sql.all<{ rating: number; count: number }>(RATING_COUNTS, [
+    since,
+    until,
+  ]);
+  for (const row of ratingRows) byRating[row.rating - 1] = Number(row.count);
+  const topIntents = await sql.all<{ intent: string; count: number }>(TOP_INTENTS, [
+    since,
+    until,
+    top,
+  ]);
+  const disliked = await sql.all<{ intent: string; helpful: number; unhelpful: number }>(DISLIKED, [
+    since,
+    until,
+    top,
+  ]);
   const answeredSolved = stats.solved + stats.unsolved;
 
   return {
@@ -202,8 +223,12 @@ export function collectReport(db: Database, period: ReportPeriod): ReportData {
         escalated: share(counts.escalated),
       },
     },
-    topIntents: topIntents.all(since, until, top),
-    disliked: disliked.all(since, until, top),
+    topIntents: topIntents.map((row) => ({ intent: row.intent, count: Number(row.count) })),
+    disliked: disliked.map((row) => ({
+      intent: row.intent,
+      helpful: Number(row.helpful),
+      unhelpful: Number(row.unhelpful),
+    })),
     tickets: {
       opened: stats.opened,
       closedByOperator: stats.closed - stats.cancelled,
@@ -211,8 +236,8 @@ export function collectReport(db: Database, period: ReportPeriod): ReportData {
       waitingNow: stats.waiting,
       assignedNow: stats.assigned,
     },
-    wait: summarize(statistics.waits(since, until), stats.medianWaitMs),
-    handling: summarize(statistics.handlings(since, until), stats.medianHandlingMs),
+    wait: summarize(await statistics.waits(since, until), stats.medianWaitMs),
+    handling: summarize(await statistics.handlings(since, until), stats.medianHandlingMs),
     ratings: {
       counts: byRating,
       rated: stats.rated,

@@ -1,5 +1,5 @@
-import type { Database } from "better-sqlite3";
-import type { Language } from "./store.ts";
+import type { Language } from "../knowledge/stem.ts";
+import type { SqlClient } from "./sql/client.ts";
 
 /** Where a suggestion is: waiting for content staff, or decided. */
 export type SuggestionState = "pending" | "accepted" | "rejected";
@@ -41,13 +41,13 @@ export type DecideSuggestionResult =
 /** Operators' suggestions, one per ticket, and content staff's decisions on them. */
 export interface Suggestions {
   /** Records a ticket's suggestion; a ticket has at most one, the first. */
-  record(suggestion: NewSuggestion): RecordSuggestionResult;
-  get(id: number): Suggestion | undefined;
-  ofTicket(ticketId: number): Suggestion | undefined;
+  record(suggestion: NewSuggestion): Promise<RecordSuggestionResult>;
+  get(id: number): Promise<Suggestion | undefined>;
+  ofTicket(ticketId: number): Promise<Suggestion | undefined>;
   /** Pending suggestions, oldest first; `all` adds the decided ones. */
-  list(options?: { all?: boolean }): Suggestion[];
+  list(options?: { all?: boolean }): Promise<Suggestion[]>;
   /** Marks a pending suggestion accepted or rejected. */
-  decide(id: number, state: "accepted" | "rejected"): DecideSuggestionResult;
+  decide(id: number, state: "accepted" | "rejected"): Promise<DecideSuggestionResult>;
 }
 
 export interface SuggestionsOptions {
@@ -79,73 +79,63 @@ const toSuggestion = (row: SuggestionRow): Suggestion => ({
   decidedAt: row.decided_at,
 });
 
+// ON CONFLICT DO NOTHING makes "first one wins" atomic: of two presses at
+// once, the second inserts nothing and reads the first's row.
+const INSERT = `INSERT INTO suggestions (ticket_id, question, language, intent, operator_id, created_at)
+  VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING RETURNING *`;
+const BY_ID = "SELECT * FROM suggestions WHERE id = ?";
+const BY_TICKET = "SELECT * FROM suggestions WHERE ticket_id = ?";
+const PENDING = "SELECT * FROM suggestions WHERE state = 'pending' ORDER BY id";
+const ALL = "SELECT * FROM suggestions ORDER BY id";
+const DECIDE_PENDING = `UPDATE suggestions SET state = ?, decided_at = ?
+  WHERE id = ? AND state = 'pending' RETURNING *`;
+
 /**
- * The suggestions on `db` (from `openDatabase`). Each call is one statement,
- * so it joins the caller's transaction (the desk records a suggestion with
- * its audit row and its messages).
+ * The suggestions on `sql`. Each call is one statement, so it commits with
+ * the transaction whose client it is given (the desk records a suggestion
+ * with its audit row and its messages).
  *
  * @example
  * const suggestions = createSuggestions(db);
- * for (const s of suggestions.list()) console.log(s.id, s.intent ?? "new topic", s.question);
- * suggestions.decide(3, "accepted");
+ * for (const s of await suggestions.list()) console.log(s.id, s.intent ?? "new topic", s.question);
+ * await suggestions.decide(3, "accepted");
  */
-export function createSuggestions(db: Database, options: SuggestionsOptions = {}): Suggestions {
+export function createSuggestions(sql: SqlClient, options: SuggestionsOptions = {}): Suggestions {
   const { now = Date.now } = options;
-  // ON CONFLICT DO NOTHING makes "first one wins" atomic: of two presses at
-  // once, the second inserts nothing and reads the first's row.
-  const insert = db.prepare<
-    [number, string, Language, string | null, number, number],
-    SuggestionRow
-  >(
-    `INSERT INTO suggestions (ticket_id, question, language, intent, operator_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ticket_id) DO NOTHING RETURNING *`,
-  );
-  const byId = db.prepare<[number], SuggestionRow>("SELECT * FROM suggestions WHERE id = ?");
-  const byTicket = db.prepare<[number], SuggestionRow>(
-    "SELECT * FROM suggestions WHERE ticket_id = ?",
-  );
-  const pending = db.prepare<[], SuggestionRow>(
-    "SELECT * FROM suggestions WHERE state = 'pending' ORDER BY id",
-  );
-  const all = db.prepare<[], SuggestionRow>("SELECT * FROM suggestions ORDER BY id");
-  const decidePending = db.prepare<[SuggestionState, number, number], SuggestionRow>(
-    `UPDATE suggestions SET state = ?, decided_at = ?
-     WHERE id = ? AND state = 'pending' RETURNING *`,
-  );
-
-  const get = (id: number) => {
-    const row = byId.get(id);
+  const get = async (id: number) => {
+    const row = await sql.get<SuggestionRow>(BY_ID, [id]);
     return row ? toSuggestion(row) : undefined;
   };
-  const ofTicket = (ticketId: number) => {
-    const row = byTicket.get(ticketId);
+  const ofTicket = async (ticketId: number) => {
+    const row = await sql.get<SuggestionRow>(BY_TICKET, [ticketId]);
     return row ? toSuggestion(row) : undefined;
   };
 
   return {
-    record: (input) => {
-      const row = insert.get(
+    record: async (input) => {
+      const row = await sql.get<SuggestionRow>(INSERT, [
         input.ticketId,
         input.question,
         input.language,
         input.intent,
         input.operatorId,
         now(),
-      );
+      ]);
       if (row) return { ok: true, suggestion: toSuggestion(row) };
       return {
         ok: false,
         reason: "already_recorded",
-        suggestion: ofTicket(input.ticketId) as Suggestion,
+        suggestion: (await ofTicket(input.ticketId)) as Suggestion,
       };
     },
     get,
     ofTicket,
-    list: (options = {}) => (options.all ? all : pending).all().map(toSuggestion),
-    decide: (id, state) => {
-      const row = decidePending.get(state, now(), id);
+    list: async (options = {}) =>
+      (await sql.all<SuggestionRow>(options.all ? ALL : PENDING)).map(toSuggestion),
+    decide: async (id, state) => {
+      const row = await sql.get<SuggestionRow>(DECIDE_PENDING, [state, now(), id]);
       if (row) return { ok: true, suggestion: toSuggestion(row) };
-      const existing = get(id);
+      const existing = await get(id);
       return existing
         ? { ok: false, reason: "already_decided", suggestion: existing }
         : { ok: false, reason: "not_found" };

@@ -1,7 +1,7 @@
-import type { Database } from "better-sqlite3";
+import type { Language } from "../knowledge/stem.ts";
 import { type AuditAction, createAuditLog } from "./audit.ts";
 import { type Operator, type OperatorRow, toOperator } from "./operators.ts";
-import type { Language } from "./store.ts";
+import type { SqlClient } from "./sql/client.ts";
 import {
   type IntentGuess,
   type MessageDirection,
@@ -86,9 +86,10 @@ export type AddMessageResult =
   { ok: true; message: TicketMessage; ticket: Ticket } | { ok: false; reason: ActRefusal };
 
 /**
- * Tickets and their life. Every operation is one synchronous transaction
- * (IMMEDIATE, or a savepoint inside the caller's transaction), so a caller can
- * wrap a ticket change and its outbox rows in one `db.transaction`. Operator
+ * Tickets and their life. Every change is one transaction on the service's
+ * client (a savepoint when that client is a transaction's), so a caller can
+ * build the service on its `tx` and commit a ticket change with its outbox
+ * rows. Operator
  * actions, refused ones included, write an audit row in the same transaction.
  *
  * Who may do what: only current operators take, release, transfer, close and
@@ -97,40 +98,55 @@ export type AddMessageResult =
  */
 export interface TicketService {
   /** Opens a waiting ticket; a citizen has at most one open (waiting or assigned) ticket. */
-  openTicket(ticket: NewTicket): OpenTicketResult;
+  openTicket(ticket: NewTicket): Promise<OpenTicketResult>;
   /** Gives a waiting ticket to an operator; of two operators taking it at once, exactly one wins. */
-  takeTicket(ticketId: number, operatorId: number): TakeResult;
+  takeTicket(ticketId: number, operatorId: number): Promise<TakeResult>;
   /** Takes the ticket that has waited longest. */
-  takeNext(operatorId: number): TakeNextResult;
+  takeNext(operatorId: number): Promise<TakeNextResult>;
   /** Puts an assigned ticket back in the queue, in its original place. */
-  release(ticketId: number, operatorId: number): ReleaseResult;
+  release(ticketId: number, operatorId: number): Promise<ReleaseResult>;
   /** Hands an assigned ticket to another on-shift operator, or back to the queue. */
-  transfer(ticketId: number, fromOperatorId: number, to: number | "queue"): TransferResult;
+  transfer(ticketId: number, fromOperatorId: number, to: number | "queue"): Promise<TransferResult>;
   /** Closes an assigned ticket; the citizen may then rate it. */
-  close(ticketId: number, operatorId: number): CloseResult;
+  close(ticketId: number, operatorId: number): Promise<CloseResult>;
   /** The citizen rates a closed ticket of theirs 1 to 5, once, and may say whether it was solved. */
-  rate(ticketId: number, citizenChatId: number, rating: number, solved?: boolean): RateResult;
+  rate(
+    ticketId: number,
+    citizenChatId: number,
+    rating: number,
+    solved?: boolean,
+  ): Promise<RateResult>;
   /** The citizen leaves: their open ticket, waiting or assigned, is closed. */
-  cancel(citizenChatId: number): CancelResult;
+  cancel(citizenChatId: number): Promise<CancelResult>;
   /** Records a message of the conversation (the caller relays it through the outbox). */
-  addMessage(message: NewTicketMessage): AddMessageResult;
-  ticket(ticketId: number): Ticket | undefined;
+  addMessage(message: NewTicketMessage): Promise<AddMessageResult>;
+  ticket(ticketId: number): Promise<Ticket | undefined>;
   /** The citizen's waiting or assigned ticket. */
-  openTicketOf(citizenChatId: number): Ticket | undefined;
+  openTicketOf(citizenChatId: number): Promise<Ticket | undefined>;
   /** An operator's assigned tickets, taken first first. */
-  ticketsOf(operatorId: number): Ticket[];
+  ticketsOf(operatorId: number): Promise<Ticket[]>;
   /** Waiting tickets, the one that has waited longest first. */
-  queue(): Ticket[];
+  queue(): Promise<Ticket[]>;
   /** A waiting ticket's place in the queue (1 is next); undefined unless it is waiting. */
-  positionOf(ticketId: number): number | undefined;
+  positionOf(ticketId: number): Promise<number | undefined>;
   /** The median wait of recently taken tickets in minutes; undefined before any was taken. */
-  expectedWaitMinutes(): number | undefined;
+  expectedWaitMinutes(): Promise<number | undefined>;
   /** Figures since a moment, e.g. today's midnight. */
-  stats(sinceMs: number): TicketStats;
+  stats(sinceMs: number): Promise<TicketStats>;
   /** A ticket's latest message from one side (e.g. the citizen's), if any. */
-  lastMessage(ticketId: number, direction: MessageDirection): TicketMessage | undefined;
+  lastMessage(ticketId: number, direction: MessageDirection): Promise<TicketMessage | undefined>;
+  /** Waiting tickets opened at or before `sinceMs`, the oldest first (to remind operators of). */
+  overdue(sinceMs: number): Promise<{ id: number; createdAt: number }[]>;
+  /** When operators were last reminded of a ticket still waiting; null when never. */
+  lastReminderAt(): Promise<number | null>;
+  /** Records that operators were reminded of these tickets at `at`. */
+  markReminded(ticketIds: readonly number[], at: number): Promise<void>;
+  /** The id of the chat's latest ticket, in any state (an offer made before it is stale). */
+  latestTicketIdOf(chatId: number): Promise<number | undefined>;
+  /** Messages recorded in a ticket more than once (same ticket, direction and text): relayed twice. */
+  recordedTwice(): Promise<{ ticketId: number; direction: string; text: string; copies: number }[]>;
   /** The ticket and all its messages, notes included, oldest first. */
-  transcript(ticketId: number): { ticket: Ticket; messages: TicketMessage[] } | undefined;
+  transcript(ticketId: number): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined>;
 }
 
 export interface TicketServiceOptions {
@@ -144,350 +160,366 @@ type Authorized =
   | { ok: true; operator: Operator; ticket: Ticket }
   | { ok: false; reason: ActRefusal };
 
+const BY_ID = "SELECT * FROM tickets WHERE id = ?";
+const OPEN_OF_CHAT = "SELECT * FROM tickets WHERE chat_id = ? AND state <> 'closed'";
+const INSERT_TICKET = `INSERT INTO tickets (chat_id, language, question, top_intents, state, created_at)
+  VALUES (?, ?, ?, ?, 'waiting', ?) RETURNING *`;
+const CURRENT_OPERATOR = "SELECT * FROM operators WHERE user_id = ? AND removed_at IS NULL";
+// The guard `state = 'waiting'` is what makes taking atomic: of two
+// connections running this for the same ticket, the second changes nothing.
+const TAKE_WAITING = `UPDATE tickets SET state = 'assigned', operator_id = :operator, assigned_at = :now,
+    first_assigned_at = coalesce(first_assigned_at, :now)
+  WHERE id = :id AND state = 'waiting' RETURNING *`;
+const TAKE_OLDEST = `UPDATE tickets SET state = 'assigned', operator_id = :operator, assigned_at = :now,
+    first_assigned_at = coalesce(first_assigned_at, :now)
+  WHERE id = (SELECT id FROM tickets WHERE state = 'waiting' ORDER BY created_at, id LIMIT 1)
+    AND state = 'waiting'
+  RETURNING *`;
+const REQUEUE = `UPDATE tickets SET state = 'waiting', operator_id = NULL, assigned_at = NULL
+  WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`;
+const REASSIGN = `UPDATE tickets SET operator_id = ?, assigned_at = ?
+  WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`;
+const CLOSE_ASSIGNED = `UPDATE tickets SET state = 'closed', closed_at = ?, closed_by = 'operator'
+  WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`;
+const CANCEL_OPEN = `UPDATE tickets SET state = 'closed', closed_at = ?, closed_by = 'citizen'
+  WHERE chat_id = ? AND state <> 'closed' RETURNING *`;
+const RATE_CLOSED = `UPDATE tickets SET rating = ?, solved = coalesce(?, solved)
+  WHERE id = ? AND chat_id = ? AND state = 'closed' AND rating IS NULL RETURNING *`;
+const WAITING = "SELECT * FROM tickets WHERE state = 'waiting' ORDER BY created_at, id";
+const ASSIGNED_TO =
+  "SELECT * FROM tickets WHERE state = 'assigned' AND operator_id = ? ORDER BY assigned_at, id";
+const POSITION = `SELECT 1 + (SELECT count(*) FROM tickets w WHERE w.state = 'waiting'
+    AND (w.created_at < t.created_at OR (w.created_at = t.created_at AND w.id < t.id))) AS position
+  FROM tickets t WHERE t.id = ? AND t.state = 'waiting'`;
+const INSERT_MESSAGE = `INSERT INTO ticket_messages
+    (ticket_id, direction, operator_id, text, file_id, file_kind, telegram_message_id, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`;
+const LAST_MESSAGE =
+  "SELECT * FROM ticket_messages WHERE ticket_id = ? AND direction = ? ORDER BY id DESC LIMIT 1";
+const MESSAGES = "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id";
+const OVERDUE =
+  "SELECT id, created_at FROM tickets WHERE state = 'waiting' AND created_at <= ? ORDER BY created_at";
+const LAST_REMINDER = "SELECT max(reminded_at) AS at FROM tickets WHERE state = 'waiting'";
+const MARK_REMINDED = "UPDATE tickets SET reminded_at = ? WHERE id = ?";
+const RECORDED_TWICE = `SELECT ticket_id, direction, text, count(*) AS copies FROM ticket_messages
+  WHERE text IS NOT NULL GROUP BY ticket_id, direction, text HAVING count(*) > 1`;
+const LATEST_OF_CHAT = "SELECT max(id) AS id FROM tickets WHERE chat_id = ?";
+
 /**
- * The ticket service on `db` (from `openDatabase`; give the outbox the same
- * connection).
+ * The ticket service on `sql` (the database, or a transaction's client: give
+ * the outbox the same one). Cheap to build: it holds SQL text, no statements.
  *
  * @example
  * const tickets = createTicketService(db);
- * const opened = tickets.openTicket({ chatId, language: "ru", question, topIntents });
+ * const opened = await tickets.openTicket({ chatId, language: "ru", question, topIntents });
  * if (opened.ok) tell(`Ticket #${opened.ticket.id}, place ${opened.position}`);
- * const taken = tickets.takeTicket(opened.ticket.id, operatorId);
+ * const taken = await tickets.takeTicket(opened.ticket.id, operatorId);
  */
 export function createTicketService(
-  db: Database,
+  sql: SqlClient,
   options: TicketServiceOptions = {},
 ): TicketService {
   const { now = Date.now, waitSample = 50 } = options;
-  const audit = createAuditLog(db, { now });
-  const statistics = createTicketStatistics(db, { waitSample });
+  const statistics = createTicketStatistics(sql, { waitSample });
 
-  const byId = db.prepare<[number], TicketRow>("SELECT * FROM tickets WHERE id = ?");
-  const openOfChat = db.prepare<[number], TicketRow>(
-    "SELECT * FROM tickets WHERE chat_id = ? AND state <> 'closed'",
-  );
-  const insertTicket = db.prepare<[number, Language, string, string, number], TicketRow>(
-    `INSERT INTO tickets (chat_id, language, question, top_intents, state, created_at)
-     VALUES (?, ?, ?, ?, 'waiting', ?) RETURNING *`,
-  );
-  const currentOperator = db.prepare<[number], OperatorRow>(
-    "SELECT * FROM operators WHERE user_id = ? AND removed_at IS NULL",
-  );
-  // The guard `state = 'waiting'` is what makes taking atomic: of two
-  // connections running this for the same ticket, the second changes nothing.
-  const takeWaiting = db.prepare<{ id: number; operator: number; now: number }, TicketRow>(
-    `UPDATE tickets SET state = 'assigned', operator_id = :operator, assigned_at = :now,
-       first_assigned_at = coalesce(first_assigned_at, :now)
-     WHERE id = :id AND state = 'waiting' RETURNING *`,
-  );
-  const takeOldest = db.prepare<{ operator: number; now: number }, TicketRow>(
-    `UPDATE tickets SET state = 'assigned', operator_id = :operator, assigned_at = :now,
-       first_assigned_at = coalesce(first_assigned_at, :now)
-     WHERE id = (SELECT id FROM tickets WHERE state = 'waiting' ORDER BY created_at, id LIMIT 1)
-       AND state = 'waiting'
-     RETURNING *`,
-  );
-  const requeue = db.prepare<[number, number], TicketRow>(
-    `UPDATE tickets SET state = 'waiting', operator_id = NULL, assigned_at = NULL
-     WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`,
-  );
-  const reassign = db.prepare<[number, number, number, number], TicketRow>(
-    `UPDATE tickets SET operator_id = ?, assigned_at = ?
-     WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`,
-  );
-  const closeAssigned = db.prepare<[number, number, number], TicketRow>(
-    `UPDATE tickets SET state = 'closed', closed_at = ?, closed_by = 'operator'
-     WHERE id = ? AND state = 'assigned' AND operator_id = ? RETURNING *`,
-  );
-  const cancelOpen = db.prepare<[number, number], TicketRow>(
-    `UPDATE tickets SET state = 'closed', closed_at = ?, closed_by = 'citizen'
-     WHERE chat_id = ? AND state <> 'closed' RETURNING *`,
-  );
-  const rateClosed = db.prepare<[number, number | null, number, number], TicketRow>(
-    `UPDATE tickets SET rating = ?, solved = coalesce(?, solved)
-     WHERE id = ? AND chat_id = ? AND state = 'closed' AND rating IS NULL RETURNING *`,
-  );
-  const waiting = db.prepare<[], TicketRow>(
-    "SELECT * FROM tickets WHERE state = 'waiting' ORDER BY created_at, id",
-  );
-  const assignedTo = db.prepare<[number], TicketRow>(
-    "SELECT * FROM tickets WHERE state = 'assigned' AND operator_id = ? ORDER BY assigned_at, id",
-  );
-  const position = db.prepare<[number], { position: number }>(
-    `SELECT 1 + (SELECT count(*) FROM tickets w WHERE w.state = 'waiting'
-       AND (w.created_at < t.created_at OR (w.created_at = t.created_at AND w.id < t.id))) AS position
-     FROM tickets t WHERE t.id = ? AND t.state = 'waiting'`,
-  );
-  const insertMessage = db.prepare<
-    [
-      number,
-      string,
-      number | null,
-      string | null,
-      string | null,
-      string | null,
-      number | null,
-      number,
-    ],
-    TicketMessageRow
-  >(
-    `INSERT INTO ticket_messages
-       (ticket_id, direction, operator_id, text, file_id, file_kind, telegram_message_id, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
-  );
-  const lastMessageOf = db.prepare<[number, MessageDirection], TicketMessageRow>(
-    "SELECT * FROM ticket_messages WHERE ticket_id = ? AND direction = ? ORDER BY id DESC LIMIT 1",
-  );
-  const messagesOf = db.prepare<[number], TicketMessageRow>(
-    "SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id",
-  );
-
-  const ticketOf = (id: number) => {
-    const row = byId.get(id);
-    return row ? toTicket(row) : undefined;
-  };
-  const operatorOf = (userId: number) => {
-    const row = currentOperator.get(userId);
-    return row ? toOperator(row) : undefined;
-  };
-  const positionOf = (id: number) => position.get(id)?.position;
-  // Inside our own write transaction nothing else can change the row between
-  // the checks and the guarded UPDATE, so a guard that misses is a bug.
-  const changed = (row: TicketRow | undefined): Ticket => {
-    if (!row) throw new Error("A ticket changed during its own write transaction: report this bug");
-    return toTicket(row);
-  };
-  const refuse = <R extends string>(
-    operatorId: number,
-    action: AuditAction,
-    ticketId: number | null,
-    reason: R,
-  ): { ok: false; reason: R } => {
-    audit.record({ operatorId, action, ticketId, details: { refused: reason } });
-    return { ok: false, reason };
-  };
-  /** The acting operator and the ticket, if they may act on it. */
-  const authorize = (
-    operatorId: number,
-    ticketId: number,
-    action: AuditAction,
-    { waitingForSupervisors = false } = {},
-  ): Authorized => {
-    const operator = operatorOf(operatorId);
-    if (!operator) return refuse(operatorId, action, ticketId, "not_operator");
-    const ticket = ticketOf(ticketId);
-    if (!ticket) return refuse(operatorId, action, ticketId, "not_found");
-    if (ticket.state === "closed") return refuse(operatorId, action, ticketId, "closed");
-    if (ticket.state === "waiting" && !(waitingForSupervisors && operator.role === "supervisor")) {
-      return refuse(operatorId, action, ticketId, "not_assigned");
-    }
-    if (operator.role !== "supervisor" && ticket.operatorId !== operatorId) {
-      return refuse(operatorId, action, ticketId, "not_yours");
-    }
-    return { ok: true, operator, ticket };
-  };
-
-  const open = db.transaction((input: NewTicket): OpenTicketResult => {
-    const existing = openOfChat.get(input.chatId);
-    if (existing) return { ok: false, reason: "already_open", ticket: toTicket(existing) };
-    const ticket = toTicket(
-      insertTicket.get(
-        input.chatId,
-        input.language,
-        input.question,
-        JSON.stringify(input.topIntents),
-        now(),
-      ) as TicketRow,
-    );
-    return { ok: true, ticket, position: positionOf(ticket.id) as number };
-  });
-
-  const take = db.transaction((ticketId: number, operatorId: number): TakeResult => {
-    const operator = operatorOf(operatorId);
-    if (!operator) return refuse(operatorId, "take", ticketId, "not_operator");
-    if (!operator.onShift) return refuse(operatorId, "take", ticketId, "off_shift");
-    const row = takeWaiting.get({ id: ticketId, operator: operatorId, now: now() });
-    if (!row) {
-      const ticket = ticketOf(ticketId);
-      if (!ticket) return refuse(operatorId, "take", ticketId, "not_found");
-      if (ticket.state === "closed") return refuse(operatorId, "take", ticketId, "closed");
-      audit.record({
-        operatorId,
-        action: "take",
-        ticketId,
-        details: { refused: "already_taken", by: ticket.operatorId },
-      });
-      return { ok: false, reason: "already_taken", ticket };
-    }
-    const ticket = toTicket(row);
-    audit.record({ operatorId, action: "take", ticketId, details: waitDetails(ticket) });
-    return { ok: true, ticket };
-  });
-
-  const next = db.transaction((operatorId: number): TakeNextResult => {
-    const operator = operatorOf(operatorId);
-    if (!operator) return refuse(operatorId, "take_next", null, "not_operator");
-    if (!operator.onShift) return refuse(operatorId, "take_next", null, "off_shift");
-    const row = takeOldest.get({ operator: operatorId, now: now() });
-    if (!row) return refuse(operatorId, "take_next", null, "queue_empty");
-    const ticket = toTicket(row);
-    audit.record({
-      operatorId,
-      action: "take_next",
-      ticketId: ticket.id,
-      details: waitDetails(ticket),
-    });
-    return { ok: true, ticket };
-  });
-
-  const moveToQueue = (ticket: Ticket, operatorId: number, action: AuditAction) => {
-    const previousOperatorId = ticket.operatorId as number;
-    const moved = changed(requeue.get(ticket.id, previousOperatorId));
-    audit.record({
-      operatorId,
-      action,
-      ticketId: ticket.id,
-      details: { from: previousOperatorId, to: "queue" },
-    });
-    return { ticket: moved, previousOperatorId };
-  };
-
-  const release = db.transaction((ticketId: number, operatorId: number): ReleaseResult => {
-    const allowed = authorize(operatorId, ticketId, "release");
-    if (!allowed.ok) return allowed;
-    const { ticket, previousOperatorId } = moveToQueue(allowed.ticket, operatorId, "release");
-    return { ok: true, ticket, previousOperatorId, position: positionOf(ticket.id) as number };
-  });
-
-  const transfer = db.transaction(
-    (ticketId: number, operatorId: number, to: number | "queue"): TransferResult => {
-      const allowed = authorize(operatorId, ticketId, "transfer");
-      if (!allowed.ok) return allowed;
-      if (to === "queue") {
-        return { ok: true, ...moveToQueue(allowed.ticket, operatorId, "transfer") };
+  /** The queries and checks, on one client (the database, or an operation's transaction). */
+  const on = (tx: SqlClient) => {
+    const audit = createAuditLog(tx, { now });
+    const ticketOf = async (id: number) => {
+      const row = await tx.get<TicketRow>(BY_ID, [id]);
+      return row ? toTicket(row) : undefined;
+    };
+    const operatorOf = async (userId: number) => {
+      const row = await tx.get<OperatorRow>(CURRENT_OPERATOR, [userId]);
+      return row ? toOperator(row) : undefined;
+    };
+    const positionOf = async (id: number) =>
+      (await tx.get<{ position: number }>(POSITION, [id]))?.position;
+    const refuse = async <R extends string>(
+      operatorId: number,
+      action: AuditAction,
+      ticketId: number | null,
+      reason: R,
+    ): Promise<{ ok: false; reason: R }> => {
+      await audit.record({ operatorId, action, ticketId, details: { refused: reason } });
+      return { ok: false, reason };
+    };
+    /** The acting operator and the ticket, if they may act on it. */
+    const authorize = async (
+      operatorId: number,
+      ticketId: number,
+      action: AuditAction,
+      { waitingForSupervisors = false } = {},
+    ): Promise<Authorized> => {
+      const operator = await operatorOf(operatorId);
+      if (!operator) return refuse(operatorId, action, ticketId, "not_operator");
+      const ticket = await ticketOf(ticketId);
+      if (!ticket) return refuse(operatorId, action, ticketId, "not_found");
+      if (ticket.state === "closed") return refuse(operatorId, action, ticketId, "closed");
+      if (
+        ticket.state === "waiting" &&
+        !(waitingForSupervisors && operator.role === "supervisor")
+      ) {
+        return refuse(operatorId, action, ticketId, "not_assigned");
       }
-      const previousOperatorId = allowed.ticket.operatorId as number;
-      if (to === previousOperatorId) {
-        return refuse(operatorId, "transfer", ticketId, "same_operator");
+      if (operator.role !== "supervisor" && ticket.operatorId !== operatorId) {
+        return refuse(operatorId, action, ticketId, "not_yours");
       }
-      const target = operatorOf(to);
-      if (!target) return refuse(operatorId, "transfer", ticketId, "target_not_operator");
-      if (!target.onShift) return refuse(operatorId, "transfer", ticketId, "target_off_shift");
-      const ticket = changed(reassign.get(to, now(), ticketId, previousOperatorId));
-      audit.record({
+      return { ok: true, operator, ticket };
+    };
+    const moveToQueue = async (ticket: Ticket, operatorId: number, action: AuditAction) => {
+      const previousOperatorId = ticket.operatorId as number;
+      const moved = changed(await tx.get<TicketRow>(REQUEUE, [ticket.id, previousOperatorId]));
+      await audit.record({
         operatorId,
-        action: "transfer",
-        ticketId,
-        details: { from: previousOperatorId, to },
+        action,
+        ticketId: ticket.id,
+        details: { from: previousOperatorId, to: "queue" },
       });
-      return { ok: true, ticket, previousOperatorId };
-    },
-  );
-
-  const close = db.transaction((ticketId: number, operatorId: number): CloseResult => {
-    const allowed = authorize(operatorId, ticketId, "close");
-    if (!allowed.ok) return allowed;
-    const ticket = changed(closeAssigned.get(now(), ticketId, allowed.ticket.operatorId as number));
-    const handlingMs = (ticket.closedAt as number) - (ticket.firstAssignedAt as number);
-    audit.record({ operatorId, action: "close", ticketId, details: { handlingMs } });
-    return { ok: true, ticket };
-  });
-
-  const rate = db.transaction(
-    (ticketId: number, chatId: number, rating: number, solved: boolean | undefined): RateResult => {
-      if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
-        return { ok: false, reason: "invalid_rating" };
-      }
-      const solvedValue = solved === undefined ? null : solved ? 1 : 0;
-      const row = rateClosed.get(rating, solvedValue, ticketId, chatId);
-      if (row) return { ok: true, ticket: toTicket(row) };
-      const ticket = ticketOf(ticketId);
-      if (!ticket) return { ok: false, reason: "not_found" };
-      if (ticket.chatId !== chatId) return { ok: false, reason: "not_yours" };
-      if (ticket.state !== "closed") return { ok: false, reason: "not_closed" };
-      return { ok: false, reason: "already_rated" };
-    },
-  );
-
-  const cancel = db.transaction((chatId: number): CancelResult => {
-    const row = cancelOpen.get(now(), chatId);
-    return row ? { ok: true, ticket: toTicket(row) } : { ok: false, reason: "no_open_ticket" };
-  });
-
-  const addMessage = db.transaction((input: NewTicketMessage): AddMessageResult => {
-    if (input.text === undefined && input.file === undefined) {
-      throw new TypeError("addMessage needs text, a file or both: got neither");
-    }
-    let ticket: Ticket;
-    let operatorId: number | null = null;
-    if (input.direction === "citizen") {
-      const found = ticketOf(input.ticketId);
-      if (!found) return { ok: false, reason: "not_found" };
-      if (found.state === "closed") return { ok: false, reason: "closed" };
-      ticket = found;
-    } else {
-      const action = input.direction === "note" ? "note" : "message";
-      const allowed = authorize(input.operatorId, input.ticketId, action, {
-        waitingForSupervisors: input.direction === "note",
-      });
-      if (!allowed.ok) return allowed;
-      ticket = allowed.ticket;
-      operatorId = input.operatorId;
-    }
-    const message = toTicketMessage(
-      insertMessage.get(
-        input.ticketId,
-        input.direction,
-        operatorId,
-        input.text ?? null,
-        input.file?.id ?? null,
-        input.file?.kind ?? null,
-        input.telegramMessageId ?? null,
-        now(),
-      ) as TicketMessageRow,
-    );
-    if (operatorId !== null) {
-      audit.record({
-        operatorId,
-        action: input.direction === "note" ? "note" : "message",
-        ticketId: input.ticketId,
-        details: { messageId: message.id },
-      });
-    }
-    return { ok: true, message, ticket };
-  });
+      return { ticket: moved, previousOperatorId };
+    };
+    return { audit, ticketOf, operatorOf, positionOf, refuse, authorize, moveToQueue };
+  };
+  const read = on(sql);
+  /** Runs an operation in a transaction (a savepoint inside the caller's). */
+  const atomically = <T>(work: (q: ReturnType<typeof on>, tx: SqlClient) => Promise<T>) =>
+    sql.transaction((tx) => work(on(tx), tx));
 
   return {
-    openTicket: (ticket) => open.immediate(ticket),
-    takeTicket: (ticketId, operatorId) => take.immediate(ticketId, operatorId),
-    takeNext: (operatorId) => next.immediate(operatorId),
-    release: (ticketId, operatorId) => release.immediate(ticketId, operatorId),
-    transfer: (ticketId, from, to) => transfer.immediate(ticketId, from, to),
-    close: (ticketId, operatorId) => close.immediate(ticketId, operatorId),
-    rate: (ticketId, chatId, rating, solved) => rate.immediate(ticketId, chatId, rating, solved),
-    cancel: (chatId) => cancel.immediate(chatId),
-    addMessage: (message) => addMessage.immediate(message),
-    ticket: ticketOf,
-    openTicketOf: (chatId) => {
-      const row = openOfChat.get(chatId);
+    openTicket: (input) =>
+      atomically(async (q, tx): Promise<OpenTicketResult> => {
+        const existing = await tx.get<TicketRow>(OPEN_OF_CHAT, [input.chatId]);
+        if (existing) return { ok: false, reason: "already_open", ticket: toTicket(existing) };
+        const row = await tx.get<TicketRow>(INSERT_TICKET, [
+          input.chatId,
+          input.language,
+          input.question,
+          JSON.stringify(input.topIntents),
+          now(),
+        ]);
+        const ticket = toTicket(row as TicketRow);
+        return { ok: true, ticket, position: (await q.positionOf(ticket.id)) as number };
+      }),
+
+    takeTicket: (ticketId, operatorId) =>
+      atomically(async (q, tx): Promise<TakeResult> => {
+        const operator = await q.operatorOf(operatorId);
+        if (!operator) return q.refuse(operatorId, "take", ticketId, "not_operator");
+        if (!operator.onShift) return q.refuse(operatorId, "take", ticketId, "off_shift");
+        const row = await tx.get<TicketRow>(TAKE_WAITING, {
+          id: ticketId,
+          operator: operatorId,
+          now: now(),
+        });
+        if (!row) {
+          const ticket = await q.ticketOf(ticketId);
+          if (!ticket) return q.refuse(operatorId, "take", ticketId, "not_found");
+          if (ticket.state === "closed") return q.refuse(operatorId, "take", ticketId, "closed");
+          await q.audit.record({
+            operatorId,
+            action: "take",
+            ticketId,
+            details: { refused: "already_taken", by: ticket.operatorId },
+          });
+          return { ok: false, reason: "already_taken", ticket };
+        }
+        const ticket = toTicket(row);
+        await q.audit.record({
+          operatorId,
+          action: "take",
+          ticketId,
+          details: waitDetails(ticket),
+        });
+        return { ok: true, ticket };
+      }),
+
+    takeNext: (operatorId) =>
+      atomically(async (q, tx): Promise<TakeNextResult> => {
+        const operator = await q.operatorOf(operatorId);
+        if (!operator) return q.refuse(operatorId, "take_next", null, "not_operator");
+        if (!operator.onShift) return q.refuse(operatorId, "take_next", null, "off_shift");
+        const row = await tx.get<TicketRow>(TAKE_OLDEST, { operator: operatorId, now: now() });
+        if (!row) return q.refuse(operatorId, "take_next", null, "queue_empty");
+        const ticket = toTicket(row);
+        await q.audit.record({
+          operatorId,
+          action: "take_next",
+          ticketId: ticket.id,
+          details: waitDetails(ticket),
+        });
+        return { ok: true, ticket };
+      }),
+
+    release: (ticketId, operatorId) =>
+      atomically(async (q): Promise<ReleaseResult> => {
+        const allowed = await q.authorize(operatorId, ticketId, "release");
+        if (!allowed.ok) return allowed;
+        const { ticket, previousOperatorId } = await q.moveToQueue(
+          allowed.ticket,
+          operatorId,
+          "release",
+        );
+        const position = (await q.positionOf(ticket.id)) as number;
+        return { ok: true, ticket, previousOperatorId, position };
+      }),
+
+    transfer: (ticketId, operatorId, to) =>
+      atomically(async (q, tx): Promise<TransferResult> => {
+        const allowed = await q.authorize(operatorId, ticketId, "transfer");
+        if (!allowed.ok) return allowed;
+        if (to === "queue") {
+          return { ok: true, ...(await q.moveToQueue(allowed.ticket, operatorId, "transfer")) };
+        }
+        const previousOperatorId = allowed.ticket.operatorId as number;
+        if (to === previousOperatorId) {
+          return q.refuse(operatorId, "transfer", ticketId, "same_operator");
+        }
+        const target = await q.operatorOf(to);
+        if (!target) return q.refuse(operatorId, "transfer", ticketId, "target_not_operator");
+        if (!target.onShift) return q.refuse(operatorId, "transfer", ticketId, "target_off_shift");
+        const ticket = changed(
+          await tx.get<TicketRow>(REASSIGN, [to, now(), ticketId, previousOperatorId]),
+        );
+        await q.audit.record({
+          operatorId,
+          action: "transfer",
+          ticketId,
+          details: { from: previousOperatorId, to },
+        });
+        return { ok: true, ticket, previousOperatorId };
+      }),
+
+    close: (ticketId, operatorId) =>
+      atomically(async (q, tx): Promise<CloseResult> => {
+        const allowed = await q.authorize(operatorId, ticketId, "close");
+        if (!allowed.ok) return allowed;
+        const ticket = changed(
+          await tx.get<TicketRow>(CLOSE_ASSIGNED, [
+            now(),
+            ticketId,
+            allowed.ticket.operatorId as number,
+          ]),
+        );
+        const handlingMs = (ticket.closedAt as number) - (ticket.firstAssignedAt as number);
+        await q.audit.record({ operatorId, action: "close", ticketId, details: { handlingMs } });
+        return { ok: true, ticket };
+      }),
+
+    rate: (ticketId, chatId, rating, solved) =>
+      atomically(async (q, tx): Promise<RateResult> => {
+        if (!Number.isInteger(rating) || rating < 1 || rating > 5) {
+          return { ok: false, reason: "invalid_rating" };
+        }
+        const solvedValue = solved === undefined ? null : solved ? 1 : 0;
+        const row = await tx.get<TicketRow>(RATE_CLOSED, [rating, solvedValue, ticketId, chatId]);
+        if (row) return { ok: true, ticket: toTicket(row) };
+        const ticket = await q.ticketOf(ticketId);
+        if (!ticket) return { ok: false, reason: "not_found" };
+        if (ticket.chatId !== chatId) return { ok: false, reason: "not_yours" };
+        if (ticket.state !== "closed") return { ok: false, reason: "not_closed" };
+        return { ok: false, reason: "already_rated" };
+      }),
+
+    cancel: async (chatId) => {
+      // One guarded statement: atomic on its own.
+      const row = await sql.get<TicketRow>(CANCEL_OPEN, [now(), chatId]);
+      return row ? { ok: true, ticket: toTicket(row) } : { ok: false, reason: "no_open_ticket" };
+    },
+
+    addMessage: (input) =>
+      atomically(async (q, tx): Promise<AddMessageResult> => {
+        if (input.text === undefined && input.file === undefined) {
+          throw new TypeError("addMessage needs text, a file or both: got neither");
+        }
+        let ticket: Ticket;
+        let operatorId: number | null = null;
+        if (input.direction === "citizen") {
+          const found = await q.ticketOf(input.ticketId);
+          if (!found) return { ok: false, reason: "not_found" };
+          if (found.state === "closed") return { ok: false, reason: "closed" };
+          ticket = found;
+        } else {
+          const action = input.direction === "note" ? "note" : "message";
+          const allowed = await q.authorize(input.operatorId, input.ticketId, action, {
+            waitingForSupervisors: input.direction === "note",
+          });
+          if (!allowed.ok) return allowed;
+          ticket = allowed.ticket;
+          operatorId = input.operatorId;
+        }
+        const row = await tx.get<TicketMessageRow>(INSERT_MESSAGE, [
+          input.ticketId,
+          input.direction,
+          operatorId,
+          input.text ?? null,
+          input.file?.id ?? null,
+          input.file?.kind ?? null,
+          input.telegramMessageId ?? null,
+          now(),
+        ]);
+        const message = toTicketMessage(row as TicketMessageRow);
+        if (operatorId !== null) {
+          await q.audit.record({
+            operatorId,
+            action: input.direction === "note" ? "note" : "message",
+            ticketId: input.ticketId,
+            details: { messageId: message.id },
+          });
+        }
+        return { ok: true, message, ticket };
+      }),
+
+    ticket: read.ticketOf,
+    openTicketOf: async (chatId) => {
+      const row = await sql.get<TicketRow>(OPEN_OF_CHAT, [chatId]);
       return row ? toTicket(row) : undefined;
     },
-    ticketsOf: (operatorId) => assignedTo.all(operatorId).map(toTicket),
-    queue: () => waiting.all().map(toTicket),
-    positionOf,
+    ticketsOf: async (operatorId) =>
+      (await sql.all<TicketRow>(ASSIGNED_TO, [operatorId])).map(toTicket),
+    queue: async () => (await sql.all<TicketRow>(WAITING)).map(toTicket),
+    positionOf: read.positionOf,
     expectedWaitMinutes: statistics.expectedWaitMinutes,
-    stats: statistics.stats,
-    lastMessage: (ticketId, direction) => {
-      const row = lastMessageOf.get(ticketId, direction);
+    stats: (sinceMs) => statistics.stats(sinceMs),
+    lastMessage: async (ticketId, direction) => {
+      const row = await sql.get<TicketMessageRow>(LAST_MESSAGE, [ticketId, direction]);
       return row && toTicketMessage(row);
     },
-    transcript: (ticketId) => {
-      const ticket = ticketOf(ticketId);
-      return ticket
-        ? { ticket, messages: messagesOf.all(ticketId).map(toTicketMessage) }
-        : undefined;
+    overdue: async (sinceMs) =>
+      (await sql.all<{ id: number; created_at: number }>(OVERDUE, [sinceMs])).map((row) => ({
+        id: row.id,
+        createdAt: row.created_at,
+      })),
+    lastReminderAt: async () => (await sql.get<{ at: number | null }>(LAST_REMINDER))?.at ?? null,
+    markReminded: async (ticketIds, at) => {
+      for (const id of ticketIds) await sql.run(MARK_REMINDED, [at, id]);
+    },
+    latestTicketIdOf: async (chatId) =>
+      (await sql.get<{ id: number | null }>(LATEST_OF_CHAT, [chatId]))?.id ?? undefined,
+    recordedTwice: async () =>
+      (
+        await sql.all<{ ticket_id: number; direction: string; text: string; copies: number }>(
+          RECORDED_TWICE,
+        )
+      ).map((row) => ({
+        ticketId: row.ticket_id,
+        direction: row.direction,
+        text: row.text,
+        copies: Number(row.copies),
+      })),
+    transcript: async (ticketId) => {
+      const ticket = await read.ticketOf(ticketId);
+      if (!ticket) return undefined;
+      const rows = await sql.all<TicketMessageRow>(MESSAGES, [ticketId]);
+      return { ticket, messages: rows.map(toTicketMessage) };
     },
   };
+}
+
+// Inside our own write transaction nothing else can change the row between
+// the checks and the guarded UPDATE, so a guard that misses is a bug.
+function changed(row: TicketRow | undefined): Ticket {
+  if (!row) throw new Error("A ticket changed during its own write transaction: report this bug");
+  return toTicket(row);
 }
 
 function waitDetails(ticket: Ticket): Record<string, unknown> {

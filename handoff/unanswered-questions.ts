@@ -1,7 +1,7 @@
-import type { Database } from "better-sqlite3";
 import type { UnansweredQuestion } from "../knowledge/index.ts";
+import type { Language } from "../knowledge/stem.ts";
 import { ERASED_TEXT } from "./retention.ts";
-import type { Language } from "./store.ts";
+import type { SqlClient } from "./sql/client.ts";
 
 /** An unanswered question as stored: the text is masked; `at` is when it was asked, or rated 👎. */
 export interface UnansweredRecord extends UnansweredQuestion {
@@ -41,46 +41,49 @@ const RATED_QUESTION = `
     AND created_at <= f.created_at
   ORDER BY id DESC LIMIT 1`;
 
+const SELECT = `
+  SELECT chat_id, text, language, intent,
+    CASE decision WHEN 'escalate' THEN 'escalated' ELSE 'clarified' END AS reason,
+    created_at AS at
+  FROM questions
+  WHERE created_at >= :since AND decision IN ('escalate', 'clarify')
+  UNION ALL
+  SELECT q.chat_id, q.text, q.language, q.intent, 'unhelpful' AS reason, MAX(f.created_at) AS at
+  FROM feedback f JOIN questions q ON q.id = (${RATED_QUESTION})
+  WHERE f.created_at >= :since AND f.helpful = 0
+  GROUP BY q.id
+  ORDER BY at`;
+const UNMATCHED = `
+  SELECT COUNT(*) AS n FROM feedback f
+  WHERE f.created_at >= :since AND f.helpful = 0 AND NOT EXISTS (${RATED_QUESTION})`;
+
 /**
- * Prepares the query for the questions the bot did not answer well since a
- * time: escalated and clarified questions asked then (by the
- * questions_by_time index), and answered questions rated 👎 then (by
- * feedback_by_time), each question once however many times it was rated.
+ * The questions the bot did not answer well since a time: escalated and
+ * clarified questions asked then (by the questions_by_time index), and
+ * answered questions rated 👎 then (by feedback_by_time), each question once
+ * however many times it was rated.
  *
- * @example const unanswered = prepareUnansweredQuery(db); unanswered(Date.now() - 7 * DAY)
+ * @example const unanswered = await unansweredQuestions(db, Date.now() - 7 * DAY);
  */
-export function prepareUnansweredQuery(db: Database): (sinceMs: number) => UnansweredRecords {
-  const select = db.prepare<{ since: number }, Row>(`
-    SELECT chat_id, text, language, intent,
-      CASE decision WHEN 'escalate' THEN 'escalated' ELSE 'clarified' END AS reason,
-      created_at AS at
-    FROM questions
-    WHERE created_at >= @since AND decision IN ('escalate', 'clarify')
-    UNION ALL
-    SELECT q.chat_id, q.text, q.language, q.intent, 'unhelpful' AS reason, MAX(f.created_at) AS at
-    FROM feedback f JOIN questions q ON q.id = (${RATED_QUESTION})
-    WHERE f.created_at >= @since AND f.helpful = 0
-    GROUP BY q.id
-    ORDER BY at`);
-  const unmatched = db.prepare<{ since: number }, { n: number }>(`
-    SELECT COUNT(*) AS n FROM feedback f
-    WHERE f.created_at >= @since AND f.helpful = 0 AND NOT EXISTS (${RATED_QUESTION})`);
-  return (sinceMs) => {
-    const rows = select.all({ since: sinceMs });
-    const questions = rows
-      .filter((row) => row.text !== ERASED_TEXT)
-      .map((row) => ({
-        chatId: row.chat_id,
-        text: row.text,
-        language: row.language,
-        intent: row.intent,
-        reason: row.reason,
-        at: row.at,
-      }));
-    return {
-      questions,
-      unmatchedFeedback: unmatched.get({ since: sinceMs })?.n ?? 0,
-      erased: rows.length - questions.length,
-    };
+export async function unansweredQuestions(
+  sql: SqlClient,
+  sinceMs: number,
+): Promise<UnansweredRecords> {
+  const rows = await sql.all<Row>(SELECT, { since: sinceMs });
+  const questions = rows
+    .filter((row) => row.text !== ERASED_TEXT)
+    .map((row) => ({
+      chatId: row.chat_id,
+      text: row.text,
+      language: row.language,
+      intent: row.intent,
+      reason: row.reason,
+      at: row.at,
+    }));
+  const unmatched = await sql.get<{ n: number }>(UNMATCHED, { since: sinceMs });
+  return {
+    questions,
+    unmatchedFeedback: Number(unmatched?.n ?? 0),
+    erased: rows.length - questions.length,
   };
 }
