@@ -1,8 +1,8 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { databaseFileOf } from "./database.ts";
 import type { SqlDatabase } from "./sql/client.ts";
-import type { SqliteDatabase } from "./sqlite/client.ts";
+import type { SqliteDatabase } from "./sqlite/index.ts";
+import { databaseFileOf } from "./sqlite/index.ts";
 
 type Connection = Database.Database;
 

@@ -6,22 +6,12 @@ export {
   type AuditLogOptions,
   createAuditLog,
 } from "./audit.ts";
-export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
 export {
   type DeskAction,
   decodeDeskAction,
   encodeDeskAction,
   MAX_CALLBACK_DATA,
 } from "./buttons.ts";
-export {
-  DatabaseError,
-  type DatabaseErrorCode,
-  type DatabaseFile,
-  databaseFileOf,
-  type OpenDatabaseOptions,
-  openDatabase,
-  openSqlite,
-} from "./database.ts";
 export {
   createStorageMonitor,
   probeWritable,
@@ -126,7 +116,20 @@ export type {
   SqlParams,
   SqlValue,
 } from "./sql/client.ts";
-export { type SqliteDatabase, sqliteClient } from "./sqlite/client.ts";
+export {
+  type BackupOptions,
+  type BackupResult,
+  backupDatabase,
+  DatabaseError,
+  type DatabaseErrorCode,
+  type DatabaseFile,
+  databaseFileOf,
+  type OpenDatabaseOptions,
+  openDatabase,
+  openSqlite,
+  type SqliteDatabase,
+  sqliteClient,
+} from "./sqlite/index.ts";
 export {
   createStore,
   type FeedbackOutcome,

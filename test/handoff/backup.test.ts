@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { backupDatabase } from "../../handoff/index.ts";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 
 const { tempPath, connect } = useTempDatabases();

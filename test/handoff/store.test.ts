@@ -9,7 +9,7 @@ import {
   createTicketService,
   openSqlite,
 } from "../../handoff/index.ts";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 
 const dirs: string[] = [];

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { type SqliteDatabase, sqliteClient } from "./client.ts";
 import { MIGRATIONS, migrate } from "./migrations.ts";
-import { type SqliteDatabase, sqliteClient } from "./sqlite/client.ts";
 
 /** Why a database could not be opened. */
 export type DatabaseErrorCode = "missing" | "unreadable" | "corrupt" | "newer_schema";
