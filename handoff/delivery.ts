@@ -1,5 +1,5 @@
 import type { StorageMonitor } from "./database-probe.ts";
-import type { Outbox, OutboxItem } from "./outbox.ts";
+import type { Outbox, OutboxItem } from "./ports.ts";
 
 /**
  * What `send` reports. A failure with `retryAfterMs` (Telegram's 429

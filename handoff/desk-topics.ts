@@ -1,13 +1,16 @@
 import { escapeHtml, INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
-import type { AuditLog } from "./audit.ts";
 import { encodeDeskAction, MAX_CALLBACK_DATA } from "./buttons.ts";
 import { HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
-import type { Operators } from "./operators.ts";
-import type { OutboxItem, OutboxMessage } from "./outbox.ts";
-import type { Suggestions } from "./suggestions.ts";
+import type {
+  AuditLog,
+  Operators,
+  OutboxItem,
+  OutboxMessage,
+  Suggestions,
+  TicketService,
+} from "./ports.ts";
 import type { Ticket } from "./ticket-model.ts";
-import type { TicketService } from "./tickets.ts";
 
 export interface DeskTopicsDeps {
   /** The audit log, on the desk step's transaction. */

@@ -9,7 +9,6 @@ import {
   withoutBidiControls,
 } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
-import type { AuditAction } from "./audit.ts";
 import { withoutBidiControlsIn } from "./bidi-controls.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
 import type { StorageMonitor } from "./database-probe.ts";
@@ -24,11 +23,11 @@ import {
   TEXT_LIMIT,
 } from "./message-limits.ts";
 import type { OperatorCommand } from "./operator-commands.ts";
-import type { OutboxItem, OutboxMessage } from "./outbox.ts";
+import type { AuditAction, OutboxItem, OutboxMessage } from "./ports.ts";
 import { formatReportText } from "./report/index.ts";
-import { collectReport, startOfMoscowDay } from "./report-data.ts";
-import { repositoriesOn } from "./repositories.ts";
 import type { SqlClient } from "./sql/client.ts";
+import { collectReport, startOfMoscowDay } from "./sql/report-data.ts";
+import { repositoriesOn } from "./sql/repositories.ts";
 import type { Ticket, TicketFile, TicketMessage } from "./ticket-model.ts";
 
 /** Someone writing to the bot: their private chat, Telegram user and language. */

@@ -1,14 +1,10 @@
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./database-probe.ts";
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
-import type { Operators } from "./operators.ts";
-import type { Outbox } from "./outbox.ts";
-import { repositoriesOn } from "./repositories.ts";
+import type { Operators, Outbox, Store, Suggestions, TicketService } from "./ports.ts";
 import type { SqlDatabase } from "./sql/client.ts";
+import { repositoriesOn } from "./sql/repositories.ts";
 import { openSqlite } from "./sqlite/index.ts";
-import type { Store } from "./store.ts";
-import type { Suggestions } from "./suggestions.ts";
-import type { TicketService } from "./tickets.ts";
 
 /**
  * Everything the handoff keeps in its database, and the desk over it. The

@@ -1,11 +1,4 @@
-export {
-  type AuditAction,
-  type AuditEntry,
-  type AuditFilter,
-  type AuditLog,
-  type AuditLogOptions,
-  createAuditLog,
-} from "./audit.ts";
+export type { Language } from "../knowledge/stem.ts";
 export {
   type DeskAction,
   decodeDeskAction,
@@ -58,26 +51,67 @@ export {
   OPERATOR_COMMANDS,
   type OperatorCommand,
 } from "./operator-commands.ts";
-export { createOperatorFocus, type OperatorFocus } from "./operator-focus.ts";
-export {
-  createOperators,
-  defaultOperatorName,
-  type Operator,
-  type OperatorRole,
-  type Operators,
-  type OperatorsOptions,
-  type RemoveOperatorResult,
-  type SetShiftResult,
-} from "./operators.ts";
-export {
-  createOutbox,
-  type Outbox,
-  type OutboxItem,
-  type OutboxMessage,
-  type OutboxOptions,
-  type OutboxState,
-  type SendOptions,
-} from "./outbox.ts";
+export type {
+  ActRefusal,
+  AddMessageResult,
+  AuditAction,
+  AuditEntry,
+  AuditFilter,
+  AuditLog,
+  AuditLogOptions,
+  CancelResult,
+  CloseResult,
+  DecideSuggestionResult,
+  DecisionCounts,
+  DurationSummary,
+  FeedbackOutcome,
+  HistogramBucket,
+  MessageContent,
+  NewSuggestion,
+  NewTicket,
+  NewTicketMessage,
+  OpenTicketResult,
+  Operator,
+  OperatorFocus,
+  OperatorRole,
+  Operators,
+  OperatorsOptions,
+  Outbox,
+  OutboxItem,
+  OutboxMessage,
+  OutboxOptions,
+  OutboxState,
+  PurgeCounts,
+  PurgeOptions,
+  QuestionRecord,
+  RateResult,
+  RecordSuggestionResult,
+  ReleaseResult,
+  RemoveOperatorResult,
+  ReportData,
+  ReportDay,
+  ReportPeriod,
+  Repositories,
+  RepositoriesOptions,
+  SendOptions,
+  SetShiftResult,
+  Store,
+  StoreOptions,
+  Suggestion,
+  SuggestionState,
+  Suggestions,
+  SuggestionsOptions,
+  TakeNextResult,
+  TakeResult,
+  TicketCounts,
+  TicketService,
+  TicketServiceOptions,
+  TicketStatistics,
+  TicketStats,
+  TransferResult,
+  UnansweredRecord,
+  UnansweredRecords,
+} from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
   formatReportText,
@@ -86,29 +120,6 @@ export {
   type ReportTextOptions,
   renderReportHtml,
 } from "./report/index.ts";
-export {
-  collectReport,
-  type DecisionCounts,
-  DURATION_BUCKETS,
-  type DurationSummary,
-  type HistogramBucket,
-  moscowDay,
-  type ReportData,
-  type ReportDay,
-  type ReportPeriod,
-  startOfMoscowDay,
-} from "./report-data.ts";
-export {
-  type Repositories,
-  type RepositoriesOptions,
-  repositoriesOn,
-} from "./repositories.ts";
-export {
-  ERASED_TEXT,
-  type PurgeCounts,
-  type PurgeOptions,
-  purgeExpired,
-} from "./retention.ts";
 export type {
   SqlClient,
   SqlDatabase,
@@ -116,6 +127,26 @@ export type {
   SqlParams,
   SqlValue,
 } from "./sql/client.ts";
+export {
+  collectReport,
+  createAuditLog,
+  createOperatorFocus,
+  createOperators,
+  createOutbox,
+  createStore,
+  createSuggestions,
+  createTicketCounts,
+  createTicketService,
+  createTicketStatistics,
+  DURATION_BUCKETS,
+  defaultOperatorName,
+  ERASED_TEXT,
+  moscowDay,
+  purgeExpired,
+  repositoriesOn,
+  startOfMoscowDay,
+  unansweredQuestions,
+} from "./sql/index.ts";
 export {
   type BackupOptions,
   type BackupResult,
@@ -130,25 +161,6 @@ export {
   type SqliteDatabase,
   sqliteClient,
 } from "./sqlite/index.ts";
-export {
-  createStore,
-  type FeedbackOutcome,
-  type Language,
-  type QuestionRecord,
-  type Store,
-  type StoreOptions,
-} from "./store.ts";
-export {
-  createSuggestions,
-  type DecideSuggestionResult,
-  type NewSuggestion,
-  type RecordSuggestionResult,
-  type Suggestion,
-  type SuggestionState,
-  type Suggestions,
-  type SuggestionsOptions,
-} from "./suggestions.ts";
-export { createTicketCounts, type TicketCounts } from "./ticket-counts.ts";
 export type {
   IntentGuess,
   MessageDirection,
@@ -157,31 +169,3 @@ export type {
   TicketMessage,
   TicketState,
 } from "./ticket-model.ts";
-export {
-  createTicketStatistics,
-  type TicketStatistics,
-  type TicketStats,
-} from "./ticket-stats.ts";
-export {
-  type ActRefusal,
-  type AddMessageResult,
-  type CancelResult,
-  type CloseResult,
-  createTicketService,
-  type MessageContent,
-  type NewTicket,
-  type NewTicketMessage,
-  type OpenTicketResult,
-  type RateResult,
-  type ReleaseResult,
-  type TakeNextResult,
-  type TakeResult,
-  type TicketService,
-  type TicketServiceOptions,
-  type TransferResult,
-} from "./tickets.ts";
-export {
-  type UnansweredRecord,
-  type UnansweredRecords,
-  unansweredQuestions,
-} from "./unanswered-questions.ts";

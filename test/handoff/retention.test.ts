@@ -11,7 +11,7 @@ import {
   type SqliteDatabase,
   type Ticket,
 } from "../../handoff/index.ts";
-import { createTicketStatistics } from "../../handoff/ticket-stats.ts";
+import { createTicketStatistics } from "../../handoff/sql/ticket-stats.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const DAY = 24 * 60 * MINUTE;

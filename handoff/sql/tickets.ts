@@ -1,160 +1,30 @@
-import type { Language } from "../knowledge/stem.ts";
-import { type AuditAction, createAuditLog } from "./audit.ts";
-import { type Operator, type OperatorRow, toOperator } from "./operators.ts";
-import type { SqlClient } from "./sql/client.ts";
+import type {
+  ActRefusal,
+  AddMessageResult,
+  AuditAction,
+  CloseResult,
+  OpenTicketResult,
+  Operator,
+  OperatorRow,
+  RateResult,
+  ReleaseResult,
+  TakeNextResult,
+  TakeResult,
+  TicketService,
+  TicketServiceOptions,
+  TransferResult,
+} from "../ports.ts";
 import {
-  type IntentGuess,
-  type MessageDirection,
   type Ticket,
-  type TicketFile,
-  type TicketMessage,
   type TicketMessageRow,
   type TicketRow,
   toTicket,
   toTicketMessage,
-} from "./ticket-model.ts";
-import { createTicketStatistics, type TicketStats } from "./ticket-stats.ts";
-
-/** What the bot knows when a citizen confirms they want an operator. */
-export interface NewTicket {
-  chatId: number;
-  language: Language;
-  /** The citizen's question, personal data already masked. */
-  question: string;
-  /** What the bot tried, best first. */
-  topIntents: readonly IntentGuess[];
-}
-
-/** What a message carries: text, a file, or both (a caption). */
-export interface MessageContent {
-  ticketId: number;
-  text?: string;
-  file?: TicketFile;
-  /** The Telegram message id in the sender's chat. */
-  telegramMessageId?: number;
-}
-
-/** A message to record: the citizen's, an operator's to the citizen, or an internal note. */
-export type NewTicketMessage =
-  | (MessageContent & { direction: "citizen" })
-  | (MessageContent & { direction: "operator" | "note"; operatorId: number });
-
-/** Why an operator may not act on a ticket. */
-export type ActRefusal = "not_found" | "closed" | "not_assigned" | "not_operator" | "not_yours";
-
-export type OpenTicketResult =
-  /** `position`: 1 is next in line. */
-  | { ok: true; ticket: Ticket; position: number }
-  | { ok: false; reason: "already_open"; ticket: Ticket };
-
-export type TakeResult =
-  | { ok: true; ticket: Ticket }
-  /** `ticket` says who has it. */
-  | { ok: false; reason: "already_taken"; ticket: Ticket }
-  | { ok: false; reason: "not_found" | "closed" | "not_operator" | "off_shift" };
-
-export type TakeNextResult =
-  | { ok: true; ticket: Ticket }
-  | { ok: false; reason: "queue_empty" | "not_operator" | "off_shift" };
-
-export type ReleaseResult =
-  | { ok: true; ticket: Ticket; previousOperatorId: number; position: number }
-  | { ok: false; reason: ActRefusal };
-
-export type TransferResult =
-  | { ok: true; ticket: Ticket; previousOperatorId: number }
-  | {
-      ok: false;
-      reason: ActRefusal | "target_not_operator" | "target_off_shift" | "same_operator";
-    };
-
-export type CloseResult = { ok: true; ticket: Ticket } | { ok: false; reason: ActRefusal };
-
-export type RateResult =
-  | { ok: true; ticket: Ticket }
-  | {
-      ok: false;
-      reason: "not_found" | "not_yours" | "not_closed" | "already_rated" | "invalid_rating";
-    };
-
-export type CancelResult =
-  /** `ticket.operatorId` is the operator to tell, or null if it was still waiting. */
-  { ok: true; ticket: Ticket } | { ok: false; reason: "no_open_ticket" };
-
-export type AddMessageResult =
-  /** `ticket` says where to relay it: its state and operator. */
-  { ok: true; message: TicketMessage; ticket: Ticket } | { ok: false; reason: ActRefusal };
-
-/**
- * Tickets and their life. Every change is one transaction on the service's
- * client (a savepoint when that client is a transaction's), so a caller can
- * build the service on its `tx` and commit a ticket change with its outbox
- * rows. Operator
- * actions, refused ones included, write an audit row in the same transaction.
- *
- * Who may do what: only current operators take, release, transfer, close and
- * write; taking needs them on shift; acting on an assigned ticket needs it to
- * be theirs, unless they are a supervisor.
- */
-export interface TicketService {
-  /** Opens a waiting ticket; a citizen has at most one open (waiting or assigned) ticket. */
-  openTicket(ticket: NewTicket): Promise<OpenTicketResult>;
-  /** Gives a waiting ticket to an operator; of two operators taking it at once, exactly one wins. */
-  takeTicket(ticketId: number, operatorId: number): Promise<TakeResult>;
-  /** Takes the ticket that has waited longest. */
-  takeNext(operatorId: number): Promise<TakeNextResult>;
-  /** Puts an assigned ticket back in the queue, in its original place. */
-  release(ticketId: number, operatorId: number): Promise<ReleaseResult>;
-  /** Hands an assigned ticket to another on-shift operator, or back to the queue. */
-  transfer(ticketId: number, fromOperatorId: number, to: number | "queue"): Promise<TransferResult>;
-  /** Closes an assigned ticket; the citizen may then rate it. */
-  close(ticketId: number, operatorId: number): Promise<CloseResult>;
-  /** The citizen rates a closed ticket of theirs 1 to 5, once, and may say whether it was solved. */
-  rate(
-    ticketId: number,
-    citizenChatId: number,
-    rating: number,
-    solved?: boolean,
-  ): Promise<RateResult>;
-  /** The citizen leaves: their open ticket, waiting or assigned, is closed. */
-  cancel(citizenChatId: number): Promise<CancelResult>;
-  /** Records a message of the conversation (the caller relays it through the outbox). */
-  addMessage(message: NewTicketMessage): Promise<AddMessageResult>;
-  ticket(ticketId: number): Promise<Ticket | undefined>;
-  /** The citizen's waiting or assigned ticket. */
-  openTicketOf(citizenChatId: number): Promise<Ticket | undefined>;
-  /** An operator's assigned tickets, taken first first. */
-  ticketsOf(operatorId: number): Promise<Ticket[]>;
-  /** Waiting tickets, the one that has waited longest first. */
-  queue(): Promise<Ticket[]>;
-  /** A waiting ticket's place in the queue (1 is next); undefined unless it is waiting. */
-  positionOf(ticketId: number): Promise<number | undefined>;
-  /** The median wait of recently taken tickets in minutes; undefined before any was taken. */
-  expectedWaitMinutes(): Promise<number | undefined>;
-  /** Figures since a moment, e.g. today's midnight. */
-  stats(sinceMs: number): Promise<TicketStats>;
-  /** A ticket's latest message from one side (e.g. the citizen's), if any. */
-  lastMessage(ticketId: number, direction: MessageDirection): Promise<TicketMessage | undefined>;
-  /** Waiting tickets opened at or before `sinceMs`, the oldest first (to remind operators of). */
-  overdue(sinceMs: number): Promise<{ id: number; createdAt: number }[]>;
-  /** When operators were last reminded of a ticket still waiting; null when never. */
-  lastReminderAt(): Promise<number | null>;
-  /** Records that operators were reminded of these tickets at `at`. */
-  markReminded(ticketIds: readonly number[], at: number): Promise<void>;
-  /** The id of the chat's latest ticket, in any state (an offer made before it is stale). */
-  latestTicketIdOf(chatId: number): Promise<number | undefined>;
-  /** Messages recorded in a ticket more than once (same ticket, direction and text): relayed twice. */
-  recordedTwice(): Promise<{ ticketId: number; direction: string; text: string; copies: number }[]>;
-  /** The ticket and all its messages, notes included, oldest first. */
-  transcript(ticketId: number): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined>;
-}
-
-export interface TicketServiceOptions {
-  /** The clock. Defaults to Date.now. */
-  now?: () => number;
-  /** How many of the last taken tickets the expected wait looks at. Defaults to 50. */
-  waitSample?: number;
-}
+} from "../ticket-model.ts";
+import { createAuditLog } from "./audit.ts";
+import type { SqlClient } from "./client.ts";
+import { toOperator } from "./operators.ts";
+import { createTicketStatistics } from "./ticket-stats.ts";
 
 type Authorized =
   | { ok: true; operator: Operator; ticket: Ticket }

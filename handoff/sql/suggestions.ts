@@ -1,59 +1,6 @@
-import type { Language } from "../knowledge/stem.ts";
-import type { SqlClient } from "./sql/client.ts";
-
-/** Where a suggestion is: waiting for content staff, or decided. */
-export type SuggestionState = "pending" | "accepted" | "rejected";
-
-/** An operator's word on which intent a closed ticket's question belonged to. */
-export interface Suggestion {
-  id: number;
-  ticketId: number;
-  /** The ticket's question, personal data masked as the ticket has it. */
-  question: string;
-  language: Language;
-  /** The intent it belongs to; null: a new topic no intent covers. */
-  intent: string | null;
-  operatorId: number;
-  createdAt: number;
-  state: SuggestionState;
-  decidedAt: number | null;
-}
-
-/** What an operator suggests for a ticket. */
-export interface NewSuggestion {
-  ticketId: number;
-  question: string;
-  language: Language;
-  intent: string | null;
-  operatorId: number;
-}
-
-export type RecordSuggestionResult =
-  | { ok: true; suggestion: Suggestion }
-  /** `suggestion`: the one recorded before for the ticket. */
-  | { ok: false; reason: "already_recorded"; suggestion: Suggestion };
-
-export type DecideSuggestionResult =
-  | { ok: true; suggestion: Suggestion }
-  | { ok: false; reason: "not_found" }
-  | { ok: false; reason: "already_decided"; suggestion: Suggestion };
-
-/** Operators' suggestions, one per ticket, and content staff's decisions on them. */
-export interface Suggestions {
-  /** Records a ticket's suggestion; a ticket has at most one, the first. */
-  record(suggestion: NewSuggestion): Promise<RecordSuggestionResult>;
-  get(id: number): Promise<Suggestion | undefined>;
-  ofTicket(ticketId: number): Promise<Suggestion | undefined>;
-  /** Pending suggestions, oldest first; `all` adds the decided ones. */
-  list(options?: { all?: boolean }): Promise<Suggestion[]>;
-  /** Marks a pending suggestion accepted or rejected. */
-  decide(id: number, state: "accepted" | "rejected"): Promise<DecideSuggestionResult>;
-}
-
-export interface SuggestionsOptions {
-  /** The clock. Defaults to Date.now. */
-  now?: () => number;
-}
+import type { Language } from "../../knowledge/stem.ts";
+import type { Suggestion, SuggestionState, Suggestions, SuggestionsOptions } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 
 interface SuggestionRow {
   id: number;

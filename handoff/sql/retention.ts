@@ -1,52 +1,10 @@
-import type { SqlClient } from "./sql/client.ts";
+import type { PurgeCounts, PurgeOptions } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 
 /** What erased text reads as: the columns it replaces are NOT NULL or must keep a text or a file. */
 export const ERASED_TEXT = "[удалено]";
 
 const DAY = 24 * 60 * 60_000;
-
-/** How many rows `purgeExpired` erased or deleted (or would, on a dry run). */
-export interface PurgeCounts {
-  /** Closed tickets whose question was erased. */
-  tickets: number;
-  /** Messages of those tickets (citizen's, operator's, notes) whose text or file was erased. */
-  messages: number;
-  /** Of those messages, the ones that carried a file (its file id is gone). */
-  files: number;
-  /** Questions to the bot whose text was erased. */
-  questions: number;
-  /** Sent or failed outbox rows deleted: their payloads held relayed texts and file ids. */
-  outbox: number;
-  /** Handled update ids forgotten (no personal data; they only pile up). */
-  updates: number;
-  /**
-   * Saved updates never handled (given up after crashing the bot on every
-   * replay) older than the retention period: they hold citizens' messages.
-   */
-  inbox: number;
-  /**
-   * Operators' suggestions whose copy of the ticket's question was erased;
-   * null when the database has no `suggestions` table (before migration 4).
-   */
-  suggestions: number | null;
-}
-
-export interface PurgeOptions {
-  /**
-   * The retention period: what tickets closed, questions asked and outbox
-   * rows created before `now - olderThanMs` hold of personal data goes.
-   */
-  olderThanMs: number;
-  /** The moment to count back from. Defaults to Date.now(). */
-  now?: number;
-  /**
-   * Handled update ids older than this are forgotten. Defaults to 3 days
-   * (Telegram keeps an undelivered update 24 hours at most).
-   */
-  updatesOlderThanMs?: number;
-  /** Count what would go and change nothing. Defaults to false. */
-  dryRun?: boolean;
-}
 
 /** One kind of data to erase: the rows it concerns and what becomes of them (none: only counted). */
 interface Step {

@@ -1,48 +1,6 @@
-import { median } from "./median.ts";
-import type { SqlClient } from "./sql/client.ts";
-
-/** Supervisor figures since a moment (e.g. today's midnight), up to another (now by default). */
-export interface TicketStats {
-  /** Tickets opened since. */
-  opened: number;
-  /** Tickets closed since, by operators or cancelled by citizens. */
-  closed: number;
-  /** Tickets cancelled by citizens since. */
-  cancelled: number;
-  /** Waiting in the queue now. */
-  waiting: number;
-  /** With an operator now. */
-  assigned: number;
-  /** Median time from opening to an operator first taking it, of tickets first taken since. */
-  medianWaitMs: number | undefined;
-  /** Median time from first taking to closing, of tickets operators closed since. */
-  medianHandlingMs: number | undefined;
-  /** Mean rating (1-5) of tickets closed since and rated. */
-  averageRating: number | undefined;
-  rated: number;
-  /** Citizens who said the problem was solved, and who said it was not. */
-  solved: number;
-  unsolved: number;
-}
-
-export interface TicketStatistics {
-  /**
-   * The median wait of the last tickets operators took, in whole minutes
-   * rounded up (at least 1); undefined before any ticket was taken.
-   */
-  expectedWaitMinutes(): Promise<number | undefined>;
-  /** Figures for `sinceMs` ≤ time < `untilMs` (the waiting and assigned counts are now's). */
-  stats(sinceMs: number, untilMs?: number): Promise<TicketStats>;
-  /** Each wait (opening to first taking, ms) of tickets first taken in the period, shortest first. */
-  waits(sinceMs: number, untilMs?: number): Promise<number[]>;
-  /** Each handling time (first taking to closing, ms) of tickets operators closed in the period, shortest first. */
-  handlings(sinceMs: number, untilMs?: number): Promise<number[]>;
-}
-
-export interface TicketStatisticsOptions {
-  /** How many of the last taken tickets the expected wait looks at. Defaults to 50. */
-  waitSample?: number;
-}
+import { median } from "../median.ts";
+import type { TicketStatistics, TicketStatisticsOptions } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 
 const MINUTE = 60_000;
 /** The end of an open period. */

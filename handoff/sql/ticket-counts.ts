@@ -1,8 +1,6 @@
-import type { SqlClient } from "./sql/client.ts";
-import type { TicketState } from "./ticket-model.ts";
-
-/** How many tickets are in each state now. */
-export type TicketCounts = Record<TicketState, number>;
+import type { TicketCounts } from "../ports.ts";
+import type { TicketState } from "../ticket-model.ts";
+import type { SqlClient } from "./client.ts";
 
 const BY_STATE = "SELECT state, count(*) AS count FROM tickets GROUP BY state";
 

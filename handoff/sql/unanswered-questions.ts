@@ -1,27 +1,7 @@
-import type { UnansweredQuestion } from "../knowledge/index.ts";
-import type { Language } from "../knowledge/stem.ts";
+import type { Language } from "../../knowledge/stem.ts";
+import type { UnansweredRecord, UnansweredRecords } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 import { ERASED_TEXT } from "./retention.ts";
-import type { SqlClient } from "./sql/client.ts";
-
-/** An unanswered question as stored: the text is masked; `at` is when it was asked, or rated 👎. */
-export interface UnansweredRecord extends UnansweredQuestion {
-  chatId: number;
-  language: Language;
-  /** The intent answered (and rated 👎); null for an escalated or clarified question. */
-  intent: string | null;
-}
-
-export interface UnansweredRecords {
-  /** Oldest first. */
-  questions: UnansweredRecord[];
-  /**
-   * 👎 given in the period with no answered question to match (the answer
-   * was picked from the menu or from a clarification's choices).
-   */
-  unmatchedFeedback: number;
-  /** Questions left out because the retention purge erased their text. */
-  erased: number;
-}
 
 type Row = {
   chat_id: number;

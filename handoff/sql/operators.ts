@@ -1,29 +1,14 @@
+import type {
+  Operator,
+  OperatorRow,
+  Operators,
+  OperatorsOptions,
+  RemoveOperatorResult,
+  SetShiftResult,
+} from "../ports.ts";
 import { requeueAssignedTo } from "./assigned-tickets.ts";
 import { createAuditLog } from "./audit.ts";
-import type { SqlClient } from "./sql/client.ts";
-
-/** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
-export type OperatorRole = "operator" | "supervisor";
-
-/** A person who answers citizens, identified by their Telegram user id. */
-export interface Operator {
-  userId: number;
-  name: string;
-  role: OperatorRole;
-  onShift: boolean;
-  addedAt: number;
-  /** When they were removed; null while they are an operator. */
-  removedAt: number | null;
-}
-
-export interface OperatorRow {
-  user_id: number;
-  name: string;
-  role: OperatorRole;
-  on_shift: number;
-  added_at: number;
-  removed_at: number | null;
-}
+import type { SqlClient } from "./client.ts";
 
 export function toOperator(row: OperatorRow): Operator {
   return {
@@ -39,47 +24,6 @@ export function toOperator(row: OperatorRow): Operator {
 /** The name of an operator added without one, until they write to the bot and their Telegram name is known. */
 export function defaultOperatorName(userId: number): string {
   return `operator ${userId}`;
-}
-
-export type RemoveOperatorResult =
-  /** `requeued`: the ids of their assigned tickets, now back in the queue. */
-  | { ok: true; operator: Operator; requeued: readonly number[] }
-  | { ok: false; reason: "not_operator" };
-
-export type SetShiftResult =
-  | { ok: true; operator: Operator }
-  | { ok: false; reason: "not_operator" };
-
-/** The operator list: who may take tickets, in which role, and who is on shift. */
-export interface Operators {
-  /**
-   * Adds an operator, or updates the name and role of one (bringing back a
-   * removed one, off shift). `created` says they were not a current operator
-   * before. `by` is who did it, for the audit log.
-   */
-  add(
-    operator: { userId: number; name: string; role: OperatorRole },
-    by?: number,
-  ): Promise<{ operator: Operator; created: boolean }>;
-  /**
-   * Removes an operator: they go off shift and their assigned tickets go back
-   * to the queue (tell those citizens and the on-shift operators).
-   */
-  remove(userId: number, by?: number): Promise<RemoveOperatorResult>;
-  /** Anyone ever added, removed ones included. */
-  get(userId: number): Promise<Operator | undefined>;
-  /** The role of a current operator; undefined for anyone else (removed ones included). */
-  roleOf(userId: number): Promise<OperatorRole | undefined>;
-  /** Current operators by name; with `includeRemoved`, removed ones too. */
-  list(options?: { includeRemoved?: boolean }): Promise<Operator[]>;
-  /** Current operators on shift: whom to notify of a new ticket. */
-  onShift(): Promise<Operator[]>;
-  setShift(userId: number, onShift: boolean): Promise<SetShiftResult>;
-}
-
-export interface OperatorsOptions {
-  /** The clock. Defaults to Date.now. */
-  now?: () => number;
 }
 
 const BY_ID = "SELECT * FROM operators WHERE user_id = ?";

@@ -1,12 +1,5 @@
-import type { SqlClient } from "./sql/client.ts";
-
-/** Which ticket an operator's plain messages go to, when they chose one (`/tickets`, a switch, a take). */
-export interface OperatorFocus {
-  /** The ticket the operator chose last; undefined when they never chose one. */
-  of(operatorId: number): Promise<number | undefined>;
-  /** Makes `ticketId` the operator's current ticket. */
-  set(operatorId: number, ticketId: number): Promise<void>;
-}
+import type { OperatorFocus } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 
 const GET = "SELECT ticket_id FROM operator_focus WHERE operator_id = ?";
 const SET = `INSERT INTO operator_focus (operator_id, ticket_id) VALUES (?, ?)

@@ -1,30 +1,12 @@
-import { type AuditLog, createAuditLog } from "./audit.ts";
-import type { StorageMonitor } from "./database-probe.ts";
-import { createOperatorFocus, type OperatorFocus } from "./operator-focus.ts";
-import { createOperators, type Operators } from "./operators.ts";
-import { createOutbox, type Outbox } from "./outbox.ts";
-import type { SqlClient } from "./sql/client.ts";
-import { createStore, type Store } from "./store.ts";
-import { createSuggestions, type Suggestions } from "./suggestions.ts";
-import { createTicketService, type TicketService } from "./tickets.ts";
-
-/** Every repository of the handoff, on one client. */
-export interface Repositories {
-  store: Store;
-  tickets: TicketService;
-  operators: Operators;
-  outbox: Outbox;
-  suggestions: Suggestions;
-  audit: AuditLog;
-  focus: OperatorFocus;
-}
-
-export interface RepositoriesOptions {
-  /** The clock. Defaults to Date.now. */
-  now?: () => number;
-  /** The store's storage monitor. Defaults to one of its own that logs nothing. */
-  storage?: StorageMonitor;
-}
+import type { Repositories, RepositoriesOptions } from "../ports.ts";
+import { createAuditLog } from "./audit.ts";
+import type { SqlClient } from "./client.ts";
+import { createOperatorFocus } from "./operator-focus.ts";
+import { createOperators } from "./operators.ts";
+import { createOutbox } from "./outbox.ts";
+import { createStore } from "./store.ts";
+import { createSuggestions } from "./suggestions.ts";
+import { createTicketService } from "./tickets.ts";
 
 /**
  * Builds every repository on `sql`: the database, or the client a

@@ -1,4 +1,4 @@
-import type { SqlClient } from "./sql/client.ts";
+import type { SqlClient } from "./client.ts";
 
 const REQUEUE_ASSIGNED = `UPDATE tickets SET state = 'waiting', operator_id = NULL, assigned_at = NULL
   WHERE operator_id = ? AND state = 'assigned' RETURNING id`;
