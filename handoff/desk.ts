@@ -11,7 +11,6 @@ import {
 import type { Language } from "../knowledge/stem.ts";
 import { withoutBidiControlsIn } from "./bidi-controls.ts";
 import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
-import type { StorageMonitor } from "./database-probe.ts";
 import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
 import { createDeskTopics } from "./desk-topics.ts";
 import {
@@ -22,12 +21,11 @@ import {
   splitPlainText,
   TEXT_LIMIT,
 } from "./message-limits.ts";
+import { startOfMoscowDay } from "./moscow-day.ts";
 import type { OperatorCommand } from "./operator-commands.ts";
-import type { AuditAction, OutboxItem, OutboxMessage } from "./ports.ts";
+import type { AuditAction, OutboxItem, OutboxMessage, Repositories } from "./ports.ts";
 import { formatReportText } from "./report/index.ts";
 import type { SqlClient } from "./sql/client.ts";
-import { collectReport, startOfMoscowDay } from "./sql/report-data.ts";
-import { repositoriesOn } from "./sql/repositories.ts";
 import type { Ticket, TicketFile, TicketMessage } from "./ticket-model.ts";
 
 /** Someone writing to the bot: their private chat, Telegram user and language. */
@@ -81,8 +79,11 @@ export interface DeskDeps {
    * it directly.
    */
   db: SqlClient;
-  /** The store's storage monitor (faults of bookkeeping writes). Defaults to one that logs nothing. */
-  storage?: StorageMonitor;
+  /**
+   * Builds every repository on a client: a step's transaction, or `db`
+   * (repositoriesOn from handoff/sql with the clock and storage monitor).
+   */
+  repositories: (sql: SqlClient) => Repositories;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   /** Told after a change that queued messages (wake the delivery worker). */
   onEnqueued?: () => void;
@@ -160,7 +161,7 @@ const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
 const QUESTION_PREVIEW = 1000;
 
 export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
-  const { db, storage, onEnqueued, log, now = Date.now } = deps;
+  const { db, repositories, onEnqueued, log, now = Date.now } = deps;
   const { questionWindowMs = 30 * 60_000, waitLimitMs = 10 * 60_000 } = options;
   /** When the last reminder went out; read from the tickets at the first run (a restart). */
   let lastReminderAt: number | null | undefined;
@@ -171,10 +172,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
    * read outside a step.
    */
   const stepOn = (sql: SqlClient) => {
-    const { store, tickets, operators, outbox, suggestions, audit, focus } = repositoriesOn(sql, {
-      now,
-      ...(storage ? { storage } : {}),
-    });
+    const { store, tickets, operators, outbox, suggestions, audit, focus, reports } =
+      repositories(sql);
     /**
      * Every message the desk sends goes through here, desk-topics' messages
      * too: what a person wrote loses its bidi controls, the message is made to
@@ -547,7 +546,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         // The same figures as the managers' HTML report, for today (Moscow).
         const at = now();
         const { kb } = deps.knowledge();
-        const today = await collectReport(sql, { since: startOfMoscowDay(at), until: at });
+        const today = await reports.collect({ since: startOfMoscowDay(at), until: at });
         await sendHtml(
           person.chatId,
           formatReportText(today, { intentTitle: (id) => kb.byId.get(id)?.title.ru }),

@@ -66,7 +66,7 @@ export function openHandoff(path: string | SqlDatabase, options: HandoffOptions)
   const desk = createDesk(
     {
       db,
-      storage,
+      repositories: (sql) => repositoriesOn(sql, { ...clock, storage }),
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
       ...(log ? { log } : {}),

@@ -46,6 +46,7 @@ export {
   splitHtml,
   TEXT_LIMIT,
 } from "./message-limits.ts";
+export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {
   isOperatorCommand,
   OPERATOR_COMMANDS,
@@ -141,10 +142,8 @@ export {
   DURATION_BUCKETS,
   defaultOperatorName,
   ERASED_TEXT,
-  moscowDay,
   purgeExpired,
   repositoriesOn,
-  startOfMoscowDay,
   unansweredQuestions,
 } from "./sql/index.ts";
 export {

@@ -741,6 +741,12 @@ export interface Repositories {
   suggestions: Suggestions;
   audit: AuditLog;
   focus: OperatorFocus;
+  reports: ReportFigures;
+}
+
+/** The managers' report figures (and the supervisors' /stats) for a period. */
+export interface ReportFigures {
+  collect(period: ReportPeriod): Promise<ReportData>;
 }
 
 export interface RepositoriesOptions {

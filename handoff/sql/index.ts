@@ -7,7 +7,7 @@ export type { SqlClient, SqlDatabase, SqlEngine, SqlParams, SqlValue } from "./c
 export { createOperatorFocus } from "./operator-focus.ts";
 export { createOperators, defaultOperatorName } from "./operators.ts";
 export { createOutbox } from "./outbox.ts";
-export { collectReport, DURATION_BUCKETS, moscowDay, startOfMoscowDay } from "./report-data.ts";
+export { collectReport, DURATION_BUCKETS } from "./report-data.ts";
 export { repositoriesOn } from "./repositories.ts";
 export { ERASED_TEXT, purgeExpired } from "./retention.ts";
 export { createStore } from "./store.ts";

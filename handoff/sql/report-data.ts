@@ -1,3 +1,4 @@
+import { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "../moscow-day.ts";
 import type {
   DecisionCounts,
   DurationSummary,
@@ -11,23 +12,11 @@ import { createTicketStatistics } from "./ticket-stats.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-/** Moscow is UTC+3 all year (no daylight saving since 2014). */
-const MOSCOW_OFFSET = 3 * 60 * MINUTE;
 
 /** The lower bounds of the wait and handling histogram buckets: <1, 1–5, 5–15, 15–30, 30–60 min, 1–2 h, 2 h+. */
 export const DURATION_BUCKETS: readonly number[] = [0, 1, 5, 15, 30, 60, 120].map(
   (m) => m * MINUTE,
 );
-
-/** Midnight in Moscow at or before `at`: where that Moscow day starts. */
-export function startOfMoscowDay(at: number): number {
-  return Math.floor((at + MOSCOW_OFFSET) / DAY) * DAY - MOSCOW_OFFSET;
-}
-
-/** The Moscow calendar day of `at`, YYYY-MM-DD. */
-export function moscowDay(at: number): string {
-  return new Date(at + MOSCOW_OFFSET).toISOString().slice(0, 10);
-}
 
 /** Nearest-rank percentile of ascending `sorted` (p in (0, 1]); undefined when empty. */
 function percentile(sorted: readonly number[], p: number): number | undefined {

@@ -4,6 +4,7 @@ import type { SqlClient } from "./client.ts";
 import { createOperatorFocus } from "./operator-focus.ts";
 import { createOperators } from "./operators.ts";
 import { createOutbox } from "./outbox.ts";
+import { collectReport } from "./report-data.ts";
 import { createStore } from "./store.ts";
 import { createSuggestions } from "./suggestions.ts";
 import { createTicketService } from "./tickets.ts";
@@ -33,5 +34,6 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, clock),
     focus: createOperatorFocus(sql),
+    reports: { collect: (period) => collectReport(sql, period) },
   };
 }
