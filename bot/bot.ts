@@ -64,7 +64,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     if (!result.ok && result.error_code === 403 && payload && "chat_id" in payload) {
       const chatId = Number(payload.chat_id);
       if (Number.isFinite(chatId)) {
-        store.markBlocked(chatId);
+        await store.markBlocked(chatId);
         log.info({ chat: chatId, method }, "the citizen blocked the bot");
       }
     }
@@ -91,7 +91,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
 
   bot.use(async (ctx, next) => {
     const id = ctx.update.update_id;
-    if (store.wasHandled(id)) {
+    if (await store.wasHandled(id)) {
       log.info({ update: id }, "update delivered again: skipped");
       return;
     }
@@ -103,29 +103,29 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
       if (!deps.handoff.storage.observe(error)) throw error;
       if (ctx.chat) await ctx.reply(TEXTS[ctx.language].storageFailure).catch(() => undefined);
     }
-    store.markHandled(id);
+    await store.markHandled(id);
   });
 
   bot.use(async (ctx, next) => {
     const chatId = ctx.chat?.id;
     ctx.language =
-      (chatId !== undefined ? store.languageOf(chatId) : undefined) ??
+      (chatId !== undefined ? await store.languageOf(chatId) : undefined) ??
       languageFromCode(ctx.from?.language_code);
-    if (chatId !== undefined && ctx.message) store.markActive(chatId);
+    if (chatId !== undefined && ctx.message) await store.markActive(chatId);
     await next();
   });
 
   // Operators talk to many citizens at once: no flood limit for them.
-  const isOperator = (ctx: BotContext) =>
-    ctx.from !== undefined && deps.handoff.desk.isOperator(ctx.from.id);
+  const isOperator = async (ctx: BotContext) =>
+    ctx.from !== undefined && (await deps.handoff.desk.isOperator(ctx.from.id));
   const limiter = createRateLimiter(deps.rateLimitPerMinute, now);
   bot.on("message", async (ctx, next) => {
-    if (isOperator(ctx)) return next();
+    if (await isOperator(ctx)) return next();
     const verdict = limiter.hit(ctx.chat.id);
     if (verdict.allowed) return next();
     // In a ticket nothing is dropped: every message goes to the operator; the
     // outbox sends a chat's messages one at a time, as fast as Telegram takes them.
-    if (deps.handoff.tickets.openTicketOf(ctx.chat.id)) return next();
+    if (await deps.handoff.tickets.openTicketOf(ctx.chat.id)) return next();
     if (!verdict.notify) return;
     log.warn({ chat: ctx.chat.id }, "rate limited: messages dropped for a minute");
     await ctx.reply(TEXTS[ctx.language].rateLimited);
@@ -135,7 +135,7 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   bot.on("callback_query", async (ctx, next) => {
     // A forged update may lack both (Telegram always sends `from`).
     const presser = ctx.chat?.id ?? (ctx.from as { id: number } | undefined)?.id;
-    if (presser === undefined || isOperator(ctx)) return next();
+    if (presser === undefined || (await isOperator(ctx))) return next();
     const verdict = pressLimiter.hit(presser);
     if (verdict.allowed) return next();
     if (verdict.notify) log.warn({ chat: presser }, "rate limited: presses ignored for a minute");

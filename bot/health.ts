@@ -56,7 +56,7 @@ export interface HealthServer {
   /** Starts listening; resolves with the address and port (the one picked when `port` is 0). */
   listen(): Promise<{ address: string; port: number }>;
   /** Runs the checks /healthz runs. */
-  check(): HealthReport;
+  check(): Promise<HealthReport>;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -84,11 +84,11 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
   const { db, storage, outbox, metrics, telegram } = deps;
   const startedAt = now();
 
-  const check = (): HealthReport => {
+  const check = async (): Promise<HealthReport> => {
     const failing: string[] = [];
     storage.checkFile();
     const fault = storage.fault();
-    const writable = probeWritable(db, { now });
+    const writable = await probeWritable(db, { now });
     let database = "writable";
     if (fault?.kind === "missing") {
       failing.push("database file missing");
@@ -108,7 +108,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     if (link && !link.reachable) failing.push("Telegram unreachable");
     let outboxLagMs: number | null = null;
     try {
-      outboxLagMs = outbox.lag();
+      outboxLagMs = await outbox.lag();
       if (outboxLagMs > maxOutboxLagMs) failing.push("outbox lagging");
     } catch {
       failing.push("outbox unreadable");
@@ -123,7 +123,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
     };
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/healthz" && path !== "/metrics") {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found\n");
@@ -134,7 +134,7 @@ export function createHealthServer(deps: HealthDeps, options: HealthOptions): He
       return;
     }
     if (path === "/healthz") {
-      const report = check();
+      const report = await check();
       res
         .writeHead(report.status === "ok" ? 200 : 503, {
           "content-type": "application/json; charset=utf-8",

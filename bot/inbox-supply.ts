@@ -60,7 +60,7 @@ export function createInboxSupply(deps: InboxSupplyDeps, options: InboxSupplyOpt
     const updates = await fetchFrom(offset, batchSize, signal);
     const fresh = updates.filter((update) => !unsaved.has(update.update_id));
     try {
-      store.saveUpdates(updates.filter((update) => !finishedUnsaved.has(update.update_id)));
+      await store.saveUpdates(updates.filter((update) => !finishedUnsaved.has(update.update_id)));
     } catch (error) {
       if (storageFaultCode(error) === undefined) throw error;
       // The store's monitor logged the fault; the offset stays where it was.
@@ -68,7 +68,7 @@ export function createInboxSupply(deps: InboxSupplyDeps, options: InboxSupplyOpt
       for (const update of fresh) unsaved.add(update.update_id);
       return fresh;
     }
-    for (const updateId of finishedUnsaved) store.markHandled(updateId);
+    for (const updateId of finishedUnsaved) await store.markHandled(updateId);
     unsaved.clear();
     finishedUnsaved.clear();
     pause = 0;

@@ -147,7 +147,7 @@ async function start(
     waitLimitMs: config.waitReminderMinutes * 60_000,
   });
   closers.push({ name: "database", close: () => handoff.close() });
-  seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
+  await seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
     ? createMetrics({
@@ -237,7 +237,7 @@ async function start(
   });
   worker = delivery;
   // Rows a crash left half-sent go again (at least once, never lost).
-  const recovered = handoff.outbox.recoverStale(0);
+  const recovered = await handoff.outbox.recoverStale(0);
   if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");
   delivery.start();
   closers.push({
@@ -249,24 +249,26 @@ async function start(
     },
   });
 
-  const reminders = setInterval(() => {
+  const reminders = setInterval(async () => {
     try {
-      handoff.desk.remindOverdue();
+      await handoff.desk.remindOverdue();
     } catch (error) {
       if (!handoff.storage.observe(error)) log.error({ error }, "wait reminders failed");
     }
   }, 60_000);
   // Retention: personal data older than RETENTION_DAYS goes now and once a day.
-  const purge = () => {
+  const purge = async () => {
     try {
-      const erased = purgeExpired(handoff.db, { olderThanMs: config.retentionDays * 86_400_000 });
+      const erased = await purgeExpired(handoff.db, {
+        olderThanMs: config.retentionDays * 86_400_000,
+      });
       log.info({ erased, retentionDays: config.retentionDays }, "retention purge done");
     } catch (error) {
       handoff.storage.observe(error);
       log.error({ error }, "retention purge failed");
     }
   };
-  purge();
+  await purge();
   const retention = setInterval(purge, 86_400_000);
   // With a webhook nothing calls Telegram while citizens are quiet: a getMe
   // a minute keeps "last successful Telegram call" meaningful.
@@ -287,15 +289,16 @@ async function start(
 
   // Live reload: an edited knowledge file, SIGHUP or an admin's /reload swap
   // the knowledge base in if it is valid; the supervisors hear either way.
-  const tellSupervisors = (result: ReloadResult) => {
+  const tellSupervisors = async (result: ReloadResult) => {
     const parts = fitMessage({
       kind: "text",
       text: describeReload(result),
       options: { parse_mode: "HTML" },
     });
     try {
-      for (const admin of handoff.operators.list().filter((o) => o.role === "supervisor")) {
-        for (const message of parts) handoff.outbox.enqueue({ chatId: admin.userId, message });
+      for (const admin of (await handoff.operators.list()).filter((o) => o.role === "supervisor")) {
+        for (const message of parts)
+          await handoff.outbox.enqueue({ chatId: admin.userId, message });
       }
     } catch (error) {
       if (!handoff.storage.observe(error)) log.error({ error }, "telling supervisors failed");
@@ -400,7 +403,7 @@ async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<bo
 }
 
 /** Makes the configured ids operators (or supervisors), keeping names set with `npm run admin`. */
-function seedOperators(
+async function seedOperators(
   operators: Operators,
   operatorIds: readonly number[],
   supervisorIds: readonly number[],
@@ -409,9 +412,9 @@ function seedOperators(
   for (const id of operatorIds) wanted.set(id, "operator");
   for (const id of supervisorIds) wanted.set(id, "supervisor");
   for (const [userId, role] of wanted) {
-    const current = operators.get(userId);
+    const current = await operators.get(userId);
     if (current && current.removedAt === null && current.role === role) continue;
-    operators.add({ userId, name: current?.name ?? defaultOperatorName(userId), role });
+    await operators.add({ userId, name: current?.name ?? defaultOperatorName(userId), role });
   }
 }
 

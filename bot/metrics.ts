@@ -34,9 +34,9 @@ export interface Metrics {
 /** Figures read at each scrape. */
 export interface MetricsDeps {
   /** Tickets by state now (`createTicketCounts` of the handoff database). */
-  ticketCounts?: () => TicketCounts;
+  ticketCounts?: () => Promise<TicketCounts> | TicketCounts;
   /** How long the oldest undelivered outbox row has waited, in ms (`outbox.lag`). */
-  outboxLagMs?: () => number;
+  outboxLagMs?: () => Promise<number> | number;
 }
 
 export interface MetricsOptions {
@@ -109,8 +109,10 @@ export function createMetrics(deps: MetricsDeps = {}, options: MetricsOptions = 
       help: "Tickets by state, read from the database at scrape time",
       labelNames: ["state"] as const,
       registers,
-      collect() {
-        for (const [state, count] of Object.entries(ticketCounts())) this.set({ state }, count);
+      async collect() {
+        for (const [state, count] of Object.entries(await ticketCounts())) {
+          this.set({ state }, count);
+        }
       },
     });
   }
@@ -119,8 +121,8 @@ export function createMetrics(deps: MetricsDeps = {}, options: MetricsOptions = 
       name: "bot_outbox_lag_seconds",
       help: "How long the oldest undelivered outbox message has waited (0: none waits)",
       registers,
-      collect() {
-        this.set(outboxLagMs() / 1000);
+      async collect() {
+        this.set((await outboxLagMs()) / 1000);
       },
     });
   }

@@ -41,7 +41,7 @@ export async function startPolling(
   options: PollingOptions,
 ): Promise<Polling> {
   const { allowedUpdates, maxReplays = 3 } = options;
-  const left = store.takeUnhandledUpdates(maxReplays) as Update[];
+  const left = (await store.takeUnhandledUpdates(maxReplays)) as Update[];
   if (left.length > 0) log.warn({ updates: left.length }, "handling updates a crash left");
   for (const update of left) {
     await bot

@@ -1,8 +1,7 @@
-import { DatabaseError, openDatabase } from "../handoff/database.ts";
 import { openPostgres } from "../handoff/postgres/client.ts";
 import { migratePostgres, PostgresSchemaError } from "../handoff/postgres/migrations.ts";
 import type { SqlDatabase } from "../handoff/sql/client.ts";
-import { sqliteClient } from "../handoff/sqlite/client.ts";
+import { DatabaseError, openSqlite } from "../handoff/sqlite/index.ts";
 import type { DatabaseConfig } from "./config.ts";
 
 export interface OpenStorageOptions {
@@ -35,7 +34,7 @@ export async function openStorage(
 ): Promise<SqlDatabase> {
   const { create = true, onIdleError } = options;
   if (database.engine === "sqlite") {
-    return sqliteClient(openDatabase(database.path, { create }));
+    return openSqlite(database.path, { create });
   }
   const db = openPostgres(database.url, {
     max: database.poolSize,

@@ -82,7 +82,7 @@ export function createTelegramSender(api: Api, outbox: Outbox) {
         case "edit": {
           // The row it edits went before it (per-chat order); if that one was
           // never delivered there is nothing to edit.
-          const target = outbox.get(message.outboxId)?.messageId;
+          const target = (await outbox.get(message.outboxId))?.messageId;
           if (target == null) return { ok: true };
           await api.editMessageText(chatId, target, message.text, message.options);
           return { ok: true, messageId: target };

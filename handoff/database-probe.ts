@@ -1,6 +1,8 @@
 import { statSync } from "node:fs";
 import Database from "better-sqlite3";
-import { databaseFileOf } from "./database.ts";
+import type { SqlDatabase } from "./sql/client.ts";
+import type { SqliteDatabase } from "./sqlite/index.ts";
+import { databaseFileOf } from "./sqlite/index.ts";
 
 type Connection = Database.Database;
 
@@ -13,31 +15,56 @@ export interface WritableProbeOptions {
   now?: () => number;
 }
 
+const PROBE = `INSERT INTO health_probe (id, written_at) VALUES (1, ?)
+  ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`;
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /**
  * Whether `db` can commit a write now: rewrites the one row of `health_probe`
- * and commits, on the connection given (the bot's own, so a read-only handle,
+ * and commits, on the database given (the bot's own, so a read-only handle,
  * `query_only`, a full disk at the commit or an I/O error show as they would to
- * the bot). Fails when the connection is closed, or another connection holds
- * the write lock for longer than `busyTimeoutMs` (the connection's own busy
- * timeout is put back after). It blocks the thread for at most about that long.
+ * the bot). On SQLite it fails when the connection is closed, or another
+ * connection holds the write lock for longer than `busyTimeoutMs` (the
+ * connection's own busy timeout is put back after); it blocks the thread for
+ * at most about that long.
  *
- * @example if (!probeWritable(db).ok) status = 503;
+ * @example if (!(await probeWritable(db)).ok) status = 503;
  */
-export function probeWritable(db: Connection, options: WritableProbeOptions = {}): WritableProbe {
+export async function probeWritable(
+  db: SqlDatabase,
+  options: WritableProbeOptions = {},
+): Promise<WritableProbe> {
   const { busyTimeoutMs = 250, now = Date.now } = options;
-  if (!db.open) return { ok: false, error: "the database connection is closed" };
-  const previous = db.pragma("busy_timeout", { simple: true }) as number;
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  if (!(db.engine === "sqlite" && "connection" in db)) {
+    try {
+      await db.run(PROBE, [now()]);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: messageOf(error) };
+    }
+  }
+  const connection = (db as SqliteDatabase).connection;
+  if (!connection.open) return { ok: false, error: "the database connection is closed" };
+  // SQLite only: the probe writes on the connection itself, with a busy
+  // timeout of its own, once the bot's own transactions are done (a write
+  // while one is open would join it).
   try {
-    db.prepare(
-      `INSERT INTO health_probe (id, written_at) VALUES (1, ?)
-       ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at`,
-    ).run(now());
+    do await db.get("SELECT 1");
+    while (connection.inTransaction);
+  } catch (error) {
+    return { ok: false, error: messageOf(error) };
+  }
+  if (!connection.open) return { ok: false, error: "the database connection is closed" };
+  const previous = connection.pragma("busy_timeout", { simple: true }) as number;
+  connection.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+  try {
+    connection.prepare(PROBE).run(now());
     return { ok: true };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: messageOf(error) };
   } finally {
-    db.pragma(`busy_timeout = ${previous}`);
+    connection.pragma(`busy_timeout = ${previous}`);
   }
 }
 
@@ -110,15 +137,24 @@ const isDamage = (code: string) => code.startsWith("SQLITE_CORRUPT") || code ===
  * Keeps what the running bot learns about its database: write failures until
  * a write works again, damaged pages, the file deleted under it. /healthz
  * reads `fault()`; the store and the bot's error boundary `observe` errors.
+ * Given the SQLite database (or its connection), it also notices the file
+ * deleted or replaced (`checkFile`); given none, or PostgreSQL, that check
+ * does nothing.
  *
  * @example const storage = createStorageMonitor(db, { log }); if (!storage.observe(error)) throw error;
  */
 export function createStorageMonitor(
-  db: Connection,
+  database?: Connection | SqlDatabase,
   options: StorageMonitorOptions = {},
 ): StorageMonitor {
   const { log, now = Date.now } = options;
-  const file = databaseFileOf(db);
+  const db: Connection | undefined =
+    database === undefined || database instanceof Database
+      ? database
+      : "connection" in database
+        ? (database as SqliteDatabase).connection
+        : undefined;
+  const file = db && databaseFileOf(db);
   let writeFailure: Extract<StorageFault, { kind: "write_failed" }> | undefined;
   let damage: Extract<StorageFault, { kind: "corrupt" }> | undefined;
   let missing: Extract<StorageFault, { kind: "missing" }> | undefined;
@@ -170,7 +206,7 @@ export function createStorageMonitor(
         error: `${file.path} was ${reason} while the bot ran`,
         since: now(),
       };
-      if (db.open) db.pragma("query_only = ON");
+      if (db?.open) db.pragma("query_only = ON");
       log?.error(
         { file: file.path },
         `the database file was ${reason} while the bot ran: writes stopped; put the file back (or restore the latest backup) and restart the bot`,

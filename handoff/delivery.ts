@@ -1,5 +1,5 @@
 import type { StorageMonitor } from "./database-probe.ts";
-import type { Outbox, OutboxItem } from "./outbox.ts";
+import type { Outbox, OutboxItem } from "./ports.ts";
 
 /**
  * What `send` reports. A failure with `retryAfterMs` (Telegram's 429
@@ -105,7 +105,7 @@ export function createDeliveryWorker(
     });
 
   const fail = async (item: OutboxItem, error: string): Promise<DeliveryOutcome> => {
-    outbox.markFailed(item.id, error);
+    await outbox.markFailed(item.id, error);
     log?.warn({ outboxId: item.id, chatId: item.chatId, error }, "message not deliverable");
     try {
       await onFailed?.(item, error);
@@ -116,7 +116,7 @@ export function createDeliveryWorker(
   };
 
   const deliverOnce = async (): Promise<DeliveryOutcome> => {
-    const item = outbox.claimNext(now());
+    const item = await outbox.claimNext(now());
     if (!item) return "idle";
     let result: SendResult;
     try {
@@ -125,19 +125,19 @@ export function createDeliveryWorker(
       result = { ok: false, error: cause instanceof Error ? cause.message : String(cause) };
     }
     if (result.ok) {
-      outbox.markSent(item.id, result.messageId);
+      await outbox.markSent(item.id, result.messageId);
       return "sent";
     }
     if (result.permanent) return fail(item, result.error);
     if (result.retryAfterMs !== undefined) {
       // Not a failed attempt: a 429 storm must neither stretch the backoff
       // of a later 5xx nor use up the attempts before the row is given up.
-      outbox.postpone(item.id, result.error, result.retryAfterMs);
+      await outbox.postpone(item.id, result.error, result.retryAfterMs);
       return "retry";
     }
     if (item.attempts + 1 >= maxAttempts) return fail(item, result.error);
     const backoff = Math.min(maxBackoffMs, baseBackoffMs * 2 ** item.attempts);
-    outbox.markRetry(item.id, result.error, backoff);
+    await outbox.markRetry(item.id, result.error, backoff);
     log?.warn(
       { outboxId: item.id, chatId: item.chatId, error: result.error, backoff },
       "send failed, will retry",

@@ -1,4 +1,4 @@
-import type { Language } from "./store.ts";
+import type { Language } from "../knowledge/stem.ts";
 
 // What the handoff desk says. Citizens read their language; operators, who
 // are the portal's Russian-speaking staff, read Russian. Every value that

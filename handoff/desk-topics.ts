@@ -1,25 +1,33 @@
-import type { Database } from "better-sqlite3";
 import { escapeHtml, INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
-import { createAuditLog } from "./audit.ts";
+import type { Language } from "../knowledge/stem.ts";
 import { encodeDeskAction, MAX_CALLBACK_DATA } from "./buttons.ts";
 import { HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
-import type { Operators } from "./operators.ts";
-import type { OutboxItem, OutboxMessage } from "./outbox.ts";
-import type { Language } from "./store.ts";
-import type { Suggestions } from "./suggestions.ts";
+import type {
+  AuditLog,
+  Operators,
+  OutboxItem,
+  OutboxMessage,
+  Suggestions,
+  TicketService,
+} from "./ports.ts";
 import type { Ticket } from "./ticket-model.ts";
-import type { TicketService } from "./tickets.ts";
 
 export interface DeskTopicsDeps {
-  db: Database;
+  /** The audit log, on the desk step's transaction. */
+  audit: AuditLog;
   tickets: TicketService;
   operators: Operators;
   suggestions: Suggestions;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   /** Queues a message (the desk's outbox, in the desk's transaction). */
-  send: (chatId: number, message: OutboxMessage, ticketId?: number, tag?: string) => void;
+  send: (
+    chatId: number,
+    message: OutboxMessage,
+    ticketId?: number,
+    tag?: string,
+  ) => Promise<unknown>;
   /** A ticket's outbox rows with a tag. */
-  tagged: (ticketId: number, tag: string) => OutboxItem[];
+  tagged: (ticketId: number, tag: string) => Promise<OutboxItem[]>;
   log?: { warn(object: object, message: string): void };
   now?: () => number;
 }
@@ -35,41 +43,35 @@ export type TopicOutcome = { ok: boolean; text: string };
  */
 export interface DeskTopics {
   /** The closing operator's "closed" message, with a button per likely intent. */
-  closed(ticket: Ticket, operatorChatId: number): void;
+  closed(ticket: Ticket, operatorChatId: number): Promise<void>;
   /** Remembers which knowledge-base answer an operator sent on a ticket (offered after closing). */
-  kbAnswerSent(ticketId: number, operatorId: number, intent: string, messageId: number): void;
+  kbAnswerSent(
+    ticketId: number,
+    operatorId: number,
+    intent: string,
+    messageId: number,
+  ): Promise<void>;
   /** A press or a `/topic`: `choice` is an intent id, null for a new topic, "skip" for none. Undefined: not an operator. */
   choose(
     operatorId: number,
     ticketId: number,
     choice: string | null | "skip",
-  ): TopicOutcome | undefined;
+  ): Promise<TopicOutcome | undefined>;
   /** `/topic <intent-id>|new` for the operator's last closed ticket. Texts are plain, not HTML. */
-  command(operatorId: number, args: string): TopicOutcome;
+  command(operatorId: number, args: string): Promise<TopicOutcome>;
 }
 
 const TAG = "topic";
 
 export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
-  const {
-    db,
-    tickets,
-    operators,
-    suggestions,
-    knowledge,
-    send,
-    tagged,
-    log,
-    now = Date.now,
-  } = deps;
-  const audit = createAuditLog(db, { now });
+  const { audit, tickets, operators, suggestions, knowledge, send, tagged, log } = deps;
 
   const titleOf = (intent: string | null) =>
     intent === null ? OP.topicNewTitle : (knowledge().kb.byId.get(intent)?.title.ru ?? intent);
   // Words besides placeholders ("[СНИЛС]", or an erased question's "[удалено]").
   const hasQuestion = (ticket: Ticket) => /\p{L}/u.test(ticket.question.replace(/\[[^\]]*\]/g, ""));
-  const refuse = (operatorId: number, ticketId: number, reason: string, text: string) => {
-    audit.record({ operatorId, action: "topic", ticketId, details: { refused: reason } });
+  const refuse = async (operatorId: number, ticketId: number, reason: string, text: string) => {
+    await audit.record({ operatorId, action: "topic", ticketId, details: { refused: reason } });
     return { ok: false, text };
   };
   /** The language the question is written in; the ticket's when it cannot tell. */
@@ -78,34 +80,34 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     return analysis.languageDetected ? analysis.language : ticket.language;
   };
   /** The closing message without its buttons, saying what was chosen. */
-  const settle = (ticketId: number, line: string) => {
-    for (const row of tagged(ticketId, TAG)) {
+  const settle = async (ticketId: number, line: string) => {
+    for (const row of await tagged(ticketId, TAG)) {
       const text = line ? `${OP.closedByYou(ticketId)}\n${line}` : OP.closedByYou(ticketId);
-      send(row.chatId, { kind: "edit", outboxId: row.id, text, options: HTML }, ticketId);
+      await send(row.chatId, { kind: "edit", outboxId: row.id, text, options: HTML }, ticketId);
     }
   };
 
-  const choose = (
+  const choose = async (
     operatorId: number,
     ticketId: number,
     choice: string | null | "skip",
-  ): TopicOutcome | undefined => {
-    const role = operators.roleOf(operatorId);
+  ): Promise<TopicOutcome | undefined> => {
+    const role = await operators.roleOf(operatorId);
     if (role === undefined) {
       log?.warn({ user: operatorId }, "topic refused: not an operator");
-      refuse(operatorId, ticketId, "not_operator", "");
+      await refuse(operatorId, ticketId, "not_operator", "");
       return undefined;
     }
-    const ticket = tickets.ticket(ticketId);
+    const ticket = await tickets.ticket(ticketId);
     if (!ticket) return refuse(operatorId, ticketId, "not_found", OP.notFound);
     if (ticket.state !== "closed") {
       return refuse(operatorId, ticketId, "not_closed", OP.topicNotClosed(ticketId));
     }
-    const closer = audit.latest("close", { ticketId })?.operatorId;
+    const closer = (await audit.latest("close", { ticketId }))?.operatorId;
     if (closer !== operatorId && role !== "supervisor") {
       return refuse(operatorId, ticketId, "not_yours", OP.topicNotYours(ticketId));
     }
-    const earlier = suggestions.ofTicket(ticketId);
+    const earlier = await suggestions.ofTicket(ticketId);
     if (earlier) {
       return refuse(
         operatorId,
@@ -115,8 +117,8 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
       );
     }
     if (choice === "skip") {
-      audit.record({ operatorId, action: "topic", ticketId, details: { skipped: true } });
-      settle(ticketId, "");
+      await audit.record({ operatorId, action: "topic", ticketId, details: { skipped: true } });
+      await settle(ticketId, "");
       return { ok: true, text: OP.topicSkipped };
     }
     if (!hasQuestion(ticket)) {
@@ -125,7 +127,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     if (choice !== null && !knowledge().kb.byId.has(choice)) {
       return refuse(operatorId, ticketId, "unknown_intent", OP.topicUnknown(choice));
     }
-    const recorded = suggestions.record({
+    const recorded = await suggestions.record({
       ticketId,
       question: ticket.question,
       language: languageOf(ticket),
@@ -137,21 +139,21 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
       const title = titleOf(recorded.suggestion.intent);
       return refuse(operatorId, ticketId, "already_recorded", OP.topicAlready(title));
     }
-    audit.record({
+    await audit.record({
       operatorId,
       action: "topic",
       ticketId,
       details: { intent: choice, suggestionId: recorded.suggestion.id },
     });
     const title = titleOf(choice);
-    settle(ticketId, OP.topicChosen(escapeHtml(title)));
+    await settle(ticketId, OP.topicChosen(escapeHtml(title)));
     return { ok: true, text: OP.topicSaved(title) };
   };
 
   return {
-    closed: (ticket, operatorChatId) => {
+    closed: async (ticket, operatorChatId) => {
       if (!hasQuestion(ticket)) {
-        send(
+        await send(
           operatorChatId,
           { kind: "text", text: OP.closedByYou(ticket.id), options: HTML },
           ticket.id,
@@ -159,7 +161,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
         return;
       }
       const { kb } = knowledge();
-      const canned = audit.latest("kb_answer", { ticketId: ticket.id })?.details.intent;
+      const canned = (await audit.latest("kb_answer", { ticketId: ticket.id }))?.details.intent;
       const intents = [
         ...(typeof canned === "string" ? [canned] : []),
         ...ticket.topIntents.map((guess) => guess.intent),
@@ -177,7 +179,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
         [button(OP.topicNew, null), button(OP.topicSkip, "skip")],
       ].filter((row) => row.every((b) => Buffer.byteLength(b.callback_data) <= MAX_CALLBACK_DATA));
       const text = `${OP.closedByYou(ticket.id)}\n\n${OP.topicAsk(escapeHtml(ticket.question))}`;
-      send(
+      await send(
         operatorChatId,
         { kind: "text", text, options: { ...HTML, reply_markup: { inline_keyboard: rows } } },
         ticket.id,
@@ -190,14 +192,14 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
 
     choose,
 
-    command: (operatorId, args) => {
-      const last = audit.latest("close", { operatorId })?.ticketId ?? undefined;
+    command: async (operatorId, args) => {
+      const last = (await audit.latest("close", { operatorId }))?.ticketId ?? undefined;
       const choice = args.trim().toLowerCase();
       if (last === undefined || choice === "") return { ok: false, text: OP.topicUsage(last) };
       if (choice !== "new" && !INTENT_ID.test(choice)) {
         return { ok: false, text: OP.topicUnknown(args.trim()) };
       }
-      const outcome = choose(operatorId, last, choice === "new" ? null : choice);
+      const outcome = await choose(operatorId, last, choice === "new" ? null : choice);
       return outcome ?? { ok: false, text: "" };
     },
   };

@@ -1,17 +1,19 @@
-import type { Database } from "better-sqlite3";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
-import { openDatabase } from "./database.ts";
 import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./database-probe.ts";
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
-import { createOperators, type Operators } from "./operators.ts";
-import { createOutbox, type Outbox } from "./outbox.ts";
-import { createStore, type Store } from "./store.ts";
-import { createSuggestions, type Suggestions } from "./suggestions.ts";
-import { createTicketService, type TicketService } from "./tickets.ts";
+import type { Operators, Outbox, Store, Suggestions, TicketService } from "./ports.ts";
+import type { SqlDatabase } from "./sql/client.ts";
+import { repositoriesOn } from "./sql/repositories.ts";
+import { openSqlite } from "./sqlite/index.ts";
 
-/** Everything the handoff keeps in SQLite, on one connection, and the desk over it. */
+/**
+ * Everything the handoff keeps in its database, and the desk over it. The
+ * repositories here work on `db` outside any transaction; a change that must
+ * commit with others runs in `db.transaction(async (tx) => …)` on
+ * repositories built there (`repositoriesOn(tx)`).
+ */
 export interface Handoff {
-  db: Database;
+  db: SqlDatabase;
   /** What the running bot learned about the database (write failures, damage, a deleted file). */
   storage: StorageMonitor;
   store: Store;
@@ -20,7 +22,8 @@ export interface Handoff {
   outbox: Outbox;
   suggestions: Suggestions;
   desk: Desk;
-  close(): void;
+  /** Waits for the transactions under way, then closes the database. */
+  close(): Promise<void>;
 }
 
 export interface HandoffOptions extends DeskOptions {
@@ -33,17 +36,18 @@ export interface HandoffOptions extends DeskOptions {
 }
 
 /**
- * Opens the database at `path` (or uses a connection) and builds the store,
- * tickets, operators, outbox and desk on that one connection, so a ticket
- * change and the messages it sends commit together.
+ * Opens the SQLite database at `path` (or uses a database already open, of
+ * either engine) and builds the store, tickets, operators, outbox and desk
+ * over it.
  *
  * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge: () => current });
  */
-export function openHandoff(path: string | Database, options: HandoffOptions): Handoff {
+export function openHandoff(path: string | SqlDatabase, options: HandoffOptions): Handoff {
   const { knowledge, onEnqueued, log, now, ...deskOptions } = options;
-  const db = typeof path === "string" ? openDatabase(path) : path;
+  const db = typeof path === "string" ? openSqlite(path) : path;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
+  // The file check (deleted or replaced under the bot) is SQLite's.
   const storage = createStorageMonitor(db, {
     ...clock,
     ...(log && errorLog
@@ -55,18 +59,14 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
         }
       : {}),
   });
-  const parts = {
-    db,
+  const { store, tickets, operators, outbox, suggestions } = repositoriesOn(db, {
+    ...clock,
     storage,
-    store: createStore(db, { ...clock, storage }),
-    tickets: createTicketService(db, clock),
-    operators: createOperators(db, clock),
-    outbox: createOutbox(db, clock),
-    suggestions: createSuggestions(db, clock),
-  };
+  });
   const desk = createDesk(
     {
-      ...parts,
+      db,
+      repositories: (sql) => repositoriesOn(sql, { ...clock, storage }),
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
       ...(log ? { log } : {}),
@@ -75,7 +75,13 @@ export function openHandoff(path: string | Database, options: HandoffOptions): H
     deskOptions,
   );
   return {
-    ...parts,
+    db,
+    storage,
+    store,
+    tickets,
+    operators,
+    outbox,
+    suggestions,
     desk,
     close: () => db.close(),
   };

@@ -1,26 +1,10 @@
-export {
-  type AuditAction,
-  type AuditEntry,
-  type AuditFilter,
-  type AuditLog,
-  type AuditLogOptions,
-  createAuditLog,
-} from "./audit.ts";
-export { type BackupOptions, type BackupResult, backupDatabase } from "./backup.ts";
+export type { Language } from "../knowledge/stem.ts";
 export {
   type DeskAction,
   decodeDeskAction,
   encodeDeskAction,
   MAX_CALLBACK_DATA,
 } from "./buttons.ts";
-export {
-  DatabaseError,
-  type DatabaseErrorCode,
-  type DatabaseFile,
-  databaseFileOf,
-  type OpenDatabaseOptions,
-  openDatabase,
-} from "./database.ts";
 export {
   createStorageMonitor,
   probeWritable,
@@ -62,30 +46,73 @@ export {
   splitHtml,
   TEXT_LIMIT,
 } from "./message-limits.ts";
+export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {
   isOperatorCommand,
   OPERATOR_COMMANDS,
   type OperatorCommand,
 } from "./operator-commands.ts";
-export {
-  createOperators,
-  defaultOperatorName,
-  type Operator,
-  type OperatorRole,
-  type Operators,
-  type OperatorsOptions,
-  type RemoveOperatorResult,
-  type SetShiftResult,
-} from "./operators.ts";
-export {
-  createOutbox,
-  type Outbox,
-  type OutboxItem,
-  type OutboxMessage,
-  type OutboxOptions,
-  type OutboxState,
-  type SendOptions,
-} from "./outbox.ts";
+export type {
+  ActRefusal,
+  AddMessageResult,
+  AuditAction,
+  AuditEntry,
+  AuditFilter,
+  AuditLog,
+  AuditLogOptions,
+  CancelResult,
+  CloseResult,
+  DecideSuggestionResult,
+  DecisionCounts,
+  DurationSummary,
+  FeedbackOutcome,
+  HistogramBucket,
+  MessageContent,
+  NewSuggestion,
+  NewTicket,
+  NewTicketMessage,
+  OpenTicketResult,
+  Operator,
+  OperatorFocus,
+  OperatorRole,
+  Operators,
+  OperatorsOptions,
+  Outbox,
+  OutboxItem,
+  OutboxMessage,
+  OutboxOptions,
+  OutboxState,
+  PurgeCounts,
+  PurgeOptions,
+  QuestionRecord,
+  RateResult,
+  RecordSuggestionResult,
+  ReleaseResult,
+  RemoveOperatorResult,
+  ReportData,
+  ReportDay,
+  ReportPeriod,
+  Repositories,
+  RepositoriesOptions,
+  SendOptions,
+  SetShiftResult,
+  Store,
+  StoreOptions,
+  Suggestion,
+  SuggestionState,
+  Suggestions,
+  SuggestionsOptions,
+  TakeNextResult,
+  TakeResult,
+  TicketCounts,
+  TicketService,
+  TicketServiceOptions,
+  TicketStatistics,
+  TicketStats,
+  TransferResult,
+  UnansweredRecord,
+  UnansweredRecords,
+} from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
   formatReportText,
@@ -94,43 +121,45 @@ export {
   type ReportTextOptions,
   renderReportHtml,
 } from "./report/index.ts";
+export type {
+  SqlClient,
+  SqlDatabase,
+  SqlEngine,
+  SqlParams,
+  SqlValue,
+} from "./sql/client.ts";
 export {
   collectReport,
-  type DecisionCounts,
-  DURATION_BUCKETS,
-  type DurationSummary,
-  type HistogramBucket,
-  moscowDay,
-  type ReportData,
-  type ReportDay,
-  type ReportPeriod,
-  startOfMoscowDay,
-} from "./report-data.ts";
-export {
-  ERASED_TEXT,
-  type PurgeCounts,
-  type PurgeOptions,
-  purgeExpired,
-} from "./retention.ts";
-export {
+  createAuditLog,
+  createOperatorFocus,
+  createOperators,
+  createOutbox,
   createStore,
-  type FeedbackOutcome,
-  type Language,
-  type QuestionRecord,
-  type Store,
-  type StoreOptions,
-} from "./store.ts";
-export {
   createSuggestions,
-  type DecideSuggestionResult,
-  type NewSuggestion,
-  type RecordSuggestionResult,
-  type Suggestion,
-  type SuggestionState,
-  type Suggestions,
-  type SuggestionsOptions,
-} from "./suggestions.ts";
-export { createTicketCounts, type TicketCounts } from "./ticket-counts.ts";
+  createTicketCounts,
+  createTicketService,
+  createTicketStatistics,
+  DURATION_BUCKETS,
+  defaultOperatorName,
+  ERASED_TEXT,
+  purgeExpired,
+  repositoriesOn,
+  unansweredQuestions,
+} from "./sql/index.ts";
+export {
+  type BackupOptions,
+  type BackupResult,
+  backupDatabase,
+  DatabaseError,
+  type DatabaseErrorCode,
+  type DatabaseFile,
+  databaseFileOf,
+  type OpenDatabaseOptions,
+  openDatabase,
+  openSqlite,
+  type SqliteDatabase,
+  sqliteClient,
+} from "./sqlite/index.ts";
 export type {
   IntentGuess,
   MessageDirection,
@@ -139,23 +168,3 @@ export type {
   TicketMessage,
   TicketState,
 } from "./ticket-model.ts";
-export type { TicketStats } from "./ticket-stats.ts";
-export {
-  type ActRefusal,
-  type AddMessageResult,
-  type CancelResult,
-  type CloseResult,
-  createTicketService,
-  type MessageContent,
-  type NewTicket,
-  type NewTicketMessage,
-  type OpenTicketResult,
-  type RateResult,
-  type ReleaseResult,
-  type TakeNextResult,
-  type TakeResult,
-  type TicketService,
-  type TicketServiceOptions,
-  type TransferResult,
-} from "./tickets.ts";
-export type { UnansweredRecord, UnansweredRecords } from "./unanswered-questions.ts";

@@ -1,5 +1,5 @@
 import { maskPersonalData, type Reply } from "../knowledge/index.ts";
-import type { QuestionRecord } from "./store.ts";
+import type { QuestionRecord } from "./ports.ts";
 
 /**
  * What the store keeps of a question the bot replied to: the text with

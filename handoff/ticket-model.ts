@@ -1,4 +1,4 @@
-import type { Language } from "./store.ts";
+import type { Language } from "../knowledge/stem.ts";
 
 /**
  * Where a ticket is in its life:

@@ -4,15 +4,15 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Database } from "better-sqlite3";
 import { databasePathOf } from "../bot/config.ts";
 import {
   createOperators,
   DatabaseError,
   defaultOperatorName,
   type Operator,
-  openDatabase,
   openHandoff,
+  openSqlite,
+  type SqlDatabase,
 } from "../handoff/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
@@ -38,9 +38,9 @@ creates it on its first start) unless --create-database is given.`;
 /** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
 export interface AdminIo {
   /** The database; `create`: make a new empty one when there is none (--create-database). */
-  db: (options: { create: boolean }) => Database;
+  db: (options: { create: boolean }) => SqlDatabase;
   /** Tells the citizens of tickets that went back to the queue, and cards them to operators on shift. */
-  requeued?: (ticketIds: readonly number[]) => void;
+  requeued?: (ticketIds: readonly number[]) => Promise<void> | void;
   out: (line: string) => void;
   err: (line: string) => void;
 }
@@ -99,7 +99,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
  * (then the database is not even opened). Operator changes made here are
  * audited with `by: null`, the system.
  */
-export function runAdmin(argv: readonly string[], io: AdminIo): number {
+export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
   const [group, command, ...rest] = argv;
   if (isHelp(group) || (group === "operators" && isHelp(command))) {
     io.out(USAGE);
@@ -111,7 +111,7 @@ export function runAdmin(argv: readonly string[], io: AdminIo): number {
     return 2;
   }
   try {
-    return run(command, rest, io);
+    return await run(command, rest, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.err(`operators ${command}: ${error.message} (npm run admin -- help shows the usage)`);
@@ -151,7 +151,7 @@ const parseFlags = (args: string[]) =>
     strict: true,
   });
 
-function run(command: Command, args: string[], io: AdminIo): number {
+async function run(command: Command, args: string[], io: AdminIo): Promise<number> {
   const { values, positionals } = parseCommandLine(command, args);
   const db = () => io.db({ create: values["create-database"] === true });
   if (command === "list") return list(io, db, values.all === true);
@@ -161,10 +161,10 @@ function run(command: Command, args: string[], io: AdminIo): number {
     const name = values.name?.replace(/\s+/g, " ").trim();
     if (name === "") throw new UsageError("--name is empty");
     const operators = createOperators(db());
-    const { operator, created } = operators.add(
+    const { operator, created } = await operators.add(
       {
         userId,
-        name: name ?? operators.get(userId)?.name ?? defaultOperatorName(userId),
+        name: name ?? (await operators.get(userId))?.name ?? defaultOperatorName(userId),
         role: values.supervisor ? "supervisor" : "operator",
       },
       undefined, // by: the system
@@ -175,9 +175,9 @@ function run(command: Command, args: string[], io: AdminIo): number {
 
   if (command === "remove") {
     const operators = createOperators(db());
-    const result = operators.remove(userId, undefined);
-    if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
-    if (result.requeued.length > 0) io.requeued?.(result.requeued);
+    const result = await operators.remove(userId, undefined);
+    if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
+    if (result.requeued.length > 0) await io.requeued?.(result.requeued);
     const tickets = result.requeued.map((id) => `#${id}`);
     io.out(
       `removed ${userId} "${result.operator.name}"; ${
@@ -196,15 +196,15 @@ function run(command: Command, args: string[], io: AdminIo): number {
     );
   }
   const operators = createOperators(db());
-  const result = operators.setShift(userId, state === "on");
-  if (!result.ok) return notOperator(io, command, operators.get(userId), userId);
+  const result = await operators.setShift(userId, state === "on");
+  if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
   const { operator } = result;
   io.out(`${operator.userId} "${operator.name}" (${operator.role}) is now ${state} shift`);
   return 0;
 }
 
-function list(io: AdminIo, db: () => Database, all: boolean): number {
-  const operators = createOperators(db()).list({ includeRemoved: all });
+async function list(io: AdminIo, db: () => SqlDatabase, all: boolean): Promise<number> {
+  const operators = await createOperators(db()).list({ includeRemoved: all });
   if (operators.length === 0) {
     io.out(
       `There are no operators${all ? "" : " (--all lists removed ones)"}. Add one with: npm run admin -- operators add <user-id> --name "Name"`,
@@ -233,18 +233,18 @@ function notOperator(io: AdminIo, command: Command, known: Operator | undefined,
 // Run as a command, not when a test imports runAdmin.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const path = databasePathOf(process.env);
-  let db: Database | undefined;
+  let db: SqlDatabase | undefined;
   try {
-    process.exitCode = runAdmin(process.argv.slice(2), {
+    process.exitCode = await runAdmin(process.argv.slice(2), {
       db: ({ create }) => {
         if (create && !existsSync(path)) {
           console.error(`note: ${resolve(path)} did not exist; creating it`);
         }
-        db = openDatabase(path, { create });
+        db = openSqlite(path, { create });
         return db;
       },
       // The running bot's delivery worker sends what the desk queues.
-      requeued: (ticketIds) => {
+      requeued: async (ticketIds) => {
         const kb = loadKnowledgeOrExit();
         let matcher: Matcher | undefined; // only /kb needs it: not built here
         const knowledge = {
@@ -254,7 +254,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
             return matcher;
           },
         };
-        if (db) openHandoff(db, { knowledge: () => knowledge }).desk.requeued(ticketIds);
+        if (db) await openHandoff(db, { knowledge: () => knowledge }).desk.requeued(ticketIds);
       },
       out: (line) => console.log(line),
       err: (line) => console.error(line),
@@ -269,6 +269,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     }
     process.exitCode = 1;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }

@@ -89,7 +89,7 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   single.sort((a, b) => a - b);
   await runner.stop();
   await worker.stop();
-  handoff.close();
+  await handoff.close();
   await double.stop();
   rmSync(dir, { recursive: true, force: true });
   return {

@@ -10,7 +10,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Database } from "better-sqlite3";
 import {
   createDeliveryWorker,
   createOperators,
@@ -19,7 +18,9 @@ import {
   type Operators,
   type Outbox,
   type OutboxItem,
-  openDatabase,
+  openSqlite,
+  repositoriesOn,
+  type SqlDatabase,
   type TicketService,
 } from "../handoff/index.ts";
 
@@ -88,15 +89,15 @@ const TOP_INTENTS = [
 ];
 
 interface Handoff {
-  db: Database;
+  db: SqlDatabase;
   tickets: TicketService;
   operators: Operators;
   outbox: Outbox;
 }
 
 /** A fresh database file in `dir` with `operators` operators on shift. */
-function openHandoff(dir: string, name: string, operatorCount: number): Handoff {
-  const db = openDatabase(join(dir, `${name}.sqlite`));
+async function openHandoff(dir: string, name: string, operatorCount: number): Promise<Handoff> {
+  const db = openSqlite(join(dir, `${name}.sqlite`));
   const handoff = {
     db,
     tickets: createTicketService(db),
@@ -105,8 +106,8 @@ function openHandoff(dir: string, name: string, operatorCount: number): Handoff 
   };
   for (let i = 0; i < operatorCount; i++) {
     const userId = OPERATOR_ID + i;
-    handoff.operators.add({ userId, name: `Operator ${i}`, role: "operator" });
-    handoff.operators.setShift(userId, true);
+    await handoff.operators.add({ userId, name: `Operator ${i}`, role: "operator" });
+    await handoff.operators.setShift(userId, true);
   }
   return handoff;
 }
@@ -115,80 +116,97 @@ function expect(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`Handoff bench sanity check failed: ${message}`);
 }
 
+/** Every outbox row, whatever its state (the lifecycle's check). */
+async function countOutboxRows(db: SqlDatabase): Promise<number> {
+  let rows = 0;
+  for (let id = 1; await createOutbox(db).get(id); id++) rows++;
+  return rows;
+}
+
 const perSecond = (count: number, ms: number) => (count / ms) * 1000;
 
 /** Opens, takes and closes `count` tickets, timing each stage over all tickets. */
-function benchLifecycle(dir: string, operatorCount: number, count: number) {
-  const { db, tickets, operators, outbox } = openHandoff(dir, "lifecycle", operatorCount);
-  const onShift = operators.onShift().map((operator) => operator.userId);
+async function benchLifecycle(dir: string, operatorCount: number, count: number) {
+  const { db, tickets, operators } = await openHandoff(dir, "lifecycle", operatorCount);
+  const onShift = (await operators.onShift()).map((operator) => operator.userId);
 
-  // As the bot will do it: the ticket and its cards to every operator on shift commit together.
-  const open = db.transaction((chatId: number) => {
-    const opened = tickets.openTicket({
-      chatId,
-      language: "ru",
-      question: QUESTION,
-      topIntents: TOP_INTENTS,
-    });
-    expect(opened.ok, `ticket of chat ${chatId} not opened`);
-    const { ticket } = opened;
-    for (const operator of operators.onShift()) {
-      outbox.enqueue({
-        chatId: operator.userId,
-        ticketId: ticket.id,
-        tag: "card",
-        message: {
-          kind: "text",
-          text: `Ticket #${ticket.id}, place ${opened.position}\n${ticket.question}`,
-          options: {
-            reply_markup: {
-              inline_keyboard: [[{ text: "Take", callback_data: `ht:${ticket.id}` }]],
+  // As the bot does it: the ticket and its cards to every operator on shift
+  // commit together, every repository on the step's transaction.
+  const open = (chatId: number) =>
+    db.transaction(async (tx) => {
+      const { tickets, operators, outbox } = repositoriesOn(tx);
+      const opened = await tickets.openTicket({
+        chatId,
+        language: "ru",
+        question: QUESTION,
+        topIntents: TOP_INTENTS,
+      });
+      expect(opened.ok, `ticket of chat ${chatId} not opened`);
+      const { ticket } = opened;
+      for (const operator of await operators.onShift()) {
+        await outbox.enqueue({
+          chatId: operator.userId,
+          ticketId: ticket.id,
+          tag: "card",
+          message: {
+            kind: "text",
+            text: `Ticket #${ticket.id}, place ${opened.position}\n${ticket.question}`,
+            options: {
+              reply_markup: {
+                inline_keyboard: [[{ text: "Take", callback_data: `ht:${ticket.id}` }]],
+              },
             },
           },
+        });
+      }
+    });
+  const take = (operatorId: number) =>
+    db.transaction(async (tx) => {
+      const { tickets, outbox } = repositoriesOn(tx);
+      const taken = await tickets.takeNext(operatorId);
+      expect(taken.ok, `operator ${operatorId} took nothing`);
+      await outbox.enqueue({
+        chatId: taken.ticket.chatId,
+        ticketId: taken.ticket.id,
+        message: { kind: "text", text: "Оператор Operator принял ваше обращение." },
+      });
+      return taken.ticket;
+    });
+  const close = (ticketId: number, operatorId: number) =>
+    db.transaction(async (tx) => {
+      const { tickets, outbox } = repositoriesOn(tx);
+      const closed = await tickets.close(ticketId, operatorId);
+      expect(closed.ok, `ticket ${ticketId} not closed`);
+      await outbox.enqueue({
+        chatId: closed.ticket.chatId,
+        ticketId,
+        message: {
+          kind: "text",
+          text: "Обращение закрыто. Оцените, пожалуйста, помощь оператора.",
         },
       });
-    }
-  });
-  const take = db.transaction((operatorId: number) => {
-    const taken = tickets.takeNext(operatorId);
-    expect(taken.ok, `operator ${operatorId} took nothing`);
-    outbox.enqueue({
-      chatId: taken.ticket.chatId,
-      ticketId: taken.ticket.id,
-      message: { kind: "text", text: "Оператор Operator принял ваше обращение." },
     });
-    return taken.ticket;
-  });
-  const close = db.transaction((ticketId: number, operatorId: number) => {
-    const closed = tickets.close(ticketId, operatorId);
-    expect(closed.ok, `ticket ${ticketId} not closed`);
-    outbox.enqueue({
-      chatId: closed.ticket.chatId,
-      ticketId,
-      message: { kind: "text", text: "Обращение закрыто. Оцените, пожалуйста, помощь оператора." },
-    });
-  });
 
   let start = performance.now();
-  for (let i = 0; i < count; i++) open.immediate(CITIZEN_ID + i);
+  for (let i = 0; i < count; i++) await open(CITIZEN_ID + i);
   const openMs = performance.now() - start;
 
   start = performance.now();
   const taken: { id: number; operatorId: number }[] = [];
   for (let i = 0; i < count; i++) {
-    const ticket = take.immediate(onShift[i % onShift.length] as number);
+    const ticket = await take(onShift[i % onShift.length] as number);
     taken.push({ id: ticket.id, operatorId: ticket.operatorId as number });
   }
   const takeMs = performance.now() - start;
 
   start = performance.now();
-  for (const { id, operatorId } of taken) close.immediate(id, operatorId);
+  for (const { id, operatorId } of taken) await close(id, operatorId);
   const closeMs = performance.now() - start;
 
-  expect(tickets.queue().length === 0, "tickets left waiting");
-  const outboxRows = (db.prepare("SELECT count(*) AS n FROM outbox").get() as { n: number }).n;
+  expect((await tickets.queue()).length === 0, "tickets left waiting");
+  const outboxRows = await countOutboxRows(db);
   expect(outboxRows === count * (onShift.length + 2), `${outboxRows} outbox rows`);
-  db.close();
+  await db.close();
   return {
     operators: operatorCount,
     tickets: count,
@@ -207,11 +225,12 @@ interface Conversation {
 }
 
 /** Opens `count` tickets and gives them to the operators in turn (not timed). */
-function openConversations(handoff: Handoff, count: number): Conversation[] {
-  const onShift = handoff.operators.onShift().map((operator) => operator.userId);
-  return Array.from({ length: count }, (_, i) => {
+async function openConversations(handoff: Handoff, count: number): Promise<Conversation[]> {
+  const onShift = (await handoff.operators.onShift()).map((operator) => operator.userId);
+  const conversations: Conversation[] = [];
+  for (let i = 0; i < count; i++) {
     const citizen = CITIZEN_ID + i;
-    const opened = handoff.tickets.openTicket({
+    const opened = await handoff.tickets.openTicket({
       chatId: citizen,
       language: "ru",
       question: QUESTION,
@@ -219,9 +238,10 @@ function openConversations(handoff: Handoff, count: number): Conversation[] {
     });
     expect(opened.ok, `ticket of chat ${citizen} not opened`);
     const operator = onShift[i % onShift.length] as number;
-    expect(handoff.tickets.takeTicket(opened.ticket.id, operator).ok, "ticket not taken");
-    return { ticketId: opened.ticket.id, citizen, operator };
-  });
+    expect((await handoff.tickets.takeTicket(opened.ticket.id, operator)).ok, "ticket not taken");
+    conversations.push({ ticketId: opened.ticket.id, citizen, operator });
+  }
+  return conversations;
 }
 
 /**
@@ -230,68 +250,72 @@ function openConversations(handoff: Handoff, count: number): Conversation[] {
  * to their operator's chat), then the operators answer (sent to the
  * citizen's chat). Returns the outbox ids of each chat in the order enqueued.
  */
-function recordMessages(
-  { db, tickets, outbox }: Handoff,
+async function recordMessages(
+  { db }: Handoff,
   conversations: readonly Conversation[],
   count: number,
 ) {
   const expected = new Map<number, number[]>();
-  const relay = db.transaction((conversation: Conversation, n: number) => {
-    const citizenWrites = Math.floor(n / conversations.length) % 2 === 0;
-    const text = `Сообщение ${n}`;
-    const recorded = citizenWrites
-      ? tickets.addMessage({
-          ticketId: conversation.ticketId,
-          direction: "citizen",
-          text,
-          telegramMessageId: n,
-        })
-      : tickets.addMessage({
-          ticketId: conversation.ticketId,
-          direction: "operator",
-          operatorId: conversation.operator,
-          text,
-        });
-    expect(recorded.ok, `message ${n} not recorded`);
-    const chatId = citizenWrites ? conversation.operator : conversation.citizen;
-    const id = outbox.enqueue({
-      chatId,
-      ticketId: conversation.ticketId,
-      message: citizenWrites
-        ? { kind: "copy", fromChatId: conversation.citizen, messageId: n }
-        : { kind: "text", text },
+  const relay = (conversation: Conversation, n: number) =>
+    db.transaction(async (tx) => {
+      const { tickets, outbox } = repositoriesOn(tx);
+      const citizenWrites = Math.floor(n / conversations.length) % 2 === 0;
+      const text = `Сообщение ${n}`;
+      const recorded = citizenWrites
+        ? await tickets.addMessage({
+            ticketId: conversation.ticketId,
+            direction: "citizen",
+            text,
+            telegramMessageId: n,
+          })
+        : await tickets.addMessage({
+            ticketId: conversation.ticketId,
+            direction: "operator",
+            operatorId: conversation.operator,
+            text,
+          });
+      expect(recorded.ok, `message ${n} not recorded`);
+      const chatId = citizenWrites ? conversation.operator : conversation.citizen;
+      const id = await outbox.enqueue({
+        chatId,
+        ticketId: conversation.ticketId,
+        message: citizenWrites
+          ? { kind: "copy", fromChatId: conversation.citizen, messageId: n }
+          : { kind: "text", text },
+      });
+      const ids = expected.get(chatId) ?? [];
+      ids.push(id);
+      expected.set(chatId, ids);
     });
-    const ids = expected.get(chatId) ?? [];
-    ids.push(id);
-    expected.set(chatId, ids);
-  });
   for (let n = 0; n < count; n++) {
-    relay.immediate(conversations[n % conversations.length] as Conversation, n);
+    await relay(conversations[n % conversations.length] as Conversation, n);
   }
   return expected;
 }
 
 /** `count` operator answers in one conversation, all to the citizen's chat. */
-function recordAnswers(handoff: Handoff, conversation: Conversation, count: number) {
+async function recordAnswers(handoff: Handoff, conversation: Conversation, count: number) {
   const ids: number[] = [];
-  const answer = handoff.db.transaction((n: number) => {
-    const text = `Ответ ${n}`;
-    const recorded = handoff.tickets.addMessage({
-      ticketId: conversation.ticketId,
-      direction: "operator",
-      operatorId: conversation.operator,
-      text,
-    });
-    expect(recorded.ok, `answer ${n} not recorded`);
-    ids.push(
-      handoff.outbox.enqueue({
-        chatId: conversation.citizen,
+  const answer = (n: number) =>
+    handoff.db.transaction(async (tx) => {
+      const { tickets, outbox } = repositoriesOn(tx);
+      const text = `Ответ ${n}`;
+      const recorded = await tickets.addMessage({
         ticketId: conversation.ticketId,
-        message: { kind: "text", text },
-      }),
-    );
-  });
-  for (let n = 0; n < count; n++) answer.immediate(n);
+        direction: "operator",
+        operatorId: conversation.operator,
+        text,
+      });
+      expect(recorded.ok, `answer ${n} not recorded`);
+      ids.push(
+        await outbox.enqueue({
+          chatId: conversation.citizen,
+          ticketId: conversation.ticketId,
+          message: { kind: "text", text },
+        }),
+      );
+    });
+  for (let n = 0; n < count; n++) await answer(n);
   return new Map([[conversation.citizen, ids]]);
 }
 
@@ -333,7 +357,7 @@ async function deliver(
   const ms = performance.now() - start;
 
   expect(sends === total, `${sends} sends of ${total} rows`);
-  expect(outbox.lag() === 0, "rows left pending or sending");
+  expect((await outbox.lag()) === 0, "rows left pending or sending");
   expect(delivered.size === expected.size, `${delivered.size} chats of ${expected.size} reached`);
   for (const [chatId, ids] of expected) {
     const got = delivered.get(chatId) ?? [];
@@ -348,12 +372,12 @@ async function deliver(
 /** Times `record` (which returns each chat's outbox ids), then their delivery. */
 async function benchRelay(
   outbox: Outbox,
-  record: () => ReadonlyMap<number, readonly number[]>,
+  record: () => Promise<ReadonlyMap<number, readonly number[]>>,
   concurrency: number,
   sendMs: number,
 ): Promise<DeliveryRun> {
   const start = performance.now();
-  const expected = record();
+  const expected = await record();
   const recordMs = performance.now() - start;
   const deliverMs = await deliver(outbox, expected, concurrency, sendMs);
   const messages = [...expected.values()].reduce((n, ids) => n + ids.length, 0);
@@ -369,24 +393,27 @@ async function benchRelay(
 }
 
 /** The cost of claiming 200 rows with `pending` rows waiting, after `sent` sent ones (over 200 chats). */
-function benchClaim(dir: string, pending: number, sent: number): ClaimCost {
-  const { db, outbox } = openHandoff(dir, `claims-${pending}-${sent}`, 0);
+async function benchClaim(dir: string, pending: number, sent: number): Promise<ClaimCost> {
+  const { db, outbox } = await openHandoff(dir, `claims-${pending}-${sent}`, 0);
   const message = { kind: "text", text: "Ответ оператора" } as const;
-  db.transaction(() => {
+  await db.transaction(async (tx) => {
+    const { outbox } = repositoriesOn(tx);
     for (let i = 0; i < sent; i++) {
-      outbox.markSent(outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message }), i);
+      await outbox.markSent(await outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message }), i);
     }
-    for (let i = 0; i < pending; i++) outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message });
-  }).immediate();
+    for (let i = 0; i < pending; i++) {
+      await outbox.enqueue({ chatId: CITIZEN_ID + (i % 200), message });
+    }
+  });
   const claims = Math.min(200, pending);
   const start = performance.now();
   for (let i = 0; i < claims; i++) {
-    const item = outbox.claimNext();
+    const item = await outbox.claimNext();
     expect(item !== undefined, "nothing to claim");
-    outbox.markSent(item.id, i);
+    await outbox.markSent(item.id, i);
   }
   const ms = performance.now() - start;
-  db.close();
+  await db.close();
   return { pending, sent, msPerClaim: ms / claims };
 }
 
@@ -402,12 +429,12 @@ export async function benchHandoff(options: HandoffBenchOptions = {}): Promise<H
   const start = performance.now();
   const dir = mkdtempSync(join(tmpdir(), "bench-handoff-"));
   try {
-    const lifecycle = benchLifecycle(dir, operators, tickets);
+    const lifecycle = await benchLifecycle(dir, operators, tickets);
 
     const relay: DeliveryRun[] = [];
-    const handoff = openHandoff(dir, "relay", operators);
+    const handoff = await openHandoff(dir, "relay", operators);
     try {
-      const open = openConversations(handoff, conversations);
+      const open = await openConversations(handoff, conversations);
       const spread = (count: number) => () => recordMessages(handoff, open, count);
       relay.push(await benchRelay(handoff.outbox, spread(messages), 1, 0));
       relay.push(await benchRelay(handoff.outbox, spread(messages), 8, 0));
@@ -416,14 +443,14 @@ export async function benchHandoff(options: HandoffBenchOptions = {}): Promise<H
       const alone = () => recordAnswers(handoff, open[0] as Conversation, 40);
       relay.push(await benchRelay(handoff.outbox, alone, 8, slowSendMs));
     } finally {
-      handoff.db.close();
+      await handoff.db.close();
     }
 
     const claims = [
-      benchClaim(dir, 200, 0),
-      benchClaim(dir, 200, 50_000),
-      benchClaim(dir, 2_000, 0),
-      benchClaim(dir, 20_000, 0),
+      await benchClaim(dir, 200, 0),
+      await benchClaim(dir, 200, 50_000),
+      await benchClaim(dir, 2_000, 0),
+      await benchClaim(dir, 20_000, 0),
     ];
     return { lifecycle, relay, claims, elapsedMs: performance.now() - start };
   } finally {

@@ -42,12 +42,16 @@ const TEXTS = {
  * numbered list (an FAQ clarification or follow-ups, or a desk message's
  * buttons); while the citizen has an open ticket, every other line goes to it.
  */
-export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps): Session {
+export async function createCitizenSession({
+  handoff,
+  kb,
+  matcher,
+  say,
+}: SessionDeps): Promise<Session> {
   const { desk, store, tickets } = handoff;
   let language: Language = "ru";
   const person = (): Person => ({ chatId: CITIZEN_ID, userId: CITIZEN_ID, language });
-  const screen = createChatScreen({
-    db: handoff.db,
+  const screen = await createChatScreen({
     outbox: handoff.outbox,
     chatId: CITIZEN_ID,
     say,
@@ -56,15 +60,15 @@ export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps)
   /** Asks the citizen to confirm an operator; the desk's offer comes through the outbox. */
   const offerOperator = (intro?: string) => desk.offer(person(), intro);
 
-  const showIntent = (intent: string | undefined): boolean => {
+  const showIntent = async (intent: string | undefined): Promise<boolean> => {
     const answer =
       intent === undefined ? undefined : renderAnswer(kb, intent, language, new Date());
     if (!answer) return false;
-    printAnswer(answer);
+    await printAnswer(answer);
     return true;
   };
 
-  const printAnswer = (answer: RenderedAnswer) => {
+  const printAnswer = async (answer: RenderedAnswer) => {
     const lines = [htmlToText(answer.html)];
     for (const link of answer.links) lines.push(`🔗 ${link.title}: ${link.url}`);
     const followUps = answer.followUps;
@@ -75,14 +79,14 @@ export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps)
     const pick =
       followUps.length > 0 ? (n: number) => showIntent(followUps[n - 1]?.intent) : undefined;
     screen.message(lines.join("\n"), pick);
-    if (answer.escalate) offerOperator();
+    if (answer.escalate) await offerOperator();
   };
 
   /** A question for the FAQ, recorded (masked) so that a ticket opened next carries it. */
-  const ask = (text: string) => {
+  const ask = async (text: string) => {
     if (text === "") return screen.message(TEXTS[language].escalateEmpty);
     const reply = replyTo(kb, matcher, text, { fallbackLanguage: language });
-    store.recordQuestion(questionRecord(CITIZEN_ID, text, reply));
+    await store.recordQuestion(questionRecord(CITIZEN_ID, text, reply));
     language = reply.language;
     if (reply.kind === "answer") return printAnswer(reply.answer);
     if (reply.kind === "clarify") {
@@ -90,33 +94,33 @@ export function createCitizenSession({ handoff, kb, matcher, say }: SessionDeps)
       const lines: string[] = [TEXTS[language].choose];
       for (const [i, o] of options.entries()) lines.push(`  ${i + 1}. ${o.title}`);
       lines.push(`  0. ${TEXTS[language].other}`);
-      return screen.message(lines.join("\n"), (n) => {
+      return screen.message(lines.join("\n"), async (n) => {
         if (n !== 0) return showIntent(options[n - 1]?.intent);
-        offerOperator();
+        await offerOperator();
         return true;
       });
     }
     if (reply.reason === "empty") return screen.message(TEXTS[language].escalateEmpty);
-    offerOperator(escapeHtml(TEXTS[language].escalate));
+    await offerOperator(escapeHtml(TEXTS[language].escalate));
   };
 
   return {
     hello: TEXTS.ru.hello,
     drain: screen.drain,
-    handle: (line) => {
+    handle: async (line) => {
       const text = line.trim();
       if (text === "/quit" || text === "/exit") return false;
       if (text === "/lang ru" || text === "/lang en") {
         language = text.endsWith("en") ? "en" : "ru";
         screen.message(TEXTS[language].language);
       } else if (text === "/cancel") {
-        desk.cancel(person());
-      } else if (/^\d+$/.test(text) && screen.pick(Number(text))) {
+        await desk.cancel(person());
+      } else if (/^\d+$/.test(text) && (await screen.pick(Number(text)))) {
         // A numbered item or a desk button of the latest message.
-      } else if (tickets.openTicketOf(CITIZEN_ID)) {
-        if (text !== "") desk.citizenMessage(person(), { text });
+      } else if (await tickets.openTicketOf(CITIZEN_ID)) {
+        if (text !== "") await desk.citizenMessage(person(), { text });
       } else {
-        ask(text);
+        await ask(text);
       }
       return true;
     },

@@ -1,13 +1,12 @@
 // One chat's screen in the terminal: what the desk sends to this chat through
 // the outbox, printed and numbered the way Telegram would show it, and the
 // numbered list that a bare number picks from.
-import type { Database } from "better-sqlite3";
 import type { Handoff, OutboxItem, PressAnswer, SendOptions } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import { htmlToText } from "../knowledge/index.ts";
 
 /** Picks item `n` of a numbered list; false when there is no such item. */
-export type Pick = (n: number) => boolean;
+export type Pick = (n: number) => Promise<boolean>;
 
 /** What a terminal chat needs: the handoff on the chat database, the knowledge base, a printer. */
 export interface SessionDeps {
@@ -21,9 +20,9 @@ export interface SessionDeps {
 export interface Session {
   hello: string;
   /** Handles one typed line; false ends the chat. */
-  handle(line: string): boolean;
+  handle(line: string): Promise<boolean>;
   /** Prints what is due for this chat in the outbox; returns how many rows. */
-  drain(): number;
+  drain(): Promise<number>;
 }
 
 export interface ChatScreen {
@@ -35,9 +34,9 @@ export interface ChatScreen {
   /** Prints a remark that is not a message (a button's notice): the numbered list stays. */
   notice(text: string): void;
   /** Prints the outbox rows due for this chat, marking each sent under a local message id. */
-  drain(): number;
+  drain(): Promise<number>;
   /** A bare number: item `n` of the latest message's list (a desk button press); false if none. */
-  pick(n: number): boolean;
+  pick(n: number): Promise<boolean>;
   /** Whether `#id` is a message this chat was shown (in this run or an earlier one). */
   shown(id: number): boolean;
 }
@@ -49,13 +48,12 @@ interface Button {
 }
 
 export interface ChatScreenDeps {
-  /** The connection the outbox uses: local message ids continue after this chat's last one. */
-  db: Database;
+  /** The chat database's outbox: local message ids continue after this chat's last one. */
   outbox: Handoff["outbox"];
   chatId: number;
   say: (text: string) => void;
   /** Presses a desk button of this chat (`desk.press` with this chat's person). */
-  press: (data: string) => PressAnswer | undefined;
+  press: (data: string) => Promise<PressAnswer | undefined>;
 }
 
 /**
@@ -66,14 +64,9 @@ export interface ChatScreenDeps {
  * number presses one, but only while that message is the latest one printed,
  * as a later message (or an edit removing the keyboard) takes its place.
  */
-export function createChatScreen(deps: ChatScreenDeps): ChatScreen {
-  const { db, outbox, chatId, say, press } = deps;
-  const last = db
-    .prepare<[number], { id: number }>(
-      "SELECT coalesce(max(message_id), 0) AS id FROM outbox WHERE chat_id = ?",
-    )
-    .get(chatId);
-  let lastId = last?.id ?? 0;
+export async function createChatScreen(deps: ChatScreenDeps): Promise<ChatScreen> {
+  const { outbox, chatId, say, press } = deps;
+  let lastId = await outbox.lastMessageId(chatId);
   /** The latest message printed and its numbered list. */
   let latest: { id?: number; pick?: Pick } = {};
 
@@ -82,10 +75,10 @@ export function createChatScreen(deps: ChatScreenDeps): ChatScreen {
   const pickerOf = (buttons: Button[]): Pick | undefined => {
     const data = buttons.flatMap((b) => (b.callback_data === undefined ? [] : [b.callback_data]));
     if (data.length === 0) return undefined;
-    return (n) => {
+    return async (n) => {
       const pressed = data[n - 1];
       if (pressed === undefined) return false;
-      const answer = press(pressed);
+      const answer = await press(pressed);
       if (!answer) notice("эта кнопка больше не работает");
       else if (answer.toast) notice(answer.toast);
       return true;
@@ -105,11 +98,11 @@ export function createChatScreen(deps: ChatScreenDeps): ChatScreen {
   };
 
   /** Prints one row; returns the local message id it was shown as. */
-  const show = (item: OutboxItem): number | undefined => {
+  const show = async (item: OutboxItem): Promise<number | undefined> => {
     const { message } = item;
     if (message.kind === "edit") {
       // As in Telegram: an edit of a message never shown has nothing to edit.
-      const target = outbox.get(message.outboxId)?.messageId;
+      const target = (await outbox.get(message.outboxId))?.messageId;
       if (target == null) return undefined;
       const pick = printWithButtons(
         `(сообщение #${target} изменено) ${htmlToText(message.text)}`,
@@ -138,17 +131,17 @@ export function createChatScreen(deps: ChatScreenDeps): ChatScreen {
       latest = pick ? { pick } : {};
     },
     notice,
-    drain: () => {
+    drain: async () => {
       let count = 0;
-      let item = outbox.claimNext(Date.now(), chatId);
+      let item = await outbox.claimNext(Date.now(), chatId);
       while (item) {
-        outbox.markSent(item.id, show(item));
+        await outbox.markSent(item.id, await show(item));
         count++;
-        item = outbox.claimNext(Date.now(), chatId);
+        item = await outbox.claimNext(Date.now(), chatId);
       }
       return count;
     },
-    pick: (n) => latest.pick?.(n) ?? false,
+    pick: async (n) => (await latest.pick?.(n)) ?? false,
     shown: (id) => Number.isSafeInteger(id) && id >= 1 && id <= lastId,
   };
 }

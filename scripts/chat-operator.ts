@@ -18,29 +18,28 @@ const REPLY = /^>\s*(\d+)\s+([\s\S]+)$/;
  * presses a button of the latest message, `>N text` replies to message #N
  * (so it goes to that message's ticket), anything else goes to the current ticket.
  */
-export function createOperatorSession(
+export async function createOperatorSession(
   { handoff, say }: SessionDeps,
   operatorId = OPERATOR_ID,
-): Session {
+): Promise<Session> {
   const { desk, operators } = handoff;
   const person: Person = { chatId: operatorId, userId: operatorId, language: "ru" };
-  if (operators.roleOf(operatorId) === undefined) {
-    operators.add({ userId: operatorId, name: OPERATOR_NAME, role: "supervisor" });
+  if ((await operators.roleOf(operatorId)) === undefined) {
+    await operators.add({ userId: operatorId, name: OPERATOR_NAME, role: "supervisor" });
   }
-  const screen = createChatScreen({
-    db: handoff.db,
+  const screen = await createChatScreen({
     outbox: handoff.outbox,
     chatId: operatorId,
     say,
     press: (data) => desk.press(person, data),
   });
-  desk.operatorCommand(person, { name: "shift", args: "on" });
-  const name = operators.get(operatorId)?.name ?? OPERATOR_NAME;
+  await desk.operatorCommand(person, { name: "shift", args: "on" });
+  const name = (await operators.get(operatorId))?.name ?? OPERATOR_NAME;
 
   return {
     hello: `Консоль оператора «${name}» (id ${operatorId}). /help — команды; число — нажать кнопку [N] последнего сообщения; >N текст — ответить на сообщение #N; /quit — выход.`,
     drain: screen.drain,
-    handle: (line) => {
+    handle: async (line) => {
       const text = line.trim();
       if (text === "/quit" || text === "/exit") return false;
       if (text === "") return true;
@@ -48,19 +47,20 @@ export function createOperatorSession(
       const reply = REPLY.exec(text);
       if (command) {
         const commandName = (command[1] ?? "").toLowerCase();
-        desk.operatorCommand(person, { name: commandName, args: command[2] ?? "" });
+        await desk.operatorCommand(person, { name: commandName, args: command[2] ?? "" });
       } else if (reply) {
         const messageId = Number(reply[1]);
         if (!screen.shown(messageId)) screen.notice(`нет сообщения #${messageId}`);
-        else desk.operatorMessage(person, { text: reply[2] ?? "", replyToMessageId: messageId });
+        else
+          await desk.operatorMessage(person, { text: reply[2] ?? "", replyToMessageId: messageId });
       } else if (/^\d+$/.test(text)) {
-        if (!screen.pick(Number(text))) {
+        if (!(await screen.pick(Number(text)))) {
           screen.notice(
             `у последнего сообщения нет кнопки [${text}]; число гражданину: >N ${text}`,
           );
         }
       } else {
-        desk.operatorMessage(person, { text });
+        await desk.operatorMessage(person, { text });
       }
       return true;
     },

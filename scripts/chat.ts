@@ -74,22 +74,35 @@ const prompt = () => {
 
 const deps: SessionDeps = { handoff, kb, matcher, say };
 const session: Session =
-  operatorId === undefined ? createCitizenSession(deps) : createOperatorSession(deps, operatorId);
+  operatorId === undefined
+    ? await createCitizenSession(deps)
+    : await createOperatorSession(deps, operatorId);
 say(session.hello);
-session.drain();
+await session.drain();
 prompt();
+/** One drain at a time: a slow one and the next tick must not print the same rows twice. */
+let draining: Promise<unknown> = Promise.resolve();
+const drain = () => {
+  const next = draining.then(() => session.drain());
+  draining = next.catch(() => undefined);
+  return next;
+};
 const poll = setInterval(() => {
-  if (session.drain() > 0) prompt();
+  void drain().then((count) => {
+    if (count > 0) prompt();
+  });
 }, POLL_MS);
 // The operator console also reminds of tickets waiting too long, as the bot does.
 const reminders =
-  operatorId === undefined ? undefined : setInterval(() => handoff.desk.remindOverdue(), 60_000);
+  operatorId === undefined
+    ? undefined
+    : setInterval(() => void handoff.desk.remindOverdue(), 60_000);
 
 for await (const line of rl) {
   prompted = false;
   if (!interactive) say(`> ${line}`);
-  const going = session.handle(line);
-  session.drain();
+  const going = await session.handle(line);
+  await drain();
   if (!going) break;
   say("");
   prompt();
@@ -97,6 +110,6 @@ for await (const line of rl) {
 clearInterval(poll);
 clearInterval(reminders);
 // Input has ended: what is already due for this chat is still shown.
-session.drain();
+await drain();
 rl.close();
-handoff.close();
+await handoff.close();

@@ -7,7 +7,7 @@ import { databasePathOf } from "../bot/config.ts";
 import {
   collectReport,
   type IntentTitle,
-  openDatabase,
+  openSqlite,
   renderReportHtml,
   startOfMoscowDay,
 } from "../handoff/index.ts";
@@ -116,7 +116,10 @@ function intentTitles(io: ReportIo): IntentTitle | undefined {
  *
  * @example runReport(["--html", "report.html", "--since", "7d"]);
  */
-export function runReport(argv: readonly string[], io: ReportIo = consoleIo): number {
+export async function runReport(
+  argv: readonly string[],
+  io: ReportIo = consoleIo,
+): Promise<number> {
   const until = io.now();
   let options: ReturnType<typeof parseCommandLine>;
   try {
@@ -138,13 +141,13 @@ export function runReport(argv: readonly string[], io: ReportIo = consoleIo): nu
     );
     return 1;
   }
-  let data: ReturnType<typeof collectReport>;
+  let data: Awaited<ReturnType<typeof collectReport>>;
   try {
-    const db = openDatabase(path, { create: false });
+    const db = openSqlite(path, { create: false });
     try {
-      data = collectReport(db, { since: options.since, until });
+      data = await collectReport(db, { since: options.since, until });
     } finally {
-      db.close();
+      await db.close();
     }
   } catch (error) {
     io.err(`report: cannot read the database at ${path}: ${(error as Error).message}`);

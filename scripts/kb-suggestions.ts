@@ -4,9 +4,14 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Database } from "better-sqlite3";
 import { databasePathOf } from "../bot/config.ts";
-import { createSuggestions, ERASED_TEXT, openDatabase, type Suggestion } from "../handoff/index.ts";
+import {
+  createSuggestions,
+  ERASED_TEXT,
+  openSqlite,
+  type SqlDatabase,
+  type Suggestion,
+} from "../handoff/index.ts";
 import {
   createMatcher,
   findDuplicateExamples,
@@ -54,7 +59,7 @@ export type KnowledgeCheck =
 /** The database and the knowledge folder runSuggestions works on, and where it prints. */
 export interface SuggestionsIo {
   /** Opened only once the command line is valid. */
-  db: () => Database;
+  db: () => SqlDatabase;
   folder: string;
   out: (line: string) => void;
   err: (line: string) => void;
@@ -89,7 +94,7 @@ class UsageError extends Error {}
  *
  * @example runSuggestions(["--accept", "3"])
  */
-export function runSuggestions(args: readonly string[], io = defaultIo()): number {
+export async function runSuggestions(args: readonly string[], io = defaultIo()): Promise<number> {
   let values: { all?: boolean; accept?: string; reject?: string; help?: boolean };
   let id: number | undefined;
   try {
@@ -148,8 +153,8 @@ function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
-function list(io: SuggestionsIo, all: boolean): number {
-  const suggestions = createSuggestions(io.db()).list({ all });
+async function list(io: SuggestionsIo, all: boolean): Promise<number> {
+  const suggestions = await createSuggestions(io.db()).list({ all });
   if (suggestions.length === 0) {
     io.out(
       all ? "There are no suggestions yet." : "No pending suggestions (--all lists decided ones).",
@@ -171,8 +176,8 @@ function list(io: SuggestionsIo, all: boolean): number {
 }
 
 /** The pending suggestion `id`, or an error said and undefined. */
-function pendingSuggestion(io: SuggestionsIo, id: number): Suggestion | undefined {
-  const suggestion = createSuggestions(io.db()).get(id);
+async function pendingSuggestion(io: SuggestionsIo, id: number): Promise<Suggestion | undefined> {
+  const suggestion = await createSuggestions(io.db()).get(id);
   if (!suggestion) {
     io.err(`There is no suggestion ${id} (npm run kb -- suggestions --all lists them).`);
     return undefined;
@@ -184,9 +189,9 @@ function pendingSuggestion(io: SuggestionsIo, id: number): Suggestion | undefine
   return suggestion;
 }
 
-function reject(id: number, io: SuggestionsIo): number {
-  if (!pendingSuggestion(io, id)) return 1;
-  const decided = createSuggestions(io.db()).decide(id, "rejected");
+async function reject(id: number, io: SuggestionsIo): Promise<number> {
+  if (!(await pendingSuggestion(io, id))) return 1;
+  const decided = await createSuggestions(io.db()).decide(id, "rejected");
   if (!decided.ok) {
     io.err(`Suggestion ${id} could not be rejected: ${decided.reason}.`);
     return 1;
@@ -213,8 +218,8 @@ function existingExample(kb: KnowledgeBase, matcher: Matcher, language: "ru" | "
 
 const findingLine = (f: LintFinding) => `${f.severity}: ${f.file}: ${f.field}: ${f.message}`;
 
-function accept(id: number, io: SuggestionsIo): number {
-  const suggestion = pendingSuggestion(io, id);
+async function accept(id: number, io: SuggestionsIo): Promise<number> {
+  const suggestion = await pendingSuggestion(io, id);
   if (!suggestion) return 1;
   const { intent: intentId, language } = suggestion;
   if (intentId === null) {
@@ -289,7 +294,7 @@ function accept(id: number, io: SuggestionsIo): number {
     return 1;
   }
 
-  const decided = createSuggestions(io.db()).decide(id, "accepted");
+  const decided = await createSuggestions(io.db()).decide(id, "accepted");
   io.out(`Added to ${intent.file}, examples.${language}: ${example}`);
   if (example !== oneLine(suggestion.question)) {
     io.out("(personal-data placeholders such as [телефон] left out)");
@@ -314,8 +319,8 @@ function accept(id: number, io: SuggestionsIo): number {
 /** The command line's database (DATABASE_PATH) and knowledge folder (KNOWLEDGE_DIR). */
 function defaultIo(): SuggestionsIo {
   const path = databasePathOf(process.env);
-  let db: Database | undefined;
-  process.once("exit", () => db?.close());
+  let db: SqlDatabase | undefined;
+  process.once("exit", () => void db?.close());
   return {
     db: () => {
       if (db) return db;
@@ -325,7 +330,7 @@ function defaultIo(): SuggestionsIo {
         );
         process.exit(1);
       }
-      db = openDatabase(path, { create: false });
+      db = openSqlite(path, { create: false });
       return db;
     },
     folder: knowledgeFolder(),

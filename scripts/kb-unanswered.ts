@@ -4,9 +4,13 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import type { Database } from "better-sqlite3";
 import { databasePathOf } from "../bot/config.ts";
-import { createStore, openDatabase, type UnansweredRecords } from "../handoff/index.ts";
+import {
+  createStore,
+  openSqlite,
+  type SqlDatabase,
+  type UnansweredRecords,
+} from "../handoff/index.ts";
 import {
   clusterUnanswered,
   createMatcher,
@@ -252,7 +256,10 @@ export function clustersCsv(clusters: readonly UnansweredCluster[]): string {
  * code: 0 done, 1 no database (it is never created here) or it cannot be
  * read, 2 a command line mistake.
  */
-export function runUnanswered(args: readonly string[], io: UnansweredIo = {}): number {
+export async function runUnanswered(
+  args: readonly string[],
+  io: UnansweredIo = {},
+): Promise<number> {
   const {
     now = Date.now,
     env = process.env,
@@ -285,15 +292,15 @@ export function runUnanswered(args: readonly string[], io: UnansweredIo = {}): n
   }
   const since = now() - options.since.ms;
   let records: UnansweredRecords;
-  let db: Database | undefined;
+  let db: SqlDatabase | undefined;
   try {
-    db = openDatabase(path, { create: false });
-    records = createStore(db).unansweredQuestions(since);
+    db = openSqlite(path, { create: false });
+    records = await createStore(db).unansweredQuestions(since);
   } catch (error) {
     err(`kb unanswered: cannot read the database at ${resolve(path)}: ${(error as Error).message}`);
     return 1;
   } finally {
-    db?.close();
+    await db?.close();
   }
 
   const clusters = clusterUnanswered(

@@ -3,9 +3,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import type { Database } from "better-sqlite3";
 import { createConfig } from "../bot/config.ts";
-import { openDatabase, type PurgeCounts, purgeExpired } from "../handoff/index.ts";
+import { openSqlite, type PurgeCounts, purgeExpired, type SqlDatabase } from "../handoff/index.ts";
 
 export const USAGE = `Usage: npm run purge [-- --days N] [--dry-run]
 
@@ -26,7 +25,7 @@ const DAY = 24 * 60 * 60_000;
 
 export interface PurgeIo {
   /** The database, opened only once the command line is valid. */
-  db: () => Database;
+  db: () => SqlDatabase;
   /** RETENTION_DAYS, already validated: the period when --days is not given. */
   retentionDays: number;
   now?: number;
@@ -63,7 +62,7 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string[] {
  * returns the exit code: 0 done, 2 a command line mistake (then the database
  * is not even opened).
  */
-export function runPurge(argv: readonly string[], io: PurgeIo): number {
+export async function runPurge(argv: readonly string[], io: PurgeIo): Promise<number> {
   let values: { days?: string | undefined; "dry-run"?: boolean | undefined; help?: boolean };
   try {
     ({ values } = parseArgs({
@@ -92,7 +91,7 @@ export function runPurge(argv: readonly string[], io: PurgeIo): number {
   }
   const dryRun = values["dry-run"] === true;
   const now = io.now ?? Date.now();
-  const counts = purgeExpired(io.db(), { olderThanMs: days * DAY, now, dryRun });
+  const counts = await purgeExpired(io.db(), { olderThanMs: days * DAY, now, dryRun });
   io.out(
     `${dryRun ? "Dry run: nothing changed. " : ""}Retention ${days} day(s): personal data from before ${moment(now - days * DAY)}`,
   );
@@ -108,13 +107,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(2);
   }
   const path = configured.config.databasePath;
-  let db: Database | undefined;
+  let db: SqlDatabase | undefined;
   try {
-    process.exitCode = runPurge(process.argv.slice(2), {
+    process.exitCode = await runPurge(process.argv.slice(2), {
       db: () => {
         // A purge never creates a database: a wrong path is a mistake to report.
         if (!existsSync(path)) throw new Error("no such file (set DATABASE_PATH)");
-        db = openDatabase(path, { create: false });
+        db = openSqlite(path, { create: false });
         return db;
       },
       retentionDays: configured.config.retentionDays,
@@ -125,6 +124,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
     process.exitCode = 1;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }

@@ -1,6 +1,11 @@
 // What the soak reads from the bot's SQLite file while it runs, and while it
 // lies dead after the kill. Read only: the bot is the only writer.
-import Database from "better-sqlite3";
+import {
+  createOutbox,
+  createTicketService,
+  type OutboxItem,
+  openSqlite,
+} from "../handoff/index.ts";
 
 /** An outbox row as the soak sees it. */
 export interface ProbedRow {
@@ -15,70 +20,47 @@ export interface ProbedRow {
 /** Queries on the bot's database, on one connection kept open for the run. */
 export interface SoakProbe {
   /** Rows still to deliver (pending, waiting for a retry, or being sent). */
-  undelivered(): number;
+  undelivered(): Promise<number>;
   /** Rows being sent: read right after a kill, those are the sends in flight at the crash. */
-  sending(): ProbedRow[];
+  sending(): Promise<ProbedRow[]>;
   /** Rows the delivery worker gave up on. */
-  failed(): ProbedRow[];
+  failed(): Promise<ProbedRow[]>;
   /** Rows still to deliver, oldest first. */
-  undeliveredRows(): ProbedRow[];
+  undeliveredRows(): Promise<ProbedRow[]>;
   /** Messages recorded in a ticket more than once (same ticket, direction and text). */
-  recordedTwice(): { ticketId: number; direction: string; text: string; copies: number }[];
-  close(): void;
+  recordedTwice(): Promise<{ ticketId: number; direction: string; text: string; copies: number }[]>;
+  close(): Promise<void>;
 }
 
-interface Row {
-  id: number;
-  chat_id: number;
-  ticket_id: number | null;
-  kind: string;
-  payload: string;
-}
-
-function toRow(row: Row): ProbedRow {
-  const payload = JSON.parse(row.payload) as { text?: string; caption?: string };
+function toRow(item: OutboxItem): ProbedRow {
+  const { message } = item;
   return {
-    id: row.id,
-    chatId: row.chat_id,
-    ticketId: row.ticket_id,
-    kind: row.kind,
-    text: payload.text ?? payload.caption,
+    id: item.id,
+    chatId: item.chatId,
+    ticketId: item.ticketId,
+    kind: message.kind,
+    text: "text" in message ? message.text : "caption" in message ? message.caption : undefined,
   };
 }
 
 /**
- * Opens the bot's database file (it must exist: start the bot first). Not a
- * read-only connection: after a SIGKILL the first connection to open the file
- * may have to rebuild the WAL index, which a read-only one cannot do.
+ * Opens the bot's database file (it must exist: start the bot first), without
+ * checking it (the bot has). Not a read-only connection: after a SIGKILL the
+ * first connection to open the file may have to rebuild the WAL index, which
+ * a read-only one cannot do.
  *
- * @example const probe = openSoakProbe("/tmp/soak-x/bot.sqlite"); probe.undelivered()
+ * @example const probe = openSoakProbe("/tmp/soak-x/bot.sqlite"); await probe.undelivered()
  */
 export function openSoakProbe(path: string): SoakProbe {
-  const db = new Database(path, { fileMustExist: true });
-  db.pragma("busy_timeout = 5000");
-  const undelivered = db.prepare<[], { n: number }>(
-    "SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')",
-  );
-  const byState = db.prepare<[string], Row>(
-    "SELECT id, chat_id, ticket_id, kind, payload FROM outbox WHERE state = ? ORDER BY id",
-  );
-  const waiting = db.prepare<[], Row>(
-    `SELECT id, chat_id, ticket_id, kind, payload FROM outbox
-     WHERE state IN ('pending', 'sending') ORDER BY id`,
-  );
-  const twice = db.prepare<
-    [],
-    { ticketId: number; direction: string; text: string; copies: number }
-  >(
-    `SELECT ticket_id AS ticketId, direction, text, count(*) AS copies FROM ticket_messages
-     WHERE text IS NOT NULL GROUP BY ticket_id, direction, text HAVING count(*) > 1`,
-  );
+  const db = openSqlite(path, { create: false, check: false });
+  const outbox = createOutbox(db);
+  const tickets = createTicketService(db);
   return {
-    undelivered: () => undelivered.get()?.n ?? 0,
-    sending: () => byState.all("sending").map(toRow),
-    failed: () => byState.all("failed").map(toRow),
-    undeliveredRows: () => waiting.all().map(toRow),
-    recordedTwice: () => twice.all(),
+    undelivered: async () => (await outbox.inState("undelivered")).length,
+    sending: async () => (await outbox.inState("sending")).map(toRow),
+    failed: async () => (await outbox.inState("failed")).map(toRow),
+    undeliveredRows: async () => (await outbox.inState("undelivered")).map(toRow),
+    recordedTwice: () => tickets.recordedTwice(),
     close: () => db.close(),
   };
 }

@@ -276,7 +276,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
           const killedAt = Date.now();
           await bot?.stop("SIGKILL");
           confirm.drop();
-          const rows = quiet.sending();
+          const rows = await quiet.sending();
           inFlightRows = rows.length;
           inFlight = rows.flatMap((row) => row.text?.match(TOKEN_PATTERN) ?? []);
           const batch = (await released)[0]?.response;
@@ -308,7 +308,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     progress(
       settled.settled
         ? `settled after ${(settled.ms / 1000).toFixed(1)} s`
-        : `not settled after ${(settled.ms / 1000).toFixed(1)} s: ${quiet.undelivered()} row(s) left`,
+        : `not settled after ${(settled.ms / 1000).toFixed(1)} s: ${await quiet.undelivered()} row(s) left`,
     );
 
     const calls = double.calls.slice(trafficFrom);
@@ -326,11 +326,11 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
         delivered: all.reduce((n, s) => n + new Set(s.received).size, 0),
       };
     };
-    const recordedTwice = quiet.recordedTwice().length;
-    const failedRows = quiet.failed().length;
-    const undelivered = quiet.undelivered();
+    const recordedTwice = (await quiet.recordedTwice()).length;
+    const failedRows = (await quiet.failed()).length;
+    const undelivered = await quiet.undelivered();
     const queued = new Set(
-      quiet.undeliveredRows().flatMap((row) => row.text?.match(TOKEN_PATTERN) ?? []),
+      (await quiet.undeliveredRows()).flatMap((row) => row.text?.match(TOKEN_PATTERN) ?? []),
     );
     const stillQueued = ledger.losses.map((f) => f.token).filter((t) => queued.has(t));
     const clean =
@@ -383,7 +383,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     return result;
   } finally {
     if (bot) await stopGently(bot);
-    probe?.close();
+    await probe?.close();
     await double.stop();
     if (result?.clean) rmSync(dir, { recursive: true, force: true });
     else if (result) {
@@ -447,7 +447,7 @@ async function waitUntilSettled(double: BotApiDouble, probe: SoakProbe, timeoutM
   const from = Date.now();
   let quietLooks = 0;
   while (Date.now() - from < timeoutMs) {
-    const quiet = double.pendingUpdates.length === 0 && probe.undelivered() === 0;
+    const quiet = double.pendingUpdates.length === 0 && (await probe.undelivered()) === 0;
     quietLooks = quiet ? quietLooks + 1 : 0;
     if (quietLooks >= 3) return { settled: true, ms: Date.now() - from };
     await sleep(250);

@@ -12,7 +12,7 @@ export function createAdminFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const admins = composer
     .chatType("private")
-    .filter((ctx) => deps.handoff.operators.roleOf(ctx.from.id) === "supervisor");
+    .filter(async (ctx) => (await deps.handoff.operators.roleOf(ctx.from.id)) === "supervisor");
   admins.command("reload", async (ctx) => {
     const { reloadKnowledge } = deps;
     if (!reloadKnowledge) {

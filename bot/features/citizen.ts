@@ -26,16 +26,16 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType("private");
   /** Asks the citizen to confirm an operator (the desk answers through the outbox). */
-  const offerOperator = (ctx: BotContext, intro?: string) => {
+  const offerOperator = async (ctx: BotContext, intro?: string) => {
     if (!ctx.chat || !ctx.from) return;
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
-    desk.offer(person, intro, ctx.update.update_id);
+    await desk.offer(person, intro, ctx.update.update_id);
   };
 
   // A removed operator's first message since: they are told, once.
   privateChats.on("message", async (ctx, next) => {
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
-    if (!desk.formerOperator(person, ctx.update.update_id)) await next();
+    if (!(await desk.formerOperator(person, ctx.update.update_id))) await next();
   });
 
   privateChats.command("start", async (ctx) => {
@@ -59,7 +59,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     if (!command) return next();
     if (isOperatorCommand(command.name)) {
       const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
-      desk.operatorCommand(person, command, ctx.update.update_id);
+      await desk.operatorCommand(person, command, ctx.update.update_id);
       return;
     }
     await ctx.reply(TEXTS[ctx.language].unknownCommand);
@@ -78,7 +78,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     });
     const { match } = reply;
     deps.metrics?.decision(reply.kind);
-    store.recordQuestion(questionRecord(ctx.chat.id, text, reply));
+    await store.recordQuestion(questionRecord(ctx.chat.id, text, reply));
     log.info(
       { chat: ctx.chat.id, decision: match.decision, confidence: match.confidence, text },
       "question",
@@ -86,13 +86,13 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     ctx.language = reply.language;
     if (reply.kind === "answer") {
       await sendMessage(ctx, answerMessage(kb, reply.answer));
-      if (reply.answer.escalate) offerOperator(ctx);
+      if (reply.answer.escalate) await offerOperator(ctx);
     } else if (reply.kind === "clarify") {
       await sendMessage(ctx, clarifyMessage(reply.options, reply.language));
     } else if (reply.reason === "empty") {
       await ctx.reply(TEXTS[reply.language].escalateEmpty);
     } else {
-      offerOperator(ctx, TEXTS[reply.language].escalate);
+      await offerOperator(ctx, TEXTS[reply.language].escalate);
     }
   });
 
@@ -117,14 +117,14 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         if (!answer) return stale();
         await ctx.answerCallbackQuery();
         await sendMessage(ctx, answerMessage(kb, answer));
-        if (answer.escalate) offerOperator(ctx);
+        if (answer.escalate) await offerOperator(ctx);
         return;
       }
       case "feedback": {
         // One feedback per answer (the message the buttons are on), the latest.
         const answerMessage = ctx.callbackQuery.message?.message_id;
         if (!kb.byId.has(action.intent) || answerMessage === undefined) return stale();
-        const outcome = store.recordFeedback(
+        const outcome = await store.recordFeedback(
           ctx.chat.id,
           action.intent,
           action.helpful,
@@ -145,7 +145,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         }
         // A repeated 👎 (a double tap, or buttons that could not be removed) offers once.
         if (!action.helpful && outcome !== "unchanged") {
-          offerOperator(ctx, TEXTS[language].sorryOfferOperator);
+          await offerOperator(ctx, TEXTS[language].sorryOfferOperator);
         }
         return;
       }
@@ -153,7 +153,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         await ctx.answerCallbackQuery();
         return offerOperator(ctx);
       case "language":
-        store.setLanguage(ctx.chat.id, action.language);
+        await store.setLanguage(ctx.chat.id, action.language);
         ctx.language = action.language;
         await ctx.answerCallbackQuery();
         await ctx.reply(TEXTS[action.language].languageSet);

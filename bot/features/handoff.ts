@@ -36,11 +36,11 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   console.on("message", async (ctx) => {
     const message = ctx.message;
     const person = personOf(ctx);
-    learnName(ctx.from);
+    await learnName(ctx.from);
     const command = message.text !== undefined ? COMMAND.exec(message.text) : null;
     if (command) {
       const name = (command[1] ?? "").toLowerCase();
-      desk.operatorCommand(person, { name, args: command[2] ?? "" }, ctx.update.update_id);
+      await desk.operatorCommand(person, { name, args: command[2] ?? "" }, ctx.update.update_id);
       return;
     }
     // Operators are staff: their files are not held to the citizens' file rules.
@@ -49,7 +49,7 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
       await ctx.reply(OPERATOR_TEXTS.unsupported);
       return;
     }
-    desk.operatorMessage(person, {
+    await desk.operatorMessage(person, {
       ...incoming(message, file),
       updateId: ctx.update.update_id,
       ...(message.reply_to_message
@@ -59,10 +59,14 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   /** An operator added by id alone gets their Telegram first name, which citizens see. */
-  const learnName = (from: { id: number; first_name: string }) => {
-    const operator = handoff.operators.get(from.id);
+  const learnName = async (from: { id: number; first_name: string }) => {
+    const operator = await handoff.operators.get(from.id);
     if (operator && operator.name === defaultOperatorName(from.id) && from.first_name.trim()) {
-      handoff.operators.add({ userId: from.id, name: from.first_name.trim(), role: operator.role });
+      await handoff.operators.add({
+        userId: from.id,
+        name: from.first_name.trim(),
+        role: operator.role,
+      });
     }
   };
 
@@ -78,11 +82,11 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
     const file = fileOf(message, true);
     if (file === undefined && message.text === undefined) return next();
     if (file && "refused" in file) {
-      if (!handoff.tickets.openTicketOf(ctx.chat.id)) return next();
+      if (!(await handoff.tickets.openTicketOf(ctx.chat.id))) return next();
       await ctx.reply(TEXTS[ctx.language].fileRefused(file.refused));
       // The file was refused, not the words: the caption goes on, marked.
       if (message.caption) {
-        desk.citizenMessage(personOf(ctx), {
+        await desk.citizenMessage(personOf(ctx), {
           text: message.caption,
           refusedFile: file.refused,
           messageId: message.message_id,
@@ -91,7 +95,7 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
       }
       return;
     }
-    const relayed = desk.citizenMessage(personOf(ctx), {
+    const relayed = await desk.citizenMessage(personOf(ctx), {
       ...incoming(message, file),
       updateId: ctx.update.update_id,
     });
@@ -101,7 +105,7 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   composer.on("callback_query:data", async (ctx, next) => {
     if (ctx.chat?.type !== "private") return next();
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
-    const answer = desk.press(person, ctx.callbackQuery.data, ctx.update.update_id);
+    const answer = await desk.press(person, ctx.callbackQuery.data, ctx.update.update_id);
     if (!answer) return next();
     if (answer.toast) log.info({ user: ctx.from.id, toast: answer.toast }, "desk button refused");
     await ctx.answerCallbackQuery(answer.toast ? { text: answer.toast } : {});

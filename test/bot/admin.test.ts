@@ -5,7 +5,7 @@ import { createHarness } from "./harness.ts";
 const SUPERVISOR = { id: 700, first_name: "Вера", language_code: "ru" };
 const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
 
-function setUp(result: ReloadResult) {
+async function setUp(result: ReloadResult) {
   let reloads = 0;
   const h = createHarness({
     reloadKnowledge: () => {
@@ -13,21 +13,21 @@ function setUp(result: ReloadResult) {
       return result;
     },
   });
-  h.handoff.operators.add({ userId: SUPERVISOR.id, name: "Вера", role: "supervisor" });
-  h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+  await h.handoff.operators.add({ userId: SUPERVISOR.id, name: "Вера", role: "supervisor" });
+  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
   return { h, reloads: () => reloads };
 }
 
 describe("admins' /reload", () => {
   it("reloads for a supervisor and says what changed", async () => {
-    const { h, reloads } = setUp({ ok: true, intents: 29, previousIntents: 28, ms: 400 });
+    const { h, reloads } = await setUp({ ok: true, intents: 29, previousIntents: 28, ms: 400 });
     await h.handle(h.text("/reload", SUPERVISOR));
     expect(reloads()).toBe(1);
     expect(h.sent()).toEqual(["✅ База знаний обновлена: 29 интентов (было 28), 400 мс."]);
   });
 
   it("gives a supervisor the errors with file and field when the edit is refused", async () => {
-    const { h } = setUp({
+    const { h } = await setUp({
       ok: false,
       issues: [
         {
@@ -43,7 +43,7 @@ describe("admins' /reload", () => {
   });
 
   it("does nothing for operators and citizens", async () => {
-    const { h, reloads } = setUp({ ok: true, intents: 28, previousIntents: 28, ms: 1 });
+    const { h, reloads } = await setUp({ ok: true, intents: 28, previousIntents: 28, ms: 1 });
     await h.handle(h.text("/reload", OPERATOR));
     await h.handle(h.text("/reload"));
     await h.deliver();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEXTS } from "../../bot/texts.ts";
-import { CITIZEN_TEXTS, collectReport, createAuditLog, openDatabase } from "../../handoff/index.ts";
+import { CITIZEN_TEXTS, collectReport, createAuditLog, openSqlite } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
@@ -62,7 +62,7 @@ describe("a citizen talking to the bot", () => {
       }),
     );
     await h.handle(h.press("f:0:contacts.hotline", { message_id: 6 }));
-    expect(h.store.feedback().map((f) => [f.intent, f.helpful])).toEqual([
+    expect((await h.store.feedback()).map((f) => [f.intent, f.helpful])).toEqual([
       ["contacts.hotline", true],
       ["contacts.hotline", false],
     ]);
@@ -93,20 +93,20 @@ describe("a citizen talking to the bot", () => {
     expect(offers).toHaveLength(1);
     const since = 0;
     const until = Date.now() * 2;
-    const report = () => collectReport(h.handoff.db, { since, until }).disliked;
-    expect(report()).toEqual([{ intent: "contacts.hotline", helpful: 0, unhelpful: 1 }]);
-    expect(h.store.unansweredQuestions(since).questions).toHaveLength(1);
+    const report = async () => (await collectReport(h.handoff.db, { since, until })).disliked;
+    expect(await report()).toEqual([{ intent: "contacts.hotline", helpful: 0, unhelpful: 1 }]);
+    expect((await h.store.unansweredQuestions(since)).questions).toHaveLength(1);
     // Changed to 👍: the latest wins, the 👎 is gone from both.
     await h.handle(h.press("f:1:contacts.hotline", { message_id: answerId }));
-    expect(h.store.feedback().map((f) => f.helpful)).toEqual([true]);
-    expect(report()).toEqual([]);
-    expect(h.store.unansweredQuestions(since).questions).toEqual([]);
+    expect((await h.store.feedback()).map((f) => f.helpful)).toEqual([true]);
+    expect(await report()).toEqual([]);
+    expect((await h.store.unansweredQuestions(since)).questions).toEqual([]);
   });
 
   it("records unanswered questions with personal data masked", async () => {
     const h = createHarness();
     await h.handle(h.text("мой снилс 123-456-789 01, какая погода завтра"));
-    const [question] = h.store.questions();
+    const [question] = await h.store.questions();
     expect(question?.text).toBe("мой снилс [СНИЛС], какая погода завтра");
     expect(question?.decision).toBe("escalate");
     await h.deliver();
@@ -128,7 +128,7 @@ describe("a citizen talking to the bot", () => {
     const answers = h.calls.filter((c) => c.method === "answerCallbackQuery");
     expect(answers).toHaveLength(6);
     for (const a of answers) expect(String(a.payload.text)).toContain("устарела");
-    expect(h.store.feedback()).toEqual([]);
+    expect(await h.store.feedback()).toEqual([]);
     expect(h.sent()).toEqual([]);
   });
 
@@ -177,7 +177,7 @@ describe("a citizen talking to the bot", () => {
   });
 
   it("handles an update delivered twice only once, across a restart", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const first = createHarness({ db });
     await first.handle({ ...first.text("телефон горячей линии"), update_id: 500 });
     const second = createHarness({ db });
@@ -199,7 +199,7 @@ describe("a citizen talking to the bot", () => {
     await h.handle(h.text("/lang"));
     await h.handle(h.press("l:en"));
     await h.handle(h.text("/help"));
-    expect(h.store.languageOf(777)).toBe("en");
+    expect(await h.store.languageOf(777)).toBe("en");
     expect(h.sent().at(-1)).toContain("I answer questions");
   });
 
@@ -210,7 +210,7 @@ describe("a citizen talking to the bot", () => {
       description: "Forbidden: bot was blocked by the user",
     });
     await h.handle(h.text("телефон горячей линии"));
-    expect(h.store.isBlocked(777)).toBe(true);
+    expect(await h.store.isBlocked(777)).toBe(true);
   });
 });
 
@@ -249,11 +249,11 @@ describe("commands are never read as questions", () => {
     expect(h.sent()).toEqual([CITIZEN_TEXTS.ru.nothingToCancel]);
     await h.handle(h.text("какая погода завтра в москве"));
     await h.handle(h.press("hy"));
-    const ticket = h.handoff.tickets.openTicketOf(777);
+    const ticket = await h.handoff.tickets.openTicketOf(777);
     await h.handle(h.text("/close"));
     await h.deliver();
-    expect(h.handoff.tickets.ticket(ticket?.id ?? 0)?.state).toBe("closed");
-    expect(h.handoff.tickets.transcript(ticket?.id ?? 0)?.messages).toEqual([]);
+    expect((await h.handoff.tickets.ticket(ticket?.id ?? 0))?.state).toBe("closed");
+    expect((await h.handoff.tickets.transcript(ticket?.id ?? 0))?.messages).toEqual([]);
   });
 
   it("other commands, with a ticket or not, get the command list in the citizen's language", async () => {
@@ -272,14 +272,16 @@ describe("commands are never read as questions", () => {
     await h.handle(h.text("какая погода завтра в москве"));
     await h.handle(h.press("hy"));
     await h.deliver();
-    const ticket = h.handoff.tickets.openTicketOf(777);
+    const ticket = await h.handoff.tickets.openTicketOf(777);
     h.calls.length = 0;
     await h.handle(h.text("/operator"));
     await h.deliver();
     expect(h.sent()).toEqual([TEXTS.ru.unknownCommand]);
-    expect(h.handoff.tickets.transcript(ticket?.id ?? 0)?.messages).toEqual([]);
+    expect((await h.handoff.tickets.transcript(ticket?.id ?? 0))?.messages).toEqual([]);
     // Never matched: none of them is in the question log.
-    expect(h.store.questions().map((q) => q.text)).toEqual(["какая погода завтра в москве"]);
+    expect((await h.store.questions()).map((q) => q.text)).toEqual([
+      "какая погода завтра в москве",
+    ]);
   });
 
   it("refuses an operator command from a non-operator, in their language, and audits it", async () => {
@@ -295,20 +297,22 @@ describe("commands are never read as questions", () => {
       refused,
       refused,
     ]);
-    const audited = createAuditLog(h.handoff.db)
-      .entries({ operatorId: 778 })
-      .map((e) => [e.action, e.details.command, e.details.refused]);
+    const audited = (await createAuditLog(h.handoff.db).entries({ operatorId: 778 })).map((e) => [
+      e.action,
+      e.details.command,
+      e.details.refused,
+    ]);
     expect(audited).toEqual(
       ["shift", "take", "stats", "reload"].map((name) => ["command", name, "not_operator"]),
     );
-    expect(h.store.questions()).toEqual([]);
+    expect(await h.store.questions()).toEqual([]);
   });
 
   it("tells a removed operator once; then they are answered as a citizen", async () => {
     const h = createHarness();
-    h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+    await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
     await h.handle(h.text("/shift on", OPERATOR));
-    h.handoff.operators.remove(OPERATOR.id);
+    await h.handoff.operators.remove(OPERATOR.id);
     await h.deliver();
     h.calls.length = 0;
     await h.handle(h.text("/take", OPERATOR));
@@ -320,8 +324,8 @@ describe("commands are never read as questions", () => {
     expect(h.sent()).toHaveLength(1);
     expect(h.sent()[0]).toContain("8 800");
     // Added back and removed again: told again, once.
-    h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-    h.handoff.operators.remove(OPERATOR.id);
+    await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+    await h.handoff.operators.remove(OPERATOR.id);
     h.calls.length = 0;
     await h.handle(h.text("телефон горячей линии", OPERATOR));
     await h.deliver();

@@ -7,12 +7,12 @@ const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
 /** A harness with one on-shift operator and a citizen (777) whose ticket is waiting. */
 async function withWaitingTicket(options: { rateLimitPerMinute?: number } = {}) {
   const h = createHarness(options);
-  h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-  h.handoff.operators.setShift(OPERATOR.id, true);
+  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+  await h.handoff.operators.setShift(OPERATOR.id, true);
   await h.handle(h.text("какая погода завтра в москве"));
   await h.handle(h.press("hy"));
   await h.deliver();
-  const ticket = h.handoff.tickets.openTicketOf(777);
+  const ticket = await h.handoff.tickets.openTicketOf(777);
   if (!ticket) throw new Error("no ticket");
   h.calls.length = 0;
   return { h, ticket };
@@ -22,7 +22,7 @@ describe("the handoff in the bot", () => {
   it("opens a ticket from an unanswered question once the citizen confirms", async () => {
     const { h, ticket } = await withWaitingTicket();
     expect(ticket.question).toBe("какая погода завтра в москве");
-    const cards = h.handoff.outbox.tagged(ticket.id, "card");
+    const cards = await h.handoff.outbox.tagged(ticket.id, "card");
     expect(cards.map((c) => [c.chatId, c.state])).toEqual([[OPERATOR.id, "sent"]]);
   });
 
@@ -31,7 +31,7 @@ describe("the handoff in the bot", () => {
     await h.handle(h.text("телефон горячей линии"));
     await h.handle(h.text("/menu"));
     await h.deliver();
-    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    const messages = (await h.handoff.tickets.transcript(ticket.id))?.messages ?? [];
     expect(messages.map((m) => m.text)).toEqual(["телефон горячей линии"]);
     expect(h.sent()).toHaveLength(2);
     expect(h.sent().some((text) => text.includes("8 800"))).toBe(false);
@@ -58,7 +58,7 @@ describe("the handoff in the bot", () => {
     );
     expect(h.sent()[0]).toContain("до 5 МБ");
     expect(h.sent()[1]).toContain("только текстовые");
-    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    const messages = (await h.handoff.tickets.transcript(ticket.id))?.messages ?? [];
     expect(messages.map((m) => m.file?.id)).toEqual(["ok-photo"]);
   });
 
@@ -83,7 +83,7 @@ describe("the handoff in the bot", () => {
     const answer = h.calls.find((c) => c.method === "answerCallbackQuery");
     expect(answer?.payload.text).toBeUndefined();
     expect(h.sent()).toEqual([]);
-    expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("waiting");
+    expect((await h.handoff.tickets.ticket(ticket.id))?.state).toBe("waiting");
   });
 
   it("a used offer's buttons go, and the old one pressed after the ticket closed opens nothing", async () => {
@@ -100,8 +100,8 @@ describe("the handoff in the bot", () => {
     h.calls.length = 0;
     await h.handle(h.press("hy"));
     await h.deliver();
-    expect(h.handoff.tickets.openTicketOf(777)).toBeUndefined();
-    expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("closed");
+    expect(await h.handoff.tickets.openTicketOf(777)).toBeUndefined();
+    expect((await h.handoff.tickets.ticket(ticket.id))?.state).toBe("closed");
     expect(h.sent()).toEqual([]);
     const answer = h.calls.find((c) => c.method === "answerCallbackQuery");
     expect(answer?.payload.text).toBe(CITIZEN_TEXTS.ru.offerStale);
@@ -114,14 +114,14 @@ describe("the handoff in the bot", () => {
     await h.handle(h.text("/cancel"));
     await h.handle(h.text("телефон горячей линии"));
     await h.deliver();
-    expect(h.handoff.tickets.ticket(ticket.id)?.state).toBe("closed");
+    expect((await h.handoff.tickets.ticket(ticket.id))?.state).toBe("closed");
     expect(h.sent().some((text) => text.includes("8 800"))).toBe(true);
   });
 
   it("names an operator added by id alone after their Telegram first name", async () => {
     const { h, ticket } = await withWaitingTicket();
     const newcomer = { id: 602, first_name: "Борис", language_code: "ru" };
-    h.handoff.operators.add({
+    await h.handoff.operators.add({
       userId: newcomer.id,
       name: defaultOperatorName(newcomer.id),
       role: "operator",
@@ -129,7 +129,7 @@ describe("the handoff in the bot", () => {
     await h.handle(h.text("/shift on", newcomer));
     await h.handle(h.text(`/take ${ticket.id}`, newcomer));
     await h.deliver();
-    expect(h.handoff.operators.get(newcomer.id)?.name).toBe("Борис");
+    expect((await h.handoff.operators.get(newcomer.id))?.name).toBe("Борис");
     expect(h.sent()).toContain(CITIZEN_TEXTS.ru.operatorJoined(ticket.id, "Борис"));
   });
 });

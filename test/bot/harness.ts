@@ -1,11 +1,15 @@
-import type { Database } from "better-sqlite3";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createBot } from "../../bot/bot.ts";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
 import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
-import { createDeliveryWorker, openDatabase, openHandoff } from "../../handoff/index.ts";
+import {
+  createDeliveryWorker,
+  openHandoff,
+  openSqlite,
+  type SqliteDatabase,
+} from "../../handoff/index.ts";
 import { createMatcher, type KnowledgeBase, type Matcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 
@@ -37,7 +41,7 @@ const BOT_INFO: UserFromGetMe = {
 export function createHarness(
   options: {
     rateLimitPerMinute?: number;
-    db?: Database;
+    db?: SqliteDatabase;
     reloadKnowledge?: () => ReloadResult;
     metrics?: Metrics;
     /** The knowledge base and matcher. Defaults to the real base and a matcher built for it. */
@@ -47,7 +51,7 @@ export function createHarness(
   const kb = realKnowledgeBase();
   const knowledge = options.knowledge ?? { kb, matcher: createMatcher(kb) };
   const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
-  const handoff = openHandoff(options.db ?? openDatabase(":memory:"), {
+  const handoff = openHandoff(options.db ?? openSqlite(":memory:"), {
     knowledge: () => knowledge,
     now,
   });

@@ -10,7 +10,7 @@ import {
   createStorageMonitor,
   createStore,
   createTicketCounts,
-  openDatabase,
+  openSqlite,
 } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 import { parsePrometheusText } from "./prometheus-text.ts";
@@ -33,7 +33,7 @@ afterEach(async () => {
 
 /** A health server on a free loopback port over an in-memory database and a clock to move. */
 async function serve(path = ":memory:") {
-  const db = openDatabase(path);
+  const db = openSqlite(path);
   const clock = { at: Date.parse("2026-11-25T09:00:00Z") };
   const now = () => clock.at;
   const outbox = createOutbox(db, { now });
@@ -77,7 +77,7 @@ describe("GET /healthz", () => {
 
   it("answers 503 naming the database when it is read-only or closed", async () => {
     const s = await serve();
-    s.db.pragma("query_only = ON");
+    s.db.connection.pragma("query_only = ON");
     const readOnly = await s.health();
     expect(readOnly.status).toBe(503);
     expect(readOnly.body).toMatchObject({
@@ -85,10 +85,10 @@ describe("GET /healthz", () => {
       failing: ["database not writable"],
       database: expect.stringMatching(/^not writable: .*readonly/),
     });
-    s.db.pragma("query_only = OFF");
+    s.db.connection.pragma("query_only = OFF");
     expect((await s.health()).status).toBe(200);
 
-    s.db.close();
+    await s.db.close();
     const closed = await s.health();
     expect(closed.status).toBe(503);
     expect(closed.body.failing).toEqual(["database not writable", "outbox unreadable"]);
@@ -99,18 +99,20 @@ describe("GET /healthz", () => {
     const s = await serve();
     await s.telegramOk();
     const store = createStore(s.db, { storage: s.storage });
-    s.db.pragma(`max_page_count = ${s.db.pragma("page_count", { simple: true })}`);
+    s.db.connection.pragma(
+      `max_page_count = ${s.db.connection.pragma("page_count", { simple: true })}`,
+    );
     // A long question needs new pages; the probe's row does not.
     const long = "я подал заявление на загранпаспорт и ".repeat(300);
-    store.recordQuestion({ ...QUESTION, text: long });
+    await store.recordQuestion({ ...QUESTION, text: long });
     const full = await s.health();
     expect(full.status).toBe(503);
     expect(full.body).toMatchObject({
       failing: ["database not writable"],
       database: expect.stringMatching(/^not writable: SQLITE_FULL/),
     });
-    s.db.pragma("max_page_count = 1000000");
-    store.recordQuestion({ ...QUESTION, text: long });
+    s.db.connection.pragma("max_page_count = 1000000");
+    await store.recordQuestion({ ...QUESTION, text: long });
     expect(await s.health()).toMatchObject({ status: 200, body: { database: "writable" } });
   });
 
@@ -142,7 +144,7 @@ describe("GET /healthz", () => {
           database: `missing: ${path} was deleted while the bot ran`,
         },
       });
-      s.db.close();
+      await s.db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -166,7 +168,7 @@ describe("GET /healthz", () => {
 
   it("reports the outbox's lag, and answers 503 once it passes 5 minutes", async () => {
     const s = await serve();
-    s.outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
+    await s.outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
     s.clock.at += 90_000;
     await s.telegramOk();
     expect(await s.health()).toMatchObject({ status: 200, body: { outboxLagMs: 90_000 } });
@@ -179,8 +181,8 @@ describe("GET /healthz", () => {
       status: 503,
       body: { failing: ["outbox lagging"], outboxLagMs: 330_000 },
     });
-    const item = s.outbox.claimNext();
-    if (item) s.outbox.markSent(item.id, 1);
+    const item = await s.outbox.claimNext();
+    if (item) await s.outbox.markSent(item.id, 1);
     expect(await s.health()).toMatchObject({ status: 200, body: { outboxLagMs: 0 } });
   });
 
@@ -197,7 +199,7 @@ describe("GET /healthz", () => {
 
 describe("GET /metrics", () => {
   it("serves the bot's series in Prometheus text, with the process metrics", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const metrics = createMetrics({ ticketCounts: createTicketCounts(db) });
     const h = createHarness({ db, metrics });
     await h.handle(h.text("как восстановить пароль от госуслуг"));
@@ -230,7 +232,7 @@ describe("GET /metrics", () => {
 
   it("fails the scrape with 500 when the database under a gauge is gone", async () => {
     const s = await serve();
-    s.db.close();
+    await s.db.close();
     const response = await s.get("/metrics");
     expect(response.status).toBe(500);
     expect(await response.text()).toMatch(/^metrics failed: /);
@@ -239,7 +241,7 @@ describe("GET /metrics", () => {
 
 describe("GET /healthz while Telegram is not reached", () => {
   it("answers 503 naming Telegram unreachable, with the last failure", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const outbox = createOutbox(db);
     const metrics = createMetrics({
       ticketCounts: createTicketCounts(db),
@@ -264,6 +266,6 @@ describe("GET /healthz while Telegram is not reached", () => {
       telegram: "unreachable: no answer (ECONNREFUSED)",
     });
     link = { reachable: true };
-    expect(server.check()).toMatchObject({ status: "ok", telegram: "reachable" });
+    expect(await server.check()).toMatchObject({ status: "ok", telegram: "reachable" });
   });
 });

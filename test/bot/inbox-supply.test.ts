@@ -1,7 +1,7 @@
 import type { Update } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { createInboxSupply } from "../../bot/inbox-supply.ts";
-import { createStore, openDatabase } from "../../handoff/index.ts";
+import { createStore, openSqlite } from "../../handoff/index.ts";
 import { faultyConnection } from "../handoff/faulty-connection.ts";
 
 /** Telegram's side of getUpdates: updates kept until a later offset confirms them. */
@@ -29,7 +29,7 @@ function fakeTelegram() {
 
 function setup() {
   const telegram = fakeTelegram();
-  const faulty = faultyConnection(openDatabase(":memory:"));
+  const faulty = faultyConnection(openSqlite(":memory:"));
   const store = createStore(faulty.db);
   const pauses: number[] = [];
   const inbox = createInboxSupply(
@@ -47,7 +47,7 @@ describe("createInboxSupply", () => {
     s.telegram.push("телефон");
     s.telegram.push("пароль");
     expect(await s.supply()).toEqual([1, 2]);
-    expect(s.store.takeUnhandledUpdates(3)).toHaveLength(2);
+    expect(await s.store.takeUnhandledUpdates(3)).toHaveLength(2);
     expect(s.telegram.pending).toEqual([1, 2]);
     s.telegram.push("паспорт");
     expect(await s.supply()).toEqual([3]);
@@ -78,9 +78,9 @@ describe("createInboxSupply", () => {
     expect(await s.supply()).toEqual([]);
     expect(s.inbox.degraded).toBe(false);
     // Finished ones are marked handled; the one still in the bot's hands waits in the inbox.
-    expect(s.store.wasHandled(1)).toBe(true);
-    expect(s.store.wasHandled(3)).toBe(true);
-    expect(s.store.takeUnhandledUpdates(3)).toEqual([
+    expect(await s.store.wasHandled(1)).toBe(true);
+    expect(await s.store.wasHandled(3)).toBe(true);
+    expect(await s.store.takeUnhandledUpdates(3)).toEqual([
       { update_id: 2, message: { text: "пароль" } },
     ]);
     s.telegram.push("справка");
@@ -91,7 +91,7 @@ describe("createInboxSupply", () => {
 
   it("pauses at most maxRetryMs between polls while saves fail", async () => {
     const telegram = fakeTelegram();
-    const faulty = faultyConnection(openDatabase(":memory:"));
+    const faulty = faultyConnection(openSqlite(":memory:"));
     const pauses: number[] = [];
     const inbox = createInboxSupply(
       { fetchFrom: telegram.fetchFrom, store: createStore(faulty.db) },
@@ -108,10 +108,10 @@ describe("createInboxSupply", () => {
     const inbox = createInboxSupply({
       fetchFrom: telegram.fetchFrom,
       store: {
-        saveUpdates: () => {
+        saveUpdates: async () => {
           throw new TypeError("payload is undefined");
         },
-        markHandled: () => undefined,
+        markHandled: async () => undefined,
       },
     });
     telegram.push("телефон");

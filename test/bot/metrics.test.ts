@@ -1,7 +1,7 @@
 import type { ApiCallFn } from "grammy";
 import { describe, expect, it } from "vitest";
 import { createMetrics, type MetricsOptions } from "../../bot/metrics.ts";
-import { createTicketCounts, openDatabase } from "../../handoff/index.ts";
+import { createTicketCounts, openSqlite } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 import { parsePrometheusText } from "./prometheus-text.ts";
 
@@ -11,7 +11,7 @@ import { parsePrometheusText } from "./prometheus-text.ts";
  * update (handled one at a time) takes exactly 30 ms.
  */
 function withMetrics(options: MetricsOptions = {}) {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const clock = { at: 1_800_000_000_000, monotonic: 0 };
   const metrics = createMetrics(
     { ticketCounts: createTicketCounts(db) },
@@ -42,7 +42,7 @@ describe("metrics recorded by the bot", () => {
     expect(m.value("bot_decisions_total", { kind: "escalate" })).toBe(1);
     expect(m.value("bot_decisions_total", { kind: "clarify" })).toBe(0);
     // The press opened a ticket: the gauge reads the database at scrape time.
-    expect(h.handoff.tickets.openTicketOf(777)?.state).toBe("waiting");
+    expect((await h.handoff.tickets.openTicketOf(777))?.state).toBe("waiting");
     expect(m.value("bot_tickets", { state: "waiting" })).toBe(1);
     expect(m.value("bot_tickets", { state: "assigned" })).toBe(0);
     expect(m.value("bot_tickets", { state: "closed" })).toBe(0);

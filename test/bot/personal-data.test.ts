@@ -13,13 +13,13 @@ const MASKED = "какая погода завтра? карта [карта], a
 describe("personal data in a citizen's question", () => {
   it("is masked in the stored question and on the operator's card", async () => {
     const h = createHarness();
-    h.handoff.operators.add({ userId: 601, name: "Анна", role: "operator" });
-    h.handoff.operators.setShift(601, true);
+    await h.handoff.operators.add({ userId: 601, name: "Анна", role: "operator" });
+    await h.handoff.operators.setShift(601, true);
     await h.handle(h.text(QUESTION));
-    expect(h.store.questions().map((q) => q.text)).toEqual([MASKED]);
+    expect((await h.store.questions()).map((q) => q.text)).toEqual([MASKED]);
     await h.handle(h.press("hy"));
     await h.deliver();
-    const ticket = h.handoff.tickets.openTicketOf(777);
+    const ticket = await h.handoff.tickets.openTicketOf(777);
     expect(ticket?.question).toBe(MASKED);
     const card = h.calls.find(
       (c) => c.method === "sendMessage" && c.payload.chat_id === 601 && c.payload.reply_markup,

@@ -10,11 +10,11 @@ const CITIZEN = 777;
 /** A harness with one on-shift operator and a citizen whose ticket waits, or is the operator's. */
 async function withTicket(options: { rateLimitPerMinute?: number; taken?: boolean } = {}) {
   const h = createHarness(options);
-  h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-  h.handoff.operators.setShift(OPERATOR.id, true);
+  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+  await h.handoff.operators.setShift(OPERATOR.id, true);
   await h.handle(h.text("какая погода завтра в москве"));
   await h.handle(h.press("hy"));
-  const ticket = h.handoff.tickets.openTicketOf(CITIZEN);
+  const ticket = await h.handoff.tickets.openTicketOf(CITIZEN);
   if (!ticket) throw new Error("no ticket");
   if (options.taken) await h.handle(h.text(`/take ${ticket.id}`, OPERATOR));
   await h.deliver();
@@ -40,7 +40,7 @@ describe("the relay in the bot", () => {
     const { h, ticket } = await withTicket({ rateLimitPerMinute: 20, taken: true });
     for (let i = 0; i < 40; i++) await h.handle(h.text(`сообщение ${i}`));
     await h.deliver();
-    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    const messages = (await h.handoff.tickets.transcript(ticket.id))?.messages ?? [];
     const sent = Array.from({ length: 40 }, (_, i) => `сообщение ${i}`);
     expect(messages.filter((m) => m.direction === "citizen").map((m) => m.text)).toEqual(sent);
     const relayed = textsTo(h, OPERATOR.id).map((text) => text.replace(/^💬 <b>№\d+:<\/b> /, ""));
@@ -72,7 +72,7 @@ describe("the relay in the bot", () => {
     expect(toOperator).toHaveLength(1);
     expect(toOperator[0]).toContain("скан паспорта");
     expect(toOperator[0]).toContain("файл не принят");
-    const messages = h.handoff.tickets.transcript(ticket.id)?.messages ?? [];
+    const messages = (await h.handoff.tickets.transcript(ticket.id))?.messages ?? [];
     expect(messages.map((m) => m.text)).toEqual(["скан паспорта"]);
   });
 
@@ -104,6 +104,6 @@ describe("the relay in the bot", () => {
       (c) => c.method === "sendPhoto" && c.payload.chat_id === OPERATOR.id,
     );
     expect(files).toHaveLength(10);
-    expect(inTicket.handoff.tickets.transcript(ticket.id)?.messages).toHaveLength(10);
+    expect((await inTicket.handoff.tickets.transcript(ticket.id))?.messages).toHaveLength(10);
   });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { TEXTS } from "../../bot/texts.ts";
-import { openDatabase } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/index.ts";
 import { faultyConnection } from "../handoff/faulty-connection.ts";
 import { createHarness } from "./harness.ts";
 
 /** The bot on a connection whose writes can be made to fail, as on a full disk. */
 function setup() {
-  const faulty = faultyConnection(openDatabase(":memory:"));
+  const faulty = faultyConnection(openSqlite(":memory:"));
   const h = createHarness({ db: faulty.db });
   return { ...h, fail: faulty.fail };
 }
@@ -24,7 +24,7 @@ describe("the bot while the database takes no writes", () => {
     await h.handle(h.text("какая погода завтра в москве"));
     await h.deliver();
     expect(h.sent().slice(1)).toEqual([TEXTS.ru.storageFailure]);
-    expect(h.handoff.tickets.openTicketOf(777)).toBeUndefined();
+    expect(await h.handoff.tickets.openTicketOf(777)).toBeUndefined();
   });
 
   it("recovers by itself once writes work again: the next update is kept and a ticket opens", async () => {
@@ -39,7 +39,7 @@ describe("the bot while the database takes no writes", () => {
     await h.deliver();
     expect(h.sent()).toHaveLength(2);
     expect(h.sent()[1]).not.toBe(TEXTS.ru.storageFailure);
-    expect(h.store.questions()).toHaveLength(1);
+    expect(await h.store.questions()).toHaveLength(1);
   });
 
   it("tells the citizen when reads fail too (damaged pages), and keeps the damage for /healthz", async () => {

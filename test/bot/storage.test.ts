@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { openStorage, StorageOpenError, shownUrl } from "../../bot/storage.ts";
-import { DatabaseError } from "../../handoff/database.ts";
+import { DatabaseError } from "../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 
 describe("openStorage", () => {

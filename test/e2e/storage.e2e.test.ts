@@ -2,7 +2,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { startBot } from "./bot-process.ts";
 import { E2E_TOKEN, useBotProcess } from "./e2e-setup.ts";
 

@@ -66,37 +66,33 @@ function confirmedChats(updates: readonly RawUpdate[]): Set<number> {
 }
 
 /** What the tables say about tickets and operator actions. */
-function ticketState(h: Harness) {
+async function ticketState(h: Harness) {
   const { db } = h.handoff;
   return {
-    tickets: db.prepare("SELECT id, chat_id, state, operator_id FROM tickets").all() as {
+    tickets: await db.all<{
       id: number;
       chat_id: number;
       state: string;
       operator_id: number | null;
-    }[],
-    openPerChat: db
-      .prepare(
-        "SELECT chat_id, count(*) AS n FROM tickets WHERE state <> 'closed' GROUP BY chat_id",
-      )
-      .all() as { chat_id: number; n: number }[],
-    audit: db.prepare("SELECT operator_id, action, details FROM audit_log").all() as {
-      operator_id: number;
-      action: string;
-      details: string;
-    }[],
-    staffMessages: db
-      .prepare("SELECT operator_id FROM ticket_messages WHERE direction <> 'citizen'")
-      .all() as { operator_id: number | null }[],
-    operators: (db.prepare("SELECT user_id FROM operators").all() as { user_id: number }[]).map(
+    }>("SELECT id, chat_id, state, operator_id FROM tickets"),
+    openPerChat: await db.all<{ chat_id: number; n: number }>(
+      "SELECT chat_id, count(*) AS n FROM tickets WHERE state <> 'closed' GROUP BY chat_id",
+    ),
+    audit: await db.all<{ operator_id: number; action: string; details: string }>(
+      "SELECT operator_id, action, details FROM audit_log",
+    ),
+    staffMessages: await db.all<{ operator_id: number | null }>(
+      "SELECT operator_id FROM ticket_messages WHERE direction <> 'citizen'",
+    ),
+    operators: (await db.all<{ user_id: number }>("SELECT user_id FROM operators")).map(
       (row) => row.user_id,
     ),
   };
 }
 
 /** Only `operatorIds` act as operators; a ticket per chat at most; tickets only for who asked. */
-function expectConsistent(h: Harness, updates: readonly RawUpdate[], operatorIds: number[]) {
-  const state = ticketState(h);
+async function expectConsistent(h: Harness, updates: readonly RawUpdate[], operatorIds: number[]) {
+  const state = await ticketState(h);
   expect(state.operators.sort()).toEqual([...operatorIds].sort());
   for (const row of state.openPerChat) expect(row.n, `chat ${row.chat_id}`).toBe(1);
   const confirmed = confirmedChats(updates);
@@ -148,8 +144,8 @@ describe("the bot fed random updates", () => {
             for (const update of updates) await feed(h, update);
             const failures = h.sent().filter((text) => FAILURE_TEXTS.has(text));
             expect(failures, "a handler threw").toEqual([]);
-            expectConsistent(h, updates, []);
-            h.handoff.close();
+            await expectConsistent(h, updates, []);
+            await h.handoff.close();
           },
         ),
         fuzzParameters(60, { shrink: false }),
@@ -167,8 +163,8 @@ describe("the bot fed random updates", () => {
           async (updates) => {
             const h = createHarness({ knowledge });
             for (const update of updates) await feed(h, update);
-            expectConsistent(h, updates, []);
-            h.handoff.close();
+            await expectConsistent(h, updates, []);
+            await h.handoff.close();
           },
         ),
         fuzzParameters(40, { shrink: false }),
@@ -278,16 +274,16 @@ describe("the handoff fed random sequences", () => {
           async (role, steps) => {
             const h = createHarness({ knowledge });
             // Named after their Telegram first name (random) on their first message.
-            h.handoff.operators.add({
+            await h.handoff.operators.add({
               userId: OPERATOR_ID,
               name: defaultOperatorName(OPERATOR_ID),
               role,
             });
-            h.handoff.operators.setShift(OPERATOR_ID, true);
+            await h.handoff.operators.setShift(OPERATOR_ID, true);
             for (const step of steps) await feed(h, step);
-            expectConsistent(h, steps, [OPERATOR_ID]);
+            await expectConsistent(h, steps, [OPERATOR_ID]);
             expectNoBidiControls(h);
-            h.handoff.close();
+            await h.handoff.close();
           },
         ),
         fuzzParameters(60, { shrink: false }),
@@ -338,8 +334,8 @@ describe("relaying through a ticket", () => {
       fc.asyncProperty(content, content, async (fromCitizen, fromOperator) => {
         const h = createHarness({ knowledge });
         try {
-          h.handoff.operators.add({ userId: OPERATOR_ID, name: "Анна", role: "operator" });
-          h.handoff.operators.setShift(OPERATOR_ID, true);
+          await h.handoff.operators.add({ userId: OPERATOR_ID, name: "Анна", role: "operator" });
+          await h.handoff.operators.setShift(OPERATOR_ID, true);
           await feed(h, h.text("какая погода завтра в москве", CITIZEN));
           await feed(h, h.press("hy", {}, CITIZEN));
           await feed(h, h.text("/take", OPERATOR));
@@ -355,7 +351,7 @@ describe("relaying through a ticket", () => {
             expect(relayedTo(h, to, since)).toBe(sent);
           }
         } finally {
-          h.handoff.close();
+          await h.handoff.close();
         }
       }),
       fuzzParameters(40, { shrink: false }),

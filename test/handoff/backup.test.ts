@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { backupDatabase } from "../../handoff/index.ts";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 
 const { tempPath, connect } = useTempDatabases();
@@ -40,12 +40,12 @@ for (let n = workerData.first; Atomics.load(flags, 0) === 0; n++) {
 db.close();
 `;
 
-function seed(path: string, pairs: number) {
+async function seed(path: string, pairs: number) {
   const db = connect(path);
   const [ticket, message] = WRITE_PAIR.split(";")
     .filter((s) => s.trim())
-    .map((s) => db.prepare(s));
-  const write = db.transaction((from: number, to: number) => {
+    .map((s) => db.connection.prepare(s));
+  const write = db.connection.transaction((from: number, to: number) => {
     for (let n = from; n < to; n++) {
       ticket?.run({ n });
       message?.run({ n });
@@ -121,13 +121,16 @@ describe("backupDatabase", () => {
   it("copies a database another thread keeps writing to: consistent, with all committed before it began", async () => {
     const path = tempPath();
     const destination = join(dirname(path), "copy.sqlite");
-    const { db } = seed(path, 5_000);
+    const { db } = await seed(path, 5_000);
     const writer = startWriter(path, 1_000_000);
     await writer.committed(20);
-    const committedBefore = db.prepare("SELECT max(id) FROM tickets").pluck().get() as number;
+    const committedBefore = db.connection
+      .prepare("SELECT max(id) FROM tickets")
+      .pluck()
+      .get() as number;
     // Between the copy's steps a second connection commits too: the copy
     // restarts and must hold those pairs, whole.
-    const { write: writeBetween } = seed(path, 0);
+    const { write: writeBetween } = await seed(path, 0);
     let between = 0;
 
     const result = await backupDatabase(path, destination, {
@@ -154,7 +157,9 @@ describe("backupDatabase", () => {
     expect(between).toBeGreaterThan(0);
     expect(copy.tickets).toBeGreaterThanOrEqual(committedBefore + between);
     // The source went on: it has rows the copy has not.
-    expect(db.prepare("SELECT count(*) FROM tickets").pluck().get()).toBeGreaterThan(copy.tickets);
+    expect(db.connection.prepare("SELECT count(*) FROM tickets").pluck().get()).toBeGreaterThan(
+      copy.tickets,
+    );
     expect(readdirSync(dirname(path)).filter((file) => file.startsWith("copy"))).toEqual([
       "copy.sqlite",
     ]);
@@ -163,7 +168,7 @@ describe("backupDatabase", () => {
 
   it("refuses to replace an existing file unless forced, and then replaces it whole", async () => {
     const path = tempPath();
-    seed(path, 10);
+    await seed(path, 10);
     const destination = join(dirname(path), "copy.sqlite");
     writeFileSync(destination, "an older backup");
     writeFileSync(`${destination}-wal`, "a stale write-ahead log");
@@ -185,7 +190,7 @@ describe("backupDatabase", () => {
       ok: false,
       reason: "no_source",
     });
-    seed(path, 1);
+    await seed(path, 1);
     expect(await backupDatabase(path, path, { force: true })).toMatchObject({
       ok: false,
       reason: "same_file",
@@ -199,11 +204,11 @@ describe("backupDatabase", () => {
 
   it("keeps no copy when the check fails: here the schema version changed during the backup", async () => {
     const path = tempPath();
-    const { db } = seed(path, 10);
+    const { db } = await seed(path, 10);
     const destination = join(dirname(path), "copy.sqlite");
     const result = await backupDatabase(path, destination, {
       onProgress: () => {
-        db.pragma("user_version = 99");
+        db.connection.pragma("user_version = 99");
       },
     });
     expect(result).toMatchObject({ ok: false, reason: "verify_failed" });

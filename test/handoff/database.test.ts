@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { DatabaseError, openDatabase } from "../../handoff/index.ts";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 
 const { tempPath } = useTempDatabases();

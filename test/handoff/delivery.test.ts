@@ -6,7 +6,7 @@ import {
   createStorageMonitor,
   type DeliveryOptions,
   type OutboxItem,
-  openDatabase,
+  openSqlite,
   type SendResult,
 } from "../../handoff/index.ts";
 import { faultyConnection } from "./faulty-connection.ts";
@@ -46,7 +46,7 @@ function fakeTelegram(script: Record<string, Answer[]>, now: () => number) {
 }
 
 function setup(script: Record<string, Answer[]>, options: DeliveryOptions = {}) {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const clock = movableClock();
   const outbox = createOutbox(db, { now: clock.now });
   const telegram = fakeTelegram(script, clock.now);
@@ -69,7 +69,7 @@ function setup(script: Record<string, Answer[]>, options: DeliveryOptions = {}) 
     },
     { idleMs: 100, ...options },
   );
-  const undelivered = db.prepare<[], { n: number }>(
+  const undelivered = db.connection.prepare<[], { n: number }>(
     "SELECT count(*) AS n FROM outbox WHERE state IN ('pending', 'sending')",
   );
   const drained = async () => {
@@ -79,8 +79,10 @@ function setup(script: Record<string, Answer[]>, options: DeliveryOptions = {}) 
     }
     throw new Error("the outbox never drained");
   };
-  const enqueue = (chatId: number, ...texts: string[]) =>
-    texts.map((text) => outbox.enqueue({ chatId, message: { kind: "text", text } }));
+  const enqueue = async (chatId: number, ...texts: string[]) =>
+    await Promise.all(
+      texts.map((text) => outbox.enqueue({ chatId, message: { kind: "text", text } })),
+    );
   return { db, clock, outbox, telegram, failures, worker, drained, enqueue };
 }
 
@@ -107,10 +109,10 @@ describe("the delivery worker", () => {
       },
       { concurrency: 2 },
     );
-    const a = enqueue(1, "a1", "a2", "a3");
-    const b = enqueue(2, "b1", "b2");
-    const c = enqueue(3, "c1", "c2");
-    const d = enqueue(4, "d1", "d2");
+    const a = await enqueue(1, "a1", "a2", "a3");
+    const b = await enqueue(2, "b1", "b2");
+    const c = await enqueue(3, "c1", "c2");
+    const d = await enqueue(4, "d1", "d2");
     worker.start();
     await drained();
     await worker.stop();
@@ -131,18 +133,18 @@ describe("the delivery worker", () => {
     expect(telegram.callsOf("d1")).toHaveLength(2);
     // 403: tried once, failed for good, and reported.
     expect(telegram.callsOf("c1")).toHaveLength(1);
-    expect(outbox.get(c[0] as number)).toMatchObject({ state: "failed", attempts: 1 });
+    expect(await outbox.get(c[0] as number)).toMatchObject({ state: "failed", attempts: 1 });
     expect(failures.map((f) => [f.item.id, f.error])).toEqual([[c[0], blocked.error]]);
 
     for (const id of [...a, ...b, ...d]) {
-      expect(outbox.get(id)).toMatchObject({ state: "sent", messageId: expect.any(Number) });
+      expect(await outbox.get(id)).toMatchObject({ state: "sent", messageId: expect.any(Number) });
     }
     // A 429 is kept as the last error but is no failed attempt.
-    expect(outbox.get(a[0] as number)).toMatchObject({
+    expect(await outbox.get(a[0] as number)).toMatchObject({
       attempts: 0,
       lastError: "429: Too Many Requests",
     });
-    expect(outbox.get(d[0] as number)?.lastError).toBe("socket hang up");
+    expect((await outbox.get(d[0] as number))?.lastError).toBe("socket hang up");
   });
 
   it("backs off exponentially up to a cap, then gives up after the last attempt", async () => {
@@ -151,9 +153,9 @@ describe("the delivery worker", () => {
       { x: always500 },
       { baseBackoffMs: 100, maxBackoffMs: 400, maxAttempts: 5 },
     );
-    const [id] = enqueue(1, "x");
+    const [id] = await enqueue(1, "x");
     const outcomes: string[] = [];
-    while (outbox.get(id as number)?.state === "pending") {
+    while ((await outbox.get(id as number))?.state === "pending") {
       const outcome = await worker.deliverOnce();
       outcomes.push(outcome);
       if (outcome === "idle") clock.advance(10);
@@ -167,7 +169,7 @@ describe("the delivery worker", () => {
       "retry",
       "failed",
     ]);
-    expect(outbox.get(id as number)).toMatchObject({ state: "failed", attempts: 5 });
+    expect(await outbox.get(id as number)).toMatchObject({ state: "failed", attempts: 5 });
     expect(failures).toHaveLength(1);
   });
 
@@ -180,20 +182,20 @@ describe("the delivery worker", () => {
       baseBackoffMs: 100,
       maxAttempts: 3,
     });
-    const [id] = enqueue(1, "x");
-    while (outbox.get(id as number)?.state === "pending") {
+    const [id] = await enqueue(1, "x");
+    while ((await outbox.get(id as number))?.state === "pending") {
       if ((await worker.deliverOnce()) === "idle") clock.advance(10);
     }
     const at = telegram.callsOf("x").map((c) => c.at);
     expect(at.slice(1).map((t, n) => t - (at[n] as number))).toEqual([
       1000, 1000, 1000, 1000, 1000, 1000, 100,
     ]);
-    expect(outbox.get(id as number)).toMatchObject({ state: "sent", attempts: 1 });
+    expect(await outbox.get(id as number)).toMatchObject({ state: "sent", attempts: 1 });
     expect(failures).toEqual([]);
   });
 
   it("keeps going when onFailed throws", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const outbox = createOutbox(db);
     const errors: unknown[] = [];
     const worker = createDeliveryWorker({
@@ -204,14 +206,14 @@ describe("the delivery worker", () => {
       },
       log: { warn: () => {}, error: (object) => errors.push(object) },
     });
-    outbox.enqueue({ chatId: 1, message: { kind: "text", text: "x" } });
+    await outbox.enqueue({ chatId: 1, message: { kind: "text", text: "x" } });
     expect(await worker.deliverOnce()).toBe("failed");
     expect(await worker.deliverOnce()).toBe("idle");
     expect(errors).toHaveLength(1);
   });
 
   it("stops only after the send in hand is done and recorded", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const outbox = createOutbox(db);
     let answer: (result: SendResult) => void = () => {};
     let sends = 0;
@@ -228,8 +230,8 @@ describe("the delivery worker", () => {
       },
       { idleMs: 1 },
     );
-    const first = outbox.enqueue({ chatId: 1, message: { kind: "text", text: "1" } });
-    const second = outbox.enqueue({ chatId: 2, message: { kind: "text", text: "2" } });
+    const first = await outbox.enqueue({ chatId: 1, message: { kind: "text", text: "1" } });
+    const second = await outbox.enqueue({ chatId: 2, message: { kind: "text", text: "2" } });
     worker.start();
     while (sends === 0) await new Promise((resolve) => setImmediate(resolve));
 
@@ -242,13 +244,13 @@ describe("the delivery worker", () => {
     expect(worker.running).toBe(false);
     answer({ ok: true, messageId: 5 });
     await stopping;
-    expect(outbox.get(first)).toMatchObject({ state: "sent", messageId: 5 });
-    expect(outbox.get(second)?.state).toBe("pending");
+    expect(await outbox.get(first)).toMatchObject({ state: "sent", messageId: 5 });
+    expect((await outbox.get(second))?.state).toBe("pending");
     expect(sends).toBe(1);
   });
 
   it("wakes from its idle wait when told, and stops while idle", async () => {
-    const db = openDatabase(":memory:");
+    const db = openSqlite(":memory:");
     const outbox = createOutbox(db);
     const sent: string[] = [];
     const worker = createDeliveryWorker({
@@ -263,7 +265,7 @@ describe("the delivery worker", () => {
     worker.start();
     worker.start(); // a second start does nothing
     await new Promise((resolve) => setImmediate(resolve));
-    outbox.enqueue({ chatId: 1, message: { kind: "text", text: "hello" } });
+    await outbox.enqueue({ chatId: 1, message: { kind: "text", text: "hello" } });
     worker.wake();
     while (sent.length === 0) await new Promise((resolve) => setImmediate(resolve));
     expect(sent).toEqual(["hello"]);
@@ -277,7 +279,7 @@ describe("the delivery worker", () => {
     for (let n = 0; n < 60; n++) {
       const chatId = 1 + (n % 3);
       const text = `m${n}`;
-      enqueue(chatId, text);
+      await enqueue(chatId, text);
       expected.set(chatId, [...(expected.get(chatId) ?? []), text]);
     }
     worker.start();
@@ -290,7 +292,7 @@ describe("the delivery worker", () => {
 
 describe("the delivery worker while the database fails", () => {
   it("leaves logging a run of storage faults to the storage monitor, and delivers once writes work", async () => {
-    const faulty = faultyConnection(openDatabase(":memory:"));
+    const faulty = faultyConnection(openSqlite(":memory:"));
     const outbox = createOutbox(faulty.db);
     const storage = createStorageMonitor(faulty.db);
     const logged: string[] = [];
@@ -314,7 +316,7 @@ describe("the delivery worker while the database fails", () => {
         await new Promise((resolve) => setImmediate(resolve));
       },
     });
-    outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
+    await outbox.enqueue({ chatId: 5, message: { kind: "text", text: "ответ оператора" } });
     faulty.fail("SQLITE_IOERR_WRITE", "writes");
     worker.start();
     while (slept < 20) await new Promise((resolve) => setImmediate(resolve));

@@ -19,25 +19,32 @@ function shownIn(row: OutboxItem): string[] {
 }
 
 describe("bidi controls between people", () => {
-  it("reach nobody: not in names, questions, texts, captions, buttons or toasts; RTL letters stay", () => {
-    const t = setUpDesk();
-    t.handoff.operators.add({ userId: ANNA.userId, name: spoofed("Анна"), role: "operator" });
-    t.handoff.operators.add({ userId: BORIS.userId, name: spoofed("Борис"), role: "operator" });
-    const id = t.openTicket(CITIZEN, spoofed("вопрос про паспорт"));
-    t.desk.press(ANNA, `ht:${id}`);
-    const toast = t.desk.press(BORIS, `ht:${id}`)?.toast ?? "";
-    t.desk.citizenMessage(CITIZEN, { text: spoofed("подробности") });
-    t.desk.citizenMessage(CITIZEN, {
+  it("reach nobody: not in names, questions, texts, captions, buttons or toasts; RTL letters stay", async () => {
+    const t = await setUpDesk();
+    await t.handoff.operators.add({ userId: ANNA.userId, name: spoofed("Анна"), role: "operator" });
+    await t.handoff.operators.add({
+      userId: BORIS.userId,
+      name: spoofed("Борис"),
+      role: "operator",
+    });
+    const id = await t.openTicket(CITIZEN, spoofed("вопрос про паспорт"));
+    await t.desk.press(ANNA, `ht:${id}`);
+    const toast = (await t.desk.press(BORIS, `ht:${id}`))?.toast ?? "";
+    await t.desk.citizenMessage(CITIZEN, { text: spoofed("подробности") });
+    await t.desk.citizenMessage(CITIZEN, {
       file: { id: "photo-1", kind: "photo" },
       text: spoofed("скрин"),
     });
-    t.desk.operatorMessage(ANNA, { text: spoofed("ответ") });
-    t.desk.operatorMessage(ANNA, { file: { id: "howto-1", kind: "photo" }, text: spoofed("вот") });
-    t.desk.operatorCommand(ANNA, { name: "tickets", args: "" });
-    t.desk.operatorCommand(ANNA, { name: "transfer", args: "" });
-    t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
-    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
-    const rows = t.deliver();
+    await t.desk.operatorMessage(ANNA, { text: spoofed("ответ") });
+    await t.desk.operatorMessage(ANNA, {
+      file: { id: "howto-1", kind: "photo" },
+      text: spoofed("вот"),
+    });
+    await t.desk.operatorCommand(ANNA, { name: "tickets", args: "" });
+    await t.desk.operatorCommand(ANNA, { name: "transfer", args: "" });
+    await t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
+    await t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    const rows = await t.deliver();
 
     const shown = [toast, ...rows.flatMap(shownIn)];
     for (const text of shown) expect(text, JSON.stringify(text)).not.toMatch(BIDI_CONTROL);

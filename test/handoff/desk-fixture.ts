@@ -1,8 +1,8 @@
 import {
   type Handoff,
   type OutboxItem,
-  openDatabase,
   openHandoff,
+  openSqlite,
   type Person,
 } from "../../handoff/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
@@ -27,27 +27,31 @@ export const CHIEF: Person = { chatId: 700, userId: 700, language: "ru" };
 export type Button = { text: string; callback_data?: string; url?: string };
 
 /** A desk on an in-memory database with a settable clock, and a reader of what it sent. */
-export function setUpDesk(start = NOON) {
+export async function setUpDesk(start = NOON) {
   let clock = start;
-  const handoff: Handoff = openHandoff(openDatabase(":memory:"), {
+  const handoff: Handoff = openHandoff(openSqlite(":memory:"), {
     knowledge: () => knowledge,
     now: () => clock,
     waitLimitMs: 10 * 60_000,
   });
   const { desk, operators, store } = handoff;
-  operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
-  operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
-  operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
-  operators.setShift(ANNA.userId, true);
-  operators.setShift(BORIS.userId, true);
+  await operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
+  await operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
+  await operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
+  await operators.setShift(ANNA.userId, true);
+  await operators.setShift(BORIS.userId, true);
   let telegramId = 100;
 
   /** Delivers everything due, as Telegram would, and returns the rows by chat. */
-  const deliver = (): OutboxItem[] => {
+  const deliver = async (): Promise<OutboxItem[]> => {
     const sent: OutboxItem[] = [];
-    for (let item = handoff.outbox.claimNext(clock); item; item = handoff.outbox.claimNext(clock)) {
+    for (
+      let item = await handoff.outbox.claimNext(clock);
+      item;
+      item = await handoff.outbox.claimNext(clock)
+    ) {
       const messageId = item.message.kind === "edit" ? undefined : ++telegramId;
-      handoff.outbox.markSent(item.id, messageId);
+      await handoff.outbox.markSent(item.id, messageId);
       sent.push({ ...item, messageId: messageId ?? null });
     }
     return sent;
@@ -72,11 +76,14 @@ export function setUpDesk(start = NOON) {
       candidates: [{ intent: "contacts.hotline", score: 0.31 }],
     });
   /** A citizen asks, is offered an operator and confirms; returns the ticket id. */
-  const openTicket = (person: Person, question = "не могу подать заявление на загранпаспорт") => {
-    ask(person, question);
-    desk.offer(person);
-    desk.press(person, "hy");
-    const ticket = handoff.tickets.openTicketOf(person.chatId);
+  const openTicket = async (
+    person: Person,
+    question = "не могу подать заявление на загранпаспорт",
+  ) => {
+    await ask(person, question);
+    await desk.offer(person);
+    await desk.press(person, "hy");
+    const ticket = await handoff.tickets.openTicketOf(person.chatId);
     if (!ticket) throw new Error("no ticket opened");
     return ticket.id;
   };

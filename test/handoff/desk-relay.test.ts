@@ -40,31 +40,31 @@ const shown = (rows: OutboxItem[], chatId: number) =>
     .join("\n");
 
 describe("the desk's messages fit Telegram's limits", () => {
-  it("gives the operator every message of a waiting ticket on Take, however much its escaping grows", () => {
-    const t = setUpDesk();
+  it("gives the operator every message of a waiting ticket on Take, however much its escaping grows", async () => {
+    const t = await setUpDesk();
     // 1,000 characters that are 4,000 once escaped, and three times the limit in messages.
     const question = `${"<>&".repeat(333)}?`;
-    const id = t.openTicket(CITIZEN, question);
+    const id = await t.openTicket(CITIZEN, question);
     const messages = Array.from({ length: 12 }, (_, i) => `сообщение ${i} ${"&".repeat(1000)}`);
-    for (const text of messages) t.desk.citizenMessage(CITIZEN, { text });
-    t.deliver();
-    t.desk.press(ANNA, `ht:${id}`);
-    const sent = t.deliver();
+    for (const text of messages) await t.desk.citizenMessage(CITIZEN, { text });
+    await t.deliver();
+    await t.desk.press(ANNA, `ht:${id}`);
+    const sent = await t.deliver();
     expect(refusals(sent)).toEqual([]);
     const toAnna = shown(sent, ANNA.chatId);
     expect(toAnna).toContain(question);
     for (const text of messages) expect(toAnna).toContain(text);
   });
 
-  it("closes a ticket whose question is near the limit: the operator gets the close and the topic buttons", () => {
-    const t = setUpDesk();
+  it("closes a ticket whose question is near the limit: the operator gets the close and the topic buttons", async () => {
+    const t = await setUpDesk();
     const question = `не работает ${"очень длинное описание ".repeat(180)}`;
     expect(question.length).toBeGreaterThan(4000);
-    const id = t.openTicket(CITIZEN, question);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
-    const closed = t.deliver();
+    const id = await t.openTicket(CITIZEN, question);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    const closed = await t.deliver();
     expect(refusals(closed)).toEqual([]);
     const toAnna = closed.filter((r) => r.chatId === ANNA.chatId);
     expect(shown(closed, ANNA.chatId)).toContain(`Обращение №${id} закрыто`);
@@ -76,42 +76,43 @@ describe("the desk's messages fit Telegram's limits", () => {
 });
 
 describe("refusals and reminders", () => {
-  it("tells an operator when Telegram refuses a message to them, once (a refused notice is not noticed)", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    const toAnna = t.deliver().find((r) => r.chatId === ANNA.chatId);
+  it("tells an operator when Telegram refuses a message to them, once (a refused notice is not noticed)", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    const toAnna = (await t.deliver()).find((r) => r.chatId === ANNA.chatId);
     if (!toAnna) throw new Error("nothing to Anna");
-    t.desk.undeliverable(toAnna, "400: Bad Request: message is too long");
-    const notices = t.deliver();
+    await t.desk.undeliverable(toAnna, "400: Bad Request: message is too long");
+    const notices = await t.deliver();
     expect(notices.map((r) => r.chatId)).toEqual([ANNA.chatId]);
     expect(t.textsTo(notices, ANNA)[0]).toContain(`№${id}`);
     expect(t.textsTo(notices, ANNA)[0]).toContain("message is too long");
     // The notice refused in turn: no notice of the notice.
     const [notice] = notices;
     if (!notice) throw new Error("no notice");
-    t.desk.undeliverable(notice, "400: Bad Request: chat not found");
-    expect(t.deliver()).toEqual([]);
+    await t.desk.undeliverable(notice, "400: Bad Request: chat not found");
+    expect(await t.deliver()).toEqual([]);
     // Without a ticket (a supervisor's /stats) it is reported the same way.
-    t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
-    const [stats] = t.deliver();
+    await t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
+    const [stats] = await t.deliver();
     if (!stats) throw new Error("no stats");
-    t.desk.undeliverable(stats, "400: Bad Request: can't parse entities");
-    expect(t.textsTo(t.deliver(), CHIEF)[0]).toContain("can't parse entities");
+    await t.desk.undeliverable(stats, "400: Bad Request: can't parse entities");
+    expect(t.textsTo(await t.deliver(), CHIEF)[0]).toContain("can't parse entities");
     // A citizen's chat is not staff: nothing is sent to them about it.
-    t.desk.undeliverable({ ...stats, chatId: OTHER_CITIZEN.chatId }, "400: Bad Request: x");
-    expect(t.deliver()).toEqual([]);
+    await t.desk.undeliverable({ ...stats, chatId: OTHER_CITIZEN.chatId }, "400: Bad Request: x");
+    expect(await t.deliver()).toEqual([]);
   });
 
-  it("reminds each operator of 50 overdue tickets in one message, not 50", () => {
-    const t = setUpDesk();
-    const ids = Array.from({ length: 50 }, (_, i) =>
-      t.openTicket({ chatId: 10_000 + i, userId: 10_000 + i, language: "ru" }),
-    );
-    t.deliver();
+  it("reminds each operator of 50 overdue tickets in one message, not 50", async () => {
+    const t = await setUpDesk();
+    const ids: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      ids.push(await t.openTicket({ chatId: 10_000 + i, userId: 10_000 + i, language: "ru" }));
+    }
+    await t.deliver();
     t.advance(11 * 60_000);
-    expect(t.desk.remindOverdue()).toBe(50);
-    const reminders = t.deliver();
+    expect(await t.desk.remindOverdue()).toBe(50);
+    const reminders = await t.deliver();
     expect(reminders.map((r) => r.chatId).sort()).toEqual([
       ANNA.chatId,
       BORIS.chatId,
@@ -122,22 +123,22 @@ describe("refusals and reminders", () => {
     for (const id of ids) expect(digest).toContain(`№${id} `);
     expect(t.buttonsOf(reminders[0]).map((b) => b.callback_data)).toEqual(["hn"]);
     // Taken from the digest: the oldest first.
-    t.desk.press(BORIS, "hn");
-    expect(t.handoff.tickets.ticket(ids[0] ?? 0)?.operatorId).toBe(BORIS.userId);
+    await t.desk.press(BORIS, "hn");
+    expect((await t.handoff.tickets.ticket(ids[0] ?? 0))?.operatorId).toBe(BORIS.userId);
   });
 
-  it("sends one reminder a period while tickets pass the limit one after another", () => {
-    const t = setUpDesk();
+  it("sends one reminder a period while tickets pass the limit one after another", async () => {
+    const t = await setUpDesk();
     // A ticket every 20 seconds for 16 minutes; the desk looks every minute for 40.
     const ids: number[] = [];
     let reminders: OutboxItem[] = [];
     for (let second = 0; second < 40 * 60; second += 20) {
       if (ids.length < 50) {
         const chatId = 20_000 + ids.length;
-        ids.push(t.openTicket({ chatId, userId: chatId, language: "ru" }));
+        ids.push(await t.openTicket({ chatId, userId: chatId, language: "ru" }));
       }
-      if (second % 60 === 0) t.desk.remindOverdue();
-      reminders = reminders.concat(t.deliver().filter((r) => r.chatId === BORIS.chatId));
+      if (second % 60 === 0) await t.desk.remindOverdue();
+      reminders = reminders.concat((await t.deliver()).filter((r) => r.chatId === BORIS.chatId));
       t.advance(20_000);
     }
     // What Boris gets besides the new-ticket cards (and their edits): the reminders.

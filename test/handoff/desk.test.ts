@@ -19,19 +19,19 @@ import {
 } from "./desk-fixture.ts";
 
 describe("the handoff desk: citizens", () => {
-  it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", () => {
-    const t = setUpDesk();
-    t.handoff.operators.setShift(BORIS.userId, false);
-    t.ask(CITIZEN, "мой вопрос про загранпаспорт");
-    t.desk.offer(CITIZEN, "Я не нашёл ответа.");
-    const offer = t.deliver();
-    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
+  it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", async () => {
+    const t = await setUpDesk();
+    await t.handoff.operators.setShift(BORIS.userId, false);
+    await t.ask(CITIZEN, "мой вопрос про загранпаспорт");
+    await t.desk.offer(CITIZEN, "Я не нашёл ответа.");
+    const offer = await t.deliver();
+    expect(await t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
     expect(t.textsTo(offer, CITIZEN)[0]).toMatch(/^Я не нашёл ответа\.\n\nПередать ваш вопрос/);
     expect(t.buttonsOf(offer[0]).map((b) => b.callback_data)).toEqual(["hy", "hx"]);
 
-    t.desk.press(CITIZEN, "hy");
-    const sent = t.deliver();
-    const ticket = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    await t.desk.press(CITIZEN, "hy");
+    const sent = await t.deliver();
+    const ticket = await t.handoff.tickets.openTicketOf(CITIZEN.chatId);
     expect(ticket).toMatchObject({
       question: "мой вопрос про загранпаспорт",
       topIntents: [{ intent: "contacts.hotline", score: 0.31 }],
@@ -47,83 +47,83 @@ describe("the handoff desk: citizens", () => {
     expect(t.textsTo(sent, ANNA)[0]).toContain("Телефон горячей линии");
   });
 
-  it("declines politely and opens nothing; a used confirmation is stale, a new offer names the open ticket", () => {
-    const t = setUpDesk();
-    expect(t.desk.press(CITIZEN, "hx")).toEqual({ spent: true });
-    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("/menu");
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
-    const again = t.desk.press(CITIZEN, "hy");
+  it("declines politely and opens nothing; a used confirmation is stale, a new offer names the open ticket", async () => {
+    const t = await setUpDesk();
+    expect(await t.desk.press(CITIZEN, "hx")).toEqual({ spent: true });
+    expect(t.textsTo(await t.deliver(), CITIZEN)[0]).toContain("/menu");
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
+    const again = await t.desk.press(CITIZEN, "hy");
     expect(again).toMatchObject({ spent: true, toast: expect.any(String) });
-    t.desk.offer(CITIZEN);
-    const told = t.textsTo(t.deliver(), CITIZEN);
+    await t.desk.offer(CITIZEN);
+    const told = t.textsTo(await t.deliver(), CITIZEN);
     expect(told).toHaveLength(1);
     expect(told[0]).toContain(`уже открыто обращение <b>№${id}</b>`);
-    expect(t.handoff.tickets.queue()).toHaveLength(1);
+    expect(await t.handoff.tickets.queue()).toHaveLength(1);
   });
 
-  it("an offer's buttons are bound to it: pressed after a ticket opened since, they open nothing", () => {
-    const t = setUpDesk();
-    t.ask(CITIZEN, "первый вопрос");
-    t.desk.offer(CITIZEN);
-    const [firstOffer] = t.deliver();
+  it("an offer's buttons are bound to it: pressed after a ticket opened since, they open nothing", async () => {
+    const t = await setUpDesk();
+    await t.ask(CITIZEN, "первый вопрос");
+    await t.desk.offer(CITIZEN);
+    const [firstOffer] = await t.deliver();
     const [oldConfirm, oldDecline] = t.buttonsOf(firstOffer).map((b) => b.callback_data ?? "");
-    t.desk.press(CITIZEN, oldConfirm ?? "");
-    const first = t.handoff.tickets.openTicketOf(CITIZEN.chatId);
-    t.desk.press(ANNA, `ht:${first?.id}`);
-    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    await t.desk.press(CITIZEN, oldConfirm ?? "");
+    const first = await t.handoff.tickets.openTicketOf(CITIZEN.chatId);
+    await t.desk.press(ANNA, `ht:${first?.id}`);
+    await t.desk.operatorCommand(ANNA, { name: "close", args: "" });
     // A later offer carries the latest ticket; the old one's buttons are stale.
-    t.desk.offer(CITIZEN);
-    const laterOffer = t
-      .deliver()
-      .find(
-        (r) =>
-          r.chatId === CITIZEN.chatId &&
-          t.buttonsOf(r).length === 2 &&
-          r.message.kind === "text" &&
-          r.message.text.includes("оператору?"),
-      );
+    await t.desk.offer(CITIZEN);
+    const laterOffer = (await t.deliver()).find(
+      (r) =>
+        r.chatId === CITIZEN.chatId &&
+        t.buttonsOf(r).length === 2 &&
+        r.message.kind === "text" &&
+        r.message.text.includes("оператору?"),
+    );
     const fresh = t.buttonsOf(laterOffer).map((b) => b.callback_data);
     expect(fresh).not.toContain(oldConfirm);
-    t.ask(CITIZEN, "совсем другой вопрос");
+    await t.ask(CITIZEN, "совсем другой вопрос");
     for (const data of [oldConfirm, oldDecline]) {
-      const answer = t.desk.press(CITIZEN, data ?? "");
+      const answer = await t.desk.press(CITIZEN, data ?? "");
       expect(answer).toMatchObject({ spent: true, toast: CITIZEN_TEXTS.ru.offerStale });
     }
-    expect(t.deliver()).toEqual([]);
-    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
+    expect(await t.deliver()).toEqual([]);
+    expect(await t.handoff.tickets.openTicketOf(CITIZEN.chatId)).toBeUndefined();
     // The current offer still works.
-    expect(t.desk.press(CITIZEN, fresh[0] ?? "")).toEqual({ spent: true });
-    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.question).toBe("совсем другой вопрос");
+    expect(await t.desk.press(CITIZEN, fresh[0] ?? "")).toEqual({ spent: true });
+    expect((await t.handoff.tickets.openTicketOf(CITIZEN.chatId))?.question).toBe(
+      "совсем другой вопрос",
+    );
   });
 
-  it("with nobody on shift says when operators are back by the schedule, and keeps the ticket queued", () => {
-    const t = setUpDesk(NIGHT);
-    t.handoff.operators.setShift(ANNA.userId, false);
-    t.handoff.operators.setShift(BORIS.userId, false);
-    t.ask(CITIZEN, "вопрос ночью");
-    t.desk.offer(CITIZEN);
-    t.desk.press(CITIZEN, "hy");
-    const [offer, opened] = t.textsTo(t.deliver(), CITIZEN);
+  it("with nobody on shift says when operators are back by the schedule, and keeps the ticket queued", async () => {
+    const t = await setUpDesk(NIGHT);
+    await t.handoff.operators.setShift(ANNA.userId, false);
+    await t.handoff.operators.setShift(BORIS.userId, false);
+    await t.ask(CITIZEN, "вопрос ночью");
+    await t.desk.offer(CITIZEN);
+    await t.desk.press(CITIZEN, "hy");
+    const [offer, opened] = t.textsTo(await t.deliver(), CITIZEN);
     expect(offer).toContain("вернутся завтра в 08:00");
     expect(opened).toContain("вернутся завтра в 08:00");
-    expect(t.handoff.tickets.queue()).toHaveLength(1);
+    expect(await t.handoff.tickets.queue()).toHaveLength(1);
   });
 
-  it("with operators on shift says so, whatever the schedule, at night and by day", () => {
+  it("with operators on shift says so, whatever the schedule, at night and by day", async () => {
     for (const [at, onShift] of [
       [NIGHT, true],
       [NOON, true],
       [NOON, false],
     ] as const) {
-      const t = setUpDesk(at);
+      const t = await setUpDesk(at);
       if (!onShift) {
-        t.handoff.operators.setShift(ANNA.userId, false);
-        t.handoff.operators.setShift(BORIS.userId, false);
+        await t.handoff.operators.setShift(ANNA.userId, false);
+        await t.handoff.operators.setShift(BORIS.userId, false);
       }
-      t.desk.offer(OTHER_CITIZEN);
-      t.desk.press(OTHER_CITIZEN, "hy");
-      const [offer, opened] = t.textsTo(t.deliver(), OTHER_CITIZEN);
+      await t.desk.offer(OTHER_CITIZEN);
+      await t.desk.press(OTHER_CITIZEN, "hy");
+      const [offer, opened] = t.textsTo(await t.deliver(), OTHER_CITIZEN);
       const schedule = describeOpenState(
         kb.directory.schedules.get("operators") as Parameters<typeof describeOpenState>[0],
         new Date(at),
@@ -140,29 +140,29 @@ describe("the handoff desk: citizens", () => {
     }
   });
 
-  it("estimates the wait from how long recent tickets waited", () => {
-    const t = setUpDesk();
-    t.openTicket(OTHER_CITIZEN);
+  it("estimates the wait from how long recent tickets waited", async () => {
+    const t = await setUpDesk();
+    await t.openTicket(OTHER_CITIZEN);
     t.advance(7 * 60_000);
-    t.desk.press(ANNA, "hn");
-    t.deliver();
-    t.openTicket(CITIZEN);
-    const told = t.textsTo(t.deliver(), CITIZEN).find((text) => text.includes("в очереди"));
+    await t.desk.press(ANNA, "hn");
+    await t.deliver();
+    await t.openTicket(CITIZEN);
+    const told = t.textsTo(await t.deliver(), CITIZEN).find((text) => text.includes("в очереди"));
     expect(told).toContain("ожидание около 7 мин");
   });
 
-  it("puts what a waiting citizen sends into the ticket, acknowledging once a minute", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
-    expect(t.desk.citizenMessage(CITIZEN, { text: "вот скриншот" })).toBe(true);
-    t.desk.citizenMessage(CITIZEN, { file: { id: "photo-1", kind: "photo" } });
-    const acks = t.textsTo(t.deliver(), CITIZEN);
+  it("puts what a waiting citizen sends into the ticket, acknowledging once a minute", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
+    expect(await t.desk.citizenMessage(CITIZEN, { text: "вот скриншот" })).toBe(true);
+    await t.desk.citizenMessage(CITIZEN, { file: { id: "photo-1", kind: "photo" } });
+    const acks = t.textsTo(await t.deliver(), CITIZEN);
     expect(acks).toEqual([`Добавлено к обращению №${id}. Вы 1-й в очереди.`]);
     t.advance(61_000);
-    t.desk.citizenMessage(CITIZEN, { text: "ещё деталь" });
-    expect(t.textsTo(t.deliver(), CITIZEN)).toHaveLength(1);
-    const messages = t.handoff.tickets.transcript(id)?.messages ?? [];
+    await t.desk.citizenMessage(CITIZEN, { text: "ещё деталь" });
+    expect(t.textsTo(await t.deliver(), CITIZEN)).toHaveLength(1);
+    const messages = (await t.handoff.tickets.transcript(id))?.messages ?? [];
     expect(messages.map((m) => m.text ?? m.file?.id)).toEqual([
       "вот скриншот",
       "photo-1",
@@ -170,50 +170,50 @@ describe("the handoff desk: citizens", () => {
     ]);
   });
 
-  it("without an open ticket leaves the message to the FAQ", () => {
-    const t = setUpDesk();
-    expect(t.desk.citizenMessage(CITIZEN, { text: "как войти" })).toBe(false);
-    expect(t.deliver()).toEqual([]);
+  it("without an open ticket leaves the message to the FAQ", async () => {
+    const t = await setUpDesk();
+    expect(await t.desk.citizenMessage(CITIZEN, { text: "как войти" })).toBe(false);
+    expect(await t.deliver()).toEqual([]);
   });
 
-  it("marks the update handled in the same transaction as the message it records", () => {
-    const t = setUpDesk();
-    t.openTicket(CITIZEN);
-    t.desk.citizenMessage(CITIZEN, { text: "деталь", updateId: 9001 });
-    expect(t.handoff.store.wasHandled(9001)).toBe(true);
+  it("marks the update handled in the same transaction as the message it records", async () => {
+    const t = await setUpDesk();
+    await t.openTicket(CITIZEN);
+    await t.desk.citizenMessage(CITIZEN, { text: "деталь", updateId: 9001 });
+    expect(await t.handoff.store.wasHandled(9001)).toBe(true);
   });
 
-  it("/cancel leaves the queue, and the operators' cards say so", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
-    t.desk.cancel(CITIZEN);
-    const sent = t.deliver();
+  it("/cancel leaves the queue, and the operators' cards say so", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
+    await t.desk.cancel(CITIZEN);
+    const sent = await t.deliver();
     expect(t.textsTo(sent, CITIZEN)[0]).toContain(`Обращение №${id} закрыто`);
     const edits = sent.filter((r) => r.message.kind === "edit");
     expect(edits.map((r) => r.chatId).sort()).toEqual([ANNA.chatId, BORIS.chatId]);
     expect(t.textsTo(edits, ANNA)[0]).toContain("закрыто гражданином");
-    t.desk.cancel(CITIZEN);
-    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toBe("У вас нет открытых обращений.");
-    expect(t.desk.citizenMessage(CITIZEN, { text: "снова я" })).toBe(false);
+    await t.desk.cancel(CITIZEN);
+    expect(t.textsTo(await t.deliver(), CITIZEN)[0]).toBe("У вас нет открытых обращений.");
+    expect(await t.desk.citizenMessage(CITIZEN, { text: "снова я" })).toBe(false);
   });
 });
 
 describe("the handoff desk: operators", () => {
-  it("gives a ticket to the first who takes it; the others' cards say who took it", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
-    t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
-    t.deliver();
-    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+  it("gives a ticket to the first who takes it; the others' cards say who took it", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.citizenMessage(CITIZEN, { text: "подробности <script>" });
+    await t.desk.citizenMessage(CITIZEN, { file: { id: "scan-1", kind: "document" } });
+    await t.deliver();
+    expect(await t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
     // A second press (a card, or a reminder's button) says who took it, and is spent.
-    expect(t.desk.press(BORIS, `ht:${id}`)).toEqual({
+    expect(await t.desk.press(BORIS, `ht:${id}`)).toEqual({
       toast: `Обращение №${id} уже взял(а) Анна.`,
       spent: true,
     });
-    const sent = t.deliver();
-    expect(t.handoff.tickets.ticket(id)).toMatchObject({
+    const sent = await t.deliver();
+    expect(await t.handoff.tickets.ticket(id)).toMatchObject({
       state: "assigned",
       operatorId: ANNA.userId,
     });
@@ -228,58 +228,59 @@ describe("the handoff desk: operators", () => {
     expect(t.textsTo(edits, BORIS)[0]).toBe(`✅ Обращение №${id} взял(а) Анна.`);
   });
 
-  it("ignores a forged Take from a citizen and audits the refusal", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
-    expect(t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
-    expect(t.desk.press(OTHER_CITIZEN, "hn")).toEqual({});
-    t.desk.operatorCommand(OTHER_CITIZEN, { name: "close", args: String(id) });
+  it("ignores a forged Take from a citizen and audits the refusal", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
+    expect(await t.desk.press(OTHER_CITIZEN, `ht:${id}`)).toEqual({});
+    expect(await t.desk.press(OTHER_CITIZEN, "hn")).toEqual({});
+    await t.desk.operatorCommand(OTHER_CITIZEN, { name: "close", args: String(id) });
     // The citizen hears the command is not theirs, in their language; nothing else moves.
-    const told = t.deliver();
+    const told = await t.deliver();
     expect(told.map((r) => r.chatId)).toEqual([OTHER_CITIZEN.chatId]);
     expect(t.textsTo(told, OTHER_CITIZEN)[0]).toBe(CITIZEN_TEXTS.en.operatorsOnly);
-    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    expect((await t.handoff.tickets.ticket(id))?.state).toBe("waiting");
     expect(
-      createAuditLog(t.handoff.db)
-        .entries({ operatorId: OTHER_CITIZEN.userId })
-        .map((e) => [e.action, e.details.refused]),
+      (await createAuditLog(t.handoff.db).entries({ operatorId: OTHER_CITIZEN.userId })).map(
+        (e) => [e.action, e.details.refused],
+      ),
     ).toEqual([
       ["take", "not_operator"],
       ["take_next", "not_operator"],
       ["command", "not_operator"],
     ]);
-    const refused = t.handoff.db
-      .prepare("SELECT count(*) AS n FROM audit_log WHERE operator_id = ?")
-      .get(OTHER_CITIZEN.userId) as { n: number };
+    const refused = (await t.handoff.db.get<{ n: number }>(
+      "SELECT count(*) AS n FROM audit_log WHERE operator_id = ?",
+      [OTHER_CITIZEN.userId],
+    )) as { n: number };
     expect(refused.n).toBeGreaterThan(0);
   });
 
-  it("an off-shift operator must start a shift before taking", () => {
-    const t = setUpDesk();
-    t.handoff.operators.setShift(ANNA.userId, false);
-    t.openTicket(CITIZEN);
-    t.deliver();
-    t.desk.operatorCommand(ANNA, { name: "take", args: "" });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.offShift]);
-    t.desk.operatorCommand(ANNA, { name: "shift", args: "on" });
-    const shift = t.deliver();
+  it("an off-shift operator must start a shift before taking", async () => {
+    const t = await setUpDesk();
+    await t.handoff.operators.setShift(ANNA.userId, false);
+    await t.openTicket(CITIZEN);
+    await t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "take", args: "" });
+    expect(t.textsTo(await t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.offShift]);
+    await t.desk.operatorCommand(ANNA, { name: "shift", args: "on" });
+    const shift = await t.deliver();
     expect(t.textsTo(shift, ANNA)[0]).toBe("Смена начата. В очереди: 1.");
     expect(t.buttonsOf(shift[0]).map((b) => b.callback_data)).toEqual(["hn"]);
-    t.desk.press(ANNA, "hn");
-    expect(t.handoff.tickets.openTicketOf(CITIZEN.chatId)?.operatorId).toBe(ANNA.userId);
+    await t.desk.press(ANNA, "hn");
+    expect((await t.handoff.tickets.openTicketOf(CITIZEN.chatId))?.operatorId).toBe(ANNA.userId);
   });
 
-  it("relays both ways, escaped, files by file id, each marked with the ticket", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    t.desk.operatorMessage(ANNA, { text: "Проверьте <b>СНИЛС</b> & паспорт" });
-    t.desk.operatorMessage(ANNA, { file: { id: "howto-1", kind: "photo" }, text: "вот так" });
-    t.desk.citizenMessage(CITIZEN, { text: "Спасибо, <i>понял</i>" });
-    t.desk.citizenMessage(CITIZEN, { file: { id: "shot-1", kind: "photo" }, text: "экран" });
-    const sent = t.deliver();
+  it("relays both ways, escaped, files by file id, each marked with the ticket", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    await t.desk.operatorMessage(ANNA, { text: "Проверьте <b>СНИЛС</b> & паспорт" });
+    await t.desk.operatorMessage(ANNA, { file: { id: "howto-1", kind: "photo" }, text: "вот так" });
+    await t.desk.citizenMessage(CITIZEN, { text: "Спасибо, <i>понял</i>" });
+    await t.desk.citizenMessage(CITIZEN, { file: { id: "shot-1", kind: "photo" }, text: "экран" });
+    const sent = await t.deliver();
     expect(t.textsTo(sent, CITIZEN)[0]).toBe(
       "👤 <b>Оператор:</b> Проверьте &lt;b&gt;СНИЛС&lt;/b&gt; &amp; паспорт",
     );
@@ -296,47 +297,44 @@ describe("the handoff desk: operators", () => {
     expect(sent.every((r) => r.ticketId === id)).toBe(true);
   });
 
-  it("routes a reply to the ticket of the message replied to; plain messages go to the current one", () => {
-    const t = setUpDesk();
-    const first = t.openTicket(CITIZEN);
-    const second = t.openTicket(OTHER_CITIZEN);
-    t.desk.press(ANNA, `ht:${first}`);
-    t.desk.citizenMessage(CITIZEN, { text: "первый пишет" });
-    const relayed = t
-      .deliver()
-      .find(
-        (r) =>
-          r.chatId === ANNA.chatId &&
-          r.message.kind === "text" &&
-          r.message.text.includes("первый пишет"),
-      );
-    t.desk.press(ANNA, `ht:${second}`);
-    t.deliver();
-    t.desk.operatorMessage(ANNA, { text: "ответ второму" });
-    t.desk.operatorMessage(ANNA, {
+  it("routes a reply to the ticket of the message replied to; plain messages go to the current one", async () => {
+    const t = await setUpDesk();
+    const first = await t.openTicket(CITIZEN);
+    const second = await t.openTicket(OTHER_CITIZEN);
+    await t.desk.press(ANNA, `ht:${first}`);
+    await t.desk.citizenMessage(CITIZEN, { text: "первый пишет" });
+    const relayed = (await t.deliver()).find(
+      (r) =>
+        r.chatId === ANNA.chatId &&
+        r.message.kind === "text" &&
+        r.message.text.includes("первый пишет"),
+    );
+    await t.desk.press(ANNA, `ht:${second}`);
+    await t.deliver();
+    await t.desk.operatorMessage(ANNA, { text: "ответ второму" });
+    await t.desk.operatorMessage(ANNA, {
       text: "ответ первому",
       replyToMessageId: relayed?.messageId ?? -1,
     });
-    const sent = t.deliver();
+    const sent = await t.deliver();
     expect(t.textsTo(sent, OTHER_CITIZEN)).toEqual(["👤 <b>Operator:</b> ответ второму"]);
     expect(t.textsTo(sent, CITIZEN)).toEqual(["👤 <b>Оператор:</b> ответ первому"]);
 
-    t.desk.operatorCommand(ANNA, { name: "tickets", args: "" });
-    const list = t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "tickets", args: "" });
+    const list = await t.deliver();
     expect(t.buttonsOf(list[0]).map((b) => b.callback_data)).toEqual([
       `hw:${first}`,
       `hw:${second}`,
     ]);
     expect(t.buttonsOf(list[0])[1]?.text).toMatch(/^▶️/);
-    t.desk.press(ANNA, `hw:${first}`);
-    t.desk.operatorMessage(ANNA, { text: "снова первому" });
-    expect(t.textsTo(t.deliver(), CITIZEN)).toEqual(["👤 <b>Оператор:</b> снова первому"]);
-    expect(t.desk.press(BORIS, `hw:${first}`)?.toast).toContain("ведёт другой оператор");
+    await t.desk.press(ANNA, `hw:${first}`);
+    await t.desk.operatorMessage(ANNA, { text: "снова первому" });
+    expect(t.textsTo(await t.deliver(), CITIZEN)).toEqual(["👤 <b>Оператор:</b> снова первому"]);
+    expect((await t.desk.press(BORIS, `hw:${first}`))?.toast).toContain("ведёт другой оператор");
     // A stale switch (the ticket closed since the list was sent) is refused and audited.
-    t.desk.operatorCommand(ANNA, { name: "close", args: String(second) });
-    expect(t.desk.press(ANNA, `hw:${second}`)).toMatchObject({ spent: true });
-    const refusals = createAuditLog(t.handoff.db)
-      .entries()
+    await t.desk.operatorCommand(ANNA, { name: "close", args: String(second) });
+    expect(await t.desk.press(ANNA, `hw:${second}`)).toMatchObject({ spent: true });
+    const refusals = (await createAuditLog(t.handoff.db).entries())
       .filter((e) => e.action === "switch" && e.details.refused !== undefined)
       .map((e) => [e.operatorId, e.ticketId, e.details.refused]);
     expect(refusals).toEqual([
@@ -345,45 +343,45 @@ describe("the handoff desk: operators", () => {
     ]);
   });
 
-  it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(OTHER_CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    t.desk.operatorCommand(ANNA, { name: "note", args: "просит перезвонить" });
-    const noted = t.deliver();
+  it("keeps notes from the citizen, and sends a knowledge-base answer the operator picks", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(OTHER_CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "note", args: "просит перезвонить" });
+    const noted = await t.deliver();
     expect(t.textsTo(noted, OTHER_CITIZEN)).toEqual([]);
     expect(t.textsTo(noted, ANNA)[0]).toContain("Заметка сохранена");
-    t.desk.operatorCommand(ANNA, { name: "kb", args: "номер горячей линии" });
-    const choices = t.buttonsOf(t.deliver()[0]);
+    await t.desk.operatorCommand(ANNA, { name: "kb", args: "номер горячей линии" });
+    const choices = t.buttonsOf((await t.deliver())[0]);
     expect(choices[0]?.callback_data).toBe(
       encodeDeskAction({ kind: "canned", ticketId: id, intent: "contacts.hotline" }),
     );
-    expect(t.desk.press(ANNA, choices[0]?.callback_data ?? "")).toEqual({ spent: true });
-    const sent = t.deliver();
+    expect(await t.desk.press(ANNA, choices[0]?.callback_data ?? "")).toEqual({ spent: true });
+    const sent = await t.deliver();
     // The citizen writes English: the answer comes in English, from the operator.
     expect(t.textsTo(sent, OTHER_CITIZEN)[0]).toMatch(/^👤 <b>Operator:<\/b> .*8 800/s);
-    const messages = t.handoff.tickets.transcript(id)?.messages ?? [];
+    const messages = (await t.handoff.tickets.transcript(id))?.messages ?? [];
     expect(messages.map((m) => m.direction)).toEqual(["note", "operator"]);
   });
 
-  it("transfers to the queue with new cards, or to an on-shift operator with the transcript", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    t.desk.operatorCommand(ANNA, { name: "transfer", args: String(CHIEF.userId) });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(["Этот оператор не на смене."]);
-    t.desk.operatorCommand(ANNA, { name: "transfer", args: String(BORIS.userId) });
-    const moved = t.deliver();
-    expect(t.handoff.tickets.ticket(id)?.operatorId).toBe(BORIS.userId);
+  it("transfers to the queue with new cards, or to an on-shift operator with the transcript", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(CHIEF.userId) });
+    expect(t.textsTo(await t.deliver(), ANNA)).toEqual(["Этот оператор не на смене."]);
+    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(BORIS.userId) });
+    const moved = await t.deliver();
+    expect((await t.handoff.tickets.ticket(id))?.operatorId).toBe(BORIS.userId);
     expect(t.textsTo(moved, CITIZEN)[0]).toContain("передано другому оператору");
     expect(t.textsTo(moved, BORIS).some((text) => text.startsWith("<b>История"))).toBe(true);
     expect(t.textsTo(moved, ANNA)[0]).toContain("Борис &lt;b&gt;");
 
-    t.desk.operatorCommand(BORIS, { name: "transfer", args: "queue" });
-    const queued = t.deliver();
-    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    await t.desk.operatorCommand(BORIS, { name: "transfer", args: "queue" });
+    const queued = await t.deliver();
+    expect((await t.handoff.tickets.ticket(id))?.state).toBe("waiting");
     expect(t.textsTo(queued, CITIZEN)[0]).toContain("вернулось в очередь: вы 1-й");
     expect(
       queued
@@ -393,111 +391,108 @@ describe("the handoff desk: operators", () => {
     ).toEqual([ANNA.chatId, BORIS.chatId]);
   });
 
-  it("closes, then the citizen says whether it was solved and rates it once", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    t.desk.operatorCommand(ANNA, { name: "close", args: "" });
-    const closed = t.deliver();
+  it("closes, then the citizen says whether it was solved and rates it once", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    await t.desk.operatorCommand(ANNA, { name: "close", args: "" });
+    const closed = await t.deliver();
     expect(t.textsTo(closed, ANNA)[0]).toContain(`№${id} закрыто`);
     const ask = closed.find((r) => r.chatId === CITIZEN.chatId);
     expect(t.buttonsOf(ask).map((b) => b.callback_data)).toEqual([`hs:${id}:1`, `hs:${id}:0`]);
     // Another citizen cannot answer for this one.
-    t.desk.press(OTHER_CITIZEN, `hs:${id}:0`);
-    t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
-    expect(t.deliver()).toEqual([]);
+    await t.desk.press(OTHER_CITIZEN, `hs:${id}:0`);
+    await t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
+    expect(await t.deliver()).toEqual([]);
     expect(
-      createAuditLog(t.handoff.db)
-        .entries({ operatorId: OTHER_CITIZEN.userId })
-        .map((e) => [e.action, e.ticketId, e.details.refused]),
+      (await createAuditLog(t.handoff.db).entries({ operatorId: OTHER_CITIZEN.userId })).map(
+        (e) => [e.action, e.ticketId, e.details.refused],
+      ),
     ).toEqual([
       ["solved", id, "not_yours"],
       ["rate", id, "not_yours"],
     ]);
-    expect(t.desk.press(CITIZEN, `hs:${id}:1`)).toEqual({ spent: true });
-    const stars = t.buttonsOf(t.deliver()[0]).map((b) => b.callback_data);
+    expect(await t.desk.press(CITIZEN, `hs:${id}:1`)).toEqual({ spent: true });
+    const stars = t.buttonsOf((await t.deliver())[0]).map((b) => b.callback_data);
     expect(stars).toEqual([1, 2, 3, 4, 5].map((n) => `hr:${id}:1:${n}`));
     // "Solved" again (either answer): no second rating keyboard, the press says why.
     for (const data of [`hs:${id}:1`, `hs:${id}:0`]) {
-      expect(t.desk.press(CITIZEN, data)).toEqual({
+      expect(await t.desk.press(CITIZEN, data)).toEqual({
         toast: CITIZEN_TEXTS.ru.ratingAsked,
         spent: true,
       });
     }
-    expect(t.deliver()).toEqual([]);
-    expect(t.desk.press(CITIZEN, `hr:${id}:1:4`)).toEqual({ spent: true });
-    expect(t.textsTo(t.deliver(), CITIZEN)[0]).toContain("Спасибо за оценку");
-    expect(t.desk.press(CITIZEN, `hr:${id}:1:1`)).toEqual({
+    expect(await t.deliver()).toEqual([]);
+    expect(await t.desk.press(CITIZEN, `hr:${id}:1:4`)).toEqual({ spent: true });
+    expect(t.textsTo(await t.deliver(), CITIZEN)[0]).toContain("Спасибо за оценку");
+    expect(await t.desk.press(CITIZEN, `hr:${id}:1:1`)).toEqual({
       toast: CITIZEN_TEXTS.ru.alreadyRated,
       spent: true,
     });
-    expect(t.desk.press(CITIZEN, `hs:${id}:0`)?.toast).toBe(CITIZEN_TEXTS.ru.alreadyRated);
-    expect(t.handoff.tickets.ticket(id)).toMatchObject({
+    expect((await t.desk.press(CITIZEN, `hs:${id}:0`))?.toast).toBe(CITIZEN_TEXTS.ru.alreadyRated);
+    expect(await t.handoff.tickets.ticket(id)).toMatchObject({
       rating: 4,
       solved: true,
       state: "closed",
     });
     // A new message after closing starts fresh with the bot.
-    expect(t.desk.citizenMessage(CITIZEN, { text: "ещё вопрос" })).toBe(false);
+    expect(await t.desk.citizenMessage(CITIZEN, { text: "ещё вопрос" })).toBe(false);
   });
 
-  it("tells the operator when the citizen leaves, or blocked the bot", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.desk.operatorMessage(ANNA, { text: "здравствуйте" });
-    const relayed = t
-      .deliver()
-      .find(
-        (r) =>
-          r.chatId === CITIZEN.chatId &&
-          r.message.kind === "text" &&
-          r.message.text.includes("здравствуйте"),
-      );
+  it("tells the operator when the citizen leaves, or blocked the bot", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.desk.operatorMessage(ANNA, { text: "здравствуйте" });
+    const relayed = (await t.deliver()).find(
+      (r) =>
+        r.chatId === CITIZEN.chatId &&
+        r.message.kind === "text" &&
+        r.message.text.includes("здравствуйте"),
+    );
     if (!relayed) throw new Error("not relayed");
-    t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
-    expect(t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
-    expect(t.textsTo(t.deliver(), ANNA)[0]).toContain("бот заблокирован");
-    t.desk.cancel(CITIZEN);
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.citizenCancelled(id)]);
+    await t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
+    expect(await t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
+    expect(t.textsTo(await t.deliver(), ANNA)[0]).toContain("бот заблокирован");
+    await t.desk.cancel(CITIZEN);
+    expect(t.textsTo(await t.deliver(), ANNA)).toEqual([OPERATOR_TEXTS.citizenCancelled(id)]);
   });
 
-  it("tells a removed operator pressing an old operator button, once, why it does nothing", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
-    t.handoff.operators.remove(ANNA.userId);
-    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
+  it("tells a removed operator pressing an old operator button, once, why it does nothing", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
+    await t.handoff.operators.remove(ANNA.userId);
+    expect(await t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
+    expect(t.textsTo(await t.deliver(), ANNA)).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
     // Told once: later presses and messages are a non-operator's, refused quietly.
-    expect(t.desk.press(ANNA, `ht:${id}`)).toEqual({});
-    expect(t.desk.formerOperator(ANNA)).toBe(false);
-    expect(t.deliver()).toEqual([]);
-    expect(t.handoff.tickets.ticket(id)?.state).toBe("waiting");
+    expect(await t.desk.press(ANNA, `ht:${id}`)).toEqual({});
+    expect(await t.desk.formerOperator(ANNA)).toBe(false);
+    expect(await t.deliver()).toEqual([]);
+    expect((await t.handoff.tickets.ticket(id))?.state).toBe("waiting");
   });
 
-  it("shows supervisors the queue and today's figures; operators may not", () => {
-    const t = setUpDesk();
-    t.openTicket(CITIZEN);
-    t.deliver();
+  it("shows supervisors the queue and today's figures; operators may not", async () => {
+    const t = await setUpDesk();
+    await t.openTicket(CITIZEN);
+    await t.deliver();
     t.advance(5 * 60_000);
     for (const name of ["queue", "stats", "reload"]) {
-      t.desk.operatorCommand(ANNA, { name, args: "" });
+      await t.desk.operatorCommand(ANNA, { name, args: "" });
     }
-    expect(t.textsTo(t.deliver(), ANNA)).toEqual(Array(3).fill(OPERATOR_TEXTS.notSupervisor));
+    expect(t.textsTo(await t.deliver(), ANNA)).toEqual(Array(3).fill(OPERATOR_TEXTS.notSupervisor));
     expect(
-      createAuditLog(t.handoff.db)
-        .entries({ operatorId: ANNA.userId })
+      (await createAuditLog(t.handoff.db).entries({ operatorId: ANNA.userId }))
         .filter((e) => e.action === "command")
         .map((e) => [e.details.command, e.details.refused]),
     ).toEqual(["queue", "stats", "reload"].map((name) => [name, "not_supervisor"]));
-    t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
-    const queue = t.textsTo(t.deliver(), CHIEF)[0];
+    await t.desk.operatorCommand(CHIEF, { name: "queue", args: "" });
+    const queue = t.textsTo(await t.deliver(), CHIEF)[0];
     expect(queue).toContain("В очереди: 1, дольше всех ждёт 5 мин");
     expect(queue).toContain("Анна (0), Борис &lt;b&gt; (0)");
-    t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
-    const stats = t.textsTo(t.deliver(), CHIEF)[0];
+    await t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
+    const stats = t.textsTo(await t.deliver(), CHIEF)[0];
     expect(stats).toContain("<b>Отчёт: 25 ноября 2026 г.</b>");
     // The question asked before the ticket, and the ticket, are today's figures.
     expect(stats).toContain("Вопросов: 1");
@@ -505,15 +500,15 @@ describe("the handoff desk: operators", () => {
     expect(stats).toContain("ждут сейчас 1");
   });
 
-  it("reminds on-shift operators and supervisors of a ticket waiting past the limit, once per limit", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.deliver();
+  it("reminds on-shift operators and supervisors of a ticket waiting past the limit, once per limit", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.deliver();
     t.advance(9 * 60_000);
-    expect(t.desk.remindOverdue()).toBe(0);
+    expect(await t.desk.remindOverdue()).toBe(0);
     t.advance(2 * 60_000);
-    expect(t.desk.remindOverdue()).toBe(1);
-    const reminders = t.deliver();
+    expect(await t.desk.remindOverdue()).toBe(1);
+    const reminders = await t.deliver();
     expect(reminders.map((r) => r.chatId).sort()).toEqual([
       ANNA.chatId,
       BORIS.chatId,
@@ -521,20 +516,20 @@ describe("the handoff desk: operators", () => {
     ]);
     expect(t.textsTo(reminders, CHIEF)[0]).toBe(`⏰ Обращение №${id} ждёт в очереди уже 11 мин.`);
     t.advance(5 * 60_000);
-    expect(t.desk.remindOverdue()).toBe(0);
+    expect(await t.desk.remindOverdue()).toBe(0);
     t.advance(6 * 60_000);
-    expect(t.desk.remindOverdue()).toBe(1);
+    expect(await t.desk.remindOverdue()).toBe(1);
   });
 
-  it("tells citizens whose operator was removed that they are back in the queue, and cards them again", () => {
-    const t = setUpDesk();
-    const id = t.openTicket(CITIZEN);
-    t.desk.press(ANNA, `ht:${id}`);
-    t.deliver();
-    const removed = t.handoff.operators.remove(ANNA.userId);
+  it("tells citizens whose operator was removed that they are back in the queue, and cards them again", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    const removed = await t.handoff.operators.remove(ANNA.userId);
     expect(removed).toMatchObject({ ok: true, requeued: [id] });
-    t.desk.requeued([id]);
-    const sent = t.deliver();
+    await t.desk.requeued([id]);
+    const sent = await t.deliver();
     expect(t.textsTo(sent, CITIZEN)).toEqual([
       `Обращение №${id} вернулось в очередь: вы 1-й. Скоро подключится другой оператор.`,
     ]);

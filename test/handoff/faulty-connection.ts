@@ -1,15 +1,18 @@
 import Database from "better-sqlite3";
+import { type SqliteDatabase, sqliteClient } from "../../handoff/index.ts";
 
 /**
- * `db` with a fault that can be switched on at the better-sqlite3 boundary:
- * while `fail` holds an error code, every statement prepared through the
- * returned connection (or only those that write) throws a SqliteError with it,
- * as the driver does on EIO or a full disk, and `exec` does too. What is not a statement (pragma,
- * transactions, close) goes straight to `db`.
+ * `database` with a fault that can be switched on at the better-sqlite3
+ * boundary: while `fail` holds an error code, every statement prepared
+ * through the returned database's connection (or only those that write)
+ * throws a SqliteError with it, as the driver does on EIO or a full disk, and
+ * `exec` does too. What is not a statement (pragma, transaction control,
+ * close) goes straight to the connection.
  *
- * @example const faulty = faultyConnection(db); faulty.fail("SQLITE_IOERR_WRITE");
+ * @example const faulty = faultyConnection(openSqlite(":memory:")); faulty.fail("SQLITE_IOERR_WRITE");
  */
-export function faultyConnection(db: Database.Database) {
+export function faultyConnection(database: SqliteDatabase) {
+  const db = database.connection;
   let code: string | undefined;
   let writesOnly = false;
   const raise = (reader: boolean) => {
@@ -22,7 +25,8 @@ export function faultyConnection(db: Database.Database) {
         if (typeof value !== "function") return value;
         return (...args: unknown[]) => {
           if (prop === "run" || prop === "get" || prop === "all" || prop === "iterate") {
-            raise(target.reader);
+            // An INSERT … RETURNING reads its row back, but writes all the same.
+            raise(target.reader && !WRITE.test(target.source));
           }
           const result = value.apply(target, args);
           return result === target ? proxy : result;
@@ -39,7 +43,7 @@ export function faultyConnection(db: Database.Database) {
       }
       if (prop === "exec") {
         return (sql: string) => {
-          raise(false);
+          if (!TRANSACTION_CONTROL.test(sql)) raise(false);
           return target.exec(sql);
         };
       }
@@ -47,7 +51,7 @@ export function faultyConnection(db: Database.Database) {
     },
   });
   return {
-    db: connection as Database.Database,
+    db: sqliteClient(connection as Database.Database),
     /** Makes statements throw this SQLite code from now on (only writes: `"writes"`); undefined stops it. */
     fail: (next: string | undefined, which: "all" | "writes" = "all") => {
       code = next;
@@ -55,3 +59,8 @@ export function faultyConnection(db: Database.Database) {
     },
   };
 }
+
+/** What the SQLite client runs through `exec` to begin and end transactions and savepoints. */
+const TRANSACTION_CONTROL = /^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/;
+/** Inserts write, whatever they return (an UPDATE … RETURNING counts as a read here, as before). */
+const WRITE = /^\s*INSERT\b/i;

@@ -6,8 +6,9 @@ import {
   createStorageMonitor,
   createTicketCounts,
   createTicketService,
-  openDatabase,
+  openSqlite,
   probeWritable,
+  sqliteClient,
 } from "../../handoff/index.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 import { useTempDatabases } from "./temp-database.ts";
@@ -15,58 +16,63 @@ import { useTempDatabases } from "./temp-database.ts";
 const { tempPath, connect } = useTempDatabases();
 
 describe("probeWritable", () => {
-  it("says yes after committing a real write (its own row), leaving no transaction open", () => {
+  it("says yes after committing a real write (its own row), leaving no transaction open", async () => {
     const path = tempPath();
     const db = connect(path);
     const other = connect(path);
-    const version = () => other.pragma("data_version", { simple: true });
+    const version = () => other.connection.pragma("data_version", { simple: true });
     const before = version();
-    expect(probeWritable(db, { now: () => 1234 })).toEqual({ ok: true });
+    expect(await probeWritable(db, { now: () => 1234 })).toEqual({ ok: true });
     expect(version()).not.toBe(before);
-    expect(other.prepare("SELECT * FROM health_probe").all()).toEqual([
+    expect(other.connection.prepare("SELECT * FROM health_probe").all()).toEqual([
       { id: 1, written_at: 1234 },
     ]);
-    expect(probeWritable(db, { now: () => 5678 })).toEqual({ ok: true });
-    expect(other.prepare("SELECT count(*) AS n FROM health_probe").get()).toEqual({ n: 1 });
+    expect(await probeWritable(db, { now: () => 5678 })).toEqual({ ok: true });
+    expect(other.connection.prepare("SELECT count(*) AS n FROM health_probe").get()).toEqual({
+      n: 1,
+    });
     expect(db.inTransaction).toBe(false);
   });
 
-  it("says no when the write fails at the driver (an I/O error), with SQLite's reason", () => {
-    const faulty = faultyConnection(openDatabase(":memory:"));
+  it("says no when the write fails at the driver (an I/O error), with SQLite's reason", async () => {
+    const faulty = faultyConnection(openSqlite(":memory:"));
     faulty.fail("SQLITE_IOERR_WRITE");
-    expect(probeWritable(faulty.db)).toEqual({
+    expect(await probeWritable(faulty.db)).toEqual({
       ok: false,
       error: expect.stringMatching(/SQLITE_IOERR_WRITE/),
     });
     faulty.fail(undefined);
-    expect(probeWritable(faulty.db)).toEqual({ ok: true });
+    expect(await probeWritable(faulty.db)).toEqual({ ok: true });
   });
 
-  it("says no, with SQLite's reason, on a read-only or closed connection", () => {
+  it("says no, with SQLite's reason, on a read-only or closed connection", async () => {
     const path = tempPath();
     connect(path);
     const readOnly = new Database(path, { readonly: true });
-    expect(probeWritable(readOnly)).toEqual({
+    expect(await probeWritable(sqliteClient(readOnly))).toEqual({
       ok: false,
       error: expect.stringMatching(/readonly/),
     });
     expect(readOnly.inTransaction).toBe(false);
     readOnly.close();
-    expect(probeWritable(readOnly)).toEqual({ ok: false, error: expect.stringMatching(/closed/) });
+    expect(await probeWritable(sqliteClient(readOnly))).toEqual({
+      ok: false,
+      error: expect.stringMatching(/closed/),
+    });
   });
 
-  it("gives up on another connection's write lock after its own short timeout, then restores the connection's", () => {
+  it("gives up on another connection's write lock after its own short timeout, then restores the connection's", async () => {
     const path = tempPath();
     const db = connect(path);
     const other = connect(path);
-    other.exec("BEGIN IMMEDIATE");
-    expect(probeWritable(db, { busyTimeoutMs: 20 })).toEqual({
+    await other.exec("BEGIN IMMEDIATE");
+    expect(await probeWritable(db, { busyTimeoutMs: 20 })).toEqual({
       ok: false,
       error: expect.stringMatching(/locked|busy/i),
     });
-    expect(db.pragma("busy_timeout", { simple: true })).toBe(5000);
-    other.exec("ROLLBACK");
-    expect(probeWritable(db)).toEqual({ ok: true });
+    expect(db.connection.pragma("busy_timeout", { simple: true })).toBe(5000);
+    await other.exec("ROLLBACK");
+    expect(await probeWritable(db)).toEqual({ ok: true });
   });
 });
 
@@ -86,7 +92,7 @@ describe("createStorageMonitor", () => {
   it("keeps a run of write failures until a write works, logging its start and end once each", () => {
     const log = keptLog();
     let time = 1000;
-    const storage = createStorageMonitor(openDatabase(":memory:"), { log, now: () => time });
+    const storage = createStorageMonitor(openSqlite(":memory:"), { log, now: () => time });
     expect(storage.fault()).toBeUndefined();
     expect(storage.observe(sqliteError("SQLITE_FULL"))).toBe(true);
     time = 3000;
@@ -110,7 +116,7 @@ describe("createStorageMonitor", () => {
   });
 
   it("leaves bugs to the caller: not SQLite, or SQLite refusing bad input", () => {
-    const storage = createStorageMonitor(openDatabase(":memory:"));
+    const storage = createStorageMonitor(openSqlite(":memory:"));
     expect(storage.observe(new TypeError("x is undefined"))).toBe(false);
     expect(storage.observe(sqliteError("SQLITE_CONSTRAINT_UNIQUE"))).toBe(false);
     expect(storage.observe(sqliteError("SQLITE_ERROR"))).toBe(false);
@@ -119,7 +125,7 @@ describe("createStorageMonitor", () => {
 
   it("keeps damage once met, whatever works after", () => {
     const log = keptLog();
-    const storage = createStorageMonitor(openDatabase(":memory:"), { log });
+    const storage = createStorageMonitor(openSqlite(":memory:"), { log });
     expect(storage.observe(sqliteError("SQLITE_CORRUPT"))).toBe(true);
     storage.observe(sqliteError("SQLITE_CORRUPT_INDEX"));
     storage.wrote();
@@ -139,14 +145,14 @@ describe("createStorageMonitor", () => {
         renameSync(`${path}.new`, path);
       },
     ],
-  ])("notices the file %s, and stops the connection writing into it", (reason, change) => {
+  ])("notices the file %s, and stops the connection writing into it", async (reason, change) => {
     const path = tempPath();
     const db = connect(path);
     const log = keptLog();
     const storage = createStorageMonitor(db, { log });
     storage.checkFile();
     expect(storage.fault()).toBeUndefined();
-    expect(probeWritable(db)).toEqual({ ok: true });
+    expect(await probeWritable(db)).toEqual({ ok: true });
 
     change(path);
     storage.checkFile();
@@ -155,7 +161,10 @@ describe("createStorageMonitor", () => {
       kind: "missing",
       error: `${path} was ${reason} while the bot ran`,
     });
-    expect(probeWritable(db)).toEqual({ ok: false, error: expect.stringMatching(/readonly/) });
+    expect(await probeWritable(db)).toEqual({
+      ok: false,
+      error: expect.stringMatching(/readonly/),
+    });
     expect(log.lines).toEqual([
       expect.objectContaining({ level: "error", message: expect.stringContaining("restart") }),
     ]);
@@ -163,22 +172,28 @@ describe("createStorageMonitor", () => {
 });
 
 describe("createTicketCounts", () => {
-  it("counts tickets by state as they are at each call, zero for a state with none", () => {
-    const db = openDatabase(":memory:");
+  it("counts tickets by state as they are at each call, zero for a state with none", async () => {
+    const db = openSqlite(":memory:");
     const counts = createTicketCounts(db);
-    expect(counts()).toEqual({ waiting: 0, assigned: 0, closed: 0 });
+    expect(await counts()).toEqual({ waiting: 0, assigned: 0, closed: 0 });
     const operators = createOperators(db);
-    operators.add({ userId: 1, name: "Anna", role: "operator" });
-    operators.setShift(1, true);
+    await operators.add({ userId: 1, name: "Anna", role: "operator" });
+    await operators.setShift(1, true);
     const tickets = createTicketService(db);
-    const ids = [10, 11, 12, 13].map((chatId) => {
-      const opened = tickets.openTicket({ chatId, language: "ru", question: "?", topIntents: [] });
+    const ids: number[] = [];
+    for (const chatId of [10, 11, 12, 13]) {
+      const opened = await tickets.openTicket({
+        chatId,
+        language: "ru",
+        question: "?",
+        topIntents: [],
+      });
       if (!opened.ok) throw new Error(opened.reason);
-      return opened.ticket.id;
-    });
-    expect(tickets.takeTicket(ids[0] ?? 0, 1).ok).toBe(true);
-    expect(tickets.takeTicket(ids[1] ?? 0, 1).ok).toBe(true);
-    expect(tickets.close(ids[1] ?? 0, 1).ok).toBe(true);
-    expect(counts()).toEqual({ waiting: 2, assigned: 1, closed: 1 });
+      ids.push(opened.ticket.id);
+    }
+    expect((await tickets.takeTicket(ids[0] ?? 0, 1)).ok).toBe(true);
+    expect((await tickets.takeTicket(ids[1] ?? 0, 1)).ok).toBe(true);
+    expect((await tickets.close(ids[1] ?? 0, 1)).ok).toBe(true);
+    expect(await counts()).toEqual({ waiting: 2, assigned: 1, closed: 1 });
   });
 });

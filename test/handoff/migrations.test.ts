@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openDatabase } from "../../handoff/index.ts";
-import { MIGRATIONS, migrate } from "../../handoff/migrations.ts";
+import { MIGRATIONS, migrate } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 
 const { tempPath } = useTempDatabases();

@@ -3,12 +3,12 @@ import {
   createAuditLog,
   createOperators,
   createTicketService,
-  openDatabase,
+  openSqlite,
 } from "../../handoff/index.ts";
 import { movableClock } from "./temp-database.ts";
 
 const setup = () => {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const clock = movableClock();
   return {
     db,
@@ -20,65 +20,74 @@ const setup = () => {
 };
 
 describe("operators", () => {
-  it("adds, lists, looks up roles and sets shifts", () => {
+  it("adds, lists, looks up roles and sets shifts", async () => {
     const { operators, audit } = setup();
-    expect(operators.add({ userId: 1, name: "Boris", role: "operator" }, 99)).toMatchObject({
+    expect(await operators.add({ userId: 1, name: "Boris", role: "operator" }, 99)).toMatchObject({
       created: true,
       operator: { userId: 1, name: "Boris", role: "operator", onShift: false, removedAt: null },
     });
-    operators.add({ userId: 2, name: "Anna", role: "supervisor" });
-    expect(operators.list().map((o) => o.name)).toEqual(["Anna", "Boris"]);
-    expect(operators.roleOf(2)).toBe("supervisor");
-    expect(operators.roleOf(3)).toBeUndefined();
+    await operators.add({ userId: 2, name: "Anna", role: "supervisor" });
+    expect((await operators.list()).map((o) => o.name)).toEqual(["Anna", "Boris"]);
+    expect(await operators.roleOf(2)).toBe("supervisor");
+    expect(await operators.roleOf(3)).toBeUndefined();
 
-    expect(operators.setShift(1, true)).toMatchObject({ ok: true, operator: { onShift: true } });
-    expect(operators.onShift().map((o) => o.userId)).toEqual([1]);
-    expect(operators.setShift(3, true)).toEqual({ ok: false, reason: "not_operator" });
+    expect(await operators.setShift(1, true)).toMatchObject({
+      ok: true,
+      operator: { onShift: true },
+    });
+    expect((await operators.onShift()).map((o) => o.userId)).toEqual([1]);
+    expect(await operators.setShift(3, true)).toEqual({ ok: false, reason: "not_operator" });
 
-    expect(audit.entries({ operatorId: 1 }).map((e) => [e.action, e.details])).toEqual([
+    expect((await audit.entries({ operatorId: 1 })).map((e) => [e.action, e.details])).toEqual([
       ["operator_add", { by: 99, name: "Boris", role: "operator" }],
       ["shift_on", {}],
     ]);
   });
 
-  it("updates an existing operator's name and role without changing the shift", () => {
+  it("updates an existing operator's name and role without changing the shift", async () => {
     const { operators } = setup();
-    operators.add({ userId: 1, name: "Boris", role: "operator" });
-    operators.setShift(1, true);
-    expect(operators.add({ userId: 1, name: "Boris P.", role: "supervisor" })).toMatchObject({
+    await operators.add({ userId: 1, name: "Boris", role: "operator" });
+    await operators.setShift(1, true);
+    expect(await operators.add({ userId: 1, name: "Boris P.", role: "supervisor" })).toMatchObject({
       created: false,
       operator: { name: "Boris P.", role: "supervisor", onShift: true },
     });
   });
 
-  it("removes an operator: off shift, no role, tickets back in the queue; re-adding restores", () => {
+  it("removes an operator: off shift, no role, tickets back in the queue; re-adding restores", async () => {
     const { operators, tickets, clock } = setup();
-    operators.add({ userId: 1, name: "Boris", role: "operator" });
-    operators.setShift(1, true);
-    const opened = tickets.openTicket({
+    await operators.add({ userId: 1, name: "Boris", role: "operator" });
+    await operators.setShift(1, true);
+    const opened = await tickets.openTicket({
       chatId: 500,
       language: "ru",
       question: "q",
       topIntents: [],
     });
     if (!opened.ok) throw new Error("not opened");
-    tickets.takeTicket(opened.ticket.id, 1);
+    await tickets.takeTicket(opened.ticket.id, 1);
 
     clock.advance(1000);
-    const removed = operators.remove(1, 99);
+    const removed = await operators.remove(1, 99);
     expect(removed).toMatchObject({
       ok: true,
       operator: { removedAt: clock.now(), onShift: false },
       requeued: [opened.ticket.id],
     });
-    expect(tickets.ticket(opened.ticket.id)).toMatchObject({ state: "waiting", operatorId: null });
-    expect(operators.roleOf(1)).toBeUndefined();
-    expect(operators.list()).toEqual([]);
-    expect(operators.list({ includeRemoved: true })).toHaveLength(1);
-    expect(operators.remove(1)).toEqual({ ok: false, reason: "not_operator" });
-    expect(tickets.takeTicket(opened.ticket.id, 1)).toEqual({ ok: false, reason: "not_operator" });
+    expect(await tickets.ticket(opened.ticket.id)).toMatchObject({
+      state: "waiting",
+      operatorId: null,
+    });
+    expect(await operators.roleOf(1)).toBeUndefined();
+    expect(await operators.list()).toEqual([]);
+    expect(await operators.list({ includeRemoved: true })).toHaveLength(1);
+    expect(await operators.remove(1)).toEqual({ ok: false, reason: "not_operator" });
+    expect(await tickets.takeTicket(opened.ticket.id, 1)).toEqual({
+      ok: false,
+      reason: "not_operator",
+    });
 
-    expect(operators.add({ userId: 1, name: "Boris", role: "operator" })).toMatchObject({
+    expect(await operators.add({ userId: 1, name: "Boris", role: "operator" })).toMatchObject({
       created: true,
       operator: { removedAt: null, onShift: false, addedAt: clock.now() },
     });

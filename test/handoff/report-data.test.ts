@@ -6,7 +6,7 @@ import {
   createTicketService,
   DURATION_BUCKETS,
   moscowDay,
-  openDatabase,
+  openSqlite,
   type QuestionRecord,
   startOfMoscowDay,
 } from "../../handoff/index.ts";
@@ -21,21 +21,25 @@ const msk = (iso: string) => Date.parse(`${iso}+03:00`);
 const ANNA = 1;
 const BORIS = 2;
 
-function setup() {
-  const db = openDatabase(":memory:");
+async function setup() {
+  const db = openSqlite(":memory:");
   const clock = movableClock(NOV_1);
   const store = createStore(db, { now: clock.now });
   const tickets = createTicketService(db, { now: clock.now });
   const operators = createOperators(db, { now: clock.now });
   for (const userId of [ANNA, BORIS]) {
-    operators.add({ userId, name: `op ${userId}`, role: "operator" });
-    operators.setShift(userId, true);
+    await operators.add({ userId, name: `op ${userId}`, role: "operator" });
+    await operators.setShift(userId, true);
   }
   let nextChat = 100;
   /** A question recorded at `at`. */
-  const ask = (at: number, decision: QuestionRecord["decision"], intent: string | null = null) => {
+  const ask = async (
+    at: number,
+    decision: QuestionRecord["decision"],
+    intent: string | null = null,
+  ) => {
     clock.set(at);
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId: nextChat++,
       text: "вопрос",
       language: "ru",
@@ -45,28 +49,33 @@ function setup() {
       candidates: intent ? [{ intent, score: 0.8 }] : [],
     });
   };
-  const feedback = (at: number, intent: string, helpful: number, unhelpful: number) => {
+  const feedback = async (at: number, intent: string, helpful: number, unhelpful: number) => {
     clock.set(at);
-    for (let i = 0; i < helpful; i++) store.recordFeedback(nextChat++, intent, true);
-    for (let i = 0; i < unhelpful; i++) store.recordFeedback(nextChat++, intent, false);
+    for (let i = 0; i < helpful; i++) await store.recordFeedback(nextChat++, intent, true);
+    for (let i = 0; i < unhelpful; i++) await store.recordFeedback(nextChat++, intent, false);
   };
   /** A ticket opened at `at`, taken after `waitMin` and closed `handleMin` later (if given). */
-  const ticket = (
+  const ticket = async (
     at: number,
     steps: { waitMin?: number; handleMin?: number; rating?: number; solved?: boolean } = {},
   ) => {
     const chatId = nextChat++;
     clock.set(at);
-    const opened = tickets.openTicket({ chatId, language: "ru", question: "q", topIntents: [] });
+    const opened = await tickets.openTicket({
+      chatId,
+      language: "ru",
+      question: "q",
+      topIntents: [],
+    });
     if (!opened.ok) throw new Error("not opened");
     const { id } = opened.ticket;
     if (steps.waitMin === undefined) return { id, chatId };
     clock.advance(steps.waitMin * MINUTE);
-    if (!tickets.takeTicket(id, ANNA).ok) throw new Error("not taken");
+    if (!(await tickets.takeTicket(id, ANNA)).ok) throw new Error("not taken");
     if (steps.handleMin === undefined) return { id, chatId };
     clock.advance(steps.handleMin * MINUTE);
-    if (!tickets.close(id, ANNA).ok) throw new Error("not closed");
-    if (steps.rating !== undefined) tickets.rate(id, chatId, steps.rating, steps.solved);
+    if (!(await tickets.close(id, ANNA)).ok) throw new Error("not closed");
+    if (steps.rating !== undefined) await tickets.rate(id, chatId, steps.rating, steps.solved);
     return { id, chatId };
   };
   return { db, clock, store, tickets, ask, feedback, ticket };
@@ -82,17 +91,17 @@ describe("Moscow days", () => {
 });
 
 describe("collectReport: questions", () => {
-  it("buckets questions by Moscow day, lists every day of the period and leaves out the rest", () => {
-    const { db, ask } = setup();
-    ask(msk("2026-10-31T23:59:00"), "answer", "a"); // before the period
-    ask(msk("2026-11-01T00:00:00"), "answer", "a");
-    ask(msk("2026-11-01T23:30:00"), "clarify"); // 20:30 UTC: still 1 November in Moscow
-    ask(msk("2026-11-02T00:30:00"), "escalate"); // 21:30 UTC on 1 November: 2 November in Moscow
-    ask(msk("2026-11-02T02:00:00"), "answer", "b"); // 23:00 UTC on 1 November
-    ask(msk("2026-11-04T12:00:00"), "answer", "a");
-    ask(msk("2026-11-04T15:00:00"), "answer", "a"); // at `until`: left out
+  it("buckets questions by Moscow day, lists every day of the period and leaves out the rest", async () => {
+    const { db, ask } = await setup();
+    await ask(msk("2026-10-31T23:59:00"), "answer", "a"); // before the period
+    await ask(msk("2026-11-01T00:00:00"), "answer", "a");
+    await ask(msk("2026-11-01T23:30:00"), "clarify"); // 20:30 UTC: still 1 November in Moscow
+    await ask(msk("2026-11-02T00:30:00"), "escalate"); // 21:30 UTC on 1 November: 2 November in Moscow
+    await ask(msk("2026-11-02T02:00:00"), "answer", "b"); // 23:00 UTC on 1 November
+    await ask(msk("2026-11-04T12:00:00"), "answer", "a");
+    await ask(msk("2026-11-04T15:00:00"), "answer", "a"); // at `until`: left out
 
-    const data = collectReport(db, { since: NOV_1, until: msk("2026-11-04T15:00:00") });
+    const data = await collectReport(db, { since: NOV_1, until: msk("2026-11-04T15:00:00") });
     expect(data.days).toEqual([
       { day: "2026-11-01", answered: 1, clarified: 1, escalated: 0 },
       { day: "2026-11-02", answered: 1, clarified: 0, escalated: 1 },
@@ -102,11 +111,11 @@ describe("collectReport: questions", () => {
     expect(data.questions).toMatchObject({ total: 5, answered: 3, clarified: 1, escalated: 1 });
   });
 
-  it("starts the first day at its Moscow midnight when the period starts mid-day", () => {
-    const { db, ask } = setup();
-    ask(msk("2026-11-03T08:00:00"), "answer", "a"); // same day, before `since`
-    ask(msk("2026-11-03T18:00:00"), "escalate");
-    const data = collectReport(db, {
+  it("starts the first day at its Moscow midnight when the period starts mid-day", async () => {
+    const { db, ask } = await setup();
+    await ask(msk("2026-11-03T08:00:00"), "answer", "a"); // same day, before `since`
+    await ask(msk("2026-11-03T18:00:00"), "escalate");
+    const data = await collectReport(db, {
       since: msk("2026-11-03T12:00:00"),
       until: msk("2026-11-04T01:00:00"),
     });
@@ -116,25 +125,25 @@ describe("collectReport: questions", () => {
     ]);
   });
 
-  it("gives each decision's share of the total", () => {
-    const { db, ask } = setup();
-    for (let i = 0; i < 6; i++) ask(NOV_1 + i * HOUR, "answer", "a");
-    ask(NOV_1 + 7 * HOUR, "clarify");
-    ask(NOV_1 + 8 * HOUR, "escalate");
-    const { questions } = collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
+  it("gives each decision's share of the total", async () => {
+    const { db, ask } = await setup();
+    for (let i = 0; i < 6; i++) await ask(NOV_1 + i * HOUR, "answer", "a");
+    await ask(NOV_1 + 7 * HOUR, "clarify");
+    await ask(NOV_1 + 8 * HOUR, "escalate");
+    const { questions } = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
     expect(questions.share).toEqual({ answered: 0.75, clarified: 0.125, escalated: 0.125 });
   });
 
-  it("ranks the most answered intents, ties by id, keeping `top` of them", () => {
-    const { db, ask } = setup();
+  it("ranks the most answered intents, ties by id, keeping `top` of them", async () => {
+    const { db, ask } = await setup();
     const asked = { "docs.passport": 2, "account.login": 5, "tax.debt": 2, "hours.schedule": 1 };
     let minute = 0;
     for (const [intent, n] of Object.entries(asked)) {
-      for (let i = 0; i < n; i++) ask(NOV_1 + ++minute * MINUTE, "answer", intent);
+      for (let i = 0; i < n; i++) await ask(NOV_1 + ++minute * MINUTE, "answer", intent);
     }
-    ask(NOV_1 + ++minute * MINUTE, "clarify"); // not an answer: counts for no intent
+    await ask(NOV_1 + ++minute * MINUTE, "clarify"); // not an answer: counts for no intent
 
-    const data = collectReport(db, { since: NOV_1, until: NOV_1 + DAY, top: 3 });
+    const data = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY, top: 3 });
     expect(data.topIntents).toEqual([
       { intent: "account.login", count: 5 },
       { intent: "docs.passport", count: 2 },
@@ -142,15 +151,15 @@ describe("collectReport: questions", () => {
     ]);
   });
 
-  it("ranks intents by 👎, then by the larger 👎 share, leaving out those nobody disliked", () => {
-    const { db, feedback } = setup();
-    feedback(NOV_1 + HOUR, "liked.only", 9, 0);
-    feedback(NOV_1 + HOUR, "a.mostly_liked", 20, 3);
-    feedback(NOV_1 + HOUR, "z.mostly_disliked", 1, 3); // 3 of 4: ahead of a.mostly_liked
-    feedback(NOV_1 + HOUR, "worst", 0, 5);
-    feedback(NOV_1 - HOUR, "before.period", 0, 9);
+  it("ranks intents by 👎, then by the larger 👎 share, leaving out those nobody disliked", async () => {
+    const { db, feedback } = await setup();
+    await feedback(NOV_1 + HOUR, "liked.only", 9, 0);
+    await feedback(NOV_1 + HOUR, "a.mostly_liked", 20, 3);
+    await feedback(NOV_1 + HOUR, "z.mostly_disliked", 1, 3); // 3 of 4: ahead of a.mostly_liked
+    await feedback(NOV_1 + HOUR, "worst", 0, 5);
+    await feedback(NOV_1 - HOUR, "before.period", 0, 9);
 
-    const data = collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
+    const data = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
     expect(data.disliked).toEqual([
       { intent: "worst", helpful: 0, unhelpful: 5 },
       { intent: "z.mostly_disliked", helpful: 1, unhelpful: 3 },
@@ -158,9 +167,9 @@ describe("collectReport: questions", () => {
     ]);
   });
 
-  it("is all zeros on an empty database, with every day listed", () => {
-    const { db } = setup();
-    const data = collectReport(db, { since: NOV_1, until: NOV_1 + 3 * DAY });
+  it("is all zeros on an empty database, with every day listed", async () => {
+    const { db } = await setup();
+    const data = await collectReport(db, { since: NOV_1, until: NOV_1 + 3 * DAY });
     expect(data.days.map((d) => d.day)).toEqual(["2026-11-01", "2026-11-02", "2026-11-03"]);
     expect(data.questions).toEqual({
       answered: 0,
@@ -177,18 +186,18 @@ describe("collectReport: questions", () => {
 });
 
 describe("collectReport: tickets", () => {
-  it("counts opened, closed by operators, cancelled, and the waiting and assigned now", () => {
-    const { db, tickets, ticket, clock } = setup();
-    ticket(NOV_1 + HOUR, { waitMin: 5, handleMin: 10 });
-    ticket(NOV_1 + 2 * HOUR, { waitMin: 1, handleMin: 3 });
-    const cancelled = ticket(NOV_1 + 3 * HOUR);
+  it("counts opened, closed by operators, cancelled, and the waiting and assigned now", async () => {
+    const { db, tickets, ticket, clock } = await setup();
+    await ticket(NOV_1 + HOUR, { waitMin: 5, handleMin: 10 });
+    await ticket(NOV_1 + 2 * HOUR, { waitMin: 1, handleMin: 3 });
+    const cancelled = await ticket(NOV_1 + 3 * HOUR);
     clock.advance(MINUTE);
-    tickets.cancel(cancelled.chatId);
-    ticket(NOV_1 + 4 * HOUR, { waitMin: 2 }); // with Anna
-    ticket(NOV_1 + 5 * HOUR); // waiting
-    ticket(NOV_1 - HOUR, { waitMin: 1, handleMin: 1 }); // opened, taken and closed before the period
+    await tickets.cancel(cancelled.chatId);
+    await ticket(NOV_1 + 4 * HOUR, { waitMin: 2 }); // with Anna
+    await ticket(NOV_1 + 5 * HOUR); // waiting
+    await ticket(NOV_1 - HOUR, { waitMin: 1, handleMin: 1 }); // opened, taken and closed before the period
 
-    const data = collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
+    const data = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
     expect(data.tickets).toEqual({
       opened: 5,
       closedByOperator: 2,
@@ -198,12 +207,12 @@ describe("collectReport: tickets", () => {
     });
   });
 
-  it("gives the median, the p90 and a histogram of waits and handling times", () => {
-    const { db, ticket } = setup();
+  it("gives the median, the p90 and a histogram of waits and handling times", async () => {
+    const { db, ticket } = await setup();
     // Waits of 1..10 minutes, handling times of 10, 20, … 100 minutes.
-    for (let i = 1; i <= 10; i++) ticket(NOV_1 + i * HOUR, { waitMin: i, handleMin: 10 * i });
+    for (let i = 1; i <= 10; i++) await ticket(NOV_1 + i * HOUR, { waitMin: i, handleMin: 10 * i });
 
-    const { wait, handling } = collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
+    const { wait, handling } = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
     expect(wait).toMatchObject({ count: 10, medianMs: 5.5 * MINUTE, p90Ms: 9 * MINUTE });
     expect(handling).toMatchObject({ count: 10, medianMs: 55 * MINUTE, p90Ms: 90 * MINUTE });
     // Buckets < 1, 1–5, 5–15, 15–30, 30–60 min, 1–2 h, 2 h+; a bound belongs to the upper bucket.
@@ -213,19 +222,19 @@ describe("collectReport: tickets", () => {
     expect(wait.histogram.at(-1)?.toMs).toBeNull();
   });
 
-  it("counts a wait in the period it ended and a handling time in the period the ticket closed", () => {
-    const { db, ticket } = setup();
+  it("counts a wait in the period it ended and a handling time in the period the ticket closed", async () => {
+    const { db, ticket } = await setup();
     const until = NOV_1 + DAY;
-    ticket(until - 10 * MINUTE, { waitMin: 20, handleMin: 5 }); // taken and closed after `until`
-    ticket(until - 60 * MINUTE, { waitMin: 30, handleMin: 40 }); // taken inside, closed after
-    const data = collectReport(db, { since: NOV_1, until });
+    await ticket(until - 10 * MINUTE, { waitMin: 20, handleMin: 5 }); // taken and closed after `until`
+    await ticket(until - 60 * MINUTE, { waitMin: 30, handleMin: 40 }); // taken inside, closed after
+    const data = await collectReport(db, { since: NOV_1, until });
     expect(data.tickets).toMatchObject({ opened: 2, closedByOperator: 0 });
     expect(data.wait).toMatchObject({ count: 1, medianMs: 30 * MINUTE });
     expect(data.handling.count).toBe(0);
   });
 
-  it("gives the ratings' distribution, mean and the solved share", () => {
-    const { db, ticket } = setup();
+  it("gives the ratings' distribution, mean and the solved share", async () => {
+    const { db, ticket } = await setup();
     const rated = [
       { rating: 5, solved: true },
       { rating: 5, solved: true },
@@ -234,10 +243,10 @@ describe("collectReport: tickets", () => {
       { rating: 1 }, // said nothing about solved
     ];
     for (const [i, r] of rated.entries())
-      ticket(NOV_1 + i * HOUR, { waitMin: 1, handleMin: 1, ...r });
-    ticket(NOV_1 + 9 * HOUR, { waitMin: 1, handleMin: 1 }); // not rated
+      await ticket(NOV_1 + i * HOUR, { waitMin: 1, handleMin: 1, ...r });
+    await ticket(NOV_1 + 9 * HOUR, { waitMin: 1, handleMin: 1 }); // not rated
 
-    const { ratings } = collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
+    const { ratings } = await collectReport(db, { since: NOV_1, until: NOV_1 + DAY });
     expect(ratings).toEqual({
       counts: [1, 1, 0, 1, 2],
       rated: 5,

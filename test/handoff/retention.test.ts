@@ -1,4 +1,3 @@
-import type { Database } from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
   createAuditLog,
@@ -7,11 +6,12 @@ import {
   createStore,
   createTicketService,
   ERASED_TEXT,
-  openDatabase,
+  openSqlite,
   purgeExpired,
+  type SqliteDatabase,
   type Ticket,
 } from "../../handoff/index.ts";
-import { createTicketStatistics } from "../../handoff/ticket-stats.ts";
+import { createTicketStatistics } from "../../handoff/sql/ticket-stats.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const DAY = 24 * 60 * MINUTE;
@@ -19,13 +19,16 @@ const RETENTION = 90 * DAY;
 const ANNA = 1;
 
 /** Every row of every table, to compare a database before and after. */
-function dump(db: Database): Record<string, unknown[]> {
-  const tables = db
+function dump(db: SqliteDatabase): Record<string, unknown[]> {
+  const tables = db.connection
     .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
     .pluck()
     .all() as string[];
   return Object.fromEntries(
-    tables.map((table) => [table, db.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all()]),
+    tables.map((table) => [
+      table,
+      db.connection.prepare(`SELECT * FROM "${table}" ORDER BY rowid`).all(),
+    ]),
   );
 }
 
@@ -44,19 +47,19 @@ function without(rows: unknown[], ...columns: string[]) {
  * one assigned since day 0, questions on day 0 and day 2, outbox rows in
  * every state, handled updates; the clock then moves to day 91.
  */
-function setup() {
-  const db = openDatabase(":memory:");
+async function setup() {
+  const db = openSqlite(":memory:");
   const clock = movableClock();
   const start = clock.now();
   const operators = createOperators(db, { now: clock.now });
-  operators.add({ userId: ANNA, name: "Anna", role: "operator" });
-  operators.setShift(ANNA, true);
+  await operators.add({ userId: ANNA, name: "Anna", role: "operator" });
+  await operators.setShift(ANNA, true);
   const tickets = createTicketService(db, { now: clock.now });
   const store = createStore(db, { now: clock.now });
   const outbox = createOutbox(db, { now: clock.now });
 
-  const open = (chatId: number, question: string): Ticket => {
-    const opened = tickets.openTicket({
+  const open = async (chatId: number, question: string): Promise<Ticket> => {
+    const opened = await tickets.openTicket({
       chatId,
       language: "ru",
       question,
@@ -69,29 +72,36 @@ function setup() {
     if (!result.ok) throw new Error(JSON.stringify(result));
     return result;
   };
-  const relay = (chatId: number, ticketId: number | null, text: string, end: "sent" | "failed") => {
+  const relay = async (
+    chatId: number,
+    ticketId: number | null,
+    text: string,
+    end: "sent" | "failed",
+  ) => {
     const message = { kind: "text", text } as const;
-    const id = outbox.enqueue(
+    const id = await outbox.enqueue(
       ticketId === null ? { chatId, message } : { chatId, ticketId, message },
     );
-    if (outbox.claimNext(clock.now(), chatId)?.id !== id) throw new Error("not claimed");
-    if (end === "sent") outbox.markSent(id, 100 + id);
-    else outbox.markFailed(id, "403: Forbidden: bot was blocked by the user");
+    if ((await outbox.claimNext(clock.now(), chatId))?.id !== id) throw new Error("not claimed");
+    if (end === "sent") await outbox.markSent(id, 100 + id);
+    else await outbox.markFailed(id, "403: Forbidden: bot was blocked by the user");
     return id;
   };
-  const conversation = (chatId: number, question: string) => {
-    const ticket = open(chatId, question);
-    ok(tickets.takeTicket(ticket.id, ANNA));
-    ok(tickets.addMessage({ direction: "citizen", ticketId: ticket.id, text: `${question}!` }));
+  const conversation = async (chatId: number, question: string) => {
+    const ticket = await open(chatId, question);
+    ok(await tickets.takeTicket(ticket.id, ANNA));
     ok(
-      tickets.addMessage({
+      await tickets.addMessage({ direction: "citizen", ticketId: ticket.id, text: `${question}!` }),
+    );
+    ok(
+      await tickets.addMessage({
         direction: "citizen",
         ticketId: ticket.id,
         file: { id: `photo-of-passport-${chatId}`, kind: "photo" },
       }),
     );
     ok(
-      tickets.addMessage({
+      await tickets.addMessage({
         direction: "citizen",
         ticketId: ticket.id,
         text: "вот скан",
@@ -99,7 +109,7 @@ function setup() {
       }),
     );
     ok(
-      tickets.addMessage({
+      await tickets.addMessage({
         direction: "operator",
         operatorId: ANNA,
         ticketId: ticket.id,
@@ -107,15 +117,15 @@ function setup() {
       }),
     );
     ok(
-      tickets.addMessage({
+      await tickets.addMessage({
         direction: "note",
         operatorId: ANNA,
         ticketId: ticket.id,
         text: "гражданин Иванов",
       }),
     );
-    relay(chatId, ticket.id, "Проверьте СНИЛС", "sent");
-    relay(ANNA, ticket.id, `${question}!`, "sent");
+    await relay(chatId, ticket.id, "Проверьте СНИЛС", "sent");
+    await relay(ANNA, ticket.id, `${question}!`, "sent");
     return ticket;
   };
   const question = (chatId: number, text: string) =>
@@ -130,28 +140,36 @@ function setup() {
     });
 
   // Day 0: the old closed ticket, two tickets still open, questions, an update.
-  const oldClosed = conversation(10, "Не приходит код на +7 900 000-00-00");
-  ok(tickets.close(oldClosed.id, ANNA));
-  ok(tickets.rate(oldClosed.id, 10, 4, true));
-  const oldWaiting = open(20, "Ждёт с первого дня");
-  ok(tickets.addMessage({ direction: "citizen", ticketId: oldWaiting.id, text: "ещё жду" }));
-  const cardOfWaiting = relay(ANNA, oldWaiting.id, "Новое обращение: Ждёт с первого дня", "sent");
-  const oldAssigned = conversation(30, "Взят в первый день");
-  question(10, "как восстановить пароль, паспорт 4510 123456");
-  store.markHandled(1);
-  const failedNoTicket = relay(40, null, "ответ бота", "failed");
-  const pendingOld = outbox.enqueue({ chatId: 50, message: { kind: "text", text: "ещё в пути" } });
+  const oldClosed = await conversation(10, "Не приходит код на +7 900 000-00-00");
+  ok(await tickets.close(oldClosed.id, ANNA));
+  ok(await tickets.rate(oldClosed.id, 10, 4, true));
+  const oldWaiting = await open(20, "Ждёт с первого дня");
+  ok(await tickets.addMessage({ direction: "citizen", ticketId: oldWaiting.id, text: "ещё жду" }));
+  const cardOfWaiting = await relay(
+    ANNA,
+    oldWaiting.id,
+    "Новое обращение: Ждёт с первого дня",
+    "sent",
+  );
+  const oldAssigned = await conversation(30, "Взят в первый день");
+  await question(10, "как восстановить пароль, паспорт 4510 123456");
+  await store.markHandled(1);
+  const failedNoTicket = await relay(40, null, "ответ бота", "failed");
+  const pendingOld = await outbox.enqueue({
+    chatId: 50,
+    message: { kind: "text", text: "ещё в пути" },
+  });
 
   // Day 2: a ticket closed then (89 days old at day 91), a question.
   clock.advance(2 * DAY);
-  const recentClosed = conversation(60, "Закрыт на второй день");
-  ok(tickets.close(recentClosed.id, ANNA));
-  ok(tickets.rate(recentClosed.id, 60, 2, false));
-  question(60, "вопрос второго дня");
+  const recentClosed = await conversation(60, "Закрыт на второй день");
+  ok(await tickets.close(recentClosed.id, ANNA));
+  ok(await tickets.rate(recentClosed.id, 60, 2, false));
+  await question(60, "вопрос второго дня");
 
   // An update handled on day 90; now it is day 91.
   clock.set(start + 90 * DAY);
-  store.markHandled(2);
+  await store.markHandled(2);
   clock.set(start + 91 * DAY);
 
   return {
@@ -167,56 +185,62 @@ function setup() {
   };
 }
 
-const messagesOf = (db: Database, ticketId: number) =>
-  db
+const messagesOf = (db: SqliteDatabase, ticketId: number) =>
+  db.connection
     .prepare("SELECT text, file_id, file_kind FROM ticket_messages WHERE ticket_id = ? ORDER BY id")
     .all(ticketId);
 
 describe("purgeExpired", () => {
-  it("erases the texts and files of a ticket closed 91 days ago and keeps one closed 89 days ago", () => {
-    const { db, tickets, ids, purge } = setup();
-    const recentBefore = tickets.transcript(ids.recentClosed.id);
+  it("erases the texts and files of a ticket closed 91 days ago and keeps one closed 89 days ago", async () => {
+    const { db, tickets, ids, purge } = await setup();
+    const recentBefore = await tickets.transcript(ids.recentClosed.id);
 
-    const counts = purge();
+    const counts = await purge();
 
-    expect(tickets.ticket(ids.oldClosed.id)?.question).toBe(ERASED_TEXT);
+    expect((await tickets.ticket(ids.oldClosed.id))?.question).toBe(ERASED_TEXT);
     expect(messagesOf(db, ids.oldClosed.id)).toEqual(
       Array(5).fill({ text: ERASED_TEXT, file_id: null, file_kind: null }),
     );
-    expect(tickets.transcript(ids.recentClosed.id)).toEqual(recentBefore);
+    expect(await tickets.transcript(ids.recentClosed.id)).toEqual(recentBefore);
     expect(counts).toMatchObject({ tickets: 1, messages: 5, files: 2 });
   });
 
-  it("never touches an open ticket, waiting or assigned, however old", () => {
-    const { db, tickets, ids, rows, outbox, purge } = setup();
-    const before = [ids.oldWaiting.id, ids.oldAssigned.id].map((id) => tickets.transcript(id));
-
-    purge();
-
-    expect([ids.oldWaiting.id, ids.oldAssigned.id].map((id) => tickets.transcript(id))).toEqual(
-      before,
+  it("never touches an open ticket, waiting or assigned, however old", async () => {
+    const { db, tickets, ids, rows, outbox, purge } = await setup();
+    const before = await Promise.all(
+      [ids.oldWaiting.id, ids.oldAssigned.id].map((id) => tickets.transcript(id)),
     );
+
+    await purge();
+
+    expect(
+      await Promise.all(
+        [ids.oldWaiting.id, ids.oldAssigned.id].map((id) => tickets.transcript(id)),
+      ),
+    ).toEqual(before);
     expect(before.map((t) => t?.ticket.question)).toEqual([
       "Ждёт с первого дня",
       "Взят в первый день",
     ]);
     // The new-ticket card of the waiting ticket stays, to be edited when it is taken.
-    expect(outbox.get(rows.cardOfWaiting)?.message).toMatchObject({ kind: "text" });
-    const openRows = db
+    expect((await outbox.get(rows.cardOfWaiting))?.message).toMatchObject({ kind: "text" });
+    const openRows = db.connection
       .prepare("SELECT count(*) FROM outbox WHERE ticket_id IN (?, ?)")
       .pluck()
       .get(ids.oldWaiting.id, ids.oldAssigned.id);
     expect(openRows).toBe(3);
   });
 
-  it("keeps every row, rating, state, time and audit entry, and the statistics", () => {
-    const { db, start, purge } = setup();
+  it("keeps every row, rating, state, time and audit entry, and the statistics", async () => {
+    const { db, start, purge } = await setup();
     const statistics = createTicketStatistics(db);
     const before = dump(db);
-    const statsBefore = [start, start + 2 * DAY].map((since) => statistics.stats(since));
-    const auditBefore = createAuditLog(db).entries();
+    const statsBefore = await Promise.all(
+      [start, start + 2 * DAY].map((since) => statistics.stats(since)),
+    );
+    const auditBefore = await createAuditLog(db).entries();
 
-    purge();
+    await purge();
 
     const after = dump(db);
     expect(without(after.tickets ?? [], "question")).toEqual(
@@ -230,31 +254,33 @@ describe("purgeExpired", () => {
       expect(after[table], table).toEqual(before[table]);
     }
     expect(auditBefore.length).toBeGreaterThan(0);
-    expect(createAuditLog(db).entries()).toEqual(auditBefore);
-    expect([start, start + 2 * DAY].map((since) => statistics.stats(since))).toEqual(statsBefore);
+    expect(await createAuditLog(db).entries()).toEqual(auditBefore);
+    expect(
+      await Promise.all([start, start + 2 * DAY].map((since) => statistics.stats(since))),
+    ).toEqual(statsBefore);
     expect(statsBefore[0]).toMatchObject({ closed: 2, rated: 2, solved: 1, unsolved: 1 });
   });
 
-  it("deletes delivered and failed outbox rows past the period, never pending ones", () => {
-    const { db, ids, rows, outbox, purge } = setup();
+  it("deletes delivered and failed outbox rows past the period, never pending ones", async () => {
+    const { db, ids, rows, outbox, purge } = await setup();
     const relayedOf = (ticketId: number) =>
-      db.prepare("SELECT id FROM outbox WHERE ticket_id = ?").pluck().all(ticketId);
+      db.connection.prepare("SELECT id FROM outbox WHERE ticket_id = ?").pluck().all(ticketId);
     const recentRows = relayedOf(ids.recentClosed.id);
 
-    const counts = purge();
+    const counts = await purge();
 
     expect(relayedOf(ids.oldClosed.id)).toEqual([]);
-    expect(outbox.get(rows.failedNoTicket)).toBeUndefined();
-    expect(outbox.get(rows.pendingOld)).toMatchObject({ state: "pending" });
+    expect(await outbox.get(rows.failedNoTicket)).toBeUndefined();
+    expect(await outbox.get(rows.pendingOld)).toMatchObject({ state: "pending" });
     expect(relayedOf(ids.recentClosed.id)).toEqual(recentRows);
     expect(recentRows).toHaveLength(2);
     expect(counts.outbox).toBe(3); // the old closed ticket's two rows and the failed one
   });
 
-  it("erases questions asked before the cutoff, keeping their decision and candidates", () => {
-    const { db, purge } = setup();
-    const counts = purge();
-    const questions = db
+  it("erases questions asked before the cutoff, keeping their decision and candidates", async () => {
+    const { db, purge } = await setup();
+    const counts = await purge();
+    const questions = db.connection
       .prepare("SELECT chat_id, text, decision, candidates FROM questions ORDER BY id")
       .all();
     expect(questions).toEqual([
@@ -269,30 +295,32 @@ describe("purgeExpired", () => {
     expect(counts.questions).toBe(1);
   });
 
-  it("forgets handled updates older than three days only", () => {
-    const { db, purge } = setup();
-    expect(purge().updates).toBe(1);
-    expect(db.prepare("SELECT update_id FROM processed_updates").pluck().all()).toEqual([2]);
+  it("forgets handled updates older than three days only", async () => {
+    const { db, purge } = await setup();
+    expect((await purge()).updates).toBe(1);
+    expect(db.connection.prepare("SELECT update_id FROM processed_updates").pluck().all()).toEqual([
+      2,
+    ]);
   });
 
-  it("deletes saved updates never handled once they are older than the retention period", () => {
-    const db = openDatabase(":memory:");
+  it("deletes saved updates never handled once they are older than the retention period", async () => {
+    const db = openSqlite(":memory:");
     const clock = movableClock();
     const store = createStore(db, { now: clock.now });
-    store.saveUpdates([{ update_id: 1 }]);
+    await store.saveUpdates([{ update_id: 1 }]);
     clock.advance(89 * DAY);
-    store.saveUpdates([{ update_id: 2 }]);
+    await store.saveUpdates([{ update_id: 2 }]);
     clock.advance(2 * DAY);
-    expect(purgeExpired(db, { olderThanMs: 90 * DAY, now: clock.now() }).inbox).toBe(1);
-    expect(db.prepare("SELECT update_id FROM inbox").pluck().all()).toEqual([2]);
+    expect((await purgeExpired(db, { olderThanMs: 90 * DAY, now: clock.now() })).inbox).toBe(1);
+    expect(db.connection.prepare("SELECT update_id FROM inbox").pluck().all()).toEqual([2]);
   });
 
-  it("is idempotent: a second run erases nothing and changes nothing", () => {
-    const { db, purge } = setup();
-    const first = purge();
+  it("is idempotent: a second run erases nothing and changes nothing", async () => {
+    const { db, purge } = await setup();
+    const first = await purge();
     expect(Object.values(first).some((n) => (n ?? 0) > 0)).toBe(true);
     const afterFirst = dump(db);
-    expect(purge()).toEqual({
+    expect(await purge()).toEqual({
       tickets: 0,
       messages: 0,
       files: 0,
@@ -305,30 +333,36 @@ describe("purgeExpired", () => {
     expect(dump(db)).toEqual(afterFirst);
   });
 
-  it("on a dry run counts what a real run then erases, and changes nothing", () => {
-    const { db, purge } = setup();
+  it("on a dry run counts what a real run then erases, and changes nothing", async () => {
+    const { db, purge } = await setup();
     const before = dump(db);
-    const dry = purge(true);
+    const dry = await purge(true);
     expect(dump(db)).toEqual(before);
-    expect(purge()).toEqual(dry);
+    expect(await purge()).toEqual(dry);
     expect(dump(db)).not.toEqual(before);
   });
 
-  it("erases the ticket closed 89 days ago once the clock passes its 90 days", () => {
-    const { clock, tickets, ids, purge } = setup();
-    purge();
+  it("erases the ticket closed 89 days ago once the clock passes its 90 days", async () => {
+    const { clock, tickets, ids, purge } = await setup();
+    await purge();
     clock.advance(2 * DAY);
-    expect(purge()).toMatchObject({ tickets: 1, messages: 5, files: 2, questions: 1, outbox: 2 });
-    expect(tickets.ticket(ids.recentClosed.id)).toMatchObject({
+    expect(await purge()).toMatchObject({
+      tickets: 1,
+      messages: 5,
+      files: 2,
+      questions: 1,
+      outbox: 2,
+    });
+    expect(await tickets.ticket(ids.recentClosed.id)).toMatchObject({
       question: ERASED_TEXT,
       rating: 2,
       solved: false,
     });
   });
 
-  it("erases the question in operators' suggestions about expired tickets or made before the cutoff", () => {
-    const { db, clock, start, ids, purge } = setup();
-    const suggest = db.prepare(
+  it("erases the question in operators' suggestions about expired tickets or made before the cutoff", async () => {
+    const { db, clock, start, ids, purge } = await setup();
+    const suggest = db.connection.prepare(
       `INSERT INTO suggestions (ticket_id, question, language, intent, operator_id, created_at,
          state, decided_at) VALUES (?, ?, 'ru', ?, ?, ?, ?, ?)`,
     );
@@ -352,30 +386,30 @@ describe("purgeExpired", () => {
       start + 3 * DAY,
     );
     const rows = () =>
-      db
+      db.connection
         .prepare(
           "SELECT ticket_id, question, intent, state, decided_at FROM suggestions ORDER BY id",
         )
         .all();
     const before = rows();
 
-    expect(purge().suggestions).toBe(1);
+    expect((await purge()).suggestions).toBe(1);
     expect(rows()).toEqual([{ ...(before[0] as object), question: ERASED_TEXT }, before[1]]);
 
     clock.advance(2 * DAY);
-    expect(purge().suggestions).toBe(1);
+    expect((await purge()).suggestions).toBe(1);
     expect(rows()).toEqual(before.map((row) => ({ ...(row as object), question: ERASED_TEXT })));
-    expect(purge().suggestions).toBe(0);
+    expect((await purge()).suggestions).toBe(0);
   });
 
-  it("says null for suggestions on a database without that table", () => {
-    const { db, purge } = setup();
-    db.exec("DROP TABLE IF EXISTS suggestions");
-    expect(purge()).toMatchObject({ tickets: 1, suggestions: null });
+  it("says null for suggestions on a database without that table", async () => {
+    const { db, purge } = await setup();
+    await db.exec("DROP TABLE IF EXISTS suggestions");
+    expect(await purge()).toMatchObject({ tickets: 1, suggestions: null });
   });
 
-  it("refuses a negative period", () => {
-    const db = openDatabase(":memory:");
-    expect(() => purgeExpired(db, { olderThanMs: -1 })).toThrow(RangeError);
+  it("refuses a negative period", async () => {
+    const db = openSqlite(":memory:");
+    await expect(purgeExpired(db, { olderThanMs: -1 })).rejects.toThrow(RangeError);
   });
 });

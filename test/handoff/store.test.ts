@@ -7,9 +7,9 @@ import {
   createStorageMonitor,
   createStore,
   createTicketService,
-  openDatabase,
+  openSqlite,
 } from "../../handoff/index.ts";
-import { MIGRATIONS } from "../../handoff/migrations.ts";
+import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 
 const dirs: string[] = [];
@@ -23,38 +23,42 @@ const tempPath = () => {
 };
 
 describe("the SQLite store", () => {
-  it("creates its folder and schema, in WAL mode, and keeps data across reopening", () => {
+  it("creates its folder and schema, in WAL mode, and keeps data across reopening", async () => {
     const path = tempPath();
-    const first = createStore(path);
-    first.setLanguage(1, "en");
-    first.markHandled(10);
-    first.recordFeedback(1, "contacts.hotline", true);
-    first.close();
+    const firstDb = openSqlite(path);
+    const first = createStore(firstDb);
+    await first.setLanguage(1, "en");
+    await first.markHandled(10);
+    await first.recordFeedback(1, "contacts.hotline", true);
+    await firstDb.close();
     const db = new Database(path);
     expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     db.close();
-    const second = createStore(path);
-    expect(second.languageOf(1)).toBe("en");
-    expect(second.wasHandled(10)).toBe(true);
-    expect(second.wasHandled(11)).toBe(false);
-    expect(second.feedback()).toHaveLength(1);
-    second.close();
+    const secondDb = openSqlite(path);
+    const second = createStore(secondDb);
+    expect(await second.languageOf(1)).toBe("en");
+    expect(await second.wasHandled(10)).toBe(true);
+    expect(await second.wasHandled(11)).toBe(false);
+    expect(await second.feedback()).toHaveLength(1);
+    await secondDb.close();
   });
 
-  it("marks a citizen blocked and active again", () => {
-    const store = createStore(":memory:");
-    expect(store.isBlocked(5)).toBe(false);
-    store.markBlocked(5);
-    expect(store.isBlocked(5)).toBe(true);
-    store.markActive(5);
-    expect(store.isBlocked(5)).toBe(false);
+  it("marks a citizen blocked and active again", async () => {
+    const storeDb = openSqlite(":memory:");
+    const store = createStore(storeDb);
+    expect(await store.isBlocked(5)).toBe(false);
+    await store.markBlocked(5);
+    expect(await store.isBlocked(5)).toBe(true);
+    await store.markActive(5);
+    expect(await store.isBlocked(5)).toBe(false);
   });
 
-  it("keeps questions with their decision and candidates", () => {
+  it("keeps questions with their decision and candidates", async () => {
     let clock = 1000;
-    const store = createStore(":memory:", { now: () => clock });
-    store.recordQuestion({
+    const storeDb = openSqlite(":memory:");
+    const store = createStore(storeDb, { now: () => clock });
+    await store.recordQuestion({
       chatId: 3,
       text: "какая погода",
       language: "ru",
@@ -64,7 +68,7 @@ describe("the SQLite store", () => {
       candidates: [{ intent: "hours.schedule", score: 0.2 }],
     });
     clock = 2000;
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId: 3,
       text: "пароль",
       language: "ru",
@@ -73,37 +77,40 @@ describe("the SQLite store", () => {
       confidence: 0.9,
       candidates: [],
     });
-    expect(store.questions().map((q) => [q.decision, q.intent, q.createdAt])).toEqual([
+    expect((await store.questions()).map((q) => [q.decision, q.intent, q.createdAt])).toEqual([
       ["escalate", null, 1000],
       ["answer", "account.login_recovery", 2000],
     ]);
-    expect(store.questions()[0]?.candidates).toEqual([{ intent: "hours.schedule", score: 0.2 }]);
+    expect((await store.questions())[0]?.candidates).toEqual([
+      { intent: "hours.schedule", score: 0.2 },
+    ]);
   });
 
-  it("shares a connection from openDatabase with the ticket service", () => {
-    const db = openDatabase(":memory:");
+  it("shares a database from openSqlite with the ticket service, closed by its owner", async () => {
+    const db = openSqlite(":memory:");
     const store = createStore(db);
     const tickets = createTicketService(db);
-    store.setLanguage(9, "en");
-    tickets.openTicket({ chatId: 9, language: "en", question: "hi", topIntents: [] });
-    expect(db.prepare("SELECT count(*) AS n FROM tickets").get()).toEqual({ n: 1 });
-    expect(store.languageOf(9)).toBe("en");
-    store.close();
-    expect(db.open).toBe(false);
+    await store.setLanguage(9, "en");
+    await tickets.openTicket({ chatId: 9, language: "en", question: "hi", topIntents: [] });
+    expect(db.connection.prepare("SELECT count(*) AS n FROM tickets").get()).toEqual({ n: 1 });
+    expect(await store.languageOf(9)).toBe("en");
+    await db.close();
+    expect(db.connection.open).toBe(false);
   });
 
-  it("keeps fetched updates until handled, gives back the rest once per crash, and gives up a poison one", () => {
-    const store = createStore(":memory:");
+  it("keeps fetched updates until handled, gives back the rest once per crash, and gives up a poison one", async () => {
+    const storeDb = openSqlite(":memory:");
+    const store = createStore(storeDb);
     const update = (id: number) => ({ update_id: id, message: { text: `m${id}` } });
-    store.saveUpdates([update(1), update(2), update(3)]);
-    store.saveUpdates([update(3)]); // Telegram sends an unconfirmed batch again
-    store.markHandled(2);
-    expect(store.takeUnhandledUpdates(3)).toEqual([update(1), update(3)]);
-    store.markHandled(1);
-    expect(store.takeUnhandledUpdates(3)).toEqual([update(3)]);
+    await store.saveUpdates([update(1), update(2), update(3)]);
+    await store.saveUpdates([update(3)]); // Telegram sends an unconfirmed batch again
+    await store.markHandled(2);
+    expect(await store.takeUnhandledUpdates(3)).toEqual([update(1), update(3)]);
+    await store.markHandled(1);
+    expect(await store.takeUnhandledUpdates(3)).toEqual([update(3)]);
     // Update 3 crashes the bot each time: after three replays it is left out.
-    expect(store.takeUnhandledUpdates(3)).toEqual([update(3)]);
-    expect(store.takeUnhandledUpdates(3)).toEqual([]);
+    expect(await store.takeUnhandledUpdates(3)).toEqual([update(3)]);
+    expect(await store.takeUnhandledUpdates(3)).toEqual([]);
   });
 });
 
@@ -129,58 +136,58 @@ const question = {
 };
 
 describe("the store when the database fails", () => {
-  it("on a full disk skips bookkeeping without throwing, refuses to save updates, and recovers", () => {
-    const db = openDatabase(":memory:");
+  it("on a full disk skips bookkeeping without throwing, refuses to save updates, and recovers", async () => {
+    const db = openSqlite(":memory:");
     const storage = createStorageMonitor(db);
     const store = createStore(db, { storage });
-    store.setLanguage(5, "en");
-    fillUp(db);
+    await store.setLanguage(5, "en");
+    fillUp(db.connection);
 
     // A long message needs pages of its own, and there are none left.
     const long = { ...question, text: "я подал заявление и ".repeat(400) };
-    expect(() => store.recordQuestion(long)).not.toThrow();
+    await expect(store.recordQuestion(long)).resolves.toBeUndefined();
     expect(storage.fault()).toMatchObject({
       kind: "write_failed",
       error: expect.stringMatching(/SQLITE_FULL/),
     });
     const update = { update_id: 7, message: { text: long.text } };
-    expect(() => store.saveUpdates([update])).toThrow(/full/);
+    await expect(store.saveUpdates([update])).rejects.toThrow(/full/);
     // Reads still work.
-    expect(store.languageOf(5)).toBe("en");
+    expect(await store.languageOf(5)).toBe("en");
 
-    db.pragma("max_page_count = 1000000");
-    store.recordQuestion(long);
+    db.connection.pragma("max_page_count = 1000000");
+    await store.recordQuestion(long);
     expect(storage.fault()).toBeUndefined();
-    expect(store.questions()).toHaveLength(1);
-    store.saveUpdates([update]);
-    expect(store.takeUnhandledUpdates(3)).toEqual([update]);
+    expect(await store.questions()).toHaveLength(1);
+    await store.saveUpdates([update]);
+    expect(await store.takeUnhandledUpdates(3)).toEqual([update]);
   });
 
-  it("on I/O errors reads as 'nothing known' so the update is still answered, and a bug still throws", () => {
-    const faulty = faultyConnection(openDatabase(":memory:"));
+  it("on I/O errors reads as 'nothing known' so the update is still answered, and a bug still throws", async () => {
+    const faulty = faultyConnection(openSqlite(":memory:"));
     const storage = createStorageMonitor(faulty.db);
     const store = createStore(faulty.db, { storage });
-    store.setLanguage(5, "en");
-    store.markHandled(3);
-    store.markBlocked(6);
+    await store.setLanguage(5, "en");
+    await store.markHandled(3);
+    await store.markBlocked(6);
 
     faulty.fail("SQLITE_IOERR_READ");
-    expect(store.wasHandled(3)).toBe(false);
-    expect(store.languageOf(5)).toBeUndefined();
-    expect(store.isBlocked(6)).toBe(false);
-    expect(() => store.markActive(6)).not.toThrow();
-    expect(() => store.saveUpdates([{ update_id: 8 }])).toThrow(/IOERR/);
+    expect(await store.wasHandled(3)).toBe(false);
+    expect(await store.languageOf(5)).toBeUndefined();
+    expect(await store.isBlocked(6)).toBe(false);
+    await expect(store.markActive(6)).resolves.toBeUndefined();
+    await expect(store.saveUpdates([{ update_id: 8 }])).rejects.toThrow(/IOERR/);
     expect(storage.fault()).toMatchObject({ kind: "write_failed" });
 
     faulty.fail("SQLITE_CORRUPT");
-    expect(store.wasHandled(3)).toBe(false);
+    expect(await store.wasHandled(3)).toBe(false);
     expect(storage.fault()).toMatchObject({ kind: "corrupt" });
 
     faulty.fail("SQLITE_CONSTRAINT_CHECK");
-    expect(() => store.setLanguage(5, "ru")).toThrow(/CONSTRAINT/);
+    await expect(store.setLanguage(5, "ru")).rejects.toThrow(/CONSTRAINT/);
 
     faulty.fail(undefined);
-    expect(store.wasHandled(3)).toBe(true);
-    expect(store.languageOf(5)).toBe("en");
+    expect(await store.wasHandled(3)).toBe(true);
+    expect(await store.languageOf(5)).toBe("en");
   });
 });

@@ -15,79 +15,87 @@ const { tempPath, connect } = useTempDatabases();
 const ANNA = 1;
 const BORIS = 2;
 
-function seed(path: string, citizens: number) {
+async function seed(path: string, citizens: number) {
   const db = connect(path);
   const operators = createOperators(db);
   for (const [userId, name] of [
     [ANNA, "Anna"],
     [BORIS, "Boris"],
   ] as const) {
-    operators.add({ userId, name, role: "operator" });
-    operators.setShift(userId, true);
+    await operators.add({ userId, name, role: "operator" });
+    await operators.setShift(userId, true);
   }
   const tickets = createTicketService(db);
   const ids: number[] = [];
   for (let chatId = 1; chatId <= citizens; chatId++) {
-    const opened = tickets.openTicket({ chatId, language: "ru", question: "?", topIntents: [] });
+    const opened = await tickets.openTicket({
+      chatId,
+      language: "ru",
+      question: "?",
+      topIntents: [],
+    });
     if (opened.ok) ids.push(opened.ticket.id);
   }
   return { db, tickets, ids };
 }
 
-const takers = (db: ReturnType<typeof connect>, ticketId: number) =>
-  createAuditLog(db)
-    .entries({ ticketId })
+const takers = async (db: ReturnType<typeof connect>, ticketId: number) =>
+  (await createAuditLog(db).entries({ ticketId }))
     .filter((e) => e.action === "take" && e.details.refused === undefined)
     .map((e) => e.operatorId);
 
 describe("two operators taking the same ticket", () => {
-  it("on two connections, interleaved: both see it waiting, exactly one gets it", () => {
+  it("on two connections, interleaved: both see it waiting, exactly one gets it", async () => {
     const path = tempPath();
-    const { ids } = seed(path, 1);
+    const { ids } = await seed(path, 1);
     const ticketId = ids[0] as number;
     const anna: TicketService = createTicketService(connect(path));
     const borisDb = connect(path);
     const boris: TicketService = createTicketService(borisDb);
 
-    expect(anna.queue().map((t) => t.id)).toEqual([ticketId]);
-    expect(boris.queue().map((t) => t.id)).toEqual([ticketId]);
+    expect((await anna.queue()).map((t) => t.id)).toEqual([ticketId]);
+    expect((await boris.queue()).map((t) => t.id)).toEqual([ticketId]);
     // Boris's connection is reading when Anna's take commits.
-    borisDb.exec("BEGIN");
-    expect(boris.ticket(ticketId)?.state).toBe("waiting");
-    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
-    expect(boris.ticket(ticketId)?.state).toBe("waiting"); // his snapshot is older
-    borisDb.exec("COMMIT");
-    expect(boris.takeTicket(ticketId, BORIS)).toMatchObject({
+    await borisDb.exec("BEGIN");
+    expect((await boris.ticket(ticketId))?.state).toBe("waiting");
+    expect(await anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
+    expect((await boris.ticket(ticketId))?.state).toBe("waiting"); // his snapshot is older
+    await borisDb.exec("COMMIT");
+    expect(await boris.takeTicket(ticketId, BORIS)).toMatchObject({
       ok: false,
       reason: "already_taken",
       ticket: { operatorId: ANNA },
     });
-    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ reason: "already_taken" });
-    expect(takers(borisDb, ticketId)).toEqual([ANNA]);
+    expect(await anna.takeTicket(ticketId, ANNA)).toMatchObject({ reason: "already_taken" });
+    expect(await takers(borisDb, ticketId)).toEqual([ANNA]);
   });
 
-  it("a taker on a stale snapshot fails loudly instead of winning too", () => {
+  it("a taker on a stale snapshot fails loudly instead of winning too", async () => {
     const path = tempPath();
-    const { ids } = seed(path, 1);
+    const { ids } = await seed(path, 1);
     const ticketId = ids[0] as number;
     const anna = createTicketService(connect(path));
     const borisDb = connect(path);
     const boris = createTicketService(borisDb);
 
-    borisDb.exec("BEGIN");
-    expect(boris.ticket(ticketId)?.state).toBe("waiting");
-    expect(anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
-    // Inside Boris's old read transaction the take is a savepoint on a stale
-    // snapshot: SQLite refuses the write, so the caller's transaction fails.
-    expect(() => boris.takeTicket(ticketId, BORIS)).toThrow(/SQLITE_BUSY|database is locked/);
-    borisDb.exec("ROLLBACK");
-    expect(boris.ticket(ticketId)).toMatchObject({ state: "assigned", operatorId: ANNA });
-    expect(takers(borisDb, ticketId)).toEqual([ANNA]);
+    await borisDb.exec("BEGIN");
+    expect((await boris.ticket(ticketId))?.state).toBe("waiting");
+    expect(await anna.takeTicket(ticketId, ANNA)).toMatchObject({ ok: true });
+    // Inside Boris's old read transaction the take cannot win on a stale
+    // snapshot: SQLite refuses the write (as a savepoint of it), or the take's
+    // own transaction refuses to start inside his (the SQL port begins every
+    // take's transaction itself); either way it fails loudly.
+    await expect(boris.takeTicket(ticketId, BORIS)).rejects.toThrow(
+      /SQLITE_BUSY|database is locked|within a transaction/,
+    );
+    await borisDb.exec("ROLLBACK");
+    expect(await boris.ticket(ticketId)).toMatchObject({ state: "assigned", operatorId: ANNA });
+    expect(await takers(borisDb, ticketId)).toEqual([ANNA]);
   });
 
   it("in two threads at the same moment: every ticket goes to exactly one of them", async () => {
     const path = tempPath();
-    const { db, ids } = seed(path, 300);
+    const { db, ids } = await seed(path, 300);
     const go = new SharedArrayBuffer(4);
     const workerFile = fileURLToPath(new URL("./take-race.worker.ts", import.meta.url));
     // The worker runs TypeScript through tsx, as `npm start` does.
@@ -131,9 +139,9 @@ describe("two operators taking the same ticket", () => {
     );
     const tickets = createTicketService(db);
     for (const id of ids) {
-      const owner = tickets.ticket(id)?.operatorId;
+      const owner = (await tickets.ticket(id))?.operatorId;
       expect(owner === ANNA ? anna.won : boris.won).toContain(id);
-      expect(takers(db, id)).toEqual([owner]);
+      expect(await takers(db, id)).toEqual([owner]);
     }
   });
 });

@@ -1,7 +1,7 @@
 // One operator in its own thread and its own connection, taking every ticket
 // it can as soon as the test says go. Started by take-race.test.ts.
 import { parentPort, workerData } from "node:worker_threads";
-import { createTicketService, openDatabase } from "../../handoff/index.ts";
+import { createTicketService, openSqlite } from "../../handoff/index.ts";
 
 const { path, operatorId, ticketIds, go } = workerData as {
   path: string;
@@ -9,16 +9,16 @@ const { path, operatorId, ticketIds, go } = workerData as {
   ticketIds: number[];
   go: SharedArrayBuffer;
 };
-const db = openDatabase(path);
+const db = openSqlite(path);
 const tickets = createTicketService(db);
 const won: number[] = [];
 const lost: string[] = [];
 parentPort?.postMessage("ready");
 Atomics.wait(new Int32Array(go), 0, 0);
 for (const id of ticketIds) {
-  const taken = tickets.takeTicket(id, operatorId);
+  const taken = await tickets.takeTicket(id, operatorId);
   if (taken.ok) won.push(id);
   else lost.push(taken.reason);
 }
-db.close();
+await db.close();
 parentPort?.postMessage({ won, lost });

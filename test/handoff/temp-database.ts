@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Database } from "better-sqlite3";
 import { afterEach } from "vitest";
-import { openDatabase } from "../../handoff/index.ts";
+import { openSqlite, type SqliteDatabase } from "../../handoff/index.ts";
 
 /**
  * Temp database files for one test file: `tempPath()` gives a fresh path,
@@ -12,9 +11,9 @@ import { openDatabase } from "../../handoff/index.ts";
  */
 export function useTempDatabases() {
   const dirs: string[] = [];
-  const open: Database[] = [];
-  afterEach(() => {
-    for (const db of open.splice(0)) if (db.open) db.close();
+  const open: SqliteDatabase[] = [];
+  afterEach(async () => {
+    for (const db of open.splice(0)) if (db.connection.open) await db.close();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   const tempPath = () => {
@@ -23,7 +22,7 @@ export function useTempDatabases() {
     return join(dir, "bot.sqlite");
   };
   const connect = (path: string) => {
-    const db = openDatabase(path);
+    const db = openSqlite(path);
     open.push(db);
     return db;
   };

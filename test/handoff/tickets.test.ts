@@ -5,7 +5,7 @@ import {
   createOutbox,
   createTicketService,
   type NewTicket,
-  openDatabase,
+  openSqlite,
   type Ticket,
 } from "../../handoff/index.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
@@ -26,25 +26,25 @@ const question = (chatId: number, text = "Не приходит код подт�
   ],
 });
 
-function setup() {
-  const db = openDatabase(":memory:");
+async function setup() {
+  const db = openSqlite(":memory:");
   const clock = movableClock();
   const operators = createOperators(db, { now: clock.now });
-  operators.add({ userId: ANNA, name: "Anna", role: "operator" });
-  operators.add({ userId: BORIS, name: "Boris", role: "operator" });
-  operators.add({ userId: SVETA, name: "Sveta", role: "supervisor" });
-  operators.add({ userId: OLEG, name: "Oleg", role: "operator" });
-  for (const id of [ANNA, BORIS, SVETA]) operators.setShift(id, true);
+  await operators.add({ userId: ANNA, name: "Anna", role: "operator" });
+  await operators.add({ userId: BORIS, name: "Boris", role: "operator" });
+  await operators.add({ userId: SVETA, name: "Sveta", role: "supervisor" });
+  await operators.add({ userId: OLEG, name: "Oleg", role: "operator" });
+  for (const id of [ANNA, BORIS, SVETA]) await operators.setShift(id, true);
   const tickets = createTicketService(db, { now: clock.now });
   const audit = createAuditLog(db);
-  const open = (chatId = CITIZEN, text?: string): Ticket => {
-    const opened = tickets.openTicket(question(chatId, text));
+  const open = async (chatId = CITIZEN, text?: string): Promise<Ticket> => {
+    const opened = await tickets.openTicket(question(chatId, text));
     if (!opened.ok) throw new Error(`ticket not opened: ${opened.reason}`);
     return opened.ticket;
   };
-  const assigned = (operatorId = ANNA, chatId = CITIZEN): Ticket => {
-    const ticket = open(chatId);
-    const taken = tickets.takeTicket(ticket.id, operatorId);
+  const assigned = async (operatorId = ANNA, chatId = CITIZEN): Promise<Ticket> => {
+    const ticket = await open(chatId);
+    const taken = await tickets.takeTicket(ticket.id, operatorId);
     if (!taken.ok) throw new Error(`ticket not taken: ${taken.reason}`);
     return taken.ticket;
   };
@@ -52,9 +52,9 @@ function setup() {
 }
 
 describe("opening a ticket", () => {
-  it("stores the question, the intents tried and the language, and gives the queue place", () => {
-    const { tickets, clock } = setup();
-    const first = tickets.openTicket(question(CITIZEN));
+  it("stores the question, the intents tried and the language, and gives the queue place", async () => {
+    const { tickets, clock } = await setup();
+    const first = await tickets.openTicket(question(CITIZEN));
     expect(first).toMatchObject({
       ok: true,
       position: 1,
@@ -71,31 +71,34 @@ describe("opening a ticket", () => {
         solved: null,
       },
     });
-    expect(tickets.openTicket(question(CITIZEN + 1))).toMatchObject({ ok: true, position: 2 });
+    expect(await tickets.openTicket(question(CITIZEN + 1))).toMatchObject({
+      ok: true,
+      position: 2,
+    });
   });
 
-  it("keeps one open ticket per citizen, and a new one after closing", () => {
-    const { tickets, open } = setup();
-    const ticket = open();
-    expect(tickets.openTicket(question(CITIZEN))).toEqual({
+  it("keeps one open ticket per citizen, and a new one after closing", async () => {
+    const { tickets, open } = await setup();
+    const ticket = await open();
+    expect(await tickets.openTicket(question(CITIZEN))).toEqual({
       ok: false,
       reason: "already_open",
       ticket,
     });
-    tickets.takeTicket(ticket.id, ANNA);
-    expect(tickets.openTicket(question(CITIZEN))).toMatchObject({ reason: "already_open" });
-    tickets.close(ticket.id, ANNA);
-    expect(tickets.openTicketOf(CITIZEN)).toBeUndefined();
-    const again = tickets.openTicket(question(CITIZEN));
+    await tickets.takeTicket(ticket.id, ANNA);
+    expect(await tickets.openTicket(question(CITIZEN))).toMatchObject({ reason: "already_open" });
+    await tickets.close(ticket.id, ANNA);
+    expect(await tickets.openTicketOf(CITIZEN)).toBeUndefined();
+    const again = await tickets.openTicket(question(CITIZEN));
     expect(again).toMatchObject({ ok: true, ticket: { state: "waiting" } });
     expect(again.ok && again.ticket.id).not.toBe(ticket.id);
   });
 
-  it("has a unique index behind the rule, for writers that skip the service", () => {
-    const { db, open } = setup();
-    open();
+  it("has a unique index behind the rule, for writers that skip the service", async () => {
+    const { db, open } = await setup();
+    await open();
     expect(() =>
-      db
+      db.connection
         .prepare(
           `INSERT INTO tickets (chat_id, language, question, top_intents, state, created_at)
            VALUES (?, 'ru', 'x', '[]', 'waiting', 0)`,
@@ -106,11 +109,11 @@ describe("opening a ticket", () => {
 });
 
 describe("taking a ticket", () => {
-  it("assigns it and writes the audit row", () => {
-    const { tickets, audit, clock, open } = setup();
-    const ticket = open();
+  it("assigns it and writes the audit row", async () => {
+    const { tickets, audit, clock, open } = await setup();
+    const ticket = await open();
     clock.advance(3 * MINUTE);
-    const taken = tickets.takeTicket(ticket.id, ANNA);
+    const taken = await tickets.takeTicket(ticket.id, ANNA);
     expect(taken).toMatchObject({
       ok: true,
       ticket: {
@@ -120,34 +123,37 @@ describe("taking a ticket", () => {
         firstAssignedAt: clock.now(),
       },
     });
-    expect(tickets.openTicketOf(CITIZEN)).toMatchObject({ state: "assigned" });
-    expect(tickets.ticketsOf(ANNA).map((t) => t.id)).toEqual([ticket.id]);
-    expect(tickets.queue()).toEqual([]);
-    expect(audit.entries({ ticketId: ticket.id })).toMatchObject([
+    expect(await tickets.openTicketOf(CITIZEN)).toMatchObject({ state: "assigned" });
+    expect((await tickets.ticketsOf(ANNA)).map((t) => t.id)).toEqual([ticket.id]);
+    expect(await tickets.queue()).toEqual([]);
+    expect(await audit.entries({ ticketId: ticket.id })).toMatchObject([
       { operatorId: ANNA, action: "take", details: { sinceOpenedMs: 3 * MINUTE } },
     ]);
   });
 
-  it("refuses a taken, closed or unknown ticket, a non-operator and an operator off shift", () => {
-    const { tickets, audit, open, operators } = setup();
-    const ticket = open();
-    tickets.takeTicket(ticket.id, ANNA);
-    expect(tickets.takeTicket(ticket.id, BORIS)).toMatchObject({
+  it("refuses a taken, closed or unknown ticket, a non-operator and an operator off shift", async () => {
+    const { tickets, audit, open, operators } = await setup();
+    const ticket = await open();
+    await tickets.takeTicket(ticket.id, ANNA);
+    expect(await tickets.takeTicket(ticket.id, BORIS)).toMatchObject({
       ok: false,
       reason: "already_taken",
       ticket: { operatorId: ANNA },
     });
-    expect(tickets.takeTicket(999, BORIS)).toEqual({ ok: false, reason: "not_found" });
-    const other = open(CITIZEN + 1);
-    expect(tickets.takeTicket(other.id, CITIZEN)).toEqual({ ok: false, reason: "not_operator" });
-    expect(tickets.takeTicket(other.id, OLEG)).toEqual({ ok: false, reason: "off_shift" });
-    operators.setShift(OLEG, true);
-    expect(tickets.takeTicket(other.id, OLEG)).toMatchObject({ ok: true });
-    tickets.close(ticket.id, ANNA);
-    expect(tickets.takeTicket(ticket.id, BORIS)).toEqual({ ok: false, reason: "closed" });
+    expect(await tickets.takeTicket(999, BORIS)).toEqual({ ok: false, reason: "not_found" });
+    const other = await open(CITIZEN + 1);
+    expect(await tickets.takeTicket(other.id, CITIZEN)).toEqual({
+      ok: false,
+      reason: "not_operator",
+    });
+    expect(await tickets.takeTicket(other.id, OLEG)).toEqual({ ok: false, reason: "off_shift" });
+    await operators.setShift(OLEG, true);
+    expect(await tickets.takeTicket(other.id, OLEG)).toMatchObject({ ok: true });
+    await tickets.close(ticket.id, ANNA);
+    expect(await tickets.takeTicket(ticket.id, BORIS)).toEqual({ ok: false, reason: "closed" });
 
     // Refusals are logged too, with whoever tried, operator or not.
-    const refused = audit.entries().filter((e) => e.details.refused !== undefined);
+    const refused = (await audit.entries()).filter((e) => e.details.refused !== undefined);
     expect(refused.map((e) => [e.operatorId, e.action, e.details.refused])).toEqual([
       [BORIS, "take", "already_taken"],
       [BORIS, "take", "not_found"],
@@ -157,29 +163,29 @@ describe("taking a ticket", () => {
     ]);
   });
 
-  it("takes the ticket that has waited longest with take next", () => {
-    const { tickets, clock, open } = setup();
-    const first = open(CITIZEN);
+  it("takes the ticket that has waited longest with take next", async () => {
+    const { tickets, clock, open } = await setup();
+    const first = await open(CITIZEN);
     clock.advance(MINUTE);
-    const second = open(CITIZEN + 1);
-    expect(tickets.takeNext(BORIS)).toMatchObject({ ok: true, ticket: { id: first.id } });
-    expect(tickets.takeNext(ANNA)).toMatchObject({ ok: true, ticket: { id: second.id } });
-    expect(tickets.takeNext(ANNA)).toEqual({ ok: false, reason: "queue_empty" });
-    expect(tickets.takeNext(OLEG)).toEqual({ ok: false, reason: "off_shift" });
-    expect(tickets.takeNext(CITIZEN)).toEqual({ ok: false, reason: "not_operator" });
+    const second = await open(CITIZEN + 1);
+    expect(await tickets.takeNext(BORIS)).toMatchObject({ ok: true, ticket: { id: first.id } });
+    expect(await tickets.takeNext(ANNA)).toMatchObject({ ok: true, ticket: { id: second.id } });
+    expect(await tickets.takeNext(ANNA)).toEqual({ ok: false, reason: "queue_empty" });
+    expect(await tickets.takeNext(OLEG)).toEqual({ ok: false, reason: "off_shift" });
+    expect(await tickets.takeNext(CITIZEN)).toEqual({ ok: false, reason: "not_operator" });
   });
 });
 
 describe("release and transfer", () => {
-  it("releases a ticket back to its original place in the queue", () => {
-    const { tickets, clock, open, audit } = setup();
-    const first = open(CITIZEN);
+  it("releases a ticket back to its original place in the queue", async () => {
+    const { tickets, clock, open, audit } = await setup();
+    const first = await open(CITIZEN);
     clock.advance(MINUTE);
-    open(CITIZEN + 1);
-    tickets.takeTicket(first.id, ANNA);
-    expect(tickets.positionOf(first.id)).toBeUndefined();
+    await open(CITIZEN + 1);
+    await tickets.takeTicket(first.id, ANNA);
+    expect(await tickets.positionOf(first.id)).toBeUndefined();
     clock.advance(MINUTE);
-    const released = tickets.release(first.id, ANNA);
+    const released = await tickets.release(first.id, ANNA);
     expect(released).toMatchObject({
       ok: true,
       previousOperatorId: ANNA,
@@ -188,42 +194,50 @@ describe("release and transfer", () => {
     });
     // The wait already ended once: stats keep the first assignment.
     expect(released.ok && released.ticket.firstAssignedAt).toBe(clock.now() - MINUTE);
-    expect(tickets.ticketsOf(ANNA)).toEqual([]);
-    expect(audit.entries({ ticketId: first.id }).map((e) => e.action)).toEqual(["take", "release"]);
+    expect(await tickets.ticketsOf(ANNA)).toEqual([]);
+    expect((await audit.entries({ ticketId: first.id })).map((e) => e.action)).toEqual([
+      "take",
+      "release",
+    ]);
   });
 
-  it("refuses to release a ticket that is not yours, waiting, closed or unknown", () => {
-    const { tickets, assigned, open } = setup();
-    const ticket = assigned(ANNA);
-    expect(tickets.release(ticket.id, BORIS)).toEqual({ ok: false, reason: "not_yours" });
-    expect(tickets.release(ticket.id, CITIZEN)).toEqual({ ok: false, reason: "not_operator" });
-    expect(tickets.release(999, ANNA)).toEqual({ ok: false, reason: "not_found" });
-    const waiting = open(CITIZEN + 1);
-    expect(tickets.release(waiting.id, ANNA)).toEqual({ ok: false, reason: "not_assigned" });
-    tickets.close(ticket.id, ANNA);
-    expect(tickets.release(ticket.id, ANNA)).toEqual({ ok: false, reason: "closed" });
+  it("refuses to release a ticket that is not yours, waiting, closed or unknown", async () => {
+    const { tickets, assigned, open } = await setup();
+    const ticket = await assigned(ANNA);
+    expect(await tickets.release(ticket.id, BORIS)).toEqual({ ok: false, reason: "not_yours" });
+    expect(await tickets.release(ticket.id, CITIZEN)).toEqual({
+      ok: false,
+      reason: "not_operator",
+    });
+    expect(await tickets.release(999, ANNA)).toEqual({ ok: false, reason: "not_found" });
+    const waiting = await open(CITIZEN + 1);
+    expect(await tickets.release(waiting.id, ANNA)).toEqual({ ok: false, reason: "not_assigned" });
+    await tickets.close(ticket.id, ANNA);
+    expect(await tickets.release(ticket.id, ANNA)).toEqual({ ok: false, reason: "closed" });
   });
 
-  it("transfers to another on-shift operator, and back to the queue", () => {
-    const { tickets, assigned, audit, clock } = setup();
-    const ticket = assigned(ANNA);
+  it("transfers to another on-shift operator, and back to the queue", async () => {
+    const { tickets, assigned, audit, clock } = await setup();
+    const ticket = await assigned(ANNA);
     clock.advance(MINUTE);
-    expect(tickets.transfer(ticket.id, ANNA, BORIS)).toMatchObject({
+    expect(await tickets.transfer(ticket.id, ANNA, BORIS)).toMatchObject({
       ok: true,
       previousOperatorId: ANNA,
       ticket: { state: "assigned", operatorId: BORIS, assignedAt: clock.now() },
     });
-    expect(tickets.ticketsOf(BORIS).map((t) => t.id)).toEqual([ticket.id]);
-    expect(tickets.transfer(ticket.id, ANNA, SVETA)).toEqual({ ok: false, reason: "not_yours" });
-    expect(tickets.transfer(ticket.id, BORIS, "queue")).toMatchObject({
+    expect((await tickets.ticketsOf(BORIS)).map((t) => t.id)).toEqual([ticket.id]);
+    expect(await tickets.transfer(ticket.id, ANNA, SVETA)).toEqual({
+      ok: false,
+      reason: "not_yours",
+    });
+    expect(await tickets.transfer(ticket.id, BORIS, "queue")).toMatchObject({
       ok: true,
       previousOperatorId: BORIS,
       ticket: { state: "waiting", operatorId: null },
     });
-    expect(tickets.positionOf(ticket.id)).toBe(1);
+    expect(await tickets.positionOf(ticket.id)).toBe(1);
     expect(
-      audit
-        .entries({ ticketId: ticket.id })
+      (await audit.entries({ ticketId: ticket.id }))
         .filter((e) => e.action === "transfer")
         .map((e) => [e.operatorId, e.details]),
     ).toEqual([
@@ -233,34 +247,37 @@ describe("release and transfer", () => {
     ]);
   });
 
-  it("refuses a transfer to someone who is not an operator, off shift, or already has it", () => {
-    const { tickets, assigned } = setup();
-    const ticket = assigned(ANNA);
-    expect(tickets.transfer(ticket.id, ANNA, CITIZEN)).toEqual({
+  it("refuses a transfer to someone who is not an operator, off shift, or already has it", async () => {
+    const { tickets, assigned } = await setup();
+    const ticket = await assigned(ANNA);
+    expect(await tickets.transfer(ticket.id, ANNA, CITIZEN)).toEqual({
       ok: false,
       reason: "target_not_operator",
     });
-    expect(tickets.transfer(ticket.id, ANNA, OLEG)).toEqual({
+    expect(await tickets.transfer(ticket.id, ANNA, OLEG)).toEqual({
       ok: false,
       reason: "target_off_shift",
     });
-    expect(tickets.transfer(ticket.id, ANNA, ANNA)).toEqual({ ok: false, reason: "same_operator" });
-    expect(tickets.ticket(ticket.id)).toMatchObject({ state: "assigned", operatorId: ANNA });
+    expect(await tickets.transfer(ticket.id, ANNA, ANNA)).toEqual({
+      ok: false,
+      reason: "same_operator",
+    });
+    expect(await tickets.ticket(ticket.id)).toMatchObject({ state: "assigned", operatorId: ANNA });
   });
 
-  it("lets a supervisor act on anyone's ticket", () => {
-    const { tickets, assigned } = setup();
-    const ticket = assigned(ANNA);
-    expect(tickets.transfer(ticket.id, SVETA, BORIS)).toMatchObject({
+  it("lets a supervisor act on anyone's ticket", async () => {
+    const { tickets, assigned } = await setup();
+    const ticket = await assigned(ANNA);
+    expect(await tickets.transfer(ticket.id, SVETA, BORIS)).toMatchObject({
       ok: true,
       ticket: { operatorId: BORIS },
     });
-    expect(tickets.release(ticket.id, SVETA)).toMatchObject({
+    expect(await tickets.release(ticket.id, SVETA)).toMatchObject({
       ok: true,
       previousOperatorId: BORIS,
     });
-    tickets.takeTicket(ticket.id, BORIS);
-    expect(tickets.close(ticket.id, SVETA)).toMatchObject({
+    await tickets.takeTicket(ticket.id, BORIS);
+    expect(await tickets.close(ticket.id, SVETA)).toMatchObject({
       ok: true,
       ticket: { state: "closed", operatorId: BORIS },
     });
@@ -268,91 +285,100 @@ describe("release and transfer", () => {
 });
 
 describe("closing, rating and cancelling", () => {
-  it("closes an assigned ticket of the operator's, then the citizen rates it once", () => {
-    const { tickets, assigned, audit, clock } = setup();
-    const ticket = assigned(ANNA);
-    expect(tickets.close(ticket.id, BORIS)).toEqual({ ok: false, reason: "not_yours" });
-    expect(tickets.rate(ticket.id, CITIZEN, 5)).toEqual({ ok: false, reason: "not_closed" });
+  it("closes an assigned ticket of the operator's, then the citizen rates it once", async () => {
+    const { tickets, assigned, audit, clock } = await setup();
+    const ticket = await assigned(ANNA);
+    expect(await tickets.close(ticket.id, BORIS)).toEqual({ ok: false, reason: "not_yours" });
+    expect(await tickets.rate(ticket.id, CITIZEN, 5)).toEqual({ ok: false, reason: "not_closed" });
     clock.advance(7 * MINUTE);
-    expect(tickets.close(ticket.id, ANNA)).toMatchObject({
+    expect(await tickets.close(ticket.id, ANNA)).toMatchObject({
       ok: true,
       ticket: { state: "closed", closedBy: "operator", closedAt: clock.now(), operatorId: ANNA },
     });
-    expect(tickets.close(ticket.id, ANNA)).toEqual({ ok: false, reason: "closed" });
-    expect(audit.entries({ ticketId: ticket.id, operatorId: ANNA }).at(-2)).toMatchObject({
+    expect(await tickets.close(ticket.id, ANNA)).toEqual({ ok: false, reason: "closed" });
+    expect((await audit.entries({ ticketId: ticket.id, operatorId: ANNA })).at(-2)).toMatchObject({
       action: "close",
       details: { handlingMs: 7 * MINUTE },
     });
 
-    expect(tickets.rate(ticket.id, CITIZEN, 6)).toEqual({ ok: false, reason: "invalid_rating" });
-    expect(tickets.rate(ticket.id, CITIZEN, 4.5)).toEqual({ ok: false, reason: "invalid_rating" });
-    expect(tickets.rate(ticket.id, CITIZEN + 1, 5)).toEqual({ ok: false, reason: "not_yours" });
-    expect(tickets.rate(999, CITIZEN, 5)).toEqual({ ok: false, reason: "not_found" });
-    expect(tickets.rate(ticket.id, CITIZEN, 4, true)).toMatchObject({
+    expect(await tickets.rate(ticket.id, CITIZEN, 6)).toEqual({
+      ok: false,
+      reason: "invalid_rating",
+    });
+    expect(await tickets.rate(ticket.id, CITIZEN, 4.5)).toEqual({
+      ok: false,
+      reason: "invalid_rating",
+    });
+    expect(await tickets.rate(ticket.id, CITIZEN + 1, 5)).toEqual({
+      ok: false,
+      reason: "not_yours",
+    });
+    expect(await tickets.rate(999, CITIZEN, 5)).toEqual({ ok: false, reason: "not_found" });
+    expect(await tickets.rate(ticket.id, CITIZEN, 4, true)).toMatchObject({
       ok: true,
       ticket: { rating: 4, solved: true },
     });
-    expect(tickets.rate(ticket.id, CITIZEN, 1, false)).toEqual({
+    expect(await tickets.rate(ticket.id, CITIZEN, 1, false)).toEqual({
       ok: false,
       reason: "already_rated",
     });
-    expect(tickets.ticket(ticket.id)).toMatchObject({ rating: 4, solved: true });
+    expect(await tickets.ticket(ticket.id)).toMatchObject({ rating: 4, solved: true });
   });
 
-  it("refuses to close a waiting ticket", () => {
-    const { tickets, open } = setup();
-    const ticket = open();
-    expect(tickets.close(ticket.id, SVETA)).toEqual({ ok: false, reason: "not_assigned" });
+  it("refuses to close a waiting ticket", async () => {
+    const { tickets, open } = await setup();
+    const ticket = await open();
+    expect(await tickets.close(ticket.id, SVETA)).toEqual({ ok: false, reason: "not_assigned" });
   });
 
-  it("lets the citizen leave the queue, or end a conversation, but only once", () => {
-    const { tickets, open, assigned, clock } = setup();
-    const waiting = open(CITIZEN);
-    expect(tickets.cancel(CITIZEN)).toMatchObject({
+  it("lets the citizen leave the queue, or end a conversation, but only once", async () => {
+    const { tickets, open, assigned, clock } = await setup();
+    const waiting = await open(CITIZEN);
+    expect(await tickets.cancel(CITIZEN)).toMatchObject({
       ok: true,
       ticket: { id: waiting.id, state: "closed", closedBy: "citizen", operatorId: null },
     });
-    expect(tickets.cancel(CITIZEN)).toEqual({ ok: false, reason: "no_open_ticket" });
-    expect(tickets.positionOf(waiting.id)).toBeUndefined();
+    expect(await tickets.cancel(CITIZEN)).toEqual({ ok: false, reason: "no_open_ticket" });
+    expect(await tickets.positionOf(waiting.id)).toBeUndefined();
 
     clock.advance(MINUTE);
-    const talking = assigned(BORIS, CITIZEN);
+    const talking = await assigned(BORIS, CITIZEN);
     // The operator to tell is on the ticket.
-    expect(tickets.cancel(CITIZEN)).toMatchObject({
+    expect(await tickets.cancel(CITIZEN)).toMatchObject({
       ok: true,
       ticket: { id: talking.id, operatorId: BORIS, closedBy: "citizen" },
     });
-    expect(tickets.ticketsOf(BORIS)).toEqual([]);
-    expect(tickets.takeTicket(talking.id, ANNA)).toEqual({ ok: false, reason: "closed" });
+    expect(await tickets.ticketsOf(BORIS)).toEqual([]);
+    expect(await tickets.takeTicket(talking.id, ANNA)).toEqual({ ok: false, reason: "closed" });
   });
 });
 
 describe("messages", () => {
-  it("gives a ticket's latest message from one side", () => {
-    const { tickets, assigned } = setup();
-    const ticket = assigned();
-    expect(tickets.lastMessage(ticket.id, "citizen")).toBeUndefined();
-    tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "первое" });
-    tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "второе" });
-    tickets.addMessage({
+  it("gives a ticket's latest message from one side", async () => {
+    const { tickets, assigned } = await setup();
+    const ticket = await assigned();
+    expect(await tickets.lastMessage(ticket.id, "citizen")).toBeUndefined();
+    await tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "первое" });
+    await tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "второе" });
+    await tickets.addMessage({
       ticketId: ticket.id,
       direction: "operator",
       operatorId: ANNA,
       text: "ответ",
     });
-    expect(tickets.lastMessage(ticket.id, "citizen")?.text).toBe("второе");
-    expect(tickets.lastMessage(ticket.id, "operator")?.text).toBe("ответ");
-    expect(tickets.lastMessage(ticket.id, "note")).toBeUndefined();
+    expect((await tickets.lastMessage(ticket.id, "citizen"))?.text).toBe("второе");
+    expect((await tickets.lastMessage(ticket.id, "operator"))?.text).toBe("ответ");
+    expect(await tickets.lastMessage(ticket.id, "note")).toBeUndefined();
   });
 
-  it("records the conversation in both directions, with files and notes, in order", () => {
-    const { tickets, open, audit } = setup();
-    const ticket = open();
+  it("records the conversation in both directions, with files and notes, in order", async () => {
+    const { tickets, open, audit } = await setup();
+    const ticket = await open();
     expect(
-      tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "ещё вопрос" }),
+      await tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "ещё вопрос" }),
     ).toMatchObject({ ok: true, ticket: { state: "waiting" } });
     expect(
-      tickets.addMessage({
+      await tickets.addMessage({
         ticketId: ticket.id,
         direction: "operator",
         operatorId: ANNA,
@@ -361,15 +387,15 @@ describe("messages", () => {
     ).toEqual({ ok: false, reason: "not_assigned" });
     // A supervisor may leave a note on a waiting ticket for whoever takes it.
     expect(
-      tickets.addMessage({
+      await tickets.addMessage({
         ticketId: ticket.id,
         direction: "note",
         operatorId: SVETA,
         text: "VIP",
       }),
     ).toMatchObject({ ok: true });
-    tickets.takeTicket(ticket.id, ANNA);
-    tickets.addMessage({
+    await tickets.takeTicket(ticket.id, ANNA);
+    await tickets.addMessage({
       ticketId: ticket.id,
       direction: "citizen",
       file: { id: "AgAD-photo", kind: "photo" },
@@ -377,7 +403,7 @@ describe("messages", () => {
       telegramMessageId: 77,
     });
     expect(
-      tickets.addMessage({
+      await tickets.addMessage({
         ticketId: ticket.id,
         direction: "operator",
         operatorId: BORIS,
@@ -385,7 +411,7 @@ describe("messages", () => {
       }),
     ).toEqual({ ok: false, reason: "not_yours" });
     expect(
-      tickets.addMessage({
+      await tickets.addMessage({
         ticketId: ticket.id,
         direction: "operator",
         operatorId: ANNA,
@@ -393,7 +419,7 @@ describe("messages", () => {
       }),
     ).toMatchObject({ ok: true, ticket: { chatId: CITIZEN, operatorId: ANNA } });
 
-    const transcript = tickets.transcript(ticket.id);
+    const transcript = await tickets.transcript(ticket.id);
     expect(transcript?.ticket.question).toBe(ticket.question);
     expect(
       transcript?.messages.map((m) => [
@@ -410,8 +436,7 @@ describe("messages", () => {
       ["operator", ANNA, "Проверьте папку «Спам»", null, null],
     ]);
     expect(
-      audit
-        .entries({ ticketId: ticket.id })
+      (await audit.entries({ ticketId: ticket.id }))
         .filter((e) => e.details.refused === undefined)
         .map((e) => [e.operatorId, e.action]),
     ).toEqual([
@@ -421,66 +446,74 @@ describe("messages", () => {
     ]);
   });
 
-  it("refuses messages to a closed or unknown ticket, and a message with nothing in it", () => {
-    const { tickets, assigned } = setup();
-    const ticket = assigned(ANNA);
-    tickets.close(ticket.id, ANNA);
-    expect(tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "hi" })).toEqual({
+  it("refuses messages to a closed or unknown ticket, and a message with nothing in it", async () => {
+    const { tickets, assigned } = await setup();
+    const ticket = await assigned(ANNA);
+    await tickets.close(ticket.id, ANNA);
+    expect(
+      await tickets.addMessage({ ticketId: ticket.id, direction: "citizen", text: "hi" }),
+    ).toEqual({
       ok: false,
       reason: "closed",
     });
-    expect(tickets.addMessage({ ticketId: 999, direction: "citizen", text: "hi" })).toEqual({
+    expect(await tickets.addMessage({ ticketId: 999, direction: "citizen", text: "hi" })).toEqual({
       ok: false,
       reason: "not_found",
     });
-    expect(() => tickets.addMessage({ ticketId: ticket.id, direction: "citizen" })).toThrow(
+    await expect(tickets.addMessage({ ticketId: ticket.id, direction: "citizen" })).rejects.toThrow(
       /text, a file or both/,
     );
-    expect(tickets.transcript(999)).toBeUndefined();
+    expect(await tickets.transcript(999)).toBeUndefined();
   });
 });
 
 describe("queue, expected wait and stats", () => {
-  it("gives queue places, oldest first, that move as tickets are taken and cancelled", () => {
-    const { tickets, clock, open } = setup();
-    const ids = [0, 1, 2, 3].map((n) => {
+  it("gives queue places, oldest first, that move as tickets are taken and cancelled", async () => {
+    const { tickets, clock, open } = await setup();
+    const ids: number[] = [];
+    for (const n of [0, 1, 2, 3]) {
       clock.advance(MINUTE);
-      return open(CITIZEN + n).id;
-    });
-    expect(tickets.queue().map((t) => t.id)).toEqual(ids);
-    expect(ids.map((id) => tickets.positionOf(id))).toEqual([1, 2, 3, 4]);
-    tickets.takeNext(ANNA);
-    tickets.cancel(CITIZEN + 2);
-    expect(ids.map((id) => tickets.positionOf(id))).toEqual([undefined, 1, undefined, 2]);
+      ids.push((await open(CITIZEN + n)).id);
+    }
+    expect((await tickets.queue()).map((t) => t.id)).toEqual(ids);
+    expect(await Promise.all(ids.map((id) => tickets.positionOf(id)))).toEqual([1, 2, 3, 4]);
+    await tickets.takeNext(ANNA);
+    await tickets.cancel(CITIZEN + 2);
+    expect(await Promise.all(ids.map((id) => tickets.positionOf(id)))).toEqual([
+      undefined,
+      1,
+      undefined,
+      2,
+    ]);
   });
 
-  it("expects the median wait of recently taken tickets, in minutes rounded up", () => {
-    const { tickets, clock, open, db } = setup();
-    expect(tickets.expectedWaitMinutes()).toBeUndefined();
+  it("expects the median wait of recently taken tickets, in minutes rounded up", async () => {
+    const { tickets, clock, open, db } = await setup();
+    expect(await tickets.expectedWaitMinutes()).toBeUndefined();
     // Waits of 2, 4 and 10 minutes: the median is 4.
     for (const [n, wait] of [2, 4, 10].entries()) {
-      const ticket = open(CITIZEN + n);
+      const ticket = await open(CITIZEN + n);
       clock.advance(wait * MINUTE);
-      tickets.takeTicket(ticket.id, ANNA);
+      await tickets.takeTicket(ticket.id, ANNA);
     }
-    expect(tickets.expectedWaitMinutes()).toBe(4);
+    expect(await tickets.expectedWaitMinutes()).toBe(4);
     // A quick take still promises at least a minute.
     const small = createTicketService(db, { now: clock.now, waitSample: 1 });
-    const quick = open(CITIZEN + 10);
+    const quick = await open(CITIZEN + 10);
     clock.advance(5_000);
-    tickets.takeTicket(quick.id, BORIS);
-    expect(small.expectedWaitMinutes()).toBe(1);
+    await tickets.takeTicket(quick.id, BORIS);
+    expect(await small.expectedWaitMinutes()).toBe(1);
     // Only the last `waitSample` taken tickets count.
     const two = createTicketService(db, { now: clock.now, waitSample: 2 });
-    expect(two.expectedWaitMinutes()).toBe(6); // median of 10 min and 5 s, rounded up
+    expect(await two.expectedWaitMinutes()).toBe(6); // median of 10 min and 5 s, rounded up
   });
 
-  it("counts today's tickets, median wait and handling, and ratings", () => {
-    const { tickets, clock, open } = setup();
-    const yesterday = open(CITIZEN + 9);
-    tickets.takeTicket(yesterday.id, ANNA);
-    tickets.close(yesterday.id, ANNA);
-    tickets.rate(yesterday.id, CITIZEN + 9, 1, false);
+  it("counts today's tickets, median wait and handling, and ratings", async () => {
+    const { tickets, clock, open } = await setup();
+    const yesterday = await open(CITIZEN + 9);
+    await tickets.takeTicket(yesterday.id, ANNA);
+    await tickets.close(yesterday.id, ANNA);
+    await tickets.rate(yesterday.id, CITIZEN + 9, 1, false);
 
     clock.advance(24 * 60 * MINUTE);
     const midnight = clock.now();
@@ -490,20 +523,20 @@ describe("queue, expected wait and stats", () => {
       { wait: 4, handle: 30, rating: undefined, solved: undefined },
     ];
     for (const [n, t] of handled.entries()) {
-      const ticket = open(CITIZEN + n);
+      const ticket = await open(CITIZEN + n);
       clock.advance(t.wait * MINUTE);
-      tickets.takeTicket(ticket.id, BORIS);
+      await tickets.takeTicket(ticket.id, BORIS);
       clock.advance(t.handle * MINUTE);
-      tickets.close(ticket.id, BORIS);
-      if (t.rating) tickets.rate(ticket.id, CITIZEN + n, t.rating, t.solved);
+      await tickets.close(ticket.id, BORIS);
+      if (t.rating) await tickets.rate(ticket.id, CITIZEN + n, t.rating, t.solved);
     }
-    open(CITIZEN + 20);
-    open(CITIZEN + 21);
-    tickets.cancel(CITIZEN + 21);
-    const talking = open(CITIZEN + 22);
-    tickets.takeTicket(talking.id, ANNA);
+    await open(CITIZEN + 20);
+    await open(CITIZEN + 21);
+    await tickets.cancel(CITIZEN + 21);
+    const talking = await open(CITIZEN + 22);
+    await tickets.takeTicket(talking.id, ANNA);
 
-    expect(tickets.stats(midnight)).toEqual({
+    expect(await tickets.stats(midnight)).toEqual({
       opened: 6,
       closed: 4,
       cancelled: 1,
@@ -516,7 +549,7 @@ describe("queue, expected wait and stats", () => {
       solved: 1,
       unsolved: 1,
     });
-    expect(tickets.stats(clock.now() + 1)).toMatchObject({
+    expect(await tickets.stats(clock.now() + 1)).toMatchObject({
       opened: 0,
       medianWaitMs: undefined,
       medianHandlingMs: undefined,
@@ -527,32 +560,32 @@ describe("queue, expected wait and stats", () => {
 });
 
 describe("a ticket change and its outbox rows", () => {
-  it("commit together or not at all", () => {
-    const { db, tickets, assigned } = setup();
+  it("commit together or not at all", async () => {
+    const { db, tickets, assigned } = await setup();
     const outbox = createOutbox(db);
-    const ticket = assigned(ANNA);
+    const ticket = await assigned(ANNA);
     const reply = (text: string, fail: boolean) =>
-      db.transaction(() => {
-        const sent = tickets.addMessage({
+      db.transaction(async (tx) => {
+        const sent = await createTicketService(tx).addMessage({
           ticketId: ticket.id,
           direction: "operator",
           operatorId: ANNA,
           text,
         });
         if (!sent.ok) return sent;
-        outbox.enqueue({
+        await createOutbox(tx).enqueue({
           chatId: sent.ticket.chatId,
           ticketId: ticket.id,
           message: { kind: "text", text },
         });
         if (fail) throw new Error("disk full");
         return sent;
-      })();
-    expect(() => reply("lost", true)).toThrow("disk full");
-    expect(reply("kept", false)).toMatchObject({ ok: true });
-    expect(tickets.transcript(ticket.id)?.messages.map((m) => m.text)).toEqual(["kept"]);
-    const claimed = outbox.claimNext();
+      });
+    await expect(reply("lost", true)).rejects.toThrow("disk full");
+    expect(await reply("kept", false)).toMatchObject({ ok: true });
+    expect((await tickets.transcript(ticket.id))?.messages.map((m) => m.text)).toEqual(["kept"]);
+    const claimed = await outbox.claimNext();
     expect(claimed?.message).toEqual({ kind: "text", text: "kept" });
-    expect(outbox.claimNext()).toBeUndefined();
+    expect(await outbox.claimNext()).toBeUndefined();
   });
 });

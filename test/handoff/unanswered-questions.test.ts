@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createStore, ERASED_TEXT, type QuestionRecord } from "../../handoff/index.ts";
+import { createStore, ERASED_TEXT, openSqlite, type QuestionRecord } from "../../handoff/index.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const question = (
@@ -19,27 +19,28 @@ const question = (
 
 function storeWithClock() {
   const clock = movableClock();
-  const store = createStore(":memory:", { now: clock.now });
-  const ask = (q: QuestionRecord) => {
+  const storeDb = openSqlite(":memory:");
+  const store = createStore(storeDb, { now: clock.now });
+  const ask = async (q: QuestionRecord) => {
     clock.advance(MINUTE);
-    store.recordQuestion(q);
+    await store.recordQuestion(q);
     return clock.now();
   };
-  const rate = (chatId: number, intent: string, helpful: boolean) => {
+  const rate = async (chatId: number, intent: string, helpful: boolean) => {
     clock.advance(MINUTE);
-    store.recordFeedback(chatId, intent, helpful);
+    await store.recordFeedback(chatId, intent, helpful);
     return clock.now();
   };
   return { clock, store, ask, rate };
 }
 
 describe("store.unansweredQuestions", () => {
-  it("takes escalated and clarified questions, not answered ones", () => {
+  it("takes escalated and clarified questions, not answered ones", async () => {
     const { store, ask } = storeWithClock();
-    const escalated = ask(question(1, "какая погода", "escalate"));
-    const clarified = ask(question(2, "справка", "clarify"));
-    ask(question(3, "как восстановить пароль", "answer", "account.login_recovery"));
-    const { questions, unmatchedFeedback } = store.unansweredQuestions(0);
+    const escalated = await ask(question(1, "какая погода", "escalate"));
+    const clarified = await ask(question(2, "справка", "clarify"));
+    await ask(question(3, "как восстановить пароль", "answer", "account.login_recovery"));
+    const { questions, unmatchedFeedback } = await store.unansweredQuestions(0);
     expect(questions.map((q) => [q.text, q.reason, q.at, q.chatId])).toEqual([
       ["какая погода", "escalated", escalated, 1],
       ["справка", "clarified", clarified, 2],
@@ -47,17 +48,17 @@ describe("store.unansweredQuestions", () => {
     expect(unmatchedFeedback).toBe(0);
   });
 
-  it("joins a 👎 to the same chat's latest question answered with that intent before it", () => {
+  it("joins a 👎 to the same chat's latest question answered with that intent before it", async () => {
     const { store, ask, rate } = storeWithClock();
-    ask(question(1, "старый вопрос про пароль", "answer", "account.login_recovery"));
-    ask(question(1, "не помню пароль", "answer", "account.login_recovery"));
-    ask(question(1, "телефон горячей линии", "answer", "contacts.hotline"));
-    ask(question(2, "пароль другого чата", "answer", "account.login_recovery"));
-    const ratedAt = rate(1, "account.login_recovery", false);
+    await ask(question(1, "старый вопрос про пароль", "answer", "account.login_recovery"));
+    await ask(question(1, "не помню пароль", "answer", "account.login_recovery"));
+    await ask(question(1, "телефон горячей линии", "answer", "contacts.hotline"));
+    await ask(question(2, "пароль другого чата", "answer", "account.login_recovery"));
+    const ratedAt = await rate(1, "account.login_recovery", false);
     // Asked after the rating: not the rated one.
-    ask(question(1, "пароль снова", "answer", "account.login_recovery"));
-    rate(1, "contacts.hotline", true); // 👍: answered well
-    const { questions } = store.unansweredQuestions(0);
+    await ask(question(1, "пароль снова", "answer", "account.login_recovery"));
+    await rate(1, "contacts.hotline", true); // 👍: answered well
+    const { questions } = await store.unansweredQuestions(0);
     expect(questions).toEqual([
       {
         chatId: 1,
@@ -70,45 +71,45 @@ describe("store.unansweredQuestions", () => {
     ]);
   });
 
-  it("counts a question rated 👎 twice once, and a 👎 with no answered question apart", () => {
+  it("counts a question rated 👎 twice once, and a 👎 with no answered question apart", async () => {
     const { store, ask, rate } = storeWithClock();
-    ask(question(1, "телефон горячей линии", "answer", "contacts.hotline"));
-    rate(1, "contacts.hotline", false);
-    const last = rate(1, "contacts.hotline", false);
-    rate(2, "contacts.hotline", false); // chat 2 asked nothing: picked from the menu
-    rate(1, "account.login_recovery", false); // chat 1 never got that answer to a question
-    const { questions, unmatchedFeedback } = store.unansweredQuestions(0);
+    await ask(question(1, "телефон горячей линии", "answer", "contacts.hotline"));
+    await rate(1, "contacts.hotline", false);
+    const last = await rate(1, "contacts.hotline", false);
+    await rate(2, "contacts.hotline", false); // chat 2 asked nothing: picked from the menu
+    await rate(1, "account.login_recovery", false); // chat 1 never got that answer to a question
+    const { questions, unmatchedFeedback } = await store.unansweredQuestions(0);
     expect(questions.map((q) => [q.text, q.at])).toEqual([["телефон горячей линии", last]]);
     expect(unmatchedFeedback).toBe(2);
   });
 
-  it("keeps what happened at or after `since`: asked for a question, rated for a 👎", () => {
+  it("keeps what happened at or after `since`: asked for a question, rated for a 👎", async () => {
     const { clock, store, ask, rate } = storeWithClock();
-    ask(question(1, "до периода", "escalate"));
-    ask(question(2, "ответ до периода", "answer", "contacts.hotline"));
+    await ask(question(1, "до периода", "escalate"));
+    await ask(question(2, "ответ до периода", "answer", "contacts.hotline"));
     const since = clock.now() + MINUTE;
-    const atSince = ask(question(3, "в начале периода", "clarify"));
+    const atSince = await ask(question(3, "в начале периода", "clarify"));
     expect(atSince).toBe(since);
-    rate(2, "contacts.hotline", false);
-    rate(4, "contacts.hotline", false);
-    const { questions, unmatchedFeedback } = store.unansweredQuestions(since);
+    await rate(2, "contacts.hotline", false);
+    await rate(4, "contacts.hotline", false);
+    const { questions, unmatchedFeedback } = await store.unansweredQuestions(since);
     expect(questions.map((q) => [q.text, q.reason])).toEqual([
       ["в начале периода", "clarified"],
       ["ответ до периода", "unhelpful"],
     ]);
     expect(unmatchedFeedback).toBe(1);
-    expect(store.unansweredQuestions(clock.now() + 1)).toEqual({
+    expect(await store.unansweredQuestions(clock.now() + 1)).toEqual({
       questions: [],
       unmatchedFeedback: 0,
       erased: 0,
     });
   });
 
-  it("leaves out questions whose text the retention purge erased, and says how many", () => {
+  it("leaves out questions whose text the retention purge erased, and says how many", async () => {
     const { store, ask } = storeWithClock();
-    ask(question(1, ERASED_TEXT, "escalate"));
-    ask(question(2, "какая погода", "escalate"));
-    const { questions, erased } = store.unansweredQuestions(0);
+    await ask(question(1, ERASED_TEXT, "escalate"));
+    await ask(question(2, "какая погода", "escalate"));
+    const { questions, erased } = await store.unansweredQuestions(0);
     expect(questions.map((q) => q.text)).toEqual(["какая погода"]);
     expect(erased).toBe(1);
   });

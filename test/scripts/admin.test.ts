@@ -6,26 +6,26 @@ import {
   createAuditLog,
   createOperators,
   createTicketService,
-  openDatabase,
+  openSqlite,
 } from "../../handoff/index.ts";
 import { runAdmin, USAGE } from "../../scripts/admin.ts";
 import { runScript } from "./run-script.ts";
 
 /** A fresh in-memory database and runAdmin on it, capturing what it prints. */
 function setup() {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const operators = createOperators(db);
   let opened = 0;
   const requeued: number[][] = [];
-  const run = (...argv: string[]) => {
+  const run = async (...argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runAdmin(argv, {
+    const code = await runAdmin(argv, {
       db: () => {
         opened++;
         return db;
       },
-      requeued: (ids) => requeued.push([...ids]),
+      requeued: (ids) => void requeued.push([...ids]),
       out: (line) => out.push(line),
       err: (line) => err.push(line),
     });
@@ -35,88 +35,94 @@ function setup() {
 }
 
 describe("runAdmin: operators add", () => {
-  it("adds an operator off shift, named 'operator <id>' by default, audited as the system", () => {
+  it("adds an operator off shift, named 'operator <id>' by default, audited as the system", async () => {
     const { db, operators, run } = setup();
-    const result = run("operators", "add", "1001");
+    const result = await run("operators", "add", "1001");
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe('added 1001 "operator 1001" as operator, off shift');
-    expect(operators.get(1001)).toMatchObject({
+    expect(await operators.get(1001)).toMatchObject({
       name: "operator 1001",
       role: "operator",
       onShift: false,
       removedAt: null,
     });
-    const [entry] = createAuditLog(db).entries({ operatorId: 1001 });
+    const [entry] = await createAuditLog(db).entries({ operatorId: 1001 });
     expect(entry).toMatchObject({ action: "operator_add", details: { by: null } });
   });
 
-  it("updates name and role, keeping the name when --name is left out", () => {
+  it("updates name and role, keeping the name when --name is left out", async () => {
     const { operators, run } = setup();
-    expect(run("operators", "add", "1001", "--name", " Anna   Petrova ").code).toBe(0);
-    expect(operators.get(1001)?.name).toBe("Anna Petrova");
+    expect((await run("operators", "add", "1001", "--name", " Anna   Petrova ")).code).toBe(0);
+    expect((await operators.get(1001))?.name).toBe("Anna Petrova");
 
-    const promoted = run("operators", "add", "1001", "--supervisor");
+    const promoted = await run("operators", "add", "1001", "--supervisor");
     expect(promoted.out).toBe('updated 1001 "Anna Petrova" as supervisor, off shift');
-    expect(operators.get(1001)).toMatchObject({ name: "Anna Petrova", role: "supervisor" });
+    expect(await operators.get(1001)).toMatchObject({ name: "Anna Petrova", role: "supervisor" });
 
-    run("operators", "add", "1001", "--name", "Anna P.");
-    expect(operators.get(1001)).toMatchObject({ name: "Anna P.", role: "operator" });
+    await run("operators", "add", "1001", "--name", "Anna P.");
+    expect(await operators.get(1001)).toMatchObject({ name: "Anna P.", role: "operator" });
   });
 
-  it("says 'added' when bringing back a removed operator", () => {
+  it("says 'added' when bringing back a removed operator", async () => {
     const { operators, run } = setup();
-    operators.add({ userId: 7, name: "Oleg", role: "operator" });
-    operators.remove(7);
-    expect(run("operators", "add", "7").out).toBe('added 7 "Oleg" as operator, off shift');
-    expect(operators.roleOf(7)).toBe("operator");
+    await operators.add({ userId: 7, name: "Oleg", role: "operator" });
+    await operators.remove(7);
+    expect((await run("operators", "add", "7")).out).toBe('added 7 "Oleg" as operator, off shift');
+    expect(await operators.roleOf(7)).toBe("operator");
   });
 });
 
 describe("runAdmin: operators remove", () => {
-  it("removes an operator and reports the tickets that went back to the queue", () => {
+  it("removes an operator and reports the tickets that went back to the queue", async () => {
     const { db, operators, run, requeued } = setup();
-    operators.add({ userId: 1, name: "Anna", role: "operator" });
-    operators.setShift(1, true);
+    await operators.add({ userId: 1, name: "Anna", role: "operator" });
+    await operators.setShift(1, true);
     const tickets = createTicketService(db);
-    const ids = [500, 501].map((chatId) => {
-      const opened = tickets.openTicket({ chatId, language: "ru", question: "?", topIntents: [] });
+    const ids: number[] = [];
+    for (const chatId of [500, 501]) {
+      const opened = await tickets.openTicket({
+        chatId,
+        language: "ru",
+        question: "?",
+        topIntents: [],
+      });
       if (!opened.ok) throw new Error("not opened");
-      expect(tickets.takeTicket(opened.ticket.id, 1).ok).toBe(true);
-      return opened.ticket.id;
-    });
+      expect((await tickets.takeTicket(opened.ticket.id, 1)).ok).toBe(true);
+      ids.push(opened.ticket.id);
+    }
 
-    const result = run("operators", "remove", "1");
+    const result = await run("operators", "remove", "1");
     expect(result.code).toBe(0);
     expect(result.out).toBe(
       `removed 1 "Anna"; 2 assigned ticket(s) went back to the queue: #${ids[0]}, #${ids[1]}`,
     );
-    expect(operators.roleOf(1)).toBeUndefined();
-    expect(tickets.queue().map((t) => t.id)).toEqual(ids);
+    expect(await operators.roleOf(1)).toBeUndefined();
+    expect((await tickets.queue()).map((t) => t.id)).toEqual(ids);
     // The citizens are told (through the desk's outbox; see desk.test.ts).
     expect(requeued).toEqual([ids]);
-    const removal = createAuditLog(db)
-      .entries({ operatorId: 1 })
-      .find((e) => e.action === "operator_remove");
+    const removal = (await createAuditLog(db).entries({ operatorId: 1 })).find(
+      (e) => e.action === "operator_remove",
+    );
     expect(removal?.details).toEqual({ by: null });
   });
 
-  it("says when they had no tickets", () => {
+  it("says when they had no tickets", async () => {
     const { operators, run } = setup();
-    operators.add({ userId: 2, name: "Boris", role: "operator" });
-    expect(run("operators", "remove", "2").out).toBe(
+    await operators.add({ userId: 2, name: "Boris", role: "operator" });
+    expect((await run("operators", "remove", "2")).out).toBe(
       'removed 2 "Boris"; they had no assigned tickets',
     );
   });
 
-  it("refuses an unknown or already removed id with exit 1", () => {
+  it("refuses an unknown or already removed id with exit 1", async () => {
     const { operators, run } = setup();
-    const unknown = run("operators", "remove", "42");
+    const unknown = await run("operators", "remove", "42");
     expect(unknown).toMatchObject({ code: 1, out: "" });
     expect(unknown.err).toBe("operators remove: 42 is not an operator");
 
-    operators.add({ userId: 3, name: "Sveta", role: "operator" });
-    operators.remove(3);
-    const again = run("operators", "remove", "3");
+    await operators.add({ userId: 3, name: "Sveta", role: "operator" });
+    await operators.remove(3);
+    const again = await run("operators", "remove", "3");
     expect(again.code).toBe(1);
     expect(again.err).toMatch(
       /^operators remove: 3 is not an operator \(removed on \d{4}-\d\d-\d\d\)$/,
@@ -125,26 +131,26 @@ describe("runAdmin: operators remove", () => {
 });
 
 describe("runAdmin: operators list", () => {
-  it("says there are none and how to add one", () => {
+  it("says there are none and how to add one", async () => {
     const { run } = setup();
-    const result = run("operators", "list");
+    const result = await run("operators", "list");
     expect(result.code).toBe(0);
     expect(result.out).toContain("There are no operators");
     expect(result.out).toContain("npm run admin -- operators add <user-id>");
   });
 
-  it("prints a table by name; --all adds removed ones and when", () => {
-    const db = openDatabase(":memory:");
+  it("prints a table by name; --all adds removed ones and when", async () => {
+    const db = openSqlite(":memory:");
     // Noon UTC: the same local date in nearly every time zone.
     const operators = createOperators(db, { now: () => Date.UTC(2025, 2, 5, 12) });
-    operators.add({ userId: 20, name: "Boris", role: "operator" });
-    operators.add({ userId: 10, name: "Anna", role: "supervisor" });
-    operators.add({ userId: 30, name: "Oleg", role: "operator" });
-    operators.setShift(10, true);
-    operators.remove(30);
-    const list = (...flags: string[]) => {
+    await operators.add({ userId: 20, name: "Boris", role: "operator" });
+    await operators.add({ userId: 10, name: "Anna", role: "supervisor" });
+    await operators.add({ userId: 30, name: "Oleg", role: "operator" });
+    await operators.setShift(10, true);
+    await operators.remove(30);
+    const list = async (...flags: string[]) => {
       const out: string[] = [];
-      const code = runAdmin(["operators", "list", ...flags], {
+      const code = await runAdmin(["operators", "list", ...flags], {
         db: () => db,
         out: (line) => out.push(line),
         err: () => {},
@@ -153,12 +159,12 @@ describe("runAdmin: operators list", () => {
       return out;
     };
 
-    expect(list()).toEqual([
+    expect(await list()).toEqual([
       "ID  NAME   ROLE        ON SHIFT  ADDED",
       "10  Anna   supervisor  yes       2025-03-05",
       "20  Boris  operator    no        2025-03-05",
     ]);
-    expect(list("--all")).toEqual([
+    expect(await list("--all")).toEqual([
       "ID  NAME   ROLE        ON SHIFT  ADDED       REMOVED",
       "10  Anna   supervisor  yes       2025-03-05",
       "20  Boris  operator    no        2025-03-05",
@@ -168,18 +174,20 @@ describe("runAdmin: operators list", () => {
 });
 
 describe("runAdmin: operators shift", () => {
-  it("puts an operator on and off shift", () => {
+  it("puts an operator on and off shift", async () => {
     const { operators, run } = setup();
-    operators.add({ userId: 5, name: "Anna", role: "operator" });
-    expect(run("operators", "shift", "5", "on").out).toBe('5 "Anna" (operator) is now on shift');
-    expect(operators.get(5)?.onShift).toBe(true);
-    expect(run("operators", "shift", "5", "off").code).toBe(0);
-    expect(operators.get(5)?.onShift).toBe(false);
+    await operators.add({ userId: 5, name: "Anna", role: "operator" });
+    expect((await run("operators", "shift", "5", "on")).out).toBe(
+      '5 "Anna" (operator) is now on shift',
+    );
+    expect((await operators.get(5))?.onShift).toBe(true);
+    expect((await run("operators", "shift", "5", "off")).code).toBe(0);
+    expect((await operators.get(5))?.onShift).toBe(false);
   });
 
-  it("refuses someone who is not an operator with exit 1", () => {
+  it("refuses someone who is not an operator with exit 1", async () => {
     const { run } = setup();
-    expect(run("operators", "shift", "5", "on")).toMatchObject({
+    expect(await run("operators", "shift", "5", "on")).toMatchObject({
       code: 1,
       err: "operators shift: 5 is not an operator",
     });
@@ -210,12 +218,12 @@ describe("runAdmin: the command line", () => {
     [["operators", "shift", "1"], "missing on|off"],
     [["operators", "shift", "1", "maybe"], 'expected on or off, not "maybe"'],
     [["operators", "shift", "on", "1"], 'not "on"'],
-  ])("%j: one line naming the problem, exit 2, database untouched", (argv, problem) => {
+  ])("%j: one line naming the problem, exit 2, database untouched", async (argv, problem) => {
     const { operators, run, opened } = setup();
-    operators.add({ userId: 1, name: "Anna", role: "supervisor" });
-    const before = operators.list({ includeRemoved: true });
+    await operators.add({ userId: 1, name: "Anna", role: "supervisor" });
+    const before = await operators.list({ includeRemoved: true });
 
-    const result = run(...argv);
+    const result = await run(...argv);
     expect(result.code).toBe(2);
     expect(result.out).toBe("");
     expect(result.errLines).toBe(1);
@@ -223,14 +231,14 @@ describe("runAdmin: the command line", () => {
     expect(result.err).toContain(`operators ${argv[1]}: `);
     expect(result.err).toContain(problem);
     expect(opened()).toBe(0);
-    expect(operators.list({ includeRemoved: true })).toEqual(before);
+    expect(await operators.list({ includeRemoved: true })).toEqual(before);
   });
 
   it.each([[[]], [["operators"]], [["frob"]], [["operators", "frob"]], [["add", "1"]]])(
     "%j: usage on stderr, exit 2",
-    (argv) => {
+    async (argv) => {
       const { run, opened } = setup();
-      const result = run(...argv);
+      const result = await run(...argv);
       expect(result.code).toBe(2);
       expect(result.out).toBe("");
       expect(result.err).toContain(USAGE);
@@ -240,9 +248,9 @@ describe("runAdmin: the command line", () => {
 
   it.each([[["help"]], [["--help"]], [["-h"]], [["operators", "help"]], [["operators", "--help"]]])(
     "%j: usage on stdout, exit 0",
-    (argv) => {
+    async (argv) => {
       const { run } = setup();
-      expect(run(...argv)).toMatchObject({ code: 0, out: USAGE, err: "" });
+      expect(await run(...argv)).toMatchObject({ code: 0, out: USAGE, err: "" });
     },
   );
 
@@ -282,7 +290,7 @@ describe("npm run admin, as a user", () => {
     expect(existsSync(dirname(DATABASE_PATH))).toBe(false);
   });
 
-  it("adds, lists, puts on shift and removes an operator in DATABASE_PATH", () => {
+  it("adds, lists, puts on shift and removes an operator in DATABASE_PATH", async () => {
     const added = admin(
       "operators",
       "add",
@@ -314,16 +322,16 @@ describe("npm run admin, as a user", () => {
     expect(admin("operators", "remove", "123456789").status).toBe(1);
 
     // What the bot will see in the same file.
-    const db = openDatabase(DATABASE_PATH);
+    const db = openSqlite(DATABASE_PATH);
     try {
-      expect(createOperators(db).get(123456789)).toMatchObject({
+      expect(await createOperators(db).get(123456789)).toMatchObject({
         name: "Анна Петрова",
         role: "supervisor",
         onShift: false,
       });
-      expect(createOperators(db).roleOf(123456789)).toBeUndefined();
+      expect(await createOperators(db).roleOf(123456789)).toBeUndefined();
     } finally {
-      db.close();
+      await db.close();
     }
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
-import { createTicketService, openDatabase } from "../../handoff/index.ts";
+import { createTicketService, openSqlite } from "../../handoff/index.ts";
 import { formatBytes, runBackup } from "../../scripts/backup.ts";
 import { runScript } from "./run-script.ts";
 
@@ -11,9 +11,14 @@ const dir = mkdtempSync(join(tmpdir(), "backup-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const source = join(dir, "bot.sqlite");
-const db = openDatabase(source);
-createTicketService(db).openTicket({ chatId: 1, language: "ru", question: "?", topIntents: [] });
-db.close();
+const db = openSqlite(source);
+await createTicketService(db).openTicket({
+  chatId: 1,
+  language: "ru",
+  question: "?",
+  topIntents: [],
+});
+await db.close();
 
 async function run(...argv: string[]) {
   const out: string[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createOperators, createTicketService, openDatabase } from "../../handoff/index.ts";
+import { createOperators, createTicketService, openSqlite } from "../../handoff/index.ts";
 import { runScript } from "./run-script.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "chat-test-"));
@@ -25,17 +25,20 @@ function chat(database: string, lines: readonly string[], args: readonly string[
 }
 
 /** Reads the chat database the way the scripts left it. */
-function inspect<T>(database: string, read: (db: ReturnType<typeof openDatabase>) => T): T {
-  const db = openDatabase(database);
+async function inspect<T>(
+  database: string,
+  read: (db: ReturnType<typeof openSqlite>) => T | Promise<T>,
+): Promise<T> {
+  const db = openSqlite(database);
   try {
-    return read(db);
+    return await read(db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 describe("npm run chat: the citizen's FAQ", () => {
-  it("answers, offers numbered follow-ups, and offers an operator for what it cannot answer", () => {
+  it("answers, offers numbered follow-ups, and offers an operator for what it cannot answer", async () => {
     const database = newDatabase();
     const { turns } = chat(database, [
       "как восстановить пароль",
@@ -53,9 +56,12 @@ describe("npm run chat: the citizen's FAQ", () => {
     expect(turns[2]).toContain("  [1] 👤 Да, позвать оператора");
     expect(turns[3]).toContain("Reset");
     // Offered, not confirmed: no ticket; the questions were recorded for one.
-    inspect(database, (db) => {
-      expect(createTicketService(db).openTicketOf(1)).toBeUndefined();
-      const questions = db.prepare("SELECT text FROM questions ORDER BY id").pluck().all();
+    await inspect(database, async (db) => {
+      expect(await createTicketService(db).openTicketOf(1)).toBeUndefined();
+      const questions = db.connection
+        .prepare("SELECT text FROM questions ORDER BY id")
+        .pluck()
+        .all();
       expect(questions).toEqual([
         "как восстановить пароль",
         "рецепт борща",
@@ -71,7 +77,7 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
   const reply = "Борщ варят из свёклы, это не к Госуслугам.";
   let ticketId = 0;
 
-  it("a citizen's unanswered question, confirmed with the button's number, opens a ticket", () => {
+  it("a citizen's unanswered question, confirmed with the button's number, opens a ticket", async () => {
     const { turns } = chat(database, ["рецепт борща", "1", "как восстановить пароль"]);
     expect(turns[0]).toContain("  [1] 👤 Да, позвать оператора");
     const opened = /Обращение №(\d+) передано операторам/.exec(turns[1] ?? "");
@@ -80,8 +86,8 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
     // With a ticket open, a line goes to the ticket, not to the FAQ.
     expect(turns[2]).toContain(`Добавлено к обращению №${ticketId}`);
     expect(turns[2]).not.toContain("🔗");
-    inspect(database, (db) => {
-      expect(createTicketService(db).ticket(ticketId)).toMatchObject({
+    await inspect(database, async (db) => {
+      expect(await createTicketService(db).ticket(ticketId)).toMatchObject({
         state: "waiting",
         chatId: 1,
         question: "рецепт борща",
@@ -89,7 +95,7 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
     });
   });
 
-  it("the operator console takes it, sees the transcript, replies and closes it", () => {
+  it("the operator console takes it, sees the transcript, replies and closes it", async () => {
     const { before, turns } = chat(
       database,
       ["/queue", "/__proto__", "/take", `>5 ${reply}`, "Чем ещё помочь?", "/close"],
@@ -104,20 +110,20 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
     expect(turns[2]).toContain("Вопрос: рецепт борща");
     expect(turns[2]).toContain("Гражданин: как восстановить пароль");
     expect(turns[5]).toContain(`Обращение №${ticketId} закрыто`);
-    inspect(database, (db) => {
-      expect(createOperators(db).get(2)).toMatchObject({
+    await inspect(database, async (db) => {
+      expect(await createOperators(db).get(2)).toMatchObject({
         name: "Терминал",
         role: "supervisor",
         onShift: true,
       });
-      const transcript = createTicketService(db).transcript(ticketId);
+      const transcript = await createTicketService(db).transcript(ticketId);
       expect(transcript?.ticket).toMatchObject({ state: "closed", operatorId: 2, rating: null });
       const said = transcript?.messages.filter((m) => m.direction === "operator");
       expect(said?.map((m) => m.text)).toEqual([reply, "Чем ещё помочь?"]);
     });
   });
 
-  it("the citizen reads the replies, says it is solved and rates it", () => {
+  it("the citizen reads the replies, says it is solved and rates it", async () => {
     const { before, turns } = chat(database, ["1", "5"]);
     expect(before).toContain(`№${ticketId} взято в работу, на связи оператор Терминал`);
     expect(before).toContain(`👤 Оператор: ${reply}`);
@@ -125,8 +131,8 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
     expect(turns[0]).toContain("Оцените");
     expect(turns[0]).toContain("  [5] 5");
     expect(turns[1]).toContain("Спасибо за оценку!");
-    inspect(database, (db) => {
-      expect(createTicketService(db).ticket(ticketId)).toMatchObject({
+    await inspect(database, async (db) => {
+      expect(await createTicketService(db).ticket(ticketId)).toMatchObject({
         state: "closed",
         closedBy: "operator",
         rating: 5,
@@ -137,7 +143,7 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
 });
 
 describe("npm run chat: an operator on shift before the ticket", () => {
-  it("gets the card, takes it by its number, sees the card edited and the citizen leave", () => {
+  it("gets the card, takes it by its number, sees the card edited and the citizen leave", async () => {
     const database = newDatabase();
     chat(database, [], ["--operator", "--id", "7"]);
     chat(database, ["рецепт борща", "1"]);
@@ -152,8 +158,8 @@ describe("npm run chat: an operator on shift before the ticket", () => {
     expect(citizen.turns[1]).toContain("У вас нет открытых обращений.");
     const after = chat(database, [], ["--operator", "--id", "7"]);
     expect(after.before).toContain("Обращение №1 закрыто гражданином.");
-    inspect(database, (db) => {
-      expect(createTicketService(db).ticket(1)).toMatchObject({
+    await inspect(database, async (db) => {
+      expect(await createTicketService(db).ticket(1)).toMatchObject({
         state: "closed",
         closedBy: "citizen",
         operatorId: 7,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStore, openDatabase } from "../../handoff/index.ts";
+import { createStore, openSqlite } from "../../handoff/index.ts";
 import { loadKnowledgeBase } from "../../knowledge/index.ts";
 import { runReport } from "../../scripts/kb-report.ts";
 import { runScript } from "./run-script.ts";
@@ -17,16 +17,16 @@ afterEach(() => {
 });
 
 /** A temp folder with a bot database holding one answered question at each of `times`. */
-function workspace(times: readonly number[] = []) {
+async function workspace(times: readonly number[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "kb-report-"));
   dirs.push(dir);
   const database = join(dir, "bot.sqlite");
-  const db = openDatabase(database);
+  const db = openSqlite(database);
   let at = 0;
   const store = createStore(db, { now: () => at });
   for (const [i, time] of times.entries()) {
     at = time;
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId: i,
       text: "как восстановить пароль",
       language: "ru",
@@ -36,14 +36,14 @@ function workspace(times: readonly number[] = []) {
       candidates: [],
     });
   }
-  db.close();
+  await db.close();
   return { dir, database, page: join(dir, "report.html") };
 }
 
-function run(argv: string[], env: Record<string, string>, now = NOW) {
+async function run(argv: string[], env: Record<string, string>, now = NOW) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runReport(argv, {
+  const code = await runReport(argv, {
     out: (line) => out.push(line),
     err: (line) => err.push(line),
     env,
@@ -59,14 +59,14 @@ const dayColumns = (html: string) =>
   )?.length ?? 0;
 
 describe("kb report", () => {
-  it("writes the page for the last N Moscow days, today included, with intents' titles", () => {
-    const { database, page } = workspace([
+  it("writes the page for the last N Moscow days, today included, with intents' titles", async () => {
+    const { database, page } = await workspace([
       NOW - 2 * DAY,
       NOW - 6 * DAY,
       NOW - 7 * DAY,
       NOW - 60_000,
     ]);
-    const result = run(["--html", page, "--since", "7d"], { DATABASE_PATH: database });
+    const result = await run(["--html", page, "--since", "7d"], { DATABASE_PATH: database });
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe(
       `wrote ${page} (${Math.ceil(readFileSync(page).length / 1024)} KB): 7 day(s), 3 question(s), 0 ticket(s)`,
@@ -80,22 +80,22 @@ describe("kb report", () => {
     expect(html).toContain(`${title}<br><code>account.login_recovery</code>`);
   });
 
-  it("takes the 30 last days by default, or a start date", () => {
-    const { database, page } = workspace([NOW - 29 * DAY, NOW - 30 * DAY]);
-    expect(run(["--html", page], { DATABASE_PATH: database }).out).toContain(
+  it("takes the 30 last days by default, or a start date", async () => {
+    const { database, page } = await workspace([NOW - 29 * DAY, NOW - 30 * DAY]);
+    expect((await run(["--html", page], { DATABASE_PATH: database })).out).toContain(
       "30 day(s), 1 question(s)",
     );
     expect(dayColumns(readFileSync(page, "utf8"))).toBe(30);
 
-    expect(run(["--html", page, "--since", "2026-11-01"], { DATABASE_PATH: database }).code).toBe(
-      0,
-    );
+    expect(
+      (await run(["--html", page, "--since", "2026-11-01"], { DATABASE_PATH: database })).code,
+    ).toBe(0);
     expect(dayColumns(readFileSync(page, "utf8"))).toBe(25);
   });
 
-  it("shows intents by id, with a warning, when the knowledge base does not load", () => {
-    const { database, page, dir } = workspace([NOW - DAY]);
-    const result = run(["--html", page], {
+  it("shows intents by id, with a warning, when the knowledge base does not load", async () => {
+    const { database, page, dir } = await workspace([NOW - DAY]);
+    const result = await run(["--html", page], {
       DATABASE_PATH: database,
       KNOWLEDGE_DIR: join(dir, "none"),
     });
@@ -115,10 +115,10 @@ describe("kb report", () => {
     [["--html", "x.html", "--since", "2025-11-01"], "at most 366 days"],
     [["--html", "x.html", "--format", "pdf"], "--format"],
     [["--html", "x.html", "extra"], "extra"],
-  ])("refuses %j with exit 2, the usage, and nothing read or written", (argv, message) => {
-    const { dir } = workspace();
+  ])("refuses %j with exit 2, the usage, and nothing read or written", async (argv, message) => {
+    const { dir } = await workspace();
     const database = join(dir, "never.sqlite");
-    const result = run(argv, { DATABASE_PATH: database });
+    const result = await run(argv, { DATABASE_PATH: database });
     expect(result.code).toBe(2);
     expect(result.err).toContain(message);
     expect(result.err).toContain("Usage: npm run kb -- report --html FILE");
@@ -126,10 +126,10 @@ describe("kb report", () => {
     expect(existsSync(join(dir, "x.html"))).toBe(false);
   });
 
-  it("exits 1 naming the path when there is no database, and creates none", () => {
-    const { dir, page } = workspace();
+  it("exits 1 naming the path when there is no database, and creates none", async () => {
+    const { dir, page } = await workspace();
     const database = join(dir, "missing", "bot.sqlite");
-    const result = run(["--html", page], { DATABASE_PATH: database });
+    const result = await run(["--html", page], { DATABASE_PATH: database });
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       `report: no database at ${database}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start)`,
@@ -138,24 +138,24 @@ describe("kb report", () => {
     expect(existsSync(page)).toBe(false);
   });
 
-  it("exits 1 when the file is not a database or the page cannot be written", () => {
-    const { dir, database, page } = workspace();
+  it("exits 1 when the file is not a database or the page cannot be written", async () => {
+    const { dir, database, page } = await workspace();
     const notDatabase = join(dir, "notes.txt");
     writeFileSync(notDatabase, "not a database at all, just some text ".repeat(100));
-    const broken = run(["--html", page], { DATABASE_PATH: notDatabase });
+    const broken = await run(["--html", page], { DATABASE_PATH: notDatabase });
     expect(broken.code).toBe(1);
     expect(broken.err).toContain(`report: cannot read the database at ${notDatabase}:`);
 
     const nowhere = join(dir, "no-such-folder", "report.html");
-    const unwritable = run(["--html", nowhere], { DATABASE_PATH: database });
+    const unwritable = await run(["--html", nowhere], { DATABASE_PATH: database });
     expect(unwritable.code).toBe(1);
     expect(unwritable.err).toContain(`report: cannot write ${nowhere}:`);
   });
 });
 
 describe("npm run kb -- report (the real command)", () => {
-  it("writes the page from DATABASE_PATH", () => {
-    const { database, page } = workspace([Date.now() - 60_000, Date.now() - 3 * DAY]);
+  it("writes the page from DATABASE_PATH", async () => {
+    const { database, page } = await workspace([Date.now() - 60_000, Date.now() - 3 * DAY]);
     const result = runScript("kb.ts", ["report", "--html", page, "--since", "3d"], {
       env: { DATABASE_PATH: database },
     });
@@ -167,8 +167,8 @@ describe("npm run kb -- report (the real command)", () => {
     expect(readFileSync(page, "utf8")).toMatch(/^<!doctype html>/);
   });
 
-  it("exits 1 without a database and 2 on a bad command line", () => {
-    const { dir, page } = workspace();
+  it("exits 1 without a database and 2 on a bad command line", async () => {
+    const { dir, page } = await workspace();
     const missing = runScript("kb.ts", ["report", "--html", page], {
       env: { DATABASE_PATH: join(dir, "none.sqlite") },
     });

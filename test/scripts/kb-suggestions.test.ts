@@ -1,14 +1,14 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Database } from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   createSuggestions,
   createTicketService,
   type Language,
-  openDatabase,
+  openSqlite,
+  type SqliteDatabase,
 } from "../../handoff/index.ts";
 import { loadKnowledgeBase, PERSONAL_DATA_PLACEHOLDERS } from "../../knowledge/index.ts";
 import { type KnowledgeCheck, runSuggestions } from "../../scripts/kb-suggestions.ts";
@@ -29,12 +29,17 @@ function knowledgeCopy(): string {
 }
 
 /** A suggestion as the desk records it: a closed ticket's question and the operator's intent. */
-function suggest(db: Database, question: string, intent: string | null, language: Language = "ru") {
+async function suggest(
+  db: SqliteDatabase,
+  question: string,
+  intent: string | null,
+  language: Language = "ru",
+) {
   const tickets = createTicketService(db);
-  const chatId = 1000 + createSuggestions(db).list({ all: true }).length;
-  const opened = tickets.openTicket({ chatId, language, question, topIntents: [] });
+  const chatId = 1000 + (await createSuggestions(db).list({ all: true })).length;
+  const opened = await tickets.openTicket({ chatId, language, question, topIntents: [] });
   if (!opened.ok) throw new Error("no ticket");
-  const recorded = createSuggestions(db).record({
+  const recorded = await createSuggestions(db).record({
     ticketId: opened.ticket.id,
     question,
     language,
@@ -55,13 +60,13 @@ function loadsOnly(folder: string): KnowledgeCheck {
 
 /** runSuggestions on an in-memory database and a copy of the knowledge folder. */
 function setUp() {
-  const db = openDatabase(":memory:");
+  const db = openSqlite(":memory:");
   const folder = knowledgeCopy();
   const file = (name: string) => readFileSync(join(folder, name), "utf8");
-  const run = (args: string[], check?: (folder: string) => KnowledgeCheck) => {
+  const run = async (args: string[], check?: (folder: string) => KnowledgeCheck) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = runSuggestions(args, {
+    const code = await runSuggestions(args, {
       db: () => db,
       folder,
       out: (line) => out.push(line),
@@ -74,14 +79,14 @@ function setUp() {
 }
 
 describe("npm run kb -- suggestions: the list", () => {
-  it("lists pending ones with date, intent or new topic, language and question; --all adds decided ones", () => {
+  it("lists pending ones with date, intent or new topic, language and question; --all adds decided ones", async () => {
     const t = setUp();
-    suggest(t.db, "куда звонить если смс не пришло", "contacts.hotline");
-    suggest(t.db, "как оформить  субсидию\nна ЖКУ", null);
-    suggest(t.db, "where is my application", "application.status", "en");
-    t.suggestions.decide(3, "rejected");
+    await suggest(t.db, "куда звонить если смс не пришло", "contacts.hotline");
+    await suggest(t.db, "как оформить  субсидию\nна ЖКУ", null);
+    await suggest(t.db, "where is my application", "application.status", "en");
+    await t.suggestions.decide(3, "rejected");
 
-    const pending = t.run([]);
+    const pending = await t.run([]);
     expect(pending.code).toBe(0);
     const lines = pending.out.split("\n");
     expect(lines[0]).toMatch(/^ID\s+DATE\s+INTENT\s+LANG\s+QUESTION$/);
@@ -91,20 +96,20 @@ describe("npm run kb -- suggestions: the list", () => {
     expect(lines[2]).toMatch(/^2\s+.*\s+новая тема\s+ru\s+как оформить субсидию на ЖКУ$/);
     expect(pending.out).not.toContain("where is my application");
 
-    const all = t.run(["--all"]);
+    const all = await t.run(["--all"]);
     expect(all.out.split("\n")[0]).toMatch(/LANG\s+STATE\s+QUESTION$/);
     expect(all.out).toMatch(/3\s+.*application\.status\s+en\s+rejected\s+where is my application/);
   });
 
-  it("says when there is nothing to list", () => {
+  it("says when there is nothing to list", async () => {
     const t = setUp();
-    expect(t.run([]).out).toContain("No pending suggestions");
+    expect((await t.run([])).out).toContain("No pending suggestions");
   });
 
-  it("refuses a bad command line without touching anything", () => {
+  it("refuses a bad command line without touching anything", async () => {
     const t = setUp();
     for (const args of [["--accept", "x"], ["--accept", "1", "--reject", "2"], ["--nope"], ["7"]]) {
-      const result = t.run(args);
+      const result = await t.run(args);
       expect(result.code, args.join(" ")).toBe(2);
       expect(result.err).toContain("Usage: npm run kb -- suggestions");
     }
@@ -112,11 +117,15 @@ describe("npm run kb -- suggestions: the list", () => {
 });
 
 describe("npm run kb -- suggestions --accept", () => {
-  it("adds the question as one more example line, keeping the file's comments, and marks it accepted", () => {
+  it("adds the question as one more example line, keeping the file's comments, and marks it accepted", async () => {
     const t = setUp();
-    const id = suggest(t.db, "куда звонить если смс с кодом так и не пришло", "contacts.hotline");
+    const id = await suggest(
+      t.db,
+      "куда звонить если смс с кодом так и не пришло",
+      "contacts.hotline",
+    );
     const before = t.file("contacts.hotline.yaml");
-    const result = t.run(["--accept", String(id)]);
+    const result = await t.run(["--accept", String(id)]);
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
     expect(result.out).toContain(
@@ -135,22 +144,22 @@ describe("npm run kb -- suggestions --accept", () => {
     expect(afterLines.toSpliced(at, 1)).toEqual(beforeLines);
     expect(after.split("\n")[0]).toMatch(/^# The main support phone line/);
     expect(parse(after).examples.ru.at(-1)).toBe("куда звонить если смс с кодом так и не пришло");
-    expect(t.suggestions.get(id)).toMatchObject({ state: "accepted" });
-    expect(t.run(["--accept", String(id)])).toMatchObject({
+    expect(await t.suggestions.get(id)).toMatchObject({ state: "accepted" });
+    expect(await t.run(["--accept", String(id)])).toMatchObject({
       code: 1,
       err: `Suggestion ${id} is already accepted.`,
     });
   });
 
-  it("adds an English question to the English examples, without personal-data placeholders", () => {
+  it("adds an English question to the English examples, without personal-data placeholders", async () => {
     const t = setUp();
-    const id = suggest(
+    const id = await suggest(
       t.db,
       `my number ${PERSONAL_DATA_PLACEHOLDERS.join(" ")} gets no code, which line do I call`,
       "contacts.hotline",
       "en",
     );
-    const result = t.run(["--accept", String(id)], loadsOnly);
+    const result = await t.run(["--accept", String(id)], loadsOnly);
     expect(result.code).toBe(0);
     expect(result.out).toContain("examples.en: my number gets no code, which line do I call");
     expect(result.out).toContain("placeholders");
@@ -159,18 +168,18 @@ describe("npm run kb -- suggestions --accept", () => {
     );
   });
 
-  it("refuses an example that is already there, exactly or after normalisation", () => {
+  it("refuses an example that is already there, exactly or after normalisation", async () => {
     const t = setUp();
     const before = t.file("contacts.hotline.yaml");
-    const exact = suggest(t.db, "телефон поддержки госуслуг", "contacts.hotline");
+    const exact = await suggest(t.db, "телефон поддержки госуслуг", "contacts.hotline");
     // The same words in another order and case, suggested for another intent.
-    const elsewhere = suggest(t.db, "Телефон ГОСУСЛУГ поддержки!!!", "hours.schedule");
-    const exactly = t.run(["--accept", String(exact)]);
+    const elsewhere = await suggest(t.db, "Телефон ГОСУСЛУГ поддержки!!!", "hours.schedule");
+    const exactly = await t.run(["--accept", String(exact)]);
     expect(exactly.code).toBe(1);
     expect(exactly.err).toContain(
       'is already an example of contacts.hotline in contacts.hotline.yaml: "телефон поддержки госуслуг"',
     );
-    const normalised = t.run(["--accept", String(elsewhere)]);
+    const normalised = await t.run(["--accept", String(elsewhere)]);
     expect(normalised.code).toBe(1);
     expect(normalised.err).toContain(
       "is already (the same words after normalisation) an example of contacts.hotline",
@@ -179,26 +188,26 @@ describe("npm run kb -- suggestions --accept", () => {
     expect(t.file("hours.schedule.yaml")).toBe(
       readFileSync(join(INTENTS_DIR, "hours.schedule.yaml"), "utf8"),
     );
-    expect(t.suggestions.list().map((s) => s.state)).toEqual(["pending", "pending"]);
+    expect((await t.suggestions.list()).map((s) => s.state)).toEqual(["pending", "pending"]);
   });
 
-  it("refuses a new topic and points to the editors' guide", () => {
+  it("refuses a new topic and points to the editors' guide", async () => {
     const t = setUp();
-    const id = suggest(t.db, "как получить выписку из домовой книги", null);
-    const result = t.run(["--accept", String(id)]);
+    const id = await suggest(t.db, "как получить выписку из домовой книги", null);
+    const result = await t.run(["--accept", String(id)]);
     expect(result.code).toBe(1);
     expect(result.err).toContain(`Suggestion ${id} is a new topic`);
     expect(result.err).toContain("intents/README.md");
     expect(result.err).toContain(`--reject ${id}`);
-    expect(t.suggestions.get(id)?.state).toBe("pending");
+    expect((await t.suggestions.get(id))?.state).toBe("pending");
   });
 
-  it("puts the file back exactly and keeps the suggestion pending when the check fails", () => {
+  it("puts the file back exactly and keeps the suggestion pending when the check fails", async () => {
     const t = setUp();
-    const id = suggest(t.db, "по какому телефону узнать про смс с кодом", "contacts.hotline");
+    const id = await suggest(t.db, "по какому телефону узнать про смс с кодом", "contacts.hotline");
     const before = t.file("contacts.hotline.yaml");
     let seen = "";
-    const result = t.run(["--accept", String(id)], (folder) => {
+    const result = await t.run(["--accept", String(id)], (folder) => {
       // The validator sees the edited file: the change is on disk while it runs.
       seen = readFileSync(join(folder, "contacts.hotline.yaml"), "utf8");
       return { ok: false, errors: ["contacts.hotline.yaml: answer.ru: pretend it broke"] };
@@ -210,14 +219,14 @@ describe("npm run kb -- suggestions --accept", () => {
       `contacts.hotline.yaml is back as it was; suggestion ${id} stays pending`,
     );
     expect(t.file("contacts.hotline.yaml")).toBe(before);
-    expect(t.suggestions.get(id)?.state).toBe("pending");
+    expect((await t.suggestions.get(id))?.state).toBe("pending");
   });
 
-  it("also puts it back when the change brings a new lint error", () => {
+  it("also puts it back when the change brings a new lint error", async () => {
     const t = setUp();
-    const id = suggest(t.db, "телефон для справок по порталу", "contacts.hotline");
+    const id = await suggest(t.db, "телефон для справок по порталу", "contacts.hotline");
     const before = t.file("contacts.hotline.yaml");
-    const result = t.run(["--accept", String(id)], (folder) => {
+    const result = await t.run(["--accept", String(id)], (folder) => {
       // The folder loads, but a lint error comes as if the new example duplicated another's.
       const real = loadsOnly(folder);
       if (!real.ok) return real;
@@ -238,47 +247,47 @@ describe("npm run kb -- suggestions --accept", () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain("error: contacts.hotline.yaml: examples.ru.37");
     expect(t.file("contacts.hotline.yaml")).toBe(before);
-    expect(t.suggestions.get(id)?.state).toBe("pending");
+    expect((await t.suggestions.get(id))?.state).toBe("pending");
   });
 
-  it("refuses a question the retention purge erased, or one of placeholders only", () => {
+  it("refuses a question the retention purge erased, or one of placeholders only", async () => {
     const t = setUp();
     const before = t.file("contacts.hotline.yaml");
     for (const question of ["[удалено]", "[телефон] [СНИЛС]"]) {
-      const id = suggest(t.db, question, "contacts.hotline");
-      const result = t.run(["--accept", String(id)]);
+      const id = await suggest(t.db, question, "contacts.hotline");
+      const result = await t.run(["--accept", String(id)]);
       expect(result.code, question).toBe(1);
       expect(result.err).toContain(`Suggestion ${id} has no words to add as an example`);
     }
     expect(t.file("contacts.hotline.yaml")).toBe(before);
   });
 
-  it("--reject marks it rejected once; unknown ids are refused", () => {
+  it("--reject marks it rejected once; unknown ids are refused", async () => {
     const t = setUp();
-    const id = suggest(t.db, "вопрос", null);
-    expect(t.run(["--reject", String(id)])).toMatchObject({
+    const id = await suggest(t.db, "вопрос", null);
+    expect(await t.run(["--reject", String(id)])).toMatchObject({
       code: 0,
       out: `Suggestion ${id} rejected.`,
     });
-    expect(t.run(["--reject", String(id)])).toMatchObject({
+    expect(await t.run(["--reject", String(id)])).toMatchObject({
       code: 1,
       err: `Suggestion ${id} is already rejected.`,
     });
-    expect(t.run(["--accept", "99"]).err).toContain("There is no suggestion 99");
+    expect((await t.run(["--accept", "99"])).err).toContain("There is no suggestion 99");
   });
 });
 
 describe("npm run kb -- suggestions, as a command", () => {
-  it("accepts on DATABASE_PATH and KNOWLEDGE_DIR, after which kb check passes", () => {
+  it("accepts on DATABASE_PATH and KNOWLEDGE_DIR, after which kb check passes", async () => {
     const folder = knowledgeCopy();
     const database = join(folder, "..", "bot.sqlite");
-    const db = openDatabase(database);
-    const id = suggest(
+    const db = openSqlite(database);
+    const id = await suggest(
       db,
       "номер горячей линии если не приходит смс от портала",
       "contacts.hotline",
     );
-    db.close();
+    await db.close();
     const env = { DATABASE_PATH: database, KNOWLEDGE_DIR: folder };
 
     const listed = runScript("kb.ts", ["suggestions"], { env });

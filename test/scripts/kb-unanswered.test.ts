@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createStore, type QuestionRecord } from "../../handoff/index.ts";
+import { createStore, openSqlite, type QuestionRecord } from "../../handoff/index.ts";
 import { BIDI_CONTROL, createMatcher } from "../../knowledge/index.ts";
 import { BOM } from "../../scripts/csv.ts";
 import { parseSince, runUnanswered } from "../../scripts/kb-unanswered.ts";
@@ -34,11 +34,12 @@ const HOTLINE = [
  * `now`: hotline questions escalated or clarified, two on the weather, a
  * password answer rated 👎, and one question ten days old.
  */
-function filledDatabase(now: number): string {
+async function filledDatabase(now: number): Promise<string> {
   const path = join(tempDir(), "bot.sqlite");
   let time = now;
-  const store = createStore(path, { now: () => time });
-  const ask = (
+  const storeDb = openSqlite(path);
+  const store = createStore(storeDb, { now: () => time });
+  const ask = async (
     daysAgo: number,
     chatId: number,
     text: string,
@@ -46,7 +47,7 @@ function filledDatabase(now: number): string {
     intent: string | null = null,
   ) => {
     time = now - daysAgo * DAY;
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId,
       text,
       language: "ru",
@@ -57,21 +58,21 @@ function filledDatabase(now: number): string {
     });
   };
   for (const [i, text] of HOTLINE.entries()) {
-    ask(3 - i * 0.1, 10 + i, text, i % 2 ? "clarify" : "escalate");
+    await ask(3 - i * 0.1, 10 + i, text, i % 2 ? "clarify" : "escalate");
   }
-  ask(2, 20, "погода в москве", "escalate");
-  ask(1.5, 21, "какая погода завтра", "escalate");
-  ask(1, 30, "не помню пароль", "answer", "account.login_recovery");
+  await ask(2, 20, "погода в москве", "escalate");
+  await ask(1.5, 21, "какая погода завтра", "escalate");
+  await ask(1, 30, "не помню пароль", "answer", "account.login_recovery");
   time = now - 0.9 * DAY;
-  store.recordFeedback(30, "account.login_recovery", false);
-  ask(10, 40, "как оформить загранпаспорт", "escalate");
-  store.close();
+  await store.recordFeedback(30, "account.login_recovery", false);
+  await ask(10, 40, "как оформить загранпаспорт", "escalate");
+  await storeDb.close();
   return path;
 }
 
 describe("npm run kb -- unanswered", () => {
-  it("prints the clusters of the last 7 days, biggest first, with the nearest intent", () => {
-    const path = filledDatabase(Date.now());
+  it("prints the clusters of the last 7 days, biggest first, with the nearest intent", async () => {
+    const path = await filledDatabase(Date.now());
     const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], {
       env: { DATABASE_PATH: path },
     });
@@ -109,10 +110,10 @@ describe("npm run kb -- unanswered", () => {
 describe("runUnanswered", () => {
   const kb = realKnowledgeBase();
   const knowledge = { kb, matcher: createMatcher(kb) };
-  const run = (args: string[], now: number, path: string) => {
+  const run = async (args: string[], now: number, path: string) => {
     let out = "";
     const errors: string[] = [];
-    const code = runUnanswered(args, {
+    const code = await runUnanswered(args, {
       now: () => now,
       env: { DATABASE_PATH: path },
       knowledge: () => knowledge,
@@ -124,12 +125,13 @@ describe("runUnanswered", () => {
     return { code, out, errors };
   };
 
-  it("prints a citizen's text without bidi controls or terminal escapes, its letters kept", () => {
+  it("prints a citizen's text without bidi controls or terminal escapes, its letters kept", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
     const path = join(tempDir(), "bot.sqlite");
-    const store = createStore(path, { now: () => now - 60_000 });
+    const storeDb = openSqlite(path);
+    const store = createStore(storeDb, { now: () => now - 60_000 });
     const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId: 1,
       text: `погода ${controls}שלום\u001b[2J مرحبا`,
       language: "ru",
@@ -138,32 +140,32 @@ describe("runUnanswered", () => {
       confidence: 0.2,
       candidates: [],
     });
-    store.close();
-    const { code, out } = run([], now, path);
+    await storeDb.close();
+    const { code, out } = await run([], now, path);
     expect(code).toBe(0);
     expect(out).toMatch(/погода ?שלום ?\[2J مرحبا/);
     expect(out).not.toMatch(BIDI_CONTROL);
     expect(out).not.toContain("\u001b");
   });
 
-  it("counts back from its clock: --since 2d leaves out what is older", () => {
+  it("counts back from its clock: --since 2d leaves out what is older", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
-    const path = filledDatabase(now);
-    const { code, out } = run(["--since", "2d"], now, path);
+    const path = await filledDatabase(now);
+    const { code, out } = await run(["--since", "2d"], now, path);
     expect(code).toBe(0);
     expect(out).toMatch(/in the last 2 days \(since .+\): 3 in 2 cluster\(s\)/);
     expect(out).toContain("погода");
     expect(out).toContain("не помню пароль");
     expect(out).not.toContain("горячей");
-    expect(run(["--since", "1h"], now, path).out).toMatch(
+    expect((await run(["--since", "1h"], now, path)).out).toMatch(
       /^No unanswered questions in the last 1 hour/,
     );
   });
 
-  it("exports every cluster as CSV with the BOM, the examples in their own columns", () => {
+  it("exports every cluster as CSV with the BOM, the examples in their own columns", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
-    const path = filledDatabase(now);
-    const { code, out } = run(["--since", "2w", "--csv"], now, path);
+    const path = await filledDatabase(now);
+    const { code, out } = await run(["--since", "2w", "--csv"], now, path);
     expect(code).toBe(0);
     expect(out.startsWith(BOM)).toBe(true);
     const [header, ...rows] = parseCsv(out.slice(BOM.length));
@@ -176,7 +178,7 @@ describe("runUnanswered", () => {
     expect(rows.map((r) => Number(column(r, "unhelpful")))).toContain(1);
   });
 
-  it("rejects a bad command line with exit code 2 before opening anything", () => {
+  it("rejects a bad command line with exit code 2 before opening anything", async () => {
     const path = join(tempDir(), "never.sqlite");
     for (const args of [
       ["--since", "7"],
@@ -189,7 +191,7 @@ describe("runUnanswered", () => {
       ["--frobnicate"],
       ["extra"],
     ]) {
-      const { code, errors } = run(args, Date.now(), path);
+      const { code, errors } = await run(args, Date.now(), path);
       expect(code, args.join(" ")).toBe(2);
       expect(errors.join("\n")).toMatch(
         /^kb unanswered: .+ \(npm run kb -- unanswered --help shows the usage\)$/,

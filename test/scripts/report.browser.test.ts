@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectReport,
   createStore,
-  openDatabase,
+  openSqlite,
   type ReportData,
   startOfMoscowDay,
 } from "../../handoff/index.ts";
@@ -67,13 +67,13 @@ describe.skipIf(!existsSync(CHROMIUM))("the report page in chromium", () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "report-browser-"));
-    const db = openDatabase(join(dir, "bot.sqlite"));
-    seedRealisticMonth(db, { until: NOW, days: 30 });
+    const db = openSqlite(join(dir, "bot.sqlite"));
+    await seedRealisticMonth(db, { until: NOW, days: 30 });
     // Enough 👎 to head the list.
     const store = createStore(db, { now: () => NOW - DAY });
-    for (let i = 0; i < 500; i++) store.recordFeedback(i, HOSTILE, false);
-    data = collectReport(db, { since: startOfMoscowDay(NOW) - 29 * DAY, until: NOW });
-    db.close();
+    for (let i = 0; i < 500; i++) await store.recordFeedback(i, HOSTILE, false);
+    data = await collectReport(db, { since: startOfMoscowDay(NOW) - 29 * DAY, until: NOW });
+    await db.close();
     const file = join(dir, "report.html");
     writeFileSync(file, renderReportHtml(data, { generatedAt: NOW }));
     url = pathToFileURL(file).href;

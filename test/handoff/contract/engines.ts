@@ -1,6 +1,5 @@
-import { openDatabase } from "../../../handoff/database.ts";
 import type { SqlDatabase } from "../../../handoff/sql/client.ts";
-import { sqliteClient } from "../../../handoff/sqlite/client.ts";
+import { openSqlite } from "../../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../../postgres/fresh.ts";
 
 /** A database with the bot's schema, and how to be rid of it. */
@@ -17,7 +16,7 @@ export const ENGINES: readonly [string, () => Promise<TestDatabase>][] = [
   [
     "sqlite",
     async () => {
-      const db = sqliteClient(openDatabase(":memory:"));
+      const db = openSqlite(":memory:");
       return { db, close: () => db.close() };
     },
   ],

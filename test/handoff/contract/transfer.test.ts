@@ -1,10 +1,10 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { migrate } from "../../../handoff/migrations.ts";
 import { migratePostgres } from "../../../handoff/postgres/migrations.ts";
 import type { SqlClient } from "../../../handoff/sql/client.ts";
 import { exportTables, ImportError, importTables, TABLES } from "../../../handoff/sql/transfer.ts";
 import { sqliteClient } from "../../../handoff/sqlite/client.ts";
+import { migrate } from "../../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../../postgres/fresh.ts";
 
 const cleanups: (() => Promise<void>)[] = [];

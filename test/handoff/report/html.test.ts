@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   collectReport,
   createStore,
-  openDatabase,
+  openSqlite,
   startOfMoscowDay,
 } from "../../../handoff/index.ts";
 import { renderReportHtml } from "../../../handoff/report/index.ts";
@@ -63,11 +63,11 @@ describe("renderReportHtml: safety", () => {
     );
   });
 
-  it("never shows question texts, however they are written", () => {
-    const db = openDatabase(":memory:");
+  it("never shows question texts, however they are written", async () => {
+    const db = openSqlite(":memory:");
     const at = Date.parse("2026-11-02T12:00:00+03:00");
     const store = createStore(db, { now: () => at });
-    store.recordQuestion({
+    await store.recordQuestion({
       chatId: 1,
       text: `${SCRIPT} мой СНИЛС`,
       language: "ru",
@@ -76,14 +76,14 @@ describe("renderReportHtml: safety", () => {
       confidence: 0.9,
       candidates: [],
     });
-    store.recordFeedback(1, IMAGE, false);
+    await store.recordFeedback(1, IMAGE, false);
     const html = renderReportHtml(
-      collectReport(db, { since: startOfMoscowDay(at), until: at + 60_000 }),
+      await collectReport(db, { since: startOfMoscowDay(at), until: at + 60_000 }),
     );
     expect(html).not.toContain("мой СНИЛС");
     expect(withoutData(html, [SCRIPT, IMAGE]).match(EXTERNAL)).toBeNull();
     expect(html).toContain(escapeHtml(SCRIPT));
-    db.close();
+    await db.close();
   });
 });
 

@@ -1,9 +1,9 @@
-import type { Database } from "better-sqlite3";
 import {
   createOperators,
   createStore,
   createTicketService,
   type QuestionRecord,
+  type SqlDatabase,
 } from "../../../handoff/index.ts";
 
 const MINUTE = 60_000;
@@ -54,24 +54,22 @@ function random(seed: number): () => number {
  * third of escalations become tickets with waits of minutes to hours, 5%
  * cancelled, most rated. Returns what it wrote.
  */
-export function seedRealisticMonth(
-  db: Database,
+export async function seedRealisticMonth(
+  db: SqlDatabase,
   options: { until: number; days?: number; seed?: number },
 ) {
   const { until, days = 30, seed = 7 } = options;
   const rand = random(seed);
   let time = until - days * DAY;
   const now = () => time;
-  const store = createStore(db, { now });
-  const tickets = createTicketService(db, { now });
   const operators = createOperators(db, { now });
   for (let id = 1; id <= 6; id++) {
-    operators.add({
+    await operators.add({
       userId: id,
       name: `Оператор ${id}`,
       role: id === 1 ? "supervisor" : "operator",
     });
-    operators.setShift(id, true);
+    await operators.setShift(id, true);
   }
   // Popular intents come first: a Zipf-like pick.
   const pickIntent = () => INTENTS[Math.floor(INTENTS.length * rand() ** 2.2)] as string;
@@ -82,8 +80,10 @@ export function seedRealisticMonth(
   let questions = 0;
   let opened = 0;
   let chat = 1_000_000;
-  const pending: { at: number; run: () => void }[] = [];
-  db.transaction(() => {
+  const pending: { at: number; run: () => Promise<unknown> }[] = [];
+  await db.transaction(async (tx) => {
+    const store = createStore(tx, { now });
+    const tickets = createTicketService(tx, { now });
     for (let d = 0; d < days; d++) {
       const dayStart = until - (days - d) * DAY;
       const weekend = new Date(dayStart).getUTCDay() % 6 === 0;
@@ -103,15 +103,15 @@ export function seedRealisticMonth(
           confidence: 0.5 + rand() / 2,
           candidates: [{ intent, score: 0.6 }],
         };
-        store.recordQuestion(record);
+        await store.recordQuestion(record);
         questions++;
         if (decision === "answer" && rand() < 0.08) {
           const unhelpfulOdds =
             intent.startsWith("tech.") || intent.startsWith("application.") ? 0.5 : 0.15;
-          store.recordFeedback(chatId, intent, rand() >= unhelpfulOdds);
+          await store.recordFeedback(chatId, intent, rand() >= unhelpfulOdds);
         }
         if (decision === "escalate" && rand() < 0.35) {
-          const ticket = tickets.openTicket({
+          const ticket = await tickets.openTicket({
             chatId,
             language: "ru",
             question: record.text,
@@ -122,7 +122,7 @@ export function seedRealisticMonth(
           const id = ticket.ticket.id;
           const takenAt = time + Math.round(logNormal(4 * MINUTE, 1.1));
           if (rand() < 0.05) {
-            pending.push({ at: takenAt - 1, run: () => void tickets.cancel(chatId) });
+            pending.push({ at: takenAt - 1, run: () => tickets.cancel(chatId) });
             continue;
           }
           const operator = 1 + Math.floor(rand() * 6);
@@ -130,12 +130,12 @@ export function seedRealisticMonth(
           const rating =
             rand() < 0.65 ? Math.min(5, Math.max(1, Math.round(5.4 - 2.5 * rand() ** 2))) : 0;
           const solved = rand() < 0.8;
-          pending.push({ at: takenAt, run: () => void tickets.takeTicket(id, operator) });
+          pending.push({ at: takenAt, run: () => tickets.takeTicket(id, operator) });
           pending.push({
             at: closedAt,
-            run: () => {
-              tickets.close(id, operator);
-              if (rating > 0) tickets.rate(id, chatId, rating, solved);
+            run: async () => {
+              await tickets.close(id, operator);
+              if (rating > 0) await tickets.rate(id, chatId, rating, solved);
             },
           });
         }
@@ -145,8 +145,8 @@ export function seedRealisticMonth(
     for (const event of pending.sort((a, b) => a.at - b.at)) {
       if (event.at >= until) continue;
       time = event.at;
-      event.run();
+      await event.run();
     }
-  })();
+  });
   return { questions, opened };
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { type SqliteDatabase, sqliteClient } from "./client.ts";
 import { MIGRATIONS, migrate } from "./migrations.ts";
 
 /** Why a database could not be opened. */
@@ -136,4 +137,14 @@ function explainOpenError(error: unknown, where: string): unknown {
     );
   }
   return error;
+}
+
+/**
+ * Opens the SQLite database at `path` as `openDatabase` does, behind the
+ * handoff's SQL port: what the bot, the desk and the tools take.
+ *
+ * @example const db = openSqlite("./data/bot.sqlite", { create: false }); … await db.close();
+ */
+export function openSqlite(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  return sqliteClient(openDatabase(path, options));
 }

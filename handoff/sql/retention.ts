@@ -1,52 +1,10 @@
-import type { Database } from "better-sqlite3";
+import type { PurgeCounts, PurgeOptions } from "../ports.ts";
+import type { SqlClient } from "./client.ts";
 
 /** What erased text reads as: the columns it replaces are NOT NULL or must keep a text or a file. */
 export const ERASED_TEXT = "[удалено]";
 
 const DAY = 24 * 60 * 60_000;
-
-/** How many rows `purgeExpired` erased or deleted (or would, on a dry run). */
-export interface PurgeCounts {
-  /** Closed tickets whose question was erased. */
-  tickets: number;
-  /** Messages of those tickets (citizen's, operator's, notes) whose text or file was erased. */
-  messages: number;
-  /** Of those messages, the ones that carried a file (its file id is gone). */
-  files: number;
-  /** Questions to the bot whose text was erased. */
-  questions: number;
-  /** Sent or failed outbox rows deleted: their payloads held relayed texts and file ids. */
-  outbox: number;
-  /** Handled update ids forgotten (no personal data; they only pile up). */
-  updates: number;
-  /**
-   * Saved updates never handled (given up after crashing the bot on every
-   * replay) older than the retention period: they hold citizens' messages.
-   */
-  inbox: number;
-  /**
-   * Operators' suggestions whose copy of the ticket's question was erased;
-   * null when the database has no `suggestions` table (before migration 4).
-   */
-  suggestions: number | null;
-}
-
-export interface PurgeOptions {
-  /**
-   * The retention period: what tickets closed, questions asked and outbox
-   * rows created before `now - olderThanMs` hold of personal data goes.
-   */
-  olderThanMs: number;
-  /** The moment to count back from. Defaults to Date.now(). */
-  now?: number;
-  /**
-   * Handled update ids older than this are forgotten. Defaults to 3 days
-   * (Telegram keeps an undelivered update 24 hours at most).
-   */
-  updatesOlderThanMs?: number;
-  /** Count what would go and change nothing. Defaults to false. */
-  dryRun?: boolean;
-}
 
 /** One kind of data to erase: the rows it concerns and what becomes of them (none: only counted). */
 interface Step {
@@ -56,19 +14,22 @@ interface Step {
   change?: { set: string } | "delete";
 }
 
+/** Whether the suggestions table exists (before migration 4 it did not), in each engine's catalogue. */
+const HAS_SUGGESTIONS = {
+  sqlite: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suggestions'",
+  postgres: "SELECT 1 FROM information_schema.tables WHERE table_name = 'suggestions'",
+} as const;
+
 /** The steps in the order they run: each one's rows are found before an earlier step changes them. */
-function stepsFor(db: Database): Step[] {
+async function stepsFor(sql: SqlClient): Promise<Step[]> {
   // An open ticket is never touched, however old. A ticket's question is
   // erased in the same transaction as its messages (and a closed ticket gets
   // no new ones), so tickets erased before are skipped: a daily run reads
   // little more than what expired since the last one.
   const closedBefore = "state = 'closed' AND closed_at < :cutoff";
-  const toErase = `SELECT id FROM tickets WHERE ${closedBefore} AND question IS NOT :erased`;
-  const messages = `ticket_id IN (${toErase}) AND (text IS NOT :erased OR file_id IS NOT NULL)`;
-  const hasSuggestions =
-    db
-      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'suggestions'")
-      .get() !== undefined;
+  const toErase = `SELECT id FROM tickets WHERE ${closedBefore} AND question IS DISTINCT FROM :erased`;
+  const messages = `ticket_id IN (${toErase}) AND (text IS DISTINCT FROM :erased OR file_id IS NOT NULL)`;
+  const hasSuggestions = (await sql.get(HAS_SUGGESTIONS[sql.engine])) !== undefined;
   return [
     { kind: "files", table: "ticket_messages", where: `${messages} AND file_id IS NOT NULL` },
     {
@@ -80,13 +41,13 @@ function stepsFor(db: Database): Step[] {
     {
       kind: "tickets",
       table: "tickets",
-      where: `${closedBefore} AND question IS NOT :erased`,
+      where: `${closedBefore} AND question IS DISTINCT FROM :erased`,
       change: { set: "question = :erased" },
     },
     {
       kind: "questions",
       table: "questions",
-      where: "created_at < :cutoff AND text IS NOT :erased",
+      where: "created_at < :cutoff AND text IS DISTINCT FROM :erased",
       change: { set: "text = :erased" },
     },
     // Operators' suggestions (migration 4) copy a closed ticket's question.
@@ -96,7 +57,7 @@ function stepsFor(db: Database): Step[] {
             kind: "suggestions",
             table: "suggestions",
             where: `(created_at < :cutoff OR ticket_id IN (SELECT id FROM tickets WHERE ${closedBefore}))
-              AND question IS NOT :erased`,
+              AND question IS DISTINCT FROM :erased`,
             change: { set: "question = :erased" },
           } satisfies Step,
         ]
@@ -133,9 +94,9 @@ function stepsFor(db: Database): Step[] {
  * Running it again erases nothing more. Returns how many rows of each kind it
  * erased (or would, with `dryRun`).
  *
- * @example purgeExpired(db, { olderThanMs: 90 * 24 * 60 * 60_000 })
+ * @example await purgeExpired(db, { olderThanMs: 90 * 24 * 60 * 60_000 })
  */
-export function purgeExpired(db: Database, options: PurgeOptions): PurgeCounts {
+export async function purgeExpired(sql: SqlClient, options: PurgeOptions): Promise<PurgeCounts> {
   const { olderThanMs, now = Date.now(), updatesOlderThanMs = 3 * DAY, dryRun = false } = options;
   if (!(olderThanMs >= 0 && updatesOlderThanMs >= 0)) {
     throw new RangeError(
@@ -147,7 +108,9 @@ export function purgeExpired(db: Database, options: PurgeOptions): PurgeCounts {
     updatesCutoff: now - updatesOlderThanMs,
     erased: ERASED_TEXT,
   };
-  const purge = db.transaction((): PurgeCounts => {
+  // One transaction, which takes the write lock at once: what a real run
+  // counts is what it erases.
+  return sql.transaction(async (tx): Promise<PurgeCounts> => {
     const counts: PurgeCounts = {
       tickets: 0,
       messages: 0,
@@ -158,22 +121,21 @@ export function purgeExpired(db: Database, options: PurgeOptions): PurgeCounts {
       inbox: 0,
       suggestions: null,
     };
-    for (const { kind, table, where, change } of stepsFor(db)) {
+    for (const { kind, table, where, change } of await stepsFor(tx)) {
       if (dryRun || change === undefined) {
-        counts[kind] = db
-          .prepare(`SELECT count(*) FROM ${table} WHERE ${where}`)
-          .pluck()
-          .get(params) as number;
+        const row = await tx.get<{ n: number }>(
+          `SELECT count(*) AS n FROM ${table} WHERE ${where}`,
+          params,
+        );
+        counts[kind] = Number(row?.n ?? 0);
       } else {
-        const sql =
+        const text =
           change === "delete"
             ? `DELETE FROM ${table} WHERE ${where}`
             : `UPDATE ${table} SET ${change.set} WHERE ${where}`;
-        counts[kind] = db.prepare(sql).run(params).changes;
+        counts[kind] = await tx.run(text, params);
       }
     }
     return counts;
   });
-  // A real run takes the write lock at once: what it counts is what it erases.
-  return dryRun ? purge.deferred() : purge.immediate();
 }

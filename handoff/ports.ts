@@ -1,0 +1,757 @@
+// The handoff's storage ports: what each repository does, written once
+// against the SQL port (handoff/sql/client.ts) for both engines; the
+// implementations are in handoff/sql/.
+import type { UnansweredQuestion } from "../knowledge/index.ts";
+import type { Language } from "../knowledge/stem.ts";
+import type { StorageMonitor } from "./database-probe.ts";
+import type {
+  IntentGuess,
+  MessageDirection,
+  Ticket,
+  TicketFile,
+  TicketMessage,
+  TicketState,
+} from "./ticket-model.ts";
+
+/** What an operator did (or tried to do: refusals carry `details.refused`). */
+export type AuditAction =
+  | "take"
+  | "take_next"
+  | "release"
+  | "transfer"
+  | "close"
+  | "message"
+  | "note"
+  | "operator_add"
+  | "operator_remove"
+  | "shift_on"
+  | "shift_off"
+  /** A knowledge-base answer sent on a ticket (`details.intent`), besides its "message" row. */
+  | "kb_answer"
+  /** Which intent a closed ticket belonged to (`details.intent`, null: a new topic), or skipped. */
+  | "topic"
+  /** An operator made one of their tickets the current one (recorded when refused). */
+  | "switch"
+  /** A citizen said whether a closed ticket solved it (recorded when refused: not their ticket). */
+  | "solved"
+  /** A citizen rated a closed ticket (recorded when refused: not their ticket). */
+  | "rate"
+  /** An operator command (`details.command`) from someone who is not an operator: always refused. */
+  | "command"
+  /** A removed operator was told, on their next message, that they no longer are one. */
+  | "removal_told";
+
+/** One row of the audit log. */
+export interface AuditEntry {
+  id: number;
+  /** Who acted; for a refusal, whoever tried, operator or not. */
+  operatorId: number;
+  action: AuditAction;
+  ticketId: number | null;
+  details: Record<string, unknown>;
+  at: number;
+}
+
+export interface AuditFilter {
+  ticketId?: number;
+  operatorId?: number;
+  /** Only entries at or after this time (ms since the epoch). */
+  since?: number;
+}
+
+/** The audit log of operator actions, written in the same transaction as the action. */
+export interface AuditLog {
+  record(entry: {
+    operatorId: number;
+    action: AuditAction;
+    ticketId?: number | null;
+    details?: Record<string, unknown>;
+  }): Promise<void>;
+  /** Entries matching every given filter, oldest first. */
+  entries(filter?: AuditFilter): Promise<AuditEntry[]>;
+  /** The newest entry of an action that was not refused, on a ticket or by an operator. */
+  latest(
+    action: AuditAction,
+    of: { ticketId: number } | { operatorId: number },
+  ): Promise<AuditEntry | undefined>;
+}
+
+export interface AuditLogOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
+export type OperatorRole = "operator" | "supervisor";
+
+/** A person who answers citizens, identified by their Telegram user id. */
+export interface Operator {
+  userId: number;
+  name: string;
+  role: OperatorRole;
+  onShift: boolean;
+  addedAt: number;
+  /** When they were removed; null while they are an operator. */
+  removedAt: number | null;
+}
+
+export interface OperatorRow {
+  user_id: number;
+  name: string;
+  role: OperatorRole;
+  on_shift: number;
+  added_at: number;
+  removed_at: number | null;
+}
+
+export type RemoveOperatorResult =
+  /** `requeued`: the ids of their assigned tickets, now back in the queue. */
+  | { ok: true; operator: Operator; requeued: readonly number[] }
+  | { ok: false; reason: "not_operator" };
+
+export type SetShiftResult =
+  | { ok: true; operator: Operator }
+  | { ok: false; reason: "not_operator" };
+
+/** The operator list: who may take tickets, in which role, and who is on shift. */
+export interface Operators {
+  /**
+   * Adds an operator, or updates the name and role of one (bringing back a
+   * removed one, off shift). `created` says they were not a current operator
+   * before. `by` is who did it, for the audit log.
+   */
+  add(
+    operator: { userId: number; name: string; role: OperatorRole },
+    by?: number,
+  ): Promise<{ operator: Operator; created: boolean }>;
+  /**
+   * Removes an operator: they go off shift and their assigned tickets go back
+   * to the queue (tell those citizens and the on-shift operators).
+   */
+  remove(userId: number, by?: number): Promise<RemoveOperatorResult>;
+  /** Anyone ever added, removed ones included. */
+  get(userId: number): Promise<Operator | undefined>;
+  /** The role of a current operator; undefined for anyone else (removed ones included). */
+  roleOf(userId: number): Promise<OperatorRole | undefined>;
+  /** Current operators by name; with `includeRemoved`, removed ones too. */
+  list(options?: { includeRemoved?: boolean }): Promise<Operator[]>;
+  /** Current operators on shift: whom to notify of a new ticket. */
+  onShift(): Promise<Operator[]>;
+  setShift(userId: number, onShift: boolean): Promise<SetShiftResult>;
+}
+
+export interface OperatorsOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/**
+ * Extra Telegram parameters for the send method (`parse_mode`,
+ * `reply_markup`, `reply_parameters`…), stored as JSON and passed as they are.
+ */
+export type SendOptions = Readonly<Record<string, unknown>>;
+
+/** A message to deliver, by the Telegram method that sends it. */
+export type OutboxMessage =
+  | { kind: "text"; text: string; options?: SendOptions }
+  | { kind: "photo"; fileId: string; caption?: string; options?: SendOptions }
+  | { kind: "document"; fileId: string; caption?: string; options?: SendOptions }
+  /** `copyMessage`: relays a message as it is, files and captions included. */
+  | { kind: "copy"; fromChatId: number; messageId: number; options?: SendOptions }
+  /**
+   * `editMessageText` of a message this outbox sent before to the same chat
+   * (row `outboxId`); skipped if that row was never delivered.
+   */
+  | { kind: "edit"; outboxId: number; text: string; options?: SendOptions };
+
+export type OutboxState = "pending" | "sending" | "sent" | "failed";
+
+/** One row of the outbox. */
+export interface OutboxItem {
+  id: number;
+  chatId: number;
+  message: OutboxMessage;
+  ticketId: number | null;
+  /** What the row is for, to find it again (e.g. "card": a new-ticket card). */
+  tag: string | null;
+  state: OutboxState;
+  /** Failed attempts so far; a 429 is not one (`postpone`: Telegram only said "later"). */
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  /** The Telegram message id, once sent (routes an operator's reply to its ticket). */
+  messageId: number | null;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+/**
+ * Messages still to deliver to Telegram, kept in SQLite so a crash loses none.
+ *
+ * Delivery is at least once: a row is claimed (`sending`), sent, then marked
+ * `sent`. If the process dies after Telegram accepted the message but before
+ * `markSent` committed, `recoverStale` puts the row back to `pending` and it
+ * is sent again. That window, one send per crash, is the only way to get a
+ * duplicate; nothing is ever lost.
+ *
+ * Order: a chat's rows are claimed one at a time, oldest first; while an
+ * older row of a chat is pending (waiting for a retry too) or being sent, its
+ * newer rows wait. Different chats go in parallel.
+ */
+export interface Outbox {
+  /**
+   * Adds a message to deliver and returns its id. A single INSERT on the
+   * client it is given: build the outbox on the `tx` of the transaction that
+   * makes the change it reports, so both commit or neither does.
+   */
+  enqueue(item: {
+    chatId: number;
+    message: OutboxMessage;
+    ticketId?: number;
+    tag?: string;
+  }): Promise<number>;
+  /**
+   * Claims the oldest row that is due at `now` and whose chat has no older
+   * row pending or being sent: marks it `sending` and returns it. With
+   * `chatId`, only that chat's rows (a terminal console reads its own).
+   */
+  claimNext(now?: number, chatId?: number): Promise<OutboxItem | undefined>;
+  /** Telegram accepted it. Returns false if the row was not being sent or pending. */
+  markSent(id: number, messageId?: number): Promise<boolean>;
+  /** A transient failure: back to pending, tried again after `retryAfterMs`. */
+  markRetry(id: number, error: string, retryAfterMs: number): Promise<boolean>;
+  /**
+   * Telegram asked to wait (429 with retry_after): back to pending, tried
+   * again after `delayMs`, without counting a failed attempt (attempts set
+   * the backoff and when to give up). Returns false if the row was not being sent.
+   */
+  postpone(id: number, error: string, delayMs: number): Promise<boolean>;
+  /** A permanent failure (blocked by the user, bad request): never tried again. */
+  markFailed(id: number, error: string): Promise<boolean>;
+  /**
+   * Puts rows claimed (`sending`) more than `olderThanMs` ago back to
+   * `pending`, and returns how many. Call it with 0 at start-up, before the
+   * delivery worker starts: every `sending` row then was left by a crash.
+   * While a worker runs, only a threshold longer than any send may be used,
+   * or a slow send is sent twice.
+   */
+  recoverStale(olderThanMs: number): Promise<number>;
+  /** How long the oldest undelivered row has waited, in ms; 0 when none waits. */
+  lag(): Promise<number>;
+  get(id: number): Promise<OutboxItem | undefined>;
+  /** The ticket of a message the outbox delivered to `chatId` (an operator replied to it). */
+  ticketOfMessage(chatId: number, messageId: number): Promise<number | undefined>;
+  /** A ticket's rows with a tag, oldest first (e.g. its cards, to edit them). */
+  tagged(ticketId: number, tag: string): Promise<OutboxItem[]>;
+  /** Rows in a state, oldest first; "undelivered": pending or sending. */
+  inState(state: OutboxState | "undelivered"): Promise<OutboxItem[]>;
+  /** The highest Telegram message id recorded for a chat's sent rows; 0 when none. */
+  lastMessageId(chatId: number): Promise<number>;
+}
+
+export interface OutboxOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/** A question the bot answered, clarified or escalated, as stored (text already masked). */
+export interface QuestionRecord {
+  chatId: number;
+  text: string;
+  language: Language;
+  decision: "answer" | "clarify" | "escalate";
+  intent: string | null;
+  confidence: number;
+  candidates: readonly { intent: string; score: number }[];
+}
+
+/** What a 👍/👎 press did to the answer's feedback. */
+export type FeedbackOutcome = "recorded" | "changed" | "unchanged";
+
+/**
+ * The bot's own state in SQLite: chats, handled updates, feedback, questions.
+ *
+ * Bookkeeping never stops an answer: when the database fails (disk full, I/O
+ * error, read-only or deleted file, damaged pages), `wasHandled`, `markHandled`,
+ * the chat's language and blocked mark, feedback and the question log read as
+ * "nothing known" and skip their write, and the failure goes to the storage
+ * monitor (logged once, shown by /healthz); a citizen may then get an answer
+ * twice, never none. Other errors (bugs) still throw. `saveUpdates` and
+ * `takeUnhandledUpdates` throw on any failure: an update must not be confirmed
+ * to Telegram unless it is saved.
+ */
+export interface Store {
+  /** Whether an update was handled before (Telegram redelivers after a restart). */
+  wasHandled(updateId: number): Promise<boolean>;
+  /** Records an update as handled, after its reply went out (it leaves the inbox). */
+  markHandled(updateId: number): Promise<void>;
+  /**
+   * Keeps a fetched batch of updates until each is handled (before Telegram is
+   * told it arrived). Throws when they cannot be saved, also when the file was
+   * deleted while the bot ran.
+   */
+  saveUpdates(updates: readonly { update_id: number }[]): Promise<void>;
+  /**
+   * Updates saved but not handled (a crash came between), oldest first, each
+   * counted as replayed once more; those replayed `maxReplays` times already
+   * are left out (an update that crashes the bot must not do it forever).
+   */
+  takeUnhandledUpdates(maxReplays: number): Promise<unknown[]>;
+  languageOf(chatId: number): Promise<Language | undefined>;
+  setLanguage(chatId: number, language: Language): Promise<void>;
+  /** The citizen blocked the bot (Telegram answered 403): stop sending to them. */
+  markBlocked(chatId: number): Promise<void>;
+  /** They wrote again: they unblocked the bot. */
+  markActive(chatId: number): Promise<void>;
+  isBlocked(chatId: number): Promise<boolean>;
+  /**
+   * 👍/👎 on an answer. With `answerMessageId` (the answer's Telegram message)
+   * an answer has one feedback, the latest: "unchanged" says this press
+   * repeats it, "changed" that it replaced another.
+   */
+  recordFeedback(
+    chatId: number,
+    intent: string,
+    helpful: boolean,
+    answerMessageId?: number,
+  ): Promise<FeedbackOutcome>;
+  recordQuestion(question: QuestionRecord): Promise<void>;
+  feedback(): Promise<{ chatId: number; intent: string; helpful: boolean; createdAt: number }[]>;
+  questions(): Promise<(QuestionRecord & { createdAt: number })[]>;
+  /** The chat's latest question, if asked at or after `sinceMs` (what a new ticket carries). */
+  lastQuestion(
+    chatId: number,
+    sinceMs: number,
+  ): Promise<(QuestionRecord & { createdAt: number }) | undefined>;
+  /**
+   * The questions not answered well since `sinceMs`: escalated or clarified
+   * then, or answered and rated 👎 then (the chat's latest question answered
+   * with the rated intent at or before the rating).
+   */
+  unansweredQuestions(sinceMs: number): Promise<UnansweredRecords>;
+}
+
+export interface StoreOptions {
+  /** The clock, for tests. Defaults to Date.now. */
+  now?: () => number;
+  /** Told of storage failures and of writes that worked. Defaults to a monitor of its own that logs nothing. */
+  storage?: StorageMonitor;
+}
+
+/** Where a suggestion is: waiting for content staff, or decided. */
+export type SuggestionState = "pending" | "accepted" | "rejected";
+
+/** An operator's word on which intent a closed ticket's question belonged to. */
+export interface Suggestion {
+  id: number;
+  ticketId: number;
+  /** The ticket's question, personal data masked as the ticket has it. */
+  question: string;
+  language: Language;
+  /** The intent it belongs to; null: a new topic no intent covers. */
+  intent: string | null;
+  operatorId: number;
+  createdAt: number;
+  state: SuggestionState;
+  decidedAt: number | null;
+}
+
+/** What an operator suggests for a ticket. */
+export interface NewSuggestion {
+  ticketId: number;
+  question: string;
+  language: Language;
+  intent: string | null;
+  operatorId: number;
+}
+
+export type RecordSuggestionResult =
+  | { ok: true; suggestion: Suggestion }
+  /** `suggestion`: the one recorded before for the ticket. */
+  | { ok: false; reason: "already_recorded"; suggestion: Suggestion };
+
+export type DecideSuggestionResult =
+  | { ok: true; suggestion: Suggestion }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "already_decided"; suggestion: Suggestion };
+
+/** Operators' suggestions, one per ticket, and content staff's decisions on them. */
+export interface Suggestions {
+  /** Records a ticket's suggestion; a ticket has at most one, the first. */
+  record(suggestion: NewSuggestion): Promise<RecordSuggestionResult>;
+  get(id: number): Promise<Suggestion | undefined>;
+  ofTicket(ticketId: number): Promise<Suggestion | undefined>;
+  /** Pending suggestions, oldest first; `all` adds the decided ones. */
+  list(options?: { all?: boolean }): Promise<Suggestion[]>;
+  /** Marks a pending suggestion accepted or rejected. */
+  decide(id: number, state: "accepted" | "rejected"): Promise<DecideSuggestionResult>;
+}
+
+export interface SuggestionsOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+}
+
+/** What the bot knows when a citizen confirms they want an operator. */
+export interface NewTicket {
+  chatId: number;
+  language: Language;
+  /** The citizen's question, personal data already masked. */
+  question: string;
+  /** What the bot tried, best first. */
+  topIntents: readonly IntentGuess[];
+}
+
+/** What a message carries: text, a file, or both (a caption). */
+export interface MessageContent {
+  ticketId: number;
+  text?: string;
+  file?: TicketFile;
+  /** The Telegram message id in the sender's chat. */
+  telegramMessageId?: number;
+}
+
+/** A message to record: the citizen's, an operator's to the citizen, or an internal note. */
+export type NewTicketMessage =
+  | (MessageContent & { direction: "citizen" })
+  | (MessageContent & { direction: "operator" | "note"; operatorId: number });
+
+/** Why an operator may not act on a ticket. */
+export type ActRefusal = "not_found" | "closed" | "not_assigned" | "not_operator" | "not_yours";
+
+export type OpenTicketResult =
+  /** `position`: 1 is next in line. */
+  | { ok: true; ticket: Ticket; position: number }
+  | { ok: false; reason: "already_open"; ticket: Ticket };
+
+export type TakeResult =
+  | { ok: true; ticket: Ticket }
+  /** `ticket` says who has it. */
+  | { ok: false; reason: "already_taken"; ticket: Ticket }
+  | { ok: false; reason: "not_found" | "closed" | "not_operator" | "off_shift" };
+
+export type TakeNextResult =
+  | { ok: true; ticket: Ticket }
+  | { ok: false; reason: "queue_empty" | "not_operator" | "off_shift" };
+
+export type ReleaseResult =
+  | { ok: true; ticket: Ticket; previousOperatorId: number; position: number }
+  | { ok: false; reason: ActRefusal };
+
+export type TransferResult =
+  | { ok: true; ticket: Ticket; previousOperatorId: number }
+  | {
+      ok: false;
+      reason: ActRefusal | "target_not_operator" | "target_off_shift" | "same_operator";
+    };
+
+export type CloseResult = { ok: true; ticket: Ticket } | { ok: false; reason: ActRefusal };
+
+export type RateResult =
+  | { ok: true; ticket: Ticket }
+  | {
+      ok: false;
+      reason: "not_found" | "not_yours" | "not_closed" | "already_rated" | "invalid_rating";
+    };
+
+export type CancelResult =
+  /** `ticket.operatorId` is the operator to tell, or null if it was still waiting. */
+  { ok: true; ticket: Ticket } | { ok: false; reason: "no_open_ticket" };
+
+export type AddMessageResult =
+  /** `ticket` says where to relay it: its state and operator. */
+  { ok: true; message: TicketMessage; ticket: Ticket } | { ok: false; reason: ActRefusal };
+
+/**
+ * Tickets and their life. Every change is one transaction on the service's
+ * client (a savepoint when that client is a transaction's), so a caller can
+ * build the service on its `tx` and commit a ticket change with its outbox
+ * rows. Operator
+ * actions, refused ones included, write an audit row in the same transaction.
+ *
+ * Who may do what: only current operators take, release, transfer, close and
+ * write; taking needs them on shift; acting on an assigned ticket needs it to
+ * be theirs, unless they are a supervisor.
+ */
+export interface TicketService {
+  /** Opens a waiting ticket; a citizen has at most one open (waiting or assigned) ticket. */
+  openTicket(ticket: NewTicket): Promise<OpenTicketResult>;
+  /** Gives a waiting ticket to an operator; of two operators taking it at once, exactly one wins. */
+  takeTicket(ticketId: number, operatorId: number): Promise<TakeResult>;
+  /** Takes the ticket that has waited longest. */
+  takeNext(operatorId: number): Promise<TakeNextResult>;
+  /** Puts an assigned ticket back in the queue, in its original place. */
+  release(ticketId: number, operatorId: number): Promise<ReleaseResult>;
+  /** Hands an assigned ticket to another on-shift operator, or back to the queue. */
+  transfer(ticketId: number, fromOperatorId: number, to: number | "queue"): Promise<TransferResult>;
+  /** Closes an assigned ticket; the citizen may then rate it. */
+  close(ticketId: number, operatorId: number): Promise<CloseResult>;
+  /** The citizen rates a closed ticket of theirs 1 to 5, once, and may say whether it was solved. */
+  rate(
+    ticketId: number,
+    citizenChatId: number,
+    rating: number,
+    solved?: boolean,
+  ): Promise<RateResult>;
+  /** The citizen leaves: their open ticket, waiting or assigned, is closed. */
+  cancel(citizenChatId: number): Promise<CancelResult>;
+  /** Records a message of the conversation (the caller relays it through the outbox). */
+  addMessage(message: NewTicketMessage): Promise<AddMessageResult>;
+  ticket(ticketId: number): Promise<Ticket | undefined>;
+  /** The citizen's waiting or assigned ticket. */
+  openTicketOf(citizenChatId: number): Promise<Ticket | undefined>;
+  /** An operator's assigned tickets, taken first first. */
+  ticketsOf(operatorId: number): Promise<Ticket[]>;
+  /** Waiting tickets, the one that has waited longest first. */
+  queue(): Promise<Ticket[]>;
+  /** A waiting ticket's place in the queue (1 is next); undefined unless it is waiting. */
+  positionOf(ticketId: number): Promise<number | undefined>;
+  /** The median wait of recently taken tickets in minutes; undefined before any was taken. */
+  expectedWaitMinutes(): Promise<number | undefined>;
+  /** Figures since a moment, e.g. today's midnight. */
+  stats(sinceMs: number): Promise<TicketStats>;
+  /** A ticket's latest message from one side (e.g. the citizen's), if any. */
+  lastMessage(ticketId: number, direction: MessageDirection): Promise<TicketMessage | undefined>;
+  /** Waiting tickets opened at or before `sinceMs`, the oldest first (to remind operators of). */
+  overdue(sinceMs: number): Promise<{ id: number; createdAt: number }[]>;
+  /** When operators were last reminded of a ticket still waiting; null when never. */
+  lastReminderAt(): Promise<number | null>;
+  /** Records that operators were reminded of these tickets at `at`. */
+  markReminded(ticketIds: readonly number[], at: number): Promise<void>;
+  /** The id of the chat's latest ticket, in any state (an offer made before it is stale). */
+  latestTicketIdOf(chatId: number): Promise<number | undefined>;
+  /** Messages recorded in a ticket more than once (same ticket, direction and text): relayed twice. */
+  recordedTwice(): Promise<{ ticketId: number; direction: string; text: string; copies: number }[]>;
+  /** The ticket and all its messages, notes included, oldest first. */
+  transcript(ticketId: number): Promise<{ ticket: Ticket; messages: TicketMessage[] } | undefined>;
+}
+
+export interface TicketServiceOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+  /** How many of the last taken tickets the expected wait looks at. Defaults to 50. */
+  waitSample?: number;
+}
+
+/** Supervisor figures since a moment (e.g. today's midnight), up to another (now by default). */
+export interface TicketStats {
+  /** Tickets opened since. */
+  opened: number;
+  /** Tickets closed since, by operators or cancelled by citizens. */
+  closed: number;
+  /** Tickets cancelled by citizens since. */
+  cancelled: number;
+  /** Waiting in the queue now. */
+  waiting: number;
+  /** With an operator now. */
+  assigned: number;
+  /** Median time from opening to an operator first taking it, of tickets first taken since. */
+  medianWaitMs: number | undefined;
+  /** Median time from first taking to closing, of tickets operators closed since. */
+  medianHandlingMs: number | undefined;
+  /** Mean rating (1-5) of tickets closed since and rated. */
+  averageRating: number | undefined;
+  rated: number;
+  /** Citizens who said the problem was solved, and who said it was not. */
+  solved: number;
+  unsolved: number;
+}
+
+export interface TicketStatistics {
+  /**
+   * The median wait of the last tickets operators took, in whole minutes
+   * rounded up (at least 1); undefined before any ticket was taken.
+   */
+  expectedWaitMinutes(): Promise<number | undefined>;
+  /** Figures for `sinceMs` ≤ time < `untilMs` (the waiting and assigned counts are now's). */
+  stats(sinceMs: number, untilMs?: number): Promise<TicketStats>;
+  /** Each wait (opening to first taking, ms) of tickets first taken in the period, shortest first. */
+  waits(sinceMs: number, untilMs?: number): Promise<number[]>;
+  /** Each handling time (first taking to closing, ms) of tickets operators closed in the period, shortest first. */
+  handlings(sinceMs: number, untilMs?: number): Promise<number[]>;
+}
+
+export interface TicketStatisticsOptions {
+  /** How many of the last taken tickets the expected wait looks at. Defaults to 50. */
+  waitSample?: number;
+}
+
+/** How many tickets are in each state now. */
+export type TicketCounts = Record<TicketState, number>;
+
+/** Questions by what the bot did with them. */
+export interface DecisionCounts {
+  answered: number;
+  clarified: number;
+  /** Offered an operator (escalated), whether or not the citizen then opened a ticket. */
+  escalated: number;
+}
+
+/** One Moscow calendar day of questions. */
+export interface ReportDay extends DecisionCounts {
+  /** YYYY-MM-DD in Moscow time. */
+  day: string;
+}
+
+/** How many durations fall in [fromMs, toMs); `toMs` null is the open last bucket. */
+export interface HistogramBucket {
+  fromMs: number;
+  toMs: number | null;
+  count: number;
+}
+
+/** A set of durations: waits or handling times. */
+export interface DurationSummary {
+  count: number;
+  medianMs: number | undefined;
+  /** The 90th percentile (nearest rank): 9 in 10 were at most this long. */
+  p90Ms: number | undefined;
+  /** One bucket per DURATION_BUCKETS bound, all of them, empty ones included. */
+  histogram: HistogramBucket[];
+}
+
+/** The figures of the managers' report for one period, as plain data. */
+export interface ReportData {
+  /** The period, `since` ≤ time < `until`, in ms. */
+  since: number;
+  until: number;
+  /** Every Moscow day the period touches, oldest first, days without questions included. */
+  days: ReportDay[];
+  questions: DecisionCounts & {
+    total: number;
+    /** Each decision's share of the total, 0 to 1 (all 0 when there were no questions). */
+    share: DecisionCounts;
+  };
+  /** The intents answered most often, most first (ties by id). */
+  topIntents: { intent: string; count: number }[];
+  /** The intents with the most 👎, most first (then the larger 👎 share, then by id); only those with any 👎. */
+  disliked: { intent: string; helpful: number; unhelpful: number }[];
+  tickets: {
+    opened: number;
+    /** Closed by an operator in the period. */
+    closedByOperator: number;
+    /** Closed by the citizen (/cancel) in the period. */
+    cancelled: number;
+    /** In the queue at the moment of the report (not at `until`). */
+    waitingNow: number;
+    /** With an operator at the moment of the report. */
+    assignedNow: number;
+  };
+  /** From opening to an operator first taking it, of tickets first taken in the period. */
+  wait: DurationSummary;
+  /** From first taking to closing, of tickets operators closed in the period. */
+  handling: DurationSummary;
+  ratings: {
+    /** How many tickets were rated 1, 2, 3, 4, 5 (index 0 is rating 1). */
+    counts: [number, number, number, number, number];
+    rated: number;
+    mean: number | undefined;
+    /** Citizens who said the problem was solved, and who said it was not. */
+    solved: number;
+    unsolved: number;
+    /** solved / (solved + unsolved); undefined when nobody answered. */
+    solvedShare: number | undefined;
+  };
+}
+
+export interface ReportPeriod {
+  since: number;
+  until: number;
+  /** How many intents the top and the 👎 lists keep. Defaults to 10. */
+  top?: number;
+}
+
+/** How many rows `purgeExpired` erased or deleted (or would, on a dry run). */
+export interface PurgeCounts {
+  /** Closed tickets whose question was erased. */
+  tickets: number;
+  /** Messages of those tickets (citizen's, operator's, notes) whose text or file was erased. */
+  messages: number;
+  /** Of those messages, the ones that carried a file (its file id is gone). */
+  files: number;
+  /** Questions to the bot whose text was erased. */
+  questions: number;
+  /** Sent or failed outbox rows deleted: their payloads held relayed texts and file ids. */
+  outbox: number;
+  /** Handled update ids forgotten (no personal data; they only pile up). */
+  updates: number;
+  /**
+   * Saved updates never handled (given up after crashing the bot on every
+   * replay) older than the retention period: they hold citizens' messages.
+   */
+  inbox: number;
+  /**
+   * Operators' suggestions whose copy of the ticket's question was erased;
+   * null when the database has no `suggestions` table (before migration 4).
+   */
+  suggestions: number | null;
+}
+
+export interface PurgeOptions {
+  /**
+   * The retention period: what tickets closed, questions asked and outbox
+   * rows created before `now - olderThanMs` hold of personal data goes.
+   */
+  olderThanMs: number;
+  /** The moment to count back from. Defaults to Date.now(). */
+  now?: number;
+  /**
+   * Handled update ids older than this are forgotten. Defaults to 3 days
+   * (Telegram keeps an undelivered update 24 hours at most).
+   */
+  updatesOlderThanMs?: number;
+  /** Count what would go and change nothing. Defaults to false. */
+  dryRun?: boolean;
+}
+
+/** An unanswered question as stored: the text is masked; `at` is when it was asked, or rated 👎. */
+export interface UnansweredRecord extends UnansweredQuestion {
+  chatId: number;
+  language: Language;
+  /** The intent answered (and rated 👎); null for an escalated or clarified question. */
+  intent: string | null;
+}
+
+export interface UnansweredRecords {
+  /** Oldest first. */
+  questions: UnansweredRecord[];
+  /**
+   * 👎 given in the period with no answered question to match (the answer
+   * was picked from the menu or from a clarification's choices).
+   */
+  unmatchedFeedback: number;
+  /** Questions left out because the retention purge erased their text. */
+  erased: number;
+}
+
+/** Which ticket an operator's plain messages go to, when they chose one (`/tickets`, a switch, a take). */
+export interface OperatorFocus {
+  /** The ticket the operator chose last; undefined when they never chose one. */
+  of(operatorId: number): Promise<number | undefined>;
+  /** Makes `ticketId` the operator's current ticket. */
+  set(operatorId: number, ticketId: number): Promise<void>;
+}
+
+/** Every repository of the handoff, on one client. */
+export interface Repositories {
+  store: Store;
+  tickets: TicketService;
+  operators: Operators;
+  outbox: Outbox;
+  suggestions: Suggestions;
+  audit: AuditLog;
+  focus: OperatorFocus;
+  reports: ReportFigures;
+}
+
+/** The managers' report figures (and the supervisors' /stats) for a period. */
+export interface ReportFigures {
+  collect(period: ReportPeriod): Promise<ReportData>;
+}
+
+export interface RepositoriesOptions {
+  /** The clock. Defaults to Date.now. */
+  now?: () => number;
+  /** The store's storage monitor. Defaults to one of its own that logs nothing. */
+  storage?: StorageMonitor;
+}

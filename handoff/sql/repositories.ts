@@ -1,0 +1,39 @@
+import type { Repositories, RepositoriesOptions } from "../ports.ts";
+import { createAuditLog } from "./audit.ts";
+import type { SqlClient } from "./client.ts";
+import { createOperatorFocus } from "./operator-focus.ts";
+import { createOperators } from "./operators.ts";
+import { createOutbox } from "./outbox.ts";
+import { collectReport } from "./report-data.ts";
+import { createStore } from "./store.ts";
+import { createSuggestions } from "./suggestions.ts";
+import { createTicketService } from "./tickets.ts";
+
+/**
+ * Builds every repository on `sql`: the database, or the client a
+ * transaction hands its work, so that all a step writes commits together.
+ * Cheap (SQL text and closures, no prepared statements), so a step builds
+ * them anew on its transaction.
+ *
+ * @example
+ * await db.transaction(async (tx) => {
+ *   const r = repositoriesOn(tx);
+ *   const taken = await r.tickets.takeTicket(ticketId, operatorId);
+ *   if (taken.ok) await r.outbox.enqueue({ chatId: taken.ticket.chatId, message });
+ *   await r.store.markHandled(updateId);
+ * });
+ */
+export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}): Repositories {
+  const { now = Date.now, storage } = options;
+  const clock = { now };
+  return {
+    store: createStore(sql, { ...clock, ...(storage ? { storage } : {}) }),
+    tickets: createTicketService(sql, clock),
+    operators: createOperators(sql, clock),
+    outbox: createOutbox(sql, clock),
+    suggestions: createSuggestions(sql, clock),
+    audit: createAuditLog(sql, clock),
+    focus: createOperatorFocus(sql),
+    reports: { collect: (period) => collectReport(sql, period) },
+  };
+}
