@@ -1,11 +1,28 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * The storage-generic suites that run a second time on PostgreSQL (their
+ * fixtures open `openTestDatabase()`, test/storage.ts); the rest, SQLite's
+ * own tests among them, run once.
+ */
+const ON_BOTH_ENGINES = ["test/handoff/desk*.test.ts"];
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // One PostgreSQL server for the whole run (test/postgres/server.ts).
-    globalSetup: ["test/postgres/server.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // One PostgreSQL server for the whole run (test/postgres/server.ts).
+    globalSetup: ["test/postgres/server.ts"],
+    projects: [
+      { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: ON_BOTH_ENGINES,
+          provide: { storageEngine: "postgres" },
+        },
+      },
+    ],
   },
 });

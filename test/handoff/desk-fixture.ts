@@ -1,12 +1,7 @@
-import {
-  type Handoff,
-  type OutboxItem,
-  openHandoff,
-  openSqlite,
-  type Person,
-} from "../../handoff/index.ts";
+import { type Handoff, type OutboxItem, openHandoff, type Person } from "../../handoff/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import { openTestDatabase } from "../storage.ts";
 
 // A desk on an in-memory database for the desk's tests: people, a settable
 // clock, and a reader of what the desk sent (delivered as Telegram would).
@@ -29,7 +24,7 @@ export type Button = { text: string; callback_data?: string; url?: string };
 /** A desk on an in-memory database with a settable clock, and a reader of what it sent. */
 export async function setUpDesk(start = NOON) {
   let clock = start;
-  const handoff: Handoff = openHandoff(openSqlite(":memory:"), {
+  const handoff: Handoff = openHandoff(await openTestDatabase(), {
     knowledge: () => knowledge,
     now: () => clock,
     waitLimitMs: 10 * 60_000,

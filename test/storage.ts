@@ -1,0 +1,25 @@
+import { inject } from "vitest";
+import { openSqlite, type SqlDatabase } from "../handoff/index.ts";
+import { freshPostgres } from "./postgres/fresh.ts";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    /** The engine the storage-generic tests run on: the "postgres" project sets it; else SQLite. */
+    storageEngine?: "sqlite" | "postgres";
+  }
+}
+
+/** The engine this test run's storage-generic tests use. */
+export const TEST_ENGINE: "sqlite" | "postgres" = inject("storageEngine") ?? "sqlite";
+
+/**
+ * A fresh, empty database with the bot's schema on this run's engine: an
+ * in-memory SQLite database, or (in the "postgres" project) a new database
+ * on the tests' PostgreSQL server. Closing it is the caller's, as with any
+ * database (a handoff closes its own).
+ */
+export async function openTestDatabase(): Promise<SqlDatabase> {
+  if (TEST_ENGINE === "sqlite") return openSqlite(":memory:");
+  const { db, drop } = await freshPostgres({ migrated: true });
+  return Object.assign(Object.create(db) as SqlDatabase, { close: drop });
+}
