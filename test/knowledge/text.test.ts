@@ -84,6 +84,25 @@ describe("typo repair", () => {
   it("counts a swap of neighbouring letters as one edit", () => {
     expect(editDistance("поддрежки", "поддержки")).toBe(1);
     expect(editDistance("суда", "куда")).toBe(2);
-    expect(editDistance("пороль", "пароль")).toBe(1);
+  });
+
+  it("charges less for the commonest citizen errors than for slips of the keyboard", () => {
+    expect(editDistance("пороль", "пароль")).toBe(0.35);
+    expect(editDistance("извените", "извините")).toBe(0.35);
+    expect(editDistance("записатся", "записаться")).toBe(0.35);
+    expect(editDistance("колличество", "количество")).toBe(0.35);
+    expect(editDistance("пароль", "паролт")).toBe(0.7);
+    expect(editDistance("карта", "парта")).toBe(2);
+  });
+
+  it("repairs several common errors in one word", () => {
+    const words = createTypoIndex(
+      new Map([
+        ["регистрироваться", 2],
+        ["отказали", 1],
+      ]),
+    );
+    expect(words.correct("регестрироватся")).toBe("регистрироваться");
+    expect(words.correct("откозале")).toBe("отказали");
   });
 });
