@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
-import { stemWord } from "../../knowledge/stem.ts";
+import { lemmaOf, stemWord } from "../../knowledge/stem.ts";
 import { createSynonymMap } from "../../knowledge/synonyms.ts";
 import { createTypoIndex, editDistance } from "../../knowledge/typo.ts";
 
@@ -53,6 +53,31 @@ describe("synonyms", () => {
     expect(map.apply(["зайти", "в", "гос", "услуги"])).toEqual(["зайти", "в", "госуслуги"]);
     expect(map.apply(["гос", "пошлина"])).toEqual(["государственный", "пошлина"]);
     expect(map.apply(["личный", "счет"])).toEqual(["личный", "счет"]);
+  });
+});
+
+describe("lemmas", () => {
+  it("joins the forms of a word that stems split, and splits words that stems join", () => {
+    expect(lemmaOf("заявок")).toBe("заявка");
+    expect(lemmaOf("заявка")).toBe("заявка");
+    expect(lemmaOf("звонка")).toBe("звонок");
+    expect(lemmaOf("грузится")).toBe("грузиться");
+    expect(stemWord("грузится")).toBe(stemWord("грузия"));
+  });
+
+  it("reads only words the dictionary has as written", () => {
+    expect(lemmaOf("пороль")).toBeUndefined();
+    expect(lemmaOf("лиини")).toBeUndefined();
+    expect(lemmaOf("снилс")).toBeUndefined();
+    expect(lemmaOf("password")).toBeUndefined();
+  });
+
+  it("joins a synonym's forms by lemma, not by shared letters", () => {
+    const map = createSynonymMap({ грузия: "за границей", почту: "email" });
+    expect(map.apply(["в", "грузии"])).toEqual(["в", "за", "границей"]);
+    expect(map.apply(["сайт", "грузится"])).toEqual(["сайт", "грузится"]);
+    expect(map.apply(["почта"])).toEqual(["email"]);
+    expect(map.apply(["почти"])).toEqual(["почти"]);
   });
 });
 
