@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { buildVocabulary, createAnalyzer } from "../../knowledge/analyzer.ts";
 import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
 import { lemmaOf, stemWord } from "../../knowledge/stem.ts";
@@ -129,5 +130,28 @@ describe("typo repair", () => {
     );
     expect(words.correct("регестрироватся")).toBe("регистрироваться");
     expect(words.correct("откозале")).toBe("отказали");
+  });
+});
+
+describe("spelling against a real lexicon", () => {
+  const analyzer = createAnalyzer(createSynonymMap({}), {
+    ru: buildVocabulary([["пароль", "забыл"]]),
+    en: buildVocabulary([["password"]]),
+  });
+  const read = (text: string) =>
+    analyzer.analyze(text).tokens.map((t) => [t.corrected, t.known] as const);
+
+  it("repairs a misspelt word of ours", () => {
+    expect(read("забыл пороль")).toEqual([
+      ["забыл", true],
+      ["пароль", true],
+    ]);
+  });
+
+  it("leaves a real word our examples lack alone, unknown", () => {
+    expect(read("забыл порол")).toEqual([
+      ["забыл", true],
+      ["порол", false],
+    ]);
   });
 });
