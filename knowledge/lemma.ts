@@ -37,7 +37,9 @@ function loadMorph(): (word: string) => AzParse[] {
     queue.push(() => {
       const data = readFileSync(url);
       if (type === "json") callback(null, JSON.parse(data.toString("utf8")));
-      else callback(null, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+      else if (data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) {
+        callback(null, data.buffer);
+      } else callback(null, data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
     });
   };
   let failure: unknown;
