@@ -286,7 +286,9 @@ export function createAnalyzer(
       if (!known && /^\p{N}+$/u.test(word)) continue;
       // A real Russian word the examples lack is left alone, not "repaired"
       // into one of ours.
-      const real = language === "ru" && !known && isDictionaryWord(word);
+      // Nor is an abbreviation (no vowel: "фссп", "гибдд").
+      const real =
+        language === "ru" && !known && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word));
       if (!known && repair && !/\d/.test(word) && !real) {
         const near = typo[language].correct(word);
         if (near !== undefined) {

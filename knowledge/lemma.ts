@@ -97,7 +97,10 @@ export function dictionaryLemmas(word: string): readonly string[] {
   return lemmaList;
 }
 
-/** The word is a real Russian word: the dictionary has it as written (or with е for ё). */
+/**
+ * The word is a real Russian word: the dictionary has it as written (or with
+ * е for ё), as a common word or as a name ("казань", "ольга").
+ */
 export function isDictionaryWord(word: string): boolean {
-  return dictionaryLemma(word) !== undefined;
+  return dictionaryLemma(word) !== undefined || dictionaryLemmas(word).length > 0;
 }

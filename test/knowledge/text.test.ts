@@ -148,6 +148,15 @@ describe("spelling against a real lexicon", () => {
     ]);
   });
 
+  it("leaves abbreviations and names alone", () => {
+    const names = createAnalyzer(createSynonymMap({}), {
+      ru: buildVocabulary([["фссб", "казан"]]),
+      en: buildVocabulary([["password"]]),
+    });
+    const words = names.analyze("фссп казань").tokens.map((t) => t.corrected);
+    expect(words).toEqual(["фссп", "казань"]);
+  });
+
   it("leaves a real word our examples lack alone, unknown", () => {
     expect(read("забыл порол")).toEqual([
       ["забыл", true],
