@@ -1,4 +1,5 @@
 import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "./layout.ts";
+import { isDictionaryWord } from "./lemma.ts";
 import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
 import { type Language, stemWord } from "./stem.ts";
 import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
@@ -283,7 +284,12 @@ export function createAnalyzer(
       // A number the knowledge base does not know (an application number, a
       // date, a SNILS pasted in) says nothing about the question.
       if (!known && /^\p{N}+$/u.test(word)) continue;
-      if (!known && repair && !/\d/.test(word)) {
+      // A real Russian word the examples lack is left alone, not "repaired"
+      // into one of ours.
+      // Nor is an abbreviation (no vowel: "фссп", "гибдд").
+      const real =
+        language === "ru" && !known && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word));
+      if (!known && repair && !/\d/.test(word) && !real) {
         const near = typo[language].correct(word);
         if (near !== undefined) {
           corrected = near;

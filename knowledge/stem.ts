@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { dictionaryLemma, dictionaryLemmas } from "./lemma.ts";
 
 // natural's package root loads every module it has (seconds) and reads `.env`;
 // the stemmer files alone load in milliseconds.
@@ -34,4 +35,23 @@ export function stemWord(word: string): string {
     return russianStemmer.stem(word);
   }
   return englishStemmer.stem(word);
+}
+
+/**
+ * The dictionary form of a Russian word the dictionary has ("заявок" →
+ * "заявка", "грузится" → "грузиться"), for joining the forms of one word
+ * where stems mislead; undefined for other words (misspelt, abbreviations,
+ * Latin letters, three letters or fewer).
+ */
+export function lemmaOf(word: string): string | undefined {
+  if (word.length <= 3 || word.length > LONGEST_WORD || !/^[а-я]+$/.test(word)) return undefined;
+  if (!/[аеиоуыэюя]/.test(word)) return undefined;
+  return dictionaryLemma(word);
+}
+
+/** Every dictionary form a word may be a form of, for the words `lemmaOf` reads. */
+export function lemmasOf(word: string): readonly string[] {
+  if (word.length <= 3 || word.length > LONGEST_WORD || !/^[а-я]+$/.test(word)) return [];
+  if (!/[аеиоуыэюя]/.test(word)) return [];
+  return dictionaryLemmas(word);
 }

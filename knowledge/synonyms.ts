@@ -1,5 +1,5 @@
 import { normalizeText, splitWords } from "./normalize.ts";
-import { stemWord } from "./stem.ts";
+import { lemmasOf, stemWord } from "./stem.ts";
 
 /**
  * Rewrites words and phrases to the word they mean, longest phrase first,
@@ -16,8 +16,10 @@ interface PhraseEntry {
   to: readonly string[];
 }
 
-// Single words this long also match the other forms of the word (same
-// stem): "германия" covers "германии" and "германию".
+// Single words this long also match the other forms of the word:
+// "германия" covers "германии" and "германию". Forms of a dictionary word
+// are joined by lemma; a stem joins only a word the dictionary lacks, since
+// stems join words that merely share letters ("грузия" and "грузится").
 const STEM_MATCH_LENGTH = 5;
 
 /**
@@ -29,7 +31,8 @@ const STEM_MATCH_LENGTH = 5;
  */
 export function createSynonymMap(pairs: Readonly<Record<string, string>>): SynonymMap {
   const byFirstWord = new Map<string, PhraseEntry[]>();
-  const byStem = new Map<string, readonly string[]>();
+  const byStem = new Map<string, { to: readonly string[]; real: boolean }>();
+  const byLemma = new Map<string, readonly string[]>();
   const words = new Set<string>();
   for (const [from, to] of Object.entries(pairs)) {
     const fromWords = splitWords(normalizeText(from));
@@ -38,13 +41,30 @@ export function createSynonymMap(pairs: Readonly<Record<string, string>>): Synon
     if (first === undefined) continue;
     const entry = { from: fromWords, to: splitWords(normalizeText(to)) };
     if (fromWords.length === 1 && first.length >= STEM_MATCH_LENGTH) {
-      byStem.set(stemWord(first), entry.to);
+      // A word written in its dictionary form stands for that word only
+      // ("германия" the country, not a form of "германий"); another form
+      // for its likeliest reading ("почту": почта, not почтить).
+      const all = lemmasOf(first);
+      const lemmas = all.includes(first) ? [first] : all.slice(0, 1);
+      for (const lemma of lemmas) if (!byLemma.has(lemma)) byLemma.set(lemma, entry.to);
+      byStem.set(stemWord(first), { to: entry.to, real: lemmas.length > 0 });
     }
     const list = byFirstWord.get(first) ?? [];
     list.push(entry);
     list.sort((a, b) => b.from.length - a.from.length);
     byFirstWord.set(first, list);
   }
+
+  const formOf = (word: string): readonly string[] | undefined => {
+    if (word.length < STEM_MATCH_LENGTH) return undefined;
+    const lemmas = lemmasOf(word);
+    for (const lemma of lemmas) {
+      const found = byLemma.get(lemma);
+      if (found) return found;
+    }
+    const byForm = byStem.get(stemWord(word));
+    return byForm && (!byForm.real || lemmas.length === 0) ? byForm.to : undefined;
+  };
 
   return {
     words,
@@ -61,8 +81,7 @@ export function createSynonymMap(pairs: Readonly<Record<string, string>>): Synon
           i += entry.from.length;
           continue;
         }
-        const byForm = word.length >= STEM_MATCH_LENGTH ? byStem.get(stemWord(word)) : undefined;
-        out.push(...(byForm ?? [word]));
+        out.push(...(formOf(word) ?? [word]));
         i++;
       }
       return out;

@@ -17,6 +17,14 @@ describe("matching a message", () => {
     expect(result.decision).toEqual({ kind: "answer", intent: "account.login_recovery" });
   });
 
+  it("does not take a verb for a country that shares its letters", () => {
+    expect(decisionOf("сайт не грузится")).toEqual({
+      kind: "answer",
+      intent: "tech.site_problems",
+    });
+    expect(matcher.match("не грузится").candidates[0]?.intent).not.toBe("contacts.abroad");
+  });
+
   it("keeps real Latin words in a Russian message", () => {
     const result = matcher.match("не приходит sms на телефон при регистрации");
     expect(result.analysis.layout).toBe("none");

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { buildVocabulary, createAnalyzer } from "../../knowledge/analyzer.ts";
 import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
-import { stemWord } from "../../knowledge/stem.ts";
+import { lemmaOf, stemWord } from "../../knowledge/stem.ts";
 import { createSynonymMap } from "../../knowledge/synonyms.ts";
 import { createTypoIndex, editDistance } from "../../knowledge/typo.ts";
 
@@ -56,6 +57,31 @@ describe("synonyms", () => {
   });
 });
 
+describe("lemmas", () => {
+  it("joins the forms of a word that stems split, and splits words that stems join", () => {
+    expect(lemmaOf("заявок")).toBe("заявка");
+    expect(lemmaOf("заявка")).toBe("заявка");
+    expect(lemmaOf("звонка")).toBe("звонок");
+    expect(lemmaOf("грузится")).toBe("грузиться");
+    expect(stemWord("грузится")).toBe(stemWord("грузия"));
+  });
+
+  it("reads only words the dictionary has as written", () => {
+    expect(lemmaOf("пороль")).toBeUndefined();
+    expect(lemmaOf("лиини")).toBeUndefined();
+    expect(lemmaOf("снилс")).toBeUndefined();
+    expect(lemmaOf("password")).toBeUndefined();
+  });
+
+  it("joins a synonym's forms by lemma, not by shared letters", () => {
+    const map = createSynonymMap({ грузия: "за границей", почту: "email" });
+    expect(map.apply(["в", "грузии"])).toEqual(["в", "за", "границей"]);
+    expect(map.apply(["сайт", "грузится"])).toEqual(["сайт", "грузится"]);
+    expect(map.apply(["почта"])).toEqual(["email"]);
+    expect(map.apply(["почти"])).toEqual(["почти"]);
+  });
+});
+
 describe("typo repair", () => {
   const index = createTypoIndex(
     new Map([
@@ -84,6 +110,57 @@ describe("typo repair", () => {
   it("counts a swap of neighbouring letters as one edit", () => {
     expect(editDistance("поддрежки", "поддержки")).toBe(1);
     expect(editDistance("суда", "куда")).toBe(2);
-    expect(editDistance("пороль", "пароль")).toBe(1);
+  });
+
+  it("charges less for the commonest citizen errors than for slips of the keyboard", () => {
+    expect(editDistance("пороль", "пароль")).toBe(0.35);
+    expect(editDistance("извените", "извините")).toBe(0.35);
+    expect(editDistance("записатся", "записаться")).toBe(0.35);
+    expect(editDistance("колличество", "количество")).toBe(0.35);
+    expect(editDistance("пароль", "паролт")).toBe(0.7);
+    expect(editDistance("карта", "парта")).toBe(2);
+  });
+
+  it("repairs several common errors in one word", () => {
+    const words = createTypoIndex(
+      new Map([
+        ["регистрироваться", 2],
+        ["отказали", 1],
+      ]),
+    );
+    expect(words.correct("регестрироватся")).toBe("регистрироваться");
+    expect(words.correct("откозале")).toBe("отказали");
+  });
+});
+
+describe("spelling against a real lexicon", () => {
+  const analyzer = createAnalyzer(createSynonymMap({}), {
+    ru: buildVocabulary([["пароль", "забыл"]]),
+    en: buildVocabulary([["password"]]),
+  });
+  const read = (text: string) =>
+    analyzer.analyze(text).tokens.map((t) => [t.corrected, t.known] as const);
+
+  it("repairs a misspelt word of ours", () => {
+    expect(read("забыл пороль")).toEqual([
+      ["забыл", true],
+      ["пароль", true],
+    ]);
+  });
+
+  it("leaves abbreviations and names alone", () => {
+    const names = createAnalyzer(createSynonymMap({}), {
+      ru: buildVocabulary([["фссб", "казан"]]),
+      en: buildVocabulary([["password"]]),
+    });
+    const words = names.analyze("фссп казань").tokens.map((t) => t.corrected);
+    expect(words).toEqual(["фссп", "казань"]);
+  });
+
+  it("leaves a real word our examples lack alone, unknown", () => {
+    expect(read("забыл порол")).toEqual([
+      ["забыл", true],
+      ["порол", false],
+    ]);
   });
 });
