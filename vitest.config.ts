@@ -5,7 +5,12 @@ import { defineConfig } from "vitest/config";
  * fixtures open `openTestDatabase()`, test/storage.ts); the rest, SQLite's
  * own tests among them, run once.
  */
-const ON_BOTH_ENGINES = ["test/handoff/desk*.test.ts"];
+const ON_BOTH_ENGINES = [
+  "test/handoff/desk*.test.ts",
+  "test/handoff/operators.test.ts",
+  "test/handoff/outbox.test.ts",
+  "test/handoff/tickets.test.ts",
+];
 
 export default defineConfig({
   test: {

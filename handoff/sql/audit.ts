@@ -4,9 +4,9 @@ import type { SqlClient } from "./client.ts";
 const INSERT =
   "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (?, ?, ?, ?, ?)";
 const SELECT = `SELECT * FROM audit_log
-  WHERE (:ticketId IS NULL OR ticket_id = :ticketId)
-    AND (:operatorId IS NULL OR operator_id = :operatorId)
-    AND (:since IS NULL OR at >= :since)
+  WHERE (CAST(:ticketId AS BIGINT) IS NULL OR ticket_id = :ticketId)
+    AND (CAST(:operatorId AS BIGINT) IS NULL OR operator_id = :operatorId)
+    AND (CAST(:since AS BIGINT) IS NULL OR at >= :since)
   ORDER BY id`;
 
 /**

@@ -51,6 +51,24 @@ const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now
         WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.state IN ('pending', 'sending'))
     ORDER BY o.id LIMIT 1)
   RETURNING *`;
+// PostgreSQL, READ COMMITTED, several processes claiming at once: the row is
+// locked as it is picked (SKIP LOCKED: another claimer's row is passed over,
+// not waited for) and the outer guard re-checks it is still pending, so no
+// row is claimed twice. A chat's order holds because a row is picked only
+// when no older row of its chat is pending or sending in the statement's
+// snapshot; an older row being claimed right now is still pending there.
+const CLAIM_POSTGRES = `UPDATE outbox SET state = 'sending', claimed_at = :now
+  WHERE id = (
+    SELECT o.id FROM outbox o
+    WHERE o.state = 'pending' AND o.next_attempt_at <= :now
+      AND (CAST(:chat AS BIGINT) IS NULL OR o.chat_id = :chat)
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox p
+        WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.state IN ('pending', 'sending'))
+    ORDER BY o.id LIMIT 1
+    FOR UPDATE SKIP LOCKED)
+    AND state = 'pending'
+  RETURNING *`;
 const SENT = `UPDATE outbox SET state = 'sent', sent_at = ?, message_id = ?, claimed_at = NULL
   WHERE id = ? AND state IN ('sending', 'pending')`;
 const RETRY = `UPDATE outbox SET state = 'pending', attempts = attempts + 1, next_attempt_at = ?,
@@ -100,7 +118,10 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
       return Number(row?.id);
     },
     claimNext: async (at = now(), chatId) => {
-      const row = await sql.get<OutboxRow>(CLAIM, { now: at, chat: chatId ?? null });
+      const row = await sql.get<OutboxRow>(sql.engine === "postgres" ? CLAIM_POSTGRES : CLAIM, {
+        now: at,
+        chat: chatId ?? null,
+      });
       return row ? toItem(row) : undefined;
     },
     markSent: async (id, messageId) => (await sql.run(SENT, [now(), messageId ?? null, id])) > 0,

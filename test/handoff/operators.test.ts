@@ -1,14 +1,10 @@
 import { describe, expect, it } from "vitest";
-import {
-  createAuditLog,
-  createOperators,
-  createTicketService,
-  openSqlite,
-} from "../../handoff/index.ts";
+import { createAuditLog, createOperators, createTicketService } from "../../handoff/index.ts";
+import { openTestDatabase } from "../storage.ts";
 import { movableClock } from "./temp-database.ts";
 
-const setup = () => {
-  const db = openSqlite(":memory:");
+const setup = async () => {
+  const db = await openTestDatabase();
   const clock = movableClock();
   return {
     db,
@@ -21,7 +17,7 @@ const setup = () => {
 
 describe("operators", () => {
   it("adds, lists, looks up roles and sets shifts", async () => {
-    const { operators, audit } = setup();
+    const { operators, audit } = await setup();
     expect(await operators.add({ userId: 1, name: "Boris", role: "operator" }, 99)).toMatchObject({
       created: true,
       operator: { userId: 1, name: "Boris", role: "operator", onShift: false, removedAt: null },
@@ -45,7 +41,7 @@ describe("operators", () => {
   });
 
   it("updates an existing operator's name and role without changing the shift", async () => {
-    const { operators } = setup();
+    const { operators } = await setup();
     await operators.add({ userId: 1, name: "Boris", role: "operator" });
     await operators.setShift(1, true);
     expect(await operators.add({ userId: 1, name: "Boris P.", role: "supervisor" })).toMatchObject({
@@ -55,7 +51,7 @@ describe("operators", () => {
   });
 
   it("removes an operator: off shift, no role, tickets back in the queue; re-adding restores", async () => {
-    const { operators, tickets, clock } = setup();
+    const { operators, tickets, clock } = await setup();
     await operators.add({ userId: 1, name: "Boris", role: "operator" });
     await operators.setShift(1, true);
     const opened = await tickets.openTicket({

@@ -1,19 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { createOutbox, type OutboxMessage, openSqlite } from "../../handoff/index.ts";
+import { createOutbox, type OutboxMessage } from "../../handoff/index.ts";
+import { openTestDatabase } from "../storage.ts";
 import { movableClock, useTempDatabases } from "./temp-database.ts";
 
 const { tempPath, connect } = useTempDatabases();
 const text = (body: string): OutboxMessage => ({ kind: "text", text: body });
 
-const setup = () => {
+const setup = async () => {
   const clock = movableClock();
-  const db = openSqlite(":memory:");
+  const db = await openTestDatabase();
   return { db, clock, outbox: createOutbox(db, { now: clock.now }) };
 };
 
 describe("the outbox", () => {
   it("keeps every kind of message as it was given", async () => {
-    const { outbox, clock } = setup();
+    const { outbox, clock } = await setup();
     const messages: OutboxMessage[] = [
       { kind: "text", text: "<b>#12</b>", options: { parse_mode: "HTML" } },
       { kind: "photo", fileId: "AgAD", caption: "скриншот" },
@@ -41,7 +42,7 @@ describe("the outbox", () => {
   });
 
   it("delivers a chat's rows one at a time, oldest first, and other chats meanwhile", async () => {
-    const { outbox } = setup();
+    const { outbox } = await setup();
     const a1 = await outbox.enqueue({ chatId: 1, message: text("a1") });
     const a2 = await outbox.enqueue({ chatId: 1, message: text("a2") });
     const b1 = await outbox.enqueue({ chatId: 2, message: text("b1") });
@@ -59,7 +60,7 @@ describe("the outbox", () => {
   });
 
   it("retries after the given delay, counting attempts, and holds the chat's later rows back", async () => {
-    const { outbox, clock } = setup();
+    const { outbox, clock } = await setup();
     const first = await outbox.enqueue({ chatId: 1, message: text("first") });
     const second = await outbox.enqueue({ chatId: 1, message: text("second") });
     await outbox.claimNext();
@@ -85,7 +86,7 @@ describe("the outbox", () => {
   });
 
   it("postpones a row Telegram asked to wait for without counting an attempt, holding the chat back", async () => {
-    const { outbox, clock } = setup();
+    const { outbox, clock } = await setup();
     const first = await outbox.enqueue({ chatId: 1, message: text("first") });
     const second = await outbox.enqueue({ chatId: 1, message: text("second") });
     await outbox.claimNext();
@@ -108,7 +109,7 @@ describe("the outbox", () => {
   });
 
   it("marks a permanent failure, after which the chat's next rows go on", async () => {
-    const { outbox } = setup();
+    const { outbox } = await setup();
     const blocked = await outbox.enqueue({ chatId: 1, message: text("one") });
     const next = await outbox.enqueue({ chatId: 1, message: text("two") });
     await outbox.claimNext();
@@ -125,7 +126,7 @@ describe("the outbox", () => {
   });
 
   it("tells how long the oldest undelivered row has waited", async () => {
-    const { outbox, clock } = setup();
+    const { outbox, clock } = await setup();
     expect(await outbox.lag()).toBe(0);
     const id = await outbox.enqueue({ chatId: 1, message: text("x") });
     clock.advance(1500);
@@ -138,7 +139,7 @@ describe("the outbox", () => {
   });
 
   it("finds the ticket of a message it delivered, for replies", async () => {
-    const { outbox } = setup();
+    const { outbox } = await setup();
     const id = await outbox.enqueue({ chatId: 7, message: text("#5: hello"), ticketId: 5 });
     await outbox.claimNext();
     await outbox.markSent(id, 321);
@@ -178,7 +179,7 @@ describe("the outbox", () => {
   });
 
   it("recovers only rows claimed longer ago than asked", async () => {
-    const { outbox, clock } = setup();
+    const { outbox, clock } = await setup();
     const old = await outbox.enqueue({ chatId: 1, message: text("old") });
     await outbox.claimNext();
     clock.advance(60_000);
