@@ -10,6 +10,7 @@ const ON_BOTH_ENGINES = [
   "test/handoff/operators.test.ts",
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
+  "test/e2e/handoff.e2e.test.ts",
 ];
 
 export default defineConfig({

@@ -1,8 +1,13 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
+
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { Api } from "grammy";
 import type { Logger } from "pino";
 import {
+  createInstances,
+  createPeriodicRuns,
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
@@ -20,6 +25,7 @@ import { describeListenError } from "./listen-error.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { startPolling } from "./polling.ts";
+import { openStorage, shownUrl } from "./storage.ts";
 import { createTelegramDelivery } from "./telegram-send.ts";
 import {
   callUntilAnswered,
@@ -41,6 +47,12 @@ To run the bot on Telegram:
 To try the bot without Telegram, in this terminal:  npm run chat
 `;
 
+/** How often a process says it is alive (instances), and looks for a dead one's half-sent rows. */
+const HEARTBEAT_MS = 2_000;
+/** A process not heard from for this long is dead: its half-sent outbox rows go again. */
+const ORPHAN_AFTER_MS = 6_000;
+/** Longer than any send can take: a row claimed this long ago is sent again whoever claimed it. */
+const STALE_SEND_MS = 3 * 60_000;
 /**
  * After SIGTERM, updates in hand and the outbox get this long; then every
  * Bot API call still in flight is abandoned (what it was for is done again
@@ -140,13 +152,53 @@ async function start(
   const knowledge = opened.source;
   closers.push({ name: "knowledge", close: () => knowledge.close() });
   let worker: DeliveryWorker | undefined;
-  const handoff = openHandoff(config.databasePath, {
+  const database = await openStorage(config.database, {
+    onIdleError: (error) =>
+      log.warn(
+        { error: error.message },
+        "a PostgreSQL connection failed while idle; the pool opens another",
+      ),
+  });
+  log.info(
+    config.database.engine === "sqlite"
+      ? { engine: "sqlite", path: config.database.path }
+      : { engine: "postgres", url: shownUrl(config.database.url), pool: config.database.poolSize },
+    "database open",
+  );
+  /** This process, among those sharing the database (periodic work runs in one of them). */
+  const instance = randomUUID();
+  const periodic = createPeriodicRuns(database);
+  const instances = createInstances(database);
+  await instances.register({ id: instance, host: hostname(), pid: process.pid });
+  const handoff = openHandoff(database, {
+    instance,
     knowledge: knowledge.current,
     log,
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
   });
   closers.push({ name: "database", close: () => handoff.close() });
+  // Alive while its row is fresh: the rows it is sending are its own. A clean
+  // stop removes the row, so others need not wait for it to go stale.
+  const aliveTimer = setInterval(() => {
+    instances
+      .heartbeat(instance)
+      .then((known) =>
+        known
+          ? undefined
+          : instances.register({ id: instance, host: hostname(), pid: process.pid }),
+      )
+      .catch((error) => {
+        if (!handoff.storage.observe(error)) log.error({ error }, "instance heartbeat failed");
+      });
+  }, HEARTBEAT_MS);
+  closers.push({
+    name: "instance",
+    close: async () => {
+      clearInterval(aliveTimer);
+      await instances.leave(instance);
+    },
+  });
   await seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
@@ -236,9 +288,28 @@ async function start(
     },
   });
   worker = delivery;
-  // Rows a crash left half-sent go again (at least once, never lost).
-  const recovered = await handoff.outbox.recoverStale(0);
-  if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");
+  // Rows a crash left half-sent go again (at least once, never lost). On
+  // SQLite this process is the only one, so every row being sent at its
+  // start was left by a crash. On PostgreSQL other processes may be sending
+  // right now: only the rows of a process gone silent (no heartbeat for
+  // ORPHAN_AFTER_MS) are taken back, here and every few seconds, and any row
+  // claimed longer ago than a send can take (the API client gives up after 60 s).
+  const shared = config.database.engine === "postgres";
+  const recover = async () => {
+    const recovered = shared
+      ? (await handoff.outbox.recoverOrphans(ORPHAN_AFTER_MS)) +
+        (await handoff.outbox.recoverStale(STALE_SEND_MS))
+      : await handoff.outbox.recoverStale(0);
+    if (recovered > 0) log.warn({ recovered }, "outbox rows left by a crash will be sent again");
+  };
+  await recover();
+  const recovery = shared
+    ? setInterval(() => {
+        recover().catch((error) => {
+          if (!handoff.storage.observe(error)) log.error({ error }, "outbox recovery failed");
+        });
+      }, HEARTBEAT_MS)
+    : undefined;
   delivery.start();
   closers.push({
     name: "outbox",
@@ -249,8 +320,11 @@ async function start(
     },
   });
 
+  // Periodic work runs once a period however many processes share the
+  // database: the one whose timer asks first after the period gets it.
   const reminders = setInterval(async () => {
     try {
+      if (!(await periodic.claim("wait-reminders", 55_000, instance))) return;
       await handoff.desk.remindOverdue();
     } catch (error) {
       if (!handoff.storage.observe(error)) log.error({ error }, "wait reminders failed");
@@ -259,6 +333,7 @@ async function start(
   // Retention: personal data older than RETENTION_DAYS goes now and once a day.
   const purge = async () => {
     try {
+      if (!(await periodic.claim("retention-purge", 86_400_000 - 60_000, instance))) return;
       const erased = await purgeExpired(handoff.db, {
         olderThanMs: config.retentionDays * 86_400_000,
       });
@@ -283,6 +358,7 @@ async function start(
     close: () => {
       clearInterval(reminders);
       clearInterval(retention);
+      clearInterval(recovery);
       clearInterval(heartbeat);
     },
   });

@@ -122,16 +122,39 @@ const FAULT_CODES = [
   "SQLITE_PROTOCOL",
 ];
 
-/** SQLite's code when `error` is a storage fault rather than a bug (a constraint, bad SQL). */
+/**
+ * PostgreSQL's faults of the storage rather than of the statement: the
+ * connection lost or refused (class 08, the pool's timeouts, the network's
+ * codes), the server shutting down or restarting (57P01-57P03), out of
+ * resources (53: disk full, out of memory, too many connections), a system
+ * or I/O error (58), read-only (25006, a standby), and data corruption (XX001, XX002).
+ */
+const POSTGRES_FAULT = /^(08|53|58|57P0[123]$|25006$|XX00[12]$)/;
+const NETWORK_FAULT =
+  /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/;
+const POOL_FAULT =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/** The fault's code when `error` is a storage fault rather than a bug (a constraint, bad SQL): SQLite's, or PostgreSQL's as "PG_" and its SQLSTATE. */
 export function storageFaultCode(error: unknown): string | undefined {
-  if (!(error instanceof Database.SqliteError)) return undefined;
+  if (!(error instanceof Error)) return undefined;
+  if (!(error instanceof Database.SqliteError)) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && POSTGRES_FAULT.test(code)) {
+      return `PG_${code}`;
+    }
+    if (typeof code === "string" && NETWORK_FAULT.test(code)) return code;
+    if (POOL_FAULT.test(error.message)) return "PG_CONNECTION";
+    return undefined;
+  }
   const { code } = error;
   return FAULT_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
     ? code
     : undefined;
 }
 
-const isDamage = (code: string) => code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB";
+const isDamage = (code: string) =>
+  code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB" || /^PG_XX00[12]$/.test(code);
 
 /**
  * Keeps what the running bot learns about its database: write failures until

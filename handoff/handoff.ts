@@ -33,6 +33,8 @@ export interface HandoffOptions extends DeskOptions {
   /** The desk's log; when it has `error`, storage faults are logged there too. */
   log?: DeskLog & Partial<Pick<StorageLog, "error">>;
   now?: () => number;
+  /** This process among those sharing the database (recorded on the outbox rows it sends). */
+  instance?: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export interface HandoffOptions extends DeskOptions {
  * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge: () => current });
  */
 export function openHandoff(path: string | SqlDatabase, options: HandoffOptions): Handoff {
-  const { knowledge, onEnqueued, log, now, ...deskOptions } = options;
+  const { knowledge, onEnqueued, log, now, instance, ...deskOptions } = options;
   const db = typeof path === "string" ? openSqlite(path) : path;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
@@ -62,6 +64,7 @@ export function openHandoff(path: string | SqlDatabase, options: HandoffOptions)
   const { store, tickets, operators, outbox, suggestions } = repositoriesOn(db, {
     ...clock,
     storage,
+    ...(instance ? { instance } : {}),
   });
   const desk = createDesk(
     {

@@ -131,9 +131,11 @@ export type {
 export {
   collectReport,
   createAuditLog,
+  createInstances,
   createOperatorFocus,
   createOperators,
   createOutbox,
+  createPeriodicRuns,
   createStore,
   createSuggestions,
   createTicketCounts,
@@ -146,6 +148,8 @@ export {
   repositoriesOn,
   unansweredQuestions,
 } from "./sql/index.ts";
+export type { Instance, Instances } from "./sql/instances.ts";
+export type { PeriodicRuns } from "./sql/periodic-runs.ts";
 export {
   type BackupOptions,
   type BackupResult,

@@ -236,6 +236,13 @@ export interface Outbox {
    * or a slow send is sent twice.
    */
   recoverStale(olderThanMs: number): Promise<number>;
+  /**
+   * Several processes: puts rows being sent by a process not seen for
+   * `aliveWithinMs` (instances) back to `pending`, and returns how many. A
+   * live process's rows are never touched, whatever their age; rows claimed
+   * without a process are left to `recoverStale`.
+   */
+  recoverOrphans(aliveWithinMs: number): Promise<number>;
   /** How long the oldest undelivered row has waited, in ms; 0 when none waits. */
   lag(): Promise<number>;
   get(id: number): Promise<OutboxItem | undefined>;
@@ -252,6 +259,8 @@ export interface Outbox {
 export interface OutboxOptions {
   /** The clock. Defaults to Date.now. */
   now?: () => number;
+  /** The process claiming rows (instances), recorded on each claimed row. Defaults to none. */
+  instance?: string;
 }
 
 /** A question the bot answered, clarified or escalated, as stored (text already masked). */
@@ -754,4 +763,6 @@ export interface RepositoriesOptions {
   now?: () => number;
   /** The store's storage monitor. Defaults to one of its own that logs nothing. */
   storage?: StorageMonitor;
+  /** This process among those sharing the database (the outbox records it on rows it claims). */
+  instance?: string;
 }

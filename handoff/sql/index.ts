@@ -4,9 +4,11 @@
 // handoff/postgres) and build these on its client.
 export { createAuditLog } from "./audit.ts";
 export type { SqlClient, SqlDatabase, SqlEngine, SqlParams, SqlValue } from "./client.ts";
+export { createInstances } from "./instances.ts";
 export { createOperatorFocus } from "./operator-focus.ts";
 export { createOperators, defaultOperatorName } from "./operators.ts";
 export { createOutbox } from "./outbox.ts";
+export { createPeriodicRuns } from "./periodic-runs.ts";
 export { collectReport, DURATION_BUCKETS } from "./report-data.ts";
 export { repositoriesOn } from "./repositories.ts";
 export { ERASED_TEXT, purgeExpired } from "./retention.ts";

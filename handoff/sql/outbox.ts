@@ -41,7 +41,7 @@ const INSERT = `INSERT INTO outbox (chat_id, kind, payload, ticket_id, tag, stat
 // SQLite on the (state, id) index: it walks pending rows oldest first and
 // stops at the first one due, instead of sorting every due row (a backlog
 // of 20,000 rows took 7 ms a claim that way, 0.15 ms this way).
-const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now
+const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now, claimed_by = :instance
   WHERE id = (
     SELECT o.id FROM outbox o
     WHERE o.state = 'pending' AND +o.next_attempt_at <= :now
@@ -57,7 +57,7 @@ const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now
 // row is claimed twice. A chat's order holds because a row is picked only
 // when no older row of its chat is pending or sending in the statement's
 // snapshot; an older row being claimed right now is still pending there.
-const CLAIM_POSTGRES = `UPDATE outbox SET state = 'sending', claimed_at = :now
+const CLAIM_POSTGRES = `UPDATE outbox SET state = 'sending', claimed_at = :now, claimed_by = :instance
   WHERE id = (
     SELECT o.id FROM outbox o
     WHERE o.state = 'pending' AND o.next_attempt_at <= :now
@@ -78,8 +78,11 @@ const POSTPONE = `UPDATE outbox SET state = 'pending', next_attempt_at = ?, last
   WHERE id = ? AND state = 'sending'`;
 const FAILED = `UPDATE outbox SET state = 'failed', attempts = attempts + 1, last_error = ?, claimed_at = NULL
   WHERE id = ? AND state IN ('sending', 'pending')`;
-const RECOVER = `UPDATE outbox SET state = 'pending', claimed_at = NULL
+const RECOVER = `UPDATE outbox SET state = 'pending', claimed_at = NULL, claimed_by = NULL
   WHERE state = 'sending' AND claimed_at <= ?`;
+const RECOVER_ORPHANS = `UPDATE outbox SET state = 'pending', claimed_at = NULL, claimed_by = NULL
+  WHERE state = 'sending' AND claimed_by IS NOT NULL
+    AND claimed_by NOT IN (SELECT id FROM instances WHERE seen_at >= ?)`;
 const OLDEST =
   "SELECT min(created_at) AS created_at FROM outbox WHERE state IN ('pending', 'sending')";
 const BY_ID = "SELECT * FROM outbox WHERE id = ?";
@@ -101,7 +104,7 @@ const LAST_MESSAGE_ID = "SELECT coalesce(max(message_id), 0) AS id FROM outbox W
  * });
  */
 export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbox {
-  const { now = Date.now } = options;
+  const { now = Date.now, instance = null } = options;
   return {
     enqueue: async ({ chatId, message, ticketId, tag }) => {
       const { kind, ...payload } = message;
@@ -121,6 +124,7 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
       const row = await sql.get<OutboxRow>(sql.engine === "postgres" ? CLAIM_POSTGRES : CLAIM, {
         now: at,
         chat: chatId ?? null,
+        instance,
       });
       return row ? toItem(row) : undefined;
     },
@@ -131,6 +135,7 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
       (await sql.run(POSTPONE, [now() + Math.max(0, delayMs), error, id])) > 0,
     markFailed: async (id, error) => (await sql.run(FAILED, [error, id])) > 0,
     recoverStale: (olderThanMs) => sql.run(RECOVER, [now() - olderThanMs]),
+    recoverOrphans: (aliveWithinMs) => sql.run(RECOVER_ORPHANS, [now() - aliveWithinMs]),
     lag: async () => {
       const since = (await sql.get<{ created_at: number | null }>(OLDEST))?.created_at;
       return since == null ? 0 : Math.max(0, now() - since);

@@ -24,13 +24,13 @@ import { createTicketService } from "./tickets.ts";
  * });
  */
 export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}): Repositories {
-  const { now = Date.now, storage } = options;
+  const { now = Date.now, storage, instance } = options;
   const clock = { now };
   return {
     store: createStore(sql, { ...clock, ...(storage ? { storage } : {}) }),
     tickets: createTicketService(sql, clock),
     operators: createOperators(sql, clock),
-    outbox: createOutbox(sql, clock),
+    outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, clock),
     focus: createOperatorFocus(sql),

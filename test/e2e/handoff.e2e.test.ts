@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import Database from "better-sqlite3";
 import type { Message } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { openStorage } from "../../bot/storage.ts";
+import type { SqlValue } from "../../handoff/index.ts";
 import {
   type ApiCall,
   type BotApiDouble,
@@ -11,6 +12,8 @@ import {
   createBotApiDouble,
   textOf,
 } from "../bot-api-double/index.ts";
+import { freshPostgres } from "../postgres/fresh.ts";
+import { TEST_ENGINE } from "../storage.ts";
 import { type BotProcess, startBot } from "./bot-process.ts";
 
 const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
@@ -42,7 +45,15 @@ afterAll(() => {
 });
 
 let databases = 0;
-const newDatabase = () => join(dir, `handoff-${++databases}.sqlite`);
+/** A new database for the bot on this run's engine: a SQLite file's path, or a PostgreSQL URL. */
+const newDatabase = async () => {
+  if (TEST_ENGINE === "sqlite") return join(dir, `handoff-${++databases}.sqlite`);
+  const { db, url } = await freshPostgres();
+  await db.close();
+  return url;
+};
+const databaseEnv = (database: string) =>
+  database.startsWith("postgres") ? { DATABASE_URL: database } : { DATABASE_PATH: database };
 
 // Starts the program and resolves once it is polling for updates.
 async function launch(database: string) {
@@ -50,7 +61,7 @@ async function launch(database: string) {
   bot = startBot({
     BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: double.apiRoot,
-    DATABASE_PATH: database,
+    ...databaseEnv(database),
     OPERATOR_IDS: `${operatorA.id},${operatorB.id}`,
   });
   const started = bot;
@@ -75,12 +86,17 @@ async function kill(signal: NodeJS.Signals) {
   return code;
 }
 
-function query<T>(database: string, sql: string, ...params: unknown[]): T[] {
-  const db = new Database(database, { readonly: true, fileMustExist: true });
+async function query<T>(database: string, sql: string, ...params: SqlValue[]): Promise<T[]> {
+  const db = await openStorage(
+    database.startsWith("postgres")
+      ? { engine: "postgres", url: database, poolSize: 1 }
+      : { engine: "sqlite", path: database },
+    { create: false },
+  );
   try {
-    return db.prepare(sql).all(...params) as T[];
+    return await db.all<T>(sql, params);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -146,7 +162,7 @@ async function takeFromCard(operator: typeof operatorA, citizenId: number, ticke
 
 describe("operator handoff: the bot as a process against the Bot API double", () => {
   it("goes from an unanswerable question to a ticket, a conversation, a close and a rating", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const citizen = citizenOf(3001);
     await launch(database);
     await startShift(operatorA);
@@ -246,11 +262,15 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
 
     expect(await kill("SIGTERM")).toBe(0);
     expect(
-      query(database, "SELECT state, operator_id, closed_by, rating, solved FROM tickets"),
+      await query(database, "SELECT state, operator_id, closed_by, rating, solved FROM tickets"),
     ).toEqual([
       { state: "closed", operator_id: operatorA.id, closed_by: "operator", rating: 5, solved: 1 },
     ]);
-    const messages = query<{ direction: string; text: string | null; file_id: string | null }>(
+    const messages = await query<{
+      direction: string;
+      text: string | null;
+      file_id: string | null;
+    }>(
       database,
       "SELECT direction, text, file_id FROM ticket_messages WHERE ticket_id = ? ORDER BY id",
       id,
@@ -264,7 +284,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
   });
 
   it("relays a citizen's message exactly once when killed between receiving and relaying it", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const citizen = citizenOf(3002);
     await launch(database);
     await startShift(operatorA);
@@ -316,12 +336,12 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
       sends("sendMessage", operatorA.id).filter((c) => String(c.params.text).includes(text)),
     ).toHaveLength(1);
     expect(
-      query(database, "SELECT count(*) AS n FROM ticket_messages WHERE text = ?", text),
+      await query(database, "SELECT count(*) AS n FROM ticket_messages WHERE text = ?", text),
     ).toEqual([{ n: 1 }]);
   });
 
   it("gives a ticket to one of two operators pressing Take at the same moment", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const citizen = citizenOf(3003);
     await launch(database);
     await startShift(operatorA);
@@ -363,7 +383,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
       ),
     );
 
-    const [ticket] = query<{ state: string; operator_id: number }>(
+    const [ticket] = await query<{ state: string; operator_id: number }>(
       database,
       "SELECT state, operator_id FROM tickets WHERE id = ?",
       id,
@@ -391,7 +411,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
   });
 
   it("goes on with open tickets, assigned and waiting, over a restart", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const assigned = citizenOf(3004);
     const waiting = citizenOf(3005);
     await launch(database);
@@ -423,14 +443,16 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
       since: restart,
       ...WAIT,
     });
-    expect(query(database, "SELECT id, state, operator_id FROM tickets ORDER BY id")).toEqual([
-      { id: first.id, state: "assigned", operator_id: operatorA.id },
-      { id: second.id, state: "assigned", operator_id: operatorB.id },
-    ]);
+    expect(await query(database, "SELECT id, state, operator_id FROM tickets ORDER BY id")).toEqual(
+      [
+        { id: first.id, state: "assigned", operator_id: operatorA.id },
+        { id: second.id, state: "assigned", operator_id: operatorB.id },
+      ],
+    );
   });
 
   it("gives a citizen who forges a Take press nothing", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const citizen = citizenOf(3006);
     await launch(database);
     await startShift(operatorA);
@@ -468,13 +490,13 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
         .slice(forged)
         .filter((c) => Number(c.params.chat_id) === operatorA.id && c.method !== "getUpdates"),
     ).toEqual([]);
-    expect(query(database, "SELECT state, operator_id FROM tickets WHERE id = ?", id)).toEqual([
-      { state: "waiting", operator_id: null },
-    ]);
+    expect(
+      await query(database, "SELECT state, operator_id FROM tickets WHERE id = ?", id),
+    ).toEqual([{ state: "waiting", operator_id: null }]);
   });
 
   it("tells the operator when the citizen has blocked the bot", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const citizen = citizenOf(3007);
     await launch(database);
     await startShift(operatorA);
@@ -501,9 +523,9 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
         ),
     ).toBe(true);
     expect(
-      query(
+      await query(
         database,
-        "SELECT blocked_at IS NOT NULL AS blocked FROM chats WHERE chat_id = ?",
+        "SELECT CASE WHEN blocked_at IS NULL THEN 0 ELSE 1 END AS blocked FROM chats WHERE chat_id = ?",
         citizen.id,
       ),
     ).toEqual([{ blocked: 1 }]);

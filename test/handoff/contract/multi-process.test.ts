@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { createOutbox } from "../../../handoff/index.ts";
 import { createInstances } from "../../../handoff/sql/instances.ts";
 import { createPeriodicRuns } from "../../../handoff/sql/periodic-runs.ts";
 import { ENGINES, type TestDatabase } from "./engines.ts";
@@ -53,5 +54,34 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
     clock += 60_000;
     expect(await instances.forgetDead(30_000)).toBe(1);
     expect(await instances.alive(Number.MAX_SAFE_INTEGER)).toEqual([]);
+  });
+
+  it("takes back only a silent process's half-sent rows, never a live one's, whatever their age", async () => {
+    const db = await fresh();
+    let clock = 1_000_000;
+    const now = () => clock;
+    const instances = createInstances(db, { now });
+    await instances.register({ id: "live", host: "a", pid: 1 });
+    await instances.register({ id: "dead", host: "b", pid: 2 });
+    const live = createOutbox(db, { now, instance: "live" });
+    const dead = createOutbox(db, { now, instance: "dead" });
+    for (let chat = 1; chat <= 4; chat++) {
+      await live.enqueue({ chatId: chat, message: { kind: "text", text: `m${chat}` } });
+    }
+    const fromLive = [await live.claimNext(), await live.claimNext()];
+    const fromDead = [await dead.claimNext(), await dead.claimNext()];
+    expect([...fromLive, ...fromDead].every(Boolean)).toBe(true);
+    clock += 10_000;
+    await instances.heartbeat("live");
+    expect(await live.recoverOrphans(6_000)).toBe(2);
+    const states = async (ids: (number | undefined)[]) =>
+      Promise.all(ids.map(async (id) => (await live.get(id as number))?.state));
+    expect(await states(fromDead.map((item) => item?.id))).toEqual(["pending", "pending"]);
+    expect(await states(fromLive.map((item) => item?.id))).toEqual(["sending", "sending"]);
+    // Long after, the live process's rows are still its own; only a stale claim goes back.
+    clock += 60_000;
+    await instances.heartbeat("live");
+    expect(await live.recoverOrphans(6_000)).toBe(0);
+    expect(await live.recoverStale(3 * 60_000)).toBe(0);
   });
 });
