@@ -16,6 +16,7 @@ import {
   openHandoff,
   purgeExpired,
 } from "../handoff/index.ts";
+import { leadWith } from "../handoff/postgres/index.ts";
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { abortWith, createBot } from "./bot.ts";
 import { type Config, createConfig } from "./config.ts";
@@ -24,7 +25,7 @@ import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowle
 import { describeListenError } from "./listen-error.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
-import { startPolling } from "./polling.ts";
+import { type Polling, startPolling } from "./polling.ts";
 import { openStorage, shownUrl } from "./storage.ts";
 import { createTelegramDelivery } from "./telegram-send.ts";
 import {
@@ -47,6 +48,8 @@ To run the bot on Telegram:
 To try the bot without Telegram, in this terminal:  npm run chat
 `;
 
+/** The session advisory lock the poller holds on PostgreSQL (any number unique to this application). */
+const POLLER_LOCK = 727_002;
 /** How often a process says it is alive (instances), and looks for a dead one's half-sent rows. */
 const HEARTBEAT_MS = 2_000;
 /** A process not heard from for this long is dead: its half-sent outbox rows go again. */
@@ -416,11 +419,55 @@ async function start(
     if (!deleted.ok)
       return deleted.kind === "stopped" ? { ok: false } : { ok: false, message: deleted.message };
     if (stopping.aborted) return { ok: false };
-    const polling = await startPolling(bot, handoff.store, log, {
-      allowedUpdates: ["message", "callback_query"],
-    });
-    closers.push({ name: "updates in hand", close: () => polling.stop() });
-    log.info({ bot: me.value.username }, "long polling");
+    const poll = () =>
+      startPolling(bot, handoff.store, log, { allowedUpdates: ["message", "callback_query"] });
+    if (config.database.engine === "sqlite") {
+      const polling = await poll();
+      closers.push({ name: "updates in hand", close: () => polling.stop() });
+      log.info({ bot: me.value.username }, "long polling");
+    } else {
+      // Telegram answers a second poller with 409: of the processes sharing
+      // the database, the one holding the poller lock polls; the others stand
+      // by and one takes over within seconds when the poller dies.
+      let polling: Polling | undefined;
+      let turn: Promise<void> = Promise.resolve();
+      const step = (work: () => Promise<void>) => {
+        turn = turn
+          .then(work)
+          .catch((error) => log.error({ error }, "switching the poller failed"));
+      };
+      const leadership = leadWith(config.database.url, POLLER_LOCK, {
+        onLead: () =>
+          step(async () => {
+            if (stopping.aborted) return;
+            polling = await poll();
+            log.info(
+              { bot: me.value.username },
+              "long polling: this process holds the poller lock",
+            );
+          }),
+        onFollow: () =>
+          step(async () => {
+            const stopped = polling;
+            polling = undefined;
+            await stopped?.stop();
+            log.warn("no longer the poller (its database session broke): standing by");
+          }),
+        onBroken: (error) => log.warn({ error: error.message }, "the poller lock's session broke"),
+      });
+      closers.push({
+        name: "updates in hand",
+        close: async () => {
+          await leadership.stop();
+          await turn;
+          await polling?.stop();
+        },
+      });
+      log.info(
+        { bot: me.value.username },
+        "long polling from one process at a time: polling while this one holds the poller lock, standing by otherwise",
+      );
+    }
   }
   return { ok: true };
 }

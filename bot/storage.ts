@@ -1,5 +1,4 @@
-import { openPostgres } from "../handoff/postgres/client.ts";
-import { migratePostgres, PostgresSchemaError } from "../handoff/postgres/migrations.ts";
+import { migratePostgres, openPostgres, PostgresSchemaError } from "../handoff/postgres/index.ts";
 import type { SqlDatabase } from "../handoff/sql/client.ts";
 import { DatabaseError, openSqlite } from "../handoff/sqlite/index.ts";
 import type { DatabaseConfig } from "./config.ts";
