@@ -7,6 +7,7 @@ import { Api } from "grammy";
 import type { Logger } from "pino";
 import {
   createInstances,
+  createLocalSignals,
   createPeriodicRuns,
   createTicketCounts,
   type DeliveryWorker,
@@ -16,7 +17,11 @@ import {
   openHandoff,
   purgeExpired,
 } from "../handoff/index.ts";
-import { leadWith } from "../handoff/postgres/index.ts";
+import {
+  createPostgresSignals,
+  leadWith,
+  type PostgresDatabase,
+} from "../handoff/postgres/index.ts";
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { abortWith, createBot } from "./bot.ts";
 import { type Config, createConfig } from "./config.ts";
@@ -50,6 +55,10 @@ To try the bot without Telegram, in this terminal:  npm run chat
 
 /** The session advisory lock the poller holds on PostgreSQL (any number unique to this application). */
 const POLLER_LOCK = 727_002;
+/** The signal a process sends when it reloaded the knowledge base at a supervisor's word. */
+const RELOAD_SIGNAL = "knowledge_reload";
+/** Processes reloading one change within this time tell the supervisors once. */
+const RELOAD_NOTICE_MS = 10_000;
 /** How often a process says it is alive (instances), and looks for a dead one's half-sent rows. */
 const HEARTBEAT_MS = 2_000;
 /** A process not heard from for this long is dead: its half-sent outbox rows go again. */
@@ -171,6 +180,14 @@ async function start(
   /** This process, among those sharing the database (periodic work runs in one of them). */
   const instance = randomUUID();
   const periodic = createPeriodicRuns(database);
+  // Wake-ups between the processes sharing the database (within one on SQLite).
+  const wakeUps =
+    config.database.engine === "postgres" && database.engine === "postgres"
+      ? createPostgresSignals(database as PostgresDatabase, config.database.url, {
+          onBroken: (error) => log.warn({ error: error.message }, "the signal session broke"),
+        })
+      : createLocalSignals();
+  closers.push({ name: "signals", close: () => wakeUps.close() });
   const instances = createInstances(database);
   await instances.register({ id: instance, host: hostname(), pid: process.pid });
   const handoff = openHandoff(database, {
@@ -261,7 +278,12 @@ async function start(
       handoff,
       log,
       rateLimitPerMinute: config.rateLimitPerMinute,
-      reloadKnowledge: knowledge.reload,
+      // A supervisor's /reload reaches every process sharing the database.
+      reloadKnowledge: () => {
+        const result = knowledge.reload();
+        void wakeUps.publish(RELOAD_SIGNAL, instance).catch(() => {});
+        return result;
+      },
       ...(metrics ? { metrics } : {}),
     },
     { token, apiRoot: config.telegramApiRoot, botInfo: me.value, signal: abandon },
@@ -384,8 +406,28 @@ async function start(
     }
     worker?.wake();
   };
-  knowledge.watch(tellSupervisors);
-  const onHangUp = () => tellSupervisors(knowledge.reload());
+  // Every process watches its knowledge folder; of those reloading the same
+  // change, one tells the supervisors.
+  knowledge.watch(async (result) => {
+    try {
+      if (!(await periodic.claim("knowledge-reload-notice", RELOAD_NOTICE_MS, instance))) return;
+    } catch (error) {
+      if (!handoff.storage.observe(error)) log.error({ error }, "telling supervisors failed");
+      return;
+    }
+    await tellSupervisors(result);
+  });
+  // Another process reloaded (a supervisor's /reload, SIGHUP): this one too.
+  const unsubscribe = wakeUps.subscribe(RELOAD_SIGNAL, (from) => {
+    if (from === instance) return;
+    const result = knowledge.reload();
+    log.info({ from, ok: result.ok }, "knowledge reloaded at another process's word");
+  });
+  closers.push({ name: "reload signal", close: () => unsubscribe() });
+  const onHangUp = () => {
+    void tellSupervisors(knowledge.reload());
+    void wakeUps.publish(RELOAD_SIGNAL, instance).catch(() => {});
+  };
   process.on("SIGHUP", onHangUp);
   closers.push({ name: "SIGHUP", close: () => void process.off("SIGHUP", onHangUp) });
 

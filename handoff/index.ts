@@ -121,6 +121,7 @@ export {
   type ReportTextOptions,
   renderReportHtml,
 } from "./report/index.ts";
+export { createLocalSignals, type Signals, signalChannel } from "./signals.ts";
 export type {
   SqlClient,
   SqlDatabase,
