@@ -9,7 +9,7 @@ import { createAdminFeature } from "./features/admin.ts";
 import { createCitizenFeature } from "./features/citizen.ts";
 import { createHandoffFeature } from "./features/handoff.ts";
 import { createUnsupportedFeature } from "./features/unsupported.ts";
-import { createRateLimiter } from "./rate-limit.ts";
+import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
 import { TEXTS } from "./texts.ts";
 
 export interface BotOptions {
@@ -118,10 +118,19 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   // Operators talk to many citizens at once: no flood limit for them.
   const isOperator = async (ctx: BotContext) =>
     ctx.from !== undefined && (await deps.handoff.desk.isOperator(ctx.from.id));
-  const limiter = createRateLimiter(deps.rateLimitPerMinute, now);
+  const limiter = deps.floodLimits?.messages ?? createRateLimiter(deps.rateLimitPerMinute, now);
+  // A count that cannot be kept (the database is failing) lets the message through.
+  const counted = async (limits: RateLimiter, chatId: number) => {
+    try {
+      return await limits.hit(chatId);
+    } catch (error) {
+      if (!deps.handoff.storage.observe(error)) throw error;
+      return { allowed: true } as const;
+    }
+  };
   bot.on("message", async (ctx, next) => {
     if (await isOperator(ctx)) return next();
-    const verdict = limiter.hit(ctx.chat.id);
+    const verdict = await counted(limiter, ctx.chat.id);
     if (verdict.allowed) return next();
     // In a ticket nothing is dropped: every message goes to the operator; the
     // outbox sends a chat's messages one at a time, as fast as Telegram takes them.
@@ -131,12 +140,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
     await ctx.reply(TEXTS[ctx.language].rateLimited);
   });
   // Presses too: each may send a message or record a rating.
-  const pressLimiter = createRateLimiter(deps.rateLimitPerMinute, now);
+  const pressLimiter = deps.floodLimits?.presses ?? createRateLimiter(deps.rateLimitPerMinute, now);
   bot.on("callback_query", async (ctx, next) => {
     // A forged update may lack both (Telegram always sends `from`).
     const presser = ctx.chat?.id ?? (ctx.from as { id: number } | undefined)?.id;
     if (presser === undefined || (await isOperator(ctx))) return next();
-    const verdict = pressLimiter.hit(presser);
+    const verdict = await counted(pressLimiter, presser);
     if (verdict.allowed) return next();
     if (verdict.notify) log.warn({ chat: presser }, "rate limited: presses ignored for a minute");
     // Answered all the same, or the button spins.

@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { Api } from "grammy";
 import type { Logger } from "pino";
 import {
+  createFloodCounts,
   createInstances,
   createLocalSignals,
   createPeriodicRuns,
@@ -278,6 +279,15 @@ async function start(
       handoff,
       log,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      // Several processes count a flooding chat together, in the database.
+      ...(config.database.engine === "postgres"
+        ? {
+            floodLimits: {
+              messages: createFloodCounts(database, "message", config.rateLimitPerMinute),
+              presses: createFloodCounts(database, "press", config.rateLimitPerMinute),
+            },
+          }
+        : {}),
       // A supervisor's /reload reaches every process sharing the database.
       reloadKnowledge: () => {
         const result = knowledge.reload();

@@ -4,10 +4,20 @@
  * down in this minute (so the notice goes once).
  */
 export interface RateLimiter {
-  hit(chatId: number): { allowed: true } | { allowed: false; notify: boolean };
+  hit(
+    chatId: number,
+  ):
+    | { allowed: true }
+    | { allowed: false; notify: boolean }
+    | Promise<{ allowed: true } | { allowed: false; notify: boolean }>;
 }
 
-/** @example createRateLimiter(20).hit(chatId) */
+/**
+ * The limit in this process's memory: right for one process (SQLite); with
+ * several, the database's `createFloodCounts` counts a chat across them.
+ *
+ * @example createRateLimiter(20).hit(chatId)
+ */
 export function createRateLimiter(perMinute: number, now: () => number = Date.now): RateLimiter {
   const recent = new Map<number, number[]>();
   const notified = new Map<number, number>();

@@ -129,9 +129,11 @@ export type {
   SqlParams,
   SqlValue,
 } from "./sql/client.ts";
+export type { FloodCounts, FloodVerdict } from "./sql/flood-counts.ts";
 export {
   collectReport,
   createAuditLog,
+  createFloodCounts,
   createInstances,
   createOperatorFocus,
   createOperators,

@@ -167,6 +167,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
   `,
+  // 3: SQLite's 9 (the shared flood limit).
+  `
+  CREATE TABLE flood_counts (
+    chat_id BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    window_start BIGINT NOT NULL,
+    hits INTEGER NOT NULL,
+    notified_window BIGINT,
+    PRIMARY KEY (chat_id, kind)
+  );
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

@@ -5,7 +5,13 @@ import type { SqlClient } from "./client.ts";
  * before their messages and suggestions), each with its key, and whether the
  * database numbers that key itself (identity on PostgreSQL).
  */
-export const TABLES: readonly { name: string; key: string; numbered: boolean }[] = [
+export const TABLES: readonly {
+  name: string;
+  key: string;
+  numbered: boolean;
+  /** Counters that mean nothing after a restore (the flood limit's minute): not exported. */
+  transient?: true;
+}[] = [
   { name: "chats", key: "chat_id", numbered: false },
   { name: "processed_updates", key: "update_id", numbered: false },
   { name: "feedback", key: "id", numbered: true },
@@ -21,10 +27,11 @@ export const TABLES: readonly { name: string; key: string; numbered: boolean }[]
   { name: "health_probe", key: "id", numbered: false },
   { name: "instances", key: "id", numbered: false },
   { name: "periodic_runs", key: "name", numbered: false },
+  { name: "flood_counts", key: "chat_id", numbered: false, transient: true },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 2 is SQLite's 8). */
-export const EXPORT_SCHEMA = 8;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 3 is SQLite's 9). */
+export const EXPORT_SCHEMA = 9;
 
 /** The first line of an export. */
 export interface ExportHeader {
@@ -70,7 +77,8 @@ export async function exportTables(
     };
     await write(JSON.stringify(header));
     const counts: ExportCounts = {};
-    for (const { name, key } of TABLES) {
+    for (const { name, key, transient } of TABLES) {
+      if (transient) continue;
       counts[name] = 0;
       let after: unknown = null;
       for (;;) {
@@ -124,7 +132,9 @@ export async function importTables(
     await tx.run("DELETE FROM health_probe");
     const known = new Map(TABLES.map((table) => [table.name, table]));
     const columns = new Map<string, string[]>();
-    const counts: ExportCounts = Object.fromEntries(TABLES.map((table) => [table.name, 0]));
+    const counts: ExportCounts = Object.fromEntries(
+      TABLES.filter((table) => !table.transient).map((table) => [table.name, 0]),
+    );
     let header: ExportHeader | undefined;
     let lineNumber = 0;
     for await (const line of lines) {
@@ -153,7 +163,7 @@ export async function importTables(
       }
       const { table, row } = parsed as Partial<ExportRow>;
       const spec = typeof table === "string" ? known.get(table) : undefined;
-      if (!spec || !row || typeof row !== "object") {
+      if (!spec || spec.transient || !row || typeof row !== "object") {
         throw new ImportError(`line ${lineNumber} is not a row of a known table`);
       }
       let names = columns.get(spec.name);

@@ -221,6 +221,18 @@ export const MIGRATIONS: readonly string[] = [
   );
   ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
   `,
+  // 9: the citizens' flood limit shared by every process: a chat's messages
+  // (and presses) counted per minute, and whether it was told this minute.
+  `
+  CREATE TABLE flood_counts (
+    chat_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    hits INTEGER NOT NULL,
+    notified_window INTEGER,
+    PRIMARY KEY (chat_id, kind)
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createOutbox } from "../../../handoff/index.ts";
+import { createFloodCounts, createOutbox } from "../../../handoff/index.ts";
 import { createInstances } from "../../../handoff/sql/instances.ts";
 import { createPeriodicRuns } from "../../../handoff/sql/periodic-runs.ts";
 import { ENGINES, type TestDatabase } from "./engines.ts";
@@ -83,5 +83,29 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
     await instances.heartbeat("live");
     expect(await live.recoverOrphans(6_000)).toBe(0);
     expect(await live.recoverStale(3 * 60_000)).toBe(0);
+  });
+
+  it("count a chat's messages together, whichever process gets them, and tell it once a minute", async () => {
+    const db = await fresh();
+    let clock = 7 * 60_000;
+    const now = () => clock;
+    // Two processes' counters on one database.
+    const a = createFloodCounts(db, "message", 5, { now });
+    const b = createFloodCounts(db, "message", 5, { now });
+    const verdicts = [];
+    for (let i = 0; i < 8; i++) verdicts.push(await (i % 2 === 0 ? a : b).hit(42));
+    expect(verdicts.slice(0, 5)).toEqual(Array(5).fill({ allowed: true }));
+    expect(verdicts.slice(5)).toEqual([
+      { allowed: false, notify: true },
+      { allowed: false, notify: false },
+      { allowed: false, notify: false },
+    ]);
+    // Another chat, and presses, are counted apart.
+    expect(await a.hit(43)).toEqual({ allowed: true });
+    expect(await createFloodCounts(db, "press", 5, { now }).hit(42)).toEqual({ allowed: true });
+    // The next minute starts again, and the chat may be told again.
+    clock += 60_000;
+    for (let i = 0; i < 5; i++) expect(await b.hit(42)).toEqual({ allowed: true });
+    expect(await a.hit(42)).toEqual({ allowed: false, notify: true });
   });
 });
