@@ -10,6 +10,7 @@ import { createCitizenFeature } from "./features/citizen.ts";
 import { createHandoffFeature } from "./features/handoff.ts";
 import { createUnsupportedFeature } from "./features/unsupported.ts";
 import { createRateLimiter, type RateLimiter } from "./rate-limit.ts";
+import { readOr } from "./read-or.ts";
 import { TEXTS } from "./texts.ts";
 
 export interface BotOptions {
@@ -116,8 +117,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   });
 
   // Operators talk to many citizens at once: no flood limit for them.
-  const isOperator = async (ctx: BotContext) =>
-    ctx.from !== undefined && (await deps.handoff.desk.isOperator(ctx.from.id));
+  // Unreadable roles (the database is down): limited as a citizen.
+  const isOperator = async (ctx: BotContext) => {
+    const userId = ctx.from?.id;
+    if (userId === undefined) return false;
+    return readOr(deps.handoff.storage, () => deps.handoff.desk.isOperator(userId), false);
+  };
   const limiter = deps.floodLimits?.messages ?? createRateLimiter(deps.rateLimitPerMinute, now);
   // A count that cannot be kept (the database is failing) lets the message through.
   const counted = async (limits: RateLimiter, chatId: number) => {

@@ -1,7 +1,7 @@
 // The bot's entry point (npm start): the only place that reads the
 // environment, opens files and starts the network.
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { Api } from "grammy";
 import type { Logger } from "pino";
@@ -58,7 +58,7 @@ To try the bot without Telegram, in this terminal:  npm run chat
 const POLLER_LOCK = 727_002;
 /** The signal a process sends when it reloaded the knowledge base at a supervisor's word. */
 const RELOAD_SIGNAL = "knowledge_reload";
-/** Processes reloading one change within this time tell the supervisors once. */
+/** Processes reloading one change (the same result, the same knowledge base) within this time tell the supervisors once. */
 const RELOAD_NOTICE_MS = 10_000;
 /** How often a process says it is alive (instances), and looks for a dead one's half-sent rows. */
 const HEARTBEAT_MS = 2_000;
@@ -417,10 +417,17 @@ async function start(
     worker?.wake();
   };
   // Every process watches its knowledge folder; of those reloading the same
-  // change, one tells the supervisors.
+  // change, one tells the supervisors: the notice is claimed by what it says
+  // and the knowledge base it loaded, so another change is told again.
   knowledge.watch(async (result) => {
+    // What it says, without how long it took (each process took its own time).
+    const said = result.ok
+      ? JSON.stringify([result.intents, result.previousIntents, knowledge.current().kb])
+      : JSON.stringify(result.issues);
+    const digest = createHash("sha256").update(said).digest("hex");
     try {
-      if (!(await periodic.claim("knowledge-reload-notice", RELOAD_NOTICE_MS, instance))) return;
+      const notice = `knowledge-reload:${digest.slice(0, 32)}`;
+      if (!(await periodic.claim(notice, RELOAD_NOTICE_MS, instance))) return;
     } catch (error) {
       if (!handoff.storage.observe(error)) log.error({ error }, "telling supervisors failed");
       return;

@@ -12,6 +12,7 @@ import {
   menuMessage,
   topicMessage,
 } from "../messages.ts";
+import { readOr } from "../read-or.ts";
 import { sendMessage } from "../send.ts";
 import { TEXTS } from "../texts.ts";
 
@@ -35,7 +36,13 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   // A removed operator's first message since: they are told, once.
   privateChats.on("message", async (ctx, next) => {
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
-    if (!(await desk.formerOperator(person, ctx.update.update_id))) await next();
+    // Unreadable (the database is down): answered as the citizen they are now.
+    const told = await readOr(
+      deps.handoff.storage,
+      () => desk.formerOperator(person, ctx.update.update_id),
+      false,
+    );
+    if (!told) await next();
   });
 
   privateChats.command("start", async (ctx) => {

@@ -9,6 +9,7 @@ import {
 } from "../../handoff/index.ts";
 import type { BotContext } from "../context.ts";
 import type { BotDeps } from "../deps.ts";
+import { readOr } from "../read-or.ts";
 import { TEXTS } from "../texts.ts";
 import { checkFile } from "./unsupported.ts";
 
@@ -31,8 +32,23 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
     language: ctx.language,
   });
 
+  // When the database cannot be read (PostgreSQL unreachable, damaged pages),
+  // who is an operator and who has a ticket are unknown: the sender hears
+  // that nothing can be passed on now, and the knowledge base, which needs
+  // no database, still answers the message.
+  const unlessUnreadable = <T>(read: () => Promise<T>, otherwise: T) =>
+    readOr(handoff.storage, read, otherwise);
   // Operators: every message in their private chat is the console.
-  const console = privateChats.filter((ctx) => desk.isOperator(ctx.from.id));
+  const console = privateChats.filter(async (ctx) => {
+    const role = await unlessUnreadable(
+      async () => ((await desk.isOperator(ctx.from.id)) ? "operator" : "citizen"),
+      "unknown" as const,
+    );
+    if (role === "unknown" && ctx.message) {
+      await ctx.reply(TEXTS[ctx.language].storageFailure).catch(() => undefined);
+    }
+    return role === "operator";
+  });
   console.on("message", async (ctx) => {
     const message = ctx.message;
     const person = personOf(ctx);
@@ -95,10 +111,14 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
       }
       return;
     }
-    const relayed = await desk.citizenMessage(personOf(ctx), {
-      ...incoming(message, file),
-      updateId: ctx.update.update_id,
-    });
+    const relayed = await unlessUnreadable(
+      () =>
+        desk.citizenMessage(personOf(ctx), {
+          ...incoming(message, file),
+          updateId: ctx.update.update_id,
+        }),
+      false,
+    );
     if (!relayed) return next();
   });
 

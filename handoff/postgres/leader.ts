@@ -7,7 +7,7 @@ export interface LeadershipOptions {
   checkMs?: number;
   /** Told when this process becomes the leader. */
   onLead: () => void;
-  /** Told when it stops being the leader (its session broke, or `stop`). */
+  /** Told when it learns that another process leads now. */
   onFollow: () => void;
   onBroken?: (error: Error) => void;
 }
@@ -19,23 +19,25 @@ export interface Leadership {
 
 /**
  * At most one process leads at a time: the one holding the session advisory
- * lock `key`. The lock lives as long as the leader's connection, so when the
- * leader dies PostgreSQL frees it and another process takes over at its next
- * try (within `retryMs`). For work only one process may do at a time, such
- * as long polling (Telegram answers a second poller with 409).
+ * lock `key`, for work only one may do (long polling: Telegram answers a
+ * second poller with 409). The lock lives as long as the leader's
+ * connection, so when the leader dies PostgreSQL frees it and another
+ * process takes over at its next try (within `retryMs`).
+ *
+ * A leader whose own session breaks (the server restarted) goes on leading
+ * until it is connected again and finds the lock taken by another: a
+ * database outage does not stop the only poller, and two lead at once only
+ * for the moments until the old leader reconnects.
  *
  * @example const poll = leadWith(url, POLLER_LOCK, { onLead: startPolling, onFollow: stopPolling });
  */
 export function leadWith(url: string, key: number, options: LeadershipOptions): Leadership {
   const { retryMs = 2_000, checkMs = 2_000, onLead, onFollow, onBroken } = options;
   let leading = false;
-  const follow = () => {
-    if (!leading) return;
-    leading = false;
-    onFollow();
-  };
+  /** The lock is held by the session open now (it goes with the session). */
+  let held = false;
   const tryLock = async (client: import("pg").Client) => {
-    if (leading) {
+    if (held) {
       await client.query("SELECT 1");
       return;
     }
@@ -44,8 +46,14 @@ export function leadWith(url: string, key: number, options: LeadershipOptions): 
       [key],
     );
     if (rows[0]?.locked) {
-      leading = true;
-      onLead();
+      held = true;
+      if (!leading) {
+        leading = true;
+        onLead();
+      }
+    } else if (leading) {
+      leading = false;
+      onFollow();
     }
   };
   const session = openDedicatedSession(url, {
@@ -54,12 +62,17 @@ export function leadWith(url: string, key: number, options: LeadershipOptions): 
     onSession: tryLock,
     onCheck: tryLock,
     ...(onBroken ? { onBroken } : {}),
-    onEnded: follow,
+    onEnded: () => {
+      held = false;
+    },
   });
   return {
     get leading() {
       return leading;
     },
-    stop: () => session.stop(),
+    stop: async () => {
+      await session.stop();
+      leading = false;
+    },
   };
 }

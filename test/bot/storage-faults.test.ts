@@ -42,12 +42,15 @@ describe("the bot while the database takes no writes", () => {
     expect(await h.store.questions()).toHaveLength(1);
   });
 
-  it("tells the citizen when reads fail too (damaged pages), and keeps the damage for /healthz", async () => {
+  it("tells the citizen when reads fail too (damaged pages), still answers from the knowledge base, and keeps the damage for /healthz", async () => {
     const h = setup();
     h.fail("SQLITE_CORRUPT");
     await h.handle(h.text("как восстановить пароль"));
-    // Whether an operator is writing cannot be read: nothing is passed on, and they hear why.
-    expect(h.sent()).toEqual([TEXTS.ru.storageFailure]);
+    // Whether an operator is writing cannot be read: nothing is passed on,
+    // and they hear why; the knowledge base, which needs no database, answers.
+    const [notice, ...answer] = h.sent();
+    expect(notice).toBe(TEXTS.ru.storageFailure);
+    expect(answer.join("\n")).toMatch(/парол/i);
     expect(h.handoff.storage.fault()).toMatchObject({ kind: "corrupt" });
     h.fail(undefined);
     await h.handle(h.text("как восстановить пароль"));

