@@ -372,7 +372,9 @@ async function start(
       const erased = await purgeExpired(handoff.db, {
         olderThanMs: config.retentionDays * 86_400_000,
       });
-      log.info({ erased, retentionDays: config.retentionDays }, "retention purge done");
+      // Processes gone a day ago (killed, their machine lost) leave their rows behind.
+      const forgotten = await instances.forgetDead(86_400_000);
+      log.info({ erased, forgotten, retentionDays: config.retentionDays }, "retention purge done");
     } catch (error) {
       handoff.storage.observe(error);
       log.error({ error }, "retention purge failed");
