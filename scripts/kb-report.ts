@@ -12,7 +12,7 @@ import {
 } from "../handoff/index.ts";
 import { loadKnowledgeBase } from "../knowledge/index.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
-import { databaseName, openToolDatabase } from "./tool-database.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- report --html FILE [--since 30d]
 
@@ -152,7 +152,7 @@ export async function runReport(
       await db.close();
     }
   } catch (error) {
-    io.err(`report: cannot read the database at ${where}: ${(error as Error).message}`);
+    io.err(`report: ${databaseProblem(error, `cannot read the database at ${where}`)}`);
     return 1;
   }
 

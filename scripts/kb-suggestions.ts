@@ -24,7 +24,7 @@ import {
 } from "../knowledge/index.ts";
 import { appendExample, oneLine } from "./intent-example.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
-import { databaseName, openToolDatabase } from "./tool-database.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- suggestions [--all] | --accept ID | --reject ID
 
@@ -333,7 +333,7 @@ function defaultIo(): SuggestionsIo {
         console.error(
           database.engine === "sqlite" && !existsSync(where)
             ? `error: there is no database at ${where}; set DATABASE_PATH to the bot's database file, or DATABASE_URL to its PostgreSQL database`
-            : `error (database ${where}): ${error.message}`,
+            : `error: ${databaseProblem(error, `database ${where}`)}`,
         );
         process.exit(1);
       });

@@ -18,7 +18,7 @@ import {
 } from "../knowledge/index.ts";
 import { type CsvCell, spreadsheetText, toCsv } from "./csv.ts";
 import { knowledgeFolder, loadKnowledgeOrExit } from "./knowledge-folder.ts";
-import { databaseName, openToolDatabase } from "./tool-database.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- unanswered [--since 7d] [--limit N] [--csv | --out FILE]
 
@@ -294,7 +294,7 @@ export async function runUnanswered(
     db = await openToolDatabase(database);
     records = await createStore(db).unansweredQuestions(since);
   } catch (error) {
-    err(`kb unanswered: cannot read the database at ${where}: ${(error as Error).message}`);
+    err(`kb unanswered: ${databaseProblem(error, `cannot read the database at ${where}`)}`);
     return 1;
   } finally {
     await db?.close();

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createConfig } from "../bot/config.ts";
 import { type PurgeCounts, purgeExpired, type SqlDatabase } from "../handoff/index.ts";
-import { databaseName, openToolDatabase } from "./tool-database.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run purge [-- --days N] [--dry-run]
 
@@ -124,7 +124,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       err: (line) => console.error(line),
     });
   } catch (error) {
-    console.error(`error (database ${databaseName(database)}): ${(error as Error).message}`);
+    console.error(`error: ${databaseProblem(error, `database ${databaseName(database)}`)}`);
     process.exitCode = 1;
   } finally {
     await db?.close();

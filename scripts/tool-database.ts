@@ -1,7 +1,7 @@
 // The database the command-line tools work on, opened the way the bot opens it.
 import { resolve } from "node:path";
 import type { DatabaseConfig } from "../bot/config.ts";
-import { openStorage, shownUrl } from "../bot/storage.ts";
+import { openStorage, StorageOpenError, shownUrl } from "../bot/storage.ts";
 import type { SqlDatabase } from "../handoff/index.ts";
 
 /**
@@ -30,4 +30,16 @@ export function openToolDatabase(
       : database,
     { create: options.create === true },
   );
+}
+
+/**
+ * One line on an error while opening or reading the database, naming it once:
+ * openStorage's PostgreSQL messages name it already; others get `lead` and
+ * its name in front.
+ *
+ * @example databaseProblem(error, "cannot read the database at /srv/bot.sqlite")
+ */
+export function databaseProblem(error: unknown, lead: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return error instanceof StorageOpenError ? message : `${lead}: ${message}`;
 }
