@@ -14,6 +14,7 @@ const ON_BOTH_ENGINES = [
   // The command-line tools (their fixtures take the database from TEST_ENGINE: test/scripts/tool-database.ts).
   "test/scripts/admin.test.ts",
   "test/scripts/backup.test.ts",
+  "test/scripts/chat.test.ts",
   "test/scripts/kb-report.test.ts",
   "test/scripts/kb-suggestions.test.ts",
   "test/scripts/kb-unanswered.test.ts",
