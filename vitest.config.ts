@@ -11,6 +11,14 @@ const ON_BOTH_ENGINES = [
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
   "test/e2e/handoff.e2e.test.ts",
+  // The command-line tools (their fixtures take the database from TEST_ENGINE: test/scripts/tool-database.ts).
+  "test/scripts/admin.test.ts",
+  "test/scripts/backup.test.ts",
+  "test/scripts/chat.test.ts",
+  "test/scripts/kb-report.test.ts",
+  "test/scripts/kb-suggestions.test.ts",
+  "test/scripts/kb-unanswered.test.ts",
+  "test/scripts/purge.test.ts",
 ];
 
 export default defineConfig({

@@ -1,21 +1,21 @@
 // The operators admin command: npm run admin -- operators add|remove|list|shift.
 
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { databasePathOf } from "../bot/config.ts";
+import { databaseOf } from "../bot/config.ts";
+import { StorageOpenError } from "../bot/storage.ts";
 import {
   createOperators,
   DatabaseError,
   defaultOperatorName,
   type Operator,
   openHandoff,
-  openSqlite,
   type SqlDatabase,
 } from "../handoff/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
+import { databaseName, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run admin -- operators <command>
 
@@ -32,13 +32,15 @@ export const USAGE = `Usage: npm run admin -- operators <command>
   help               this text
 
 <user-id> is the person's numeric Telegram user id.
-The database is DATABASE_PATH, else ./data/bot.sqlite; it must exist (the bot
-creates it on its first start) unless --create-database is given.`;
+The database is DATABASE_URL (PostgreSQL) when set, else the SQLite file
+DATABASE_PATH, else ./data/bot.sqlite; the file must exist (the bot creates it
+on its first start) unless --create-database is given. A PostgreSQL database
+must exist; its tables are made when missing.`;
 
 /** What runAdmin prints to, and the database it works on, opened only once the command line is valid. */
 export interface AdminIo {
   /** The database; `create`: make a new empty one when there is none (--create-database). */
-  db: (options: { create: boolean }) => SqlDatabase;
+  db: (options: { create: boolean }) => SqlDatabase | Promise<SqlDatabase>;
   /** Tells the citizens of tickets that went back to the queue, and cards them to operators on shift. */
   requeued?: (ticketIds: readonly number[]) => Promise<void> | void;
   out: (line: string) => void;
@@ -160,7 +162,7 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
   if (command === "add") {
     const name = values.name?.replace(/\s+/g, " ").trim();
     if (name === "") throw new UsageError("--name is empty");
-    const operators = createOperators(db());
+    const operators = createOperators(await db());
     const { operator, created } = await operators.add(
       {
         userId,
@@ -174,7 +176,7 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
   }
 
   if (command === "remove") {
-    const operators = createOperators(db());
+    const operators = createOperators(await db());
     const result = await operators.remove(userId, undefined);
     if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
     if (result.requeued.length > 0) await io.requeued?.(result.requeued);
@@ -195,7 +197,7 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
       state === undefined ? "missing on|off" : `expected on or off, not "${state}"`,
     );
   }
-  const operators = createOperators(db());
+  const operators = createOperators(await db());
   const result = await operators.setShift(userId, state === "on");
   if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
   const { operator } = result;
@@ -203,8 +205,12 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
   return 0;
 }
 
-async function list(io: AdminIo, db: () => SqlDatabase, all: boolean): Promise<number> {
-  const operators = await createOperators(db()).list({ includeRemoved: all });
+async function list(
+  io: AdminIo,
+  db: () => SqlDatabase | Promise<SqlDatabase>,
+  all: boolean,
+): Promise<number> {
+  const operators = await createOperators(await db()).list({ includeRemoved: all });
   if (operators.length === 0) {
     io.out(
       `There are no operators${all ? "" : " (--all lists removed ones)"}. Add one with: npm run admin -- operators add <user-id> --name "Name"`,
@@ -232,15 +238,17 @@ function notOperator(io: AdminIo, command: Command, known: Operator | undefined,
 
 // Run as a command, not when a test imports runAdmin.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const path = databasePathOf(process.env);
+  const database = databaseOf(process.env);
+  const where = databaseName(database);
   let db: SqlDatabase | undefined;
   try {
     process.exitCode = await runAdmin(process.argv.slice(2), {
-      db: ({ create }) => {
-        if (create && !existsSync(path)) {
-          console.error(`note: ${resolve(path)} did not exist; creating it`);
+      db: async ({ create }) => {
+        // On PostgreSQL the database itself must exist; its tables are made (migrated) on opening.
+        if (create && database.engine === "sqlite" && !existsSync(where)) {
+          console.error(`note: ${where} did not exist; creating it`);
         }
-        db = openSqlite(path, { create });
+        db = await openToolDatabase(database, { create });
         return db;
       },
       // The running bot's delivery worker sends what the desk queues.
@@ -260,12 +268,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       err: (line) => console.error(line),
     });
   } catch (error) {
-    if (error instanceof DatabaseError) {
+    if (error instanceof DatabaseError || error instanceof StorageOpenError) {
       const hint =
-        error.code === "missing" ? "; or add --create-database to start an empty one" : "";
+        error instanceof DatabaseError && error.code === "missing"
+          ? "; or add --create-database to start an empty one"
+          : "";
       console.error(`error: ${error.message}${hint}`);
     } else {
-      console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
+      console.error(`error (database ${where}): ${(error as Error).message}`);
     }
     process.exitCode = 1;
   } finally {

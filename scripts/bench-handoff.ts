@@ -1,6 +1,6 @@
-// The operator handoff core's throughput on a SQLite file in WAL mode, as in
-// production, with one connection shared by the tickets, the operators and the
-// outbox: whole ticket lifecycles (open with a card to every operator on
+// The operator handoff core's throughput on either engine: a SQLite file in
+// WAL mode, as in production, with one connection shared by the tickets, the
+// operators and the outbox; or a PostgreSQL database through a pool: whole ticket lifecycles (open with a card to every operator on
 // shift, take, close, each with its outbox rows in the same transaction),
 // relayed messages recorded and then delivered by the delivery worker through
 // an in-memory send, and what one claim of the outbox costs as its backlog
@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import {
   createDeliveryWorker,
   createOperators,
@@ -23,8 +24,24 @@ import {
   type SqlDatabase,
   type TicketService,
 } from "../handoff/index.ts";
+import { openPostgres } from "../handoff/postgres/client.ts";
+import { migratePostgres } from "../handoff/postgres/migrations.ts";
+import { type BenchServer, benchPostgresServer } from "./bench-postgres.ts";
+
+/** Where the bench's databases live: SQLite files in a temporary folder, or new databases on a PostgreSQL server. */
+export type BenchEngine =
+  | { engine: "sqlite" }
+  | {
+      engine: "postgres";
+      /** A URL of a user who may create databases (each run of the bench makes its own and drops them). */
+      serverUrl: string;
+      /** The pool's size. Defaults to 10, as the bot's. */
+      poolSize?: number;
+    };
 
 export interface HandoffBenchOptions {
+  /** Defaults to SQLite. */
+  engine?: BenchEngine;
   /** Operators on shift. Defaults to 10. */
   operators?: number;
   /** Tickets opened, taken and closed. Defaults to 5,000. */
@@ -63,6 +80,7 @@ export interface ClaimCost {
 }
 
 export interface HandoffBenchResult {
+  engine: "sqlite" | "postgres";
   lifecycle: {
     operators: number;
     tickets: number;
@@ -95,9 +113,59 @@ interface Handoff {
   outbox: Outbox;
 }
 
-/** A fresh database file in `dir` with `operators` operators on shift. */
-async function openHandoff(dir: string, name: string, operatorCount: number): Promise<Handoff> {
-  const db = openSqlite(join(dir, `${name}.sqlite`));
+/** Makes a fresh database with the schema, named after `name`. */
+type NewDatabase = (name: string) => Promise<SqlDatabase>;
+
+const withDatabase = (serverUrl: string, name: string) => {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.href;
+};
+
+/** New databases on the engine, and what removes them all. */
+function databases(engine: BenchEngine): { make: NewDatabase; remove: () => Promise<void> } {
+  if (engine.engine === "sqlite") {
+    const dir = mkdtempSync(join(tmpdir(), "bench-handoff-"));
+    return {
+      make: async (name) => openSqlite(join(dir, `${name}.sqlite`)),
+      remove: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
+  const made: string[] = [];
+  const onServer = async (sql: string) => {
+    const server = openPostgres(engine.serverUrl, { max: 1 });
+    try {
+      await server.exec(sql);
+    } finally {
+      await server.close();
+    }
+  };
+  return {
+    make: async (name) => {
+      const database = `bench_${process.pid}_${name.replace(/\W/g, "_")}`;
+      await onServer(`DROP DATABASE IF EXISTS ${database}`);
+      await onServer(`CREATE DATABASE ${database}`);
+      made.push(database);
+      const db = openPostgres(withDatabase(engine.serverUrl, database), {
+        max: engine.poolSize ?? 10,
+      });
+      await migratePostgres(db);
+      return db;
+    },
+    remove: async () => {
+      for (const database of made)
+        await onServer(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    },
+  };
+}
+
+/** A fresh database with `operators` operators on shift. */
+async function openHandoff(
+  newDatabase: NewDatabase,
+  name: string,
+  operatorCount: number,
+): Promise<Handoff> {
+  const db = await newDatabase(name);
   const handoff = {
     db,
     tickets: createTicketService(db),
@@ -118,16 +186,15 @@ function expect(condition: boolean, message: string): asserts condition {
 
 /** Every outbox row, whatever its state (the lifecycle's check). */
 async function countOutboxRows(db: SqlDatabase): Promise<number> {
-  let rows = 0;
-  for (let id = 1; await createOutbox(db).get(id); id++) rows++;
-  return rows;
+  const row = await db.get<{ n: number | string }>("SELECT COUNT(*) AS n FROM outbox");
+  return Number(row?.n ?? 0);
 }
 
 const perSecond = (count: number, ms: number) => (count / ms) * 1000;
 
 /** Opens, takes and closes `count` tickets, timing each stage over all tickets. */
-async function benchLifecycle(dir: string, operatorCount: number, count: number) {
-  const { db, tickets, operators } = await openHandoff(dir, "lifecycle", operatorCount);
+async function benchLifecycle(newDatabase: NewDatabase, operatorCount: number, count: number) {
+  const { db, tickets, operators } = await openHandoff(newDatabase, "lifecycle", operatorCount);
   const onShift = (await operators.onShift()).map((operator) => operator.userId);
 
   // As the bot does it: the ticket and its cards to every operator on shift
@@ -393,8 +460,12 @@ async function benchRelay(
 }
 
 /** The cost of claiming 200 rows with `pending` rows waiting, after `sent` sent ones (over 200 chats). */
-async function benchClaim(dir: string, pending: number, sent: number): Promise<ClaimCost> {
-  const { db, outbox } = await openHandoff(dir, `claims-${pending}-${sent}`, 0);
+async function benchClaim(
+  newDatabase: NewDatabase,
+  pending: number,
+  sent: number,
+): Promise<ClaimCost> {
+  const { db, outbox } = await openHandoff(newDatabase, `claims-${pending}-${sent}`, 0);
   const message = { kind: "text", text: "Ответ оператора" } as const;
   await db.transaction(async (tx) => {
     const { outbox } = repositoriesOn(tx);
@@ -425,14 +496,15 @@ export async function benchHandoff(options: HandoffBenchOptions = {}): Promise<H
     conversations = 200,
     slowMessages = 640,
     slowSendMs = 30,
+    engine = { engine: "sqlite" },
   } = options;
   const start = performance.now();
-  const dir = mkdtempSync(join(tmpdir(), "bench-handoff-"));
+  const { make, remove } = databases(engine);
   try {
-    const lifecycle = await benchLifecycle(dir, operators, tickets);
+    const lifecycle = await benchLifecycle(make, operators, tickets);
 
     const relay: DeliveryRun[] = [];
-    const handoff = await openHandoff(dir, "relay", operators);
+    const handoff = await openHandoff(make, "relay", operators);
     try {
       const open = await openConversations(handoff, conversations);
       const spread = (count: number) => () => recordMessages(handoff, open, count);
@@ -447,14 +519,20 @@ export async function benchHandoff(options: HandoffBenchOptions = {}): Promise<H
     }
 
     const claims = [
-      await benchClaim(dir, 200, 0),
-      await benchClaim(dir, 200, 50_000),
-      await benchClaim(dir, 2_000, 0),
-      await benchClaim(dir, 20_000, 0),
+      await benchClaim(make, 200, 0),
+      await benchClaim(make, 200, 50_000),
+      await benchClaim(make, 2_000, 0),
+      await benchClaim(make, 20_000, 0),
     ];
-    return { lifecycle, relay, claims, elapsedMs: performance.now() - start };
+    return {
+      engine: engine.engine,
+      lifecycle,
+      relay,
+      claims,
+      elapsedMs: performance.now() - start,
+    };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    await remove();
   }
 }
 
@@ -482,7 +560,96 @@ export function formatHandoffBench(result: HandoffBenchResult): string {
           `${c.msPerClaim.toFixed(3)} ms with ${int(c.pending)} pending${c.sent ? ` after ${int(c.sent)} sent` : ""}`,
       )
       .join(", ")}`,
-    `(every relayed message sent once and in order in its chat; SQLite file in WAL mode, in-memory send; ${(result.elapsedMs / 1000).toFixed(1)} s in all)`,
+    `(every relayed message sent once and in order in its chat; ${result.engine === "sqlite" ? "SQLite file in WAL mode" : "PostgreSQL, a pool of 10"}, in-memory send; ${(result.elapsedMs / 1000).toFixed(1)} s in all)`,
   );
   return lines.join("\n");
+}
+
+/** The two engines' figures side by side, one line a measure. */
+export function formatHandoffComparison(
+  sqlite: HandoffBenchResult,
+  postgres: HandoffBenchResult,
+): string {
+  const rate = (x: number) => `${int(x)}/s`;
+  const rows: [string, string, string][] = [
+    [
+      "ticket lifecycles",
+      rate(sqlite.lifecycle.lifecyclesPerSecond),
+      rate(postgres.lifecycle.lifecyclesPerSecond),
+    ],
+    [
+      "  opened (with cards)",
+      rate(sqlite.lifecycle.openedPerSecond),
+      rate(postgres.lifecycle.openedPerSecond),
+    ],
+    ["  taken", rate(sqlite.lifecycle.takenPerSecond), rate(postgres.lifecycle.takenPerSecond)],
+    ["  closed", rate(sqlite.lifecycle.closedPerSecond), rate(postgres.lifecycle.closedPerSecond)],
+  ];
+  sqlite.relay.forEach((run, i) => {
+    const other = postgres.relay[i];
+    if (!other) return;
+    const what = `relay ${int(run.messages)} to ${int(run.chats)} chat(s), c${run.concurrency}, send ${run.sendMs} ms`;
+    rows.push(
+      [`${what}: recorded`, rate(run.recordedPerSecond), rate(other.recordedPerSecond)],
+      [
+        `${"".padEnd(what.length)}  delivered`,
+        rate(run.deliveredPerSecond),
+        rate(other.deliveredPerSecond),
+      ],
+    );
+  });
+  sqlite.claims.forEach((claim, i) => {
+    const other = postgres.claims[i];
+    if (!other) return;
+    rows.push([
+      `claim + mark sent, ${int(claim.pending)} pending${claim.sent ? ` after ${int(claim.sent)} sent` : ""}`,
+      `${claim.msPerClaim.toFixed(3)} ms`,
+      `${other.msPerClaim.toFixed(3)} ms`,
+    ]);
+  });
+  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  return [
+    `${"".padEnd(width)}${"SQLite".padStart(12)}${"PostgreSQL".padStart(14)}`,
+    ...rows.map(([name, a, b]) => `${name.padEnd(width)}${a.padStart(12)}${b.padStart(14)}`),
+  ].join("\n");
+}
+
+/**
+ * The handoff bench on SQLite, then on PostgreSQL (benchPostgresServer), each
+ * engine's report and the two side by side: what `npm run bench` ends with.
+ * A PostgreSQL server that cannot be had is said, and SQLite's figures stay.
+ */
+export async function benchHandoffBothEngines(
+  print: (text: string) => void,
+  options: Omit<HandoffBenchOptions, "engine"> = {},
+): Promise<void> {
+  print("\n== Handoff on SQLite: tickets and the outbox on a SQLite file (WAL) ==");
+  const sqlite = await benchHandoff(options);
+  print(formatHandoffBench(sqlite));
+  let server: BenchServer;
+  try {
+    server = await benchPostgresServer();
+  } catch (error) {
+    print(
+      `\n(no PostgreSQL to bench on: ${(error as Error).message}; set BENCH_DATABASE_URL to a server's URL of a user who may create databases)`,
+    );
+    return;
+  }
+  try {
+    print(`\n== Handoff on PostgreSQL: ${server.description}, a pool of 10 ==`);
+    const postgres = await benchHandoff({
+      ...options,
+      engine: { engine: "postgres", serverUrl: server.url },
+    });
+    print(formatHandoffBench(postgres));
+    print("\n== Handoff, the two engines side by side ==");
+    print(formatHandoffComparison(sqlite, postgres));
+  } finally {
+    await server.stop();
+  }
+}
+
+// Run alone (npx tsx scripts/bench-handoff.ts): the handoff part of npm run bench.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await benchHandoffBothEngines((text) => console.log(text));
 }

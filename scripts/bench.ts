@@ -13,7 +13,7 @@ import {
 } from "../knowledge/index.ts";
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
-import { benchHandoff, formatHandoffBench } from "./bench-handoff.ts";
+import { benchHandoffBothEngines } from "./bench-handoff.ts";
 import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
@@ -239,5 +239,4 @@ console.log(
     `one question at a time: reply latency median ${throughput.singleMedian.toFixed(1)} ms, p99 ${throughput.singleP99.toFixed(1)} ms (update queued → reply received by the double)`,
 );
 
-console.log("\n== Handoff: tickets and the outbox on a SQLite file (WAL) ==");
-console.log(formatHandoffBench(await benchHandoff()));
+await benchHandoffBothEngines((text) => console.log(text));

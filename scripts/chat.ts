@@ -3,7 +3,9 @@
 // `npm run chat -- --operator` is an operator on the same database.
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
-import { openHandoff } from "../handoff/index.ts";
+import { databaseOf } from "../bot/config.ts";
+import { openStorage } from "../bot/storage.ts";
+import { openHandoff, type SqlDatabase } from "../handoff/index.ts";
 import { createMatcher } from "../knowledge/index.ts";
 import { CITIZEN_ID, createCitizenSession } from "./chat-citizen.ts";
 import type { Session, SessionDeps } from "./chat-console.ts";
@@ -17,7 +19,8 @@ const USAGE = `Usage: npm run chat [-- --operator [--id N]]
                      if not an operator yet, and put on shift
   --id N             the operator's user id (not ${CITIZEN_ID}, the citizen's)
 
-The database is CHAT_DATABASE_PATH, else ./data/chat.sqlite (not the bot's).`;
+The database is CHAT_DATABASE_URL (PostgreSQL) when set, else the SQLite file
+CHAT_DATABASE_PATH, else ./data/chat.sqlite: not the bot's database.`;
 const DEFAULT_DATABASE_PATH = "./data/chat.sqlite";
 /** How often a terminal looks for messages to its chat that another terminal caused. */
 const POLL_MS = 200;
@@ -47,15 +50,30 @@ function operatorIdFromArgs(): number | undefined {
 const operatorId = operatorIdFromArgs();
 const kb = loadKnowledgeOrExit();
 const matcher = createMatcher(kb);
-const handoff = openHandoff(process.env.CHAT_DATABASE_PATH ?? DEFAULT_DATABASE_PATH, {
-  knowledge: () => ({ kb, matcher }),
-});
+/** The chat's own database (made when missing; on PostgreSQL, its tables), or exit 1 saying why. */
+async function openChatDatabase(): Promise<SqlDatabase> {
+  const database = databaseOf({
+    DATABASE_URL: process.env.CHAT_DATABASE_URL,
+    DATABASE_PATH: process.env.CHAT_DATABASE_PATH || DEFAULT_DATABASE_PATH,
+    DATABASE_POOL_SIZE: "4",
+  });
+  try {
+    return await openStorage(database, { create: true });
+  } catch (error) {
+    process.stderr.write(`chat: ${error instanceof Error ? error.message : error}\n`);
+    process.exit(1);
+  }
+}
+const handoff = openHandoff(await openChatDatabase(), { knowledge: () => ({ kb, matcher }) });
 
 const interactive = process.stdin.isTTY === true;
 const rl = createInterface({
   input: process.stdin,
   ...(interactive ? { output: process.stdout, terminal: true } : { terminal: false }),
 });
+// The lines' iterator is made at once: readline drops lines read before there
+// is one (piped input is read while the database is opened on PostgreSQL).
+const lines = rl[Symbol.asyncIterator]();
 rl.setPrompt("> ");
 // Ctrl+C ends the chat like /quit (readline would only pause, and the poll timer keep it alive).
 rl.on("SIGINT", () => rl.close());
@@ -98,7 +116,7 @@ const reminders =
     ? undefined
     : setInterval(() => void handoff.desk.remindOverdue(), 60_000);
 
-for await (const line of rl) {
+for await (const line of { [Symbol.asyncIterator]: () => lines }) {
   prompted = false;
   if (!interactive) say(`> ${line}`);
   const going = await session.handle(line);

@@ -3,16 +3,16 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { databasePathOf } from "../bot/config.ts";
+import { databaseOf } from "../bot/config.ts";
 import {
   collectReport,
   type IntentTitle,
-  openSqlite,
   renderReportHtml,
   startOfMoscowDay,
 } from "../handoff/index.ts";
 import { loadKnowledgeBase } from "../knowledge/index.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- report --html FILE [--since 30d]
 
@@ -22,8 +22,9 @@ export const USAGE = `Usage: npm run kb -- report --html FILE [--since 30d]
                       today so far); at most 366d; default 30d
   --since YYYY-MM-DD  from that day (Moscow time) until now
 
-The database is DATABASE_PATH, else ./data/bot.sqlite. Intents are shown with
-their titles from the knowledge folder (KNOWLEDGE_DIR, else intents/).`;
+The database is DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH,
+else ./data/bot.sqlite. Intents are shown with their titles from the
+knowledge folder (KNOWLEDGE_DIR, else intents/).`;
 
 const DAY = 86_400_000;
 const MAX_DAYS = 366;
@@ -134,23 +135,24 @@ export async function runReport(
     return 0;
   }
 
-  const path = resolve(databasePathOf(io.env));
-  if (!existsSync(path)) {
+  const database = databaseOf(io.env);
+  const where = databaseName(database);
+  if (database.engine === "sqlite" && !existsSync(where)) {
     io.err(
-      `report: no database at ${path}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start)`,
+      `report: no database at ${where}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start), or DATABASE_URL to its PostgreSQL database`,
     );
     return 1;
   }
   let data: Awaited<ReturnType<typeof collectReport>>;
   try {
-    const db = openSqlite(path, { create: false });
+    const db = await openToolDatabase(database);
     try {
       data = await collectReport(db, { since: options.since, until });
     } finally {
       await db.close();
     }
   } catch (error) {
-    io.err(`report: cannot read the database at ${path}: ${(error as Error).message}`);
+    io.err(`report: ${databaseProblem(error, `cannot read the database at ${where}`)}`);
     return 1;
   }
 

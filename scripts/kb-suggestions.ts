@@ -2,13 +2,12 @@
 // npm run kb -- suggestions [--all] | --accept ID | --reject ID.
 
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { databasePathOf } from "../bot/config.ts";
+import { databaseOf } from "../bot/config.ts";
 import {
   createSuggestions,
   ERASED_TEXT,
-  openSqlite,
   type SqlDatabase,
   type Suggestion,
 } from "../handoff/index.ts";
@@ -25,6 +24,7 @@ import {
 } from "../knowledge/index.ts";
 import { appendExample, oneLine } from "./intent-example.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- suggestions [--all] | --accept ID | --reject ID
 
@@ -38,8 +38,8 @@ export const USAGE = `Usage: npm run kb -- suggestions [--all] | --accept ID | -
                        back as it was and the suggestion stays pending
   --reject ID          drop a suggestion
 
-The database is DATABASE_PATH, else ./data/bot.sqlite; the knowledge folder
-is KNOWLEDGE_DIR, else intents/.`;
+The database is DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH,
+else ./data/bot.sqlite; the knowledge folder is KNOWLEDGE_DIR, else intents/.`;
 
 const NEW_TOPIC = "новая тема";
 /**
@@ -59,10 +59,12 @@ export type KnowledgeCheck =
 /** The database and the knowledge folder runSuggestions works on, and where it prints. */
 export interface SuggestionsIo {
   /** Opened only once the command line is valid. */
-  db: () => SqlDatabase;
+  db: () => SqlDatabase | Promise<SqlDatabase>;
   folder: string;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Closes the database once done, if it was opened. */
+  close?: () => Promise<void>;
   /** Validates the folder after a change. Defaults to checkKnowledge, what `kb check` runs. */
   check?: (folder: string) => KnowledgeCheck;
 }
@@ -123,8 +125,12 @@ export async function runSuggestions(args: readonly string[], io = defaultIo()):
     io.out(USAGE);
     return 0;
   }
-  if (id === undefined) return list(io, values.all === true);
-  return values.accept !== undefined ? accept(id, io) : reject(id, io);
+  try {
+    if (id === undefined) return await list(io, values.all === true);
+    return await (values.accept !== undefined ? accept(id, io) : reject(id, io));
+  } finally {
+    await io.close?.();
+  }
 }
 
 function idOf(text: string): number {
@@ -154,7 +160,7 @@ function table(rows: readonly (readonly string[])[]): string[] {
 }
 
 async function list(io: SuggestionsIo, all: boolean): Promise<number> {
-  const suggestions = await createSuggestions(io.db()).list({ all });
+  const suggestions = await createSuggestions(await io.db()).list({ all });
   if (suggestions.length === 0) {
     io.out(
       all ? "There are no suggestions yet." : "No pending suggestions (--all lists decided ones).",
@@ -177,7 +183,7 @@ async function list(io: SuggestionsIo, all: boolean): Promise<number> {
 
 /** The pending suggestion `id`, or an error said and undefined. */
 async function pendingSuggestion(io: SuggestionsIo, id: number): Promise<Suggestion | undefined> {
-  const suggestion = await createSuggestions(io.db()).get(id);
+  const suggestion = await createSuggestions(await io.db()).get(id);
   if (!suggestion) {
     io.err(`There is no suggestion ${id} (npm run kb -- suggestions --all lists them).`);
     return undefined;
@@ -191,7 +197,7 @@ async function pendingSuggestion(io: SuggestionsIo, id: number): Promise<Suggest
 
 async function reject(id: number, io: SuggestionsIo): Promise<number> {
   if (!(await pendingSuggestion(io, id))) return 1;
-  const decided = await createSuggestions(io.db()).decide(id, "rejected");
+  const decided = await createSuggestions(await io.db()).decide(id, "rejected");
   if (!decided.ok) {
     io.err(`Suggestion ${id} could not be rejected: ${decided.reason}.`);
     return 1;
@@ -294,7 +300,7 @@ async function accept(id: number, io: SuggestionsIo): Promise<number> {
     return 1;
   }
 
-  const decided = await createSuggestions(io.db()).decide(id, "accepted");
+  const decided = await createSuggestions(await io.db()).decide(id, "accepted");
   io.out(`Added to ${intent.file}, examples.${language}: ${example}`);
   if (example !== oneLine(suggestion.question)) {
     io.out("(personal-data placeholders such as [телефон] left out)");
@@ -318,20 +324,23 @@ async function accept(id: number, io: SuggestionsIo): Promise<number> {
 
 /** The command line's database (DATABASE_PATH) and knowledge folder (KNOWLEDGE_DIR). */
 function defaultIo(): SuggestionsIo {
-  const path = databasePathOf(process.env);
-  let db: SqlDatabase | undefined;
-  process.once("exit", () => void db?.close());
+  const database = databaseOf(process.env);
+  let db: Promise<SqlDatabase> | undefined;
   return {
     db: () => {
-      if (db) return db;
-      if (!existsSync(path)) {
+      db ??= openToolDatabase(database).catch((error: Error) => {
+        const where = databaseName(database);
         console.error(
-          `error: there is no database at ${resolve(path)}; set DATABASE_PATH to the bot's database file`,
+          database.engine === "sqlite" && !existsSync(where)
+            ? `error: there is no database at ${where}; set DATABASE_PATH to the bot's database file, or DATABASE_URL to its PostgreSQL database`
+            : `error: ${databaseProblem(error, `database ${where}`)}`,
         );
         process.exit(1);
-      }
-      db = openSqlite(path, { create: false });
+      });
       return db;
+    },
+    close: async () => {
+      await (await db)?.close();
     },
     folder: knowledgeFolder(),
     out: (line) => console.log(line),

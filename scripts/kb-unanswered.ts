@@ -4,13 +4,8 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { databasePathOf } from "../bot/config.ts";
-import {
-  createStore,
-  openSqlite,
-  type SqlDatabase,
-  type UnansweredRecords,
-} from "../handoff/index.ts";
+import { databaseOf } from "../bot/config.ts";
+import { createStore, type SqlDatabase, type UnansweredRecords } from "../handoff/index.ts";
 import {
   clusterUnanswered,
   createMatcher,
@@ -23,6 +18,7 @@ import {
 } from "../knowledge/index.ts";
 import { type CsvCell, spreadsheetText, toCsv } from "./csv.ts";
 import { knowledgeFolder, loadKnowledgeOrExit } from "./knowledge-folder.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run kb -- unanswered [--since 7d] [--limit N] [--csv | --out FILE]
 
@@ -39,8 +35,8 @@ export const USAGE = `Usage: npm run kb -- unanswered [--since 7d] [--limit N] [
   --threshold X      how similar (0..1) a question must be to join a cluster
                      (default 0.45; higher: smaller, tighter clusters)
 
-The database is DATABASE_PATH, else ./data/bot.sqlite; the knowledge folder
-is KNOWLEDGE_DIR, else intents/.`;
+The database is DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH,
+else ./data/bot.sqlite; the knowledge folder is KNOWLEDGE_DIR, else intents/.`;
 
 const DEFAULT_LIMIT = 20;
 const HOUR = 60 * 60_000;
@@ -283,10 +279,11 @@ export async function runUnanswered(
     return 0;
   }
 
-  const path = databasePathOf(env);
-  if (!existsSync(path)) {
+  const database = databaseOf(env);
+  const where = databaseName(database);
+  if (database.engine === "sqlite" && !existsSync(where)) {
     err(
-      `kb unanswered: there is no database at ${resolve(path)}: set DATABASE_PATH to the bot's SQLite file (the bot creates it on its first start)`,
+      `kb unanswered: there is no database at ${where}: set DATABASE_PATH to the bot's SQLite file (the bot creates it on its first start), or DATABASE_URL to its PostgreSQL database`,
     );
     return 1;
   }
@@ -294,10 +291,10 @@ export async function runUnanswered(
   let records: UnansweredRecords;
   let db: SqlDatabase | undefined;
   try {
-    db = openSqlite(path, { create: false });
+    db = await openToolDatabase(database);
     records = await createStore(db).unansweredQuestions(since);
   } catch (error) {
-    err(`kb unanswered: cannot read the database at ${resolve(path)}: ${(error as Error).message}`);
+    err(`kb unanswered: ${databaseProblem(error, `cannot read the database at ${where}`)}`);
     return 1;
   } finally {
     await db?.close();

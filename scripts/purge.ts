@@ -1,10 +1,10 @@
 // The retention purge: npm run purge [-- --days N] [--dry-run].
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createConfig } from "../bot/config.ts";
-import { openSqlite, type PurgeCounts, purgeExpired, type SqlDatabase } from "../handoff/index.ts";
+import { type PurgeCounts, purgeExpired, type SqlDatabase } from "../handoff/index.ts";
+import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run purge [-- --days N] [--dry-run]
 
@@ -19,13 +19,14 @@ at start-up and once a day.
   --days N     the retention period in days; defaults to RETENTION_DAYS, else 90
   --dry-run    say what would be erased and change nothing
 
-The database is DATABASE_PATH, else ./data/bot.sqlite.`;
+The database is DATABASE_URL (PostgreSQL) when set, else the SQLite file
+DATABASE_PATH, else ./data/bot.sqlite.`;
 
 const DAY = 24 * 60 * 60_000;
 
 export interface PurgeIo {
   /** The database, opened only once the command line is valid. */
-  db: () => SqlDatabase;
+  db: () => SqlDatabase | Promise<SqlDatabase>;
   /** RETENTION_DAYS, already validated: the period when --days is not given. */
   retentionDays: number;
   now?: number;
@@ -91,7 +92,7 @@ export async function runPurge(argv: readonly string[], io: PurgeIo): Promise<nu
   }
   const dryRun = values["dry-run"] === true;
   const now = io.now ?? Date.now();
-  const counts = await purgeExpired(io.db(), { olderThanMs: days * DAY, now, dryRun });
+  const counts = await purgeExpired(await io.db(), { olderThanMs: days * DAY, now, dryRun });
   io.out(
     `${dryRun ? "Dry run: nothing changed. " : ""}Retention ${days} day(s): personal data from before ${moment(now - days * DAY)}`,
   );
@@ -106,14 +107,16 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.error(`Configuration error:\n  ${configured.errors.join("\n  ")}`);
     process.exit(2);
   }
-  const path = configured.config.databasePath;
+  const { database } = configured.config;
   let db: SqlDatabase | undefined;
   try {
     process.exitCode = await runPurge(process.argv.slice(2), {
-      db: () => {
+      db: async () => {
         // A purge never creates a database: a wrong path is a mistake to report.
-        if (!existsSync(path)) throw new Error("no such file (set DATABASE_PATH)");
-        db = openSqlite(path, { create: false });
+        if (database.engine === "sqlite" && !existsSync(database.path)) {
+          throw new Error("no such file (set DATABASE_PATH, or DATABASE_URL for PostgreSQL)");
+        }
+        db = await openToolDatabase(database);
         return db;
       },
       retentionDays: configured.config.retentionDays,
@@ -121,7 +124,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       err: (line) => console.error(line),
     });
   } catch (error) {
-    console.error(`error (database ${resolve(path)}): ${(error as Error).message}`);
+    console.error(`error: ${databaseProblem(error, `database ${databaseName(database)}`)}`);
     process.exitCode = 1;
   } finally {
     await db?.close();

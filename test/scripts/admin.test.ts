@@ -2,18 +2,15 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  createAuditLog,
-  createOperators,
-  createTicketService,
-  openSqlite,
-} from "../../handoff/index.ts";
+import { createAuditLog, createOperators, createTicketService } from "../../handoff/index.ts";
 import { runAdmin, USAGE } from "../../scripts/admin.ts";
+import { openTestDatabase, TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";
+import { toolDatabase } from "./tool-database.ts";
 
 /** A fresh in-memory database and runAdmin on it, capturing what it prints. */
-function setup() {
-  const db = openSqlite(":memory:");
+async function setup() {
+  const db = await openTestDatabase();
   const operators = createOperators(db);
   let opened = 0;
   const requeued: number[][] = [];
@@ -36,7 +33,7 @@ function setup() {
 
 describe("runAdmin: operators add", () => {
   it("adds an operator off shift, named 'operator <id>' by default, audited as the system", async () => {
-    const { db, operators, run } = setup();
+    const { db, operators, run } = await setup();
     const result = await run("operators", "add", "1001");
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe('added 1001 "operator 1001" as operator, off shift');
@@ -51,7 +48,7 @@ describe("runAdmin: operators add", () => {
   });
 
   it("updates name and role, keeping the name when --name is left out", async () => {
-    const { operators, run } = setup();
+    const { operators, run } = await setup();
     expect((await run("operators", "add", "1001", "--name", " Anna   Petrova ")).code).toBe(0);
     expect((await operators.get(1001))?.name).toBe("Anna Petrova");
 
@@ -64,7 +61,7 @@ describe("runAdmin: operators add", () => {
   });
 
   it("says 'added' when bringing back a removed operator", async () => {
-    const { operators, run } = setup();
+    const { operators, run } = await setup();
     await operators.add({ userId: 7, name: "Oleg", role: "operator" });
     await operators.remove(7);
     expect((await run("operators", "add", "7")).out).toBe('added 7 "Oleg" as operator, off shift');
@@ -74,7 +71,7 @@ describe("runAdmin: operators add", () => {
 
 describe("runAdmin: operators remove", () => {
   it("removes an operator and reports the tickets that went back to the queue", async () => {
-    const { db, operators, run, requeued } = setup();
+    const { db, operators, run, requeued } = await setup();
     await operators.add({ userId: 1, name: "Anna", role: "operator" });
     await operators.setShift(1, true);
     const tickets = createTicketService(db);
@@ -107,7 +104,7 @@ describe("runAdmin: operators remove", () => {
   });
 
   it("says when they had no tickets", async () => {
-    const { operators, run } = setup();
+    const { operators, run } = await setup();
     await operators.add({ userId: 2, name: "Boris", role: "operator" });
     expect((await run("operators", "remove", "2")).out).toBe(
       'removed 2 "Boris"; they had no assigned tickets',
@@ -115,7 +112,7 @@ describe("runAdmin: operators remove", () => {
   });
 
   it("refuses an unknown or already removed id with exit 1", async () => {
-    const { operators, run } = setup();
+    const { operators, run } = await setup();
     const unknown = await run("operators", "remove", "42");
     expect(unknown).toMatchObject({ code: 1, out: "" });
     expect(unknown.err).toBe("operators remove: 42 is not an operator");
@@ -132,7 +129,7 @@ describe("runAdmin: operators remove", () => {
 
 describe("runAdmin: operators list", () => {
   it("says there are none and how to add one", async () => {
-    const { run } = setup();
+    const { run } = await setup();
     const result = await run("operators", "list");
     expect(result.code).toBe(0);
     expect(result.out).toContain("There are no operators");
@@ -140,7 +137,7 @@ describe("runAdmin: operators list", () => {
   });
 
   it("prints a table by name; --all adds removed ones and when", async () => {
-    const db = openSqlite(":memory:");
+    const db = await openTestDatabase();
     // Noon UTC: the same local date in nearly every time zone.
     const operators = createOperators(db, { now: () => Date.UTC(2025, 2, 5, 12) });
     await operators.add({ userId: 20, name: "Boris", role: "operator" });
@@ -175,7 +172,7 @@ describe("runAdmin: operators list", () => {
 
 describe("runAdmin: operators shift", () => {
   it("puts an operator on and off shift", async () => {
-    const { operators, run } = setup();
+    const { operators, run } = await setup();
     await operators.add({ userId: 5, name: "Anna", role: "operator" });
     expect((await run("operators", "shift", "5", "on")).out).toBe(
       '5 "Anna" (operator) is now on shift',
@@ -186,7 +183,7 @@ describe("runAdmin: operators shift", () => {
   });
 
   it("refuses someone who is not an operator with exit 1", async () => {
-    const { run } = setup();
+    const { run } = await setup();
     expect(await run("operators", "shift", "5", "on")).toMatchObject({
       code: 1,
       err: "operators shift: 5 is not an operator",
@@ -219,7 +216,7 @@ describe("runAdmin: the command line", () => {
     [["operators", "shift", "1", "maybe"], 'expected on or off, not "maybe"'],
     [["operators", "shift", "on", "1"], 'not "on"'],
   ])("%j: one line naming the problem, exit 2, database untouched", async (argv, problem) => {
-    const { operators, run, opened } = setup();
+    const { operators, run, opened } = await setup();
     await operators.add({ userId: 1, name: "Anna", role: "supervisor" });
     const before = await operators.list({ includeRemoved: true });
 
@@ -237,7 +234,7 @@ describe("runAdmin: the command line", () => {
   it.each([[[]], [["operators"]], [["frob"]], [["operators", "frob"]], [["add", "1"]]])(
     "%j: usage on stderr, exit 2",
     async (argv) => {
-      const { run, opened } = setup();
+      const { run, opened } = await setup();
       const result = await run(...argv);
       expect(result.code).toBe(2);
       expect(result.out).toBe("");
@@ -249,7 +246,7 @@ describe("runAdmin: the command line", () => {
   it.each([[["help"]], [["--help"]], [["-h"]], [["operators", "help"]], [["operators", "--help"]]])(
     "%j: usage on stdout, exit 0",
     async (argv) => {
-      const { run } = setup();
+      const { run } = await setup();
       expect(await run(...argv)).toMatchObject({ code: 0, out: USAGE, err: "" });
     },
   );
@@ -265,9 +262,11 @@ describe("npm run admin, as a user", () => {
   const dir = mkdtempSync(join(tmpdir(), "admin-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const DATABASE_PATH = join(dir, "data", "bot.sqlite");
-  const admin = (...args: string[]) => runScript("admin.ts", args, { env: { DATABASE_PATH } });
+  const admin = (...args: string[]) =>
+    runScript("admin.ts", args, { env: { DATABASE_PATH, DATABASE_URL: "" } });
+  const sqliteOnly = it.skipIf(TEST_ENGINE !== "sqlite");
 
-  it("refuses bad input without creating the database", () => {
+  sqliteOnly("refuses bad input without creating the database", () => {
     const bad = admin("operators", "add", "anna");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('not "anna"');
@@ -279,18 +278,36 @@ describe("npm run admin, as a user", () => {
     expect(existsSync(DATABASE_PATH)).toBe(false);
   });
 
-  it("opens only a database that is there (a wrong DATABASE_PATH is not quietly a new empty one)", () => {
-    const listed = admin("operators", "list");
-    expect(listed.status).toBe(1);
-    expect(listed.stderr).toContain(DATABASE_PATH);
-    expect(listed.stderr).toContain("--create-database");
-    expect(listed.stderr.trim().split("\n")).toHaveLength(1);
-    const added = admin("operators", "add", "1001");
-    expect(added.status).toBe(1);
-    expect(existsSync(dirname(DATABASE_PATH))).toBe(false);
-  });
+  sqliteOnly(
+    "opens only a database that is there (a wrong DATABASE_PATH is not quietly a new empty one)",
+    () => {
+      const listed = admin("operators", "list");
+      expect(listed.status).toBe(1);
+      expect(listed.stderr).toContain(DATABASE_PATH);
+      expect(listed.stderr).toContain("--create-database");
+      expect(listed.stderr.trim().split("\n")).toHaveLength(1);
+      const added = admin("operators", "add", "1001");
+      expect(added.status).toBe(1);
+      expect(existsSync(dirname(DATABASE_PATH))).toBe(false);
+    },
+  );
 
-  it("adds, lists, puts on shift and removes an operator in DATABASE_PATH", async () => {
+  sqliteOnly(
+    "names a PostgreSQL database it cannot reach in one line, without its password",
+    () => {
+      const url = "postgres://bot:s3cret@127.0.0.1:1/bot";
+      const listed = runScript("admin.ts", ["operators", "list"], { env: { DATABASE_URL: url } });
+      expect(listed.status).toBe(1);
+      expect(listed.stderr).toContain("postgres://bot:***@127.0.0.1:1/bot");
+      expect(listed.stderr).not.toContain("s3cret");
+      expect(listed.stderr.trim().split("\n")).toHaveLength(1);
+    },
+  );
+
+  it("adds, lists, puts on shift and removes an operator in the configured database", async () => {
+    // SQLite: made by --create-database; PostgreSQL: an empty database, its tables made on opening.
+    const database = await toolDatabase(join(dir, "data"));
+    const admin = (...args: string[]) => runScript("admin.ts", args, { env: database.env });
     const added = admin(
       "operators",
       "add",
@@ -302,7 +319,7 @@ describe("npm run admin, as a user", () => {
     );
     expect(added.status).toBe(0);
     expect(added.stdout).toContain('added 123456789 "Анна Петрова" as supervisor');
-    expect(existsSync(DATABASE_PATH)).toBe(true);
+    if (TEST_ENGINE === "sqlite") expect(existsSync(DATABASE_PATH)).toBe(true);
 
     expect(admin("operators", "shift", "123456789", "on").status).toBe(0);
     const listed = admin("operators", "list");
@@ -321,8 +338,8 @@ describe("npm run admin, as a user", () => {
     expect(admin("operators", "list").stdout).toContain("There are no operators");
     expect(admin("operators", "remove", "123456789").status).toBe(1);
 
-    // What the bot will see in the same file.
-    const db = openSqlite(DATABASE_PATH);
+    // What the bot will see in the same database.
+    const db = await database.open();
     try {
       expect(await createOperators(db).get(123456789)).toMatchObject({
         name: "Анна Петрова",

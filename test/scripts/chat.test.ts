@@ -1,21 +1,54 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { createOperators, createTicketService, openSqlite } from "../../handoff/index.ts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createOperators,
+  createTicketService,
+  openSqlite,
+  type SqlDatabase,
+} from "../../handoff/index.ts";
+import { openPostgres } from "../../handoff/postgres/client.ts";
+import { freshPostgres } from "../postgres/fresh.ts";
+import { TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";
 
 const folder = mkdtempSync(join(tmpdir(), "chat-test-"));
-afterAll(() => rmSync(folder, { recursive: true, force: true }));
+const drops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const drop of drops) await drop();
+  rmSync(folder, { recursive: true, force: true });
+});
 let databases = 0;
-/** A fresh chat database for a scenario. */
-const newDatabase = () => join(folder, `chat-${++databases}.sqlite`);
+
+/** A chat database: the environment that names it, and a way to look into it. */
+interface ChatDatabase {
+  env: Record<string, string>;
+  open: () => Promise<SqlDatabase>;
+}
+
+/**
+ * A fresh chat database for a scenario on this run's engine: a SQLite file
+ * not made yet, or an empty PostgreSQL database (the chat makes its tables).
+ */
+async function newDatabase(): Promise<ChatDatabase> {
+  if (TEST_ENGINE === "sqlite") {
+    const path = join(folder, `chat-${++databases}.sqlite`);
+    return {
+      env: { CHAT_DATABASE_PATH: path, CHAT_DATABASE_URL: "" },
+      open: async () => openSqlite(path),
+    };
+  }
+  const { url, drop } = await freshPostgres();
+  drops.push(drop);
+  return { env: { CHAT_DATABASE_URL: url }, open: async () => openPostgres(url, { max: 2 }) };
+}
 
 /** Runs `npm run chat` on `database` with these lines as stdin. */
-function chat(database: string, lines: readonly string[], args: readonly string[] = []) {
+function chat(database: ChatDatabase, lines: readonly string[], args: readonly string[] = []) {
   const result = runScript("chat.ts", args, {
     input: lines.map((line) => `${line}\n`).join(""),
-    env: { CHAT_DATABASE_PATH: database },
+    env: database.env,
   });
   expect(result.stderr).not.toMatch(/Error/);
   expect(result.status).toBe(0);
@@ -26,10 +59,10 @@ function chat(database: string, lines: readonly string[], args: readonly string[
 
 /** Reads the chat database the way the scripts left it. */
 async function inspect<T>(
-  database: string,
-  read: (db: ReturnType<typeof openSqlite>) => T | Promise<T>,
+  database: ChatDatabase,
+  read: (db: SqlDatabase) => T | Promise<T>,
 ): Promise<T> {
-  const db = openSqlite(database);
+  const db = await database.open();
   try {
     return await read(db);
   } finally {
@@ -39,7 +72,7 @@ async function inspect<T>(
 
 describe("npm run chat: the citizen's FAQ", () => {
   it("answers, offers numbered follow-ups, and offers an operator for what it cannot answer", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     const { turns } = chat(database, [
       "как восстановить пароль",
       "1",
@@ -58,11 +91,8 @@ describe("npm run chat: the citizen's FAQ", () => {
     // Offered, not confirmed: no ticket; the questions were recorded for one.
     await inspect(database, async (db) => {
       expect(await createTicketService(db).openTicketOf(1)).toBeUndefined();
-      const questions = db.connection
-        .prepare("SELECT text FROM questions ORDER BY id")
-        .pluck()
-        .all();
-      expect(questions).toEqual([
+      const questions = await db.all<{ text: string }>("SELECT text FROM questions ORDER BY id");
+      expect(questions.map((row) => row.text)).toEqual([
         "как восстановить пароль",
         "рецепт борща",
         "how do I reset my password",
@@ -73,7 +103,10 @@ describe("npm run chat: the citizen's FAQ", () => {
 
 // One handoff from start to end, the three runs in order on one database.
 describe("npm run chat: a handoff between a citizen and an operator terminal", () => {
-  const database = newDatabase();
+  let database: ChatDatabase;
+  beforeAll(async () => {
+    database = await newDatabase();
+  });
   const reply = "Борщ варят из свёклы, это не к Госуслугам.";
   let ticketId = 0;
 
@@ -144,7 +177,7 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
 
 describe("npm run chat: an operator on shift before the ticket", () => {
   it("gets the card, takes it by its number, sees the card edited and the citizen leave", async () => {
-    const database = newDatabase();
+    const database = await newDatabase();
     chat(database, [], ["--operator", "--id", "7"]);
     chat(database, ["рецепт борща", "1"]);
     const operator = chat(database, ["1"], ["--operator", "--id", "7"]);
@@ -167,13 +200,13 @@ describe("npm run chat: an operator on shift before the ticket", () => {
     });
   });
 
-  it("refuses an --id that is the citizen's, or --id without --operator", () => {
-    const database = newDatabase();
+  it("refuses an --id that is the citizen's, or --id without --operator", async () => {
+    const database = await newDatabase();
     for (const args of [
       ["--operator", "--id", "1"],
       ["--id", "3"],
     ]) {
-      const result = runScript("chat.ts", args, { env: { CHAT_DATABASE_PATH: database } });
+      const result = runScript("chat.ts", args, { env: database.env });
       expect(result.status).toBe(2);
       expect(result.stderr).toContain("Usage: npm run chat");
     }

@@ -2,10 +2,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { createStore, openSqlite } from "../../handoff/index.ts";
+import { createStore } from "../../handoff/index.ts";
 import { loadKnowledgeBase } from "../../knowledge/index.ts";
 import { runReport } from "../../scripts/kb-report.ts";
 import { runScript } from "./run-script.ts";
+import { toolDatabase } from "./tool-database.ts";
 
 const DAY = 86_400_000;
 /** Wednesday 25 November 2026, 13:00 in Moscow. */
@@ -20,8 +21,8 @@ afterEach(() => {
 async function workspace(times: readonly number[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "kb-report-"));
   dirs.push(dir);
-  const database = join(dir, "bot.sqlite");
-  const db = openSqlite(database);
+  const database = await toolDatabase(dir);
+  const db = await database.open();
   let at = 0;
   const store = createStore(db, { now: () => at });
   for (const [i, time] of times.entries()) {
@@ -37,7 +38,7 @@ async function workspace(times: readonly number[] = []) {
     });
   }
   await db.close();
-  return { dir, database, page: join(dir, "report.html") };
+  return { dir, env: database.env, page: join(dir, "report.html") };
 }
 
 async function run(argv: string[], env: Record<string, string>, now = NOW) {
@@ -60,13 +61,13 @@ const dayColumns = (html: string) =>
 
 describe("kb report", () => {
   it("writes the page for the last N Moscow days, today included, with intents' titles", async () => {
-    const { database, page } = await workspace([
+    const { env, page } = await workspace([
       NOW - 2 * DAY,
       NOW - 6 * DAY,
       NOW - 7 * DAY,
       NOW - 60_000,
     ]);
-    const result = await run(["--html", page, "--since", "7d"], { DATABASE_PATH: database });
+    const result = await run(["--html", page, "--since", "7d"], env);
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe(
       `wrote ${page} (${Math.ceil(readFileSync(page).length / 1024)} KB): 7 day(s), 3 question(s), 0 ticket(s)`,
@@ -81,22 +82,18 @@ describe("kb report", () => {
   });
 
   it("takes the 30 last days by default, or a start date", async () => {
-    const { database, page } = await workspace([NOW - 29 * DAY, NOW - 30 * DAY]);
-    expect((await run(["--html", page], { DATABASE_PATH: database })).out).toContain(
-      "30 day(s), 1 question(s)",
-    );
+    const { env, page } = await workspace([NOW - 29 * DAY, NOW - 30 * DAY]);
+    expect((await run(["--html", page], env)).out).toContain("30 day(s), 1 question(s)");
     expect(dayColumns(readFileSync(page, "utf8"))).toBe(30);
 
-    expect(
-      (await run(["--html", page, "--since", "2026-11-01"], { DATABASE_PATH: database })).code,
-    ).toBe(0);
+    expect((await run(["--html", page, "--since", "2026-11-01"], env)).code).toBe(0);
     expect(dayColumns(readFileSync(page, "utf8"))).toBe(25);
   });
 
   it("shows intents by id, with a warning, when the knowledge base does not load", async () => {
-    const { database, page, dir } = await workspace([NOW - DAY]);
+    const { env, page, dir } = await workspace([NOW - DAY]);
     const result = await run(["--html", page], {
-      DATABASE_PATH: database,
+      ...env,
       KNOWLEDGE_DIR: join(dir, "none"),
     });
     expect(result.code).toBe(0);
@@ -132,14 +129,14 @@ describe("kb report", () => {
     const result = await run(["--html", page], { DATABASE_PATH: database });
     expect(result.code).toBe(1);
     expect(result.err).toBe(
-      `report: no database at ${database}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start)`,
+      `report: no database at ${database}; set DATABASE_PATH to the bot's SQLite file (the bot creates it on first start), or DATABASE_URL to its PostgreSQL database`,
     );
     expect(existsSync(database)).toBe(false);
     expect(existsSync(page)).toBe(false);
   });
 
   it("exits 1 when the file is not a database or the page cannot be written", async () => {
-    const { dir, database, page } = await workspace();
+    const { dir, env, page } = await workspace();
     const notDatabase = join(dir, "notes.txt");
     writeFileSync(notDatabase, "not a database at all, just some text ".repeat(100));
     const broken = await run(["--html", page], { DATABASE_PATH: notDatabase });
@@ -147,7 +144,7 @@ describe("kb report", () => {
     expect(broken.err).toContain(`report: cannot read the database at ${notDatabase}:`);
 
     const nowhere = join(dir, "no-such-folder", "report.html");
-    const unwritable = await run(["--html", nowhere], { DATABASE_PATH: database });
+    const unwritable = await run(["--html", nowhere], env);
     expect(unwritable.code).toBe(1);
     expect(unwritable.err).toContain(`report: cannot write ${nowhere}:`);
   });
@@ -155,9 +152,9 @@ describe("kb report", () => {
 
 describe("npm run kb -- report (the real command)", () => {
   it("writes the page from DATABASE_PATH", async () => {
-    const { database, page } = await workspace([Date.now() - 60_000, Date.now() - 3 * DAY]);
+    const { env, page } = await workspace([Date.now() - 60_000, Date.now() - 3 * DAY]);
     const result = runScript("kb.ts", ["report", "--html", page, "--since", "3d"], {
-      env: { DATABASE_PATH: database },
+      env,
     });
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
@@ -170,12 +167,12 @@ describe("npm run kb -- report (the real command)", () => {
   it("exits 1 without a database and 2 on a bad command line", async () => {
     const { dir, page } = await workspace();
     const missing = runScript("kb.ts", ["report", "--html", page], {
-      env: { DATABASE_PATH: join(dir, "none.sqlite") },
+      env: { DATABASE_PATH: join(dir, "none.sqlite"), DATABASE_URL: "" },
     });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain("report: no database at");
     const bad = runScript("kb.ts", ["report", "--since", "30d"], {
-      env: { DATABASE_PATH: join(dir, "none.sqlite") },
+      env: { DATABASE_PATH: join(dir, "none.sqlite"), DATABASE_URL: "" },
     });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("--html FILE is required");

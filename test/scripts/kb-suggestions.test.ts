@@ -7,13 +7,14 @@ import {
   createSuggestions,
   createTicketService,
   type Language,
-  openSqlite,
-  type SqliteDatabase,
+  type SqlDatabase,
 } from "../../handoff/index.ts";
 import { loadKnowledgeBase, PERSONAL_DATA_PLACEHOLDERS } from "../../knowledge/index.ts";
 import { type KnowledgeCheck, runSuggestions } from "../../scripts/kb-suggestions.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
+import { openTestDatabase } from "../storage.ts";
 import { runScript } from "./run-script.ts";
+import { toolDatabase } from "./tool-database.ts";
 
 const temporary: string[] = [];
 afterEach(() => {
@@ -30,7 +31,7 @@ function knowledgeCopy(): string {
 
 /** A suggestion as the desk records it: a closed ticket's question and the operator's intent. */
 async function suggest(
-  db: SqliteDatabase,
+  db: SqlDatabase,
   question: string,
   intent: string | null,
   language: Language = "ru",
@@ -59,8 +60,8 @@ function loadsOnly(folder: string): KnowledgeCheck {
 }
 
 /** runSuggestions on an in-memory database and a copy of the knowledge folder. */
-function setUp() {
-  const db = openSqlite(":memory:");
+async function setUp() {
+  const db = await openTestDatabase();
   const folder = knowledgeCopy();
   const file = (name: string) => readFileSync(join(folder, name), "utf8");
   const run = async (args: string[], check?: (folder: string) => KnowledgeCheck) => {
@@ -80,7 +81,7 @@ function setUp() {
 
 describe("npm run kb -- suggestions: the list", () => {
   it("lists pending ones with date, intent or new topic, language and question; --all adds decided ones", async () => {
-    const t = setUp();
+    const t = await setUp();
     await suggest(t.db, "куда звонить если смс не пришло", "contacts.hotline");
     await suggest(t.db, "как оформить  субсидию\nна ЖКУ", null);
     await suggest(t.db, "where is my application", "application.status", "en");
@@ -102,12 +103,12 @@ describe("npm run kb -- suggestions: the list", () => {
   });
 
   it("says when there is nothing to list", async () => {
-    const t = setUp();
+    const t = await setUp();
     expect((await t.run([])).out).toContain("No pending suggestions");
   });
 
   it("refuses a bad command line without touching anything", async () => {
-    const t = setUp();
+    const t = await setUp();
     for (const args of [["--accept", "x"], ["--accept", "1", "--reject", "2"], ["--nope"], ["7"]]) {
       const result = await t.run(args);
       expect(result.code, args.join(" ")).toBe(2);
@@ -118,7 +119,7 @@ describe("npm run kb -- suggestions: the list", () => {
 
 describe("npm run kb -- suggestions --accept", () => {
   it("adds the question as one more example line, keeping the file's comments, and marks it accepted", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(
       t.db,
       "куда звонить если смс с кодом так и не пришло",
@@ -152,7 +153,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("adds an English question to the English examples, without personal-data placeholders", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(
       t.db,
       `my number ${PERSONAL_DATA_PLACEHOLDERS.join(" ")} gets no code, which line do I call`,
@@ -169,7 +170,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("refuses an example that is already there, exactly or after normalisation", async () => {
-    const t = setUp();
+    const t = await setUp();
     const before = t.file("contacts.hotline.yaml");
     const exact = await suggest(t.db, "телефон поддержки госуслуг", "contacts.hotline");
     // The same words in another order and case, suggested for another intent.
@@ -192,7 +193,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("refuses a new topic and points to the editors' guide", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(t.db, "как получить выписку из домовой книги", null);
     const result = await t.run(["--accept", String(id)]);
     expect(result.code).toBe(1);
@@ -203,7 +204,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("puts the file back exactly and keeps the suggestion pending when the check fails", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(t.db, "по какому телефону узнать про смс с кодом", "contacts.hotline");
     const before = t.file("contacts.hotline.yaml");
     let seen = "";
@@ -223,7 +224,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("also puts it back when the change brings a new lint error", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(t.db, "телефон для справок по порталу", "contacts.hotline");
     const before = t.file("contacts.hotline.yaml");
     const result = await t.run(["--accept", String(id)], (folder) => {
@@ -251,7 +252,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("refuses a question the retention purge erased, or one of placeholders only", async () => {
-    const t = setUp();
+    const t = await setUp();
     const before = t.file("contacts.hotline.yaml");
     for (const question of ["[удалено]", "[телефон] [СНИЛС]"]) {
       const id = await suggest(t.db, question, "contacts.hotline");
@@ -263,7 +264,7 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 
   it("--reject marks it rejected once; unknown ids are refused", async () => {
-    const t = setUp();
+    const t = await setUp();
     const id = await suggest(t.db, "вопрос", null);
     expect(await t.run(["--reject", String(id)])).toMatchObject({
       code: 0,
@@ -280,15 +281,15 @@ describe("npm run kb -- suggestions --accept", () => {
 describe("npm run kb -- suggestions, as a command", () => {
   it("accepts on DATABASE_PATH and KNOWLEDGE_DIR, after which kb check passes", async () => {
     const folder = knowledgeCopy();
-    const database = join(folder, "..", "bot.sqlite");
-    const db = openSqlite(database);
+    const database = await toolDatabase(join(folder, ".."));
+    const db = await database.open();
     const id = await suggest(
       db,
       "номер горячей линии если не приходит смс от портала",
       "contacts.hotline",
     );
     await db.close();
-    const env = { DATABASE_PATH: database, KNOWLEDGE_DIR: folder };
+    const env = { ...database.env, KNOWLEDGE_DIR: folder };
 
     const listed = runScript("kb.ts", ["suggestions"], { env });
     expect(listed.status).toBe(0);
@@ -312,7 +313,7 @@ describe("npm run kb -- suggestions, as a command", () => {
     const folder = knowledgeCopy();
     const missing = join(folder, "..", "nowhere.sqlite");
     const result = runScript("kb.ts", ["suggestions"], {
-      env: { DATABASE_PATH: missing, KNOWLEDGE_DIR: folder },
+      env: { DATABASE_PATH: missing, DATABASE_URL: "", KNOWLEDGE_DIR: folder },
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(`there is no database at ${missing}`);

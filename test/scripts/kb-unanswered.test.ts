@@ -2,13 +2,14 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createStore, openSqlite, type QuestionRecord } from "../../handoff/index.ts";
+import { createStore, type QuestionRecord } from "../../handoff/index.ts";
 import { BIDI_CONTROL, createMatcher } from "../../knowledge/index.ts";
 import { BOM } from "../../scripts/csv.ts";
 import { parseSince, runUnanswered } from "../../scripts/kb-unanswered.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { parseCsv } from "./csv-reader.ts";
 import { runScript } from "./run-script.ts";
+import { toolDatabase } from "./tool-database.ts";
 
 const temporary: string[] = [];
 afterAll(() => {
@@ -34,10 +35,10 @@ const HOTLINE = [
  * `now`: hotline questions escalated or clarified, two on the weather, a
  * password answer rated 👎, and one question ten days old.
  */
-async function filledDatabase(now: number): Promise<string> {
-  const path = join(tempDir(), "bot.sqlite");
+async function filledDatabase(now: number): Promise<Record<string, string>> {
+  const database = await toolDatabase(tempDir());
   let time = now;
-  const storeDb = openSqlite(path);
+  const storeDb = await database.open();
   const store = createStore(storeDb, { now: () => time });
   const ask = async (
     daysAgo: number,
@@ -67,15 +68,13 @@ async function filledDatabase(now: number): Promise<string> {
   await store.recordFeedback(30, "account.login_recovery", false);
   await ask(10, 40, "как оформить загранпаспорт", "escalate");
   await storeDb.close();
-  return path;
+  return database.env;
 }
 
 describe("npm run kb -- unanswered", () => {
   it("prints the clusters of the last 7 days, biggest first, with the nearest intent", async () => {
-    const path = await filledDatabase(Date.now());
-    const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], {
-      env: { DATABASE_PATH: path },
-    });
+    const env = await filledDatabase(Date.now());
+    const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], { env });
     expect(stderr).toBe("");
     expect(status).toBe(0);
     expect(stdout).toMatch(/^Unanswered questions in the last 7 days \(since .+\): 8 in /);
@@ -97,7 +96,7 @@ describe("npm run kb -- unanswered", () => {
   it("refuses to run without the database, and does not create it", () => {
     const path = join(tempDir(), "missing", "bot.sqlite");
     const { status, stdout, stderr } = runScript("kb.ts", ["unanswered"], {
-      env: { DATABASE_PATH: path },
+      env: { DATABASE_PATH: path, DATABASE_URL: "" },
     });
     expect(status).toBe(1);
     expect(stdout).toBe("");
@@ -110,12 +109,12 @@ describe("npm run kb -- unanswered", () => {
 describe("runUnanswered", () => {
   const kb = realKnowledgeBase();
   const knowledge = { kb, matcher: createMatcher(kb) };
-  const run = async (args: string[], now: number, path: string) => {
+  const run = async (args: string[], now: number, env: Record<string, string>) => {
     let out = "";
     const errors: string[] = [];
     const code = await runUnanswered(args, {
       now: () => now,
-      env: { DATABASE_PATH: path },
+      env,
       knowledge: () => knowledge,
       out: (text) => {
         out += text;
@@ -127,8 +126,8 @@ describe("runUnanswered", () => {
 
   it("prints a citizen's text without bidi controls or terminal escapes, its letters kept", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
-    const path = join(tempDir(), "bot.sqlite");
-    const storeDb = openSqlite(path);
+    const database = await toolDatabase(tempDir());
+    const storeDb = await database.open();
     const store = createStore(storeDb, { now: () => now - 60_000 });
     const controls = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c";
     await store.recordQuestion({
@@ -141,7 +140,7 @@ describe("runUnanswered", () => {
       candidates: [],
     });
     await storeDb.close();
-    const { code, out } = await run([], now, path);
+    const { code, out } = await run([], now, database.env);
     expect(code).toBe(0);
     expect(out).toMatch(/погода ?שלום ?\[2J مرحبا/);
     expect(out).not.toMatch(BIDI_CONTROL);
@@ -150,22 +149,22 @@ describe("runUnanswered", () => {
 
   it("counts back from its clock: --since 2d leaves out what is older", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
-    const path = await filledDatabase(now);
-    const { code, out } = await run(["--since", "2d"], now, path);
+    const env = await filledDatabase(now);
+    const { code, out } = await run(["--since", "2d"], now, env);
     expect(code).toBe(0);
     expect(out).toMatch(/in the last 2 days \(since .+\): 3 in 2 cluster\(s\)/);
     expect(out).toContain("погода");
     expect(out).toContain("не помню пароль");
     expect(out).not.toContain("горячей");
-    expect((await run(["--since", "1h"], now, path)).out).toMatch(
+    expect((await run(["--since", "1h"], now, env)).out).toMatch(
       /^No unanswered questions in the last 1 hour/,
     );
   });
 
   it("exports every cluster as CSV with the BOM, the examples in their own columns", async () => {
     const now = Date.UTC(2025, 0, 15, 9, 0);
-    const path = await filledDatabase(now);
-    const { code, out } = await run(["--since", "2w", "--csv"], now, path);
+    const env = await filledDatabase(now);
+    const { code, out } = await run(["--since", "2w", "--csv"], now, env);
     expect(code).toBe(0);
     expect(out.startsWith(BOM)).toBe(true);
     const [header, ...rows] = parseCsv(out.slice(BOM.length));
@@ -191,7 +190,7 @@ describe("runUnanswered", () => {
       ["--frobnicate"],
       ["extra"],
     ]) {
-      const { code, errors } = await run(args, Date.now(), path);
+      const { code, errors } = await run(args, Date.now(), { DATABASE_PATH: path });
       expect(code, args.join(" ")).toBe(2);
       expect(errors.join("\n")).toMatch(
         /^kb unanswered: .+ \(npm run kb -- unanswered --help shows the usage\)$/,
