@@ -1,5 +1,5 @@
 import { escapeHtml } from "../../knowledge/index.ts";
-import type { DurationSummary, ReportData } from "../index.ts";
+import type { DurationSummary, ReportData } from "../ports.ts";
 import { columnChart, inlineBar, shareBar, stackedColumnChart } from "./charts.ts";
 import {
   formatCount,

@@ -1,4 +1,4 @@
-import type { DecisionCounts } from "../index.ts";
+import type { DecisionCounts } from "../ports.ts";
 
 /** The decisions in stacking order, with their Russian names. */
 export const DECISIONS: readonly { key: keyof DecisionCounts; name: string }[] = [

@@ -1,5 +1,5 @@
 import { escapeHtml } from "../../knowledge/index.ts";
-import type { ReportData } from "../index.ts";
+import type { ReportData } from "../ports.ts";
 import { formatCount, formatDuration, formatMean, formatPeriod, formatShare } from "./format.ts";
 import { DECISIONS, type IntentTitle } from "./labels.ts";
 
