@@ -189,8 +189,10 @@ async function start(
         })
       : createLocalSignals();
   closers.push({ name: "signals", close: () => wakeUps.close() });
+  /** Other processes may share the database (PostgreSQL); on SQLite this one is alone. */
+  const shared = config.database.engine === "postgres";
   const instances = createInstances(database);
-  await instances.register({ id: instance, host: hostname(), pid: process.pid });
+  if (shared) await instances.register({ id: instance, host: hostname(), pid: process.pid });
   const handoff = openHandoff(database, {
     instance,
     knowledge: knowledge.current,
@@ -200,24 +202,27 @@ async function start(
   });
   closers.push({ name: "database", close: () => handoff.close() });
   // Alive while its row is fresh: the rows it is sending are its own. A clean
-  // stop removes the row, so others need not wait for it to go stale.
-  const aliveTimer = setInterval(() => {
-    instances
-      .heartbeat(instance)
-      .then((known) =>
-        known
-          ? undefined
-          : instances.register({ id: instance, host: hostname(), pid: process.pid }),
-      )
-      .catch((error) => {
-        if (!handoff.storage.observe(error)) log.error({ error }, "instance heartbeat failed");
-      });
-  }, HEARTBEAT_MS);
+  // stop removes the row, so others need not wait for it to go stale. Alone
+  // on SQLite, nobody reads it: no row, no beat.
+  const aliveTimer = shared
+    ? setInterval(() => {
+        instances
+          .heartbeat(instance)
+          .then((known) =>
+            known
+              ? undefined
+              : instances.register({ id: instance, host: hostname(), pid: process.pid }),
+          )
+          .catch((error) => {
+            if (!handoff.storage.observe(error)) log.error({ error }, "instance heartbeat failed");
+          });
+      }, HEARTBEAT_MS)
+    : undefined;
   closers.push({
     name: "instance",
     close: async () => {
       clearInterval(aliveTimer);
-      await instances.leave(instance);
+      if (shared) await instances.leave(instance);
     },
   });
   await seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
@@ -329,7 +334,6 @@ async function start(
   // right now: only the rows of a process gone silent (no heartbeat for
   // ORPHAN_AFTER_MS) are taken back, here and every few seconds, and any row
   // claimed longer ago than a send can take (the API client gives up after 60 s).
-  const shared = config.database.engine === "postgres";
   const recover = async () => {
     const recovered = shared
       ? (await handoff.outbox.recoverOrphans(ORPHAN_AFTER_MS)) +
