@@ -1,5 +1,6 @@
 import {
   type EvaluationReport,
+  emptySlice,
   evaluate,
   type LabelledQuestion,
   type SliceFigures,
@@ -84,14 +85,6 @@ export function assignFolds(kb: KnowledgeBase, folds: number, seed = 1): Map<str
   }
   return foldOf;
 }
-
-const emptySlice = (): SliceFigures => ({
-  total: 0,
-  correct: 0,
-  wrong: 0,
-  clarified: 0,
-  escalated: 0,
-});
 
 function addInto(sum: SliceFigures, slice: SliceFigures): void {
   sum.total += slice.total;

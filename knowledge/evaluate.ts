@@ -36,7 +36,8 @@ export interface EvaluationReport {
   failures: { question: LabelledQuestion; result: MatchResult }[];
 }
 
-const emptySlice = (): SliceFigures => ({
+/** A slice with nothing counted yet. */
+export const emptySlice = (): SliceFigures => ({
   total: 0,
   correct: 0,
   wrong: 0,

