@@ -1,5 +1,5 @@
-import { MAX_CALLBACK_DATA } from "../handoff/index.ts";
 import { INTENT_ID, type Language, TOPICS, type Topic } from "../knowledge/index.ts";
+import { MAX_CALLBACK_DATA } from "./desk/index.ts";
 
 /** What a button asks for. Callback data is the only input a client can forge freely. */
 export type ButtonAction =

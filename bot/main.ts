@@ -13,7 +13,6 @@ import {
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
-  fitMessage,
   type Operators,
   openHandoff,
   purgeExpired,
@@ -26,6 +25,7 @@ import {
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { abortWith, createBot } from "./bot.ts";
 import { type Config, createConfig } from "./config.ts";
+import { createTelegramChannel, fitMessage } from "./desk/index.ts";
 import { createHealthServer } from "./health.ts";
 import { describeReload, openKnowledgeSource, type ReloadResult } from "./knowledge-source.ts";
 import { describeListenError } from "./listen-error.ts";
@@ -196,6 +196,7 @@ async function start(
   const handoff = openHandoff(database, {
     instance,
     knowledge: knowledge.current,
+    channel: createTelegramChannel({ knowledge: knowledge.current }),
     log,
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
@@ -319,7 +320,7 @@ async function start(
     token,
     apiRoot: config.telegramApiRoot,
     outbox: handoff.outbox,
-    onFailed: (item, error) => handoff.desk.undeliverable(item, error),
+    onFailed: (item, error, blocked) => handoff.desk.undeliverable(item, error, blocked),
     log,
     storage: handoff.storage,
     configureApi: (api) => {

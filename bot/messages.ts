@@ -1,5 +1,4 @@
 import { InlineKeyboard } from "grammy";
-import { splitHtml, TEXT_LIMIT } from "../handoff/index.ts";
 import {
   htmlToText,
   type KnowledgeBase,
@@ -8,6 +7,7 @@ import {
   type Topic,
 } from "../knowledge/index.ts";
 import { encodeAction } from "./callback-data.ts";
+import { splitHtml, TEXT_LIMIT } from "./desk/index.ts";
 import { TEXTS } from "./texts.ts";
 
 /** A message to send: Telegram HTML and its inline keyboard. */

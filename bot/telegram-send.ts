@@ -14,7 +14,7 @@ export interface TelegramDeliveryOptions {
   apiRoot: string;
   outbox: Outbox;
   /** Told of a row given up (see the delivery worker). Defaults to nothing. */
-  onFailed?: (item: OutboxItem, error: string) => void;
+  onFailed?: (item: OutboxItem, error: string, blocked: boolean) => void | Promise<void>;
   log?: DeliveryLog;
   /** Told of database faults, logged there once a run. Defaults to logging each. */
   storage?: Pick<StorageMonitor, "observe">;
@@ -106,9 +106,8 @@ function failureOf(error: unknown): SendResult {
     if (error.error_code === 400 && /message is not modified/i.test(error.description)) {
       return { ok: true };
     }
-    if (error.error_code === 400 || error.error_code === 403) {
-      return { ok: false, error: text, permanent: true };
-    }
+    if (error.error_code === 403) return { ok: false, error: text, permanent: true, blocked: true };
+    if (error.error_code === 400) return { ok: false, error: text, permanent: true };
     return { ok: false, error: text };
   }
   if (error instanceof HttpError) return { ok: false, error: `network: ${error.message}` };

@@ -9,7 +9,14 @@ import type { Outbox, OutboxItem } from "./ports.ts";
  */
 export type SendResult =
   | { ok: true; messageId?: number }
-  | { ok: false; error: string; retryAfterMs?: number; permanent?: boolean };
+  | {
+      ok: false;
+      error: string;
+      retryAfterMs?: number;
+      permanent?: boolean;
+      /** The recipient blocked the bot (Telegram's 403): nothing will reach them. */
+      blocked?: boolean;
+    };
 
 /** What happened to one claimed row; `idle` when nothing was due. */
 export type DeliveryOutcome = "idle" | "sent" | "retry" | "failed";
@@ -29,7 +36,7 @@ export interface DeliveryDeps {
    * attempts): mark a citizen who blocked the bot, and tell the operator.
    * Runs after the row is marked failed; its errors are logged, not thrown.
    */
-  onFailed?: (item: OutboxItem, error: string) => void | Promise<void>;
+  onFailed?: (item: OutboxItem, error: string, blocked: boolean) => void | Promise<void>;
   /** Defaults to no logging. */
   log?: DeliveryLog;
   /** Told of database faults (it logs a run of them once); without it each is logged here. */
@@ -104,11 +111,15 @@ export function createDeliveryWorker(
       sleep(idleMs).then(resolve, resolve);
     });
 
-  const fail = async (item: OutboxItem, error: string): Promise<DeliveryOutcome> => {
+  const fail = async (
+    item: OutboxItem,
+    error: string,
+    blocked = false,
+  ): Promise<DeliveryOutcome> => {
     await outbox.markFailed(item.id, error);
     log?.warn({ outboxId: item.id, chatId: item.chatId, error }, "message not deliverable");
     try {
-      await onFailed?.(item, error);
+      await onFailed?.(item, error, blocked);
     } catch (cause) {
       log?.error({ outboxId: item.id, err: cause }, "onFailed threw");
     }
@@ -128,7 +139,7 @@ export function createDeliveryWorker(
       await outbox.markSent(item.id, result.messageId);
       return "sent";
     }
-    if (result.permanent) return fail(item, result.error);
+    if (result.permanent) return fail(item, result.error, result.blocked === true);
     if (result.retryAfterMs !== undefined) {
       // Not a failed attempt: a 429 storm must neither stretch the backoff
       // of a later 5xx nor use up the attempts before the row is given up.

@@ -1,15 +1,7 @@
-import { escapeHtml, INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
+import { INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
-import { encodeDeskAction, MAX_CALLBACK_DATA } from "./buttons.ts";
-import { HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
-import type {
-  AuditLog,
-  Operators,
-  OutboxItem,
-  OutboxMessage,
-  Suggestions,
-  TicketService,
-} from "./ports.ts";
+import type { StaffNotice } from "./effects.ts";
+import type { AuditLog, Operators, Suggestions, TicketService } from "./ports.ts";
 import type { Ticket } from "./ticket-model.ts";
 
 export interface DeskTopicsDeps {
@@ -19,21 +11,16 @@ export interface DeskTopicsDeps {
   operators: Operators;
   suggestions: Suggestions;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
-  /** Queues a message (the desk's outbox, in the desk's transaction). */
-  send: (
-    chatId: number,
-    message: OutboxMessage,
-    ticketId?: number,
-    tag?: string,
-  ) => Promise<unknown>;
-  /** A ticket's outbox rows with a tag. */
-  tagged: (ticketId: number, tag: string) => Promise<OutboxItem[]>;
+  /** Tells a staff member (the desk's channel, in the desk's transaction); "topic": the closing question. */
+  tell: (staffId: number, notice: StaffNotice, ticketId?: number, shown?: "topic") => Promise<void>;
+  /** Changes a ticket's closing question, wherever it was shown. */
+  update: (ticketId: number, notice: StaffNotice) => Promise<void>;
   log?: { warn(object: object, message: string): void };
   now?: () => number;
 }
 
-/** What an operator's topic choice came to: a short text for a toast or a message. */
-export type TopicOutcome = { ok: boolean; text: string };
+/** What an operator's topic choice came to, and what to tell them (a toast or a message). */
+export type TopicOutcome = { ok: boolean; notice?: StaffNotice };
 
 /**
  * The desk's "which intent was it?" step: after closing a ticket the
@@ -42,8 +29,8 @@ export type TopicOutcome = { ok: boolean; text: string };
  * staff (`npm run kb -- suggestions`). Runs inside the desk's transaction.
  */
 export interface DeskTopics {
-  /** The closing operator's "closed" message, with a button per likely intent. */
-  closed(ticket: Ticket, operatorChatId: number): Promise<void>;
+  /** The closing operator's "closed" message, with a choice per likely intent. */
+  closed(ticket: Ticket, operatorId: number): Promise<void>;
   /** Remembers which knowledge-base answer an operator sent on a ticket (offered after closing). */
   kbAnswerSent(
     ticketId: number,
@@ -57,35 +44,37 @@ export interface DeskTopics {
     ticketId: number,
     choice: string | null | "skip",
   ): Promise<TopicOutcome | undefined>;
-  /** `/topic <intent-id>|new` for the operator's last closed ticket. Texts are plain, not HTML. */
+  /** `/topic <intent-id>|new` for the operator's last closed ticket. */
   command(operatorId: number, args: string): Promise<TopicOutcome>;
 }
 
-const TAG = "topic";
+const TAG = "topic" as const;
 
 export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
-  const { audit, tickets, operators, suggestions, knowledge, send, tagged, log } = deps;
+  const { audit, tickets, operators, suggestions, knowledge, tell, update, log } = deps;
 
+  /** An intent's title (Russian, for staff); null stays null: a new topic. */
   const titleOf = (intent: string | null) =>
-    intent === null ? OP.topicNewTitle : (knowledge().kb.byId.get(intent)?.title.ru ?? intent);
+    intent === null ? null : (knowledge().kb.byId.get(intent)?.title.ru ?? intent);
   // Words besides placeholders ("[СНИЛС]", or an erased question's "[удалено]").
   const hasQuestion = (ticket: Ticket) => /\p{L}/u.test(ticket.question.replace(/\[[^\]]*\]/g, ""));
-  const refuse = async (operatorId: number, ticketId: number, reason: string, text: string) => {
+  const refuse = async (
+    operatorId: number,
+    ticketId: number,
+    reason: string,
+    notice?: StaffNotice,
+  ): Promise<TopicOutcome> => {
     await audit.record({ operatorId, action: "topic", ticketId, details: { refused: reason } });
-    return { ok: false, text };
+    return notice ? { ok: false, notice } : { ok: false };
   };
   /** The language the question is written in; the ticket's when it cannot tell. */
   const languageOf = (ticket: Ticket): Language => {
     const analysis = knowledge().matcher.analyzer.analyze(ticket.question);
     return analysis.languageDetected ? analysis.language : ticket.language;
   };
-  /** The closing message without its buttons, saying what was chosen. */
-  const settle = async (ticketId: number, line: string) => {
-    for (const row of await tagged(ticketId, TAG)) {
-      const text = line ? `${OP.closedByYou(ticketId)}\n${line}` : OP.closedByYou(ticketId);
-      await send(row.chatId, { kind: "edit", outboxId: row.id, text, options: HTML }, ticketId);
-    }
-  };
+  /** The closing message without its choices, saying what was chosen. */
+  const settle = (ticketId: number, chosen?: { title: string | null }) =>
+    update(ticketId, { kind: "topic_settled", ticketId, ...(chosen ? { chosen } : {}) });
 
   const choose = async (
     operatorId: number,
@@ -95,37 +84,38 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     const role = await operators.roleOf(operatorId);
     if (role === undefined) {
       log?.warn({ user: operatorId }, "topic refused: not an operator");
-      await refuse(operatorId, ticketId, "not_operator", "");
+      await refuse(operatorId, ticketId, "not_operator");
       return undefined;
     }
     const ticket = await tickets.ticket(ticketId);
-    if (!ticket) return refuse(operatorId, ticketId, "not_found", OP.notFound);
+    if (!ticket) return refuse(operatorId, ticketId, "not_found", { kind: "not_found" });
     if (ticket.state !== "closed") {
-      return refuse(operatorId, ticketId, "not_closed", OP.topicNotClosed(ticketId));
+      return refuse(operatorId, ticketId, "not_closed", { kind: "topic_not_closed", ticketId });
     }
     const closer = (await audit.latest("close", { ticketId }))?.operatorId;
     if (closer !== operatorId && role !== "supervisor") {
-      return refuse(operatorId, ticketId, "not_yours", OP.topicNotYours(ticketId));
+      return refuse(operatorId, ticketId, "not_yours", { kind: "topic_not_yours", ticketId });
     }
     const earlier = await suggestions.ofTicket(ticketId);
     if (earlier) {
-      return refuse(
-        operatorId,
-        ticketId,
-        "already_recorded",
-        OP.topicAlready(titleOf(earlier.intent)),
-      );
+      return refuse(operatorId, ticketId, "already_recorded", {
+        kind: "topic_already",
+        title: titleOf(earlier.intent),
+      });
     }
     if (choice === "skip") {
       await audit.record({ operatorId, action: "topic", ticketId, details: { skipped: true } });
-      await settle(ticketId, "");
-      return { ok: true, text: OP.topicSkipped };
+      await settle(ticketId);
+      return { ok: true, notice: { kind: "topic_skipped" } };
     }
     if (!hasQuestion(ticket)) {
-      return refuse(operatorId, ticketId, "no_question", OP.topicNoQuestion(ticketId));
+      return refuse(operatorId, ticketId, "no_question", { kind: "topic_no_question", ticketId });
     }
     if (choice !== null && !knowledge().kb.byId.has(choice)) {
-      return refuse(operatorId, ticketId, "unknown_intent", OP.topicUnknown(choice));
+      return refuse(operatorId, ticketId, "unknown_intent", {
+        kind: "topic_unknown",
+        intent: choice,
+      });
     }
     const recorded = await suggestions.record({
       ticketId,
@@ -137,7 +127,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     if (!recorded.ok) {
       // Checked above within this transaction; kept for a second connection.
       const title = titleOf(recorded.suggestion.intent);
-      return refuse(operatorId, ticketId, "already_recorded", OP.topicAlready(title));
+      return refuse(operatorId, ticketId, "already_recorded", { kind: "topic_already", title });
     }
     await audit.record({
       operatorId,
@@ -146,18 +136,14 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
       details: { intent: choice, suggestionId: recorded.suggestion.id },
     });
     const title = titleOf(choice);
-    await settle(ticketId, OP.topicChosen(escapeHtml(title)));
-    return { ok: true, text: OP.topicSaved(title) };
+    await settle(ticketId, { title });
+    return { ok: true, notice: { kind: "topic_saved", title } };
   };
 
   return {
-    closed: async (ticket, operatorChatId) => {
+    closed: async (ticket, operatorId) => {
       if (!hasQuestion(ticket)) {
-        await send(
-          operatorChatId,
-          { kind: "text", text: OP.closedByYou(ticket.id), options: HTML },
-          ticket.id,
-        );
+        await tell(operatorId, { kind: "closed_by_you", ticketId: ticket.id }, ticket.id);
         return;
       }
       const { kb } = knowledge();
@@ -166,22 +152,10 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
         ...(typeof canned === "string" ? [canned] : []),
         ...ticket.topIntents.map((guess) => guess.intent),
       ].filter((intent, index, all) => all.indexOf(intent) === index && kb.byId.has(intent));
-      const button = (text: string, choice: string | null | "skip") => ({
-        text,
-        callback_data: encodeDeskAction(
-          choice === "skip"
-            ? { kind: "topic_skip", ticketId: ticket.id }
-            : { kind: "topic", ticketId: ticket.id, intent: choice },
-        ),
-      });
-      const rows = [
-        ...intents.map((intent) => [button(titleOf(intent), intent)]),
-        [button(OP.topicNew, null), button(OP.topicSkip, "skip")],
-      ].filter((row) => row.every((b) => Buffer.byteLength(b.callback_data) <= MAX_CALLBACK_DATA));
-      const text = `${OP.closedByYou(ticket.id)}\n\n${OP.topicAsk(escapeHtml(ticket.question))}`;
-      await send(
-        operatorChatId,
-        { kind: "text", text, options: { ...HTML, reply_markup: { inline_keyboard: rows } } },
+      const choices = intents.map((intent) => ({ intent, title: titleOf(intent) ?? intent }));
+      await tell(
+        operatorId,
+        { kind: "closed_by_you", ticketId: ticket.id, question: ticket.question, choices },
         ticket.id,
         TAG,
       );
@@ -195,12 +169,17 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     command: async (operatorId, args) => {
       const last = (await audit.latest("close", { operatorId }))?.ticketId ?? undefined;
       const choice = args.trim().toLowerCase();
-      if (last === undefined || choice === "") return { ok: false, text: OP.topicUsage(last) };
+      if (last === undefined || choice === "") {
+        return {
+          ok: false,
+          notice: { kind: "topic_usage", ...(last !== undefined ? { ticketId: last } : {}) },
+        };
+      }
       if (choice !== "new" && !INTENT_ID.test(choice)) {
-        return { ok: false, text: OP.topicUnknown(args.trim()) };
+        return { ok: false, notice: { kind: "topic_unknown", intent: args.trim() } };
       }
       const outcome = await choose(operatorId, last, choice === "new" ? null : choice);
-      return outcome ?? { ok: false, text: "" };
+      return outcome ?? { ok: false };
     },
   };
 }

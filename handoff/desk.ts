@@ -1,32 +1,28 @@
 import {
   describeOpenState,
-  escapeHtml,
   htmlToText,
   type KnowledgeBase,
   type Matcher,
   openState,
   renderAnswer,
-  withoutBidiControls,
 } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
-import { withoutBidiControlsIn } from "./bidi-controls.ts";
-import { type DeskAction, decodeDeskAction, encodeDeskAction } from "./buttons.ts";
-import { CITIZEN_TEXTS, HTML, OPERATOR_TEXTS as OP } from "./desk-texts.ts";
+import type { DeskAction, OperatorRequest } from "./desk-actions.ts";
 import { createDeskTopics } from "./desk-topics.ts";
-import {
-  CAPTION_LIMIT,
-  cutBefore,
-  fitMessage,
-  shownLength,
-  splitPlainText,
-  TEXT_LIMIT,
-} from "./message-limits.ts";
+import type {
+  Availability,
+  CitizenNotice,
+  DeskChannel,
+  DeskEffect,
+  PressAnswer,
+  Shown,
+  StaffNotice,
+  TriedIntent,
+} from "./effects.ts";
 import { startOfMoscowDay } from "./moscow-day.ts";
-import type { OperatorCommand } from "./operator-commands.ts";
-import type { AuditAction, OutboxItem, OutboxMessage, Repositories } from "./ports.ts";
-import { formatReportText } from "./report/index.ts";
+import type { AuditAction, OutboxItem, Repositories } from "./ports.ts";
 import type { SqlClient } from "./sql/client.ts";
-import type { Ticket, TicketFile, TicketMessage } from "./ticket-model.ts";
+import type { Ticket, TicketFile } from "./ticket-model.ts";
 
 /** Someone writing to the bot: their private chat, Telegram user and language. */
 export interface Person {
@@ -46,25 +42,11 @@ export interface Incoming {
   /** A file came with `text` (its caption) but the file rules refused it: the operator is told. */
   refusedFile?: "type" | "size";
   /**
-   * The Telegram update it came in. Marked handled in the same transaction as
-   * the change it makes, so an update delivered again after a crash is not
+   * The update it came in. Marked handled in the same transaction as the
+   * change it makes, so an update delivered again after a crash is not
    * relayed twice.
    */
   updateId?: number;
-}
-
-/** An operator console command: `/take 12` is `{ name: "take", args: "12" }`. */
-export interface Command {
-  name: string;
-  args: string;
-}
-
-/** What to answer a button press with; `undefined` from `press` means it was not a desk button. */
-export interface PressAnswer {
-  /** A short notice on the pressed button (Telegram's callback answer). */
-  toast?: string;
-  /** The pressed message's buttons are used up (or stale): remove them. */
-  spent?: true;
 }
 
 export interface DeskLog {
@@ -84,6 +66,12 @@ export interface DeskDeps {
    * (repositoriesOn from handoff/sql with the clock and storage monitor).
    */
   repositories: (sql: SqlClient) => Repositories;
+  /**
+   * How what the desk says reaches people, built for each step on its
+   * repositories (the Telegram channel queues rendered messages in the
+   * step's outbox).
+   */
+  channel: (repositories: Repositories) => DeskChannel;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   /** Told after a change that queued messages (wake the delivery worker). */
   onEnqueued?: () => void;
@@ -101,9 +89,10 @@ export interface DeskOptions {
 /**
  * The operator handoff as a conversation: citizens asking for an operator,
  * writing to their ticket and rating it; operators taking, answering,
- * transferring and closing. Everything the desk says goes to the outbox in
- * the same transaction as the change it reports, and the
- * Telegram bot and the terminal console both drive this one desk.
+ * transferring and closing. It takes actions and decides effects in the
+ * domain's words (who is told what, with which choices), handed to the
+ * channel in the same transaction as the change they report; channels render
+ * them (the Telegram bot, the terminal chat).
  *
  * Every operator action checks the sender's role and that the ticket is theirs
  * (the ticket service does, and audits refusals); a citizen pressing a forged
@@ -111,18 +100,18 @@ export interface DeskOptions {
  */
 export interface Desk {
   isOperator(userId: number): Promise<boolean>;
-  /** Asks a citizen to confirm they want an operator; `intro` (HTML) comes first. */
+  /** Asks a citizen to confirm they want an operator; `intro` (the channel's own words) comes first. */
   offer(person: Person, intro?: string, updateId?: number): Promise<void>;
   /** A citizen's message: goes to their open ticket (true), or false if they have none. */
   citizenMessage(person: Person, message: Incoming): Promise<boolean>;
   /** `/cancel` from a citizen. */
   cancel(person: Person, updateId?: number): Promise<void>;
-  /** A button press; undefined when `data` is not a desk button. */
-  press(person: Person, data: string, updateId?: number): Promise<PressAnswer | undefined>;
+  /** A button press, decoded by the channel. */
+  press(person: Person, action: DeskAction, updateId?: number): Promise<PressAnswer>;
   /** A message from an operator (not a command): goes to a ticket of theirs. */
   operatorMessage(person: Person, message: Incoming): Promise<void>;
-  /** A command from an operator. */
-  operatorCommand(person: Person, command: Command, updateId?: number): Promise<void>;
+  /** A request from an operator (a console command), parsed by the channel. */
+  operatorRequest(person: Person, request: OperatorRequest, updateId?: number): Promise<void>;
   /**
    * A removed operator writing for the first time since their removal: tells
    * them, once, that they no longer are one (true: the message is answered).
@@ -136,18 +125,13 @@ export interface Desk {
    * tickets waiting longer than the limit, at most once a limit; returns how many.
    */
   remindOverdue(): Promise<number>;
-  /** The delivery worker gave up on a row: tell the operator, mark a blocked citizen. */
-  undeliverable(item: OutboxItem, error: string): Promise<void>;
+  /**
+   * The delivery worker gave up on a row: tell the operator, mark a blocked
+   * citizen (`blocked`: the person blocked the bot, Telegram's 403).
+   */
+  undeliverable(item: OutboxItem, error: string, blocked: boolean): Promise<void>;
 }
 
-type Button = { text: string; callback_data: string } | { text: string; url: string };
-/** The tag of the desk's "not delivered" notices: a notice that fails itself is not noticed. */
-const UNDELIVERED = "undelivered";
-const keyboard = (rows: Button[][]) => ({ reply_markup: { inline_keyboard: rows } });
-const button = (text: string, action: DeskAction): Button => ({
-  text,
-  callback_data: encodeDeskAction(action),
-});
 /** The buttons only operators are sent. */
 const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
   "take",
@@ -157,8 +141,8 @@ const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
   "topic",
   "topic_skip",
 ]);
-/** The most of a question a card shows (the transcript shows it whole). */
-const QUESTION_PREVIEW = 1000;
+const staffToast = (notice: StaffNotice) => ({ kind: "staff", notice }) as const;
+const citizenToast = (notice: CitizenNotice) => ({ kind: "citizen", notice }) as const;
 
 export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   const { db, repositories, onEnqueued, log, now = Date.now } = deps;
@@ -172,60 +156,57 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
    * read outside a step.
    */
   const stepOn = (sql: SqlClient) => {
-    const { store, tickets, operators, outbox, suggestions, audit, focus, reports } =
-      repositories(sql);
-    /**
-     * Every message the desk sends goes through here, desk-topics' messages
-     * too: what a person wrote loses its bidi controls, the message is made to
-     * fit Telegram's limits (`fitMessage`), then queued. A split message's parts go in order;
-     * the tag (and the returned id) is the last part's, the one with the buttons.
-     */
-    const send = async (
-      chatId: number,
-      message: OutboxMessage,
+    const repos = repositories(sql);
+    const { store, tickets, operators, outbox, suggestions, audit, focus, reports } = repos;
+    const channel = deps.channel(repos);
+    const deliver = (effect: DeskEffect) => channel.deliver(effect);
+    /** Tells a citizen something, about a ticket if given. */
+    const tellCitizen = (
+      to: { chatId: number; language: Language },
+      notice: CitizenNotice,
       ticketId?: number,
-      tag?: string,
-    ) => {
-      const parts = fitMessage(withoutBidiControlsIn(message));
-      let id = 0;
-      for (const [index, part] of parts.entries()) {
-        id = await outbox.enqueue({
-          chatId,
-          message: part,
-          ...(ticketId !== undefined ? { ticketId } : {}),
-          ...(tag && index === parts.length - 1 ? { tag } : {}),
-        });
-      }
-      return id;
-    };
-    const sendHtml = (chatId: number, html: string, ticketId?: number, rows?: Button[][]) =>
-      send(
-        chatId,
-        { kind: "text", text: html, options: { ...HTML, ...(rows ? keyboard(rows) : {}) } },
-        ticketId,
-      );
+      shown?: Shown,
+    ) =>
+      deliver({
+        kind: "citizen",
+        chatId: to.chatId,
+        language: to.language,
+        notice,
+        ...(ticketId !== undefined ? { ticketId } : {}),
+        ...(shown ? { shown } : {}),
+      });
+    /** Tells a staff member something, about a ticket if given. */
+    const tellStaff = (staffId: number, notice: StaffNotice, ticketId?: number, shown?: Shown) =>
+      deliver({
+        kind: "staff",
+        staffId,
+        notice,
+        ...(ticketId !== undefined ? { ticketId } : {}),
+        ...(shown ? { shown } : {}),
+      });
     const topics = createDeskTopics({
       audit,
       tickets,
       operators,
       suggestions,
       knowledge: deps.knowledge,
-      send,
-      tagged: outbox.tagged,
+      tell: tellStaff,
+      update: (ticketId, notice) => deliver({ kind: "update", ticketId, shown: "topic", notice }),
       ...(log ? { log } : {}),
       now,
     });
 
-    const nameOf = async (userId: number) =>
-      escapeHtml((await operators.get(userId))?.name ?? `#${userId}`);
+    const nameOf = async (userId: number) => (await operators.get(userId))?.name ?? `#${userId}`;
     const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
     // The truth first: operators on shift now, whatever the schedule says; the
     // schedule only when nobody is.
     const onShiftNow = async () => (await operators.onShift()).length > 0;
-    const openSentence = async (language: Language) => {
-      if (await onShiftNow()) return CITIZEN_TEXTS[language].onShiftNow;
+    const availability = async (language: Language): Promise<Availability> => {
+      if (await onShiftNow()) return { kind: "on_shift" };
       const hours = schedule();
-      return hours ? describeOpenState(hours, new Date(now()), language) : "";
+      return hours
+        ? { kind: "scheduled", described: describeOpenState(hours, new Date(now()), language) }
+        : { kind: "unknown" };
     };
     const operatorsAreIn = async () => {
       if (await onShiftNow()) return true;
@@ -241,64 +222,52 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       return (await tickets.ticketsOf(operatorId)).at(-1);
     };
 
-    const triedOf = (ticket: Ticket) => {
-      const { kb } = deps.knowledge();
-      return ticket.topIntents
-        .map((guess) => {
-          const title = kb.byId.get(guess.intent)?.title.ru ?? guess.intent;
-          return `${escapeHtml(title)} (${Math.round(guess.score * 100)}%)`;
-        })
-        .join("; ");
-    };
-
-    /** Edits every card of a ticket (taken, or cancelled while waiting). */
-    const editCards = async (ticket: Ticket, html: string) => {
-      for (const card of await outbox.tagged(ticket.id, "card")) {
-        await send(
-          card.chatId,
-          { kind: "edit", outboxId: card.id, text: html, options: HTML },
-          ticket.id,
-        );
-      }
-    };
+    const titleOf = (intent: string) => deps.knowledge().kb.byId.get(intent)?.title.ru ?? intent;
+    const triedOf = (ticket: Ticket): TriedIntent[] =>
+      ticket.topIntents.map((guess) => ({ ...guess, title: titleOf(guess.intent) }));
 
     /**
      * Shows an operator the ticket so far: the question, what the bot tried and
-     * every message since, each whole; `send` splits it into as many messages
-     * as it takes.
+     * every message since, then the citizen's files.
      */
     const sendTranscript = async (operatorId: number, ticketId: number) => {
       const transcript = await tickets.transcript(ticketId);
       if (!transcript) return;
       const { ticket, messages } = transcript;
-      const lines = [
-        OP.transcriptHeader(ticket.id),
-        `<b>${OP.question}:</b> ${escapeHtml(ticket.question)}`,
-      ];
-      const tried = triedOf(ticket);
-      if (tried) lines.push(`<b>${OP.tried}:</b> ${tried}`);
-      const files: TicketMessage[] = [];
+      const lines = [];
       for (const message of messages) {
-        const who =
-          message.direction === "citizen"
-            ? OP.citizen
-            : message.direction === "note"
-              ? `${OP.note} (${await nameOf(message.operatorId ?? 0)})`
-              : `${OP.operator} ${await nameOf(message.operatorId ?? 0)}`;
-        const text = message.text ? escapeHtml(message.text) : "";
-        const file = message.file ? `${OP.file(message.file.kind)} ` : "";
-        lines.push(`<b>${who}:</b> ${file}${text}`);
-        if (message.file && message.direction === "citizen") files.push(message);
+        lines.push({
+          who: message.direction,
+          ...(message.direction === "citizen"
+            ? {}
+            : { name: await nameOf(message.operatorId ?? 0) }),
+          ...(message.text ? { text: message.text } : {}),
+          ...(message.file ? { file: message.file } : {}),
+        });
       }
-      await sendHtml(operatorId, lines.join("\n"), ticket.id);
-      for (const message of files) {
-        if (!message.file) continue;
-        await send(operatorId, fileMessage(message.file, OP.fileFromCitizen(ticket.id)), ticket.id);
+      await tellStaff(
+        operatorId,
+        {
+          kind: "transcript",
+          ticketId: ticket.id,
+          question: ticket.question,
+          tried: triedOf(ticket),
+          lines,
+        },
+        ticket.id,
+      );
+      for (const message of messages) {
+        if (message.file && message.direction === "citizen") {
+          await tellStaff(
+            operatorId,
+            { kind: "citizen_file", ticketId: ticket.id, file: message.file },
+            ticket.id,
+          );
+        }
       }
     };
 
     const openTicketFor = async (person: Person) => {
-      const t = CITIZEN_TEXTS[person.language];
       const asked = await store.lastQuestion(person.chatId, now() - questionWindowMs);
       const opened = await tickets.openTicket({
         chatId: person.chatId,
@@ -307,14 +276,27 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         topIntents: asked?.candidates.slice(0, 3) ?? [],
       });
       if (!opened.ok) {
-        await sendHtml(person.chatId, t.alreadyOpen(opened.ticket.id), opened.ticket.id);
+        await tellCitizen(
+          person,
+          { kind: "already_open", ticketId: opened.ticket.id },
+          opened.ticket.id,
+        );
         return;
       }
       const { ticket, position } = opened;
-      const lines = [t.opened(ticket.id, position, await tickets.expectedWaitMinutes())];
-      if (!(await operatorsAreIn())) lines.push(t.offHours(await openSentence(person.language)));
-      lines.push(t.whileWaiting);
-      await sendHtml(person.chatId, lines.join("\n\n"), ticket.id);
+      const waitMinutes = await tickets.expectedWaitMinutes();
+      const away = (await operatorsAreIn()) ? undefined : await availability(person.language);
+      await tellCitizen(
+        person,
+        {
+          kind: "ticket_opened",
+          ticketId: ticket.id,
+          position,
+          ...(waitMinutes !== undefined ? { waitMinutes } : {}),
+          ...(away ? { away } : {}),
+        },
+        ticket.id,
+      );
       await openCards(ticket);
       log?.info({ ticket: ticket.id, chat: person.chatId }, "ticket opened");
     };
@@ -322,15 +304,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     /** Tells everyone concerned that an operator has taken a ticket. */
     const announceTaken = async (ticket: Ticket, operatorId: number) => {
       await focus.set(operatorId, ticket.id);
-      const name = await nameOf(operatorId);
-      await sendHtml(
-        ticket.chatId,
-        CITIZEN_TEXTS[ticket.language].operatorJoined(ticket.id, name),
+      const operatorName = await nameOf(operatorId);
+      await tellCitizen(
+        ticket,
+        { kind: "operator_joined", ticketId: ticket.id, operatorName },
         ticket.id,
       );
-      await sendHtml(operatorId, OP.taken(ticket.id, ticket.language), ticket.id);
+      await tellStaff(
+        operatorId,
+        { kind: "taken", ticketId: ticket.id, language: ticket.language },
+        ticket.id,
+      );
       await sendTranscript(operatorId, ticket.id);
-      await editCards(ticket, OP.cardTaken(ticket.id, name));
+      await deliver({
+        kind: "update",
+        ticketId: ticket.id,
+        shown: "card",
+        notice: { kind: "card_taken", ticketId: ticket.id, operatorName },
+      });
     };
 
     const take = async (person: Person, ticketId: number | undefined): Promise<PressAnswer> => {
@@ -340,10 +331,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           await announceTaken(next.ticket, person.userId);
           return { spent: true };
         }
-        const toast = next.reason === "queue_empty" ? OP.queueEmpty : refusal(next.reason);
-        if (next.reason !== "not_operator") await sendHtml(person.chatId, toast);
         if (next.reason === "not_operator") return {};
-        return next.reason === "queue_empty" ? { toast, spent: true } : { toast };
+        const notice =
+          next.reason === "queue_empty" ? { kind: "queue_empty" as const } : refusal(next.reason);
+        await tellStaff(person.userId, notice);
+        return next.reason === "queue_empty"
+          ? { toast: staffToast(notice), spent: true }
+          : { toast: staffToast(notice) };
       }
       const taken = await tickets.takeTicket(ticketId, person.userId);
       if (taken.ok) {
@@ -352,14 +346,17 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       }
       if (taken.reason === "not_operator") return {};
       // Taken by someone else or closed: that button (a card, a reminder) is done.
-      const done = taken.reason === "already_taken" || taken.reason === "closed";
-      const toast =
-        taken.reason === "already_taken"
-          ? OP.alreadyTaken(ticketId, await nameOf(taken.ticket.operatorId ?? 0))
-          : taken.reason === "closed"
-            ? OP.ticketClosed(ticketId)
-            : refusal(taken.reason);
-      return done ? { toast: htmlToText(toast), spent: true } : { toast: htmlToText(toast) };
+      if (taken.reason === "already_taken") {
+        const operatorName = await nameOf(taken.ticket.operatorId ?? 0);
+        return {
+          toast: staffToast({ kind: "already_taken", ticketId, operatorName }),
+          spent: true,
+        };
+      }
+      if (taken.reason === "closed") {
+        return { toast: staffToast({ kind: "ticket_closed", ticketId }), spent: true };
+      }
+      return { toast: staffToast(refusal(taken.reason)) };
     };
 
     /** The ticket an operator means: the one replied to, else their current one. */
@@ -397,7 +394,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     };
     const tellRemoved = async (person: Person) => {
       await audit.record({ operatorId: person.userId, action: "removal_told" });
-      await sendHtml(person.chatId, CITIZEN_TEXTS[person.language].noLongerOperator);
+      await tellCitizen(person, { kind: "no_longer_operator" });
       log?.info({ user: person.userId }, "removed operator told");
     };
     const operatorOnly = async (
@@ -409,216 +406,206 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       await refused(person, action, "not_operator", ticketId);
       return false;
     };
-    const supervisorOnly = async (person: Person, command: OperatorCommand): Promise<boolean> => {
+    const supervisorOnly = async (
+      person: Person,
+      command: OperatorRequest["kind"],
+    ): Promise<boolean> => {
       if ((await operators.roleOf(person.userId)) === "supervisor") return true;
       await refused(person, "command", "not_supervisor", undefined, { command });
-      await sendHtml(person.chatId, OP.notSupervisor);
+      await tellStaff(person.userId, { kind: "not_supervisor" });
       return false;
     };
 
     /** A refusal from the ticket service, said to the operator. */
     const refuse = async (person: Person, ticketId: number, reason: string) => {
-      const text =
+      const notice: StaffNotice =
         reason === "not_yours" || reason === "not_assigned"
-          ? OP.notYours(ticketId)
+          ? { kind: "not_yours", ticketId }
           : reason === "closed"
-            ? OP.ticketClosed(ticketId)
+            ? { kind: "ticket_closed", ticketId }
             : refusal(reason);
-      await sendHtml(person.chatId, text);
+      await tellStaff(person.userId, notice);
     };
 
-    // Typed by the list, so a command added here is refused to citizens too.
-    const commands: Record<
-      OperatorCommand | "help",
-      (person: Person, args: string) => Promise<void>
-    > = {
-      shift: async (person, args) => {
-        const wanted = args === "on" ? true : args === "off" ? false : undefined;
+    // Typed by the requests, so a request added there is handled here.
+    type Handlers = {
+      [K in OperatorRequest["kind"]]: (
+        person: Person,
+        request: OperatorRequest & { kind: K },
+      ) => Promise<void>;
+    };
+    const requests: Handlers = {
+      shift: async (person, { on }) => {
         const operator = await operators.get(person.userId);
         if (!operator) return;
-        if (wanted === undefined) {
-          await sendHtml(person.chatId, OP.shiftState(operator.onShift));
+        if (on === undefined) {
+          await tellStaff(person.userId, { kind: "shift_state", onShift: operator.onShift });
           return;
         }
-        await operators.setShift(person.userId, wanted);
-        if (wanted) {
-          const waiting = (await tickets.queue()).length;
-          await sendHtml(
-            person.chatId,
-            OP.shiftOn(waiting),
-            undefined,
-            waiting > 0 ? [[button(OP.takeNext, { kind: "take_next" })]] : undefined,
-          );
+        await operators.setShift(person.userId, on);
+        if (on) {
+          await tellStaff(person.userId, {
+            kind: "shift_on",
+            waiting: (await tickets.queue()).length,
+          });
         } else {
-          await sendHtml(
-            person.chatId,
-            OP.shiftOff((await tickets.ticketsOf(person.userId)).length),
-          );
+          const open = (await tickets.ticketsOf(person.userId)).length;
+          await tellStaff(person.userId, { kind: "shift_off", open });
         }
       },
-      take: async (person, args) => {
-        const id = /^\d+$/.test(args) ? Number(args) : undefined;
-        const answer = await take(person, id);
-        if (id !== undefined && answer.toast)
-          await sendHtml(person.chatId, escapeHtml(answer.toast));
+      take: async (person, { ticketId }) => {
+        const answer = await take(person, ticketId);
+        // Typed, not pressed: what a button's notice would say comes as a message.
+        if (ticketId !== undefined && answer.toast?.kind === "staff") {
+          await tellStaff(person.userId, answer.toast.notice);
+        }
       },
       tickets: async (person) => {
         const mine = await tickets.ticketsOf(person.userId);
-        if (mine.length === 0) {
-          await sendHtml(person.chatId, OP.noTickets);
-          return;
-        }
+        if (mine.length === 0) return tellStaff(person.userId, { kind: "no_tickets" });
         const current = (await currentTicketOf(person.userId))?.id;
-        const rows = mine.map((ticket) => [
-          button(
-            `${ticket.id === current ? "▶️ " : ""}№${ticket.id} · ${clip(ticket.question, 40)}`,
-            {
-              kind: "switch",
-              ticketId: ticket.id,
-            },
-          ),
-        ]);
-        await sendHtml(person.chatId, OP.tickets, undefined, rows);
+        await tellStaff(person.userId, {
+          kind: "your_tickets",
+          tickets: mine.map((ticket) => ({
+            ticketId: ticket.id,
+            question: ticket.question,
+            current: ticket.id === current,
+          })),
+        });
       },
-      note: async (person, args) => {
+      note: async (person, { text }) => {
         const ticket = await currentTicketOf(person.userId);
-        if (!ticket) return void (await sendHtml(person.chatId, OP.noCurrent));
-        if (args === "") return void (await sendHtml(person.chatId, OP.noteUsage));
+        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
+        if (text === "") return tellStaff(person.userId, { kind: "note_usage" });
         const noted = await tickets.addMessage({
           ticketId: ticket.id,
           direction: "note",
           operatorId: person.userId,
-          text: args,
+          text,
         });
         if (!noted.ok) return refuse(person, ticket.id, noted.reason);
-        await sendHtml(person.chatId, OP.noteSaved(ticket.id), ticket.id);
+        await tellStaff(person.userId, { kind: "note_saved", ticketId: ticket.id }, ticket.id);
       },
-      kb: async (person, args) => {
+      kb: async (person, { query }) => {
         const ticket = await currentTicketOf(person.userId);
-        if (!ticket) return void (await sendHtml(person.chatId, OP.noCurrent));
-        if (args === "") return void (await sendHtml(person.chatId, OP.kbUsage));
-        const { kb, matcher } = deps.knowledge();
-        const found = matcher.match(args).candidates.slice(0, 3);
-        if (found.length === 0) return void (await sendHtml(person.chatId, OP.kbNothing));
-        const rows = found.map(({ intent }) => [
-          button(kb.byId.get(intent)?.title.ru ?? intent, {
-            kind: "canned",
-            ticketId: ticket.id,
-            intent,
-          }),
-        ]);
-        await sendHtml(person.chatId, OP.kbChoose(ticket.id), ticket.id, rows);
+        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
+        if (query === "") return tellStaff(person.userId, { kind: "kb_usage" });
+        const found = deps.knowledge().matcher.match(query).candidates.slice(0, 3);
+        if (found.length === 0) return tellStaff(person.userId, { kind: "kb_nothing" });
+        const choices = found.map(({ intent }) => ({ intent, title: titleOf(intent) }));
+        await tellStaff(
+          person.userId,
+          { kind: "kb_choose", ticketId: ticket.id, choices },
+          ticket.id,
+        );
       },
-      transfer: (person, args) => transfer(person, args),
-      close: async (person, args) => {
-        const id = /^\d+$/.test(args) ? Number(args) : (await currentTicketOf(person.userId))?.id;
-        if (id === undefined) return void (await sendHtml(person.chatId, OP.noCurrent));
+      transfer: (person, { to }) => transfer(person, to),
+      close: async (person, request) => {
+        const id = request.ticketId ?? (await currentTicketOf(person.userId))?.id;
+        if (id === undefined) return tellStaff(person.userId, { kind: "no_current" });
         const closed = await tickets.close(id, person.userId);
         if (!closed.ok) return refuse(person, id, closed.reason);
         const { ticket } = closed;
-        const t = CITIZEN_TEXTS[ticket.language];
-        await sendHtml(ticket.chatId, `${t.closed(ticket.id)}\n\n${t.askSolved}`, ticket.id, [
-          [
-            button(t.solvedYes, { kind: "solved", ticketId: ticket.id, solved: true }),
-            button(t.solvedNo, { kind: "solved", ticketId: ticket.id, solved: false }),
-          ],
-        ]);
-        await topics.closed(ticket, person.chatId);
+        await tellCitizen(ticket, { kind: "closed", ticketId: ticket.id }, ticket.id);
+        await topics.closed(ticket, person.userId);
       },
-      topic: async (person, args) => {
-        const outcome = await topics.command(person.userId, args);
-        if (outcome.text) await sendHtml(person.chatId, escapeHtml(outcome.text));
+      topic: async (person, { choice }) => {
+        const outcome = await topics.command(person.userId, choice);
+        if (outcome.notice) await tellStaff(person.userId, outcome.notice);
       },
       queue: async (person) => {
         if (!(await supervisorOnly(person, "queue"))) return;
         const waiting = await tickets.queue();
         const oldest = waiting[0];
-        const lines: string[] = [];
+        const onShift = [];
         for (const o of await operators.onShift()) {
-          lines.push(`${escapeHtml(o.name)} (${(await tickets.ticketsOf(o.userId)).length})`);
+          onShift.push({ name: o.name, open: (await tickets.ticketsOf(o.userId)).length });
         }
-        const onShift = lines.join(", ");
-        const minutes = oldest ? Math.floor((now() - oldest.createdAt) / 60_000) : undefined;
-        await sendHtml(person.chatId, OP.queue(waiting.length, minutes, onShift));
+        await tellStaff(person.userId, {
+          kind: "queue",
+          waiting: waiting.length,
+          ...(oldest ? { oldestMinutes: Math.floor((now() - oldest.createdAt) / 60_000) } : {}),
+          onShift,
+        });
       },
       stats: async (person) => {
         if (!(await supervisorOnly(person, "stats"))) return;
-        // The same figures as the managers' HTML report, for today (Moscow).
+        // The same figures as the managers' report, for today (Moscow).
         const at = now();
-        const { kb } = deps.knowledge();
-        const today = await reports.collect({ since: startOfMoscowDay(at), until: at });
-        await sendHtml(
-          person.chatId,
-          formatReportText(today, { intentTitle: (id) => kb.byId.get(id)?.title.ru }),
-        );
+        const report = await reports.collect({ since: startOfMoscowDay(at), until: at });
+        await tellStaff(person.userId, { kind: "stats", report });
       },
       // Supervisors' /reload is the bot's (it reloads the running knowledge base); anyone else is refused.
       reload: async (person) => void (await supervisorOnly(person, "reload")),
-      help: async (person) => void (await sendHtml(person.chatId, OP.help)),
+      help: (person) => tellStaff(person.userId, { kind: "help" }),
     };
+    const handle = <K extends OperatorRequest["kind"]>(
+      person: Person,
+      request: OperatorRequest & { kind: K },
+    ) => (requests[request.kind] as Handlers[K])(person, request);
 
-    const transfer = async (person: Person, args: string) => {
+    const transfer = async (person: Person, target: number | "queue" | undefined) => {
       const ticket = await currentTicketOf(person.userId);
-      if (!ticket) return void (await sendHtml(person.chatId, OP.noCurrent));
-      const target = args === "queue" ? "queue" : /^\d+$/.test(args) ? Number(args) : undefined;
+      if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
       if (target === undefined) {
         const onShift = (await operators.onShift())
           .filter((o) => o.userId !== person.userId)
-          .map((o) => `${o.userId} — ${escapeHtml(o.name)}`);
-        await sendHtml(person.chatId, [OP.transferUsage, ...onShift].join("\n"));
+          .map((o) => ({ staffId: o.userId, name: o.name }));
+        await tellStaff(person.userId, { kind: "transfer_usage", onShift });
         return;
       }
       const moved = await tickets.transfer(ticket.id, person.userId, target);
       if (!moved.ok) {
-        const text =
-          moved.reason === "target_not_operator"
-            ? OP.targetNotOperator
-            : moved.reason === "target_off_shift"
-              ? OP.targetOffShift
-              : moved.reason === "same_operator"
-                ? OP.sameOperator
-                : undefined;
-        return text
-          ? void (await sendHtml(person.chatId, text))
-          : refuse(person, ticket.id, moved.reason);
+        switch (moved.reason) {
+          case "target_not_operator":
+          case "target_off_shift":
+          case "same_operator":
+            return tellStaff(person.userId, { kind: moved.reason });
+          default:
+            return refuse(person, ticket.id, moved.reason);
+        }
       }
-      const t = CITIZEN_TEXTS[ticket.language];
       if (target === "queue") {
         const position = (await tickets.positionOf(ticket.id)) ?? 1;
-        await sendHtml(ticket.chatId, t.backInQueue(ticket.id, position), ticket.id);
-        await sendHtml(person.chatId, OP.transferredToQueue(ticket.id), ticket.id);
+        await tellCitizen(
+          ticket,
+          { kind: "back_in_queue", ticketId: ticket.id, position },
+          ticket.id,
+        );
+        await tellStaff(
+          person.userId,
+          { kind: "transferred_to_queue", ticketId: ticket.id },
+          ticket.id,
+        );
         await openCards(moved.ticket);
         return;
       }
       await focus.set(target, ticket.id);
-      await sendHtml(ticket.chatId, t.transferred(ticket.id), ticket.id);
-      await sendHtml(person.chatId, OP.transferredTo(ticket.id, await nameOf(target)), ticket.id);
-      await sendHtml(
+      await tellCitizen(ticket, { kind: "transferred", ticketId: ticket.id }, ticket.id);
+      await tellStaff(
+        person.userId,
+        { kind: "transferred_to", ticketId: ticket.id, operatorName: await nameOf(target) },
+        ticket.id,
+      );
+      await tellStaff(
         target,
-        OP.transferredToYou(ticket.id, await nameOf(person.userId)),
+        { kind: "transferred_to_you", ticketId: ticket.id, fromName: await nameOf(person.userId) },
         ticket.id,
       );
       await sendTranscript(target, ticket.id);
     };
 
-    /** A card with a Take button to every on-shift operator, tagged so taking it edits them. */
+    /** A card with a Take choice to every on-shift operator, shown so taking it updates them. */
     const openCards = async (ticket: Ticket) => {
-      const question = escapeHtml(clip(ticket.question, QUESTION_PREVIEW));
-      const card = OP.card(ticket.id, ticket.language, question, triedOf(ticket));
+      const card: StaffNotice = {
+        kind: "card",
+        ticketId: ticket.id,
+        language: ticket.language,
+        question: ticket.question,
+        tried: triedOf(ticket),
+      };
       for (const operator of await operators.onShift()) {
-        await send(
-          operator.userId,
-          {
-            kind: "text",
-            text: card,
-            options: {
-              ...HTML,
-              ...keyboard([[button(OP.take(ticket.id), { kind: "take", ticketId: ticket.id })]]),
-            },
-          },
-          ticket.id,
-          "card",
-        );
+        await tellStaff(operator.userId, card, ticket.id, "card");
       }
     };
 
@@ -631,7 +618,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       const ticket = await tickets.ticket(ticketId);
       const { kb } = deps.knowledge();
       const answer = ticket && renderAnswer(kb, intent, ticket.language, new Date(now()));
-      if (!ticket || !answer) return { toast: OP.kbNothing };
+      if (!ticket || !answer) return { toast: staffToast({ kind: "kb_nothing" }) };
       const recorded = await tickets.addMessage({
         ticketId,
         direction: "operator",
@@ -643,16 +630,10 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         return recorded.reason === "closed" ? { spent: true } : {};
       }
       await topics.kbAnswerSent(ticketId, person.userId, intent, recorded.message.id);
-      const links: Button[][] = answer.links.map((link) => [{ text: link.title, url: link.url }]);
-      await sendHtml(
-        ticket.chatId,
-        CITIZEN_TEXTS[ticket.language].fromOperator(answer.html),
-        ticketId,
-        links.length > 0 ? links : undefined,
-      );
-      await sendHtml(
-        person.chatId,
-        OP.kbSent(ticketId, escapeHtml(kb.byId.get(intent)?.title.ru ?? intent)),
+      await tellCitizen(ticket, { kind: "kb_answer", answer }, ticketId);
+      await tellStaff(
+        person.userId,
+        { kind: "kb_sent", ticketId, title: titleOf(intent) },
         ticketId,
       );
       // One answer per choice list: pressing it again would send it twice.
@@ -660,16 +641,15 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     };
 
     const pressed = async (person: Person, action: DeskAction): Promise<PressAnswer> => {
-      const t = CITIZEN_TEXTS[person.language];
       switch (action.kind) {
         case "confirm":
         case "decline":
           // Made before the chat's latest ticket: that offer was used (or overtaken).
           if (action.after !== (await tickets.latestTicketIdOf(person.chatId))) {
-            return { toast: t.offerStale, spent: true };
+            return { toast: citizenToast({ kind: "offer_stale" }), spent: true };
           }
           if (action.kind === "confirm") await openTicketFor(person);
-          else await sendHtml(person.chatId, t.declined);
+          else await tellCitizen(person, { kind: "declined" });
           return { spent: true };
         case "take":
           return take(person, action.ticketId);
@@ -685,10 +665,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
                 ? "closed"
                 : "not_yours";
             await refused(person, "switch", reason, action.ticketId);
-            return { toast: htmlToText(OP.notYours(action.ticketId)), spent: true };
+            return {
+              toast: staffToast({ kind: "not_yours", ticketId: action.ticketId }),
+              spent: true,
+            };
           }
           await focus.set(person.userId, ticket.id);
-          await sendHtml(person.chatId, OP.switched(ticket.id), ticket.id);
+          await tellStaff(person.userId, { kind: "switched", ticketId: ticket.id }, ticket.id);
           return {};
         }
         case "canned":
@@ -704,23 +687,15 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             await refused(person, "solved", reason, action.ticketId);
             return {};
           }
-          if (ticket.rating !== null) return { toast: t.alreadyRated, spent: true };
-          // The rating keyboard is sent once: a second "solved" press points to it.
-          if ((await outbox.tagged(ticket.id, "rating")).length > 0) {
-            return { toast: t.ratingAsked, spent: true };
+          if (ticket.rating !== null)
+            return { toast: citizenToast({ kind: "already_rated" }), spent: true };
+          // The rating question is asked once: a second "solved" press points to it.
+          if (await channel.wasShown(ticket.id, "rating")) {
+            return { toast: citizenToast({ kind: "rating_asked" }), spent: true };
           }
-          const tt = CITIZEN_TEXTS[ticket.language];
-          const stars = [1, 2, 3, 4, 5].map((rating) =>
-            button(String(rating), {
-              kind: "rate",
-              ticketId: ticket.id,
-              solved: action.solved,
-              rating,
-            }),
-          );
-          await send(
-            person.chatId,
-            { kind: "text", text: tt.askRating, options: { ...HTML, ...keyboard([stars]) } },
+          await tellCitizen(
+            ticket,
+            { kind: "ask_rating", ticketId: ticket.id, solved: action.solved },
             ticket.id,
             "rating",
           );
@@ -734,14 +709,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
             action.solved,
           );
           if (rated.ok) {
-            await sendHtml(
-              person.chatId,
-              CITIZEN_TEXTS[rated.ticket.language].thanks,
-              rated.ticket.id,
-            );
+            await tellCitizen(rated.ticket, { kind: "rated" }, rated.ticket.id);
             return { spent: true };
           }
-          if (rated.reason === "already_rated") return { toast: t.alreadyRated, spent: true };
+          if (rated.reason === "already_rated") {
+            return { toast: citizenToast({ kind: "already_rated" }), spent: true };
+          }
           await refused(person, "rate", rated.reason, action.ticketId);
           return {};
         }
@@ -749,7 +722,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         case "topic_skip": {
           const choice = action.kind === "topic" ? action.intent : "skip";
           const outcome = await topics.choose(person.userId, action.ticketId, choice);
-          return outcome?.text ? { toast: outcome.text } : {};
+          return outcome?.notice ? { toast: staffToast(outcome.notice) } : {};
         }
       }
     };
@@ -761,22 +734,19 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       markHandled: (updateId: number) => store.markHandled(updateId),
 
       offer: async (person: Person, intro: string | undefined) => {
-        const t = CITIZEN_TEXTS[person.language];
         const open = await tickets.openTicketOf(person.chatId);
         if (open) {
-          await sendHtml(person.chatId, t.alreadyOpen(open.id), open.id);
+          await tellCitizen(person, { kind: "already_open", ticketId: open.id }, open.id);
           return;
         }
-        const text = t.offer(await openSentence(person.language)).trim();
         // Bound to the chat's latest ticket: once one opens, this offer is stale.
         const after = await tickets.latestTicketIdOf(person.chatId);
-        const bound = after === undefined ? {} : { after };
-        await sendHtml(person.chatId, intro ? `${intro}\n\n${text}` : text, undefined, [
-          [
-            button(t.confirm, { kind: "confirm", ...bound }),
-            button(t.decline, { kind: "decline", ...bound }),
-          ],
-        ]);
+        await tellCitizen(person, {
+          kind: "offer",
+          availability: await availability(person.language),
+          ...(after !== undefined ? { after } : {}),
+          ...(intro ? { intro } : {}),
+        });
       },
 
       citizenMessage: async (person: Person, ticket: Ticket, message: Incoming) => {
@@ -789,31 +759,50 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         if (!added.ok) return;
         const current = added.ticket;
         if (current.state === "assigned" && current.operatorId !== null) {
-          await relayToOperator(current, message);
+          await tellStaff(
+            current.operatorId,
+            {
+              kind: "from_citizen",
+              ticketId: current.id,
+              ...(message.text ? { text: message.text } : {}),
+              ...(message.file ? { file: message.file } : {}),
+              ...(message.refusedFile ? { refused: message.refusedFile } : {}),
+            },
+            current.id,
+          );
         } else if (!previous || now() - previous.createdAt > 60_000) {
           // Acknowledged once a minute at most: an album of photos gets one reply.
-          const t = CITIZEN_TEXTS[current.language];
-          await sendHtml(
-            person.chatId,
-            t.added(current.id, await tickets.positionOf(current.id)),
+          const position = await tickets.positionOf(current.id);
+          await tellCitizen(
+            { chatId: person.chatId, language: current.language },
+            {
+              kind: "added",
+              ticketId: current.id,
+              ...(position !== undefined ? { position } : {}),
+            },
             current.id,
           );
         }
       },
 
       cancel: async (person: Person) => {
-        const t = CITIZEN_TEXTS[person.language];
         const cancelled = await tickets.cancel(person.chatId);
-        if (!cancelled.ok) {
-          await sendHtml(person.chatId, t.nothingToCancel);
-          return;
-        }
+        if (!cancelled.ok) return tellCitizen(person, { kind: "nothing_to_cancel" });
         const { ticket } = cancelled;
-        await sendHtml(person.chatId, t.cancelled(ticket.id), ticket.id);
+        await tellCitizen(person, { kind: "cancelled", ticketId: ticket.id }, ticket.id);
         if (ticket.operatorId !== null) {
-          await sendHtml(ticket.operatorId, OP.citizenCancelled(ticket.id), ticket.id);
+          await tellStaff(
+            ticket.operatorId,
+            { kind: "citizen_cancelled", ticketId: ticket.id },
+            ticket.id,
+          );
         } else {
-          await editCards(ticket, OP.cardCancelled(ticket.id));
+          await deliver({
+            kind: "update",
+            ticketId: ticket.id,
+            shown: "card",
+            notice: { kind: "card_cancelled", ticketId: ticket.id },
+          });
         }
       },
 
@@ -829,7 +818,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       operatorMessage: async (person: Person, message: Incoming) => {
         if (!(await operatorOnly(person, "message"))) return;
         const ticket = await targetOf(person, message);
-        if (!ticket) return void (await sendHtml(person.chatId, OP.noCurrent));
+        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
         const added = await tickets.addMessage({
           ticketId: ticket.id,
           direction: "operator",
@@ -837,34 +826,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           ...content(message),
         });
         if (!added.ok) return refuse(person, ticket.id, added.reason);
-        const t = CITIZEN_TEXTS[ticket.language];
-        const text = message.text ?? "";
-        if (message.file) {
-          const caption = text ? `${t.operatorLabel}: ${escapeHtml(text)}` : t.operatorLabel;
-          // A caption too long for Telegram: the file goes labelled, the text after it.
-          const fits = shownLength(caption) <= CAPTION_LIMIT;
-          await send(
-            ticket.chatId,
-            fileMessage(message.file, fits ? caption : t.operatorLabel),
-            ticket.id,
-          );
-          if (fits) return;
-        }
-        for (const piece of splitPlainText(text, TEXT_LIMIT - shownLength(t.fromOperator("")))) {
-          await sendHtml(ticket.chatId, t.fromOperator(escapeHtml(piece)), ticket.id);
-        }
+        await tellCitizen(
+          ticket,
+          {
+            kind: "from_operator",
+            ...(message.text ? { text: message.text } : {}),
+            ...(message.file ? { file: message.file } : {}),
+          },
+          ticket.id,
+        );
       },
 
-      operatorCommand: async (person: Person, command: Command) => {
+      operatorRequest: async (person: Person, request: OperatorRequest) => {
         if ((await operators.roleOf(person.userId)) === undefined) {
-          await refused(person, "command", "not_operator", undefined, { command: command.name });
-          await sendHtml(person.chatId, CITIZEN_TEXTS[person.language].operatorsOnly);
+          await refused(person, "command", "not_operator", undefined, { command: request.kind });
+          await tellCitizen(person, { kind: "operators_only" });
           return;
         }
-        // Own keys only: "/constructor" or "/__proto__" must not reach Object.prototype.
-        const name = command.name as keyof typeof commands;
-        const run = Object.hasOwn(commands, name) ? commands[name] : commands.help;
-        await run(person, command.args.trim());
+        await handle(person, request);
       },
 
       tellRemoved,
@@ -874,11 +853,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           const ticket = await tickets.ticket(id);
           if (ticket?.state !== "waiting") continue;
           const position = (await tickets.positionOf(id)) ?? 1;
-          await sendHtml(
-            ticket.chatId,
-            CITIZEN_TEXTS[ticket.language].backInQueue(id, position),
-            id,
-          );
+          await tellCitizen(ticket, { kind: "back_in_queue", ticketId: id, position }, id);
           await openCards(ticket);
         }
       },
@@ -902,19 +877,22 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           due.map((ticket) => ticket.id),
           at,
         );
-        // One message a recipient: a Take button for a single ticket, else
+        // One message a recipient: a Take choice for a single ticket, else
         // the list and "Take next".
         const [only] = due;
         for (const userId of recipients) {
           if (only && due.length === 1) {
-            await sendHtml(userId, OP.reminder(only.id, minutesOf(only)), only.id, [
-              [button(OP.take(only.id), { kind: "take", ticketId: only.id })],
-            ]);
+            await tellStaff(
+              userId,
+              { kind: "reminder", ticketId: only.id, minutes: minutesOf(only) },
+              only.id,
+            );
           } else {
-            const lines = due.map((ticket) => OP.reminderLine(ticket.id, minutesOf(ticket)));
-            await sendHtml(userId, OP.reminderDigest(waitLimitMs / 60_000, lines), undefined, [
-              [button(OP.takeNext, { kind: "take_next" })],
-            ]);
+            await tellStaff(userId, {
+              kind: "reminder_digest",
+              limitMinutes: waitLimitMs / 60_000,
+              tickets: due.map((ticket) => ({ ticketId: ticket.id, minutes: minutesOf(ticket) })),
+            });
           }
         }
         log?.info({ tickets: due.map((t) => t.id) }, "waiting tickets reminded");
@@ -924,50 +902,30 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       undeliveredToCitizen: async (ticket: Ticket, blocked: boolean) => {
         if (blocked) await store.markBlocked(ticket.chatId);
         if (ticket.operatorId !== null) {
-          const text = blocked ? OP.citizenBlocked(ticket.id) : OP.undelivered(ticket.id);
-          await send(
+          await tellStaff(
             ticket.operatorId,
-            { kind: "text", text, options: HTML },
+            { kind: blocked ? "citizen_blocked" : "not_delivered", ticketId: ticket.id },
             ticket.id,
-            UNDELIVERED,
+            "undelivered",
           );
         }
       },
 
-      undeliveredToStaff: async (item: OutboxItem, ticketId: number | undefined, error: string) => {
-        const text = OP.undeliveredToYou(ticketId, escapeHtml(error));
-        await send(item.chatId, { kind: "text", text, options: HTML }, ticketId, UNDELIVERED);
+      undeliveredToStaff: async (staffId: number, ticketId: number | undefined, error: string) => {
+        await tellStaff(
+          staffId,
+          { kind: "not_delivered_to_you", ...(ticketId !== undefined ? { ticketId } : {}), error },
+          ticketId,
+          "undelivered",
+        );
       },
     };
-
-    async function relayToOperator(ticket: Ticket, message: Incoming) {
-      const operatorId = ticket.operatorId;
-      if (operatorId === null) return;
-      const text = message.text ?? "";
-      if (message.refusedFile) {
-        const marked = `${OP.fileRefused(message.refusedFile)} ${escapeHtml(text)}`;
-        await sendHtml(operatorId, OP.fromCitizen(ticket.id, marked), ticket.id);
-        return;
-      }
-      if (message.file) {
-        const label = OP.fileFromCitizen(ticket.id);
-        const caption = text ? `${label}: ${escapeHtml(text)}` : label;
-        // A caption too long for Telegram: the file goes labelled, the text after it.
-        const fits = shownLength(caption) <= CAPTION_LIMIT;
-        await send(operatorId, fileMessage(message.file, fits ? caption : label), ticket.id);
-        if (fits) return;
-      }
-      const room = TEXT_LIMIT - shownLength(OP.fromCitizen(ticket.id, ""));
-      for (const piece of splitPlainText(text, room)) {
-        await sendHtml(operatorId, OP.fromCitizen(ticket.id, escapeHtml(piece)), ticket.id);
-      }
-    }
   };
 
   type Step = ReturnType<typeof stepOn>;
   /**
    * Runs a step in one transaction, every repository on its client, and
-   * marks the update handled in it: the change, its outbox rows and "handled"
+   * marks the update handled in it: the change, what it says and "handled"
    * commit together or not at all. The delivery worker is woken after the
    * commit (no network call inside a transaction).
    */
@@ -997,19 +955,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       return true;
     },
     cancel: (person, updateId) => commit(updateId, (step) => step.cancel(person)),
-    press: async (person, data, updateId) => {
-      const action = decodeDeskAction(data);
-      if (!action) return undefined;
-      const answer = await commit(updateId, (step) => step.press(person, action));
-      // A toast can name another operator ("already taken by …").
-      return answer.toast === undefined
-        ? answer
-        : { ...answer, toast: withoutBidiControls(answer.toast) };
-    },
+    press: (person, action, updateId) => commit(updateId, (step) => step.press(person, action)),
     operatorMessage: (person, message) =>
       commit(message.updateId, (step) => step.operatorMessage(person, message)),
-    operatorCommand: (person, command, updateId) =>
-      commit(updateId, (step) => step.operatorCommand(person, command)),
+    operatorRequest: (person, request, updateId) =>
+      commit(updateId, (step) => step.operatorRequest(person, request)),
     formerOperator: async (person, updateId) => {
       if (!(await read.removedUntold(person))) return false;
       await commit(updateId, (step) => step.tellRemoved(person));
@@ -1017,17 +967,16 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     },
     requeued: (ticketIds) => commit(undefined, (step) => step.requeued(ticketIds)),
     remindOverdue: () => commit(undefined, (step) => step.remindOverdue()),
-    undeliverable: async (item, error) => {
+    undeliverable: async (item, error, blocked) => {
       const ticket = item.ticketId === null ? undefined : await read.tickets.ticket(item.ticketId);
-      const blocked = /^403\b/.test(error);
       if (ticket && item.chatId === ticket.chatId) {
         await commit(undefined, (step) => step.undeliveredToCitizen(ticket, blocked));
         return;
       }
       // A message to staff refused: they hear of it as of one to a citizen,
       // unless it was such a notice (no loop) or they blocked the bot.
-      if (item.tag === UNDELIVERED || blocked || !(await read.isOperator(item.chatId))) return;
-      await commit(undefined, (step) => step.undeliveredToStaff(item, ticket?.id, error));
+      if (item.tag === "undelivered" || blocked || !(await read.isOperator(item.chatId))) return;
+      await commit(undefined, (step) => step.undeliveredToStaff(item.chatId, ticket?.id, error));
     },
   };
 }
@@ -1040,27 +989,13 @@ function content(message: Incoming) {
   };
 }
 
-function fileMessage(file: TicketFile, captionHtml: string): OutboxMessage {
-  return {
-    kind: file.kind,
-    fileId: file.id,
-    caption: captionHtml,
-    options: { parse_mode: "HTML" },
-  };
-}
-
-function refusal(reason: string): string {
+function refusal(reason: "not_operator" | "off_shift" | "not_found" | (string & {})): StaffNotice {
   switch (reason) {
     case "not_operator":
-      return OP.notOperator;
+      return { kind: "not_operator" };
     case "off_shift":
-      return OP.offShift;
+      return { kind: "off_shift" };
     default:
-      return OP.notFound;
+      return { kind: "not_found" };
   }
-}
-
-function clip(text: string, length: number): string {
-  if (text.length <= length) return text;
-  return `${text.slice(0, cutBefore(text, length - 1))}…`;
 }

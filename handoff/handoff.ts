@@ -1,7 +1,15 @@
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./database-probe.ts";
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
-import type { Operators, Outbox, Store, Suggestions, TicketService } from "./ports.ts";
+import type { DeskChannel } from "./effects.ts";
+import type {
+  Operators,
+  Outbox,
+  Repositories,
+  Store,
+  Suggestions,
+  TicketService,
+} from "./ports.ts";
 import type { SqlDatabase } from "./sql/client.ts";
 import { repositoriesOn } from "./sql/repositories.ts";
 import { openSqlite } from "./sqlite/index.ts";
@@ -28,6 +36,11 @@ export interface Handoff {
 
 export interface HandoffOptions extends DeskOptions {
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
+  /**
+   * How the desk's effects reach people, built on each step's repositories
+   * (the bot's `createTelegramChannel`, the terminal chat's own).
+   */
+  channel: (repositories: Repositories) => DeskChannel;
   /** Told after a change that queued messages (wake the delivery worker). */
   onEnqueued?: () => void;
   /** The desk's log; when it has `error`, storage faults are logged there too. */
@@ -42,10 +55,10 @@ export interface HandoffOptions extends DeskOptions {
  * either engine) and builds the store, tickets, operators, outbox and desk
  * over it.
  *
- * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge: () => current });
+ * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge, channel: createTelegramChannel({ knowledge }) });
  */
 export function openHandoff(path: string | SqlDatabase, options: HandoffOptions): Handoff {
-  const { knowledge, onEnqueued, log, now, instance, ...deskOptions } = options;
+  const { knowledge, channel, onEnqueued, log, now, instance, ...deskOptions } = options;
   const db = typeof path === "string" ? openSqlite(path) : path;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
@@ -70,6 +83,7 @@ export function openHandoff(path: string | SqlDatabase, options: HandoffOptions)
     {
       db,
       repositories: (sql) => repositoriesOn(sql, { ...clock, storage }),
+      channel,
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
       ...(log ? { log } : {}),

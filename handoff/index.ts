@@ -1,11 +1,5 @@
 export type { Language } from "../knowledge/stem.ts";
 export {
-  type DeskAction,
-  decodeDeskAction,
-  encodeDeskAction,
-  MAX_CALLBACK_DATA,
-} from "./buttons.ts";
-export {
   createStorageMonitor,
   probeWritable,
   type StorageFault,
@@ -26,7 +20,6 @@ export {
   type SendResult,
 } from "./delivery.ts";
 export {
-  type Command,
   createDesk,
   type Desk,
   type DeskDeps,
@@ -34,18 +27,23 @@ export {
   type DeskOptions,
   type Incoming,
   type Person,
-  type PressAnswer,
 } from "./desk.ts";
-export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
+export type { DeskAction, OperatorRequest } from "./desk-actions.ts";
+export type {
+  Availability,
+  CitizenNotice,
+  DeskChannel,
+  DeskEffect,
+  IntentChoice,
+  PressAnswer,
+  RefusedFile,
+  Shown,
+  StaffNotice,
+  Toast,
+  TranscriptLine,
+  TriedIntent,
+} from "./effects.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
-export {
-  CAPTION_LIMIT,
-  cutBefore,
-  cutHtml,
-  fitMessage,
-  splitHtml,
-  TEXT_LIMIT,
-} from "./message-limits.ts";
 export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {
   isOperatorCommand,

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { databaseOf } from "../bot/config.ts";
+import { createTelegramChannel } from "../bot/desk/index.ts";
 import { StorageOpenError } from "../bot/storage.ts";
 import {
   createOperators,
@@ -262,7 +263,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
             return matcher;
           },
         };
-        if (db) await openHandoff(db, { knowledge: () => knowledge }).desk.requeued(ticketIds);
+        if (!db) return;
+        const current = () => knowledge;
+        const channel = createTelegramChannel({ knowledge: current });
+        await openHandoff(db, { knowledge: current, channel }).desk.requeued(ticketIds);
       },
       out: (line) => console.log(line),
       err: (line) => console.error(line),

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { run } from "@grammyjs/runner";
 import { pino } from "pino";
 import { createBot } from "../bot/bot.ts";
+import { createTelegramChannel } from "../bot/desk/index.ts";
 import { createTelegramDelivery } from "../bot/telegram-send.ts";
 import { type DeliveryWorker, openHandoff } from "../handoff/index.ts";
 import { createMatcher, type KnowledgeBase } from "../knowledge/index.ts";
@@ -26,6 +27,7 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   let worker: DeliveryWorker | undefined;
   const handoff = openHandoff(join(dir, "bot.sqlite"), {
     knowledge: () => knowledge,
+    channel: createTelegramChannel({ knowledge: () => knowledge }),
     onEnqueued: () => worker?.wake(),
   });
   const bot = createBot(

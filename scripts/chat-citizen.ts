@@ -1,8 +1,8 @@
 // The citizen's side of `npm run chat`: FAQ answers as in Telegram, and the
 // operator handoff through the desk (offer, ticket messages, /cancel, rating).
+import { createRenderer, PLAIN_FORMAT } from "../bot/desk/index.ts";
 import { type Person, questionRecord } from "../handoff/index.ts";
 import {
-  escapeHtml,
   htmlToText,
   type Language,
   type RenderedAnswer,
@@ -10,6 +10,9 @@ import {
   replyTo,
 } from "../knowledge/index.ts";
 import { createChatScreen, type Session, type SessionDeps } from "./chat-console.ts";
+
+/** Button notices in plain text. */
+const toasts = createRenderer(PLAIN_FORMAT);
 
 /** The local citizen: their private chat id and Telegram user id, as one number. */
 export const CITIZEN_ID = 1;
@@ -55,7 +58,10 @@ export async function createCitizenSession({
     outbox: handoff.outbox,
     chatId: CITIZEN_ID,
     say,
-    press: (data) => desk.press(person(), data),
+    press: async (action) => {
+      const { toast } = await desk.press(person(), action);
+      return toast && toasts.toast(toast, language);
+    },
   });
   /** Asks the citizen to confirm an operator; the desk's offer comes through the outbox. */
   const offerOperator = (intro?: string) => desk.offer(person(), intro);
@@ -101,7 +107,7 @@ export async function createCitizenSession({
       });
     }
     if (reply.reason === "empty") return screen.message(TEXTS[language].escalateEmpty);
-    await offerOperator(escapeHtml(TEXTS[language].escalate));
+    await offerOperator(TEXTS[language].escalate);
   };
 
   return {

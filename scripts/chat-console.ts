@@ -1,9 +1,11 @@
-// One chat's screen in the terminal: what the desk sends to this chat through
-// the outbox, printed and numbered the way Telegram would show it, and the
-// numbered list that a bare number picks from.
-import type { Handoff, OutboxItem, PressAnswer, SendOptions } from "../handoff/index.ts";
+// One chat's screen in the terminal: what the desk says to this chat (its
+// effects in plain text, queued by the terminal channel, chat-channel.ts),
+// printed and numbered the way Telegram would show it, and the numbered list
+// that a bare number picks from.
+import type { ChatButton } from "../bot/desk/index.ts";
+import type { DeskAction, Handoff, OutboxItem } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
-import { htmlToText } from "../knowledge/index.ts";
+import { choicesOf } from "./chat-channel.ts";
 
 /** Picks item `n` of a numbered list; false when there is no such item. */
 export type Pick = (n: number) => Promise<boolean>;
@@ -41,19 +43,13 @@ export interface ChatScreen {
   shown(id: number): boolean;
 }
 
-interface Button {
-  text: string;
-  callback_data?: string;
-  url?: string;
-}
-
 export interface ChatScreenDeps {
   /** The chat database's outbox: local message ids continue after this chat's last one. */
   outbox: Handoff["outbox"];
   chatId: number;
   say: (text: string) => void;
-  /** Presses a desk button of this chat (`desk.press` with this chat's person). */
-  press: (data: string) => Promise<PressAnswer | undefined>;
+  /** Presses a desk choice of this chat (`desk.press` with this chat's person); returns its notice, if any. */
+  press: (action: DeskAction) => Promise<string | undefined>;
 }
 
 /**
@@ -72,27 +68,26 @@ export async function createChatScreen(deps: ChatScreenDeps): Promise<ChatScreen
 
   const notice = (text: string) => say(`(${text})`);
 
-  const pickerOf = (buttons: Button[]): Pick | undefined => {
-    const data = buttons.flatMap((b) => (b.callback_data === undefined ? [] : [b.callback_data]));
-    if (data.length === 0) return undefined;
+  const pickerOf = (buttons: ChatButton[]): Pick | undefined => {
+    const actions = buttons.flatMap((b) => ("action" in b ? [b.action] : []));
+    if (actions.length === 0) return undefined;
     return async (n) => {
-      const pressed = data[n - 1];
+      const pressed = actions[n - 1];
       if (pressed === undefined) return false;
-      const answer = await press(pressed);
-      if (!answer) notice("эта кнопка больше не работает");
-      else if (answer.toast) notice(answer.toast);
+      const toast = await press(pressed);
+      if (toast) notice(toast);
       return true;
     };
   };
 
-  /** Prints text and its buttons; returns what a bare number would press. */
-  const printWithButtons = (head: string, options: SendOptions | undefined) => {
-    const buttons = buttonsOf(options);
+  /** Prints text and its choices; returns what a bare number would press. */
+  const printWithButtons = (head: string, choices: ChatButton[][]) => {
+    const buttons = choices.flat();
     say(head);
     let number = 0;
     for (const button of buttons) {
-      if (button.callback_data !== undefined) say(`  [${++number}] ${button.text}`);
-      else if (button.url !== undefined) say(`  🔗 ${button.text}: ${button.url}`);
+      if ("action" in button) say(`  [${++number}] ${button.text}`);
+      else say(`  🔗 ${button.text}: ${button.url}`);
     }
     return pickerOf(buttons);
   };
@@ -105,8 +100,8 @@ export async function createChatScreen(deps: ChatScreenDeps): Promise<ChatScreen
       const target = (await outbox.get(message.outboxId))?.messageId;
       if (target == null) return undefined;
       const pick = printWithButtons(
-        `(сообщение #${target} изменено) ${htmlToText(message.text)}`,
-        message.options,
+        `(сообщение #${target} изменено) ${message.text}`,
+        choicesOf(message),
       );
       // Editing the text drops the keyboard unless the edit brings one.
       if (latest.id === target) latest = { id: target, ...(pick ? { pick } : {}) };
@@ -115,12 +110,12 @@ export async function createChatScreen(deps: ChatScreenDeps): Promise<ChatScreen
     const id = ++lastId;
     const body =
       message.kind === "text"
-        ? htmlToText(message.text)
+        ? message.text
         : message.kind === "copy"
           ? `[копия сообщения ${message.messageId} из чата ${message.fromChatId}]`
           : `[${message.kind === "photo" ? "фото" : "документ"} ${message.fileId}]` +
-            (message.caption ? ` ${htmlToText(message.caption)}` : "");
-    const pick = printWithButtons(`#${id} ${body}`, message.options);
+            (message.caption ? ` ${message.caption}` : "");
+    const pick = printWithButtons(`#${id} ${body}`, choicesOf(message));
     latest = { id, ...(pick ? { pick } : {}) };
     return id;
   };
@@ -144,10 +139,4 @@ export async function createChatScreen(deps: ChatScreenDeps): Promise<ChatScreen
     pick: async (n) => (await latest.pick?.(n)) ?? false,
     shown: (id) => Number.isSafeInteger(id) && id >= 1 && id <= lastId,
   };
-}
-
-/** The inline keyboard of a message's send options, row after row. */
-function buttonsOf(options: SendOptions | undefined): Button[] {
-  const markup = options?.reply_markup as { inline_keyboard?: Button[][] } | undefined;
-  return markup?.inline_keyboard?.flat() ?? [];
 }

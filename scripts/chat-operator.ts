@@ -1,7 +1,11 @@
 // The operator's side of `npm run chat -- --operator`: the desk's operator
 // console (the same commands as the bot's private chat), on shift from the start.
+import { createRenderer, PLAIN_FORMAT, parseOperatorCommand } from "../bot/desk/index.ts";
 import type { Person } from "../handoff/index.ts";
 import { createChatScreen, type Session, type SessionDeps } from "./chat-console.ts";
+
+/** Button notices in plain text. */
+const toasts = createRenderer(PLAIN_FORMAT);
 
 /** The local operator's Telegram user id (and private chat id) unless `--id` says otherwise. */
 export const OPERATOR_ID = 2;
@@ -31,9 +35,12 @@ export async function createOperatorSession(
     outbox: handoff.outbox,
     chatId: operatorId,
     say,
-    press: (data) => desk.press(person, data),
+    press: async (action) => {
+      const { toast } = await desk.press(person, action);
+      return toast && toasts.toast(toast, "ru");
+    },
   });
-  await desk.operatorCommand(person, { name: "shift", args: "on" });
+  await desk.operatorRequest(person, { kind: "shift", on: true });
   const name = (await operators.get(operatorId))?.name ?? OPERATOR_NAME;
 
   return {
@@ -47,7 +54,7 @@ export async function createOperatorSession(
       const reply = REPLY.exec(text);
       if (command) {
         const commandName = (command[1] ?? "").toLowerCase();
-        await desk.operatorCommand(person, { name: commandName, args: command[2] ?? "" });
+        await desk.operatorRequest(person, parseOperatorCommand(commandName, command[2] ?? ""));
       } else if (reply) {
         const messageId = Number(reply[1]);
         if (!screen.shown(messageId)) screen.notice(`нет сообщения #${messageId}`);

@@ -7,6 +7,7 @@ import { databaseOf } from "../bot/config.ts";
 import { openStorage } from "../bot/storage.ts";
 import { openHandoff, type SqlDatabase } from "../handoff/index.ts";
 import { createMatcher } from "../knowledge/index.ts";
+import { createTerminalChannel } from "./chat-channel.ts";
 import { CITIZEN_ID, createCitizenSession } from "./chat-citizen.ts";
 import type { Session, SessionDeps } from "./chat-console.ts";
 import { createOperatorSession, OPERATOR_ID } from "./chat-operator.ts";
@@ -64,7 +65,11 @@ async function openChatDatabase(): Promise<SqlDatabase> {
     process.exit(1);
   }
 }
-const handoff = openHandoff(await openChatDatabase(), { knowledge: () => ({ kb, matcher }) });
+const knowledge = () => ({ kb, matcher });
+const handoff = openHandoff(await openChatDatabase(), {
+  knowledge,
+  channel: createTerminalChannel({ knowledge }),
+});
 
 const interactive = process.stdin.isTTY === true;
 const rl = createInterface({

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CITIZEN_TEXTS, OPERATOR_TEXTS } from "../handoff/index.ts";
+import { CITIZEN_TEXTS, OPERATOR_TEXTS } from "../bot/desk/index.ts";
 import { escapeHtml } from "../knowledge/index.ts";
 import {
   type ApiCall,

@@ -1,10 +1,11 @@
 import { Composer } from "grammy";
 import type { Message } from "grammy/types";
-import { type Command, isOperatorCommand, questionRecord } from "../../handoff/index.ts";
+import { isOperatorCommand, questionRecord } from "../../handoff/index.ts";
 import { renderAnswer, replyTo } from "../../knowledge/index.ts";
 import { decodeAction } from "../callback-data.ts";
 import type { BotContext } from "../context.ts";
 import type { BotDeps } from "../deps.ts";
+import { type Command, telegramDesk } from "../desk/index.ts";
 import {
   answerMessage,
   clarifyMessage,
@@ -23,7 +24,7 @@ import { TEXTS } from "../texts.ts";
 export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   const { log, now = Date.now } = deps;
   const { store } = deps.handoff;
-  const { desk } = deps.handoff;
+  const desk = telegramDesk(deps.handoff.desk);
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType("private");
   /** Asks the citizen to confirm an operator (the desk answers through the outbox). */

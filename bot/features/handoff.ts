@@ -3,12 +3,12 @@ import type { Message } from "grammy/types";
 import {
   defaultOperatorName,
   type Incoming,
-  OPERATOR_TEXTS,
   type Person,
   type TicketFile,
 } from "../../handoff/index.ts";
 import type { BotContext } from "../context.ts";
 import type { BotDeps } from "../deps.ts";
+import { OPERATOR_TEXTS, telegramDesk } from "../desk/index.ts";
 import { readOr } from "../read-or.ts";
 import { TEXTS } from "../texts.ts";
 import { checkFile } from "./unsupported.ts";
@@ -23,7 +23,7 @@ const COMMAND = /^\/([a-z_]+)(?:@\w+)?(?:\s+([\s\S]*))?$/i;
  */
 export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
   const { handoff, log } = deps;
-  const { desk } = handoff;
+  const desk = telegramDesk(handoff.desk);
   const composer = new Composer<BotContext>();
   const privateChats = composer.chatType("private");
   const personOf = (ctx: BotContext & { chat: { id: number }; from: { id: number } }): Person => ({

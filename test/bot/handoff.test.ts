@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { CITIZEN_TEXTS, defaultOperatorName } from "../../handoff/index.ts";
+import { CITIZEN_TEXTS } from "../../bot/desk/index.ts";
+import { defaultOperatorName } from "../../handoff/index.ts";
 import { createHarness } from "./harness.ts";
 
 const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };

@@ -1,6 +1,7 @@
 import type { Update, UserFromGetMe } from "grammy/types";
 import { pino } from "pino";
 import { createBot } from "../../bot/bot.ts";
+import { createTelegramChannel } from "../../bot/desk/index.ts";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
 import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
@@ -53,6 +54,7 @@ export function createHarness(
   const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
   const handoff = openHandoff(options.db ?? openSqlite(":memory:"), {
     knowledge: () => knowledge,
+    channel: createTelegramChannel({ knowledge: () => knowledge }),
     now,
   });
   const { store } = handoff;

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { splitPlainText } from "../../bot/desk/message-limits.ts";
 import { MAX_MESSAGE_LENGTH, splitMessage } from "../../bot/messages.ts";
-import { splitPlainText } from "../../handoff/message-limits.ts";
 import {
   BIDI_CONTROL,
   checkHtml,

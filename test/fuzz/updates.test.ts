@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CITIZEN_TEXTS, OPERATOR_TEXTS } from "../../bot/desk/index.ts";
 import { TEXTS } from "../../bot/texts.ts";
-import { CITIZEN_TEXTS, defaultOperatorName, OPERATOR_TEXTS } from "../../handoff/index.ts";
+import { defaultOperatorName } from "../../handoff/index.ts";
 import {
   BIDI_CONTROL,
   createMatcher,

@@ -1,3 +1,4 @@
+import { createTelegramChannel, telegramDesk } from "../../bot/desk/index.ts";
 import { type Handoff, type OutboxItem, openHandoff, type Person } from "../../handoff/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
@@ -5,6 +6,9 @@ import { openTestDatabase } from "../storage.ts";
 
 // A desk on an in-memory database for the desk's tests: people, a settable
 // clock, and a reader of what the desk sent (delivered as Telegram would).
+// The desk is driven as the bot drives it (callback data, typed commands)
+// and renders through the bot's Telegram channel, so these tests read what a
+// person in Telegram would.
 
 export const kb = realKnowledgeBase();
 const knowledge = { kb, matcher: createMatcher(kb) };
@@ -26,10 +30,12 @@ export async function setUpDesk(start = NOON) {
   let clock = start;
   const handoff: Handoff = openHandoff(await openTestDatabase(), {
     knowledge: () => knowledge,
+    channel: createTelegramChannel({ knowledge: () => knowledge }),
     now: () => clock,
     waitLimitMs: 10 * 60_000,
   });
-  const { desk, operators, store } = handoff;
+  const { operators, store } = handoff;
+  const desk = telegramDesk(handoff.desk);
   await operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
   await operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
   await operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });

@@ -82,7 +82,7 @@ describe("refusals and reminders", () => {
     await t.desk.press(ANNA, `ht:${id}`);
     const toAnna = (await t.deliver()).find((r) => r.chatId === ANNA.chatId);
     if (!toAnna) throw new Error("nothing to Anna");
-    await t.desk.undeliverable(toAnna, "400: Bad Request: message is too long");
+    await t.desk.undeliverable(toAnna, "400: Bad Request: message is too long", false);
     const notices = await t.deliver();
     expect(notices.map((r) => r.chatId)).toEqual([ANNA.chatId]);
     expect(t.textsTo(notices, ANNA)[0]).toContain(`№${id}`);
@@ -90,16 +90,20 @@ describe("refusals and reminders", () => {
     // The notice refused in turn: no notice of the notice.
     const [notice] = notices;
     if (!notice) throw new Error("no notice");
-    await t.desk.undeliverable(notice, "400: Bad Request: chat not found");
+    await t.desk.undeliverable(notice, "400: Bad Request: chat not found", false);
     expect(await t.deliver()).toEqual([]);
     // Without a ticket (a supervisor's /stats) it is reported the same way.
     await t.desk.operatorCommand(CHIEF, { name: "stats", args: "" });
     const [stats] = await t.deliver();
     if (!stats) throw new Error("no stats");
-    await t.desk.undeliverable(stats, "400: Bad Request: can't parse entities");
+    await t.desk.undeliverable(stats, "400: Bad Request: can't parse entities", false);
     expect(t.textsTo(await t.deliver(), CHIEF)[0]).toContain("can't parse entities");
     // A citizen's chat is not staff: nothing is sent to them about it.
-    await t.desk.undeliverable({ ...stats, chatId: OTHER_CITIZEN.chatId }, "400: Bad Request: x");
+    await t.desk.undeliverable(
+      { ...stats, chatId: OTHER_CITIZEN.chatId },
+      "400: Bad Request: x",
+      false,
+    );
     expect(await t.deliver()).toEqual([]);
   });
 

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  CITIZEN_TEXTS,
-  createAuditLog,
-  encodeDeskAction,
-  OPERATOR_TEXTS,
-} from "../../handoff/index.ts";
+import { CITIZEN_TEXTS, encodeDeskAction, OPERATOR_TEXTS } from "../../bot/desk/index.ts";
+import { createAuditLog } from "../../handoff/index.ts";
 import { describeOpenState } from "../../knowledge/index.ts";
 import {
   ANNA,
@@ -452,7 +448,7 @@ describe("the handoff desk: operators", () => {
         r.message.text.includes("здравствуйте"),
     );
     if (!relayed) throw new Error("not relayed");
-    await t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user");
+    await t.desk.undeliverable(relayed, "403: Forbidden: bot was blocked by the user", true);
     expect(await t.handoff.store.isBlocked(CITIZEN.chatId)).toBe(true);
     expect(t.textsTo(await t.deliver(), ANNA)[0]).toContain("бот заблокирован");
     await t.desk.cancel(CITIZEN);

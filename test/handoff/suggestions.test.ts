@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { decodeDeskAction, encodeDeskAction, OPERATOR_TEXTS } from "../../bot/desk/index.ts";
 import {
   createAuditLog,
   createSuggestions,
   type DeskAction,
-  decodeDeskAction,
-  encodeDeskAction,
-  OPERATOR_TEXTS,
   type OutboxItem,
   openSqlite,
   type Person,

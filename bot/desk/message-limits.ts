@@ -1,5 +1,5 @@
-import { htmlToText } from "../knowledge/index.ts";
-import type { OutboxMessage, SendOptions } from "./ports.ts";
+import type { OutboxMessage, SendOptions } from "../../handoff/index.ts";
+import { htmlToText } from "../../knowledge/index.ts";
 
 // Telegram's limits on what a message shows, in characters after its HTML is
 // parsed. A relayed message longer than that is refused for good: the desk

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CITIZEN_TEXTS, OPERATOR_TEXTS } from "../../handoff/index.ts";
+import { citizenTexts, type Format, operatorTexts } from "../../bot/desk/index.ts";
+
+// The texts in a format that shows any sample value as its words (a list as
+// its one name), so every template can be filled alike.
+const words: Format = { b: (text) => text, text: (raw) => String(raw), html: (markup) => markup };
+const CITIZEN_TEXTS = citizenTexts(words);
+const OPERATOR_TEXTS = operatorTexts(words);
 
 // Every text the desk says, rendered with sample values (names of either
 // gender). A one-name list reads as the name in a template and serves the

@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  CAPTION_LIMIT,
-  cutHtml,
-  fitMessage,
-  type OutboxMessage,
-  splitHtml,
-  TEXT_LIMIT,
-} from "../../handoff/index.ts";
+import { CAPTION_LIMIT, cutHtml, fitMessage, splitHtml, TEXT_LIMIT } from "../../bot/desk/index.ts";
+import type { OutboxMessage } from "../../handoff/index.ts";
 import { escapeHtml, htmlToText } from "../../knowledge/index.ts";
 import { parseHtml } from "../bot-api-double/index.ts";
 import { LONE_SURROGATE } from "../fuzz/telegram-checks.ts";

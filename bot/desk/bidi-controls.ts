@@ -1,5 +1,5 @@
-import { withoutBidiControls } from "../knowledge/index.ts";
-import type { OutboxMessage, SendOptions } from "./ports.ts";
+import type { OutboxMessage, SendOptions } from "../../handoff/index.ts";
+import { withoutBidiControls } from "../../knowledge/index.ts";
 
 type Keyboard = { inline_keyboard: Record<string, unknown>[][] };
 

@@ -1,35 +1,5 @@
-import { INTENT_ID } from "../knowledge/index.ts";
-
-/**
- * What a handoff button asks for. Callback data can be forged by any client,
- * so the desk checks the presser's role and the ticket's owner on every press;
- * this only says what was asked.
- */
-export type DeskAction =
-  /**
-   * The citizen confirms: open a ticket. `after` is the chat's latest ticket
-   * when the offer was made (undefined: none), so an offer pressed after a
-   * ticket opened since is known to be stale.
-   */
-  | { kind: "confirm"; after?: number }
-  /** The citizen does not want an operator after all (`after` as for confirm). */
-  | { kind: "decline"; after?: number }
-  /** An operator takes a ticket from its card. */
-  | { kind: "take"; ticketId: number }
-  /** An operator takes the ticket that has waited longest. */
-  | { kind: "take_next" }
-  /** An operator makes one of their tickets the current one. */
-  | { kind: "switch"; ticketId: number }
-  /** An operator sends a knowledge-base answer on a ticket. */
-  | { kind: "canned"; ticketId: number; intent: string }
-  /** The citizen says whether the closed ticket solved their problem. */
-  | { kind: "solved"; ticketId: number; solved: boolean }
-  /** The citizen rates a closed ticket (with the solved answer given before). */
-  | { kind: "rate"; ticketId: number; solved: boolean | undefined; rating: number }
-  /** The operator who closed a ticket says which intent it belonged to; null: a new topic. */
-  | { kind: "topic"; ticketId: number; intent: string | null }
-  /** The operator who closed a ticket does not say which intent it belonged to. */
-  | { kind: "topic_skip"; ticketId: number };
+import type { DeskAction } from "../../handoff/index.ts";
+import { INTENT_ID } from "../../knowledge/index.ts";
 
 /** Telegram's limit on a button's callback data, in bytes. */
 export const MAX_CALLBACK_DATA = 64;

@@ -1,0 +1,164 @@
+import { describe, expect, it } from "vitest";
+import {
+  type DeskChannel,
+  type DeskEffect,
+  openHandoff,
+  type Person,
+  type Shown,
+} from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import { openTestDatabase } from "../storage.ts";
+
+// The desk on its own: actions in, effects out, with a channel that only
+// records what it is given. No Telegram, no texts, no markup: what a web
+// console or a terminal would render.
+
+const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+const NOON = new Date("2026-11-25T12:00:00+03:00").getTime();
+const CITIZEN: Person = { chatId: 501, userId: 501, language: "en" };
+const ANNA: Person = { chatId: 601, userId: 601, language: "ru" };
+
+async function setUp() {
+  const effects: DeskEffect[] = [];
+  /** What was shown per ticket, as a channel remembers it. */
+  const shown = new Set<string>();
+  const channel = (): DeskChannel => ({
+    deliver: async (effect) => {
+      effects.push(effect);
+      if (effect.kind !== "update" && effect.shown && effect.ticketId !== undefined) {
+        shown.add(`${effect.ticketId}:${effect.shown}`);
+      }
+    },
+    wasShown: async (ticketId: number, what: Shown) => shown.has(`${ticketId}:${what}`),
+  });
+  const handoff = openHandoff(await openTestDatabase(), {
+    knowledge: () => knowledge,
+    channel,
+    now: () => NOON,
+  });
+  await handoff.operators.add({ userId: ANNA.userId, name: "Анна <i>", role: "operator" });
+  await handoff.operators.setShift(ANNA.userId, true);
+  await handoff.store.recordQuestion({
+    chatId: CITIZEN.chatId,
+    text: "my <question> about a passport",
+    language: "en",
+    decision: "escalate",
+    intent: null,
+    confidence: 0.2,
+    candidates: [{ intent: "contacts.hotline", score: 0.31 }],
+  });
+  /** The effects since the last call. */
+  const taken = () => effects.splice(0);
+  return { handoff, desk: handoff.desk, taken };
+}
+
+describe("the desk decides, channels render", () => {
+  it("says a ticket's life as effects in the domain's words, people's words raw", async () => {
+    const { desk, taken } = await setUp();
+    await desk.offer(CITIZEN);
+    expect(taken()).toEqual([
+      {
+        kind: "citizen",
+        chatId: CITIZEN.chatId,
+        language: "en",
+        notice: { kind: "offer", availability: { kind: "on_shift" } },
+      },
+    ]);
+
+    await desk.press(CITIZEN, { kind: "confirm" });
+    const opened = taken();
+    const ticketId = opened[0]?.kind === "citizen" ? opened[0].ticketId : undefined;
+    expect(ticketId).toBeTypeOf("number");
+    expect(opened).toEqual([
+      {
+        kind: "citizen",
+        chatId: CITIZEN.chatId,
+        language: "en",
+        notice: { kind: "ticket_opened", ticketId, position: 1 },
+        ticketId,
+      },
+      {
+        kind: "staff",
+        staffId: ANNA.userId,
+        notice: {
+          kind: "card",
+          ticketId,
+          language: "en",
+          question: "my <question> about a passport",
+          tried: [{ intent: "contacts.hotline", score: 0.31, title: expect.any(String) }],
+        },
+        ticketId,
+        shown: "card",
+      },
+    ]);
+
+    expect(await desk.press(ANNA, { kind: "take", ticketId: ticketId ?? 0 })).toEqual({
+      spent: true,
+    });
+    const notices = taken().map((effect) => [effect.kind, effect.notice.kind]);
+    expect(notices).toEqual([
+      ["citizen", "operator_joined"],
+      ["staff", "taken"],
+      ["staff", "transcript"],
+      ["update", "card_taken"],
+    ]);
+
+    await desk.operatorMessage(ANNA, { text: "<b>not bold</b> & fine" });
+    expect(taken()).toEqual([
+      {
+        kind: "citizen",
+        chatId: CITIZEN.chatId,
+        language: "en",
+        notice: { kind: "from_operator", text: "<b>not bold</b> & fine" },
+        ticketId,
+      },
+    ]);
+
+    await desk.operatorRequest(ANNA, { kind: "close" });
+    expect(taken().map((effect) => effect.notice)).toEqual([
+      { kind: "closed", ticketId },
+      {
+        kind: "closed_by_you",
+        ticketId,
+        question: "my <question> about a passport",
+        choices: [{ intent: "contacts.hotline", title: expect.any(String) }],
+      },
+    ]);
+
+    await desk.press(CITIZEN, { kind: "solved", ticketId: ticketId ?? 0, solved: true });
+    expect(taken()).toMatchObject([{ notice: { kind: "ask_rating" }, shown: "rating" }]);
+    // Asked once: the channel remembers it was shown.
+    expect(
+      await desk.press(CITIZEN, { kind: "solved", ticketId: ticketId ?? 0, solved: true }),
+    ).toEqual({
+      toast: { kind: "citizen", notice: { kind: "rating_asked" } },
+      spent: true,
+    });
+  });
+
+  it("answers a citizen's operator request and a forged take with effects, not texts", async () => {
+    const { desk, taken } = await setUp();
+    await desk.operatorRequest(CITIZEN, { kind: "queue" });
+    expect(taken()).toEqual([
+      {
+        kind: "citizen",
+        chatId: CITIZEN.chatId,
+        language: "en",
+        notice: { kind: "operators_only" },
+      },
+    ]);
+    // A citizen pressing an operator's choice gets nothing, and nothing is said.
+    expect(await desk.press(CITIZEN, { kind: "take_next" })).toEqual({});
+    expect(taken()).toEqual([]);
+    // An operator with an empty queue hears it, as a notice and a message.
+    expect(await desk.press(ANNA, { kind: "take_next" })).toEqual({
+      toast: { kind: "staff", notice: { kind: "queue_empty" } },
+      spent: true,
+    });
+    expect(taken()).toEqual([
+      { kind: "staff", staffId: ANNA.userId, notice: { kind: "queue_empty" } },
+    ]);
+  });
+});
