@@ -1,10 +1,4 @@
-import { statSync } from "node:fs";
-import Database from "better-sqlite3";
 import type { SqlDatabase } from "./sql/client.ts";
-import type { SqliteDatabase } from "./sqlite/index.ts";
-import { databaseFileOf } from "./sqlite/index.ts";
-
-type Connection = Database.Database;
 
 export type WritableProbe = { ok: true } | { ok: false; error: string };
 
@@ -24,10 +18,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * Whether `db` can commit a write now: rewrites the one row of `health_probe`
  * and commits, on the database given (the bot's own, so a read-only handle,
  * `query_only`, a full disk at the commit or an I/O error show as they would to
- * the bot). On SQLite it fails when the connection is closed, or another
- * connection holds the write lock for longer than `busyTimeoutMs` (the
- * connection's own busy timeout is put back after); it blocks the thread for
- * at most about that long.
+ * the bot), by the adapter's `probeWrite`: on SQLite it fails when the
+ * connection is closed, or another connection holds the write lock for longer
+ * than `busyTimeoutMs`; it blocks the thread for at most about that long.
  *
  * @example if (!(await probeWritable(db)).ok) status = 503;
  */
@@ -36,35 +29,12 @@ export async function probeWritable(
   options: WritableProbeOptions = {},
 ): Promise<WritableProbe> {
   const { busyTimeoutMs = 250, now = Date.now } = options;
-  if (!(db.engine === "sqlite" && "connection" in db)) {
-    try {
-      await db.run(PROBE, [now()]);
-      return { ok: true };
-    } catch (error) {
-      return { ok: false, error: messageOf(error) };
-    }
-  }
-  const connection = (db as SqliteDatabase).connection;
-  if (!connection.open) return { ok: false, error: "the database connection is closed" };
-  // SQLite only: the probe writes on the connection itself, with a busy
-  // timeout of its own, once the bot's own transactions are done (a write
-  // while one is open would join it).
   try {
-    do await db.get("SELECT 1");
-    while (connection.inTransaction);
-  } catch (error) {
-    return { ok: false, error: messageOf(error) };
-  }
-  if (!connection.open) return { ok: false, error: "the database connection is closed" };
-  const previous = connection.pragma("busy_timeout", { simple: true }) as number;
-  connection.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
-  try {
-    connection.prepare(PROBE).run(now());
+    if (db.probeWrite) await db.probeWrite(PROBE, [now()], busyTimeoutMs);
+    else await db.run(PROBE, [now()]);
     return { ok: true };
   } catch (error) {
     return { ok: false, error: messageOf(error) };
-  } finally {
-    connection.pragma(`busy_timeout = ${previous}`);
   }
 }
 
@@ -138,19 +108,19 @@ const POOL_FAULT =
 /** The fault's code when `error` is a storage fault rather than a bug (a constraint, bad SQL): SQLite's, or PostgreSQL's as "PG_" and its SQLSTATE. */
 export function storageFaultCode(error: unknown): string | undefined {
   if (!(error instanceof Error)) return undefined;
-  if (!(error instanceof Database.SqliteError)) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && POSTGRES_FAULT.test(code)) {
-      return `PG_${code}`;
-    }
-    if (typeof code === "string" && NETWORK_FAULT.test(code)) return code;
-    if (POOL_FAULT.test(error.message)) return "PG_CONNECTION";
-    return undefined;
+  const code = (error as { code?: unknown }).code;
+  // better-sqlite3's SqliteError carries SQLite's own code ("SQLITE_IOERR_WRITE").
+  if (typeof code === "string" && code.startsWith("SQLITE_")) {
+    return FAULT_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
+      ? code
+      : undefined;
   }
-  const { code } = error;
-  return FAULT_CODES.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
-    ? code
-    : undefined;
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) && POSTGRES_FAULT.test(code)) {
+    return `PG_${code}`;
+  }
+  if (typeof code === "string" && NETWORK_FAULT.test(code)) return code;
+  if (POOL_FAULT.test(error.message)) return "PG_CONNECTION";
+  return undefined;
 }
 
 const isDamage = (code: string) =>
@@ -160,24 +130,18 @@ const isDamage = (code: string) =>
  * Keeps what the running bot learns about its database: write failures until
  * a write works again, damaged pages, the file deleted under it. /healthz
  * reads `fault()`; the store and the bot's error boundary `observe` errors.
- * Given the SQLite database (or its connection), it also notices the file
+ * Given a database opened on a file (SQLite's `file`), it also notices the file
  * deleted or replaced (`checkFile`); given none, or PostgreSQL, that check
  * does nothing.
  *
  * @example const storage = createStorageMonitor(db, { log }); if (!storage.observe(error)) throw error;
  */
 export function createStorageMonitor(
-  database?: Connection | SqlDatabase,
+  database?: SqlDatabase,
   options: StorageMonitorOptions = {},
 ): StorageMonitor {
   const { log, now = Date.now } = options;
-  const db: Connection | undefined =
-    database === undefined || database instanceof Database
-      ? database
-      : "connection" in database
-        ? (database as SqliteDatabase).connection
-        : undefined;
-  const file = db && databaseFileOf(db);
+  const file = database?.file;
   let writeFailure: Extract<StorageFault, { kind: "write_failed" }> | undefined;
   let damage: Extract<StorageFault, { kind: "corrupt" }> | undefined;
   let missing: Extract<StorageFault, { kind: "missing" }> | undefined;
@@ -216,20 +180,13 @@ export function createStorageMonitor(
     },
     checkFile: () => {
       if (!file || missing) return;
-      let reason: string | undefined;
-      try {
-        const { dev, ino } = statSync(file.path);
-        if (dev !== file.dev || ino !== file.ino) reason = "replaced by another file";
-      } catch {
-        reason = "deleted";
-      }
+      const reason = file.gone();
       if (reason === undefined) return;
       missing = {
         kind: "missing",
         error: `${file.path} was ${reason} while the bot ran`,
         since: now(),
       };
-      if (db?.open) db.pragma("query_only = ON");
       log?.error(
         { file: file.path },
         `the database file was ${reason} while the bot ran: writes stopped; put the file back (or restore the latest backup) and restart the bot`,

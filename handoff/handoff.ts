@@ -12,7 +12,6 @@ import type {
 } from "./ports.ts";
 import type { SqlDatabase } from "./sql/client.ts";
 import { repositoriesOn } from "./sql/repositories.ts";
-import { openSqlite } from "./sqlite/index.ts";
 
 /**
  * Everything the handoff keeps in its database, and the desk over it. The
@@ -51,15 +50,14 @@ export interface HandoffOptions extends DeskOptions {
 }
 
 /**
- * Opens the SQLite database at `path` (or uses a database already open, of
- * either engine) and builds the store, tickets, operators, outbox and desk
- * over it.
+ * Builds the store, tickets, operators, outbox and desk over an open
+ * database of either engine (the composition root opens it: openSqlite from
+ * handoff/sqlite, openPostgres from handoff/postgres).
  *
- * @example const handoff = openHandoff("./data/bot.sqlite", { knowledge, channel: createTelegramChannel({ knowledge }) });
+ * @example const handoff = openHandoff(openSqlite("./data/bot.sqlite"), { knowledge, channel: createTelegramChannel({ knowledge }) });
  */
-export function openHandoff(path: string | SqlDatabase, options: HandoffOptions): Handoff {
+export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
   const { knowledge, channel, onEnqueued, log, now, instance, ...deskOptions } = options;
-  const db = typeof path === "string" ? openSqlite(path) : path;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
   // The file check (deleted or replaced under the bot) is SQLite's.

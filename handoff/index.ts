@@ -151,20 +151,6 @@ export {
 } from "./sql/index.ts";
 export type { Instance, Instances } from "./sql/instances.ts";
 export type { PeriodicRuns } from "./sql/periodic-runs.ts";
-export {
-  type BackupOptions,
-  type BackupResult,
-  backupDatabase,
-  DatabaseError,
-  type DatabaseErrorCode,
-  type DatabaseFile,
-  databaseFileOf,
-  type OpenDatabaseOptions,
-  openDatabase,
-  openSqlite,
-  type SqliteDatabase,
-  sqliteClient,
-} from "./sqlite/index.ts";
 export type {
   IntentGuess,
   MessageDirection,

@@ -8,12 +8,12 @@ import { createTelegramChannel } from "../bot/desk/index.ts";
 import { StorageOpenError } from "../bot/storage.ts";
 import {
   createOperators,
-  DatabaseError,
   defaultOperatorName,
   type Operator,
   openHandoff,
   type SqlDatabase,
 } from "../handoff/index.ts";
+import { DatabaseError } from "../handoff/sqlite/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 import { databaseName, openToolDatabase } from "./tool-database.ts";

@@ -17,13 +17,14 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createConfig, type DatabaseConfig } from "../bot/config.ts";
-import { backupDatabase, type SqlDatabase } from "../handoff/index.ts";
+import type { SqlDatabase } from "../handoff/index.ts";
 import {
   type ExportCounts,
   exportTables,
   ImportError,
   importTables,
 } from "../handoff/sql/transfer.ts";
+import { backupDatabase } from "../handoff/sqlite/index.ts";
 import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 
 export const USAGE = `Usage: npm run backup -- FILE [--force] [--export]

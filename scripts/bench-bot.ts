@@ -10,6 +10,7 @@ import { createBot } from "../bot/bot.ts";
 import { createTelegramChannel } from "../bot/desk/index.ts";
 import { createTelegramDelivery } from "../bot/telegram-send.ts";
 import { type DeliveryWorker, openHandoff } from "../handoff/index.ts";
+import { openSqlite } from "../handoff/sqlite/index.ts";
 import { createMatcher, type KnowledgeBase } from "../knowledge/index.ts";
 import { createBotApiDouble } from "../test/bot-api-double/index.ts";
 
@@ -25,7 +26,7 @@ export async function benchBot(kb: KnowledgeBase, questions: readonly string[], 
   const dir = mkdtempSync(join(tmpdir(), "bench-bot-"));
   const knowledge = { kb, matcher: createMatcher(kb) };
   let worker: DeliveryWorker | undefined;
-  const handoff = openHandoff(join(dir, "bot.sqlite"), {
+  const handoff = openHandoff(openSqlite(join(dir, "bot.sqlite")), {
     knowledge: () => knowledge,
     channel: createTelegramChannel({ knowledge: () => knowledge }),
     onEnqueued: () => worker?.wake(),

@@ -19,13 +19,13 @@ import {
   type Operators,
   type Outbox,
   type OutboxItem,
-  openSqlite,
   repositoriesOn,
   type SqlDatabase,
   type TicketService,
 } from "../handoff/index.ts";
 import { openPostgres } from "../handoff/postgres/client.ts";
 import { migratePostgres } from "../handoff/postgres/migrations.ts";
+import { openSqlite } from "../handoff/sqlite/index.ts";
 import { type BenchServer, benchPostgresServer } from "./bench-postgres.ts";
 
 /** Where the bench's databases live: SQLite files in a temporary folder, or new databases on a PostgreSQL server. */

@@ -1,11 +1,7 @@
 // What the soak reads from the bot's SQLite file while it runs, and while it
 // lies dead after the kill. Read only: the bot is the only writer.
-import {
-  createOutbox,
-  createTicketService,
-  type OutboxItem,
-  openSqlite,
-} from "../handoff/index.ts";
+import { createOutbox, createTicketService, type OutboxItem } from "../handoff/index.ts";
+import { openSqlite } from "../handoff/sqlite/index.ts";
 
 /** An outbox row as the soak sees it. */
 export interface ProbedRow {

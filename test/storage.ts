@@ -1,5 +1,6 @@
 import { inject, onTestFinished } from "vitest";
-import { openSqlite, type SqlDatabase } from "../handoff/index.ts";
+import type { SqlDatabase } from "../handoff/index.ts";
+import { openSqlite } from "../handoff/sqlite/index.ts";
 import { freshPostgres } from "./postgres/fresh.ts";
 
 declare module "vitest" {

@@ -48,4 +48,17 @@ export interface SqlClient {
 export interface SqlDatabase extends SqlClient {
   /** Waits for the transactions under way, then closes. */
   close(): Promise<void>;
+  /**
+   * Commits one small write now, as the bot's own writes would (its health
+   * probe), waiting at most `busyTimeoutMs` for another writer: SQLite's
+   * adapter writes on its connection itself once the bot's transactions are
+   * done, blocking the thread at most about that long. Without it, `run`.
+   */
+  probeWrite?(text: string, params: SqlParams, busyTimeoutMs: number): Promise<void>;
+  /**
+   * SQLite: the file the database was opened on. `gone` says whether it was
+   * deleted or replaced under the open connection (which then writes no
+   * more); undefined in memory and on PostgreSQL.
+   */
+  readonly file?: { readonly path: string; gone(): string | undefined };
 }

@@ -1,5 +1,7 @@
+import { statSync } from "node:fs";
 import type Database from "better-sqlite3";
 import type { SqlClient, SqlDatabase, SqlParams } from "../sql/client.ts";
+import { databaseFileOf } from "./files.ts";
 
 /** The SQLite client, with the better-sqlite3 connection under it for what only SQLite has (backup, pragmas). */
 export interface SqliteDatabase extends SqlDatabase {
@@ -121,10 +123,46 @@ export function sqliteClient(connection: Database.Database): SqliteDatabase {
     }
   };
 
+  const probeWrite = async (text: string, params: SqlParams, busyTimeoutMs: number) => {
+    if (!connection.open) throw new Error("the database connection is closed");
+    // The probe writes on the connection itself, with a busy timeout of its
+    // own, once the bot's own transactions are done (a write while one is
+    // open would join it).
+    do await outside(() => get("SELECT 1"));
+    while (connection.inTransaction);
+    if (!connection.open) throw new Error("the database connection is closed");
+    const previous = connection.pragma("busy_timeout", { simple: true }) as number;
+    connection.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    try {
+      connection.prepare(text).run(...bind(params));
+    } finally {
+      connection.pragma(`busy_timeout = ${previous}`);
+    }
+  };
+
+  const opened = databaseFileOf(connection);
+  const file = opened && {
+    path: opened.path,
+    gone: () => {
+      let reason: string | undefined;
+      try {
+        const { dev, ino } = statSync(opened.path);
+        if (dev !== opened.dev || ino !== opened.ino) reason = "replaced by another file";
+      } catch {
+        reason = "deleted";
+      }
+      // Nothing more is written into a file that is gone.
+      if (reason !== undefined && connection.open) connection.pragma("query_only = ON");
+      return reason;
+    },
+  };
+
   return {
     engine: "sqlite",
     inTransaction: false,
     connection,
+    probeWrite,
+    ...(file ? { file } : {}),
     all: (text, params) => outside(() => all(text, params)),
     get: (text, params) => outside(() => get(text, params)),
     run: (text, params) => outside(() => run(text, params)),

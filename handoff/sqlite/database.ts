@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { type SqliteDatabase, sqliteClient } from "./client.ts";
+import { type DatabaseFile, databaseFileOf, rememberFile } from "./files.ts";
 import { MIGRATIONS, migrate } from "./migrations.ts";
 
 /** Why a database could not be opened. */
@@ -34,13 +35,6 @@ export interface OpenDatabaseOptions {
 }
 
 /** The file a connection was opened on, as it was then (to notice it deleted or replaced). */
-export interface DatabaseFile {
-  path: string;
-  dev: number;
-  ino: number;
-}
-
-const files = new WeakMap<Database.Database, DatabaseFile>();
 
 /**
  * Opens the SQLite database at `path` in WAL mode, waits up to 5 s for another
@@ -90,14 +84,9 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   }
   if (!memory) {
     const { dev, ino } = statSync(path);
-    files.set(db, { path: where, dev, ino });
+    rememberFile(db, { path: where, dev, ino });
   }
   return db;
-}
-
-/** The file `db` was opened on by `openDatabase`; undefined for `":memory:"` or another opener. */
-export function databaseFileOf(db: Database.Database): DatabaseFile | undefined {
-  return files.get(db);
 }
 
 function quickCheck(db: Database.Database, where: string) {
@@ -148,3 +137,5 @@ function explainOpenError(error: unknown, where: string): unknown {
 export function openSqlite(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
   return sqliteClient(openDatabase(path, options));
 }
+
+export { type DatabaseFile, databaseFileOf };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CITIZEN_TEXTS } from "../../bot/desk/index.ts";
 import { TEXTS } from "../../bot/texts.ts";
-import { collectReport, createAuditLog, openSqlite } from "../../handoff/index.ts";
+import { collectReport, createAuditLog } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };

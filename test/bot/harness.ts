@@ -5,12 +5,8 @@ import { createTelegramChannel } from "../../bot/desk/index.ts";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
 import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
-import {
-  createDeliveryWorker,
-  openHandoff,
-  openSqlite,
-  type SqliteDatabase,
-} from "../../handoff/index.ts";
+import { createDeliveryWorker, openHandoff } from "../../handoff/index.ts";
+import { openSqlite, type SqliteDatabase } from "../../handoff/sqlite/index.ts";
 import { createMatcher, type KnowledgeBase, type Matcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 

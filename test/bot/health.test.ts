@@ -10,8 +10,8 @@ import {
   createStorageMonitor,
   createStore,
   createTicketCounts,
-  openSqlite,
 } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { createHarness } from "./harness.ts";
 import { parsePrometheusText } from "./prometheus-text.ts";
 

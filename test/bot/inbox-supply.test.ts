@@ -1,7 +1,8 @@
 import type { Update } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { createInboxSupply } from "../../bot/inbox-supply.ts";
-import { createStore, openSqlite } from "../../handoff/index.ts";
+import { createStore } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { faultyConnection } from "../handoff/faulty-connection.ts";
 
 /** Telegram's side of getUpdates: updates kept until a later offset confirms them. */

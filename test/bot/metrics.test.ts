@@ -1,7 +1,8 @@
 import type { ApiCallFn } from "grammy";
 import { describe, expect, it } from "vitest";
 import { createMetrics, type MetricsOptions } from "../../bot/metrics.ts";
-import { createTicketCounts, openSqlite } from "../../handoff/index.ts";
+import { createTicketCounts } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { createHarness } from "./harness.ts";
 import { parsePrometheusText } from "./prometheus-text.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TEXTS } from "../../bot/texts.ts";
-import { openSqlite } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { faultyConnection } from "../handoff/faulty-connection.ts";
 import { createHarness } from "./harness.ts";
 

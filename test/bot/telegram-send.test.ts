@@ -1,7 +1,8 @@
 import { Api } from "grammy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
-import { createOutbox, type Outbox, openSqlite } from "../../handoff/index.ts";
+import { createOutbox, type Outbox } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { type BotApiDouble, createBotApiDouble, type DoubleUser } from "../bot-api-double/index.ts";
 
 const citizen: DoubleUser = { id: 777, first_name: "Иван", language_code: "ru" };

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { backupDatabase } from "../../handoff/index.ts";
+import { backupDatabase } from "../../handoff/sqlite/index.ts";
 import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 

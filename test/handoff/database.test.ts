@@ -2,7 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } 
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { DatabaseError, openDatabase } from "../../handoff/index.ts";
+import { DatabaseError, openDatabase } from "../../handoff/sqlite/index.ts";
 import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 

@@ -6,9 +6,9 @@ import {
   createStorageMonitor,
   type DeliveryOptions,
   type OutboxItem,
-  openSqlite,
   type SendResult,
 } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 import { movableClock } from "./temp-database.ts";
 

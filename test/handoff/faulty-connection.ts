@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { type SqliteDatabase, sqliteClient } from "../../handoff/index.ts";
+import { type SqliteDatabase, sqliteClient } from "../../handoff/sqlite/index.ts";
 
 /**
  * `database` with a fault that can be switched on at the better-sqlite3

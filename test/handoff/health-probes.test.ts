@@ -6,10 +6,9 @@ import {
   createStorageMonitor,
   createTicketCounts,
   createTicketService,
-  openSqlite,
   probeWritable,
-  sqliteClient,
 } from "../../handoff/index.ts";
+import { openSqlite, sqliteClient } from "../../handoff/sqlite/index.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 import { useTempDatabases } from "./temp-database.ts";
 

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { openDatabase } from "../../handoff/index.ts";
+import { openDatabase } from "../../handoff/sqlite/index.ts";
 import { MIGRATIONS, migrate } from "../../handoff/sqlite/migrations.ts";
 import { useTempDatabases } from "./temp-database.ts";
 

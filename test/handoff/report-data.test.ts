@@ -6,10 +6,10 @@ import {
   createTicketService,
   DURATION_BUCKETS,
   moscowDay,
-  openSqlite,
   type QuestionRecord,
   startOfMoscowDay,
 } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const HOUR = 60 * MINUTE;

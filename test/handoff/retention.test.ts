@@ -6,12 +6,11 @@ import {
   createStore,
   createTicketService,
   ERASED_TEXT,
-  openSqlite,
   purgeExpired,
-  type SqliteDatabase,
   type Ticket,
 } from "../../handoff/index.ts";
 import { createTicketStatistics } from "../../handoff/sql/ticket-stats.ts";
+import { openSqlite, type SqliteDatabase } from "../../handoff/sqlite/index.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const DAY = 24 * 60 * MINUTE;

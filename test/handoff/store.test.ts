@@ -3,12 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  createStorageMonitor,
-  createStore,
-  createTicketService,
-  openSqlite,
-} from "../../handoff/index.ts";
+import { createStorageMonitor, createStore, createTicketService } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { MIGRATIONS } from "../../handoff/sqlite/migrations.ts";
 import { faultyConnection } from "./faulty-connection.ts";
 

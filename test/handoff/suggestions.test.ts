@@ -5,9 +5,9 @@ import {
   createSuggestions,
   type DeskAction,
   type OutboxItem,
-  openSqlite,
   type Person,
 } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { ANNA, BORIS, CHIEF, CITIZEN, kb, NOON, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
 
 const ENGLISH_CITIZEN = OTHER_CITIZEN;

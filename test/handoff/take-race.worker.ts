@@ -1,7 +1,8 @@
 // One operator in its own thread and its own connection, taking every ticket
 // it can as soon as the test says go. Started by take-race.test.ts.
 import { parentPort, workerData } from "node:worker_threads";
-import { createTicketService, openSqlite } from "../../handoff/index.ts";
+import { createTicketService } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 
 const { path, operatorId, ticketIds, go } = workerData as {
   path: string;

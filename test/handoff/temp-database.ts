@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { openSqlite, type SqliteDatabase } from "../../handoff/index.ts";
+import { openSqlite, type SqliteDatabase } from "../../handoff/sqlite/index.ts";
 
 /**
  * Temp database files for one test file: `tempPath()` gives a fresh path,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createStore, ERASED_TEXT, openSqlite, type QuestionRecord } from "../../handoff/index.ts";
+import { createStore, ERASED_TEXT, type QuestionRecord } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
 const question = (

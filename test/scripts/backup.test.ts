@@ -4,12 +4,8 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseOf } from "../../bot/config.ts";
-import {
-  createOperators,
-  createTicketService,
-  openSqlite,
-  type SqlDatabase,
-} from "../../handoff/index.ts";
+import { createOperators, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { formatBytes, runBackup } from "../../scripts/backup.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { TEST_ENGINE } from "../storage.ts";

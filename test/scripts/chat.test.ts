@@ -2,13 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createOperators,
-  createTicketService,
-  openSqlite,
-  type SqlDatabase,
-} from "../../handoff/index.ts";
+import { createOperators, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
 import { openPostgres } from "../../handoff/postgres/client.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";

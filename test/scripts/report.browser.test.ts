@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectReport,
   createStore,
-  openSqlite,
   type ReportData,
   startOfMoscowDay,
 } from "../../handoff/index.ts";
@@ -21,6 +20,7 @@ import {
   formatShare,
   renderReportHtml,
 } from "../../handoff/report/index.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { seedRealisticMonth } from "../handoff/report/realistic-month.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

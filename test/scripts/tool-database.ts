@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { onTestFinished } from "vitest";
-import { openSqlite, type SqlDatabase } from "../../handoff/index.ts";
+import type { SqlDatabase } from "../../handoff/index.ts";
 import { openPostgres } from "../../handoff/postgres/client.ts";
+import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { TEST_ENGINE } from "../storage.ts";
 

@@ -1,11 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  collectReport,
-  createStore,
-  openSqlite,
-  startOfMoscowDay,
-} from "../../../handoff/index.ts";
+import { collectReport, createStore, startOfMoscowDay } from "../../../handoff/index.ts";
 import { renderReportHtml } from "../../../handoff/report/index.ts";
+import { openSqlite } from "../../../handoff/sqlite/index.ts";
 import { escapeHtml } from "../../../knowledge/index.ts";
 import { emptyReport, sampleReport } from "./sample-report.ts";
 
