@@ -113,11 +113,17 @@ export type {
 } from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
-  formatReportText,
+  DECISIONS,
+  formatCount,
+  formatDate,
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatDurationRange,
+  formatMean,
+  formatPeriod,
+  formatShare,
   type IntentTitle,
-  type ReportHtmlOptions,
-  type ReportTextOptions,
-  renderReportHtml,
 } from "./report/index.ts";
 export { createLocalSignals, type Signals, signalChannel } from "./signals.ts";
 export type {

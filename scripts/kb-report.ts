@@ -4,13 +4,9 @@ import { existsSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { databaseOf } from "../bot/config.ts";
-import {
-  collectReport,
-  type IntentTitle,
-  renderReportHtml,
-  startOfMoscowDay,
-} from "../handoff/index.ts";
+import { collectReport, type IntentTitle, startOfMoscowDay } from "../handoff/index.ts";
 import { loadKnowledgeBase } from "../knowledge/index.ts";
+import { renderReportHtml } from "../web/report/index.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
 import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 

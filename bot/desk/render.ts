@@ -1,15 +1,15 @@
-import {
-  type Availability,
-  type CitizenNotice,
-  type DeskAction,
-  formatReportText,
-  type Language,
-  type StaffNotice,
-  type TicketFile,
-  type Toast,
-  type TriedIntent,
+import type {
+  Availability,
+  CitizenNotice,
+  DeskAction,
+  Language,
+  StaffNotice,
+  TicketFile,
+  Toast,
+  TriedIntent,
 } from "../../handoff/index.ts";
 import { cutBefore } from "./message-limits.ts";
+import { formatReportText } from "./report-text.ts";
 import { type CitizenTexts, citizenTexts, type Format, operatorTexts } from "./texts.ts";
 
 /** A choice on a message: a desk action to press, or a link to open. */

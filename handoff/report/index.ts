@@ -1,6 +1,7 @@
 export {
   formatCount,
   formatDate,
+  formatDateTime,
   formatDay,
   formatDuration,
   formatDurationRange,
@@ -8,6 +9,4 @@ export {
   formatPeriod,
   formatShare,
 } from "./format.ts";
-export { type ReportHtmlOptions, renderReportHtml } from "./html.ts";
-export type { IntentTitle } from "./labels.ts";
-export { formatReportText, type ReportTextOptions } from "./text.ts";
+export { DECISIONS, type IntentTitle } from "./labels.ts";

@@ -18,9 +18,9 @@ import {
   formatDuration,
   formatMean,
   formatShare,
-  renderReportHtml,
 } from "../../handoff/report/index.ts";
 import { openSqlite } from "../../handoff/sqlite/index.ts";
+import { renderReportHtml } from "../../web/report/index.ts";
 import { seedRealisticMonth } from "../handoff/report/realistic-month.ts";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,7 +1,6 @@
-import { escapeHtml } from "../../knowledge/index.ts";
-import type { DurationSummary, ReportData } from "../ports.ts";
-import { columnChart, inlineBar, shareBar, stackedColumnChart } from "./charts.ts";
 import {
+  DECISIONS,
+  type DurationSummary,
   formatCount,
   formatDateTime,
   formatDay,
@@ -10,8 +9,11 @@ import {
   formatMean,
   formatPeriod,
   formatShare,
-} from "./format.ts";
-import { DECISIONS, type IntentTitle } from "./labels.ts";
+  type IntentTitle,
+  type ReportData,
+} from "../../handoff/index.ts";
+import { escapeHtml } from "../../knowledge/index.ts";
+import { columnChart, inlineBar, shareBar, stackedColumnChart } from "./charts.ts";
 
 export interface ReportHtmlOptions {
   /** When the report was made, shown under the title. Defaults to the end of the period. */

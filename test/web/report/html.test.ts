@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { collectReport, createStore, startOfMoscowDay } from "../../../handoff/index.ts";
-import { renderReportHtml } from "../../../handoff/report/index.ts";
 import { openSqlite } from "../../../handoff/sqlite/index.ts";
 import { escapeHtml } from "../../../knowledge/index.ts";
-import { emptyReport, sampleReport } from "./sample-report.ts";
+import { renderReportHtml } from "../../../web/report/index.ts";
+import { emptyReport, sampleReport } from "../../handoff/report/sample-report.ts";
 
 const NBSP = "\u00a0";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatReportText } from "../../../handoff/report/index.ts";
-import { checkHtml } from "../../../knowledge/index.ts";
-import { emptyReport, sampleReport } from "./sample-report.ts";
+import { formatReportText } from "../../bot/desk/index.ts";
+import { checkHtml } from "../../knowledge/index.ts";
+import { emptyReport, sampleReport } from "../handoff/report/sample-report.ts";
 
 const NBSP = "\u00a0";
 

@@ -1,7 +1,14 @@
+import {
+  DECISIONS,
+  formatCount,
+  formatDuration,
+  formatMean,
+  formatPeriod,
+  formatShare,
+  type IntentTitle,
+  type ReportData,
+} from "../../handoff/index.ts";
 import { escapeHtml } from "../../knowledge/index.ts";
-import type { ReportData } from "../ports.ts";
-import { formatCount, formatDuration, formatMean, formatPeriod, formatShare } from "./format.ts";
-import { DECISIONS, type IntentTitle } from "./labels.ts";
 
 export interface ReportTextOptions {
   /** How many intents each list shows. Defaults to 5. */
