@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseOperatorCommand } from "../../bot/desk/index.ts";
+import { OPERATOR_COMMANDS } from "../../handoff/index.ts";
 
 describe("operator console commands as the desk's requests", () => {
   it("reads ids, targets and words, and leaves the rest at each command's default", () => {
@@ -20,6 +21,10 @@ describe("operator console commands as the desk's requests", () => {
     expect(parseOperatorCommand("kb", "смс")).toEqual({ kind: "kb", query: "смс" });
     expect(parseOperatorCommand("topic", "new")).toEqual({ kind: "topic", choice: "new" });
     expect(parseOperatorCommand("stats", "")).toEqual({ kind: "stats" });
+  });
+
+  it("knows every operator command the bot refuses to citizens", () => {
+    for (const name of OPERATOR_COMMANDS) expect(parseOperatorCommand(name, "").kind).toBe(name);
   });
 
   it("takes an unknown command, or an object's own key, as a request for help", () => {
