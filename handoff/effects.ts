@@ -5,10 +5,16 @@ import type { ReportData } from "./ports.ts";
 import type { IntentGuess, TicketFile } from "./ticket-model.ts";
 
 // What the desk decides, in the domain's words: who is told what, and which
-// choices they are given. No text, no markup, no Telegram: each channel (the
-// bot in Telegram, the terminal chat, the web console) renders these in its
-// own way and language. Values that come from people (names, questions,
-// messages) are raw here; the renderer escapes them for its medium.
+// choices they are given. The desk's own wording, markup and Telegram's rules
+// are the channels' (the bot in Telegram, the terminal chat, the web
+// console), each rendering these in its own way and language. Values that
+// come from people (names, questions, messages) are raw here; the renderer
+// escapes them for its medium. Three things arrive made elsewhere: a
+// knowledge-base answer as knowledge/ renders it (its HTML subset), the
+// operators' schedule as a sentence knowledge/ says in the citizen's
+// language, and an offer's `intro` in the asking channel's own format. Files
+// are the Telegram files citizens sent (a web console fetches them on the
+// server with the bot's token).
 
 /** Whether operators are there now, for a citizen offered one or queued. */
 export type Availability =
@@ -218,8 +224,8 @@ export type DeskEffect =
  * How the desk's effects reach people: built by the composition root for
  * each step, on that step's transaction, so what is said is queued with the
  * change it reports and both commit or neither does. The Telegram channel
- * renders and queues Telegram messages; the terminal chat keeps the effects
- * to print; the web console shows them live.
+ * renders and queues Telegram messages; the terminal chat's renders plain
+ * text rows with the choices as actions, for the terminal to print.
  */
 export interface DeskChannel {
   deliver(effect: DeskEffect): Promise<void>;

@@ -146,8 +146,10 @@ export interface OperatorsOptions {
 }
 
 /**
- * Extra Telegram parameters for the send method (`parse_mode`,
- * `reply_markup`, `reply_parameters`…), stored as JSON and passed as they are.
+ * Extra parameters for the channel that sends the row, stored as JSON: for
+ * Telegram, those of the send method (`parse_mode`, `reply_markup`,
+ * `reply_parameters`…), passed as they are; for the terminal chat, the
+ * choices under the message (scripts/chat-channel.ts).
  */
 export type SendOptions = Readonly<Record<string, unknown>>;
 

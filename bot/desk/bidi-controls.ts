@@ -23,12 +23,12 @@ function cleanOptions(options: SendOptions): SendOptions {
 }
 
 /**
- * A message the desk sends with the bidi controls (U+202E and its kin) taken
- * out of everything it shows: its text, its caption and its buttons' labels.
- * The desk's messages carry what one person wrote to another (a citizen's
- * text, question and caption to an operator; an operator's name and text to
- * a citizen), and the desk's own texts have none, so one pass over the
- * whole message neutralises every value from a person in it.
+ * A message the Telegram channel queues with the bidi controls (U+202E and
+ * its kin) taken out of everything it shows: its text, its caption and its
+ * buttons' labels. The desk's messages carry what one person wrote to another
+ * (a citizen's text, question and caption to an operator; an operator's name
+ * and text to a citizen), and the desk's own texts have none, so one pass
+ * over the whole message neutralises every value from a person in it.
  */
 export function withoutBidiControlsIn(message: OutboxMessage): OutboxMessage {
   const options = message.options ? { options: cleanOptions(message.options) } : {};

@@ -2,8 +2,8 @@ import type { OutboxMessage, SendOptions } from "../../handoff/index.ts";
 import { htmlToText } from "../../knowledge/index.ts";
 
 // Telegram's limits on what a message shows, in characters after its HTML is
-// parsed. A relayed message longer than that is refused for good: the desk
-// splits it instead.
+// parsed. A message longer than that is refused for good: the Telegram
+// channel (telegram.ts) and the bot's own replies split it instead.
 
 /** The most text one message shows. */
 export const TEXT_LIMIT = 4096;
@@ -152,8 +152,8 @@ function partOptions(options: SendOptions | undefined): SendOptions {
 }
 
 /**
- * Makes one message the desk or the bot built fit Telegram's limits, as the
- * one place every outgoing message goes through: a text over 4,096 shown
+ * Makes one message the Telegram channel or the bot built fit Telegram's
+ * limits, as the one place every outgoing message goes through: a text over 4,096 shown
  * characters becomes several messages (the keyboard under the last); a
  * caption over 1,024 keeps what fits and the rest follows as text; an edit
  * (one message by nature) is cut with "…". HTML is counted and cut as

@@ -8,6 +8,7 @@ import type {
   Toast,
   TriedIntent,
 } from "../../handoff/index.ts";
+import { withoutBidiControls } from "../../knowledge/index.ts";
 import { cutBefore } from "./message-limits.ts";
 import { formatReportText } from "./report-text.ts";
 import { type CitizenTexts, citizenTexts, type Format, operatorTexts } from "./texts.ts";
@@ -56,7 +57,12 @@ export function createRenderer(
   const text = (value: string, buttons?: ChatButton[][]): ChatMessage[] => [
     { kind: "text", text: value, ...(buttons && buttons.length > 0 ? { buttons } : {}) },
   ];
-  const press = (label: string, action: DeskAction): ChatButton => ({ text: label, action });
+  // A label can be a person's words (a question on /tickets) or a title:
+  // never with bidi controls, in any medium.
+  const press = (label: string, action: DeskAction): ChatButton => ({
+    text: withoutBidiControls(label),
+    action,
+  });
   const sentence = (t: CitizenTexts, availability: Availability) =>
     availability.kind === "on_shift"
       ? t.onShiftNow
@@ -107,7 +113,9 @@ export function createRenderer(
       case "kb_answer":
         return text(
           t.fromOperator(f.html(notice.answer.html)),
-          notice.answer.links.map((link) => [{ text: link.title, url: link.url }]),
+          notice.answer.links.map((link) => [
+            { text: withoutBidiControls(link.title), url: link.url },
+          ]),
         );
       case "transferred":
         return text(t.transferred(notice.ticketId));
