@@ -252,6 +252,8 @@ export interface Outbox {
   tagged(ticketId: number, tag: string): Promise<OutboxItem[]>;
   /** Rows in a state, oldest first; "undelivered": pending or sending. */
   inState(state: OutboxState | "undelivered"): Promise<OutboxItem[]>;
+  /** Rows a process is sending now (`instance` as claimed), oldest first: after its kill -9, its sends in flight. */
+  sendingBy(instance: string): Promise<OutboxItem[]>;
   /** The highest Telegram message id recorded for a chat's sent rows; 0 when none. */
   lastMessageId(chatId: number): Promise<number>;
 }
