@@ -53,6 +53,19 @@ export interface Incoming {
   updateId?: number;
 }
 
+/**
+ * Thrown by a desk step whose update was handled by another handler in the
+ * meantime (Telegram delivered it again, to another process, while the first
+ * still worked): the step changed nothing, and the update is skipped.
+ */
+export class UpdateAlreadyHandled extends Error {
+  override readonly name = "UpdateAlreadyHandled";
+  readonly code = "update_already_handled";
+  constructor(readonly updateId: number) {
+    super(`update ${updateId} was handled meanwhile by another handler: skipped`);
+  }
+}
+
 /** An operator console command: `/take 12` is `{ name: "take", args: "12" }`. */
 export interface Command {
   name: string;
@@ -758,7 +771,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       isOperator: async (userId: number) => (await operators.roleOf(userId)) !== undefined,
       tickets,
       removedUntold,
-      markHandled: (updateId: number) => store.markHandled(updateId),
+      claimHandled: (updateId: number) => store.claimHandled(updateId),
 
       offer: async (person: Person, intro: string | undefined) => {
         const t = CITIZEN_TEXTS[person.language];
@@ -968,7 +981,10 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   /**
    * Runs a step in one transaction, every repository on its client, and
    * marks the update handled in it: the change, its outbox rows and "handled"
-   * commit together or not at all. The delivery worker is woken after the
+   * commit together or not at all. The update is claimed first, so that a
+   * second handler of it (another process, Telegram having delivered it
+   * again meanwhile) waits for this one's commit, then changes nothing and
+   * throws UpdateAlreadyHandled. The delivery worker is woken after the
    * commit (no network call inside a transaction).
    */
   const commit = async <T>(
@@ -977,9 +993,9 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   ): Promise<T> => {
     const result = await db.transaction(async (tx) => {
       const step = stepOn(tx);
-      const value = await work(step);
-      if (updateId !== undefined) await step.markHandled(updateId);
-      return value;
+      if (updateId !== undefined && !(await step.claimHandled(updateId)))
+        throw new UpdateAlreadyHandled(updateId);
+      return await work(step);
     });
     onEnqueued?.();
     return result;

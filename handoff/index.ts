@@ -35,6 +35,7 @@ export {
   type Incoming,
   type Person,
   type PressAnswer,
+  UpdateAlreadyHandled,
 } from "./desk.ts";
 export { CITIZEN_TEXTS, OPERATOR_TEXTS } from "./desk-texts.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";

@@ -297,6 +297,14 @@ export interface Store {
   /** Records an update as handled, after its reply went out (it leaves the inbox). */
   markHandled(updateId: number): Promise<void>;
   /**
+   * Records an update as handled unless it already is, and says whether this
+   * call did. Inside a desk step's transaction: a second handler of the same
+   * update (Telegram delivered it again while the first still worked) waits
+   * for the first's commit and gets false. Throws on any failure, unlike
+   * `markHandled`: the step must not go on unclaimed.
+   */
+  claimHandled(updateId: number): Promise<boolean>;
+  /**
    * Keeps a fetched batch of updates until each is handled (before Telegram is
    * told it arrived). Throws when they cannot be saved, also when the file was
    * deleted while the bot ran.
