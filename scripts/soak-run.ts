@@ -336,10 +336,15 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     };
 
     const injectAll = async () => {
+      // A PostgreSQL restart waits for a process still starting: it goes on
+      // beside the others, which keep their times.
+      const beside: Promise<void>[] = [];
       for (const event of plan) {
         await sleep(start + event.at - Date.now());
-        await inject(event);
+        if (event.kind === "database-restart") beside.push(inject(event));
+        else await inject(event);
       }
+      await Promise.all(beside);
     };
 
     const [emitted] = await Promise.all([traffic(), injectAll()]);
