@@ -47,7 +47,7 @@ export interface SoakOptions {
   /** Seeds the fault schedule and who writes when. Defaults to 1. */
   seed?: number;
   /**
-   * Messages a second, both ways together. Defaults to 200, and to 60 on
+   * Messages a second, both ways together. Defaults to 200, and to 30 on
    * PostgreSQL: there each update crosses the proxy and the database several
    * times, and a chat gets its updates one at a time, so an operator's chat
    * (a tenth of all messages with five operators) takes one per round trip.
@@ -163,7 +163,7 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     seed = 1,
     instances = 1,
     database: engine = "sqlite",
-    rate = engine === "postgres" ? 60 : 200,
+    rate = engine === "postgres" ? 30 : 200,
     settleTimeoutMs = 180_000,
     databaseUrl,
     progress = () => undefined,

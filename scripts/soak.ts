@@ -15,7 +15,7 @@ export const USAGE = `Usage: npm run soak -- [--duration 2m] [--citizens 50] [--
   --citizens   citizens, each with a ticket (default 50)
   --operators  operators on shift sharing the tickets (default 5)
   --seed       the fault schedule and who writes when; the same seed repeats a run (default 1)
-  --rate       messages a second, both ways together (default 200; 60 on PostgreSQL,
+  --rate       messages a second, both ways together (default 200; 30 on PostgreSQL,
                where a chat's updates go through the proxy one at a time)
   --database   sqlite: one process long polling on a SQLite file (default);
                postgres: the processes in webhook mode behind a round-robin proxy,
