@@ -2,6 +2,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import { sequentialize } from "@grammyjs/runner";
 import { Bot, GrammyError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
+import { UpdateAlreadyHandled } from "../handoff/index.ts";
 import { oneReplyPerAlbum } from "./album-replies.ts";
 import { type BotContext, languageFromCode } from "./context.ts";
 import type { BotDeps } from "./deps.ts";
@@ -165,6 +166,12 @@ export function createBot(deps: BotDeps, options: BotOptions): Bot<BotContext> {
   const features = bot.errorBoundary(async (error) => {
     // Abandoned at shutdown: left unhandled, so it is done again after the restart.
     if (signal?.aborted) throw error.error;
+    // Telegram delivered it again (to this process or another) while the first
+    // handler worked; that one did it all, this one changed nothing.
+    if (error.error instanceof UpdateAlreadyHandled) {
+      log.info({ update: error.ctx.update.update_id }, "update delivered again: skipped");
+      return;
+    }
     const storageFault = deps.handoff.storage.observe(error.error);
     if (!storageFault) {
       log.error({ error: error.error, update: error.ctx.update.update_id }, "handler failed");

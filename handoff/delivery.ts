@@ -126,15 +126,8 @@ export function createDeliveryWorker(
     return "failed";
   };
 
-  const deliverOnce = async (): Promise<DeliveryOutcome> => {
-    const item = await outbox.claimNext(now());
-    if (!item) return "idle";
-    let result: SendResult;
-    try {
-      result = await send(item);
-    } catch (cause) {
-      result = { ok: false, error: cause instanceof Error ? cause.message : String(cause) };
-    }
+  /** Records what Telegram made of a claimed row. */
+  const record = async (item: OutboxItem, result: SendResult): Promise<DeliveryOutcome> => {
     if (result.ok) {
       await outbox.markSent(item.id, result.messageId);
       return "sent";
@@ -154,6 +147,45 @@ export function createDeliveryWorker(
       "send failed, will retry",
     );
     return "retry";
+  };
+
+  /**
+   * Sends done whose outcome the database did not take (it failed between
+   * the send and its record), by row id. Their rows stay 'sending', which
+   * holds back the rest of their chat: recorded before anything new is
+   * claimed, they are neither sent again nor left blocking until a restart.
+   */
+  const unrecorded = new Map<number, () => Promise<DeliveryOutcome>>();
+  const recordLeftovers = async () => {
+    for (const [id, again] of [...unrecorded]) {
+      // Taken out first: another lane must not record it a second time.
+      unrecorded.delete(id);
+      try {
+        await again();
+      } catch (cause) {
+        unrecorded.set(id, again);
+        throw cause;
+      }
+    }
+  };
+
+  const deliverOnce = async (): Promise<DeliveryOutcome> => {
+    await recordLeftovers();
+    const item = await outbox.claimNext(now());
+    if (!item) return "idle";
+    let result: SendResult;
+    try {
+      result = await send(item);
+    } catch (cause) {
+      result = { ok: false, error: cause instanceof Error ? cause.message : String(cause) };
+    }
+    const again = () => record(item, result);
+    try {
+      return await again();
+    } catch (cause) {
+      unrecorded.set(item.id, again);
+      throw cause;
+    }
   };
 
   const lane = async () => {

@@ -49,6 +49,19 @@ export interface Incoming {
   updateId?: number;
 }
 
+/**
+ * Thrown by a desk step whose update was handled by another handler in the
+ * meantime (Telegram delivered it again, to another process, while the first
+ * still worked): the step changed nothing, and the update is skipped.
+ */
+export class UpdateAlreadyHandled extends Error {
+  override readonly name = "UpdateAlreadyHandled";
+  readonly code = "update_already_handled";
+  constructor(readonly updateId: number) {
+    super(`update ${updateId} was handled meanwhile by another handler: skipped`);
+  }
+}
+
 export interface DeskLog {
   info(object: object, message: string): void;
   warn(object: object, message: string): void;
@@ -731,7 +744,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       isOperator: async (userId: number) => (await operators.roleOf(userId)) !== undefined,
       tickets,
       removedUntold,
-      markHandled: (updateId: number) => store.markHandled(updateId),
+      claimHandled: (updateId: number) => store.claimHandled(updateId),
 
       offer: async (person: Person, intro: string | undefined) => {
         const open = await tickets.openTicketOf(person.chatId);
@@ -926,7 +939,10 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   /**
    * Runs a step in one transaction, every repository on its client, and
    * marks the update handled in it: the change, what it says and "handled"
-   * commit together or not at all. The delivery worker is woken after the
+   * commit together or not at all. The update is claimed first, so that a
+   * second handler of it (another process, Telegram having delivered it
+   * again meanwhile) waits for this one's commit, then changes nothing and
+   * throws UpdateAlreadyHandled. The delivery worker is woken after the
    * commit (no network call inside a transaction).
    */
   const commit = async <T>(
@@ -935,9 +951,9 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   ): Promise<T> => {
     const result = await db.transaction(async (tx) => {
       const step = stepOn(tx);
-      const value = await work(step);
-      if (updateId !== undefined) await step.markHandled(updateId);
-      return value;
+      if (updateId !== undefined && !(await step.claimHandled(updateId)))
+        throw new UpdateAlreadyHandled(updateId);
+      return await work(step);
     });
     onEnqueued?.();
     return result;

@@ -27,6 +27,7 @@ export {
   type DeskOptions,
   type Incoming,
   type Person,
+  UpdateAlreadyHandled,
 } from "./desk.ts";
 export type { DeskAction, OperatorRequest } from "./desk-actions.ts";
 export type {

@@ -254,6 +254,8 @@ export interface Outbox {
   tagged(ticketId: number, tag: string): Promise<OutboxItem[]>;
   /** Rows in a state, oldest first; "undelivered": pending or sending. */
   inState(state: OutboxState | "undelivered"): Promise<OutboxItem[]>;
+  /** Rows a process is sending now (`instance` as claimed), oldest first: after its kill -9, its sends in flight. */
+  sendingBy(instance: string): Promise<OutboxItem[]>;
   /** The highest Telegram message id recorded for a chat's sent rows; 0 when none. */
   lastMessageId(chatId: number): Promise<number>;
 }
@@ -296,6 +298,14 @@ export interface Store {
   wasHandled(updateId: number): Promise<boolean>;
   /** Records an update as handled, after its reply went out (it leaves the inbox). */
   markHandled(updateId: number): Promise<void>;
+  /**
+   * Records an update as handled unless it already is, and says whether this
+   * call did. Inside a desk step's transaction: a second handler of the same
+   * update (Telegram delivered it again while the first still worked) waits
+   * for the first's commit and gets false. Throws on any failure, unlike
+   * `markHandled`: the step must not go on unclaimed.
+   */
+  claimHandled(updateId: number): Promise<boolean>;
   /**
    * Keeps a fetched batch of updates until each is handled (before Telegram is
    * told it arrived). Throws when they cannot be saved, also when the file was

@@ -2,6 +2,7 @@
 // synthetic one of 1,000 intents, and how it compares with nlp.js on the
 // same labelled questions. Prints a report; asserts nothing.
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   createMatcher,
@@ -14,6 +15,7 @@ import {
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
 import { benchHandoffBothEngines } from "./bench-handoff.ts";
+import { benchInstancesOnPostgres } from "./bench-instances.ts";
 import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
@@ -238,5 +240,13 @@ console.log(
   `${throughput.answered}/${throughput.messages} questions from as many citizens at once: ${throughput.perSecond.toFixed(0)} updates/s (median wait in that queue ${throughput.queuedMedian.toFixed(0)} ms)\n` +
     `one question at a time: reply latency median ${throughput.singleMedian.toFixed(1)} ms, p99 ${throughput.singleP99.toFixed(1)} ms (update queued → reply received by the double)`,
 );
+
+console.log(
+  "\n== The bot with 1, 2 and 3 processes on one PostgreSQL database (webhook mode behind a round-robin proxy) ==",
+);
+console.log(
+  `This machine has ${availableParallelism()} cores: the processes, PostgreSQL, the Bot API double and the proxy share them.`,
+);
+await benchInstancesOnPostgres((text) => console.log(text), texts);
 
 await benchHandoffBothEngines((text) => console.log(text));

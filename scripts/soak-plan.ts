@@ -9,8 +9,10 @@ export type FaultEvent =
   | { at: number; kind: "500"; times: number }
   /** Every sendMessage is held for `holdMs`, then its connection closed unanswered (never executed). */
   | { at: number; kind: "drop"; holdMs: number }
-  /** The bot process is killed with SIGKILL and started again on the same database. */
-  | { at: number; kind: "kill" };
+  /** A bot process is killed with SIGKILL and started again on the same database. */
+  | { at: number; kind: "kill" }
+  /** The PostgreSQL server stops, stays down `downMs`, and starts again. */
+  | { at: number; kind: "database-restart"; downMs: number };
 
 export type FaultKind = FaultEvent["kind"];
 
@@ -41,16 +43,27 @@ export function randomInt(random: Random, min: number, max: number): number {
 
 const KINDS = ["429", "500", "drop"] as const;
 
+export interface FaultPlanOptions {
+  /** One PostgreSQL restart too, between 65% and 80% of the run. Defaults to false. */
+  databaseRestart?: boolean;
+}
+
 /**
  * The faults of a run `durationMs` long, in time order (`at` in ms from the
  * start of the traffic): 429 bursts, 500s and dropped connections every
  * 1.5–4 s between 10% and 90% of the run, each kind once in every three in
- * a shuffled order (so even a short run has all three), and exactly one kill
- * between 40% and 60%.
+ * a shuffled order (so even a short run has all three), exactly one kill
+ * between 40% and 60%, and with `databaseRestart` one PostgreSQL restart
+ * (down 1–2.5 s) between 65% and 80%.
  *
  * @example planFaults(30_000, 1).filter((event) => event.kind === "kill").length // 1
  */
-export function planFaults(durationMs: number, seed: number): FaultEvent[] {
+export function planFaults(
+  durationMs: number,
+  seed: number,
+  options: FaultPlanOptions = {},
+): FaultEvent[] {
+  const { databaseRestart = false } = options;
   const random = createRandom(seed);
   const events: FaultEvent[] = [];
   let round: string[] = [];
@@ -63,6 +76,10 @@ export function planFaults(durationMs: number, seed: number): FaultEvent[] {
   }
   const kill = Math.round(durationMs * (0.4 + random() * 0.2));
   events.push({ at: kill, kind: "kill" });
+  if (databaseRestart) {
+    const at = durationMs * (0.65 + random() * 0.15);
+    events.push({ at, kind: "database-restart", downMs: randomInt(random, 1000, 2500) });
+  }
   return events
     .map((event) => ({ ...event, at: Math.round(event.at) }))
     .sort((a, b) => a.at - b.at);

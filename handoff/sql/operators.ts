@@ -27,8 +27,10 @@ export function defaultOperatorName(userId: number): string {
 }
 
 const BY_ID = "SELECT * FROM operators WHERE user_id = ?";
-const INSERT =
-  "INSERT INTO operators (user_id, name, role, on_shift, added_at) VALUES (?, ?, ?, 0, ?)";
+// DO NOTHING: another process may add the same operator at the same moment
+// (each seeds OPERATOR_IDS at start-up); then this one updates the row instead.
+const INSERT = `INSERT INTO operators (user_id, name, role, on_shift, added_at) VALUES (?, ?, ?, 0, ?)
+  ON CONFLICT (user_id) DO NOTHING`;
 const UPDATE = `UPDATE operators SET name = ?, role = ?,
     on_shift = CASE WHEN removed_at IS NULL THEN on_shift ELSE 0 END,
     added_at = CASE WHEN removed_at IS NULL THEN added_at ELSE ? END,
@@ -59,15 +61,18 @@ export function createOperators(sql: SqlClient, options: OperatorsOptions = {}):
     add: (operator, by) =>
       sql.transaction(async (tx) => {
         const before = await byId(tx, operator.userId);
-        if (before) await tx.run(UPDATE, [operator.name, operator.role, now(), operator.userId]);
-        else await tx.run(INSERT, [operator.userId, operator.name, operator.role, now()]);
+        const inserted = before
+          ? 0
+          : await tx.run(INSERT, [operator.userId, operator.name, operator.role, now()]);
+        if (inserted === 0)
+          await tx.run(UPDATE, [operator.name, operator.role, now(), operator.userId]);
         await createAuditLog(tx, { now }).record({
           operatorId: operator.userId,
           action: "operator_add",
           details: { by: by ?? null, name: operator.name, role: operator.role },
         });
         const after = toOperator((await byId(tx, operator.userId)) as OperatorRow);
-        return { operator: after, created: before === undefined || before.removed_at !== null };
+        return { operator: after, created: inserted > 0 || (before?.removed_at ?? null) !== null };
       }),
     remove: (userId, by) =>
       sql.transaction(async (tx): Promise<RemoveOperatorResult> => {

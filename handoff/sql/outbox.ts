@@ -90,6 +90,7 @@ const BY_MESSAGE =
   "SELECT ticket_id FROM outbox WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1";
 const BY_TAG = "SELECT * FROM outbox WHERE ticket_id = ? AND tag = ? ORDER BY id";
 const IN_STATE = "SELECT * FROM outbox WHERE state = ? ORDER BY id";
+const SENDING_BY = "SELECT * FROM outbox WHERE state = 'sending' AND claimed_by = ? ORDER BY id";
 const UNDELIVERED = "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id";
 const LAST_MESSAGE_ID = "SELECT coalesce(max(message_id), 0) AS id FROM outbox WHERE chat_id = ?";
 
@@ -154,6 +155,7 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
         ? await sql.all<OutboxRow>(UNDELIVERED)
         : await sql.all<OutboxRow>(IN_STATE, [state])
       ).map(toItem),
+    sendingBy: async (instance) => (await sql.all<OutboxRow>(SENDING_BY, [instance])).map(toItem),
     lastMessageId: async (chatId) =>
       Number((await sql.get<{ id: number }>(LAST_MESSAGE_ID, [chatId]))?.id ?? 0),
   };

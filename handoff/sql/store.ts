@@ -93,6 +93,11 @@ export function createStore(sql: SqlClient, options: StoreOptions = {}): Store {
         await sql.run(LEAVE_INBOX, [updateId]);
       });
     },
+    claimHandled: async (updateId) => {
+      const claimed = (await sql.run(MARK_HANDLED, [updateId, now()])) > 0;
+      if (claimed) await sql.run(LEAVE_INBOX, [updateId]);
+      return claimed;
+    },
     saveUpdates: async (updates) => {
       storage.checkFile();
       if (updates.length === 0) return;

@@ -780,6 +780,43 @@ describe("webhooks", () => {
     }
   });
 
+  it("delivers different chats' updates at once and one chat's one at a time, in order, as Telegram does", async () => {
+    // Answers wait until the test lets them go: what is in flight is visible.
+    const waiting: (() => void)[] = [];
+    const received: Update[] = [];
+    const server = createServer(async (request, response) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      received.push(JSON.parse(Buffer.concat(chunks).toString()) as Update);
+      waiting.push(() => response.writeHead(200).end());
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await resultOf("setWebhook", { url: `http://127.0.0.1:${port}/hook` });
+      const first = double.sendText(anna, "раз");
+      const second = double.sendText(anna, "два");
+      const other = double.sendText(boris, "one");
+      await until(() => received.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Anna's second waits for the answer to her first; Boris's went meanwhile.
+      expect(received).toEqual([first, other]);
+      // Setting the same webhook again changes nothing: nothing is sent twice.
+      expect(await call("setWebhook", { url: `http://127.0.0.1:${port}/hook` })).toMatchObject({
+        body: { ok: true, description: "Webhook is already set" },
+      });
+      for (const answer of waiting.splice(0)) answer();
+      await until(() => received.length === 3);
+      expect(received[2]).toEqual(second);
+      for (const answer of waiting.splice(0)) answer();
+      await until(() => double.pendingUpdates.length === 0);
+      expect(received).toHaveLength(3);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+    }
+  });
+
   it("runs a method the webhook answers with", async () => {
     const hook = await endpoint((update) => ({
       status: 200,

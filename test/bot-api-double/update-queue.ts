@@ -13,6 +13,8 @@ export interface UpdateQueue {
   push(update: Update): void;
   /** Drops updates below `offset`; a negative offset keeps only the last -offset. */
   confirm(offset: number): void;
+  /** Drops the one update (a webhook delivery answered 2xx, others of other chats may still wait before it). */
+  remove(updateId: number): void;
   /** Up to `limit` deliverable updates, oldest first (not confirmed by this). */
   peek(limit: number): Update[];
   setAllowedUpdates(types: readonly string[] | undefined): void;
@@ -59,6 +61,9 @@ export function createUpdateQueue(): UpdateQueue {
     confirm(offset) {
       if (offset < 0) pending = pending.slice(offset);
       else pending = pending.filter((update) => update.update_id >= offset);
+    },
+    remove(updateId) {
+      pending = pending.filter((update) => update.update_id !== updateId);
     },
     peek(limit) {
       const batch: Update[] = [];

@@ -1,4 +1,4 @@
-import type { WebhookInfo } from "grammy/types";
+import type { Update, WebhookInfo } from "grammy/types";
 import type { ApiResponse, Params } from "./types.ts";
 import type { UpdateQueue } from "./update-queue.ts";
 
@@ -10,11 +10,15 @@ export interface WebhookSettings {
 }
 
 /**
- * Delivers queued updates to the webhook, one at a time and in order; an
- * update is confirmed by a 2xx answer and retried otherwise. A JSON answer
- * with a `method` field is executed, like Telegram's webhook replies.
+ * Delivers queued updates to the webhook as Telegram does: up to
+ * `max_connections` (default 40) at once, one chat's updates one at a time
+ * and in order (the next waits for the answer to the one before), different
+ * chats in parallel. An update is confirmed by a 2xx answer and retried
+ * otherwise (its chat waits meanwhile). A JSON answer with a `method` field
+ * is executed, like Telegram's webhook replies.
  */
 export interface WebhookSender {
+  /** Sets the webhook; the same URL, secret and connections again change nothing ("already set"). */
   set(settings: WebhookSettings): void;
   delete(): void;
   readonly active: boolean;
@@ -27,6 +31,26 @@ export interface WebhookDeps {
   queue: UpdateQueue;
   execute(method: string, params: Params): Promise<ApiResponse>;
   now(): number;
+}
+
+const DEFAULT_MAX_CONNECTIONS = 40;
+
+/**
+ * The chat an update belongs to (its message's, or the presser's for a
+ * callback query without one); an update of no chat goes on its own.
+ */
+function chatKey(update: Update): string {
+  for (const value of Object.values(update)) {
+    if (typeof value !== "object" || value === null) continue;
+    const record = value as {
+      chat?: { id?: unknown };
+      message?: { chat?: { id?: unknown } };
+      from?: { id?: unknown };
+    };
+    const id = record.chat?.id ?? record.message?.chat?.id ?? record.from?.id;
+    if (typeof id === "number") return `chat ${id}`;
+  }
+  return `update ${update.update_id}`;
 }
 
 /**
@@ -42,42 +66,51 @@ export function createWebhookSender(
   const { queue, execute, now } = deps;
   let settings: WebhookSettings | undefined;
   let generation = 0;
-  let delivering = false;
-  let retryTimer: NodeJS.Timeout | undefined;
-  let inFlight: AbortController | undefined;
+  /** Chats with an update being delivered, or waiting to retry one. */
+  const busy = new Set<string>();
+  const inFlight = new Set<AbortController>();
+  const retryTimers = new Set<NodeJS.Timeout>();
   let lastError: { date: number; message: string } | undefined;
 
-  async function pump(): Promise<void> {
-    if (delivering || !settings || retryTimer) return;
-    delivering = true;
-    const mine = generation;
-    try {
-      for (;;) {
-        const current = settings;
-        const update = queue.peek(1)[0];
-        if (!current || !update || mine !== generation) return;
-        const error = await deliver(current, update);
-        if (mine !== generation) return;
-        if (error) {
-          lastError = { date: Math.floor(now() / 1000), message: error };
-          retryTimer = setTimeout(() => {
-            retryTimer = undefined;
-            void pump();
-          }, retryMs);
-          return;
-        }
-        queue.confirm(update.update_id + 1);
-      }
-    } finally {
-      delivering = false;
-      // The webhook changed during a delivery: start over with the new one.
-      if (mine !== generation) void pump();
+  function pump(): void {
+    const current = settings;
+    if (!current) return;
+    const max = current.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+    // A chat met once is passed over after: its later updates wait for this one.
+    const met = new Set<string>();
+    for (const update of queue.peek(Number.MAX_SAFE_INTEGER)) {
+      if (inFlight.size >= max) return;
+      const key = chatKey(update);
+      if (met.has(key)) continue;
+      met.add(key);
+      if (!busy.has(key)) void send(current, update, key);
     }
   }
 
-  async function deliver(current: WebhookSettings, update: unknown): Promise<string | undefined> {
-    inFlight = new AbortController();
-    const timer = setTimeout(() => inFlight?.abort(), timeoutMs);
+  async function send(current: WebhookSettings, update: Update, key: string): Promise<void> {
+    const mine = generation;
+    busy.add(key);
+    const error = await deliver(current, update);
+    if (mine !== generation) return;
+    if (error) {
+      lastError = { date: Math.floor(now() / 1000), message: error };
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        busy.delete(key);
+        pump();
+      }, retryMs);
+      retryTimers.add(timer);
+      return;
+    }
+    queue.remove(update.update_id);
+    busy.delete(key);
+    pump();
+  }
+
+  async function deliver(current: WebhookSettings, update: Update): Promise<string | undefined> {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const response = await fetch(current.url, {
         method: "POST",
@@ -88,7 +121,7 @@ export function createWebhookSender(
             : {}),
         },
         body: JSON.stringify(update),
-        signal: inFlight.signal,
+        signal: controller.signal,
       });
       const body = await response.text();
       if (!response.ok)
@@ -101,7 +134,7 @@ export function createWebhookSender(
         : "Connection refused";
     } finally {
       clearTimeout(timer);
-      inFlight = undefined;
+      inFlight.delete(controller);
     }
   }
 
@@ -117,19 +150,28 @@ export function createWebhookSender(
 
   function reset(): void {
     generation++;
-    clearTimeout(retryTimer);
-    retryTimer = undefined;
-    inFlight?.abort();
+    for (const timer of retryTimers) clearTimeout(timer);
+    retryTimers.clear();
+    for (const controller of inFlight) controller.abort();
+    inFlight.clear();
+    busy.clear();
     lastError = undefined;
   }
 
-  const unsubscribe = queue.subscribe(() => void pump());
+  const unsubscribe = queue.subscribe(() => pump());
 
   return {
     set(next) {
-      reset();
-      settings = next;
-      void pump();
+      const same =
+        settings !== undefined &&
+        settings.url === next.url &&
+        settings.secretToken === next.secretToken &&
+        settings.maxConnections === next.maxConnections;
+      if (!same) {
+        reset();
+        settings = next;
+      }
+      pump();
     },
     delete() {
       reset();
@@ -147,7 +189,7 @@ export function createWebhookSender(
         url: settings.url,
         has_custom_certificate: false,
         pending_update_count: pendingCount,
-        max_connections: settings.maxConnections ?? 40,
+        max_connections: settings.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
         ip_address: "127.0.0.1",
         ...(allowed && allowed.length > 0
           ? { allowed_updates: [...allowed] as WebhookInfo["allowed_updates"] & {} }

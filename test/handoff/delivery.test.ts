@@ -327,4 +327,37 @@ describe("the delivery worker while the database fails", () => {
     await worker.stop();
     expect(sent).toEqual(["ответ оператора"]);
   });
+
+  it("records a send made while the database fails once it works again: not sent twice, and the chat's next message follows", async () => {
+    const faulty = faultyConnection(openSqlite(":memory:"));
+    const outbox = createOutbox(faulty.db);
+    let slept = 0;
+    const sent: string[] = [];
+    const worker = createDeliveryWorker({
+      outbox,
+      storage: createStorageMonitor(faulty.db),
+      send: async (item) => {
+        if (item.message.kind === "text") sent.push(item.message.text);
+        // Telegram took it; the database goes away before the bot records so.
+        if (sent.length === 1) faulty.fail("SQLITE_IOERR_WRITE", "writes");
+        return { ok: true, messageId: sent.length };
+      },
+      sleep: async () => {
+        slept++;
+        await new Promise((resolve) => setImmediate(resolve));
+      },
+    });
+    await outbox.enqueue({ chatId: 5, message: { kind: "text", text: "первое" } });
+    await outbox.enqueue({ chatId: 5, message: { kind: "text", text: "второе" } });
+    worker.start();
+    while (slept < 10) await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual(["первое"]);
+    faulty.fail(undefined);
+    for (let turn = 0; turn < 10_000 && sent.length < 2; turn++)
+      await new Promise((resolve) => setImmediate(resolve));
+    await worker.stop();
+    expect(sent).toEqual(["первое", "второе"]);
+    expect(await outbox.inState("undelivered")).toEqual([]);
+    expect((await outbox.inState("sent")).map((row) => row.messageId)).toEqual([1, 2]);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OutboxItem } from "../../handoff/index.ts";
+import { type OutboxItem, UpdateAlreadyHandled } from "../../handoff/index.ts";
 import { htmlToText } from "../../knowledge/index.ts";
 import { problemsOf } from "../fuzz/telegram-checks.ts";
 import { ANNA, BORIS, CHIEF, CITIZEN, OTHER_CITIZEN, setUpDesk } from "./desk-fixture.ts";
@@ -151,5 +151,25 @@ describe("refusals and reminders", () => {
     expect(toBoris.length).toBeLessThanOrEqual(4);
     const listed = t.textsTo(toBoris, BORIS).join("\n");
     for (const id of ids) expect(listed).toContain(`№${id} `);
+  });
+});
+
+describe("an update handled twice at once (Telegram delivered it again, to another process, while the first worked)", () => {
+  it("records and relays the citizen's message once; the other handler learns it was handled and changes nothing", async () => {
+    const t = await setUpDesk();
+    const id = await t.openTicket(CITIZEN);
+    await t.desk.press(ANNA, `ht:${id}`);
+    await t.deliver();
+    const message = { text: "c1-m1 не приходит код", updateId: 9001 };
+    const outcomes = await Promise.allSettled([
+      t.desk.citizenMessage(CITIZEN, message),
+      t.desk.citizenMessage(CITIZEN, message),
+    ]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === "rejected");
+    expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(UpdateAlreadyHandled);
+    const relayed = t.textsTo(await t.deliver(), ANNA).filter((text) => text.includes("c1-m1"));
+    expect(relayed).toHaveLength(1);
+    expect(await t.handoff.tickets.recordedTwice()).toEqual([]);
   });
 });

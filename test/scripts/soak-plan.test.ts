@@ -35,6 +35,17 @@ describe("planFaults", () => {
     },
   );
 
+  it("adds one PostgreSQL restart late in the run when asked, the rest of the schedule unchanged", () => {
+    const plan = planFaults(30_000, 7, { databaseRestart: true });
+    const restarts = plan.filter((event) => event.kind === "database-restart");
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]?.at).toBeGreaterThanOrEqual(30_000 * 0.65);
+    expect(restarts[0]?.at).toBeLessThanOrEqual(30_000 * 0.8);
+    expect(plan.filter((event) => event.kind !== "database-restart")).toEqual(
+      planFaults(30_000, 7),
+    );
+  });
+
   it("has a random generator in [0, 1) that depends on the seed", () => {
     const a = createRandom(42);
     const values = Array.from({ length: 1000 }, () => a());

@@ -70,6 +70,30 @@ describe("the soak's round-robin proxy", () => {
     const after = await Promise.all([7, 8, 9, 10].map((n) => post(`{"update_id":${n}}`)));
     expect(after.every((r) => r.status === 200 && r.name !== "b")).toBe(true);
     expect(proxy.answered.get(b.url)).toBe(2);
+    expect(proxy.passedOn()).toBeGreaterThan(0);
+  });
+
+  it("passes a request a process answers 503 (starting or stopping) to the next", async () => {
+    const starting = createServer((_request, response) => response.writeHead(503).end());
+    await new Promise<void>((resolve) => starting.listen(0, "127.0.0.1", resolve));
+    const ready = await backend("ready");
+    cleanups.push(
+      () => new Promise((resolve) => starting.close(() => resolve())),
+      () => new Promise((resolve) => ready.server.close(() => resolve())),
+    );
+    const startingUrl = `http://127.0.0.1:${(starting.address() as AddressInfo).port}`;
+    const proxy = createRoundRobinProxy(() => [startingUrl, ready.url]);
+    const port = await proxy.listen();
+    cleanups.push(() => proxy.close());
+    for (let n = 0; n < 4; n++) {
+      const response = await fetch(`http://127.0.0.1:${port}/telegram`, {
+        method: "POST",
+        body: "{}",
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as { name: string }).name).toBe("ready");
+    }
+    expect(proxy.passedOn()).toBe(4);
   });
 
   it("answers 502 when no process takes the request", async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createFloodCounts, createOutbox } from "../../../handoff/index.ts";
+import { createFloodCounts, createOperators, createOutbox } from "../../../handoff/index.ts";
 import { createInstances } from "../../../handoff/sql/instances.ts";
 import { createPeriodicRuns } from "../../../handoff/sql/periodic-runs.ts";
 import { ENGINES, type TestDatabase } from "./engines.ts";
@@ -71,6 +71,10 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
     const fromLive = [await live.claimNext(), await live.claimNext()];
     const fromDead = [await dead.claimNext(), await dead.claimNext()];
     expect([...fromLive, ...fromDead].every(Boolean)).toBe(true);
+    // What each was sending (read after a kill -9: its sends in flight).
+    expect((await live.sendingBy("dead")).map((item) => item.id)).toEqual(
+      fromDead.map((item) => item?.id),
+    );
     clock += 10_000;
     await instances.heartbeat("live");
     expect(await live.recoverOrphans(6_000)).toBe(2);
@@ -83,6 +87,27 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
     await instances.heartbeat("live");
     expect(await live.recoverOrphans(6_000)).toBe(0);
     expect(await live.recoverStale(3 * 60_000)).toBe(0);
+  });
+
+  it("add the same operators when processes start together (each seeds OPERATOR_IDS): one row each, no error", async () => {
+    const db = await fresh();
+    const seed = (name: string) =>
+      Promise.all(
+        [5001, 5002, 5003].map((userId) =>
+          createOperators(db).add({ userId, name: `${name} ${userId}`, role: "operator" }),
+        ),
+      );
+    const results = await Promise.all(["a", "b", "c", "d"].map(seed));
+    expect(
+      results
+        .flat()
+        .filter((r) => r.created)
+        .map((r) => r.operator.userId)
+        .sort(),
+    ).toEqual([5001, 5002, 5003]);
+    expect((await createOperators(db).list()).map((o) => o.userId).sort()).toEqual([
+      5001, 5002, 5003,
+    ]);
   });
 
   it("count a chat's messages together, whichever process gets them, and tell it once a minute", async () => {
