@@ -51,6 +51,8 @@ export interface Analyzer {
   analyze(text: string): Analysis;
   /** Words of a training example: the same pipeline without layout or typo repair. */
   exampleWords(text: string, language: Language): AnalyzedToken[];
+  /** `exampleWords` from the example's `wordsOf` (made once, for the vocabulary too). */
+  exampleTokens(words: readonly string[], language: Language): AnalyzedToken[];
 }
 
 /**
@@ -359,6 +361,9 @@ export function createAnalyzer(
     },
     exampleWords(text, language) {
       return withoutCourtesy(toTokens(wordsOf(text, synonyms), language, false));
+    },
+    exampleTokens(words, language) {
+      return withoutCourtesy(toTokens(words, language, false));
     },
   };
 }

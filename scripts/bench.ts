@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import {
   createMatcher,
   evaluate,
-  type Intent,
   type KnowledgeBase,
   type LabelledQuestion,
   type Matcher,
@@ -14,6 +13,7 @@ import {
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
 import { benchHandoffBothEngines } from "./bench-handoff.ts";
+import { syntheticKnowledgeBase } from "./bench-synthetic.ts";
 import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
@@ -49,57 +49,6 @@ function timeBuild(kb: KnowledgeBase, runs: number): number {
   }
   times.sort((a, b) => a - b);
   return quantile(times, 0.5);
-}
-
-// A deterministic pseudo-random generator, so every run builds the same base.
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 4294967296;
-    return state / 4294967296;
-  };
-}
-
-/**
- * A knowledge base of `count` intents built from the real examples' words:
- * each intent has six words of its own and draws the rest from all words.
- */
-function syntheticKnowledgeBase(real: KnowledgeBase, count: number) {
-  const rand = random(42);
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
-  const vocabulary = (language: "ru" | "en") => [
-    ...new Set(
-      real.intents.flatMap((i) =>
-        i.examples[language].flatMap((e) => splitWords(normalizeText(e))),
-      ),
-    ),
-  ];
-  const words = { ru: vocabulary("ru"), en: vocabulary("en") };
-  const sentence = (own: readonly string[], language: "ru" | "en") =>
-    Array.from({ length: 3 + Math.floor(rand() * 5) }, (_, k) =>
-      k % 2 === 0 ? pick(own) : pick(words[language]),
-    ).join(" ");
-  const template = real.intents[0] as Intent;
-  const queries: string[] = [];
-  const intents: Intent[] = Array.from({ length: count }, (_, n) => {
-    const own = {
-      ru: Array.from({ length: 6 }, () => pick(words.ru)),
-      en: Array.from({ length: 6 }, () => pick(words.en)),
-    };
-    queries.push(sentence(own.ru, "ru"));
-    return {
-      ...template,
-      id: `synthetic.intent_${n}`,
-      file: `synthetic.intent_${n}.yaml`,
-      followUp: [],
-      examples: {
-        ru: Array.from({ length: 30 }, () => sentence(own.ru, "ru")),
-        en: Array.from({ length: 8 }, () => sentence(own.en, "en")),
-      },
-    };
-  });
-  const kb: KnowledgeBase = { ...real, intents, byId: new Map(intents.map((i) => [i.id, i])) };
-  return { kb, queries };
 }
 
 interface NlpJs {
