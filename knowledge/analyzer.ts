@@ -123,17 +123,16 @@ function withoutCourtesy(tokens: AnalyzedToken[]): AnalyzedToken[] {
  * Creates the text analyzer over the knowledge base's vocabularies: it
  * detects the language, repairs the keyboard layout when that makes the
  * words known, removes stop words, corrects typos towards known words and
- * stems what is left.
+ * stems what is left. `typo` defaults to typo indexes over the vocabularies.
  */
 export function createAnalyzer(
   synonyms: SynonymMap,
   vocabularies: Readonly<Record<Language, LanguageVocabulary>>,
-): Analyzer {
-  const typo: Record<Language, TypoIndex> = {
+  typo: Readonly<Record<Language, TypoIndex>> = {
     ru: createTypoIndex(vocabularies.ru.words),
     en: createTypoIndex(vocabularies.en.words),
-  };
-
+  },
+): Analyzer {
   const isKnown = (word: string, language: Language): boolean => {
     const vocabulary = vocabularies[language];
     return vocabulary.words.has(word) || vocabulary.stems.has(stemWord(word));

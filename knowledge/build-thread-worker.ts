@@ -2,7 +2,7 @@
 // folder, builds the matcher's index and hands both to the thread that
 // asked, the index's typed arrays moved, not copied.
 import { parentPort, workerData } from "node:worker_threads";
-import type { ThreadMessage } from "./build-thread.ts";
+import { packIntents, type ThreadMessage } from "./build-thread.ts";
 import { loadKnowledgeBase } from "./load.ts";
 import { buildMatcherIndex, matcherTransferables } from "./matcher.ts";
 
@@ -16,9 +16,14 @@ if (!loaded.ok) {
   const { intents, synonyms, outOfScope, directory } = loaded.kb;
   const message: ThreadMessage = {
     ok: true,
-    kb: { intents, synonyms, outOfScope, directoryFile: directory.file },
+    kb: { ...packIntents(intents), synonyms, outOfScope, directoryFile: directory.file },
     index,
     buildMs: performance.now() - started,
   };
-  parentPort?.postMessage(message, matcherTransferables(index));
+  parentPort?.postMessage(message, [
+    ...matcherTransferables(index),
+    message.kb.examples.counts.buffer as ArrayBuffer,
+    message.kb.examples.lengths.ru.buffer as ArrayBuffer,
+    message.kb.examples.lengths.en.buffer as ArrayBuffer,
+  ]);
 }

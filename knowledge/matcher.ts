@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import {
   type Analysis,
   type AnalyzedToken,
@@ -16,7 +17,9 @@ import {
   type MatchDecision,
 } from "./decide.ts";
 import {
+  addExampleScores,
   buildFeatureIndex,
+  ExampleScores,
   type ExampleScratch,
   exampleScore,
   type FeatureIndex,
@@ -25,6 +28,7 @@ import {
   IntList,
   markQuery,
   openFeatureIndex,
+  postingWork,
   type QueryScores,
   scoreClasses,
   transferablesOf,
@@ -33,6 +37,7 @@ import {
 import { charFeatures, wordFeatures, wordGrams } from "./features.ts";
 import type { KnowledgeBase, Language } from "./model.ts";
 import { createSynonymMap } from "./synonyms.ts";
+import { typoIndexSteps } from "./typo.ts";
 
 export type { Candidate, MatchDecision } from "./decide.ts";
 
@@ -89,6 +94,13 @@ export interface MatcherOptions {
 const FORMULA_WORDS = 5;
 
 const LANGUAGES: readonly Language[] = ["ru", "en"];
+
+// Scoring by class bounds visits, for each class it scores exactly (a dozen
+// or more), each of its examples' features (some 50 in each of two
+// indexes): when the message's features have fewer postings than this many
+// times a class's examples, scoring every example through them is cheaper.
+// Both give the same scores.
+const POSTINGS_PER_CLASS_EXAMPLE = 1600;
 
 /** One language's part of a matcher index. */
 interface LanguageIndexData {
@@ -267,6 +279,9 @@ interface LanguageIndex {
   firstExample: Int32Array;
   words: FeatureIndex;
   chars: FeatureIndex;
+  /** Scratch space for scoring through the postings, made on first use. */
+  wordExamples?: ExampleScores;
+  charExamples?: ExampleScores;
 }
 
 /**
@@ -280,6 +295,35 @@ export function openMatcher(
   index: MatcherIndex,
   options: MatcherOptions = {},
 ): Matcher {
+  const steps = openMatcherSteps(kb, index, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `openMatcher` a millisecond or so at a time, letting the event loop run
+ * between: a thread answering questions opens a reloaded matcher so.
+ */
+export async function openMatcherInSteps(
+  kb: KnowledgeBase,
+  index: MatcherIndex,
+  options: MatcherOptions = {},
+): Promise<Matcher> {
+  const steps = openMatcherSteps(kb, index, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await setImmediate();
+  }
+}
+
+function* openMatcherSteps(
+  kb: KnowledgeBase,
+  index: MatcherIndex,
+  options: MatcherOptions,
+): Generator<void, Matcher, void> {
   const { wordWeight = 0.4, classWeight = 0.8, calibration = defaultCalibration } = options;
   if (index.intents !== kb.intents.length) {
     throw new Error(
@@ -299,7 +343,14 @@ export function openMatcher(
       stems: new Set(stems),
     };
   };
-  const analyzer = createAnalyzer(synonyms, { ru: vocabularyOf("ru"), en: vocabularyOf("en") });
+  const vocabularies = { ru: vocabularyOf("ru"), en: vocabularyOf("en") };
+  yield;
+  const typo = {
+    ru: yield* typoIndexSteps(vocabularies.ru.words),
+    en: yield* typoIndexSteps(vocabularies.en.words),
+  };
+  const analyzer = createAnalyzer(synonyms, vocabularies, typo);
+  yield;
 
   const indexes = {} as Record<Language, LanguageIndex>;
   const inScopeStems = {} as Record<Language, Set<string>>;
@@ -318,13 +369,21 @@ export function openMatcher(
     inScopeStems[language] = new Set(part.inScopeStems);
     smalltalkStems[language] = new Set(part.smalltalkStems);
     otherStems[language] = new Set(part.otherStems);
+    yield;
+    const words = openFeatureIndex(part.words);
+    yield;
+    const chars = openFeatureIndex(part.chars);
+    yield;
     indexes[language] = {
       exampleClass: part.exampleClass,
       firstExample: part.firstExample,
-      words: openFeatureIndex(part.words),
-      chars: openFeatureIndex(part.chars),
+      words,
+      chars,
     };
   }
+
+  const examples = languages.reduce((n, l) => n + indexes[l].exampleClass.length, 0);
+  const postingsAtMost = (POSTINGS_PER_CLASS_EXAMPLE * examples) / classCount;
 
   // The text of example `e` of a language.
   const exampleText = (language: Language, e: number): string => {
@@ -472,17 +531,125 @@ export function openMatcher(
     return { score: classScore(c, fromExamples, whole), example, language };
   };
 
+  // Every class's exact score for the message in `parts` through the
+  // postings (each example sharing a feature visited once), raising `best`.
+  const scoreAllInto = (
+    parts: readonly Part[],
+    exclude: string | undefined,
+    best: Float64Array,
+    bestExample: Int32Array,
+    bestLanguage: Language[],
+    skipSmalltalk: boolean,
+  ) => {
+    const fromExamples = new Float64Array(classCount);
+    const whole = new Float64Array(classCount);
+    const exampleArg = new Int32Array(classCount).fill(-1);
+    const argLanguage: Language[] = [];
+    const argShare = new Float64Array(classCount);
+    const exampleBest = new Float64Array(classCount);
+    const arg = new Int32Array(classCount);
+    for (const part of parts) {
+      const index = indexes[part.language];
+      const { exampleClass } = index;
+      index.wordExamples ??= new ExampleScores(exampleClass.length);
+      index.charExamples ??= new ExampleScores(exampleClass.length);
+      const wordScores = index.wordExamples;
+      const charScores = index.charExamples;
+      addExampleScores(index.words, part.words, wordScores);
+      addExampleScores(index.chars, part.chars, charScores);
+      exampleBest.fill(0);
+      arg.fill(-1);
+      const consider = (e: number) => {
+        const score =
+          part.wordShare * (wordScores.scores[e] as number) +
+          part.charShare * (charScores.scores[e] as number);
+        const c = exampleClass[e] as number;
+        const previous = exampleBest[c] as number;
+        // Of equal scores the first example wins, whatever order they come in.
+        if (score < previous || (score === previous && (score === 0 || e > (arg[c] as number)))) {
+          return;
+        }
+        if (exclude !== undefined && exampleText(part.language, e) === exclude) return;
+        exampleBest[c] = score;
+        arg[c] = e;
+      };
+      for (let i = 0; i < charScores.touchedCount; i++) consider(charScores.touched[i] as number);
+      for (let i = 0; i < wordScores.touchedCount; i++) {
+        const e = wordScores.touched[i] as number;
+        if (charScores.scores[e] === 0) consider(e);
+      }
+      for (let c = 0; c < classCount; c++) {
+        const fromExample = exampleBest[c] as number;
+        fromExamples[c] = (fromExamples[c] as number) + fromExample;
+        whole[c] =
+          (whole[c] as number) +
+          part.wordShare * (part.words.classes[c] as number) +
+          part.charShare * (part.chars.classes[c] as number);
+        if (fromExample > (argShare[c] as number)) {
+          argShare[c] = fromExample;
+          exampleArg[c] = arg[c] as number;
+          argLanguage[c] = part.language;
+        }
+      }
+    }
+    for (let c = 0; c < classCount; c++) {
+      if (skipSmalltalk && smalltalkClasses.has(c)) continue;
+      const score = classScore(c, fromExamples[c] as number, whole[c] as number);
+      if (score > (best[c] as number)) {
+        best[c] = score;
+        bestExample[c] = exampleArg[c] as number;
+        bestLanguage[c] = argLanguage[c] ?? "ru";
+      }
+    }
+  };
+
+  const rankedOf = (
+    best: Float64Array,
+    bestExample: Int32Array,
+    bestLanguage: readonly Language[],
+    language: Language,
+  ) =>
+    topClasses(best, 6).map((i) => ({
+      intent: kb.intents[i]?.id ?? OUT_OF_SCOPE,
+      score: Math.min(1, best[i] ?? 0),
+      example: bestExample[i] ?? -1,
+      language: bestLanguage[i] ?? language,
+    }));
+
   // A long message is scored as a whole and sentence by sentence (the
   // question is often one sentence after a story), a class by its best
   // score. Exact scores are needed only for the classes that can be among
   // the best: classes are scored exactly in the order of their bounds until
-  // no bound left is as high as the sixth best exact score.
+  // no bound left is as high as the sixth best exact score. When the
+  // message's features have few postings (a small knowledge base), every
+  // example sharing one is scored through them instead: cheaper than bounds.
   const rank = (analysis: Analysis, exclude?: string) => {
     const skipSmalltalk = analysis.tokens.some(asks);
     const calls = [
       analysis.tokens,
       ...analysis.sentences.filter((sentence) => sentence.length >= 2),
     ].map(partsOf);
+    const best = new Float64Array(classCount);
+    const bestExample = new Int32Array(classCount).fill(-1);
+    const bestLanguage: Language[] = [];
+    const work = calls.reduce(
+      (sum, parts) =>
+        sum +
+        parts.reduce(
+          (n, p) =>
+            n +
+            postingWork(indexes[p.language].words, p.words) +
+            postingWork(indexes[p.language].chars, p.chars),
+          0,
+        ),
+      0,
+    );
+    if (work <= postingsAtMost) {
+      for (const parts of calls) {
+        scoreAllInto(parts, exclude, best, bestExample, bestLanguage, skipSmalltalk);
+      }
+      return rankedOf(best, bestExample, bestLanguage, analysis.language);
+    }
     const bound = new Float64Array(classCount);
     for (const parts of calls) raiseBounds(parts, bound, skipSmalltalk);
     const longest = Math.max(
@@ -495,9 +662,6 @@ export function openMatcher(
       positions: new Int32Array(longest + 1),
       weights: new Float64Array(longest + 1),
     };
-    const best = new Float64Array(classCount);
-    const bestExample = new Int32Array(classCount).fill(-1);
-    const bestLanguage: Language[] = [];
     const exact: number[] = [];
     for (let batch = 8; ; batch *= 2) {
       const round = topClasses(bound, batch).filter((c) => (bound[c] as number) > 0);
@@ -523,12 +687,7 @@ export function openMatcher(
         break;
       }
     }
-    return topClasses(best, 6).map((i) => ({
-      intent: kb.intents[i]?.id ?? OUT_OF_SCOPE,
-      score: Math.min(1, best[i] ?? 0),
-      example: bestExample[i] ?? -1,
-      language: bestLanguage[i] ?? analysis.language,
-    }));
+    return rankedOf(best, bestExample, bestLanguage, analysis.language);
   };
 
   return {
