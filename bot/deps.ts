@@ -12,8 +12,11 @@ export interface BotDeps {
   /** The stored state (store, tickets, operators, outbox) and the handoff desk over it. */
   handoff: Handoff;
   log: Logger;
-  /** Loads the knowledge folder again (admins' /reload); absent where the bot cannot reload. */
-  reloadKnowledge?: () => ReloadResult;
+  /**
+   * Loads the knowledge folder again (admins' /reload), building off the
+   * event loop; absent where the bot cannot reload.
+   */
+  reloadKnowledge?: () => ReloadResult | Promise<ReloadResult>;
   /** The clock. Defaults to Date.now where used. */
   now?: () => number;
   /** Messages a chat may send a minute before the bot asks it to slow down. */

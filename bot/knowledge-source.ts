@@ -7,8 +7,10 @@ import {
   formatIssue,
   type KnowledgeBase,
   type KnowledgeIssue,
+  loadInThread,
   loadKnowledgeBase,
   type Matcher,
+  type ThreadLoadResult,
 } from "../knowledge/index.ts";
 
 /** The knowledge base the bot answers from, and its matcher. */
@@ -29,8 +31,13 @@ export type ReloadResult =
  */
 export interface KnowledgeSource {
   current(): Knowledge;
-  /** Loads the folder again; swaps the knowledge base in only if it is valid. */
-  reload(): ReloadResult;
+  /**
+   * Loads the folder again and builds its matcher in a worker thread, so
+   * that questions are answered meanwhile from the current one; swaps the
+   * knowledge base and its matcher in whole, only if it is valid and built.
+   * A reload asked for while one runs runs once after it.
+   */
+  reload(): Promise<ReloadResult>;
   /**
    * Reloads when a file in the folder changes (after a quiet `debounceMs`,
    * since editors write in several steps); `onReload` hears every result.
@@ -42,42 +49,91 @@ export interface KnowledgeSource {
   close(): void;
 }
 
+export interface KnowledgeSourceOptions {
+  /**
+   * Loads the folder and builds its matcher for a reload. Defaults to
+   * `loadInThread` (a worker thread).
+   */
+  load?: (folder: string) => Promise<ThreadLoadResult>;
+}
+
 /**
- * Loads `folder`; the issues instead if it is invalid (the bot does not start
- * on a broken knowledge base).
+ * Loads `folder` (here: nothing is answered yet); the issues instead if it
+ * is invalid (the bot does not start on a broken knowledge base). Reloads
+ * build in a worker thread.
  *
  * @example const opened = openKnowledgeSource("./intents", log); if (opened.ok) opened.source.current()
  */
 export function openKnowledgeSource(
   folder: string,
   log?: Logger,
+  options: KnowledgeSourceOptions = {},
 ): { ok: true; source: KnowledgeSource } | { ok: false; issues: KnowledgeIssue[] } {
-  const build = ():
-    | { ok: true; knowledge: Knowledge }
-    | { ok: false; issues: KnowledgeIssue[] } => {
-    const loaded = loadKnowledgeBase(folder);
-    if (!loaded.ok) return loaded;
-    return { ok: true, knowledge: { kb: loaded.kb, matcher: createMatcher(loaded.kb) } };
-  };
-  const first = build();
+  const { load = loadInThread } = options;
+  const first = loadKnowledgeBase(folder);
   if (!first.ok) return first;
-  let knowledge = first.knowledge;
+  let knowledge: Knowledge = { kb: first.kb, matcher: createMatcher(first.kb) };
   let folderWatcher: FSWatcher | undefined;
   let parentWatcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
 
-  const reload = (): ReloadResult => {
+  const reloadOnce = async (): Promise<ReloadResult> => {
     const started = performance.now();
-    const next = build();
+    let next: ThreadLoadResult;
+    try {
+      next = await load(folder);
+    } catch (error) {
+      // A bug or no memory left, not the content: told once, here and to
+      // whoever asked; the current matcher keeps answering.
+      log?.error({ error }, "knowledge reload failed: the matcher could not be built");
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        issues: [
+          {
+            code: "build_failed",
+            file: folder,
+            field: "",
+            message: `the matcher could not be built (${message}); the bot answers from the previous version, see the log`,
+          },
+        ],
+      };
+    }
     if (!next.ok) {
       log?.warn({ issues: next.issues.map(formatIssue) }, "knowledge reload refused");
       return { ok: false, issues: next.issues };
     }
     const previousIntents = knowledge.kb.intents.length;
-    knowledge = next.knowledge;
+    knowledge = { kb: next.kb, matcher: next.matcher };
     const ms = Math.round(performance.now() - started);
-    log?.info({ intents: knowledge.kb.intents.length, ms }, "knowledge reloaded");
+    log?.info(
+      {
+        intents: knowledge.kb.intents.length,
+        ms,
+        buildMs: Math.round(next.buildMs),
+        openMs: Math.round(next.openMs),
+      },
+      "knowledge reloaded",
+    );
     return { ok: true, intents: knowledge.kb.intents.length, previousIntents, ms };
+  };
+
+  // One reload at a time; those asked for meanwhile share the one after it
+  // (it reads the folder as it is by then).
+  let running: Promise<ReloadResult> | undefined;
+  let queued: Promise<ReloadResult> | undefined;
+  const reload = (): Promise<ReloadResult> => {
+    if (!running) {
+      running = reloadOnce().finally(() => {
+        running = undefined;
+      });
+      return running;
+    }
+    queued ??= running.then(() => {
+      queued = undefined;
+      return reload();
+    });
+    return queued;
   };
 
   const source: KnowledgeSource = {
@@ -87,7 +143,7 @@ export function openKnowledgeSource(
       if (parentWatcher) return;
       const changed = () => {
         clearTimeout(timer);
-        timer = setTimeout(() => onReload(reload()), debounceMs);
+        timer = setTimeout(() => void reload().then(onReload), debounceMs);
       };
       // A watch holds the folder it opened, wherever it is moved: open the
       // one at the path again whenever the path's entry changes.

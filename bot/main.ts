@@ -295,8 +295,8 @@ async function start(
           }
         : {}),
       // A supervisor's /reload reaches every process sharing the database.
-      reloadKnowledge: () => {
-        const result = knowledge.reload();
+      reloadKnowledge: async () => {
+        const result = await knowledge.reload();
         void wakeUps.publish(RELOAD_SIGNAL, instance).catch(() => {});
         return result;
       },
@@ -444,13 +444,18 @@ async function start(
   // Another process reloaded (a supervisor's /reload, SIGHUP): this one too.
   const unsubscribe = wakeUps.subscribe(RELOAD_SIGNAL, (from) => {
     if (from === instance) return;
-    const result = knowledge.reload();
-    log.info({ from, ok: result.ok }, "knowledge reloaded at another process's word");
+    void knowledge
+      .reload()
+      .then((result) =>
+        log.info({ from, ok: result.ok }, "knowledge reloaded at another process's word"),
+      );
   });
   closers.push({ name: "reload signal", close: () => unsubscribe() });
   const onHangUp = () => {
-    void tellSupervisors(knowledge.reload());
-    void wakeUps.publish(RELOAD_SIGNAL, instance).catch(() => {});
+    void knowledge.reload().then((result) => {
+      void wakeUps.publish(RELOAD_SIGNAL, instance).catch(() => {});
+      return tellSupervisors(result);
+    });
   };
   process.on("SIGHUP", onHangUp);
   closers.push({ name: "SIGHUP", close: () => void process.off("SIGHUP", onHangUp) });

@@ -51,6 +51,8 @@ export interface Analyzer {
   analyze(text: string): Analysis;
   /** Words of a training example: the same pipeline without layout or typo repair. */
   exampleWords(text: string, language: Language): AnalyzedToken[];
+  /** `exampleWords` from the example's `wordsOf` (made once, for the vocabulary too). */
+  exampleTokens(words: readonly string[], language: Language): AnalyzedToken[];
 }
 
 /**
@@ -121,17 +123,16 @@ function withoutCourtesy(tokens: AnalyzedToken[]): AnalyzedToken[] {
  * Creates the text analyzer over the knowledge base's vocabularies: it
  * detects the language, repairs the keyboard layout when that makes the
  * words known, removes stop words, corrects typos towards known words and
- * stems what is left.
+ * stems what is left. `typo` defaults to typo indexes over the vocabularies.
  */
 export function createAnalyzer(
   synonyms: SynonymMap,
   vocabularies: Readonly<Record<Language, LanguageVocabulary>>,
-): Analyzer {
-  const typo: Record<Language, TypoIndex> = {
+  typo: Readonly<Record<Language, TypoIndex>> = {
     ru: createTypoIndex(vocabularies.ru.words),
     en: createTypoIndex(vocabularies.en.words),
-  };
-
+  },
+): Analyzer {
   const isKnown = (word: string, language: Language): boolean => {
     const vocabulary = vocabularies[language];
     return vocabulary.words.has(word) || vocabulary.stems.has(stemWord(word));
@@ -359,6 +360,9 @@ export function createAnalyzer(
     },
     exampleWords(text, language) {
       return withoutCourtesy(toTokens(wordsOf(text, synonyms), language, false));
+    },
+    exampleTokens(words, language) {
+      return withoutCourtesy(toTokens(words, language, false));
     },
   };
 }

@@ -9,7 +9,8 @@ export type KnowledgeErrorCode =
   | "bad_link"
   | "answer_too_long"
   | "bad_html"
-  | "literal_contact";
+  | "literal_contact"
+  | "build_failed";
 
 /** One problem in one file, with the field and how to fix it. */
 export interface KnowledgeIssue {

@@ -19,12 +19,18 @@ const gramsOf = new WeakMap<AnalyzedToken, string[]>();
 function tokenGrams(token: AnalyzedToken): string[] {
   let grams = gramsOf.get(token);
   if (!grams) {
-    grams = [];
-    const padded = `_${token.corrected}_`;
-    for (const size of GRAM_SIZES) {
-      for (let i = 0; i + size <= padded.length; i++) grams.push(padded.slice(i, i + size));
-    }
+    grams = wordGrams(token.corrected);
     gramsOf.set(token, grams);
+  }
+  return grams;
+}
+
+/** A word's character n-grams, boundaries marked, in the order `charFeatures` adds them. */
+export function wordGrams(word: string): string[] {
+  const grams: string[] = [];
+  const padded = `_${word}_`;
+  for (const size of GRAM_SIZES) {
+    for (let i = 0; i + size <= padded.length; i++) grams.push(padded.slice(i, i + size));
   }
   return grams;
 }

@@ -1,5 +1,6 @@
 export type { Analysis, AnalyzedToken } from "./analyzer.ts";
 export { BIDI_CONTROL, withoutBidiControls } from "./bidi.ts";
+export { loadInThread, type ThreadLoadResult } from "./build-thread.ts";
 export {
   assignFolds,
   type CrossValidationFold,
@@ -28,14 +29,17 @@ export {
   type SourceFile,
 } from "./load.ts";
 export {
+  buildMatcherIndex,
   type Candidate,
   createMatcher,
   type Explanation,
   type MatchDecision,
   type Matcher,
+  type MatcherIndex,
   type MatcherOptions,
   type MatchResult,
   OUT_OF_SCOPE,
+  openMatcher,
 } from "./matcher.ts";
 export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.ts";
 export { maskPersonalData, PERSONAL_DATA_PLACEHOLDERS } from "./personal-data.ts";

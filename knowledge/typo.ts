@@ -138,6 +138,23 @@ function soundKey(word: string): string {
  * @example createTypoIndex(new Map([["пароль", 12]])).correct("пороль") // "пароль"
  */
 export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
+  const steps = typoIndexSteps(words);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+// Words indexed between two pauses of `typoIndexSteps` (about a millisecond).
+const WORDS_PER_STEP = 50;
+
+/**
+ * `createTypoIndex` in steps: pauses (yields) every few dozen words, so that a
+ * thread that answers questions can build it between them.
+ */
+export function* typoIndexSteps(
+  words: ReadonlyMap<string, number>,
+): Generator<void, TypoIndex, void> {
   const byDeletion = new Map<string, string[]>();
   let longest = 0;
   const add = (key: string, word: string) => {
@@ -146,7 +163,9 @@ export function createTypoIndex(words: ReadonlyMap<string, number>): TypoIndex {
     else byDeletion.set(key, [word]);
   };
   const bySound = new Map<string, string[]>();
+  let indexed = 0;
   for (const word of words.keys()) {
+    if (++indexed % WORDS_PER_STEP === 0) yield;
     const budget = maxEdits(word.length);
     if (budget === 0) continue;
     const key = soundKey(word);

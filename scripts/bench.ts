@@ -1,46 +1,29 @@
-// npm run bench: how fast the matcher is, on this knowledge base and on a
-// synthetic one of 1,000 intents, and how it compares with nlp.js on the
-// same labelled questions. Prints a report; asserts nothing.
+// npm run bench: how fast the matcher is, on this knowledge base and on
+// synthetic ones of 1,000 and 5,000 intents, what a reload does to the
+// answers meanwhile, how it compares with nlp.js on the same labelled
+// questions; then the bot's and the handoff's throughput (`npm run bench --
+// --knowledge` stops before those). Prints a report; asserts nothing.
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import {
   createMatcher,
   evaluate,
-  type Intent,
   type KnowledgeBase,
   type LabelledQuestion,
-  type Matcher,
 } from "../knowledge/index.ts";
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
 import { benchHandoffBothEngines } from "./bench-handoff.ts";
 import { benchInstancesOnPostgres } from "./bench-instances.ts";
+import { benchReload } from "./bench-reload.ts";
+import { quantile, timeMatches } from "./bench-scale.ts";
 import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../test/fixtures/${name}`, import.meta.url));
-
-function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  const index = Math.min(sorted.length - 1, Math.floor(q * sorted.length));
-  return sorted[index] ?? 0;
-}
-
-function timeMatches(matcher: Matcher, texts: readonly string[], rounds: number) {
-  for (const text of texts) matcher.match(text); // warm up
-  const samples: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    for (const text of texts) {
-      const start = performance.now();
-      matcher.match(text);
-      samples.push(performance.now() - start);
-    }
-  }
-  samples.sort((a, b) => a - b);
-  return { median: quantile(samples, 0.5), p99: quantile(samples, 0.99), count: samples.length };
-}
 
 function timeBuild(kb: KnowledgeBase, runs: number): number {
   const times: number[] = [];
@@ -51,57 +34,6 @@ function timeBuild(kb: KnowledgeBase, runs: number): number {
   }
   times.sort((a, b) => a - b);
   return quantile(times, 0.5);
-}
-
-// A deterministic pseudo-random generator, so every run builds the same base.
-function random(seed: number) {
-  let state = seed;
-  return () => {
-    state = (state * 1664525 + 1013904223) % 4294967296;
-    return state / 4294967296;
-  };
-}
-
-/**
- * A knowledge base of `count` intents built from the real examples' words:
- * each intent has six words of its own and draws the rest from all words.
- */
-function syntheticKnowledgeBase(real: KnowledgeBase, count: number) {
-  const rand = random(42);
-  const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T;
-  const vocabulary = (language: "ru" | "en") => [
-    ...new Set(
-      real.intents.flatMap((i) =>
-        i.examples[language].flatMap((e) => splitWords(normalizeText(e))),
-      ),
-    ),
-  ];
-  const words = { ru: vocabulary("ru"), en: vocabulary("en") };
-  const sentence = (own: readonly string[], language: "ru" | "en") =>
-    Array.from({ length: 3 + Math.floor(rand() * 5) }, (_, k) =>
-      k % 2 === 0 ? pick(own) : pick(words[language]),
-    ).join(" ");
-  const template = real.intents[0] as Intent;
-  const queries: string[] = [];
-  const intents: Intent[] = Array.from({ length: count }, (_, n) => {
-    const own = {
-      ru: Array.from({ length: 6 }, () => pick(words.ru)),
-      en: Array.from({ length: 6 }, () => pick(words.en)),
-    };
-    queries.push(sentence(own.ru, "ru"));
-    return {
-      ...template,
-      id: `synthetic.intent_${n}`,
-      file: `synthetic.intent_${n}.yaml`,
-      followUp: [],
-      examples: {
-        ru: Array.from({ length: 30 }, () => sentence(own.ru, "ru")),
-        en: Array.from({ length: 8 }, () => sentence(own.en, "en")),
-      },
-    };
-  });
-  const kb: KnowledgeBase = { ...real, intents, byId: new Map(intents.map((i) => [i.id, i])) };
-  return { kb, queries };
 }
 
 interface NlpJs {
@@ -197,20 +129,43 @@ console.log(
   `per question: median ${ms(latency.median)}, p99 ${ms(latency.p99)} (${latency.count} matches of ${texts.length} labelled questions)`,
 );
 
-console.log("\n== Synthetic knowledge base of 1,000 intents ==");
-const synthetic = syntheticKnowledgeBase(kb, 1000);
-const syntheticExamples = synthetic.kb.intents.length * 38;
-console.log(`1000 intents, ${syntheticExamples} examples`);
-console.log(`index build: ${ms(timeBuild(synthetic.kb, 1))}`);
-const syntheticLatency = timeMatches(
-  createMatcher(synthetic.kb),
-  synthetic.queries.slice(0, 300),
-  2,
+// Each size in a process of its own (scripts/bench-scale.ts): its peak
+// memory is then the matcher's, not this process's.
+console.log(
+  "\n== Synthetic knowledge bases (the real examples' words, 30 Russian and 8 English examples an intent) ==",
 );
-console.log(`per question: median ${ms(syntheticLatency.median)}, p99 ${ms(syntheticLatency.p99)}`);
+for (const size of [1000, 5000]) {
+  const output = execFileSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      fileURLToPath(new URL("./bench-scale.ts", import.meta.url)),
+      String(size),
+    ],
+    { encoding: "utf8", maxBuffer: 1 << 20 },
+  );
+  const figures = JSON.parse(output.trim().split("\n").pop() ?? "{}");
+  console.log(
+    `${figures.intents} intents, ${figures.examples} examples: index build ${(figures.buildMs / 1000).toFixed(1)} s, per question median ${ms(figures.median)}, p99 ${ms(figures.p99)} (600 matches), peak RSS of the process ${figures.peakRssMb.toFixed(0)} MB`,
+  );
+}
+
+console.log(
+  "\n== A reload while answering (synthetic 5,000 intents and ours, built in a worker thread) ==",
+);
+const reload = await benchReload(kb, 5000);
+console.log(
+  `${reload.intents} intents reloaded in ${(reload.reloadMs / 1000).toFixed(1)} s; meanwhile a question 5 ms after each answer: ${reload.questions} answered, wait from due to answered median ${ms(reload.median)}, p99 ${ms(reload.p99)}, worst ${ms(reload.max)}; without a reload p99 ${ms(reload.quietP99)} (built on the event loop, as before, a question would wait up to ${(reload.inProcessMs / 1000).toFixed(1)} s)`,
+);
 
 console.log("\n== Accuracy on the held-out test set, side by side with nlp.js ==");
 const ours = evaluate(matcher, testSet);
+// The same questions, one pass each after a warm-up, as nlp.js is timed.
+const oursLatency = timeMatches(
+  matcher,
+  testSet.map((q) => q.text),
+  1,
+);
 const nlpStart = performance.now();
 const nlp = await createNlpJs(kb);
 const nlpTrain = performance.now() - nlpStart;
@@ -221,8 +176,8 @@ const rows: [string, string, string][] = [
   ["out of scope escalated", pct(ours.outOfScopeEscalation), pct(theirs.outOfScopeEscalation)],
   ["out of scope answered", pct(ours.outOfScopeAnswered), pct(theirs.outOfScopeAnswered)],
   ["clarified (all)", pct(ours.clarifyRate), "—"],
-  ["median latency", ms(latency.median), ms(theirs.median)],
-  ["p99 latency", ms(latency.p99), ms(theirs.p99)],
+  ["median latency", ms(oursLatency.median), ms(theirs.median)],
+  ["p99 latency", ms(oursLatency.p99), ms(theirs.p99)],
 ];
 console.log(
   `${"".padEnd(28)}${"ours".padEnd(14)}nlp.js 4 (trained in ${(nlpTrain / 1000).toFixed(1)} s)`,
@@ -231,6 +186,8 @@ for (const [name, a, b] of rows) console.log(`${name.padEnd(28)}${a.padEnd(14)}$
 console.log(
   `(${testSet.length} questions: ${ours.inScope.total} in scope, ${ours.outOfScope.total} out of scope; nlp.js trained on the same examples, out-of-scope ones as its "None" intent)`,
 );
+
+if (process.argv.includes("--knowledge")) process.exit(0);
 
 console.log(
   "\n== The bot: updates through grammY, the matcher and SQLite, against the Bot API double ==",

@@ -28,7 +28,7 @@ export function createAdminFeature(deps: BotDeps): Composer<BotContext> {
       return;
     }
     deps.log.info({ user: ctx.from.id }, "knowledge reload asked");
-    await ctx.reply(describeReload(reloadKnowledge()), { parse_mode: "HTML" });
+    await ctx.reply(describeReload(await reloadKnowledge()), { parse_mode: "HTML" });
   });
   return composer;
 }
