@@ -1,7 +1,9 @@
 import {
+  createMatcher,
   DEFAULT_KNOWLEDGE_FOLDER,
   type KnowledgeBase,
   loadKnowledgeBase,
+  type Matcher,
   readKnowledgeFolder,
 } from "../knowledge/index.ts";
 
@@ -18,6 +20,18 @@ export function realKnowledgeBase(): KnowledgeBase {
     cached = result.kb;
   }
   return cached;
+}
+
+let matcher: Matcher | undefined;
+
+/**
+ * A matcher for the real knowledge base, built once per test file: building
+ * one costs a second or more of CPU, and a matcher keeps no state between
+ * questions, so tests can share it.
+ */
+export function realMatcher(): Matcher {
+  matcher ??= createMatcher(realKnowledgeBase());
+  return matcher;
 }
 
 /** The real knowledge folder's files, to break one of them in a test. */
