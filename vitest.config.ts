@@ -25,8 +25,9 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // One PostgreSQL server for the whole run (test/postgres/server.ts).
-    globalSetup: ["test/postgres/server.ts"],
+    // One PostgreSQL server for the whole run (test/postgres/server.ts); the
+    // programs the tests start as processes, compiled once (test/compiled-programs.ts).
+    globalSetup: ["test/postgres/server.ts", "test/compiled-programs-setup.ts"],
     projects: [
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
       {
