@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -24,6 +25,10 @@ const ON_BOTH_ENGINES = [
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Vitest's default, one worker fewer than cores, is one worker on two
+    // cores; the processes the e2e and tool tests start (and their waits for
+    // them) then leave the other core idle half the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     hookTimeout: 60_000,
     // One PostgreSQL server for the whole run (test/postgres/server.ts); the
     // programs the tests start as processes, compiled once (test/compiled-programs.ts).
