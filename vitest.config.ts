@@ -29,6 +29,13 @@ export default defineConfig({
     // cores; the processes the e2e and tool tests start (and their waits for
     // them) then leave the other core idle half the run.
     maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A worker runs one file after another of its project in one module
+    // graph, not a new process per file: the packages, the OpenCorpora
+    // dictionary and the real knowledge base's matcher are loaded once a
+    // worker instead of once a file. The tests keep no state in modules they
+    // share (no vi.mock, no stubbed globals or environment); a project's
+    // workers serve only that project, so TEST_ENGINE stays its own.
+    isolate: false,
     hookTimeout: 60_000,
     // One PostgreSQL server for the whole run (test/postgres/server.ts); the
     // programs the tests start as processes, compiled once (test/compiled-programs.ts).
