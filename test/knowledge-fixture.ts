@@ -12,7 +12,7 @@ export const INTENTS_DIR = DEFAULT_KNOWLEDGE_FOLDER;
 
 let cached: KnowledgeBase | undefined;
 
-/** The real knowledge base, loaded once per test file. */
+/** The real knowledge base, loaded once per test worker. */
 export function realKnowledgeBase(): KnowledgeBase {
   if (!cached) {
     const result = loadKnowledgeBase(INTENTS_DIR);
@@ -25,9 +25,10 @@ export function realKnowledgeBase(): KnowledgeBase {
 let matcher: Matcher | undefined;
 
 /**
- * A matcher for the real knowledge base, built once per test file: building
- * one costs a second or more of CPU, and a matcher keeps no state between
- * questions, so tests can share it.
+ * A matcher for the real knowledge base, built once per test worker (which
+ * runs file after file: vitest.config.ts, isolate): building one costs a
+ * second or more of CPU, and a matcher keeps no state between questions, so
+ * tests can share it.
  */
 export function realMatcher(): Matcher {
   matcher ??= createMatcher(realKnowledgeBase());

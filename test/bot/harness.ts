@@ -44,7 +44,7 @@ export function createHarness(
     db?: SqliteDatabase;
     reloadKnowledge?: () => ReloadResult;
     metrics?: Metrics;
-    /** The knowledge base and matcher. Defaults to the real base and its matcher (`realMatcher`, shared by the file's tests). */
+    /** The knowledge base and matcher. Defaults to the real base and its matcher (`realMatcher`, shared by the tests). */
     knowledge?: { kb: KnowledgeBase; matcher: Matcher };
   } = {},
 ) {
