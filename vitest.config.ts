@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -24,9 +25,21 @@ const ON_BOTH_ENGINES = [
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Vitest's default, one worker fewer than cores, is one worker on two
+    // cores; the processes the e2e and tool tests start (and their waits for
+    // them) then leave the other core idle half the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // A worker runs one file after another of its project in one module
+    // graph, not a new process per file: the packages, the OpenCorpora
+    // dictionary and the real knowledge base's matcher are loaded once a
+    // worker instead of once a file. The tests keep no state in modules they
+    // share (no vi.mock, no stubbed globals or environment); a project's
+    // workers serve only that project, so TEST_ENGINE stays its own.
+    isolate: false,
     hookTimeout: 60_000,
-    // One PostgreSQL server for the whole run (test/postgres/server.ts).
-    globalSetup: ["test/postgres/server.ts"],
+    // One PostgreSQL server for the whole run (test/postgres/server.ts); the
+    // programs the tests start as processes, compiled once (test/compiled-programs.ts).
+    globalSetup: ["test/postgres/server.ts", "test/compiled-programs-setup.ts"],
     projects: [
       { extends: true, test: { name: "sqlite", include: ["test/**/*.test.ts"] } },
       {

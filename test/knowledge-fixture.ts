@@ -1,7 +1,9 @@
 import {
+  createMatcher,
   DEFAULT_KNOWLEDGE_FOLDER,
   type KnowledgeBase,
   loadKnowledgeBase,
+  type Matcher,
   readKnowledgeFolder,
 } from "../knowledge/index.ts";
 
@@ -10,7 +12,7 @@ export const INTENTS_DIR = DEFAULT_KNOWLEDGE_FOLDER;
 
 let cached: KnowledgeBase | undefined;
 
-/** The real knowledge base, loaded once per test file. */
+/** The real knowledge base, loaded once per test worker. */
 export function realKnowledgeBase(): KnowledgeBase {
   if (!cached) {
     const result = loadKnowledgeBase(INTENTS_DIR);
@@ -18,6 +20,19 @@ export function realKnowledgeBase(): KnowledgeBase {
     cached = result.kb;
   }
   return cached;
+}
+
+let matcher: Matcher | undefined;
+
+/**
+ * A matcher for the real knowledge base, built once per test worker (which
+ * runs file after file: vitest.config.ts, isolate): building one costs a
+ * second or more of CPU, and a matcher keeps no state between questions, so
+ * tests can share it.
+ */
+export function realMatcher(): Matcher {
+  matcher ??= createMatcher(realKnowledgeBase());
+  return matcher;
 }
 
 /** The real knowledge folder's files, to break one of them in a test. */

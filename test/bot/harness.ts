@@ -7,8 +7,8 @@ import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
 import { createDeliveryWorker, openHandoff } from "../../handoff/index.ts";
 import { openSqlite, type SqliteDatabase } from "../../handoff/sqlite/index.ts";
-import { createMatcher, type KnowledgeBase, type Matcher } from "../../knowledge/index.ts";
-import { realKnowledgeBase } from "../knowledge-fixture.ts";
+import type { KnowledgeBase, Matcher } from "../../knowledge/index.ts";
+import { realKnowledgeBase, realMatcher } from "../knowledge-fixture.ts";
 
 /** One call the bot made to the Bot API. */
 export interface ApiCall {
@@ -41,12 +41,11 @@ export function createHarness(
     db?: SqliteDatabase;
     reloadKnowledge?: () => ReloadResult;
     metrics?: Metrics;
-    /** The knowledge base and matcher. Defaults to the real base and a matcher built for it. */
+    /** The knowledge base and matcher. Defaults to the real base and its matcher (`realMatcher`, shared by the tests). */
     knowledge?: { kb: KnowledgeBase; matcher: Matcher };
   } = {},
 ) {
-  const kb = realKnowledgeBase();
-  const knowledge = options.knowledge ?? { kb, matcher: createMatcher(kb) };
+  const knowledge = options.knowledge ?? { kb: realKnowledgeBase(), matcher: realMatcher() };
   const now = () => new Date("2026-11-25T12:00:00+03:00").getTime();
   const handoff = openHandoff(options.db ?? openSqlite(":memory:"), {
     knowledge: () => knowledge,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { compiledProgram } from "../compiled-programs.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -8,6 +9,8 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
  * `node --import tsx bot/main.ts`, not through the `tsx` CLI: the CLI starts
  * the program as a child of its own, so a signal to the CLI's pid (SIGKILL
  * above all, which it cannot relay) would leave the bot itself running.
+ * Under vitest it runs the run's compiled copy of the same sources
+ * (test/compiled-programs.ts) unless `throughTsx` asks for tsx.
  */
 export interface BotProcess {
   child: ChildProcess;
@@ -17,9 +20,19 @@ export interface BotProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `bot/main.ts` with the given environment (on top of a clean one). */
-export function startBot(env: Record<string, string>): BotProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "bot/main.ts"], {
+/**
+ * Starts `bot/main.ts` with the given environment (on top of a clean one).
+ * `throughTsx`: run the source through tsx even when the test run compiled
+ * the program. Defaults to false.
+ */
+export function startBot(
+  env: Record<string, string>,
+  options: { throughTsx?: boolean } = {},
+): BotProcess {
+  const { throughTsx = false } = options;
+  const compiled = throughTsx ? undefined : compiledProgram("bot/main.ts");
+  const program = compiled ? [compiled] : ["--import", "tsx", "bot/main.ts"];
+  const child = spawn(process.execPath, program, {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? "",

@@ -39,10 +39,13 @@ export function useBotProcess(tempPrefix: string) {
       return ready(dir);
     },
     /** Starts the bot (token and API root set) and resolves once it polls for updates. */
-    async launch(env: Record<string, string>): Promise<BotProcess> {
+    async launch(
+      env: Record<string, string>,
+      options: Parameters<typeof startBot>[1] = {},
+    ): Promise<BotProcess> {
       const api = ready(double);
       const since = api.calls.length;
-      bot = startBot({ BOT_TOKEN: E2E_TOKEN, TELEGRAM_API_ROOT: api.apiRoot, ...env });
+      bot = startBot({ BOT_TOKEN: E2E_TOKEN, TELEGRAM_API_ROOT: api.apiRoot, ...env }, options);
       await untilPolling(bot, api.calls, since);
       return bot;
     },

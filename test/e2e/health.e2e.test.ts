@@ -17,10 +17,11 @@ const freePort = () =>
 
 it("npm start with HEALTH_PORT serves /healthz and /metrics, and stops serving on SIGTERM", async () => {
   const port = await freePort();
-  const bot = await e2e.launch({
-    DATABASE_PATH: join(e2e.dir, "bot.sqlite"),
-    HEALTH_PORT: String(port),
-  });
+  // The source through tsx, as `npm start` runs it (the other tests start the run's compiled copy).
+  const bot = await e2e.launch(
+    { DATABASE_PATH: join(e2e.dir, "bot.sqlite"), HEALTH_PORT: String(port) },
+    { throughTsx: true },
+  );
   const { double } = e2e;
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20_000;

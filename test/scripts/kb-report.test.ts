@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createStore } from "../../handoff/index.ts";
 import { loadKnowledgeBase } from "../../knowledge/index.ts";
 import { runReport } from "../../scripts/kb-report.ts";
+import { TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";
 import { toolDatabase } from "./tool-database.ts";
 
@@ -150,6 +151,9 @@ describe("kb report", () => {
   });
 });
 
+// A SQLite file that is not there: the same on either engine's run, so only on SQLite's.
+const sqliteOnly = it.skipIf(TEST_ENGINE !== "sqlite");
+
 describe("npm run kb -- report (the real command)", () => {
   it("writes the page from DATABASE_PATH", async () => {
     const { env, page } = await workspace([Date.now() - 60_000, Date.now() - 3 * DAY]);
@@ -164,7 +168,7 @@ describe("npm run kb -- report (the real command)", () => {
     expect(readFileSync(page, "utf8")).toMatch(/^<!doctype html>/);
   });
 
-  it("exits 1 without a database and 2 on a bad command line", async () => {
+  sqliteOnly("exits 1 without a database and 2 on a bad command line", async () => {
     const { dir, page } = await workspace();
     const missing = runScript("kb.ts", ["report", "--html", page], {
       env: { DATABASE_PATH: join(dir, "none.sqlite"), DATABASE_URL: "" },

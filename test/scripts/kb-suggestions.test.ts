@@ -12,7 +12,7 @@ import {
 import { loadKnowledgeBase, PERSONAL_DATA_PLACEHOLDERS } from "../../knowledge/index.ts";
 import { type KnowledgeCheck, runSuggestions } from "../../scripts/kb-suggestions.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
-import { openTestDatabase } from "../storage.ts";
+import { openTestDatabase, TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";
 import { toolDatabase } from "./tool-database.ts";
 
@@ -278,6 +278,9 @@ describe("npm run kb -- suggestions --accept", () => {
   });
 });
 
+// A SQLite file that is not there: the same on either engine's run, so only on SQLite's.
+const sqliteOnly = it.skipIf(TEST_ENGINE !== "sqlite");
+
 describe("npm run kb -- suggestions, as a command", () => {
   it("accepts on DATABASE_PATH and KNOWLEDGE_DIR, after which kb check passes", async () => {
     const folder = knowledgeCopy();
@@ -309,7 +312,7 @@ describe("npm run kb -- suggestions, as a command", () => {
     expect(check.stdout).toMatch(/0 error\(s\)/);
   });
 
-  it("exits 1 with a clear message when the database file does not exist", () => {
+  sqliteOnly("exits 1 with a clear message when the database file does not exist", () => {
     const folder = knowledgeCopy();
     const missing = join(folder, "..", "nowhere.sqlite");
     const result = runScript("kb.ts", ["suggestions"], {
