@@ -20,7 +20,7 @@ import type {
   TriedIntent,
 } from "./effects.ts";
 import { startOfMoscowDay } from "./moscow-day.ts";
-import type { AuditAction, OutboxItem, Repositories } from "./ports.ts";
+import type { ActRefusal, AuditAction, OutboxItem, Repositories } from "./ports.ts";
 import type { SqlClient } from "./sql/client.ts";
 import type { Ticket, TicketFile } from "./ticket-model.ts";
 
@@ -430,7 +430,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     };
 
     /** A refusal from the ticket service, said to the operator. */
-    const refuse = async (person: Person, ticketId: number, reason: string) => {
+    const refuse = async (person: Person, ticketId: number, reason: ActRefusal) => {
       const notice: StaffNotice =
         reason === "not_yours" || reason === "not_assigned"
           ? { kind: "not_yours", ticketId }
@@ -1005,13 +1005,7 @@ function content(message: Incoming) {
   };
 }
 
-function refusal(reason: "not_operator" | "off_shift" | "not_found" | (string & {})): StaffNotice {
-  switch (reason) {
-    case "not_operator":
-      return { kind: "not_operator" };
-    case "off_shift":
-      return { kind: "off_shift" };
-    default:
-      return { kind: "not_found" };
-  }
+/** What an operator is told of a refusal that names no ticket of theirs. */
+function refusal(reason: "not_operator" | "off_shift" | "not_found"): StaffNotice {
+  return { kind: reason };
 }

@@ -25,9 +25,7 @@ export function createTerminalChannel(options: {
   knowledge: () => { kb: KnowledgeBase };
 }): (repositories: Repositories) => DeskChannel {
   return createOutboxChannel({
-    renderer: createRenderer(PLAIN_FORMAT, {
-      intentTitle: (id) => options.knowledge().kb.byId.get(id)?.title.ru,
-    }),
+    renderer: createRenderer(PLAIN_FORMAT, { knowledge: options.knowledge }),
     messagesOf: terminalMessages,
   });
 }

@@ -1,6 +1,6 @@
 // The citizen's side of `npm run chat`: FAQ answers as in Telegram, and the
 // operator handoff through the desk (offer, ticket messages, /cancel, rating).
-import { createRenderer, PLAIN_FORMAT } from "../bot/desk/index.ts";
+import { toastText } from "../bot/desk/index.ts";
 import { type Person, questionRecord } from "../handoff/index.ts";
 import {
   htmlToText,
@@ -10,9 +10,6 @@ import {
   replyTo,
 } from "../knowledge/index.ts";
 import { createChatScreen, type Session, type SessionDeps } from "./chat-console.ts";
-
-/** Button notices in plain text. */
-const toasts = createRenderer(PLAIN_FORMAT);
 
 /** The local citizen: their private chat id and Telegram user id, as one number. */
 export const CITIZEN_ID = 1;
@@ -60,7 +57,7 @@ export async function createCitizenSession({
     say,
     press: async (action) => {
       const { toast } = await desk.press(person(), action);
-      return toast && toasts.toast(toast, language);
+      return toast && toastText(toast, language);
     },
   });
   /** Asks the citizen to confirm an operator; the desk's offer comes through the outbox. */

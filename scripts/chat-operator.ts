@@ -1,11 +1,8 @@
 // The operator's side of `npm run chat -- --operator`: the desk's operator
 // console (the same commands as the bot's private chat), on shift from the start.
-import { createRenderer, PLAIN_FORMAT, parseOperatorCommand } from "../bot/desk/index.ts";
+import { parseOperatorCommand, toastText } from "../bot/desk/index.ts";
 import type { Person } from "../handoff/index.ts";
 import { createChatScreen, type Session, type SessionDeps } from "./chat-console.ts";
-
-/** Button notices in plain text. */
-const toasts = createRenderer(PLAIN_FORMAT);
 
 /** The local operator's Telegram user id (and private chat id) unless `--id` says otherwise. */
 export const OPERATOR_ID = 2;
@@ -37,7 +34,7 @@ export async function createOperatorSession(
     say,
     press: async (action) => {
       const { toast } = await desk.press(person, action);
-      return toast && toasts.toast(toast, "ru");
+      return toast && toastText(toast, "ru");
     },
   });
   await desk.operatorRequest(person, { kind: "shift", on: true });

@@ -16,7 +16,13 @@ export {
   TEXT_LIMIT,
 } from "./message-limits.ts";
 export { createOutboxChannel, type OutboxChannelOptions } from "./outbox-channel.ts";
-export { type ChatButton, type ChatMessage, createRenderer, type Renderer } from "./render.ts";
+export {
+  type ChatButton,
+  type ChatMessage,
+  createRenderer,
+  type Renderer,
+  toastText,
+} from "./render.ts";
 export { formatReportText, type ReportTextOptions } from "./report-text.ts";
 export { createTelegramChannel, type TelegramChannelOptions } from "./telegram.ts";
 export {

@@ -8,7 +8,8 @@ import type {
   Toast,
   TriedIntent,
 } from "../../handoff/index.ts";
-import { withoutBidiControls } from "../../knowledge/index.ts";
+import { type KnowledgeBase, withoutBidiControls } from "../../knowledge/index.ts";
+import { PLAIN_FORMAT } from "./formats.ts";
 import { cutBefore } from "./message-limits.ts";
 import { formatReportText } from "./report-text.ts";
 import { type CitizenTexts, citizenTexts, type Format, operatorTexts } from "./texts.ts";
@@ -49,9 +50,14 @@ const LABEL_QUESTION = 40;
  */
 export function createRenderer(
   format: Format,
-  options: { intentTitle?: (id: string) => string | undefined } = {},
+  options: {
+    /** The knowledge base now, for intent titles in the supervisors' figures; without it, the ids. */
+    knowledge?: () => { kb: KnowledgeBase };
+  } = {},
 ) {
   const f = format;
+  const { knowledge } = options;
+  const intentTitle = knowledge && ((id: string) => knowledge().kb.byId.get(id)?.title.ru);
   const CITIZEN = citizenTexts(f);
   const OP = operatorTexts(f);
   const text = (value: string, buttons?: ChatButton[][]): ChatMessage[] => [
@@ -333,7 +339,7 @@ export function createRenderer(
         return text(
           f.html(
             formatReportText(notice.report, {
-              ...(options.intentTitle ? { intentTitle: options.intentTitle } : {}),
+              ...(intentTitle ? { intentTitle } : {}),
             }),
           ),
         );
@@ -375,16 +381,25 @@ export function createRenderer(
     citizen,
     /** What a staff member is told. */
     staff,
-    /** A short notice on a pressed button, as one line of text (`language`: the presser's). */
-    toast: (toast: Toast, language: Language): string => {
-      const [first] =
-        toast.kind === "citizen" ? citizen(toast.notice, language) : staff(toast.notice);
-      return first?.kind === "text" ? first.text : "";
-    },
   };
 }
 
 export type Renderer = ReturnType<typeof createRenderer>;
+
+const plain = createRenderer(PLAIN_FORMAT);
+
+/**
+ * A short notice on a pressed button as the one line of plain text a
+ * Telegram callback answer or a terminal shows, without bidi controls
+ * (it can name another operator); `language`: the presser's.
+ *
+ * @example toastText({ kind: "citizen", notice: { kind: "offer_stale" } }, "en")
+ */
+export function toastText(toast: Toast, language: Language): string {
+  const [first] =
+    toast.kind === "citizen" ? plain.citizen(toast.notice, language) : plain.staff(toast.notice);
+  return first?.kind === "text" ? withoutBidiControls(first.text) : "";
+}
 
 /** Shortens text to `length` characters with an ellipsis, never inside an emoji. */
 function clip(value: string, length: number): string {

@@ -1,9 +1,7 @@
 import type { Desk, Person } from "../../handoff/index.ts";
-import { withoutBidiControls } from "../../knowledge/index.ts";
 import { decodeDeskAction } from "./callback-data.ts";
 import { parseOperatorCommand } from "./commands.ts";
-import { PLAIN_FORMAT } from "./formats.ts";
-import { createRenderer } from "./render.ts";
+import { toastText } from "./render.ts";
 
 /** What to answer a Telegram button press with (its callback answer). */
 export interface TelegramPressAnswer {
@@ -27,8 +25,6 @@ export interface TelegramDesk extends Omit<Desk, "press"> {
   operatorCommand(person: Person, command: Command, updateId?: number): Promise<void>;
 }
 
-const toasts = createRenderer(PLAIN_FORMAT);
-
 /**
  * The desk behind Telegram's vocabulary: callback data decoded strictly
  * (anything else is not the desk's), commands parsed into requests, and a
@@ -43,10 +39,7 @@ export function telegramDesk(desk: Desk): TelegramDesk {
       const action = decodeDeskAction(data);
       if (!action) return undefined;
       const { toast, ...answer } = await desk.press(person, action, updateId);
-      // A toast can name another operator ("already taken by …").
-      return toast === undefined
-        ? answer
-        : { ...answer, toast: withoutBidiControls(toasts.toast(toast, person.language)) };
+      return toast === undefined ? answer : { ...answer, toast: toastText(toast, person.language) };
     },
     operatorCommand: (person, command, updateId) =>
       desk.operatorRequest(person, parseOperatorCommand(command.name, command.args), updateId),

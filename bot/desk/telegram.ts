@@ -33,9 +33,7 @@ export function createTelegramChannel(
   options: TelegramChannelOptions,
 ): (repositories: Repositories) => DeskChannel {
   return createOutboxChannel({
-    renderer: createRenderer(HTML_FORMAT, {
-      intentTitle: (id) => options.knowledge().kb.byId.get(id)?.title.ru,
-    }),
+    renderer: createRenderer(HTML_FORMAT, { knowledge: options.knowledge }),
     messagesOf: telegramMessages,
     editOptions: HTML,
     // What a person wrote loses its bidi controls; the message is made to fit.
