@@ -13,9 +13,9 @@ import {
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
-  type Operators,
   openHandoff,
   purgeExpired,
+  type Staff,
 } from "../handoff/index.ts";
 import {
   createPostgresSignals,
@@ -226,7 +226,7 @@ async function start(
       if (shared) await instances.leave(instance);
     },
   });
-  await seedOperators(handoff.operators, config.operatorIds, config.supervisorIds);
+  await seedOperators(handoff.staff, config.operatorIds, config.supervisorIds);
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
     ? createMetrics({
@@ -414,9 +414,11 @@ async function start(
       options: { parse_mode: "HTML" },
     });
     try {
-      for (const admin of (await handoff.operators.list()).filter((o) => o.role === "supervisor")) {
+      for (const member of await handoff.staff.list()) {
+        // Supervisors in Telegram; one with only a web login reads it there.
+        if (member.role !== "supervisor" || member.telegramUserId === null) continue;
         for (const message of parts)
-          await handoff.outbox.enqueue({ chatId: admin.userId, message });
+          await handoff.outbox.enqueue({ chatId: member.telegramUserId, message });
       }
     } catch (error) {
       if (!handoff.storage.observe(error)) log.error({ error }, "telling supervisors failed");
@@ -596,19 +598,20 @@ async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<bo
   }
 }
 
-/** Makes the configured ids operators (or supervisors), keeping names set with `npm run admin`. */
+/** Makes the configured Telegram users operators (or supervisors), keeping names set with `npm run admin`. */
 async function seedOperators(
-  operators: Operators,
+  staff: Staff,
   operatorIds: readonly number[],
   supervisorIds: readonly number[],
 ) {
   const wanted = new Map<number, "operator" | "supervisor">();
   for (const id of operatorIds) wanted.set(id, "operator");
   for (const id of supervisorIds) wanted.set(id, "supervisor");
-  for (const [userId, role] of wanted) {
-    const current = await operators.get(userId);
+  for (const [telegramUserId, role] of wanted) {
+    const current = await staff.byTelegram(telegramUserId);
     if (current && current.removedAt === null && current.role === role) continue;
-    await operators.add({ userId, name: current?.name ?? defaultOperatorName(userId), role });
+    const name = current?.name ?? defaultOperatorName(telegramUserId);
+    await staff.add({ telegramUserId, name, role });
   }
 }
 

@@ -1,14 +1,14 @@
 import { INTENT_ID, type KnowledgeBase, type Matcher } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 import type { StaffNotice } from "./effects.ts";
-import type { AuditLog, Operators, Suggestions, TicketService } from "./ports.ts";
+import type { AuditLog, Staff, Suggestions, TicketService } from "./ports.ts";
 import type { Ticket } from "./ticket-model.ts";
 
 export interface DeskTopicsDeps {
   /** The audit log, on the desk step's transaction. */
   audit: AuditLog;
   tickets: TicketService;
-  operators: Operators;
+  staff: Staff;
   suggestions: Suggestions;
   knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   /** Tells a staff member (the desk's channel, in the desk's transaction); "topic": the closing question. */
@@ -51,7 +51,7 @@ export interface DeskTopics {
 const TAG = "topic" as const;
 
 export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
-  const { audit, tickets, operators, suggestions, knowledge, tell, update, log } = deps;
+  const { audit, tickets, staff, suggestions, knowledge, tell, update, log } = deps;
 
   /** An intent's title (Russian, for staff); null stays null: a new topic. */
   const titleOf = (intent: string | null) =>
@@ -64,7 +64,12 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     reason: string,
     notice?: StaffNotice,
   ): Promise<TopicOutcome> => {
-    await audit.record({ operatorId, action: "topic", ticketId, details: { refused: reason } });
+    await audit.record({
+      staffId: operatorId,
+      action: "topic",
+      ticketId,
+      details: { refused: reason },
+    });
     return notice ? { ok: false, notice } : { ok: false };
   };
   /** The language the question is written in; the ticket's when it cannot tell. */
@@ -81,7 +86,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     ticketId: number,
     choice: string | null | "skip",
   ): Promise<TopicOutcome | undefined> => {
-    const role = await operators.roleOf(operatorId);
+    const role = await staff.roleOf(operatorId);
     if (role === undefined) {
       log?.warn({ user: operatorId }, "topic refused: not an operator");
       await refuse(operatorId, ticketId, "not_operator");
@@ -92,7 +97,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     if (ticket.state !== "closed") {
       return refuse(operatorId, ticketId, "not_closed", { kind: "topic_not_closed", ticketId });
     }
-    const closer = (await audit.latest("close", { ticketId }))?.operatorId;
+    const closer = (await audit.latest("close", { ticketId }))?.staffId;
     if (closer !== operatorId && role !== "supervisor") {
       return refuse(operatorId, ticketId, "not_yours", { kind: "topic_not_yours", ticketId });
     }
@@ -104,7 +109,12 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
       });
     }
     if (choice === "skip") {
-      await audit.record({ operatorId, action: "topic", ticketId, details: { skipped: true } });
+      await audit.record({
+        staffId: operatorId,
+        action: "topic",
+        ticketId,
+        details: { skipped: true },
+      });
       await settle(ticketId);
       return { ok: true, notice: { kind: "topic_skipped" } };
     }
@@ -130,7 +140,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
       return refuse(operatorId, ticketId, "already_recorded", { kind: "topic_already", title });
     }
     await audit.record({
-      operatorId,
+      staffId: operatorId,
       action: "topic",
       ticketId,
       details: { intent: choice, suggestionId: recorded.suggestion.id },
@@ -162,12 +172,17 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     },
 
     kbAnswerSent: (ticketId, operatorId, intent, messageId) =>
-      audit.record({ operatorId, action: "kb_answer", ticketId, details: { intent, messageId } }),
+      audit.record({
+        staffId: operatorId,
+        action: "kb_answer",
+        ticketId,
+        details: { intent, messageId },
+      }),
 
     choose,
 
     command: async (operatorId, args) => {
-      const last = (await audit.latest("close", { operatorId }))?.ticketId ?? undefined;
+      const last = (await audit.latest("close", { staffId: operatorId }))?.ticketId ?? undefined;
       const choice = args.trim().toLowerCase();
       if (last === undefined || choice === "") {
         return {

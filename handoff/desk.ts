@@ -20,7 +20,7 @@ import type {
   TriedIntent,
 } from "./effects.ts";
 import { startOfMoscowDay } from "./moscow-day.ts";
-import type { ActRefusal, AuditAction, OutboxItem, Repositories } from "./ports.ts";
+import type { ActRefusal, AuditAction, OutboxItem, Repositories, StaffMember } from "./ports.ts";
 import type { SqlClient } from "./sql/client.ts";
 import type { Ticket, TicketFile } from "./ticket-model.ts";
 
@@ -112,7 +112,8 @@ export interface DeskOptions {
  * operator button gets nothing.
  */
 export interface Desk {
-  isOperator(userId: number): Promise<boolean>;
+  /** Whether a Telegram user is current staff (their private chat is an operator console). */
+  isOperator(telegramUserId: number): Promise<boolean>;
   /** Asks a citizen to confirm they want an operator; `intro` (the channel's own words) comes first. */
   offer(person: Person, intro?: string, updateId?: number): Promise<void>;
   /** A citizen's message: goes to their open ticket (true), or false if they have none. */
@@ -145,15 +146,22 @@ export interface Desk {
   undeliverable(item: OutboxItem, error: string, blocked: boolean): Promise<void>;
 }
 
-/** The buttons only operators are sent. */
-const OPERATOR_BUTTONS: ReadonlySet<DeskAction["kind"]> = new Set([
-  "take",
-  "take_next",
-  "switch",
-  "canned",
-  "topic",
-  "topic_skip",
-]);
+/** Someone writing as current staff: their Telegram person and the staff member they are. */
+type Acting = Person & { staffId: number };
+
+/** The buttons only operators are sent, each with the audit action a refusal of it is recorded as. */
+const OPERATOR_BUTTONS = {
+  take: "take",
+  take_next: "take_next",
+  switch: "switch",
+  canned: "kb_answer",
+  topic: "topic",
+  topic_skip: "topic",
+} as const satisfies Partial<Record<DeskAction["kind"], AuditAction>>;
+type OperatorButton = Extract<DeskAction, { kind: keyof typeof OPERATOR_BUTTONS }>;
+type CitizenButton = Exclude<DeskAction, OperatorButton>;
+const isOperatorButton = (action: DeskAction): action is OperatorButton =>
+  Object.hasOwn(OPERATOR_BUTTONS, action.kind);
 const staffToast = (notice: StaffNotice) => ({ kind: "staff", notice }) as const;
 const citizenToast = (notice: CitizenNotice) => ({ kind: "citizen", notice }) as const;
 
@@ -170,7 +178,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
    */
   const stepOn = (sql: SqlClient) => {
     const repos = repositories(sql);
-    const { store, tickets, operators, outbox, suggestions, audit, focus, reports } = repos;
+    const { store, tickets, staff, outbox, suggestions, audit, focus, reports } = repos;
     const channel = deps.channel(repos);
     const deliver = (effect: DeskEffect) => channel.deliver(effect);
     /** Tells a citizen something, about a ticket if given. */
@@ -200,7 +208,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     const topics = createDeskTopics({
       audit,
       tickets,
-      operators,
+      staff,
       suggestions,
       knowledge: deps.knowledge,
       tell: tellStaff,
@@ -209,11 +217,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       now,
     });
 
-    const nameOf = async (userId: number) => (await operators.get(userId))?.name ?? `#${userId}`;
+    const nameOf = async (staffId: number) => (await staff.get(staffId))?.name ?? `#${staffId}`;
     const schedule = () => deps.knowledge().kb.directory.schedules.get("operators");
     // The truth first: operators on shift now, whatever the schedule says; the
     // schedule only when nobody is.
-    const onShiftNow = async () => (await operators.onShift()).length > 0;
+    const onShiftNow = async () => (await staff.onShift()).length > 0;
     const availability = async (language: Language): Promise<Availability> => {
       if (await onShiftNow()) return { kind: "on_shift" };
       const hours = schedule();
@@ -337,24 +345,30 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       });
     };
 
-    const take = async (person: Person, ticketId: number | undefined): Promise<PressAnswer> => {
+    /** The current staff member a Telegram user is, acting as such; undefined for anyone else. */
+    const actingAs = async (person: Person): Promise<Acting | undefined> => {
+      const member = await staff.byTelegram(person.userId);
+      return member && member.removedAt === null ? { ...person, staffId: member.id } : undefined;
+    };
+
+    const take = async (person: Acting, ticketId: number | undefined): Promise<PressAnswer> => {
       if (ticketId === undefined) {
-        const next = await tickets.takeNext(person.userId);
+        const next = await tickets.takeNext(person.staffId);
         if (next.ok) {
-          await announceTaken(next.ticket, person.userId);
+          await announceTaken(next.ticket, person.staffId);
           return { spent: true };
         }
         if (next.reason === "not_operator") return {};
         const notice =
           next.reason === "queue_empty" ? { kind: "queue_empty" as const } : refusal(next.reason);
-        await tellStaff(person.userId, notice);
+        await tellStaff(person.staffId, notice);
         return next.reason === "queue_empty"
           ? { toast: staffToast(notice), spent: true }
           : { toast: staffToast(notice) };
       }
-      const taken = await tickets.takeTicket(ticketId, person.userId);
+      const taken = await tickets.takeTicket(ticketId, person.staffId);
       if (taken.ok) {
-        await announceTaken(taken.ticket, person.userId);
+        await announceTaken(taken.ticket, person.staffId);
         return { spent: true };
       }
       if (taken.reason === "not_operator") return {};
@@ -373,111 +387,107 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     };
 
     /** The ticket an operator means: the one replied to, else their current one. */
-    const targetOf = async (person: Person, message: Incoming): Promise<Ticket | undefined> => {
+    const targetOf = async (person: Acting, message: Incoming): Promise<Ticket | undefined> => {
       if (message.replyToMessageId !== undefined) {
         const id = await outbox.ticketOfMessage(person.chatId, message.replyToMessageId);
         if (id !== undefined) return tickets.ticket(id);
       }
-      return currentTicketOf(person.userId);
+      return currentTicketOf(person.staffId);
     };
 
-    /** Audits (and logs) an action refused to whoever tried it. */
+    /** Audits (and logs) an action refused to whoever tried it: staff, a stranger, a citizen. */
     const refused = async (
-      person: Person,
+      person: Person | Acting,
       action: AuditAction,
       reason: string,
       ticketId?: number,
       details: Record<string, unknown> = {},
     ) => {
       await audit.record({
-        operatorId: person.userId,
+        staffId: "staffId" in person ? person.staffId : null,
+        telegramUserId: person.userId,
         action,
         ticketId: ticketId ?? null,
         details: { ...details, refused: reason },
       });
       log?.warn({ user: person.userId, action, ticket: ticketId, reason }, "action refused");
     };
-    /** A removed operator not yet told since their latest removal. */
-    const removedUntold = async (person: Person): Promise<boolean> => {
-      const operator = await operators.get(person.userId);
-      if (!operator || operator.removedAt === null) return false;
-      const removal = await audit.latest("operator_remove", { operatorId: person.userId });
-      const told = await audit.latest("removal_told", { operatorId: person.userId });
-      return !told || (removal !== undefined && removal.id > told.id);
+    /** The removed staff member a Telegram user was, if not yet told since their latest removal. */
+    const removedUntold = async (person: Person): Promise<StaffMember | undefined> => {
+      const member = await staff.byTelegram(person.userId);
+      if (!member || member.removedAt === null) return undefined;
+      const removal = await audit.latest("operator_remove", { staffId: member.id });
+      const told = await audit.latest("removal_told", { staffId: member.id });
+      return !told || (removal !== undefined && removal.id > told.id) ? member : undefined;
     };
-    const tellRemoved = async (person: Person) => {
-      await audit.record({ operatorId: person.userId, action: "removal_told" });
+    const tellRemoved = async (person: Person, member: StaffMember) => {
+      await audit.record({
+        staffId: member.id,
+        telegramUserId: person.userId,
+        action: "removal_told",
+      });
       await tellCitizen(person, { kind: "no_longer_operator" });
-      log?.info({ user: person.userId }, "removed operator told");
-    };
-    const operatorOnly = async (
-      person: Person,
-      action: AuditAction,
-      ticketId?: number,
-    ): Promise<boolean> => {
-      if ((await operators.roleOf(person.userId)) !== undefined) return true;
-      await refused(person, action, "not_operator", ticketId);
-      return false;
+      log?.info({ user: person.userId, staff: member.id }, "removed operator told");
     };
     const supervisorOnly = async (
-      person: Person,
+      person: Acting,
       command: OperatorRequest["kind"],
     ): Promise<boolean> => {
-      if ((await operators.roleOf(person.userId)) === "supervisor") return true;
+      if ((await staff.roleOf(person.staffId)) === "supervisor") return true;
       await refused(person, "command", "not_supervisor", undefined, { command });
-      await tellStaff(person.userId, { kind: "not_supervisor" });
+      await tellStaff(person.staffId, { kind: "not_supervisor" });
       return false;
     };
 
     /** A refusal from the ticket service, said to the operator. */
-    const refuse = async (person: Person, ticketId: number, reason: ActRefusal) => {
+    const refuse = async (person: Acting, ticketId: number, reason: ActRefusal) => {
       const notice: StaffNotice =
         reason === "not_yours" || reason === "not_assigned"
           ? { kind: "not_yours", ticketId }
           : reason === "closed"
             ? { kind: "ticket_closed", ticketId }
             : refusal(reason);
-      await tellStaff(person.userId, notice);
+      await tellStaff(person.staffId, notice);
     };
 
     // Typed by the requests, so a request added there is handled here.
     type Handlers = {
       [K in OperatorRequest["kind"]]: (
-        person: Person,
+        person: Acting,
         request: OperatorRequest & { kind: K },
       ) => Promise<void>;
     };
     const requests: Handlers = {
       shift: async (person, { on }) => {
-        const operator = await operators.get(person.userId);
+        const operator = await staff.get(person.staffId);
         if (!operator) return;
         if (on === undefined) {
-          await tellStaff(person.userId, { kind: "shift_state", onShift: operator.onShift });
+          await tellStaff(person.staffId, { kind: "shift_state", onShift: operator.onShift });
           return;
         }
-        await operators.setShift(person.userId, on);
+        await staff.setShift(person.staffId, on);
         if (on) {
-          await tellStaff(person.userId, {
+          await tellStaff(person.staffId, {
             kind: "shift_on",
             waiting: (await tickets.queue()).length,
           });
         } else {
-          const open = (await tickets.ticketsOf(person.userId)).length;
-          await tellStaff(person.userId, { kind: "shift_off", open });
+          const open = (await tickets.ticketsOf(person.staffId)).length;
+          await tellStaff(person.staffId, { kind: "shift_off", open });
         }
       },
       take: async (person, { ticketId }) => {
         const answer = await take(person, ticketId);
         // Typed, not pressed: what a button's notice would say comes as a message.
         if (ticketId !== undefined && answer.toast?.kind === "staff") {
-          await tellStaff(person.userId, answer.toast.notice);
+          await tellStaff(person.staffId, answer.toast.notice);
         }
       },
       tickets: async (person) => {
-        const mine = await tickets.ticketsOf(person.userId);
-        if (mine.length === 0) return tellStaff(person.userId, { kind: "no_tickets" });
-        const current = (await currentTicketOf(person.userId))?.id;
-        await tellStaff(person.userId, {
+        const mine = await tickets.ticketsOf(person.staffId);
+        if (mine.length === 0) return tellStaff(person.staffId, { kind: "no_tickets" });
+        const current = (await currentTicketOf(person.staffId))?.id;
+        await tellStaff(person.staffId, {
           kind: "your_tickets",
           tickets: mine.map((ticket) => ({
             ticketId: ticket.id,
@@ -487,54 +497,54 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         });
       },
       note: async (person, { text }) => {
-        const ticket = await currentTicketOf(person.userId);
-        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
-        if (text === "") return tellStaff(person.userId, { kind: "note_usage" });
+        const ticket = await currentTicketOf(person.staffId);
+        if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
+        if (text === "") return tellStaff(person.staffId, { kind: "note_usage" });
         const noted = await tickets.addMessage({
           ticketId: ticket.id,
           direction: "note",
-          operatorId: person.userId,
+          operatorId: person.staffId,
           text,
         });
         if (!noted.ok) return refuse(person, ticket.id, noted.reason);
-        await tellStaff(person.userId, { kind: "note_saved", ticketId: ticket.id }, ticket.id);
+        await tellStaff(person.staffId, { kind: "note_saved", ticketId: ticket.id }, ticket.id);
       },
       kb: async (person, { query }) => {
-        const ticket = await currentTicketOf(person.userId);
-        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
-        if (query === "") return tellStaff(person.userId, { kind: "kb_usage" });
+        const ticket = await currentTicketOf(person.staffId);
+        if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
+        if (query === "") return tellStaff(person.staffId, { kind: "kb_usage" });
         const found = deps.knowledge().matcher.match(query).candidates.slice(0, 3);
-        if (found.length === 0) return tellStaff(person.userId, { kind: "kb_nothing" });
+        if (found.length === 0) return tellStaff(person.staffId, { kind: "kb_nothing" });
         const choices = found.map(({ intent }) => ({ intent, title: titleOf(intent) }));
         await tellStaff(
-          person.userId,
+          person.staffId,
           { kind: "kb_choose", ticketId: ticket.id, choices },
           ticket.id,
         );
       },
       transfer: (person, { to }) => transfer(person, to),
       close: async (person, request) => {
-        const id = request.ticketId ?? (await currentTicketOf(person.userId))?.id;
-        if (id === undefined) return tellStaff(person.userId, { kind: "no_current" });
-        const closed = await tickets.close(id, person.userId);
+        const id = request.ticketId ?? (await currentTicketOf(person.staffId))?.id;
+        if (id === undefined) return tellStaff(person.staffId, { kind: "no_current" });
+        const closed = await tickets.close(id, person.staffId);
         if (!closed.ok) return refuse(person, id, closed.reason);
         const { ticket } = closed;
         await tellCitizen(ticket, { kind: "closed", ticketId: ticket.id }, ticket.id);
-        await topics.closed(ticket, person.userId);
+        await topics.closed(ticket, person.staffId);
       },
       topic: async (person, { choice }) => {
-        const outcome = await topics.command(person.userId, choice);
-        if (outcome.notice) await tellStaff(person.userId, outcome.notice);
+        const outcome = await topics.command(person.staffId, choice);
+        if (outcome.notice) await tellStaff(person.staffId, outcome.notice);
       },
       queue: async (person) => {
         if (!(await supervisorOnly(person, "queue"))) return;
         const waiting = await tickets.queue();
         const oldest = waiting[0];
         const onShift = [];
-        for (const o of await operators.onShift()) {
-          onShift.push({ name: o.name, open: (await tickets.ticketsOf(o.userId)).length });
+        for (const o of await staff.onShift()) {
+          onShift.push({ name: o.name, open: (await tickets.ticketsOf(o.id)).length });
         }
-        await tellStaff(person.userId, {
+        await tellStaff(person.staffId, {
           kind: "queue",
           waiting: waiting.length,
           ...(oldest ? { oldestMinutes: Math.floor((now() - oldest.createdAt) / 60_000) } : {}),
@@ -546,34 +556,34 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         // The same figures as the managers' report, for today (Moscow).
         const at = now();
         const report = await reports.collect({ since: startOfMoscowDay(at), until: at });
-        await tellStaff(person.userId, { kind: "stats", report });
+        await tellStaff(person.staffId, { kind: "stats", report });
       },
       // Supervisors' /reload is the bot's (it reloads the running knowledge base); anyone else is refused.
       reload: async (person) => void (await supervisorOnly(person, "reload")),
-      help: (person) => tellStaff(person.userId, { kind: "help" }),
+      help: (person) => tellStaff(person.staffId, { kind: "help" }),
     };
     const handle = <K extends OperatorRequest["kind"]>(
-      person: Person,
+      person: Acting,
       request: OperatorRequest & { kind: K },
     ) => (requests[request.kind] as Handlers[K])(person, request);
 
-    const transfer = async (person: Person, target: number | "queue" | undefined) => {
-      const ticket = await currentTicketOf(person.userId);
-      if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
+    const transfer = async (person: Acting, target: number | "queue" | undefined) => {
+      const ticket = await currentTicketOf(person.staffId);
+      if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
       if (target === undefined) {
-        const onShift = (await operators.onShift())
-          .filter((o) => o.userId !== person.userId)
-          .map((o) => ({ staffId: o.userId, name: o.name }));
-        await tellStaff(person.userId, { kind: "transfer_usage", onShift });
+        const onShift = (await staff.onShift())
+          .filter((o) => o.id !== person.staffId)
+          .map((o) => ({ staffId: o.id, name: o.name }));
+        await tellStaff(person.staffId, { kind: "transfer_usage", onShift });
         return;
       }
-      const moved = await tickets.transfer(ticket.id, person.userId, target);
+      const moved = await tickets.transfer(ticket.id, person.staffId, target);
       if (!moved.ok) {
         switch (moved.reason) {
           case "target_not_operator":
           case "target_off_shift":
           case "same_operator":
-            return tellStaff(person.userId, { kind: moved.reason });
+            return tellStaff(person.staffId, { kind: moved.reason });
           default:
             return refuse(person, ticket.id, moved.reason);
         }
@@ -586,7 +596,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           ticket.id,
         );
         await tellStaff(
-          person.userId,
+          person.staffId,
           { kind: "transferred_to_queue", ticketId: ticket.id },
           ticket.id,
         );
@@ -596,13 +606,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       await focus.set(target, ticket.id);
       await tellCitizen(ticket, { kind: "transferred", ticketId: ticket.id }, ticket.id);
       await tellStaff(
-        person.userId,
+        person.staffId,
         { kind: "transferred_to", ticketId: ticket.id, operatorName: await nameOf(target) },
         ticket.id,
       );
       await tellStaff(
         target,
-        { kind: "transferred_to_you", ticketId: ticket.id, fromName: await nameOf(person.userId) },
+        { kind: "transferred_to_you", ticketId: ticket.id, fromName: await nameOf(person.staffId) },
         ticket.id,
       );
       await sendTranscript(target, ticket.id);
@@ -617,17 +627,16 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         question: ticket.question,
         tried: triedOf(ticket),
       };
-      for (const operator of await operators.onShift()) {
-        await tellStaff(operator.userId, card, ticket.id, "card");
+      for (const member of await staff.onShift()) {
+        await tellStaff(member.id, card, ticket.id, "card");
       }
     };
 
     const canned = async (
-      person: Person,
+      person: Acting,
       ticketId: number,
       intent: string,
     ): Promise<PressAnswer> => {
-      if (!(await operatorOnly(person, "kb_answer", ticketId))) return {};
       const ticket = await tickets.ticket(ticketId);
       const { kb } = deps.knowledge();
       const answer = ticket && renderAnswer(kb, intent, ticket.language, new Date(now()));
@@ -635,17 +644,17 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       const recorded = await tickets.addMessage({
         ticketId,
         direction: "operator",
-        operatorId: person.userId,
+        operatorId: person.staffId,
         text: htmlToText(answer.html),
       });
       if (!recorded.ok) {
         await refuse(person, ticketId, recorded.reason);
         return recorded.reason === "closed" ? { spent: true } : {};
       }
-      await topics.kbAnswerSent(ticketId, person.userId, intent, recorded.message.id);
+      await topics.kbAnswerSent(ticketId, person.staffId, intent, recorded.message.id);
       await tellCitizen(ticket, { kind: "kb_answer", answer }, ticketId);
       await tellStaff(
-        person.userId,
+        person.staffId,
         { kind: "kb_sent", ticketId, title: titleOf(intent) },
         ticketId,
       );
@@ -653,7 +662,8 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       return { spent: true };
     };
 
-    const pressed = async (person: Person, action: DeskAction): Promise<PressAnswer> => {
+    /** A citizen's button. */
+    const citizenPressed = async (person: Person, action: CitizenButton): Promise<PressAnswer> => {
       switch (action.kind) {
         case "confirm":
         case "decline":
@@ -664,31 +674,6 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           if (action.kind === "confirm") await openTicketFor(person);
           else await tellCitizen(person, { kind: "declined" });
           return { spent: true };
-        case "take":
-          return take(person, action.ticketId);
-        case "take_next":
-          return take(person, undefined);
-        case "switch": {
-          if (!(await operatorOnly(person, "switch", action.ticketId))) return {};
-          const ticket = await tickets.ticket(action.ticketId);
-          if (ticket?.state !== "assigned" || ticket.operatorId !== person.userId) {
-            const reason = !ticket
-              ? "not_found"
-              : ticket.state === "closed"
-                ? "closed"
-                : "not_yours";
-            await refused(person, "switch", reason, action.ticketId);
-            return {
-              toast: staffToast({ kind: "not_yours", ticketId: action.ticketId }),
-              spent: true,
-            };
-          }
-          await focus.set(person.userId, ticket.id);
-          await tellStaff(person.userId, { kind: "switched", ticketId: ticket.id }, ticket.id);
-          return {};
-        }
-        case "canned":
-          return canned(person, action.ticketId, action.intent);
         case "solved": {
           const ticket = await tickets.ticket(action.ticketId);
           if (ticket?.chatId !== person.chatId || ticket.state !== "closed") {
@@ -731,18 +716,53 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           await refused(person, "rate", rated.reason, action.ticketId);
           return {};
         }
+      }
+    };
+
+    /** An operator's button, pressed by current staff. */
+    const operatorPressed = async (
+      person: Acting,
+      action: OperatorButton,
+    ): Promise<PressAnswer> => {
+      switch (action.kind) {
+        case "take":
+          return take(person, action.ticketId);
+        case "take_next":
+          return take(person, undefined);
+        case "switch": {
+          const ticket = await tickets.ticket(action.ticketId);
+          if (ticket?.state !== "assigned" || ticket.operatorId !== person.staffId) {
+            const reason = !ticket
+              ? "not_found"
+              : ticket.state === "closed"
+                ? "closed"
+                : "not_yours";
+            await refused(person, "switch", reason, action.ticketId);
+            return {
+              toast: staffToast({ kind: "not_yours", ticketId: action.ticketId }),
+              spent: true,
+            };
+          }
+          await focus.set(person.staffId, ticket.id);
+          await tellStaff(person.staffId, { kind: "switched", ticketId: ticket.id }, ticket.id);
+          return {};
+        }
+        case "canned":
+          return canned(person, action.ticketId, action.intent);
         case "topic":
         case "topic_skip": {
           const choice = action.kind === "topic" ? action.intent : "skip";
-          const outcome = await topics.choose(person.userId, action.ticketId, choice);
+          const outcome = await topics.choose(person.staffId, action.ticketId, choice);
           return outcome?.notice ? { toast: staffToast(outcome.notice) } : {};
         }
       }
     };
 
     return {
-      isOperator: async (userId: number) => (await operators.roleOf(userId)) !== undefined,
+      isOperator: async (telegramUserId: number) =>
+        (await staff.byTelegram(telegramUserId))?.removedAt === null,
       tickets,
+      staff,
       removedUntold,
       claimHandled: (updateId: number) => store.claimHandled(updateId),
 
@@ -820,22 +840,30 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       },
 
       press: async (person: Person, action: DeskAction): Promise<PressAnswer> => {
-        // A removed operator pressing an old operator button hears why, once.
-        if (OPERATOR_BUTTONS.has(action.kind) && (await removedUntold(person))) {
-          await tellRemoved(person);
+        if (!isOperatorButton(action)) return citizenPressed(person, action);
+        const acting = await actingAs(person);
+        if (acting) return operatorPressed(acting, action);
+        // A removed operator pressing an old operator button hears why, once;
+        // anyone else pressing one (forged) gets nothing.
+        const removed = await removedUntold(person);
+        if (removed) {
+          await tellRemoved(person, removed);
           return { spent: true };
         }
-        return pressed(person, action);
+        const ticketId = "ticketId" in action ? action.ticketId : undefined;
+        await refused(person, OPERATOR_BUTTONS[action.kind], "not_operator", ticketId);
+        return {};
       },
 
-      operatorMessage: async (person: Person, message: Incoming) => {
-        if (!(await operatorOnly(person, "message"))) return;
+      operatorMessage: async (sender: Person, message: Incoming) => {
+        const person = await actingAs(sender);
+        if (!person) return refused(sender, "message", "not_operator");
         const ticket = await targetOf(person, message);
-        if (!ticket) return tellStaff(person.userId, { kind: "no_current" });
+        if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
         const added = await tickets.addMessage({
           ticketId: ticket.id,
           direction: "operator",
-          operatorId: person.userId,
+          operatorId: person.staffId,
           ...content(message),
         });
         if (!added.ok) return refuse(person, ticket.id, added.reason);
@@ -850,10 +878,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         );
       },
 
-      operatorRequest: async (person: Person, request: OperatorRequest) => {
-        if ((await operators.roleOf(person.userId)) === undefined) {
-          await refused(person, "command", "not_operator", undefined, { command: request.kind });
-          await tellCitizen(person, { kind: "operators_only" });
+      operatorRequest: async (sender: Person, request: OperatorRequest) => {
+        const person = await actingAs(sender);
+        if (!person) {
+          await refused(sender, "command", "not_operator", undefined, { command: request.kind });
+          await tellCitizen(sender, { kind: "operators_only" });
           return;
         }
         await handle(person, request);
@@ -881,8 +910,10 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         if (due.length === 0) return 0;
         lastReminderAt = at;
         const recipients = new Set([
-          ...(await operators.onShift()).map((o) => o.userId),
-          ...(await operators.list()).filter((o) => o.role === "supervisor").map((o) => o.userId),
+          ...(await staff.onShift()).map((member) => member.id),
+          ...(await staff.list())
+            .filter((member) => member.role === "supervisor")
+            .map((member) => member.id),
         ]);
         const minutesOf = (ticket: { createdAt: number }) =>
           Math.floor((at - ticket.createdAt) / 60_000);
@@ -893,15 +924,15 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         // One message a recipient: a Take choice for a single ticket, else
         // the list and "Take next".
         const [only] = due;
-        for (const userId of recipients) {
+        for (const staffId of recipients) {
           if (only && due.length === 1) {
             await tellStaff(
-              userId,
+              staffId,
               { kind: "reminder", ticketId: only.id, minutes: minutesOf(only) },
               only.id,
             );
           } else {
-            await tellStaff(userId, {
+            await tellStaff(staffId, {
               kind: "reminder_digest",
               limitMinutes: waitLimitMs / 60_000,
               tickets: due.map((ticket) => ({ ticketId: ticket.id, minutes: minutesOf(ticket) })),
@@ -962,7 +993,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
   const read = stepOn(db);
 
   return {
-    isOperator: (userId) => read.isOperator(userId),
+    isOperator: (telegramUserId) => read.isOperator(telegramUserId),
     offer: (person, intro, updateId) => commit(updateId, (step) => step.offer(person, intro)),
     citizenMessage: async (person, message) => {
       const ticket = await read.tickets.openTicketOf(person.chatId);
@@ -978,7 +1009,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       commit(updateId, (step) => step.operatorRequest(person, request)),
     formerOperator: async (person, updateId) => {
       if (!(await read.removedUntold(person))) return false;
-      await commit(updateId, (step) => step.tellRemoved(person));
+      // Asked again in the step: another process may have told them meanwhile.
+      await commit(updateId, async (step) => {
+        const member = await step.removedUntold(person);
+        if (member) await step.tellRemoved(person, member);
+      });
       return true;
     },
     requeued: (ticketIds) => commit(undefined, (step) => step.requeued(ticketIds)),
@@ -991,8 +1026,10 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       }
       // A message to staff refused: they hear of it as of one to a citizen,
       // unless it was such a notice (no loop) or they blocked the bot.
-      if (item.tag === "undelivered" || blocked || !(await read.isOperator(item.chatId))) return;
-      await commit(undefined, (step) => step.undeliveredToStaff(item.chatId, ticket?.id, error));
+      if (item.tag === "undelivered" || blocked) return;
+      const member = await read.staff.byTelegram(item.chatId);
+      if (member?.removedAt !== null) return;
+      await commit(undefined, (step) => step.undeliveredToStaff(member.id, ticket?.id, error));
     },
   };
 }

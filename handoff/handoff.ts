@@ -2,14 +2,7 @@ import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./database-probe.ts";
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
 import type { DeskChannel } from "./effects.ts";
-import type {
-  Operators,
-  Outbox,
-  Repositories,
-  Store,
-  Suggestions,
-  TicketService,
-} from "./ports.ts";
+import type { Outbox, Repositories, Staff, Store, Suggestions, TicketService } from "./ports.ts";
 import type { SqlDatabase } from "./sql/client.ts";
 import { repositoriesOn } from "./sql/repositories.ts";
 
@@ -25,7 +18,7 @@ export interface Handoff {
   storage: StorageMonitor;
   store: Store;
   tickets: TicketService;
-  operators: Operators;
+  staff: Staff;
   outbox: Outbox;
   suggestions: Suggestions;
   desk: Desk;
@@ -50,7 +43,7 @@ export interface HandoffOptions extends DeskOptions {
 }
 
 /**
- * Builds the store, tickets, operators, outbox and desk over an open
+ * Builds the store, tickets, staff, outbox and desk over an open
  * database of either engine (the composition root opens it: openSqlite from
  * handoff/sqlite, openPostgres from handoff/postgres).
  *
@@ -72,7 +65,7 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
         }
       : {}),
   });
-  const { store, tickets, operators, outbox, suggestions } = repositoriesOn(db, {
+  const { store, tickets, staff, outbox, suggestions } = repositoriesOn(db, {
     ...clock,
     storage,
     ...(instance ? { instance } : {}),
@@ -94,7 +87,7 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
     storage,
     store,
     tickets,
-    operators,
+    staff,
     outbox,
     suggestions,
     desk,

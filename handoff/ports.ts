@@ -44,8 +44,13 @@ export type AuditAction =
 /** One row of the audit log. */
 export interface AuditEntry {
   id: number;
-  /** Who acted; for a refusal, whoever tried, operator or not. */
-  operatorId: number;
+  /**
+   * The staff member who acted, or whose id an action was tried under (a
+   * removed one's, in a refusal); null for someone who is not staff at all.
+   */
+  staffId: number | null;
+  /** The Telegram user who acted, when they acted in Telegram (always so for someone not staff). */
+  telegramUserId: number | null;
   action: AuditAction;
   ticketId: number | null;
   details: Record<string, unknown>;
@@ -54,25 +59,29 @@ export interface AuditEntry {
 
 export interface AuditFilter {
   ticketId?: number;
-  operatorId?: number;
+  staffId?: number;
+  /** Entries that name this Telegram user (refusals to someone not staff among them). */
+  telegramUserId?: number;
   /** Only entries at or after this time (ms since the epoch). */
   since?: number;
 }
 
 /** The audit log of operator actions, written in the same transaction as the action. */
 export interface AuditLog {
+  /** Names the staff member who acted, or the Telegram user who tried (or both). */
   record(entry: {
-    operatorId: number;
+    staffId?: number | null;
+    telegramUserId?: number | null;
     action: AuditAction;
     ticketId?: number | null;
     details?: Record<string, unknown>;
   }): Promise<void>;
   /** Entries matching every given filter, oldest first. */
   entries(filter?: AuditFilter): Promise<AuditEntry[]>;
-  /** The newest entry of an action that was not refused, on a ticket or by an operator. */
+  /** The newest entry of an action that was not refused, on a ticket or by a staff member. */
   latest(
     action: AuditAction,
-    of: { ticketId: number } | { operatorId: number },
+    of: { ticketId: number } | { staffId: number },
   ): Promise<AuditEntry | undefined>;
 }
 
@@ -82,65 +91,84 @@ export interface AuditLogOptions {
 }
 
 /** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
-export type OperatorRole = "operator" | "supervisor";
+export type StaffRole = "operator" | "supervisor";
 
-/** A person who answers citizens, identified by their Telegram user id. */
-export interface Operator {
-  userId: number;
+/**
+ * A person who answers citizens, with an id of their own. A Telegram user id
+ * is one way to reach them (their private chat with the bot is their
+ * console), a login another (the web console); either may be missing.
+ */
+export interface StaffMember {
+  id: number;
   name: string;
-  role: OperatorRole;
+  role: StaffRole;
   onShift: boolean;
   addedAt: number;
-  /** When they were removed; null while they are an operator. */
+  /** When they were removed; null while they are staff. */
   removedAt: number | null;
+  telegramUserId: number | null;
+  login: string | null;
 }
 
-export interface OperatorRow {
-  user_id: number;
+export interface StaffRow {
+  id: number;
   name: string;
-  role: OperatorRole;
+  role: StaffRole;
   on_shift: number;
   added_at: number;
   removed_at: number | null;
+  telegram_user_id: number | null;
+  login: string | null;
 }
 
-export type RemoveOperatorResult =
+/** How a staff member is known when added: by Telegram, by login, or both. */
+export type StaffKey =
+  | { telegramUserId: number; login?: string }
+  | { telegramUserId?: number; login: string };
+
+export type RemoveStaffResult =
   /** `requeued`: the ids of their assigned tickets, now back in the queue. */
-  | { ok: true; operator: Operator; requeued: readonly number[] }
-  | { ok: false; reason: "not_operator" };
+  | { ok: true; member: StaffMember; requeued: readonly number[] }
+  | { ok: false; reason: "not_staff" };
 
-export type SetShiftResult =
-  | { ok: true; operator: Operator }
-  | { ok: false; reason: "not_operator" };
+export type SetShiftResult = { ok: true; member: StaffMember } | { ok: false; reason: "not_staff" };
 
-/** The operator list: who may take tickets, in which role, and who is on shift. */
-export interface Operators {
+/** The staff: who may take tickets, in which role, who is on shift, and how each is reached. */
+export interface Staff {
   /**
-   * Adds an operator, or updates the name and role of one (bringing back a
-   * removed one, off shift). `created` says they were not a current operator
-   * before. `by` is who did it, for the audit log.
+   * Adds a staff member, or updates the name and role of the one known by
+   * the Telegram id (else the login) given, bringing back a removed one, off
+   * shift; a key given that they lack is linked to them. `created` says they
+   * were not current staff before. `by` is the staff member who did it, for
+   * the audit log.
    */
   add(
-    operator: { userId: number; name: string; role: OperatorRole },
+    member: StaffKey & { name: string; role: StaffRole },
     by?: number,
-  ): Promise<{ operator: Operator; created: boolean }>;
+  ): Promise<{ member: StaffMember; created: boolean }>;
   /**
-   * Removes an operator: they go off shift and their assigned tickets go back
-   * to the queue (tell those citizens and the on-shift operators).
+   * Removes a staff member: they go off shift and their assigned tickets go
+   * back to the queue (tell those citizens and the on-shift operators).
    */
-  remove(userId: number, by?: number): Promise<RemoveOperatorResult>;
+  remove(id: number, by?: number): Promise<RemoveStaffResult>;
   /** Anyone ever added, removed ones included. */
-  get(userId: number): Promise<Operator | undefined>;
-  /** The role of a current operator; undefined for anyone else (removed ones included). */
-  roleOf(userId: number): Promise<OperatorRole | undefined>;
-  /** Current operators by name; with `includeRemoved`, removed ones too. */
-  list(options?: { includeRemoved?: boolean }): Promise<Operator[]>;
-  /** Current operators on shift: whom to notify of a new ticket. */
-  onShift(): Promise<Operator[]>;
-  setShift(userId: number, onShift: boolean): Promise<SetShiftResult>;
+  get(id: number): Promise<StaffMember | undefined>;
+  /** The staff member a Telegram user is, removed ones included. */
+  byTelegram(telegramUserId: number): Promise<StaffMember | undefined>;
+  /** The staff member with a login, removed ones included. */
+  byLogin(login: string): Promise<StaffMember | undefined>;
+  /** The role of a current staff member; undefined for anyone else (removed ones included). */
+  roleOf(id: number): Promise<StaffRole | undefined>;
+  /** Renames a staff member (an operator added by Telegram id learns their first name). */
+  rename(id: number, name: string): Promise<void>;
+  /** Current staff by name; with `includeRemoved`, removed ones too. */
+  list(options?: { includeRemoved?: boolean }): Promise<StaffMember[]>;
+  /** Current staff on shift: whom to notify of a new ticket. */
+  onShift(): Promise<StaffMember[]>;
+  setShift(id: number, onShift: boolean): Promise<SetShiftResult>;
 }
 
-export interface OperatorsOptions {
+export interface StaffOptions {
   /** The clock. Defaults to Date.now. */
   now?: () => number;
 }
@@ -757,7 +785,7 @@ export interface OperatorFocus {
 export interface Repositories {
   store: Store;
   tickets: TicketService;
-  operators: Operators;
+  staff: Staff;
   outbox: Outbox;
   suggestions: Suggestions;
   audit: AuditLog;

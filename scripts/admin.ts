@@ -7,11 +7,12 @@ import { databaseOf } from "../bot/config.ts";
 import { createTelegramChannel } from "../bot/desk/index.ts";
 import { StorageOpenError } from "../bot/storage.ts";
 import {
-  createOperators,
+  createStaff,
   defaultOperatorName,
-  type Operator,
   openHandoff,
   type SqlDatabase,
+  type Staff,
+  type StaffMember,
 } from "../handoff/index.ts";
 import { DatabaseError } from "../handoff/sqlite/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
@@ -32,7 +33,9 @@ export const USAGE = `Usage: npm run admin -- operators <command>
                      put an operator on or off shift
   help               this text
 
-<user-id> is the person's numeric Telegram user id.
+<user-id> is the person's numeric Telegram user id: their private chat with
+the bot is their operator console. \`list\` shows each one's staff id too, the
+id /transfer takes.
 The database is DATABASE_URL (PostgreSQL) when set, else the SQLite file
 DATABASE_PATH, else ./data/bot.sqlite; the file must exist (the bot creates it
 on its first start) unless --create-database is given. A PostgreSQL database
@@ -83,8 +86,8 @@ function day(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-const describe = (o: Operator) =>
-  `${o.userId} "${o.name}" as ${o.role}, ${o.onShift ? "on" : "off"} shift`;
+const describe = (o: StaffMember) =>
+  `${o.telegramUserId ?? `staff #${o.id}`} "${o.name}" as ${o.role}, ${o.onShift ? "on" : "off"} shift`;
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -163,27 +166,28 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
   if (command === "add") {
     const name = values.name?.replace(/\s+/g, " ").trim();
     if (name === "") throw new UsageError("--name is empty");
-    const operators = createOperators(await db());
-    const { operator, created } = await operators.add(
+    const staff = createStaff(await db());
+    const { member, created } = await staff.add(
       {
-        userId,
-        name: name ?? (await operators.get(userId))?.name ?? defaultOperatorName(userId),
+        telegramUserId: userId,
+        name: name ?? (await staff.byTelegram(userId))?.name ?? defaultOperatorName(userId),
         role: values.supervisor ? "supervisor" : "operator",
       },
       undefined, // by: the system
     );
-    io.out(`${created ? "added" : "updated"} ${describe(operator)}`);
+    io.out(`${created ? "added" : "updated"} ${describe(member)}`);
     return 0;
   }
 
   if (command === "remove") {
-    const operators = createOperators(await db());
-    const result = await operators.remove(userId, undefined);
-    if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
+    const staff = createStaff(await db());
+    const known = await staff.byTelegram(userId);
+    const result = known ? await staff.remove(known.id, undefined) : undefined;
+    if (!result?.ok) return notOperator(io, command, known, userId);
     if (result.requeued.length > 0) await io.requeued?.(result.requeued);
     const tickets = result.requeued.map((id) => `#${id}`);
     io.out(
-      `removed ${userId} "${result.operator.name}"; ${
+      `removed ${userId} "${result.member.name}"; ${
         tickets.length === 0
           ? "they had no assigned tickets"
           : `${tickets.length} assigned ticket(s) went back to the queue: ${tickets.join(", ")}`
@@ -198,11 +202,12 @@ async function run(command: Command, args: string[], io: AdminIo): Promise<numbe
       state === undefined ? "missing on|off" : `expected on or off, not "${state}"`,
     );
   }
-  const operators = createOperators(await db());
-  const result = await operators.setShift(userId, state === "on");
-  if (!result.ok) return notOperator(io, command, await operators.get(userId), userId);
-  const { operator } = result;
-  io.out(`${operator.userId} "${operator.name}" (${operator.role}) is now ${state} shift`);
+  const staff = createStaff(await db());
+  const known = await staff.byTelegram(userId);
+  const result = known ? await staff.setShift(known.id, state === "on") : undefined;
+  if (!result?.ok) return notOperator(io, command, known, userId);
+  const { member } = result;
+  io.out(`${userId} "${member.name}" (${member.role}) is now ${state} shift`);
   return 0;
 }
 
@@ -211,16 +216,26 @@ async function list(
   db: () => SqlDatabase | Promise<SqlDatabase>,
   all: boolean,
 ): Promise<number> {
-  const operators = await createOperators(await db()).list({ includeRemoved: all });
+  const staff: Staff = createStaff(await db());
+  const operators = await staff.list({ includeRemoved: all });
   if (operators.length === 0) {
     io.out(
       `There are no operators${all ? "" : " (--all lists removed ones)"}. Add one with: npm run admin -- operators add <user-id> --name "Name"`,
     );
     return 0;
   }
-  const header = ["ID", "NAME", "ROLE", "ON SHIFT", "ADDED", ...(all ? ["REMOVED"] : [])];
+  const header = [
+    "TELEGRAM",
+    "STAFF",
+    "NAME",
+    "ROLE",
+    "ON SHIFT",
+    "ADDED",
+    ...(all ? ["REMOVED"] : []),
+  ];
   const rows = operators.map((o) => [
-    String(o.userId),
+    o.telegramUserId === null ? "-" : String(o.telegramUserId),
+    String(o.id),
     o.name,
     o.role,
     o.onShift ? "yes" : "no",
@@ -231,7 +246,12 @@ async function list(
   return 0;
 }
 
-function notOperator(io: AdminIo, command: Command, known: Operator | undefined, userId: number) {
+function notOperator(
+  io: AdminIo,
+  command: Command,
+  known: StaffMember | undefined,
+  userId: number,
+) {
   const removed = known?.removedAt != null ? ` (removed on ${day(known.removedAt)})` : "";
   io.err(`operators ${command}: ${userId} is not an operator${removed}`);
   return 1;

@@ -13,14 +13,14 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createDeliveryWorker,
-  createOperators,
   createOutbox,
+  createStaff,
   createTicketService,
-  type Operators,
   type Outbox,
   type OutboxItem,
   repositoriesOn,
   type SqlDatabase,
+  type Staff,
   type TicketService,
 } from "../handoff/index.ts";
 import { openPostgres } from "../handoff/postgres/client.ts";
@@ -109,7 +109,7 @@ const TOP_INTENTS = [
 interface Handoff {
   db: SqlDatabase;
   tickets: TicketService;
-  operators: Operators;
+  staff: Staff;
   outbox: Outbox;
 }
 
@@ -169,13 +169,17 @@ async function openHandoff(
   const handoff = {
     db,
     tickets: createTicketService(db),
-    operators: createOperators(db),
+    staff: createStaff(db),
     outbox: createOutbox(db),
   };
   for (let i = 0; i < operatorCount; i++) {
-    const userId = OPERATOR_ID + i;
-    await handoff.operators.add({ userId, name: `Operator ${i}`, role: "operator" });
-    await handoff.operators.setShift(userId, true);
+    const telegramUserId = OPERATOR_ID + i;
+    const { member } = await handoff.staff.add({
+      telegramUserId,
+      name: `Operator ${i}`,
+      role: "operator",
+    });
+    await handoff.staff.setShift(member.id, true);
   }
   return handoff;
 }
@@ -194,14 +198,14 @@ const perSecond = (count: number, ms: number) => (count / ms) * 1000;
 
 /** Opens, takes and closes `count` tickets, timing each stage over all tickets. */
 async function benchLifecycle(newDatabase: NewDatabase, operatorCount: number, count: number) {
-  const { db, tickets, operators } = await openHandoff(newDatabase, "lifecycle", operatorCount);
-  const onShift = (await operators.onShift()).map((operator) => operator.userId);
+  const { db, tickets, staff } = await openHandoff(newDatabase, "lifecycle", operatorCount);
+  const onShift = (await staff.onShift()).map((member) => member.id);
 
   // As the bot does it: the ticket and its cards to every operator on shift
   // commit together, every repository on the step's transaction.
   const open = (chatId: number) =>
     db.transaction(async (tx) => {
-      const { tickets, operators, outbox } = repositoriesOn(tx);
+      const { tickets, staff, outbox } = repositoriesOn(tx);
       const opened = await tickets.openTicket({
         chatId,
         language: "ru",
@@ -210,9 +214,9 @@ async function benchLifecycle(newDatabase: NewDatabase, operatorCount: number, c
       });
       expect(opened.ok, `ticket of chat ${chatId} not opened`);
       const { ticket } = opened;
-      for (const operator of await operators.onShift()) {
+      for (const member of await staff.onShift()) {
         await outbox.enqueue({
-          chatId: operator.userId,
+          chatId: member.telegramUserId as number,
           ticketId: ticket.id,
           tag: "card",
           message: {
@@ -293,7 +297,7 @@ interface Conversation {
 
 /** Opens `count` tickets and gives them to the operators in turn (not timed). */
 async function openConversations(handoff: Handoff, count: number): Promise<Conversation[]> {
-  const onShift = (await handoff.operators.onShift()).map((operator) => operator.userId);
+  const onShift = (await handoff.staff.onShift()).map((member) => member.id);
   const conversations: Conversation[] = [];
   for (let i = 0; i < count; i++) {
     const citizen = CITIZEN_ID + i;

@@ -23,10 +23,10 @@ export async function createOperatorSession(
   { handoff, say }: SessionDeps,
   operatorId = OPERATOR_ID,
 ): Promise<Session> {
-  const { desk, operators } = handoff;
+  const { desk, staff } = handoff;
   const person: Person = { chatId: operatorId, userId: operatorId, language: "ru" };
-  if ((await operators.roleOf(operatorId)) === undefined) {
-    await operators.add({ userId: operatorId, name: OPERATOR_NAME, role: "supervisor" });
+  if ((await staff.byTelegram(operatorId))?.removedAt !== null) {
+    await staff.add({ telegramUserId: operatorId, name: OPERATOR_NAME, role: "supervisor" });
   }
   const screen = await createChatScreen({
     outbox: handoff.outbox,
@@ -38,7 +38,7 @@ export async function createOperatorSession(
     },
   });
   await desk.operatorRequest(person, { kind: "shift", on: true });
-  const name = (await operators.get(operatorId))?.name ?? OPERATOR_NAME;
+  const name = (await staff.byTelegram(operatorId))?.name ?? OPERATOR_NAME;
 
   return {
     hello: `Консоль оператора «${name}» (id ${operatorId}). /help — команды; число — нажать кнопку [N] последнего сообщения; >N текст — ответить на сообщение #N; /quit — выход.`,

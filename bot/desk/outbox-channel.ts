@@ -22,8 +22,10 @@ export interface OutboxChannelOptions {
 /**
  * A desk channel that renders each effect and queues it in the step's
  * outbox, so it commits with the change it reports: a tell becomes rows to
- * the person's chat (a staff member's chat is their id), the last one tagged
- * with what was shown; an update edits every row tagged with that.
+ * the person's chat (a staff member's is their private chat with the bot,
+ * by their Telegram user id; one without a Telegram account is not reached
+ * here), the last one tagged with what was shown; an update edits every row
+ * tagged with that.
  *
  * @example createOutboxChannel({ renderer: createRenderer(PLAIN_FORMAT), messagesOf })
  */
@@ -31,7 +33,7 @@ export function createOutboxChannel(
   options: OutboxChannelOptions,
 ): (repositories: Repositories) => DeskChannel {
   const { renderer, messagesOf, editOptions, partsOf = (message) => [message] } = options;
-  return ({ outbox }) => {
+  return ({ outbox, staff }) => {
     /** Queues one row; a row split in parts goes in order, the tag on the last part. */
     const send = async (chatId: number, message: OutboxMessage, ticketId?: number, tag?: Shown) => {
       const parts = partsOf(message);
@@ -60,11 +62,15 @@ export function createOutboxChannel(
         }
         return;
       }
+      const chatId =
+        effect.kind === "citizen"
+          ? effect.chatId
+          : (await staff.get(effect.staffId))?.telegramUserId;
+      if (chatId === undefined || chatId === null) return;
       const rendered =
         effect.kind === "citizen"
           ? renderer.citizen(effect.notice, effect.language)
           : renderer.staff(effect.notice);
-      const chatId = effect.kind === "citizen" ? effect.chatId : effect.staffId;
       const rows = rendered.flatMap(messagesOf);
       for (const [index, row] of rows.entries()) {
         const last = index === rows.length - 1;

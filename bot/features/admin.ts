@@ -12,15 +12,16 @@ import { readOr } from "../read-or.ts";
 export function createAdminFeature(deps: BotDeps): Composer<BotContext> {
   const composer = new Composer<BotContext>();
   // Roles unreadable (the database is down): nobody is a supervisor now.
-  const admins = composer
-    .chatType("private")
-    .filter((ctx) =>
-      readOr(
-        deps.handoff.storage,
-        async () => (await deps.handoff.operators.roleOf(ctx.from.id)) === "supervisor",
-        false,
-      ),
-    );
+  const admins = composer.chatType("private").filter((ctx) =>
+    readOr(
+      deps.handoff.storage,
+      async () => {
+        const member = await deps.handoff.staff.byTelegram(ctx.from.id);
+        return member?.removedAt === null && member.role === "supervisor";
+      },
+      false,
+    ),
+  );
   admins.command("reload", async (ctx) => {
     const { reloadKnowledge } = deps;
     if (!reloadKnowledge) {

@@ -76,13 +76,10 @@ export function createHandoffFeature(deps: BotDeps): Composer<BotContext> {
 
   /** An operator added by id alone gets their Telegram first name, which citizens see. */
   const learnName = async (from: { id: number; first_name: string }) => {
-    const operator = await handoff.operators.get(from.id);
-    if (operator && operator.name === defaultOperatorName(from.id) && from.first_name.trim()) {
-      await handoff.operators.add({
-        userId: from.id,
-        name: from.first_name.trim(),
-        role: operator.role,
-      });
+    const member = await handoff.staff.byTelegram(from.id);
+    const name = from.first_name.trim();
+    if (member?.removedAt === null && member.name === defaultOperatorName(from.id) && name) {
+      await handoff.staff.rename(member.id, name);
     }
   };
 

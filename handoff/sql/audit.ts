@@ -1,11 +1,12 @@
 import type { AuditAction, AuditEntry, AuditLog, AuditLogOptions } from "../ports.ts";
 import type { SqlClient } from "./client.ts";
 
-const INSERT =
-  "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (?, ?, ?, ?, ?)";
+const INSERT = `INSERT INTO audit_log (staff_id, telegram_user_id, action, ticket_id, details, at)
+  VALUES (?, ?, ?, ?, ?, ?)`;
 const SELECT = `SELECT * FROM audit_log
   WHERE (CAST(:ticketId AS BIGINT) IS NULL OR ticket_id = :ticketId)
-    AND (CAST(:operatorId AS BIGINT) IS NULL OR operator_id = :operatorId)
+    AND (CAST(:staffId AS BIGINT) IS NULL OR staff_id = :staffId)
+    AND (CAST(:telegramUserId AS BIGINT) IS NULL OR telegram_user_id = :telegramUserId)
     AND (CAST(:since AS BIGINT) IS NULL OR at >= :since)
   ORDER BY id`;
 
@@ -17,7 +18,7 @@ const notRefused = (sql: SqlClient) =>
   sql.engine === "sqlite"
     ? "json_extract(details, '$.refused') IS NULL"
     : "(details::jsonb ->> 'refused') IS NULL";
-const latestOf = (sql: SqlClient, column: "ticket_id" | "operator_id") =>
+const latestOf = (sql: SqlClient, column: "ticket_id" | "staff_id") =>
   `SELECT * FROM audit_log WHERE action = ? AND ${column} = ? AND ${notRefused(sql)}
    ORDER BY id DESC LIMIT 1`;
 
@@ -30,14 +31,33 @@ const latestOf = (sql: SqlClient, column: "ticket_id" | "operator_id") =>
 export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): AuditLog {
   const { now = Date.now } = options;
   return {
-    record: async ({ operatorId, action, ticketId = null, details = {} }) => {
-      await sql.run(INSERT, [operatorId, action, ticketId, JSON.stringify(details), now()]);
+    record: async ({
+      staffId = null,
+      telegramUserId = null,
+      action,
+      ticketId = null,
+      details = {},
+    }) => {
+      if (staffId === null && telegramUserId === null) {
+        throw new Error(
+          `an audit entry (${action}) names nobody: give a staff id or a Telegram user id`,
+        );
+      }
+      await sql.run(INSERT, [
+        staffId,
+        telegramUserId,
+        action,
+        ticketId,
+        JSON.stringify(details),
+        now(),
+      ]);
     },
     entries: async (filter = {}) =>
       (
         await sql.all<AuditRow>(SELECT, {
           ticketId: filter.ticketId ?? null,
-          operatorId: filter.operatorId ?? null,
+          staffId: filter.staffId ?? null,
+          telegramUserId: filter.telegramUserId ?? null,
           since: filter.since ?? null,
         })
       ).map(toEntry),
@@ -45,7 +65,7 @@ export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): A
       const row =
         "ticketId" in of
           ? await sql.get<AuditRow>(latestOf(sql, "ticket_id"), [action, of.ticketId])
-          : await sql.get<AuditRow>(latestOf(sql, "operator_id"), [action, of.operatorId]);
+          : await sql.get<AuditRow>(latestOf(sql, "staff_id"), [action, of.staffId]);
       return row ? toEntry(row) : undefined;
     },
   };
@@ -53,7 +73,8 @@ export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): A
 
 interface AuditRow {
   id: number;
-  operator_id: number;
+  staff_id: number | null;
+  telegram_user_id: number | null;
   action: AuditAction;
   ticket_id: number | null;
   details: string;
@@ -63,7 +84,8 @@ interface AuditRow {
 function toEntry(row: AuditRow): AuditEntry {
   return {
     id: row.id,
-    operatorId: row.operator_id,
+    staffId: row.staff_id,
+    telegramUserId: row.telegram_user_id,
     action: row.action,
     ticketId: row.ticket_id,
     details: JSON.parse(row.details) as Record<string, unknown>,

@@ -7,12 +7,12 @@ export type { SqlClient, SqlDatabase, SqlEngine, SqlParams, SqlValue } from "./c
 export { createFloodCounts } from "./flood-counts.ts";
 export { createInstances } from "./instances.ts";
 export { createOperatorFocus } from "./operator-focus.ts";
-export { createOperators, defaultOperatorName } from "./operators.ts";
 export { createOutbox } from "./outbox.ts";
 export { createPeriodicRuns } from "./periodic-runs.ts";
 export { collectReport, DURATION_BUCKETS } from "./report-data.ts";
 export { repositoriesOn } from "./repositories.ts";
 export { ERASED_TEXT, purgeExpired } from "./retention.ts";
+export { createStaff, defaultOperatorName, StaffKeyConflict } from "./staff.ts";
 export { createStore } from "./store.ts";
 export { createSuggestions } from "./suggestions.ts";
 export { createTicketCounts } from "./ticket-counts.ts";

@@ -2,9 +2,9 @@ import type { Repositories, RepositoriesOptions } from "../ports.ts";
 import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
 import { createOperatorFocus } from "./operator-focus.ts";
-import { createOperators } from "./operators.ts";
 import { createOutbox } from "./outbox.ts";
 import { collectReport } from "./report-data.ts";
+import { createStaff } from "./staff.ts";
 import { createStore } from "./store.ts";
 import { createSuggestions } from "./suggestions.ts";
 import { createTicketService } from "./tickets.ts";
@@ -29,7 +29,7 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
   return {
     store: createStore(sql, { ...clock, ...(storage ? { storage } : {}) }),
     tickets: createTicketService(sql, clock),
-    operators: createOperators(sql, clock),
+    staff: createStaff(sql, clock),
     outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, clock),

@@ -4,10 +4,10 @@ import type {
   AuditAction,
   CloseResult,
   OpenTicketResult,
-  Operator,
-  OperatorRow,
   RateResult,
   ReleaseResult,
+  StaffMember,
+  StaffRow,
   TakeNextResult,
   TakeResult,
   TicketService,
@@ -23,18 +23,18 @@ import {
 } from "../ticket-model.ts";
 import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
-import { toOperator } from "./operators.ts";
+import { toStaffMember } from "./staff.ts";
 import { createTicketStatistics } from "./ticket-stats.ts";
 
 type Authorized =
-  | { ok: true; operator: Operator; ticket: Ticket }
+  | { ok: true; operator: StaffMember; ticket: Ticket }
   | { ok: false; reason: ActRefusal };
 
 const BY_ID = "SELECT * FROM tickets WHERE id = ?";
 const OPEN_OF_CHAT = "SELECT * FROM tickets WHERE chat_id = ? AND state <> 'closed'";
 const INSERT_TICKET = `INSERT INTO tickets (chat_id, language, question, top_intents, state, created_at)
   VALUES (?, ?, ?, ?, 'waiting', ?) RETURNING *`;
-const CURRENT_OPERATOR = "SELECT * FROM operators WHERE user_id = ? AND removed_at IS NULL";
+const CURRENT_OPERATOR = "SELECT * FROM staff WHERE id = ? AND removed_at IS NULL";
 // The guard `state = 'waiting'` is what makes taking atomic: of two
 // connections running this for the same ticket, the second changes nothing.
 const TAKE_WAITING = `UPDATE tickets SET state = 'assigned', operator_id = :operator, assigned_at = :now,
@@ -99,9 +99,9 @@ export function createTicketService(
       const row = await tx.get<TicketRow>(BY_ID, [id]);
       return row ? toTicket(row) : undefined;
     };
-    const operatorOf = async (userId: number) => {
-      const row = await tx.get<OperatorRow>(CURRENT_OPERATOR, [userId]);
-      return row ? toOperator(row) : undefined;
+    const operatorOf = async (staffId: number) => {
+      const row = await tx.get<StaffRow>(CURRENT_OPERATOR, [staffId]);
+      return row ? toStaffMember(row) : undefined;
     };
     const positionOf = async (id: number) =>
       (await tx.get<{ position: number }>(POSITION, [id]))?.position;
@@ -111,7 +111,7 @@ export function createTicketService(
       ticketId: number | null,
       reason: R,
     ): Promise<{ ok: false; reason: R }> => {
-      await audit.record({ operatorId, action, ticketId, details: { refused: reason } });
+      await audit.record({ staffId: operatorId, action, ticketId, details: { refused: reason } });
       return { ok: false, reason };
     };
     /** The acting operator and the ticket, if they may act on it. */
@@ -141,7 +141,7 @@ export function createTicketService(
       const previousOperatorId = ticket.operatorId as number;
       const moved = changed(await tx.get<TicketRow>(REQUEUE, [ticket.id, previousOperatorId]));
       await audit.record({
-        operatorId,
+        staffId: operatorId,
         action,
         ticketId: ticket.id,
         details: { from: previousOperatorId, to: "queue" },
@@ -186,7 +186,7 @@ export function createTicketService(
           if (!ticket) return q.refuse(operatorId, "take", ticketId, "not_found");
           if (ticket.state === "closed") return q.refuse(operatorId, "take", ticketId, "closed");
           await q.audit.record({
-            operatorId,
+            staffId: operatorId,
             action: "take",
             ticketId,
             details: { refused: "already_taken", by: ticket.operatorId },
@@ -195,7 +195,7 @@ export function createTicketService(
         }
         const ticket = toTicket(row);
         await q.audit.record({
-          operatorId,
+          staffId: operatorId,
           action: "take",
           ticketId,
           details: waitDetails(ticket),
@@ -212,7 +212,7 @@ export function createTicketService(
         if (!row) return q.refuse(operatorId, "take_next", null, "queue_empty");
         const ticket = toTicket(row);
         await q.audit.record({
-          operatorId,
+          staffId: operatorId,
           action: "take_next",
           ticketId: ticket.id,
           details: waitDetails(ticket),
@@ -251,7 +251,7 @@ export function createTicketService(
           await tx.get<TicketRow>(REASSIGN, [to, now(), ticketId, previousOperatorId]),
         );
         await q.audit.record({
-          operatorId,
+          staffId: operatorId,
           action: "transfer",
           ticketId,
           details: { from: previousOperatorId, to },
@@ -271,7 +271,12 @@ export function createTicketService(
           ]),
         );
         const handlingMs = (ticket.closedAt as number) - (ticket.firstAssignedAt as number);
-        await q.audit.record({ operatorId, action: "close", ticketId, details: { handlingMs } });
+        await q.audit.record({
+          staffId: operatorId,
+          action: "close",
+          ticketId,
+          details: { handlingMs },
+        });
         return { ok: true, ticket };
       }),
 
@@ -330,7 +335,7 @@ export function createTicketService(
         const message = toTicketMessage(row as TicketMessageRow);
         if (operatorId !== null) {
           await q.audit.record({
-            operatorId,
+            staffId: operatorId,
             action: input.direction === "note" ? "note" : "message",
             ticketId: input.ticketId,
             details: { messageId: message.id },

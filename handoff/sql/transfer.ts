@@ -16,7 +16,7 @@ export const TABLES: readonly {
   { name: "processed_updates", key: "update_id", numbered: false },
   { name: "feedback", key: "id", numbered: true },
   { name: "questions", key: "id", numbered: true },
-  { name: "operators", key: "user_id", numbered: false },
+  { name: "staff", key: "id", numbered: true },
   { name: "tickets", key: "id", numbered: true },
   { name: "ticket_messages", key: "id", numbered: true },
   { name: "audit_log", key: "id", numbered: true },
@@ -30,8 +30,8 @@ export const TABLES: readonly {
   { name: "flood_counts", key: "chat_id", numbered: false, transient: true },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 3 is SQLite's 9). */
-export const EXPORT_SCHEMA = 9;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 4 is SQLite's 10). */
+export const EXPORT_SCHEMA = 10;
 
 /** The first line of an export. */
 export interface ExportHeader {
@@ -110,7 +110,7 @@ export class ImportError extends Error {
  * Loads an export into an empty database (its schema up to date), in one
  * transaction: all of it or nothing. Rows keep their ids; on PostgreSQL the
  * identity sequences then continue after the highest. Refuses a database
- * that already has tickets, questions or operators, a file that is not an
+ * that already has tickets, questions or staff, a file that is not an
  * export, and an export of another schema.
  *
  * @example await importTables(db, readLines("./backup.jsonl"));

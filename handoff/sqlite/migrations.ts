@@ -233,6 +233,40 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (chat_id, kind)
   );
   `,
+  // 10: staff with an id of their own. The operators become staff members:
+  // a Telegram user id is one way to reach them (telegram_user_id), a login
+  // another (the web console). Existing operators keep their id, now a staff
+  // id, with their Telegram id beside it; new ones are numbered by the
+  // database. The audit log names the staff member who acted, or, for someone
+  // who is not staff (a refusal), only the Telegram user who tried.
+  `
+  ALTER TABLE operators RENAME TO staff;
+  ALTER TABLE staff RENAME COLUMN user_id TO id;
+  ALTER TABLE staff ADD COLUMN telegram_user_id INTEGER;
+  ALTER TABLE staff ADD COLUMN login TEXT;
+  UPDATE staff SET telegram_user_id = id;
+  CREATE UNIQUE INDEX staff_by_telegram ON staff (telegram_user_id);
+  CREATE UNIQUE INDEX staff_by_login ON staff (login);
+  CREATE TABLE audit_log_10 (
+    id INTEGER PRIMARY KEY,
+    staff_id INTEGER,
+    telegram_user_id INTEGER,
+    action TEXT NOT NULL,
+    ticket_id INTEGER,
+    details TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    CHECK (staff_id IS NOT NULL OR telegram_user_id IS NOT NULL)
+  );
+  INSERT INTO audit_log_10 (id, staff_id, telegram_user_id, action, ticket_id, details, at)
+    SELECT id, CASE WHEN operator_id IN (SELECT id FROM staff) THEN operator_id END,
+      operator_id, action, ticket_id, details, at
+    FROM audit_log;
+  DROP TABLE audit_log;
+  ALTER TABLE audit_log_10 RENAME TO audit_log;
+  CREATE INDEX audit_log_by_ticket ON audit_log (ticket_id, id);
+  CREATE INDEX audit_log_by_staff ON audit_log (staff_id, id);
+  CREATE INDEX audit_log_by_time ON audit_log (at);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

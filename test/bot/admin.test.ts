@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { createHarness } from "./harness.ts";
 
 const SUPERVISOR = { id: 700, first_name: "Вера", language_code: "ru" };
@@ -13,8 +14,8 @@ async function setUp(result: ReloadResult) {
       return result;
     },
   });
-  await h.handoff.operators.add({ userId: SUPERVISOR.id, name: "Вера", role: "supervisor" });
-  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+  await addOperator(h.handoff.staff, SUPERVISOR.id, "Вера", { role: "supervisor" });
+  await addOperator(h.handoff.staff, OPERATOR.id, "Анна");
   return { h, reloads: () => reloads };
 }
 

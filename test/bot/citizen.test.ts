@@ -3,6 +3,7 @@ import { CITIZEN_TEXTS } from "../../bot/desk/index.ts";
 import { TEXTS } from "../../bot/texts.ts";
 import { collectReport, createAuditLog } from "../../handoff/index.ts";
 import { openSqlite } from "../../handoff/sqlite/index.ts";
+import { addOperator, removeOperator } from "../handoff/staff-fixture.ts";
 import { createHarness } from "./harness.ts";
 
 type Keyboard = { inline_keyboard: { text: string; callback_data?: string; url?: string }[][] };
@@ -299,11 +300,9 @@ describe("commands are never read as questions", () => {
       refused,
       refused,
     ]);
-    const audited = (await createAuditLog(h.handoff.db).entries({ operatorId: 778 })).map((e) => [
-      e.action,
-      e.details.command,
-      e.details.refused,
-    ]);
+    const audited = (await createAuditLog(h.handoff.db).entries({ telegramUserId: 778 })).map(
+      (e) => [e.action, e.details.command, e.details.refused],
+    );
     expect(audited).toEqual(
       ["shift", "take", "stats", "reload"].map((name) => ["command", name, "not_operator"]),
     );
@@ -312,9 +311,9 @@ describe("commands are never read as questions", () => {
 
   it("tells a removed operator once; then they are answered as a citizen", async () => {
     const h = createHarness();
-    await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
+    await addOperator(h.handoff.staff, OPERATOR.id, "Анна");
     await h.handle(h.text("/shift on", OPERATOR));
-    await h.handoff.operators.remove(OPERATOR.id);
+    await removeOperator(h.handoff.staff, OPERATOR.id);
     await h.deliver();
     h.calls.length = 0;
     await h.handle(h.text("/take", OPERATOR));
@@ -326,8 +325,8 @@ describe("commands are never read as questions", () => {
     expect(h.sent()).toHaveLength(1);
     expect(h.sent()[0]).toContain("8 800");
     // Added back and removed again: told again, once.
-    await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-    await h.handoff.operators.remove(OPERATOR.id);
+    await addOperator(h.handoff.staff, OPERATOR.id, "Анна");
+    await removeOperator(h.handoff.staff, OPERATOR.id);
     h.calls.length = 0;
     await h.handle(h.text("телефон горячей линии", OPERATOR));
     await h.deliver();

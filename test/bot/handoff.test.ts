@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CITIZEN_TEXTS } from "../../bot/desk/index.ts";
 import { defaultOperatorName } from "../../handoff/index.ts";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { createHarness } from "./harness.ts";
 
 const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
@@ -8,8 +9,7 @@ const OPERATOR = { id: 601, first_name: "Анна", language_code: "ru" };
 /** A harness with one on-shift operator and a citizen (777) whose ticket is waiting. */
 async function withWaitingTicket(options: { rateLimitPerMinute?: number } = {}) {
   const h = createHarness(options);
-  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-  await h.handoff.operators.setShift(OPERATOR.id, true);
+  await addOperator(h.handoff.staff, OPERATOR.id, "Анна", { onShift: true });
   await h.handle(h.text("какая погода завтра в москве"));
   await h.handle(h.press("hy"));
   await h.deliver();
@@ -122,15 +122,15 @@ describe("the handoff in the bot", () => {
   it("names an operator added by id alone after their Telegram first name", async () => {
     const { h, ticket } = await withWaitingTicket();
     const newcomer = { id: 602, first_name: "Борис", language_code: "ru" };
-    await h.handoff.operators.add({
-      userId: newcomer.id,
+    await h.handoff.staff.add({
+      telegramUserId: newcomer.id,
       name: defaultOperatorName(newcomer.id),
       role: "operator",
     });
     await h.handle(h.text("/shift on", newcomer));
     await h.handle(h.text(`/take ${ticket.id}`, newcomer));
     await h.deliver();
-    expect((await h.handoff.operators.get(newcomer.id))?.name).toBe("Борис");
+    expect((await h.handoff.staff.byTelegram(newcomer.id))?.name).toBe("Борис");
     expect(h.sent()).toContain(CITIZEN_TEXTS.ru.operatorJoined(ticket.id, "Борис"));
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createLogger } from "../../bot/log.ts";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { createHarness } from "./harness.ts";
 
 // Card numbers, SNILS and phones in a citizen's question, in the spellings
@@ -13,8 +14,7 @@ const MASKED = "какая погода завтра? карта [карта], a
 describe("personal data in a citizen's question", () => {
   it("is masked in the stored question and on the operator's card", async () => {
     const h = createHarness();
-    await h.handoff.operators.add({ userId: 601, name: "Анна", role: "operator" });
-    await h.handoff.operators.setShift(601, true);
+    await addOperator(h.handoff.staff, 601, "Анна", { onShift: true });
     await h.handle(h.text(QUESTION));
     expect((await h.store.questions()).map((q) => q.text)).toEqual([MASKED]);
     await h.handle(h.press("hy"));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { createHarness } from "./harness.ts";
 
 // The relay in the bot loses no citizen message: floods in a ticket, files
@@ -10,8 +11,7 @@ const CITIZEN = 777;
 /** A harness with one on-shift operator and a citizen whose ticket waits, or is the operator's. */
 async function withTicket(options: { rateLimitPerMinute?: number; taken?: boolean } = {}) {
   const h = createHarness(options);
-  await h.handoff.operators.add({ userId: OPERATOR.id, name: "Анна", role: "operator" });
-  await h.handoff.operators.setShift(OPERATOR.id, true);
+  await addOperator(h.handoff.staff, OPERATOR.id, "Анна", { onShift: true });
   await h.handle(h.text("какая погода завтра в москве"));
   await h.handle(h.press("hy"));
   const ticket = await h.handoff.tickets.openTicketOf(CITIZEN);

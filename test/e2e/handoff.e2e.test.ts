@@ -20,6 +20,10 @@ const TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
 const operatorA = { id: 2001, first_name: "Ольга", language_code: "ru" };
 const operatorB = { id: 2002, first_name: "Игорь", language_code: "ru" };
 const citizenOf = (id: number) => ({ id, first_name: "Анна", language_code: "ru" });
+/** A ticket's operator as the Telegram user they are (tickets name staff by staff id). */
+const WITH_STAFF = "LEFT JOIN staff ON staff.id = tickets.operator_id";
+const OPERATOR_TELEGRAM_ID = "staff.telegram_user_id AS operator";
+
 /** Out of the knowledge base's scope: the bot offers an operator. */
 const OUT_OF_SCOPE = "какая погода завтра в Москве";
 
@@ -262,9 +266,12 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
 
     expect(await kill("SIGTERM")).toBe(0);
     expect(
-      await query(database, "SELECT state, operator_id, closed_by, rating, solved FROM tickets"),
+      await query(
+        database,
+        `SELECT state, ${OPERATOR_TELEGRAM_ID}, closed_by, rating, solved FROM tickets ${WITH_STAFF}`,
+      ),
     ).toEqual([
-      { state: "closed", operator_id: operatorA.id, closed_by: "operator", rating: 5, solved: 1 },
+      { state: "closed", operator: operatorA.id, closed_by: "operator", rating: 5, solved: 1 },
     ]);
     const messages = await query<{
       direction: string;
@@ -383,13 +390,13 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
       ),
     );
 
-    const [ticket] = await query<{ state: string; operator_id: number }>(
+    const [ticket] = await query<{ state: string; operator: number }>(
       database,
-      "SELECT state, operator_id FROM tickets WHERE id = ?",
+      `SELECT state, ${OPERATOR_TELEGRAM_ID} FROM tickets ${WITH_STAFF} WHERE tickets.id = ?`,
       id,
     );
     expect(ticket?.state).toBe("assigned");
-    const winner = ticket?.operator_id;
+    const winner = ticket?.operator;
     expect([operatorA.id, operatorB.id]).toContain(winner);
     const loserIndex = winner === operatorA.id ? 1 : 0;
     const winnerAnswer = answers[1 - loserIndex];
@@ -443,12 +450,15 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
       since: restart,
       ...WAIT,
     });
-    expect(await query(database, "SELECT id, state, operator_id FROM tickets ORDER BY id")).toEqual(
-      [
-        { id: first.id, state: "assigned", operator_id: operatorA.id },
-        { id: second.id, state: "assigned", operator_id: operatorB.id },
-      ],
-    );
+    expect(
+      await query(
+        database,
+        `SELECT tickets.id, state, ${OPERATOR_TELEGRAM_ID} FROM tickets ${WITH_STAFF} ORDER BY tickets.id`,
+      ),
+    ).toEqual([
+      { id: first.id, state: "assigned", operator: operatorA.id },
+      { id: second.id, state: "assigned", operator: operatorB.id },
+    ]);
   });
 
   it("gives a citizen who forges a Take press nothing", async () => {

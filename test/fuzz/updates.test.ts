@@ -11,6 +11,7 @@ import {
 } from "../../knowledge/index.ts";
 import { type ApiCall, createHarness } from "../bot/harness.ts";
 import { formatText } from "../bot-api-double/formatting.ts";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { fuzzParameters, fuzzTimeout } from "./fuzz-settings.ts";
 import { createHangGuard } from "./hang-guard.ts";
@@ -79,36 +80,43 @@ async function ticketState(h: Harness) {
     openPerChat: await db.all<{ chat_id: number; n: number }>(
       "SELECT chat_id, count(*) AS n FROM tickets WHERE state <> 'closed' GROUP BY chat_id",
     ),
-    audit: await db.all<{ operator_id: number; action: string; details: string }>(
-      "SELECT operator_id, action, details FROM audit_log",
+    audit: await db.all<{ staff_id: number | null; action: string; details: string }>(
+      "SELECT staff_id, action, details FROM audit_log",
     ),
     staffMessages: await db.all<{ operator_id: number | null }>(
       "SELECT operator_id FROM ticket_messages WHERE direction <> 'citizen'",
     ),
-    operators: (await db.all<{ user_id: number }>("SELECT user_id FROM operators")).map(
-      (row) => row.user_id,
+    staff: await db.all<{ id: number; telegram_user_id: number | null }>(
+      "SELECT id, telegram_user_id FROM staff",
     ),
   };
 }
 
-/** Only `operatorIds` act as operators; a ticket per chat at most; tickets only for who asked. */
+/**
+ * Only the Telegram users `operatorIds` act as operators (tickets, messages
+ * and audit rows name them by their staff ids); a ticket per chat at most;
+ * tickets only for who asked.
+ */
 async function expectConsistent(h: Harness, updates: readonly RawUpdate[], operatorIds: number[]) {
   const state = await ticketState(h);
-  expect(state.operators.sort()).toEqual([...operatorIds].sort());
+  expect(state.staff.map((member) => member.telegram_user_id).sort()).toEqual(
+    [...operatorIds].sort(),
+  );
+  const staffIds = state.staff.map((member) => member.id);
   for (const row of state.openPerChat) expect(row.n, `chat ${row.chat_id}`).toBe(1);
   const confirmed = confirmedChats(updates);
   for (const ticket of state.tickets) {
     expect(confirmed.has(ticket.chat_id), `ticket for chat ${ticket.chat_id}`).toBe(true);
-    if (ticket.operator_id !== null) expect(operatorIds).toContain(ticket.operator_id);
+    if (ticket.operator_id !== null) expect(staffIds).toContain(ticket.operator_id);
     if (ticket.state === "assigned") expect(ticket.operator_id).not.toBeNull();
   }
   for (const entry of state.audit) {
-    if (operatorIds.includes(entry.operator_id)) continue;
-    expect(JSON.parse(entry.details), `${entry.action} by ${entry.operator_id}`).toHaveProperty(
+    if (entry.staff_id !== null && staffIds.includes(entry.staff_id)) continue;
+    expect(JSON.parse(entry.details), `${entry.action} by ${entry.staff_id}`).toHaveProperty(
       "refused",
     );
   }
-  for (const row of state.staffMessages) expect(operatorIds).toContain(row.operator_id);
+  for (const row of state.staffMessages) expect(staffIds).toContain(row.operator_id);
 }
 
 /** What a call shows a person: its text or caption, its buttons' labels, a callback's notice. */
@@ -275,12 +283,10 @@ describe("the handoff fed random sequences", () => {
           async (role, steps) => {
             const h = createHarness({ knowledge });
             // Named after their Telegram first name (random) on their first message.
-            await h.handoff.operators.add({
-              userId: OPERATOR_ID,
-              name: defaultOperatorName(OPERATOR_ID),
+            await addOperator(h.handoff.staff, OPERATOR_ID, defaultOperatorName(OPERATOR_ID), {
               role,
+              onShift: true,
             });
-            await h.handoff.operators.setShift(OPERATOR_ID, true);
             for (const step of steps) await feed(h, step);
             await expectConsistent(h, steps, [OPERATOR_ID]);
             expectNoBidiControls(h);
@@ -335,8 +341,7 @@ describe("relaying through a ticket", () => {
       fc.asyncProperty(content, content, async (fromCitizen, fromOperator) => {
         const h = createHarness({ knowledge });
         try {
-          await h.handoff.operators.add({ userId: OPERATOR_ID, name: "Анна", role: "operator" });
-          await h.handoff.operators.setShift(OPERATOR_ID, true);
+          await addOperator(h.handoff.staff, OPERATOR_ID, "Анна", { onShift: true });
           await feed(h, h.text("какая погода завтра в москве", CITIZEN));
           await feed(h, h.press("hy", {}, CITIZEN));
           await feed(h, h.text("/take", OPERATOR));

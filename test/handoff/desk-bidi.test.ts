@@ -21,9 +21,13 @@ function shownIn(row: OutboxItem): string[] {
 describe("bidi controls between people", () => {
   it("reach nobody: not in names, questions, texts, captions, buttons or toasts; RTL letters stay", async () => {
     const t = await setUpDesk();
-    await t.handoff.operators.add({ userId: ANNA.userId, name: spoofed("Анна"), role: "operator" });
-    await t.handoff.operators.add({
-      userId: BORIS.userId,
+    await t.handoff.staff.add({
+      telegramUserId: ANNA.userId,
+      name: spoofed("Анна"),
+      role: "operator",
+    });
+    await t.handoff.staff.add({
+      telegramUserId: BORIS.userId,
       name: spoofed("Борис"),
       role: "operator",
     });

@@ -9,6 +9,7 @@ import {
 import { createMatcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { openTestDatabase } from "../storage.ts";
+import { addOperator } from "./staff-fixture.ts";
 
 // The desk on its own: actions in, effects out, with a channel that only
 // records what it is given. No Telegram, no texts, no markup: what a web
@@ -38,8 +39,7 @@ async function setUp() {
     channel,
     now: () => NOON,
   });
-  await handoff.operators.add({ userId: ANNA.userId, name: "Анна <i>", role: "operator" });
-  await handoff.operators.setShift(ANNA.userId, true);
+  const anna = await addOperator(handoff.staff, ANNA.userId, "Анна <i>", { onShift: true });
   await handoff.store.recordQuestion({
     chatId: CITIZEN.chatId,
     text: "my <question> about a passport",
@@ -51,12 +51,12 @@ async function setUp() {
   });
   /** The effects since the last call. */
   const taken = () => effects.splice(0);
-  return { handoff, desk: handoff.desk, taken };
+  return { handoff, desk: handoff.desk, taken, anna };
 }
 
 describe("the desk decides, channels render", () => {
   it("says a ticket's life as effects in the domain's words, people's words raw", async () => {
-    const { desk, taken } = await setUp();
+    const { desk, taken, anna } = await setUp();
     await desk.offer(CITIZEN);
     expect(taken()).toEqual([
       {
@@ -81,7 +81,7 @@ describe("the desk decides, channels render", () => {
       },
       {
         kind: "staff",
-        staffId: ANNA.userId,
+        staffId: anna,
         notice: {
           kind: "card",
           ticketId,
@@ -139,7 +139,7 @@ describe("the desk decides, channels render", () => {
   });
 
   it("answers a citizen's operator request and a forged take with effects, not texts", async () => {
-    const { desk, taken } = await setUp();
+    const { desk, taken, anna } = await setUp();
     await desk.operatorRequest(CITIZEN, { kind: "queue" });
     expect(taken()).toEqual([
       {
@@ -157,8 +157,6 @@ describe("the desk decides, channels render", () => {
       toast: { kind: "staff", notice: { kind: "queue_empty" } },
       spent: true,
     });
-    expect(taken()).toEqual([
-      { kind: "staff", staffId: ANNA.userId, notice: { kind: "queue_empty" } },
-    ]);
+    expect(taken()).toEqual([{ kind: "staff", staffId: anna, notice: { kind: "queue_empty" } }]);
   });
 });

@@ -3,6 +3,7 @@ import { type Handoff, type OutboxItem, openHandoff, type Person } from "../../h
 import { createMatcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { openTestDatabase } from "../storage.ts";
+import { addOperator } from "./staff-fixture.ts";
 
 // A desk on an in-memory database for the desk's tests: people, a settable
 // clock, and a reader of what the desk sent (delivered as Telegram would).
@@ -34,13 +35,19 @@ export async function setUpDesk(start = NOON) {
     now: () => clock,
     waitLimitMs: 10 * 60_000,
   });
-  const { operators, store } = handoff;
+  const { staff, store } = handoff;
   const desk = telegramDesk(handoff.desk);
-  await operators.add({ userId: ANNA.userId, name: "Анна", role: "operator" });
-  await operators.add({ userId: BORIS.userId, name: "Борис <b>", role: "operator" });
-  await operators.add({ userId: CHIEF.userId, name: "Вера", role: "supervisor" });
-  await operators.setShift(ANNA.userId, true);
-  await operators.setShift(BORIS.userId, true);
+  const staffIds = new Map([
+    [ANNA.userId, await addOperator(staff, ANNA.userId, "Анна", { onShift: true })],
+    [BORIS.userId, await addOperator(staff, BORIS.userId, "Борис <b>", { onShift: true })],
+    [CHIEF.userId, await addOperator(staff, CHIEF.userId, "Вера", { role: "supervisor" })],
+  ]);
+  /** The staff id of ANNA, BORIS or CHIEF: what tickets and the audit log name them by. */
+  const idOf = (person: Person): number => {
+    const id = staffIds.get(person.userId);
+    if (id === undefined) throw new Error(`${person.userId} is not staff here`);
+    return id;
+  };
   let telegramId = 100;
 
   /** Delivers everything due, as Telegram would, and returns the rows by chat. */
@@ -91,6 +98,7 @@ export async function setUpDesk(start = NOON) {
   return {
     handoff,
     desk,
+    idOf,
     deliver,
     textsTo,
     buttonsOf,

@@ -128,7 +128,7 @@ describe("refusals and reminders", () => {
     expect(t.buttonsOf(reminders[0]).map((b) => b.callback_data)).toEqual(["hn"]);
     // Taken from the digest: the oldest first.
     await t.desk.press(BORIS, "hn");
-    expect((await t.handoff.tickets.ticket(ids[0] ?? 0))?.operatorId).toBe(BORIS.userId);
+    expect((await t.handoff.tickets.ticket(ids[0] ?? 0))?.operatorId).toBe(t.idOf(BORIS));
   });
 
   it("sends one reminder a period while tickets pass the limit one after another", async () => {

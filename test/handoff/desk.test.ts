@@ -17,7 +17,7 @@ import {
 describe("the handoff desk: citizens", () => {
   it("asks before opening a ticket, then tells the number, place and wait, and cards the on-shift operators", async () => {
     const t = await setUpDesk();
-    await t.handoff.operators.setShift(BORIS.userId, false);
+    await t.handoff.staff.setShift(t.idOf(BORIS), false);
     await t.ask(CITIZEN, "мой вопрос про загранпаспорт");
     await t.desk.offer(CITIZEN, "Я не нашёл ответа.");
     const offer = await t.deliver();
@@ -95,8 +95,8 @@ describe("the handoff desk: citizens", () => {
 
   it("with nobody on shift says when operators are back by the schedule, and keeps the ticket queued", async () => {
     const t = await setUpDesk(NIGHT);
-    await t.handoff.operators.setShift(ANNA.userId, false);
-    await t.handoff.operators.setShift(BORIS.userId, false);
+    await t.handoff.staff.setShift(t.idOf(ANNA), false);
+    await t.handoff.staff.setShift(t.idOf(BORIS), false);
     await t.ask(CITIZEN, "вопрос ночью");
     await t.desk.offer(CITIZEN);
     await t.desk.press(CITIZEN, "hy");
@@ -114,8 +114,8 @@ describe("the handoff desk: citizens", () => {
     ] as const) {
       const t = await setUpDesk(at);
       if (!onShift) {
-        await t.handoff.operators.setShift(ANNA.userId, false);
-        await t.handoff.operators.setShift(BORIS.userId, false);
+        await t.handoff.staff.setShift(t.idOf(ANNA), false);
+        await t.handoff.staff.setShift(t.idOf(BORIS), false);
       }
       await t.desk.offer(OTHER_CITIZEN);
       await t.desk.press(OTHER_CITIZEN, "hy");
@@ -211,7 +211,7 @@ describe("the handoff desk: operators", () => {
     const sent = await t.deliver();
     expect(await t.handoff.tickets.ticket(id)).toMatchObject({
       state: "assigned",
-      operatorId: ANNA.userId,
+      operatorId: t.idOf(ANNA),
     });
     expect(t.textsTo(sent, CITIZEN)[0]).toContain("на связи оператор Анна");
     const toAnna = t.textsTo(sent, ANNA);
@@ -237,7 +237,7 @@ describe("the handoff desk: operators", () => {
     expect(t.textsTo(told, OTHER_CITIZEN)[0]).toBe(CITIZEN_TEXTS.en.operatorsOnly);
     expect((await t.handoff.tickets.ticket(id))?.state).toBe("waiting");
     expect(
-      (await createAuditLog(t.handoff.db).entries({ operatorId: OTHER_CITIZEN.userId })).map(
+      (await createAuditLog(t.handoff.db).entries({ telegramUserId: OTHER_CITIZEN.userId })).map(
         (e) => [e.action, e.details.refused],
       ),
     ).toEqual([
@@ -246,7 +246,7 @@ describe("the handoff desk: operators", () => {
       ["command", "not_operator"],
     ]);
     const refused = (await t.handoff.db.get<{ n: number }>(
-      "SELECT count(*) AS n FROM audit_log WHERE operator_id = ?",
+      "SELECT count(*) AS n FROM audit_log WHERE telegram_user_id = ? AND staff_id IS NULL",
       [OTHER_CITIZEN.userId],
     )) as { n: number };
     expect(refused.n).toBeGreaterThan(0);
@@ -254,7 +254,7 @@ describe("the handoff desk: operators", () => {
 
   it("an off-shift operator must start a shift before taking", async () => {
     const t = await setUpDesk();
-    await t.handoff.operators.setShift(ANNA.userId, false);
+    await t.handoff.staff.setShift(t.idOf(ANNA), false);
     await t.openTicket(CITIZEN);
     await t.deliver();
     await t.desk.operatorCommand(ANNA, { name: "take", args: "" });
@@ -264,7 +264,7 @@ describe("the handoff desk: operators", () => {
     expect(t.textsTo(shift, ANNA)[0]).toBe("Смена начата. В очереди: 1.");
     expect(t.buttonsOf(shift[0]).map((b) => b.callback_data)).toEqual(["hn"]);
     await t.desk.press(ANNA, "hn");
-    expect((await t.handoff.tickets.openTicketOf(CITIZEN.chatId))?.operatorId).toBe(ANNA.userId);
+    expect((await t.handoff.tickets.openTicketOf(CITIZEN.chatId))?.operatorId).toBe(t.idOf(ANNA));
   });
 
   it("relays both ways, escaped, files by file id, each marked with the ticket", async () => {
@@ -332,10 +332,10 @@ describe("the handoff desk: operators", () => {
     expect(await t.desk.press(ANNA, `hw:${second}`)).toMatchObject({ spent: true });
     const refusals = (await createAuditLog(t.handoff.db).entries())
       .filter((e) => e.action === "switch" && e.details.refused !== undefined)
-      .map((e) => [e.operatorId, e.ticketId, e.details.refused]);
+      .map((e) => [e.staffId, e.ticketId, e.details.refused]);
     expect(refusals).toEqual([
-      [BORIS.userId, first, "not_yours"],
-      [ANNA.userId, second, "closed"],
+      [t.idOf(BORIS), first, "not_yours"],
+      [t.idOf(ANNA), second, "closed"],
     ]);
   });
 
@@ -366,11 +366,11 @@ describe("the handoff desk: operators", () => {
     const id = await t.openTicket(CITIZEN);
     await t.desk.press(ANNA, `ht:${id}`);
     await t.deliver();
-    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(CHIEF.userId) });
+    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(t.idOf(CHIEF)) });
     expect(t.textsTo(await t.deliver(), ANNA)).toEqual(["Этот оператор не на смене."]);
-    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(BORIS.userId) });
+    await t.desk.operatorCommand(ANNA, { name: "transfer", args: String(t.idOf(BORIS)) });
     const moved = await t.deliver();
-    expect((await t.handoff.tickets.ticket(id))?.operatorId).toBe(BORIS.userId);
+    expect((await t.handoff.tickets.ticket(id))?.operatorId).toBe(t.idOf(BORIS));
     expect(t.textsTo(moved, CITIZEN)[0]).toContain("передано другому оператору");
     expect(t.textsTo(moved, BORIS).some((text) => text.startsWith("<b>История"))).toBe(true);
     expect(t.textsTo(moved, ANNA)[0]).toContain("Борис &lt;b&gt;");
@@ -402,7 +402,7 @@ describe("the handoff desk: operators", () => {
     await t.desk.press(OTHER_CITIZEN, `hr:${id}:0:1`);
     expect(await t.deliver()).toEqual([]);
     expect(
-      (await createAuditLog(t.handoff.db).entries({ operatorId: OTHER_CITIZEN.userId })).map(
+      (await createAuditLog(t.handoff.db).entries({ telegramUserId: OTHER_CITIZEN.userId })).map(
         (e) => [e.action, e.ticketId, e.details.refused],
       ),
     ).toEqual([
@@ -459,7 +459,7 @@ describe("the handoff desk: operators", () => {
     const t = await setUpDesk();
     const id = await t.openTicket(CITIZEN);
     await t.deliver();
-    await t.handoff.operators.remove(ANNA.userId);
+    await t.handoff.staff.remove(t.idOf(ANNA));
     expect(await t.desk.press(ANNA, `ht:${id}`)).toEqual({ spent: true });
     expect(t.textsTo(await t.deliver(), ANNA)).toEqual([CITIZEN_TEXTS.ru.noLongerOperator]);
     // Told once: later presses and messages are a non-operator's, refused quietly.
@@ -479,7 +479,7 @@ describe("the handoff desk: operators", () => {
     }
     expect(t.textsTo(await t.deliver(), ANNA)).toEqual(Array(3).fill(OPERATOR_TEXTS.notSupervisor));
     expect(
-      (await createAuditLog(t.handoff.db).entries({ operatorId: ANNA.userId }))
+      (await createAuditLog(t.handoff.db).entries({ staffId: t.idOf(ANNA) }))
         .filter((e) => e.action === "command")
         .map((e) => [e.details.command, e.details.refused]),
     ).toEqual(["queue", "stats", "reload"].map((name) => [name, "not_supervisor"]));
@@ -522,7 +522,7 @@ describe("the handoff desk: operators", () => {
     const id = await t.openTicket(CITIZEN);
     await t.desk.press(ANNA, `ht:${id}`);
     await t.deliver();
-    const removed = await t.handoff.operators.remove(ANNA.userId);
+    const removed = await t.handoff.staff.remove(t.idOf(ANNA));
     expect(removed).toMatchObject({ ok: true, requeued: [id] });
     await t.desk.requeued([id]);
     const sent = await t.deliver();

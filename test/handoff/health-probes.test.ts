@@ -2,7 +2,7 @@ import { renameSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import {
-  createOperators,
+  createStaff,
   createStorageMonitor,
   createTicketCounts,
   createTicketService,
@@ -175,9 +175,9 @@ describe("createTicketCounts", () => {
     const db = openSqlite(":memory:");
     const counts = createTicketCounts(db);
     expect(await counts()).toEqual({ waiting: 0, assigned: 0, closed: 0 });
-    const operators = createOperators(db);
-    await operators.add({ userId: 1, name: "Anna", role: "operator" });
-    await operators.setShift(1, true);
+    const staff = createStaff(db);
+    const { member } = await staff.add({ telegramUserId: 601, name: "Anna", role: "operator" });
+    await staff.setShift(member.id, true);
     const tickets = createTicketService(db);
     const ids: number[] = [];
     for (const chatId of [10, 11, 12, 13]) {

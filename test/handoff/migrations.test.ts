@@ -19,7 +19,7 @@ describe("migrations", () => {
     const db = openDatabase(tempPath());
     expect(db.pragma("user_version", { simple: true })).toBe(MIGRATIONS.length);
     expect(tablesOf(db)).toEqual(
-      expect.arrayContaining(["operators", "tickets", "ticket_messages", "audit_log", "outbox"]),
+      expect.arrayContaining(["staff", "tickets", "ticket_messages", "audit_log", "outbox"]),
     );
     const indexes = db
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'")

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   collectReport,
-  createOperators,
+  createStaff,
   createStore,
   createTicketService,
   DURATION_BUCKETS,
@@ -26,10 +26,15 @@ async function setup() {
   const clock = movableClock(NOV_1);
   const store = createStore(db, { now: clock.now });
   const tickets = createTicketService(db, { now: clock.now });
-  const operators = createOperators(db, { now: clock.now });
-  for (const userId of [ANNA, BORIS]) {
-    await operators.add({ userId, name: `op ${userId}`, role: "operator" });
-    await operators.setShift(userId, true);
+  const staff = createStaff(db, { now: clock.now });
+  for (const id of [ANNA, BORIS]) {
+    const { member } = await staff.add({
+      telegramUserId: 1000 + id,
+      name: `op ${id}`,
+      role: "operator",
+    });
+    expect(member.id).toBe(id);
+    await staff.setShift(id, true);
   }
   let nextChat = 100;
   /** A question recorded at `at`. */

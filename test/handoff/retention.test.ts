@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   createAuditLog,
-  createOperators,
   createOutbox,
+  createStaff,
   createStore,
   createTicketService,
   ERASED_TEXT,
@@ -15,7 +15,7 @@ import { MINUTE, movableClock } from "./temp-database.ts";
 
 const DAY = 24 * 60 * MINUTE;
 const RETENTION = 90 * DAY;
-const ANNA = 1;
+const ANNA = 1; // the staff id of the one operator (Telegram user 601)
 
 /** Every row of every table, to compare a database before and after. */
 function dump(db: SqliteDatabase): Record<string, unknown[]> {
@@ -50,9 +50,10 @@ async function setup() {
   const db = openSqlite(":memory:");
   const clock = movableClock();
   const start = clock.now();
-  const operators = createOperators(db, { now: clock.now });
-  await operators.add({ userId: ANNA, name: "Anna", role: "operator" });
-  await operators.setShift(ANNA, true);
+  const staff = createStaff(db, { now: clock.now });
+  const { member } = await staff.add({ telegramUserId: 601, name: "Anna", role: "operator" });
+  expect(member.id).toBe(ANNA);
+  await staff.setShift(ANNA, true);
   const tickets = createTicketService(db, { now: clock.now });
   const store = createStore(db, { now: clock.now });
   const outbox = createOutbox(db, { now: clock.now });
@@ -249,7 +250,7 @@ describe("purgeExpired", () => {
       without(before.ticket_messages ?? [], "text", "file_id", "file_kind"),
     );
     expect(without(after.questions ?? [], "text")).toEqual(without(before.questions ?? [], "text"));
-    for (const table of ["audit_log", "feedback", "operators", "chats", "operator_focus"]) {
+    for (const table of ["audit_log", "feedback", "staff", "chats", "operator_focus"]) {
       expect(after[table], table).toEqual(before[table]);
     }
     expect(auditBefore.length).toBeGreaterThan(0);

@@ -15,7 +15,7 @@ const title = (intent: string) => kb.byId.get(intent)?.title.ru ?? intent;
 
 /** The desk fixture, with a ticket taken and closed the way these tests need. */
 async function setUp() {
-  const { handoff, desk, deliver, buttonsOf } = await setUpDesk();
+  const { handoff, desk, deliver, buttonsOf, idOf } = await setUpDesk();
   const { store } = handoff;
   const to = (rows: OutboxItem[], person: Person) => rows.filter((r) => r.chatId === person.chatId);
   const textOf = (row: OutboxItem | undefined) =>
@@ -51,7 +51,7 @@ async function setUp() {
     return to(await deliver(), operator);
   };
   const topicRows = () => handoff.db.all("SELECT * FROM audit_log WHERE action = 'topic'");
-  return { handoff, desk, deliver, to, textOf, buttonsOf, ticketTakenBy, close, topicRows };
+  return { handoff, desk, idOf, deliver, to, textOf, buttonsOf, ticketTakenBy, close, topicRows };
 }
 
 describe("button data for the topic of a closed ticket", () => {
@@ -140,7 +140,7 @@ describe("the desk: which intent a closed ticket belonged to", () => {
         question: "куда позвонить если не пришло смс",
         language: "ru",
         intent: "contacts.hotline",
-        operatorId: ANNA.userId,
+        operatorId: t.idOf(ANNA),
         createdAt: NOON,
         state: "pending",
         decidedAt: null,
@@ -154,7 +154,7 @@ describe("the desk: which intent a closed ticket belonged to", () => {
     expect(t.buttonsOf(edit)).toEqual([]);
     const audit = await createAuditLog(t.handoff.db).latest("topic", { ticketId: id });
     expect(audit).toMatchObject({
-      operatorId: ANNA.userId,
+      staffId: t.idOf(ANNA),
       details: { intent: "contacts.hotline", suggestionId: 1 },
     });
   });
@@ -187,7 +187,7 @@ describe("the desk: which intent a closed ticket belonged to", () => {
     );
     await t.desk.operatorCommand(BORIS, { name: "topic", args: "new" });
     expect(await t.handoff.suggestions.list()).toEqual([]);
-    expect(await createAuditLog(t.handoff.db).entries({ operatorId: BORIS.userId })).toContainEqual(
+    expect(await createAuditLog(t.handoff.db).entries({ staffId: t.idOf(BORIS) })).toContainEqual(
       expect.objectContaining({ action: "topic", details: { refused: "not_yours" } }),
     );
     expect((await t.desk.press(CHIEF, `hg:${id}:hours.schedule`))?.toast).toContain(
@@ -195,7 +195,7 @@ describe("the desk: which intent a closed ticket belonged to", () => {
     );
     expect(await t.handoff.suggestions.ofTicket(id)).toMatchObject({
       intent: "hours.schedule",
-      operatorId: CHIEF.userId,
+      operatorId: t.idOf(CHIEF),
     });
   });
 
@@ -219,7 +219,9 @@ describe("the desk: which intent a closed ticket belonged to", () => {
     expect(await t.desk.press(ANNA, `hg:${id}:new:extra`)).toBeUndefined();
     expect(await t.deliver()).toEqual([]);
     expect(await t.handoff.suggestions.list()).toEqual([]);
-    const citizenTried = await createAuditLog(t.handoff.db).entries({ operatorId: CITIZEN.userId });
+    const citizenTried = await createAuditLog(t.handoff.db).entries({
+      telegramUserId: CITIZEN.userId,
+    });
     expect(citizenTried).toMatchObject([{ action: "topic", details: { refused: "not_operator" } }]);
   });
 

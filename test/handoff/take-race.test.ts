@@ -5,25 +5,27 @@ import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
   createAuditLog,
-  createOperators,
+  createStaff,
   createTicketService,
   type TicketService,
 } from "../../handoff/index.ts";
 import { useTempDatabases } from "./temp-database.ts";
 
 const { tempPath, connect } = useTempDatabases();
+// Staff ids, numbered in the order added (checked in seed).
 const ANNA = 1;
 const BORIS = 2;
 
 async function seed(path: string, citizens: number) {
   const db = connect(path);
-  const operators = createOperators(db);
-  for (const [userId, name] of [
-    [ANNA, "Anna"],
-    [BORIS, "Boris"],
+  const staff = createStaff(db);
+  for (const [id, telegramUserId, name] of [
+    [ANNA, 1001, "Anna"],
+    [BORIS, 1002, "Boris"],
   ] as const) {
-    await operators.add({ userId, name, role: "operator" });
-    await operators.setShift(userId, true);
+    const { member } = await staff.add({ telegramUserId, name, role: "operator" });
+    if (member.id !== id) throw new Error(`staff member ${name} is ${member.id}, not ${id}`);
+    await staff.setShift(id, true);
   }
   const tickets = createTicketService(db);
   const ids: number[] = [];
@@ -42,7 +44,7 @@ async function seed(path: string, citizens: number) {
 const takers = async (db: ReturnType<typeof connect>, ticketId: number) =>
   (await createAuditLog(db).entries({ ticketId }))
     .filter((e) => e.action === "take" && e.details.refused === undefined)
-    .map((e) => e.operatorId);
+    .map((e) => e.staffId);
 
 describe("two operators taking the same ticket", () => {
   it("on two connections, interleaved: both see it waiting, exactly one gets it", async () => {

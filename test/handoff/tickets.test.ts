@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   createAuditLog,
-  createOperators,
   createOutbox,
+  createStaff,
   createTicketService,
   type NewTicket,
   type Ticket,
@@ -10,6 +10,8 @@ import {
 import { openTestDatabase } from "../storage.ts";
 import { MINUTE, movableClock } from "./temp-database.ts";
 
+// Staff ids: a fresh database numbers staff 1, 2, … in the order added
+// (checked in setup); their Telegram ids are others.
 const ANNA = 1; // operator
 const BORIS = 2; // operator
 const SVETA = 3; // supervisor
@@ -29,11 +31,17 @@ const question = (chatId: number, text = "Не приходит код подт�
 async function setup() {
   const db = await openTestDatabase();
   const clock = movableClock();
-  const operators = createOperators(db, { now: clock.now });
-  await operators.add({ userId: ANNA, name: "Anna", role: "operator" });
-  await operators.add({ userId: BORIS, name: "Boris", role: "operator" });
-  await operators.add({ userId: SVETA, name: "Sveta", role: "supervisor" });
-  await operators.add({ userId: OLEG, name: "Oleg", role: "operator" });
+  const operators = createStaff(db, { now: clock.now });
+  const ids = [];
+  for (const [telegramUserId, name, role] of [
+    [1001, "Anna", "operator"],
+    [1002, "Boris", "operator"],
+    [1003, "Sveta", "supervisor"],
+    [1004, "Oleg", "operator"],
+  ] as const) {
+    ids.push((await operators.add({ telegramUserId, name, role })).member.id);
+  }
+  expect(ids).toEqual([ANNA, BORIS, SVETA, OLEG]);
   for (const id of [ANNA, BORIS, SVETA]) await operators.setShift(id, true);
   const tickets = createTicketService(db, { now: clock.now });
   const audit = createAuditLog(db);
@@ -126,7 +134,7 @@ describe("taking a ticket", () => {
     expect((await tickets.ticketsOf(ANNA)).map((t) => t.id)).toEqual([ticket.id]);
     expect(await tickets.queue()).toEqual([]);
     expect(await audit.entries({ ticketId: ticket.id })).toMatchObject([
-      { operatorId: ANNA, action: "take", details: { sinceOpenedMs: 3 * MINUTE } },
+      { staffId: ANNA, action: "take", details: { sinceOpenedMs: 3 * MINUTE } },
     ]);
   });
 
@@ -153,7 +161,7 @@ describe("taking a ticket", () => {
 
     // Refusals are logged too, with whoever tried, operator or not.
     const refused = (await audit.entries()).filter((e) => e.details.refused !== undefined);
-    expect(refused.map((e) => [e.operatorId, e.action, e.details.refused])).toEqual([
+    expect(refused.map((e) => [e.staffId, e.action, e.details.refused])).toEqual([
       [BORIS, "take", "already_taken"],
       [BORIS, "take", "not_found"],
       [CITIZEN, "take", "not_operator"],
@@ -238,7 +246,7 @@ describe("release and transfer", () => {
     expect(
       (await audit.entries({ ticketId: ticket.id }))
         .filter((e) => e.action === "transfer")
-        .map((e) => [e.operatorId, e.details]),
+        .map((e) => [e.staffId, e.details]),
     ).toEqual([
       [ANNA, { from: ANNA, to: BORIS }],
       [ANNA, { refused: "not_yours" }],
@@ -295,7 +303,7 @@ describe("closing, rating and cancelling", () => {
       ticket: { state: "closed", closedBy: "operator", closedAt: clock.now(), operatorId: ANNA },
     });
     expect(await tickets.close(ticket.id, ANNA)).toEqual({ ok: false, reason: "closed" });
-    expect((await audit.entries({ ticketId: ticket.id, operatorId: ANNA })).at(-2)).toMatchObject({
+    expect((await audit.entries({ ticketId: ticket.id, staffId: ANNA })).at(-2)).toMatchObject({
       action: "close",
       details: { handlingMs: 7 * MINUTE },
     });
@@ -437,7 +445,7 @@ describe("messages", () => {
     expect(
       (await audit.entries({ ticketId: ticket.id }))
         .filter((e) => e.details.refused === undefined)
-        .map((e) => [e.operatorId, e.action]),
+        .map((e) => [e.staffId, e.action]),
     ).toEqual([
       [SVETA, "note"],
       [ANNA, "take"],

@@ -2,8 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createAuditLog, createOperators, createTicketService } from "../../handoff/index.ts";
+import { createAuditLog, createStaff, createTicketService } from "../../handoff/index.ts";
 import { runAdmin, USAGE } from "../../scripts/admin.ts";
+import { addOperator } from "../handoff/staff-fixture.ts";
 import { openTestDatabase, TEST_ENGINE } from "../storage.ts";
 import { runScript } from "./run-script.ts";
 import { toolDatabase } from "./tool-database.ts";
@@ -11,7 +12,7 @@ import { toolDatabase } from "./tool-database.ts";
 /** A fresh in-memory database and runAdmin on it, capturing what it prints. */
 async function setup() {
   const db = await openTestDatabase();
-  const operators = createOperators(db);
+  const staff = createStaff(db);
   let opened = 0;
   const requeued: number[][] = [];
   const run = async (...argv: string[]) => {
@@ -28,52 +29,76 @@ async function setup() {
     });
     return { code, out: out.join("\n"), err: err.join("\n"), errLines: err.length };
   };
-  return { db, operators, run, opened: () => opened, requeued };
+  return { db, staff, run, opened: () => opened, requeued };
 }
 
 describe("runAdmin: operators add", () => {
   it("adds an operator off shift, named 'operator <id>' by default, audited as the system", async () => {
-    const { db, operators, run } = await setup();
+    const { db, staff, run } = await setup();
     const result = await run("operators", "add", "1001");
     expect(result).toMatchObject({ code: 0, err: "" });
     expect(result.out).toBe('added 1001 "operator 1001" as operator, off shift');
-    expect(await operators.get(1001)).toMatchObject({
+    const member = await staff.byTelegram(1001);
+    expect(member).toMatchObject({
       name: "operator 1001",
       role: "operator",
       onShift: false,
       removedAt: null,
+      telegramUserId: 1001,
+      login: null,
     });
-    const [entry] = await createAuditLog(db).entries({ operatorId: 1001 });
-    expect(entry).toMatchObject({ action: "operator_add", details: { by: null } });
+    // A staff id of its own, the first in a fresh database, not the Telegram id.
+    expect(member?.id).toBe(1);
+    const entries = await createAuditLog(db).entries({ staffId: 1 });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      staffId: 1,
+      action: "operator_add",
+      details: { by: null },
+    });
+    expect(await createAuditLog(db).entries({ staffId: 1001 })).toEqual([]);
   });
 
   it("updates name and role, keeping the name when --name is left out", async () => {
-    const { operators, run } = await setup();
+    const { staff, run } = await setup();
     expect((await run("operators", "add", "1001", "--name", " Anna   Petrova ")).code).toBe(0);
-    expect((await operators.get(1001))?.name).toBe("Anna Petrova");
+    const added = await staff.byTelegram(1001);
+    expect(added?.name).toBe("Anna Petrova");
 
     const promoted = await run("operators", "add", "1001", "--supervisor");
     expect(promoted.out).toBe('updated 1001 "Anna Petrova" as supervisor, off shift');
-    expect(await operators.get(1001)).toMatchObject({ name: "Anna Petrova", role: "supervisor" });
+    expect(await staff.byTelegram(1001)).toMatchObject({
+      id: added?.id,
+      name: "Anna Petrova",
+      role: "supervisor",
+    });
 
     await run("operators", "add", "1001", "--name", "Anna P.");
-    expect(await operators.get(1001)).toMatchObject({ name: "Anna P.", role: "operator" });
+    expect(await staff.byTelegram(1001)).toMatchObject({
+      id: added?.id,
+      name: "Anna P.",
+      role: "operator",
+    });
+    expect(await staff.list({ includeRemoved: true })).toHaveLength(1);
   });
 
   it("says 'added' when bringing back a removed operator", async () => {
-    const { operators, run } = await setup();
-    await operators.add({ userId: 7, name: "Oleg", role: "operator" });
-    await operators.remove(7);
+    const { staff, run } = await setup();
+    const oleg = await addOperator(staff, 7, "Oleg", { onShift: true });
+    await staff.remove(oleg);
     expect((await run("operators", "add", "7")).out).toBe('added 7 "Oleg" as operator, off shift');
-    expect(await operators.roleOf(7)).toBe("operator");
+    expect(await staff.roleOf(oleg)).toBe("operator");
+    expect((await staff.byTelegram(7))?.id).toBe(oleg);
   });
 });
 
 describe("runAdmin: operators remove", () => {
   it("removes an operator and reports the tickets that went back to the queue", async () => {
-    const { db, operators, run, requeued } = await setup();
-    await operators.add({ userId: 1, name: "Anna", role: "operator" });
-    await operators.setShift(1, true);
+    const { db, staff, run, requeued } = await setup();
+    // Staff id 1 for Boris, 2 for Anna: her Telegram id 1 is not her staff id.
+    const boris = await addOperator(staff, 77, "Boris", { onShift: true });
+    const anna = await addOperator(staff, 1, "Anna", { onShift: true });
+    expect([boris, anna]).toEqual([1, 2]);
     const tickets = createTicketService(db);
     const ids: number[] = [];
     for (const chatId of [500, 501]) {
@@ -84,46 +109,74 @@ describe("runAdmin: operators remove", () => {
         topIntents: [],
       });
       if (!opened.ok) throw new Error("not opened");
-      expect((await tickets.takeTicket(opened.ticket.id, 1)).ok).toBe(true);
+      expect((await tickets.takeTicket(opened.ticket.id, anna)).ok).toBe(true);
       ids.push(opened.ticket.id);
     }
+    const borisTicket = await tickets.openTicket({
+      chatId: 502,
+      language: "ru",
+      question: "?",
+      topIntents: [],
+    });
+    if (!borisTicket.ok) throw new Error("not opened");
+    expect((await tickets.takeTicket(borisTicket.ticket.id, boris)).ok).toBe(true);
 
     const result = await run("operators", "remove", "1");
     expect(result.code).toBe(0);
     expect(result.out).toBe(
       `removed 1 "Anna"; 2 assigned ticket(s) went back to the queue: #${ids[0]}, #${ids[1]}`,
     );
-    expect(await operators.roleOf(1)).toBeUndefined();
+    expect(await staff.roleOf(anna)).toBeUndefined();
+    expect(await staff.roleOf(boris)).toBe("operator");
     expect((await tickets.queue()).map((t) => t.id)).toEqual(ids);
+    expect(await tickets.ticket(borisTicket.ticket.id)).toMatchObject({
+      state: "assigned",
+      operatorId: boris,
+    });
     // The citizens are told (through the desk's outbox; see desk.test.ts).
     expect(requeued).toEqual([ids]);
-    const removal = (await createAuditLog(db).entries({ operatorId: 1 })).find(
+    const removal = (await createAuditLog(db).entries({ staffId: anna })).find(
       (e) => e.action === "operator_remove",
     );
     expect(removal?.details).toEqual({ by: null });
+    expect(
+      (await createAuditLog(db).entries({ staffId: boris })).map((e) => e.action),
+    ).not.toContain("operator_remove");
   });
 
   it("says when they had no tickets", async () => {
-    const { operators, run } = await setup();
-    await operators.add({ userId: 2, name: "Boris", role: "operator" });
+    const { staff, run } = await setup();
+    await addOperator(staff, 2, "Boris");
     expect((await run("operators", "remove", "2")).out).toBe(
       'removed 2 "Boris"; they had no assigned tickets',
     );
   });
 
   it("refuses an unknown or already removed id with exit 1", async () => {
-    const { operators, run } = await setup();
+    const { staff, run } = await setup();
     const unknown = await run("operators", "remove", "42");
     expect(unknown).toMatchObject({ code: 1, out: "" });
     expect(unknown.err).toBe("operators remove: 42 is not an operator");
 
-    await operators.add({ userId: 3, name: "Sveta", role: "operator" });
-    await operators.remove(3);
+    const sveta = await addOperator(staff, 3, "Sveta");
+    await staff.remove(sveta);
     const again = await run("operators", "remove", "3");
     expect(again.code).toBe(1);
     expect(again.err).toMatch(
       /^operators remove: 3 is not an operator \(removed on \d{4}-\d\d-\d\d\)$/,
     );
+  });
+
+  it("takes a Telegram user id, not a staff id", async () => {
+    const { staff, run } = await setup();
+    const anna = await addOperator(staff, 900, "Anna");
+    expect(anna).toBe(1);
+    expect(await run("operators", "remove", "1")).toMatchObject({
+      code: 1,
+      out: "",
+      err: "operators remove: 1 is not an operator",
+    });
+    expect(await staff.roleOf(anna)).toBe("operator");
   });
 });
 
@@ -139,12 +192,15 @@ describe("runAdmin: operators list", () => {
   it("prints a table by name; --all adds removed ones and when", async () => {
     const db = await openTestDatabase();
     // Noon UTC: the same local date in nearly every time zone.
-    const operators = createOperators(db, { now: () => Date.UTC(2025, 2, 5, 12) });
-    await operators.add({ userId: 20, name: "Boris", role: "operator" });
-    await operators.add({ userId: 10, name: "Anna", role: "supervisor" });
-    await operators.add({ userId: 30, name: "Oleg", role: "operator" });
-    await operators.setShift(10, true);
-    await operators.remove(30);
+    const staff = createStaff(db, { now: () => Date.UTC(2025, 2, 5, 12) });
+    // Staff ids 1, 2, 3, 4 in the order added, unlike the Telegram ids.
+    const boris = await addOperator(staff, 20, "Boris");
+    const anna = await addOperator(staff, 10, "Anna", { role: "supervisor", onShift: true });
+    const oleg = await addOperator(staff, 30, "Oleg");
+    // Known by a login only (the web console): no Telegram id.
+    await staff.add({ login: "vera", name: "Vera", role: "operator" });
+    expect([boris, anna, oleg]).toEqual([1, 2, 3]);
+    await staff.remove(oleg);
     const list = async (...flags: string[]) => {
       const out: string[] = [];
       const code = await runAdmin(["operators", "list", ...flags], {
@@ -157,37 +213,53 @@ describe("runAdmin: operators list", () => {
     };
 
     expect(await list()).toEqual([
-      "ID  NAME   ROLE        ON SHIFT  ADDED",
-      "10  Anna   supervisor  yes       2025-03-05",
-      "20  Boris  operator    no        2025-03-05",
+      "TELEGRAM  STAFF  NAME   ROLE        ON SHIFT  ADDED",
+      "10        2      Anna   supervisor  yes       2025-03-05",
+      "20        1      Boris  operator    no        2025-03-05",
+      "-         4      Vera   operator    no        2025-03-05",
     ]);
     expect(await list("--all")).toEqual([
-      "ID  NAME   ROLE        ON SHIFT  ADDED       REMOVED",
-      "10  Anna   supervisor  yes       2025-03-05",
-      "20  Boris  operator    no        2025-03-05",
-      "30  Oleg   operator    no        2025-03-05  2025-03-05",
+      "TELEGRAM  STAFF  NAME   ROLE        ON SHIFT  ADDED       REMOVED",
+      "10        2      Anna   supervisor  yes       2025-03-05",
+      "20        1      Boris  operator    no        2025-03-05",
+      "30        3      Oleg   operator    no        2025-03-05  2025-03-05",
+      "-         4      Vera   operator    no        2025-03-05",
     ]);
   });
 });
 
 describe("runAdmin: operators shift", () => {
   it("puts an operator on and off shift", async () => {
-    const { operators, run } = await setup();
-    await operators.add({ userId: 5, name: "Anna", role: "operator" });
+    const { staff, run } = await setup();
+    const anna = await addOperator(staff, 5, "Anna");
     expect((await run("operators", "shift", "5", "on")).out).toBe(
       '5 "Anna" (operator) is now on shift',
     );
-    expect((await operators.get(5))?.onShift).toBe(true);
+    expect((await staff.get(anna))?.onShift).toBe(true);
     expect((await run("operators", "shift", "5", "off")).code).toBe(0);
-    expect((await operators.get(5))?.onShift).toBe(false);
+    expect((await staff.get(anna))?.onShift).toBe(false);
   });
 
   it("refuses someone who is not an operator with exit 1", async () => {
-    const { run } = await setup();
+    const { staff, run } = await setup();
     expect(await run("operators", "shift", "5", "on")).toMatchObject({
       code: 1,
       err: "operators shift: 5 is not an operator",
     });
+    // Staff id 1 is someone else's; a removed operator is refused too.
+    const anna = await addOperator(staff, 600, "Anna");
+    expect(anna).toBe(1);
+    expect(await run("operators", "shift", "1", "on")).toMatchObject({
+      code: 1,
+      err: "operators shift: 1 is not an operator",
+    });
+    await staff.remove(anna);
+    const removed = await run("operators", "shift", "600", "on");
+    expect(removed.code).toBe(1);
+    expect(removed.err).toMatch(
+      /^operators shift: 600 is not an operator \(removed on \d{4}-\d\d-\d\d\)$/,
+    );
+    expect((await staff.get(anna))?.onShift).toBe(false);
   });
 });
 
@@ -216,9 +288,10 @@ describe("runAdmin: the command line", () => {
     [["operators", "shift", "1", "maybe"], 'expected on or off, not "maybe"'],
     [["operators", "shift", "on", "1"], 'not "on"'],
   ])("%j: one line naming the problem, exit 2, database untouched", async (argv, problem) => {
-    const { operators, run, opened } = await setup();
-    await operators.add({ userId: 1, name: "Anna", role: "supervisor" });
-    const before = await operators.list({ includeRemoved: true });
+    const { db, staff, run, opened } = await setup();
+    await addOperator(staff, 1, "Anna", { role: "supervisor" });
+    const before = await staff.list({ includeRemoved: true });
+    const audited = await createAuditLog(db).entries();
 
     const result = await run(...argv);
     expect(result.code).toBe(2);
@@ -228,7 +301,8 @@ describe("runAdmin: the command line", () => {
     expect(result.err).toContain(`operators ${argv[1]}: `);
     expect(result.err).toContain(problem);
     expect(opened()).toBe(0);
-    expect(await operators.list({ includeRemoved: true })).toEqual(before);
+    expect(await staff.list({ includeRemoved: true })).toEqual(before);
+    expect(await createAuditLog(db).entries()).toEqual(audited);
   });
 
   it.each([[[]], [["operators"]], [["frob"]], [["operators", "frob"]], [["add", "1"]]])(
@@ -324,8 +398,9 @@ describe("npm run admin, as a user", () => {
     expect(admin("operators", "shift", "123456789", "on").status).toBe(0);
     const listed = admin("operators", "list");
     expect(listed.status).toBe(0);
+    expect(listed.stdout).toMatch(/^TELEGRAM\s+STAFF\s+NAME\s+ROLE\s+ON SHIFT\s+ADDED$/m);
     expect(listed.stdout).toMatch(
-      /^123456789\s+Анна Петрова\s+supervisor\s+yes\s+\d{4}-\d\d-\d\d$/m,
+      /^123456789\s+1\s+Анна Петрова\s+supervisor\s+yes\s+\d{4}-\d\d-\d\d$/m,
     );
 
     const refused = admin("operators", "remove", "12x");
@@ -341,12 +416,16 @@ describe("npm run admin, as a user", () => {
     // What the bot will see in the same database.
     const db = await database.open();
     try {
-      expect(await createOperators(db).get(123456789)).toMatchObject({
+      const staff = createStaff(db);
+      const member = await staff.byTelegram(123456789);
+      expect(member).toMatchObject({
+        id: 1,
         name: "Анна Петрова",
         role: "supervisor",
         onShift: false,
       });
-      expect(await createOperators(db).roleOf(123456789)).toBeUndefined();
+      expect(member?.removedAt).not.toBeNull();
+      expect(await staff.roleOf(1)).toBeUndefined();
     } finally {
       await db.close();
     }

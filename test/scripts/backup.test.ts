@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { databaseOf } from "../../bot/config.ts";
-import { createOperators, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
+import { createStaff, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
 import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { formatBytes, runBackup } from "../../scripts/backup.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
@@ -20,7 +20,7 @@ const newDir = () => mkdtempSync(join(dir, `d${++made}-`));
 /** Two tickets and an operator. */
 async function fill(db: SqlDatabase) {
   const tickets = createTicketService(db);
-  await createOperators(db).add({ userId: 601, name: "Анна", role: "operator" });
+  await createStaff(db).add({ telegramUserId: 601, name: "Анна", role: "operator" });
   await tickets.openTicket({ chatId: 1, language: "ru", question: "?", topIntents: [] });
   await tickets.openTicket({ chatId: 2, language: "en", question: "how", topIntents: [] });
 }
@@ -108,7 +108,7 @@ describe("export and restore", () => {
     const exported = await run(source.env, file, ...(TEST_ENGINE === "sqlite" ? ["--export"] : []));
     expect(exported).toMatchObject({ code: 0, err: "" });
     expect(exported.out).toMatch(
-      /^exported .+ to .+bot\.jsonl: \d+ row\(s\) \(.*operators 1, tickets 2.*\), [\d.]+ K?B in \d+ ms$/,
+      /^exported .+ to .+bot\.jsonl: \d+ row\(s\) \(.*staff 1, tickets 2.*\), [\d.]+ K?B in \d+ ms$/,
     );
     expect(JSON.parse(readFileSync(file, "utf8").split("\n")[0] as string)).toMatchObject({
       format: "gosuslugi-bot-export",
@@ -143,7 +143,7 @@ describe("export and restore", () => {
     const twice = await run(target.env, "--restore", file);
     expect(twice.code).toBe(1);
     expect(twice.err).toBe(
-      "backup: restore refused, nothing changed: the database already has rows in operators: import into a new, empty database",
+      "backup: restore refused, nothing changed: the database already has rows in staff: import into a new, empty database",
     );
   });
 

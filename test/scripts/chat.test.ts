@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOperators, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
+import { createStaff, createTicketService, type SqlDatabase } from "../../handoff/index.ts";
 import { openPostgres } from "../../handoff/postgres/client.ts";
 import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
@@ -140,13 +140,18 @@ describe("npm run chat: a handoff between a citizen and an operator terminal", (
     expect(turns[2]).toContain("Гражданин: как восстановить пароль");
     expect(turns[5]).toContain(`Обращение №${ticketId} закрыто`);
     await inspect(database, async (db) => {
-      expect(await createOperators(db).get(2)).toMatchObject({
+      const terminal = await createStaff(db).byTelegram(2);
+      expect(terminal).toMatchObject({
         name: "Терминал",
         role: "supervisor",
         onShift: true,
       });
       const transcript = await createTicketService(db).transcript(ticketId);
-      expect(transcript?.ticket).toMatchObject({ state: "closed", operatorId: 2, rating: null });
+      expect(transcript?.ticket).toMatchObject({
+        state: "closed",
+        operatorId: terminal?.id,
+        rating: null,
+      });
       const said = transcript?.messages.filter((m) => m.direction === "operator");
       expect(said?.map((m) => m.text)).toEqual([reply, "Чем ещё помочь?"]);
     });
@@ -191,7 +196,7 @@ describe("npm run chat: an operator on shift before the ticket", () => {
       expect(await createTicketService(db).ticket(1)).toMatchObject({
         state: "closed",
         closedBy: "citizen",
-        operatorId: 7,
+        operatorId: (await createStaff(db).byTelegram(7))?.id,
       });
     });
   });

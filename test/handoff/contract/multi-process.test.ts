@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createFloodCounts, createOperators, createOutbox } from "../../../handoff/index.ts";
+import { createFloodCounts, createOutbox, createStaff } from "../../../handoff/index.ts";
 import { createInstances } from "../../../handoff/sql/instances.ts";
 import { createPeriodicRuns } from "../../../handoff/sql/periodic-runs.ts";
 import { ENGINES, type TestDatabase } from "./engines.ts";
@@ -93,8 +93,12 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
     const db = await fresh();
     const seed = (name: string) =>
       Promise.all(
-        [5001, 5002, 5003].map((userId) =>
-          createOperators(db).add({ userId, name: `${name} ${userId}`, role: "operator" }),
+        [5001, 5002, 5003].map((telegramUserId) =>
+          createStaff(db).add({
+            telegramUserId,
+            name: `${name} ${telegramUserId}`,
+            role: "operator",
+          }),
         ),
       );
     const results = await Promise.all(["a", "b", "c", "d"].map(seed));
@@ -102,10 +106,10 @@ describe.each(ENGINES)("several processes' bookkeeping on %s", (_engine, open) =
       results
         .flat()
         .filter((r) => r.created)
-        .map((r) => r.operator.userId)
+        .map((r) => r.member.telegramUserId)
         .sort(),
     ).toEqual([5001, 5002, 5003]);
-    expect((await createOperators(db).list()).map((o) => o.userId).sort()).toEqual([
+    expect((await createStaff(db).list()).map((o) => o.telegramUserId).sort()).toEqual([
       5001, 5002, 5003,
     ]);
   });

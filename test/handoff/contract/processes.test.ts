@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createOperators, createOutbox, createTicketService } from "../../../handoff/index.ts";
+import { createOutbox, createStaff, createTicketService } from "../../../handoff/index.ts";
 import { openPostgres, type PostgresDatabase } from "../../../handoff/postgres/client.ts";
 import { freshPostgres } from "../../postgres/fresh.ts";
 
@@ -26,11 +26,16 @@ describe("several processes on one PostgreSQL database", () => {
   it("give each waiting ticket to exactly one of the operators taking it at once", async () => {
     const pools = await processes(4);
     const [first] = pools as [PostgresDatabase];
-    const operators = createOperators(first);
-    const ids = [1, 2, 3, 4, 5, 6, 7, 8];
-    for (const userId of ids) {
-      await operators.add({ userId, name: `op${userId}`, role: "operator" });
-      await operators.setShift(userId, true);
+    const staff = createStaff(first);
+    const ids: number[] = [];
+    for (let n = 1; n <= 8; n++) {
+      const { member } = await staff.add({
+        telegramUserId: 1000 + n,
+        name: `op${n}`,
+        role: "operator",
+      });
+      await staff.setShift(member.id, true);
+      ids.push(member.id);
     }
     const tickets = createTicketService(first);
     for (let round = 0; round < 20; round++) {

@@ -34,7 +34,10 @@ async function fill(db: SqlClient) {
   );
   await db.run("INSERT INTO processed_updates (update_id, processed_at) VALUES (900000001, 5)");
   await db.run(
-    "INSERT INTO operators (user_id, name, role, on_shift, added_at) VALUES (7, 'Ольга «О'''' Нил»', 'supervisor', 1, 1)",
+    "INSERT INTO staff (id, name, role, on_shift, added_at, telegram_user_id) VALUES (7, 'Ольга «О'''' Нил»', 'supervisor', 1, 1, 70007)",
+  );
+  await db.run(
+    "INSERT INTO staff (id, name, role, on_shift, added_at, login) VALUES (9, 'Web', 'operator', 0, 2, 'web.op')",
   );
   for (let i = 0; i < 3; i++) {
     await db.run(
@@ -53,7 +56,10 @@ async function fill(db: SqlClient) {
     "INSERT INTO feedback (chat_id, intent, helpful, created_at, message_id) VALUES (100, 'x', 1, 2, 55)",
   );
   await db.run(
-    "INSERT INTO audit_log (operator_id, action, ticket_id, details, at) VALUES (7, 'close', 2, '{\"a\":1}', 4)",
+    "INSERT INTO audit_log (staff_id, action, ticket_id, details, at) VALUES (7, 'close', 2, '{\"a\":1}', 4)",
+  );
+  await db.run(
+    "INSERT INTO audit_log (telegram_user_id, action, details, at) VALUES (501, 'command', '{\"refused\":\"not_operator\"}', 5)",
   );
   for (let i = 0; i < 2_500; i++) {
     await db.run(
@@ -96,6 +102,10 @@ describe("export and import", () => {
        VALUES (555, 'ru', 'новый', '[]', 'waiting', 10) RETURNING id`,
     );
     expect(next?.id).toBe(4);
+    const staff = await to.get<{ id: number }>(
+      "INSERT INTO staff (name, role, added_at, login) VALUES ('new', 'operator', 11, 'new') RETURNING id",
+    );
+    expect(staff?.id).toBe(10);
 
     const back = await sqlite();
     await importTables(back, again.lines);
@@ -107,10 +117,8 @@ describe("export and import", () => {
     await fill(from);
     const { lines } = await dump(from);
     const to = await postgres();
-    await to.run(
-      "INSERT INTO operators (user_id, name, role, added_at) VALUES (1, 'x', 'operator', 1)",
-    );
-    await expect(importTables(to, lines)).rejects.toThrow(/already has rows in operators/);
+    await to.run("INSERT INTO staff (id, name, role, added_at) VALUES (1, 'x', 'operator', 1)");
+    await expect(importTables(to, lines)).rejects.toThrow(/already has rows in staff/);
 
     const empty = await postgres();
     await expect(importTables(empty, ["{not json"])).rejects.toThrow(ImportError);

@@ -1,5 +1,5 @@
 import {
-  createOperators,
+  createStaff,
   createStore,
   createTicketService,
   type QuestionRecord,
@@ -62,14 +62,16 @@ export async function seedRealisticMonth(
   const rand = random(seed);
   let time = until - days * DAY;
   const now = () => time;
-  const operators = createOperators(db, { now });
-  for (let id = 1; id <= 6; id++) {
-    await operators.add({
-      userId: id,
-      name: `Оператор ${id}`,
-      role: id === 1 ? "supervisor" : "operator",
+  const staff = createStaff(db, { now });
+  for (let n = 1; n <= 6; n++) {
+    const { member } = await staff.add({
+      telegramUserId: 1000 + n,
+      name: `Оператор ${n}`,
+      role: n === 1 ? "supervisor" : "operator",
     });
-    await operators.setShift(id, true);
+    // Staff ids 1-6, in the order added: the month's tickets name them so.
+    if (member.id !== n) throw new Error(`staff member ${n} got id ${member.id}`);
+    await staff.setShift(n, true);
   }
   // Popular intents come first: a Zipf-like pick.
   const pickIntent = () => INTENTS[Math.floor(INTENTS.length * rand() ** 2.2)] as string;
