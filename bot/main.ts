@@ -6,6 +6,7 @@ import { hostname } from "node:os";
 import { Api } from "grammy";
 import type { Logger } from "pino";
 import {
+  createEffectsRenderer,
   createFloodCounts,
   createInstances,
   createLocalSignals,
@@ -13,8 +14,10 @@ import {
   createTicketCounts,
   type DeliveryWorker,
   defaultOperatorName,
+  EFFECTS_SIGNAL,
   openHandoff,
   purgeExpired,
+  recordingChannel,
   type Staff,
 } from "../handoff/index.ts";
 import {
@@ -56,6 +59,8 @@ To try the bot without Telegram, in this terminal:  npm run chat
 
 /** The session advisory lock the poller holds on PostgreSQL (any number unique to this application). */
 const POLLER_LOCK = 727_002;
+/** How often the desk's effects are looked at without a signal (a web console's, to render). */
+const EFFECTS_POLL_MS = 1_000;
 /** The signal a process sends when it reloaded the knowledge base at a supervisor's word. */
 const RELOAD_SIGNAL = "knowledge_reload";
 /** Processes reloading one change (the same result, the same knowledge base) within this time tell the supervisors once. */
@@ -193,10 +198,12 @@ async function start(
   const shared = config.database.engine === "postgres";
   const instances = createInstances(database);
   if (shared) await instances.register({ id: instance, host: hostname(), pid: process.pid });
+  const telegramChannel = createTelegramChannel({ knowledge: knowledge.current });
   const handoff = openHandoff(database, {
     instance,
     knowledge: knowledge.current,
-    channel: createTelegramChannel({ knowledge: knowledge.current }),
+    // Recorded too: the web consoles follow what was said, live.
+    channel: recordingChannel(telegramChannel),
     log,
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
@@ -357,6 +364,37 @@ async function start(
     close: async () => {
       await delivery.stop();
       while (!abandon.aborted && (await delivery.deliverOnce()) !== "idle") {}
+    },
+  });
+
+  // What a web console said waits in the desk's effects: rendered to
+  // Telegram here, in order, at its signal, with a poll as the backstop (a
+  // console on the same SQLite file is another process: no signal reaches).
+  const effects = createEffectsRenderer({
+    db: database,
+    repositories: handoff.repositories,
+    channel: telegramChannel,
+    onEnqueued: () => worker?.wake(),
+  });
+  let rendering: Promise<unknown> | undefined;
+  const renderEffects = () => {
+    rendering ??= effects
+      .renderPending()
+      .catch((error) => {
+        if (!handoff.storage.observe(error)) log.error({ error }, "rendering desk effects failed");
+      })
+      .finally(() => {
+        rendering = undefined;
+      });
+  };
+  const effectsTimer = setInterval(renderEffects, EFFECTS_POLL_MS);
+  const unsubscribeEffects = wakeUps.subscribe(EFFECTS_SIGNAL, renderEffects);
+  closers.push({
+    name: "desk effects",
+    close: async () => {
+      clearInterval(effectsTimer);
+      unsubscribeEffects();
+      await rendering;
     },
   });
 

@@ -1,7 +1,7 @@
 import type { RenderedAnswer } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 import type { DeskAction } from "./desk-actions.ts";
-import type { ReportData } from "./ports.ts";
+import type { ReportData } from "./report-figures.ts";
 import type { IntentGuess, TicketFile } from "./ticket-model.ts";
 
 // What the desk decides, in the domain's words: who is told what, and which
@@ -211,7 +211,7 @@ export type DeskEffect =
   /** To a staff member (an operator or a supervisor). */
   | {
       kind: "staff";
-      /** The staff member's id (today: their Telegram user id, the one channel that reaches them). */
+      /** The staff member's id (not a Telegram id: each channel finds its own way to them). */
       staffId: number;
       notice: StaffNotice;
       ticketId?: number;

@@ -3,7 +3,7 @@ import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./da
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
 import type { DeskChannel } from "./effects.ts";
 import type { Outbox, Repositories, Staff, Store, Suggestions, TicketService } from "./ports.ts";
-import type { SqlDatabase } from "./sql/client.ts";
+import type { SqlClient, SqlDatabase } from "./sql/client.ts";
 import { repositoriesOn } from "./sql/repositories.ts";
 
 /**
@@ -22,6 +22,8 @@ export interface Handoff {
   outbox: Outbox;
   suggestions: Suggestions;
   desk: Desk;
+  /** Every repository on a client (a transaction's), with this handoff's clock and storage monitor. */
+  repositories: (sql: SqlClient) => Repositories;
   /** Waits for the transactions under way, then closes the database. */
   close(): Promise<void>;
 }
@@ -70,10 +72,11 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
     storage,
     ...(instance ? { instance } : {}),
   });
+  const repositories = (sql: SqlClient) => repositoriesOn(sql, { ...clock, storage });
   const desk = createDesk(
     {
       db,
-      repositories: (sql) => repositoriesOn(sql, { ...clock, storage }),
+      repositories,
       channel,
       knowledge,
       ...(onEnqueued ? { onEnqueued } : {}),
@@ -91,6 +94,7 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
     outbox,
     suggestions,
     desk,
+    repositories,
     close: () => db.close(),
   };
 }

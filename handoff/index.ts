@@ -63,6 +63,7 @@ export type {
   CloseResult,
   DecideSuggestionResult,
   DecisionCounts,
+  DeskEffects,
   DurationSummary,
   FeedbackOutcome,
   HistogramBucket,
@@ -81,6 +82,7 @@ export type {
   PurgeOptions,
   QuestionRecord,
   RateResult,
+  RecordedEffect,
   RecordSuggestionResult,
   ReleaseResult,
   RemoveStaffResult,
@@ -115,6 +117,13 @@ export type {
 } from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
+  type ChannelFactory,
+  createEffectsRenderer,
+  EFFECTS_SIGNAL,
+  type EffectsRendererDeps,
+  recordingChannel,
+} from "./recorded-effects.ts";
+export {
   DECISIONS,
   formatCount,
   formatDate,
@@ -139,6 +148,7 @@ export type { FloodCounts, FloodVerdict } from "./sql/flood-counts.ts";
 export {
   collectReport,
   createAuditLog,
+  createDeskEffects,
   createFloodCounts,
   createInstances,
   createOperatorFocus,

@@ -4,6 +4,18 @@
 import type { UnansweredQuestion } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 import type { StorageMonitor } from "./database-probe.ts";
+import type { DeskEffect, Shown } from "./effects.ts";
+import type { ReportData, ReportPeriod } from "./report-figures.ts";
+
+export type {
+  DecisionCounts,
+  DurationSummary,
+  HistogramBucket,
+  ReportData,
+  ReportDay,
+  ReportPeriod,
+} from "./report-figures.ts";
+
 import type {
   IntentGuess,
   MessageDirection,
@@ -628,88 +640,6 @@ export interface TicketStatisticsOptions {
 /** How many tickets are in each state now. */
 export type TicketCounts = Record<TicketState, number>;
 
-/** Questions by what the bot did with them. */
-export interface DecisionCounts {
-  answered: number;
-  clarified: number;
-  /** Offered an operator (escalated), whether or not the citizen then opened a ticket. */
-  escalated: number;
-}
-
-/** One Moscow calendar day of questions. */
-export interface ReportDay extends DecisionCounts {
-  /** YYYY-MM-DD in Moscow time. */
-  day: string;
-}
-
-/** How many durations fall in [fromMs, toMs); `toMs` null is the open last bucket. */
-export interface HistogramBucket {
-  fromMs: number;
-  toMs: number | null;
-  count: number;
-}
-
-/** A set of durations: waits or handling times. */
-export interface DurationSummary {
-  count: number;
-  medianMs: number | undefined;
-  /** The 90th percentile (nearest rank): 9 in 10 were at most this long. */
-  p90Ms: number | undefined;
-  /** One bucket per DURATION_BUCKETS bound, all of them, empty ones included. */
-  histogram: HistogramBucket[];
-}
-
-/** The figures of the managers' report for one period, as plain data. */
-export interface ReportData {
-  /** The period, `since` ≤ time < `until`, in ms. */
-  since: number;
-  until: number;
-  /** Every Moscow day the period touches, oldest first, days without questions included. */
-  days: ReportDay[];
-  questions: DecisionCounts & {
-    total: number;
-    /** Each decision's share of the total, 0 to 1 (all 0 when there were no questions). */
-    share: DecisionCounts;
-  };
-  /** The intents answered most often, most first (ties by id). */
-  topIntents: { intent: string; count: number }[];
-  /** The intents with the most 👎, most first (then the larger 👎 share, then by id); only those with any 👎. */
-  disliked: { intent: string; helpful: number; unhelpful: number }[];
-  tickets: {
-    opened: number;
-    /** Closed by an operator in the period. */
-    closedByOperator: number;
-    /** Closed by the citizen (/cancel) in the period. */
-    cancelled: number;
-    /** In the queue at the moment of the report (not at `until`). */
-    waitingNow: number;
-    /** With an operator at the moment of the report. */
-    assignedNow: number;
-  };
-  /** From opening to an operator first taking it, of tickets first taken in the period. */
-  wait: DurationSummary;
-  /** From first taking to closing, of tickets operators closed in the period. */
-  handling: DurationSummary;
-  ratings: {
-    /** How many tickets were rated 1, 2, 3, 4, 5 (index 0 is rating 1). */
-    counts: [number, number, number, number, number];
-    rated: number;
-    mean: number | undefined;
-    /** Citizens who said the problem was solved, and who said it was not. */
-    solved: number;
-    unsolved: number;
-    /** solved / (solved + unsolved); undefined when nobody answered. */
-    solvedShare: number | undefined;
-  };
-}
-
-export interface ReportPeriod {
-  since: number;
-  until: number;
-  /** How many intents the top and the 👎 lists keep. Defaults to 10. */
-  top?: number;
-}
-
 /** How many rows `purgeExpired` erased or deleted (or would, on a dry run). */
 export interface PurgeCounts {
   /** Closed tickets whose question was erased. */
@@ -729,6 +659,8 @@ export interface PurgeCounts {
    * replay) older than the retention period: they hold citizens' messages.
    */
   inbox: number;
+  /** The desk's effects, rendered, deleted after the handled-update period (they hold what was said). */
+  effects: number;
   /**
    * Operators' suggestions whose copy of the ticket's question was erased;
    * null when the database has no `suggestions` table (before migration 4).
@@ -782,11 +714,47 @@ export interface OperatorFocus {
 }
 
 /** Every repository of the handoff, on one client. */
+/** One effect the desk said, as recorded. */
+export interface RecordedEffect {
+  id: number;
+  effect: DeskEffect;
+  createdAt: number;
+  /** When a bot process rendered it to Telegram; null while it waits for one. */
+  renderedAt: number | null;
+}
+
+/**
+ * What the desk said, recorded in the step that said it: for the channels
+ * outside the process that said it. A web console's steps wait here for a
+ * bot process to render them to Telegram (in order); the bot's own are
+ * recorded as rendered; every console follows the feed for live updates.
+ */
+export interface DeskEffects {
+  /** Records an effect; `rendered`: the step's own channel delivered it (the bot's steps). Returns its id. */
+  record(effect: DeskEffect, options: { rendered: boolean }): Promise<number>;
+  /**
+   * The oldest effects not rendered yet, up to `limit`, locked until this
+   * transaction ends (another process asking meanwhile waits, then finds
+   * them rendered): call it in the transaction that renders them.
+   */
+  claimUnrendered(limit: number): Promise<RecordedEffect[]>;
+  markRendered(ids: readonly number[]): Promise<void>;
+  /** Whether any effect waits for rendering (cheap: an index). */
+  anyUnrendered(): Promise<boolean>;
+  /** The effects after `id`, oldest first, up to `limit`: a console's feed. */
+  after(id: number, limit: number): Promise<RecordedEffect[]>;
+  /** The newest effect's id (0 for none): where a console's feed starts. */
+  latestId(): Promise<number>;
+  /** Whether a ticket's `shown` thing was said to anyone (the rating question, asked once). */
+  wasShown(ticketId: number, shown: Shown): Promise<boolean>;
+}
+
 export interface Repositories {
   store: Store;
   tickets: TicketService;
   staff: Staff;
   outbox: Outbox;
+  effects: DeskEffects;
   suggestions: Suggestions;
   audit: AuditLog;
   focus: OperatorFocus;

@@ -55,6 +55,7 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string[] {
     `  ${gone} ${counts.outbox} sent or failed outbox row(s)`,
     `  ${gone} ${counts.updates} handled update id(s) older than 3 days`,
     `  ${gone} ${counts.inbox} saved update(s) never handled`,
+    `  ${gone} ${counts.effects} rendered desk effect(s) older than 3 days`,
   ];
 }
 

@@ -197,6 +197,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE audit_log ADD CHECK (staff_id IS NOT NULL OR telegram_user_id IS NOT NULL);
   ALTER INDEX audit_log_by_operator RENAME TO audit_log_by_staff;
   `,
+  // 5: SQLite's 11 (the desk's effects, for channels in other processes).
+  `
+  CREATE TABLE desk_effects (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    effect TEXT NOT NULL,
+    ticket_id BIGINT,
+    staff_id BIGINT,
+    shown TEXT,
+    created_at BIGINT NOT NULL,
+    rendered_at BIGINT
+  );
+  CREATE INDEX desk_effects_unrendered ON desk_effects (id) WHERE rendered_at IS NULL;
+  CREATE INDEX desk_effects_shown ON desk_effects (ticket_id, shown) WHERE shown IS NOT NULL;
+  CREATE INDEX desk_effects_by_time ON desk_effects (created_at);
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

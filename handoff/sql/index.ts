@@ -4,6 +4,7 @@
 // handoff/postgres) and build these on its client.
 export { createAuditLog } from "./audit.ts";
 export type { SqlClient, SqlDatabase, SqlEngine, SqlParams, SqlValue } from "./client.ts";
+export { createDeskEffects } from "./desk-effects.ts";
 export { createFloodCounts } from "./flood-counts.ts";
 export { createInstances } from "./instances.ts";
 export { createOperatorFocus } from "./operator-focus.ts";

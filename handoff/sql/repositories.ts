@@ -1,6 +1,7 @@
 import type { Repositories, RepositoriesOptions } from "../ports.ts";
 import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
+import { createDeskEffects } from "./desk-effects.ts";
 import { createOperatorFocus } from "./operator-focus.ts";
 import { createOutbox } from "./outbox.ts";
 import { collectReport } from "./report-data.ts";
@@ -31,6 +32,7 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     tickets: createTicketService(sql, clock),
     staff: createStaff(sql, clock),
     outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
+    effects: createDeskEffects(sql, clock),
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, clock),
     focus: createOperatorFocus(sql),

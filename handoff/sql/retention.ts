@@ -78,6 +78,14 @@ async function stepsFor(sql: SqlClient): Promise<Step[]> {
       change: "delete",
     },
     { kind: "inbox", table: "inbox", where: "received_at < :cutoff", change: "delete" },
+    // The desk's recorded effects hold what was said (relayed texts among
+    // it); once rendered they only feed the consoles live, for moments.
+    {
+      kind: "effects",
+      table: "desk_effects",
+      where: "rendered_at IS NOT NULL AND created_at < :updatesCutoff",
+      change: "delete",
+    },
   ];
 }
 
@@ -88,7 +96,8 @@ async function stepsFor(sql: SqlClient): Promise<Step[]> {
  * before then, the copy of the question in operators' suggestions made
  * before then or about those tickets, sent and failed outbox rows created
  * before then, updates saved but never handled (given up) from before then,
- * and handled update ids older than `updatesOlderThanMs`. Rows
+ * and handled update ids and rendered desk effects older than
+ * `updatesOlderThanMs`. Rows
  * stay, so counts, ratings, states, times, intents and the audit log are as
  * they were; open tickets and undelivered outbox rows are never touched.
  * Running it again erases nothing more. Returns how many rows of each kind it
@@ -119,6 +128,7 @@ export async function purgeExpired(sql: SqlClient, options: PurgeOptions): Promi
       outbox: 0,
       updates: 0,
       inbox: 0,
+      effects: 0,
       suggestions: null,
     };
     for (const { kind, table, where, change } of await stepsFor(tx)) {

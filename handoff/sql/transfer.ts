@@ -27,11 +27,12 @@ export const TABLES: readonly {
   { name: "health_probe", key: "id", numbered: false },
   { name: "instances", key: "id", numbered: false },
   { name: "periodic_runs", key: "name", numbered: false },
+  { name: "desk_effects", key: "id", numbered: true },
   { name: "flood_counts", key: "chat_id", numbered: false, transient: true },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 4 is SQLite's 10). */
-export const EXPORT_SCHEMA = 10;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 5 is SQLite's 11). */
+export const EXPORT_SCHEMA = 11;
 
 /** The first line of an export. */
 export interface ExportHeader {

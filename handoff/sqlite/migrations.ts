@@ -267,6 +267,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_log_by_staff ON audit_log (staff_id, id);
   CREATE INDEX audit_log_by_time ON audit_log (at);
   `,
+  // 11: what the desk said, as effects in its own words (JSON), for the
+  // channels that are not in the process that said it: a web console's step
+  // is rendered to Telegram by a bot process (rendered_at set then; the bot's
+  // own steps render at once), and every console follows the feed live.
+  `
+  CREATE TABLE desk_effects (
+    id INTEGER PRIMARY KEY,
+    effect TEXT NOT NULL,
+    ticket_id INTEGER,
+    staff_id INTEGER,
+    shown TEXT,
+    created_at INTEGER NOT NULL,
+    rendered_at INTEGER
+  );
+  CREATE INDEX desk_effects_unrendered ON desk_effects (id) WHERE rendered_at IS NULL;
+  CREATE INDEX desk_effects_shown ON desk_effects (ticket_id, shown) WHERE shown IS NOT NULL;
+  CREATE INDEX desk_effects_by_time ON desk_effects (created_at);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

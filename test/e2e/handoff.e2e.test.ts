@@ -4,7 +4,8 @@ import { join } from "node:path";
 import type { Message } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { openStorage } from "../../bot/storage.ts";
-import type { SqlValue } from "../../handoff/index.ts";
+import { openHandoff, recordingChannel, type SqlValue } from "../../handoff/index.ts";
+import { createMatcher } from "../../knowledge/index.ts";
 import {
   type ApiCall,
   type BotApiDouble,
@@ -12,6 +13,7 @@ import {
   createBotApiDouble,
   textOf,
 } from "../bot-api-double/index.ts";
+import { realKnowledgeBase } from "../knowledge-fixture.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { TEST_ENGINE } from "../storage.ts";
 import { type BotProcess, startBot } from "./bot-process.ts";
@@ -165,6 +167,45 @@ async function takeFromCard(operator: typeof operatorA, citizenId: number, ticke
 }
 
 describe("operator handoff: the bot as a process against the Bot API double", () => {
+  it("sends to Telegram what another process's desk said (a web console's take), in order", async () => {
+    const database = await newDatabase();
+    const citizen = citizenOf(3009);
+    await launch(database);
+    await startShift(operatorA);
+    const { id } = await openTicket(citizen);
+    await cardOf(operatorA.id, id);
+
+    // Another process on the same database, whose desk has no Telegram: it
+    // records what it says for a bot process to render.
+    const db = await openStorage(
+      database.startsWith("postgres")
+        ? { engine: "postgres", url: database, poolSize: 2 }
+        : { engine: "sqlite", path: database },
+      { create: false },
+    );
+    const kb = realKnowledgeBase();
+    const knowledge = { kb, matcher: createMatcher(kb) };
+    const other = openHandoff(db, { knowledge: () => knowledge, channel: recordingChannel() });
+    const since = double.calls.length;
+    try {
+      const olga = { chatId: operatorA.id, userId: operatorA.id, language: "ru" as const };
+      await other.desk.operatorRequest(olga, { kind: "take", ticketId: id });
+      await other.desk.operatorMessage(olga, { text: "Здравствуйте, это Ольга из консоли" });
+    } finally {
+      await other.close();
+    }
+    await double.waitForMessage(to(citizen.id, "взято в работу"), { since, ...WAIT });
+    await double.waitForMessage(to(citizen.id, "Ольга из консоли"), { since, ...WAIT });
+    await double.waitForMessage(to(operatorA.id, `История обращения №${id}`), { since, ...WAIT });
+    const toCitizen = double.calls
+      .slice(since)
+      .filter((c) => c.method === "sendMessage" && Number(c.params.chat_id) === citizen.id)
+      .map((c) => String(c.params.text));
+    expect(toCitizen.findIndex((t) => t.includes("взято в работу"))).toBeLessThan(
+      toCitizen.findIndex((t) => t.includes("Ольга из консоли")),
+    );
+  });
+
   it("goes from an unanswerable question to a ticket, a conversation, a close and a rating", async () => {
     const database = await newDatabase();
     const citizen = citizenOf(3001);

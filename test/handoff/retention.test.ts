@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createAuditLog,
+  createDeskEffects,
   createOutbox,
   createStaff,
   createStore,
@@ -315,6 +316,28 @@ describe("purgeExpired", () => {
     expect(db.connection.prepare("SELECT update_id FROM inbox").pluck().all()).toEqual([2]);
   });
 
+  it("deletes rendered desk effects older than three days, never one still to render", async () => {
+    const db = openSqlite(":memory:");
+    const clock = movableClock();
+    const effects = createDeskEffects(db, { now: clock.now });
+    const said = (text: string) =>
+      ({
+        kind: "citizen",
+        chatId: 10,
+        language: "ru",
+        notice: { kind: "from_operator", text },
+      }) as const;
+    const old = await effects.record(said("старое"), { rendered: true });
+    const waiting = await effects.record(said("ждёт отрисовки"), { rendered: false });
+    clock.advance(2 * DAY);
+    const recent = await effects.record(said("свежее"), { rendered: true });
+    clock.advance(2 * DAY);
+    const counts = await purgeExpired(db, { olderThanMs: 90 * DAY, now: clock.now() });
+    expect(counts.effects).toBe(1);
+    expect((await effects.after(0, 10)).map((e) => e.id)).toEqual([waiting, recent]);
+    expect(old).toBeLessThan(waiting);
+  });
+
   it("is idempotent: a second run erases nothing and changes nothing", async () => {
     const { db, purge } = await setup();
     const first = await purge();
@@ -328,6 +351,7 @@ describe("purgeExpired", () => {
       outbox: 0,
       updates: 0,
       inbox: 0,
+      effects: 0,
       suggestions: 0,
     });
     expect(dump(db)).toEqual(afterFirst);
