@@ -39,6 +39,8 @@ export interface Incoming {
   messageId?: number;
   /** The message it replies to, in the sender's chat (routes an operator's reply). */
   replyToMessageId?: number;
+  /** The ticket a staff member's message is for (the web console names it). */
+  ticketId?: number;
   /** A file came with `text` (its caption) but the file rules refused it: the operator is told. */
   refusedFile?: "type" | "size";
   /**
@@ -127,6 +129,16 @@ export interface Desk {
   /** A request from an operator (a console command), parsed by the channel. */
   operatorRequest(person: Person, request: OperatorRequest, updateId?: number): Promise<void>;
   /**
+   * A staff member acting outside Telegram (the web console, signed in):
+   * a message to a ticket of theirs (`message.ticketId`, else their
+   * current one), a request, or an operator's choice. What they are told
+   * comes as effects to their staff id; false (undefined for a choice) when
+   * they are not current staff, and nothing happened.
+   */
+  staffMessage(staffId: number, message: Incoming): Promise<boolean>;
+  staffRequest(staffId: number, request: OperatorRequest): Promise<boolean>;
+  staffPress(staffId: number, action: OperatorButton): Promise<PressAnswer | undefined>;
+  /**
    * A removed operator writing for the first time since their removal: tells
    * them, once, that they no longer are one (true: the message is answered).
    * False for anyone else, and for them afterwards: they are a citizen now.
@@ -146,8 +158,14 @@ export interface Desk {
   undeliverable(item: OutboxItem, error: string, blocked: boolean): Promise<void>;
 }
 
-/** Someone writing as current staff: their Telegram person and the staff member they are. */
-type Acting = Person & { staffId: number };
+/**
+ * Someone acting as current staff: the staff member, and the Telegram
+ * person when they act in Telegram (null in the web console).
+ */
+interface Acting {
+  staffId: number;
+  telegram: Person | null;
+}
 
 /** The buttons only operators are sent, each with the audit action a refusal of it is recorded as. */
 const OPERATOR_BUTTONS = {
@@ -158,7 +176,7 @@ const OPERATOR_BUTTONS = {
   topic: "topic",
   topic_skip: "topic",
 } as const satisfies Partial<Record<DeskAction["kind"], AuditAction>>;
-type OperatorButton = Extract<DeskAction, { kind: keyof typeof OPERATOR_BUTTONS }>;
+export type OperatorButton = Extract<DeskAction, { kind: keyof typeof OPERATOR_BUTTONS }>;
 type CitizenButton = Exclude<DeskAction, OperatorButton>;
 const isOperatorButton = (action: DeskAction): action is OperatorButton =>
   Object.hasOwn(OPERATOR_BUTTONS, action.kind);
@@ -348,8 +366,13 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     /** The current staff member a Telegram user is, acting as such; undefined for anyone else. */
     const actingAs = async (person: Person): Promise<Acting | undefined> => {
       const member = await staff.byTelegram(person.userId);
-      return member && member.removedAt === null ? { ...person, staffId: member.id } : undefined;
+      return member && member.removedAt === null
+        ? { staffId: member.id, telegram: person }
+        : undefined;
     };
+    /** A current staff member by id, acting outside Telegram (the web console). */
+    const actingById = async (staffId: number): Promise<Acting | undefined> =>
+      (await staff.roleOf(staffId)) === undefined ? undefined : { staffId, telegram: null };
 
     const take = async (person: Acting, ticketId: number | undefined): Promise<PressAnswer> => {
       if (ticketId === undefined) {
@@ -388,8 +411,9 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
 
     /** The ticket an operator means: the one replied to, else their current one. */
     const targetOf = async (person: Acting, message: Incoming): Promise<Ticket | undefined> => {
-      if (message.replyToMessageId !== undefined) {
-        const id = await outbox.ticketOfMessage(person.chatId, message.replyToMessageId);
+      if (message.ticketId !== undefined) return tickets.ticket(message.ticketId);
+      if (message.replyToMessageId !== undefined && person.telegram) {
+        const id = await outbox.ticketOfMessage(person.telegram.chatId, message.replyToMessageId);
         if (id !== undefined) return tickets.ticket(id);
       }
       return currentTicketOf(person.staffId);
@@ -403,14 +427,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       ticketId?: number,
       details: Record<string, unknown> = {},
     ) => {
+      const staffId = "staffId" in person ? person.staffId : null;
+      const telegramUserId =
+        "staffId" in person ? (person.telegram?.userId ?? null) : person.userId;
       await audit.record({
-        staffId: "staffId" in person ? person.staffId : null,
-        telegramUserId: person.userId,
+        staffId,
+        telegramUserId,
         action,
         ticketId: ticketId ?? null,
-        details: { ...details, refused: reason },
+        details: {
+          ...details,
+          refused: reason,
+          ...(telegramUserId === null ? { via: "web" } : {}),
+        },
       });
-      log?.warn({ user: person.userId, action, ticket: ticketId, reason }, "action refused");
+      log?.warn(
+        { user: telegramUserId, staff: staffId, action, ticket: ticketId, reason },
+        "action refused",
+      );
     };
     /** The removed staff member a Telegram user was, if not yet told since their latest removal. */
     const removedUntold = async (person: Person): Promise<StaffMember | undefined> => {
@@ -630,6 +664,28 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       for (const member of await staff.onShift()) {
         await tellStaff(member.id, card, ticket.id, "card");
       }
+    };
+
+    /** A staff member's message to a ticket of theirs: the one named, replied to, or their current one. */
+    const staffMessage = async (person: Acting, message: Incoming) => {
+      const ticket = await targetOf(person, message);
+      if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
+      const added = await tickets.addMessage({
+        ticketId: ticket.id,
+        direction: "operator",
+        operatorId: person.staffId,
+        ...content(message),
+      });
+      if (!added.ok) return refuse(person, ticket.id, added.reason);
+      await tellCitizen(
+        ticket,
+        {
+          kind: "from_operator",
+          ...(message.text ? { text: message.text } : {}),
+          ...(message.file ? { file: message.file } : {}),
+        },
+        ticket.id,
+      );
     };
 
     const canned = async (
@@ -858,24 +914,24 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       operatorMessage: async (sender: Person, message: Incoming) => {
         const person = await actingAs(sender);
         if (!person) return refused(sender, "message", "not_operator");
-        const ticket = await targetOf(person, message);
-        if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
-        const added = await tickets.addMessage({
-          ticketId: ticket.id,
-          direction: "operator",
-          operatorId: person.staffId,
-          ...content(message),
-        });
-        if (!added.ok) return refuse(person, ticket.id, added.reason);
-        await tellCitizen(
-          ticket,
-          {
-            kind: "from_operator",
-            ...(message.text ? { text: message.text } : {}),
-            ...(message.file ? { file: message.file } : {}),
-          },
-          ticket.id,
-        );
+        return staffMessage(person, message);
+      },
+
+      staffMessage: async (staffId: number, message: Incoming) => {
+        const person = await actingById(staffId);
+        if (person) await staffMessage(person, message);
+        return person !== undefined;
+      },
+
+      staffRequest: async (staffId: number, request: OperatorRequest) => {
+        const person = await actingById(staffId);
+        if (person) await handle(person, request);
+        return person !== undefined;
+      },
+
+      staffPress: async (staffId: number, action: OperatorButton) => {
+        const person = await actingById(staffId);
+        return person ? operatorPressed(person, action) : undefined;
       },
 
       operatorRequest: async (sender: Person, request: OperatorRequest) => {
@@ -1007,6 +1063,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       commit(message.updateId, (step) => step.operatorMessage(person, message)),
     operatorRequest: (person, request, updateId) =>
       commit(updateId, (step) => step.operatorRequest(person, request)),
+    staffMessage: (staffId, message) =>
+      commit(undefined, (step) => step.staffMessage(staffId, message)),
+    staffRequest: (staffId, request) =>
+      commit(undefined, (step) => step.staffRequest(staffId, request)),
+    staffPress: (staffId, action) => commit(undefined, (step) => step.staffPress(staffId, action)),
     formerOperator: async (person, updateId) => {
       if (!(await read.removedUntold(person))) return false;
       // Asked again in the step: another process may have told them meanwhile.

@@ -26,6 +26,7 @@ export {
   type DeskLog,
   type DeskOptions,
   type Incoming,
+  type OperatorButton,
   type Person,
   UpdateAlreadyHandled,
 } from "./desk.ts";

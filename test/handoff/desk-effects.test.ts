@@ -160,3 +160,74 @@ describe("the desk decides, channels render", () => {
     expect(taken()).toEqual([{ kind: "staff", staffId: anna, notice: { kind: "queue_empty" } }]);
   });
 });
+
+describe("staff outside Telegram (the web console)", () => {
+  it("take, reply to a named ticket and close by staff id; told by staff id", async () => {
+    const { handoff, desk, taken } = await setUp();
+    const { member: web } = await handoff.staff.add({
+      login: "olga",
+      name: "Ольга",
+      role: "operator",
+    });
+    await handoff.staff.setShift(web.id, true);
+    await desk.press(CITIZEN, { kind: "confirm" });
+    const ticketId = (await handoff.tickets.openTicketOf(CITIZEN.chatId))?.id as number;
+    taken();
+
+    expect(await desk.staffPress(web.id, { kind: "take", ticketId })).toEqual({ spent: true });
+    expect((await handoff.tickets.ticket(ticketId))?.operatorId).toBe(web.id);
+    const onTake = taken();
+    expect(onTake).toContainEqual(
+      expect.objectContaining({
+        kind: "citizen",
+        notice: { kind: "operator_joined", ticketId, operatorName: "Ольга" },
+      }),
+    );
+    expect(onTake).toContainEqual(
+      expect.objectContaining({
+        kind: "staff",
+        staffId: web.id,
+        notice: expect.objectContaining({ kind: "taken" }),
+      }),
+    );
+
+    expect(await desk.staffMessage(web.id, { text: "Добрый день", ticketId })).toBe(true);
+    expect(taken()).toEqual([
+      {
+        kind: "citizen",
+        chatId: CITIZEN.chatId,
+        language: "en",
+        notice: { kind: "from_operator", text: "Добрый день" },
+        ticketId,
+      },
+    ]);
+    expect(await desk.staffRequest(web.id, { kind: "close", ticketId })).toBe(true);
+    expect((await handoff.tickets.ticket(ticketId))?.state).toBe("closed");
+  });
+
+  it("refuses another operator's ticket, audited as from the web, and anyone not staff", async () => {
+    const { handoff, desk, taken, anna } = await setUp();
+    const { member: web } = await handoff.staff.add({
+      login: "boris",
+      name: "Борис",
+      role: "operator",
+    });
+    await desk.press(CITIZEN, { kind: "confirm" });
+    const ticketId = (await handoff.tickets.openTicketOf(CITIZEN.chatId))?.id as number;
+    await desk.press(ANNA, { kind: "take", ticketId });
+    taken();
+
+    await desk.staffMessage(web.id, { text: "чужое", ticketId });
+    expect(taken()).toEqual([
+      { kind: "staff", staffId: web.id, notice: { kind: "not_yours", ticketId } },
+    ]);
+    expect((await handoff.tickets.transcript(ticketId))?.messages).toEqual([]);
+
+    await handoff.staff.remove(web.id);
+    expect(await desk.staffPress(web.id, { kind: "take_next" })).toBeUndefined();
+    expect(await desk.staffMessage(web.id, { text: "уже не сотрудник", ticketId })).toBe(false);
+    expect(await desk.staffRequest(9999, { kind: "close", ticketId })).toBe(false);
+    expect(taken()).toEqual([]);
+    expect((await handoff.tickets.ticket(ticketId))?.operatorId).toBe(anna);
+  });
+});
