@@ -25,6 +25,7 @@ import {
   leadWith,
   type PostgresDatabase,
 } from "../handoff/postgres/index.ts";
+import { openStorage, shownUrl } from "../handoff/storage/index.ts";
 import { DEFAULT_KNOWLEDGE_FOLDER, formatIssue } from "../knowledge/index.ts";
 import { abortWith, createBot } from "./bot.ts";
 import { type Config, createConfig } from "./config.ts";
@@ -35,7 +36,6 @@ import { describeListenError } from "./listen-error.ts";
 import { createLogger } from "./log.ts";
 import { createMetrics } from "./metrics.ts";
 import { type Polling, startPolling } from "./polling.ts";
-import { openStorage, shownUrl } from "./storage.ts";
 import { createTelegramDelivery } from "./telegram-send.ts";
 import {
   callUntilAnswered,

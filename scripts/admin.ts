@@ -5,7 +5,6 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { databaseOf } from "../bot/config.ts";
 import { createTelegramChannel } from "../bot/desk/index.ts";
-import { StorageOpenError } from "../bot/storage.ts";
 import {
   createStaff,
   defaultOperatorName,
@@ -15,6 +14,7 @@ import {
   type StaffMember,
 } from "../handoff/index.ts";
 import { DatabaseError } from "../handoff/sqlite/index.ts";
+import { StorageOpenError } from "../handoff/storage/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 import { databaseName, openToolDatabase } from "./tool-database.ts";

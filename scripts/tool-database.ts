@@ -1,8 +1,8 @@
 // The database the command-line tools work on, opened the way the bot opens it.
 import { resolve } from "node:path";
 import type { DatabaseConfig } from "../bot/config.ts";
-import { openStorage, StorageOpenError, shownUrl } from "../bot/storage.ts";
 import type { SqlDatabase } from "../handoff/index.ts";
+import { openStorage, StorageOpenError, shownUrl } from "../handoff/storage/index.ts";
 
 /**
  * How a tool names the database in its messages: the SQLite file's full

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { openStorage, StorageOpenError, shownUrl } from "../../bot/storage.ts";
 import { DatabaseError } from "../../handoff/sqlite/index.ts";
+import { openStorage, StorageOpenError, shownUrl } from "../../handoff/storage/index.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 
 describe("openStorage", () => {

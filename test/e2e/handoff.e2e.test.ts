@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Message } from "grammy/types";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openStorage } from "../../bot/storage.ts";
 import { openHandoff, recordingChannel, type SqlValue } from "../../handoff/index.ts";
+import { openStorage } from "../../handoff/storage/index.ts";
 import { createMatcher } from "../../knowledge/index.ts";
 import {
   type ApiCall,
