@@ -95,6 +95,8 @@ export type {
   SendOptions,
   SetShiftResult,
   Staff,
+  StaffAccounts,
+  StaffCredentials,
   StaffKey,
   StaffMember,
   StaffOptions,
@@ -115,6 +117,7 @@ export type {
   TransferResult,
   UnansweredRecord,
   UnansweredRecords,
+  WebSession,
 } from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
@@ -156,6 +159,7 @@ export {
   createOutbox,
   createPeriodicRuns,
   createStaff,
+  createStaffAccounts,
   createStore,
   createSuggestions,
   createTicketCounts,
@@ -179,3 +183,4 @@ export type {
   TicketMessage,
   TicketState,
 } from "./ticket-model.ts";
+export { newToken, sameSecret, tokenHash } from "./tokens.ts";

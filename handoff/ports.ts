@@ -714,6 +714,55 @@ export interface OperatorFocus {
 }
 
 /** Every repository of the handoff, on one client. */
+/** How a staff member signs in to the web console (what the console stores; it hashes). */
+export interface StaffCredentials {
+  staffId: number;
+  /** The argon2id hash of their password; null until they set one. */
+  passwordHash: string | null;
+  /** Their TOTP secret (base32), once they began setting up a second factor. */
+  totpSecret: string | null;
+  /** When they confirmed it with a code: from then on sign-in asks for one. */
+  totpEnabledAt: number | null;
+}
+
+/** A signed-in staff member's session, as the console finds it from the cookie. */
+export interface WebSession {
+  staffId: number;
+  /** The token every state-changing request must carry (CSRF). */
+  csrfToken: string;
+  createdAt: number;
+}
+
+/**
+ * Staff accounts for the web console: credentials, one-time invitations,
+ * server-side sessions (any process serves any request) and the sign-in
+ * rate limit's counts. Tokens are stored hashed (`tokenHash`).
+ */
+export interface StaffAccounts {
+  /** A one-time invitation to set a password, until `expiresAt`; their earlier unused ones end. */
+  invite(staffId: number, tokenHash: string, expiresAt: number): Promise<void>;
+  /** The staff member an unused, unexpired invitation is for, used up now; undefined otherwise. */
+  redeemInvite(tokenHash: string): Promise<number | undefined>;
+  credentialsOf(staffId: number): Promise<StaffCredentials | undefined>;
+  setPassword(staffId: number, passwordHash: string): Promise<void>;
+  /** Keeps a TOTP secret; `enabled`: confirmed by a code (null secret: second factor off). */
+  setTotp(staffId: number, secret: string | null, enabled: boolean): Promise<void>;
+  openSession(staffId: number, tokenHash: string, csrfToken: string): Promise<void>;
+  /**
+   * The session of a cookie's token: not ended, used within `idleMs`, of
+   * current staff; its last use becomes now. Undefined otherwise.
+   */
+  session(tokenHash: string, idleMs: number): Promise<WebSession | undefined>;
+  endSession(tokenHash: string): Promise<void>;
+  /** Ends every session of a staff member (removed, or a new password); returns how many. */
+  endSessionsOf(staffId: number): Promise<number>;
+  /** Failed sign-ins under `key` in the current window of `windowMs`. */
+  failures(key: string, windowMs: number): Promise<number>;
+  /** Counts one more failed sign-in under `key`; returns the window's count. */
+  recordFailure(key: string, windowMs: number): Promise<number>;
+  clearFailures(key: string): Promise<void>;
+}
+
 /** One effect the desk said, as recorded. */
 export interface RecordedEffect {
   id: number;
@@ -755,6 +804,7 @@ export interface Repositories {
   staff: Staff;
   outbox: Outbox;
   effects: DeskEffects;
+  accounts: StaffAccounts;
   suggestions: Suggestions;
   audit: AuditLog;
   focus: OperatorFocus;

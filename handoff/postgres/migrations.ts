@@ -212,6 +212,42 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX desk_effects_shown ON desk_effects (ticket_id, shown) WHERE shown IS NOT NULL;
   CREATE INDEX desk_effects_by_time ON desk_effects (created_at);
   `,
+  // 6: SQLite's 12 (staff accounts for the web console): a password (argon2id, hashed by
+  // the console) and a TOTP secret per staff member, one-time invitations to
+  // set the password (only the token's hash kept), server-side sessions (only
+  // the cookie token's hash kept; removing a staff member ends theirs), and
+  // failed sign-ins counted per key for the rate limit, shared by processes.
+  `
+  CREATE TABLE staff_credentials (
+    staff_id BIGINT PRIMARY KEY,
+    password_hash TEXT,
+    totp_secret TEXT,
+    totp_enabled_at BIGINT,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE staff_invites (
+    token_hash TEXT PRIMARY KEY,
+    staff_id BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+  );
+  CREATE INDEX staff_invites_by_staff ON staff_invites (staff_id);
+  CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    staff_id BIGINT NOT NULL,
+    csrf_token TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT NOT NULL,
+    ended_at BIGINT
+  );
+  CREATE INDEX web_sessions_by_staff ON web_sessions (staff_id);
+  CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    failures BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

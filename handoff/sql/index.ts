@@ -14,6 +14,7 @@ export { collectReport, DURATION_BUCKETS } from "./report-data.ts";
 export { repositoriesOn } from "./repositories.ts";
 export { ERASED_TEXT, purgeExpired } from "./retention.ts";
 export { createStaff, defaultOperatorName, StaffKeyConflict } from "./staff.ts";
+export { createStaffAccounts } from "./staff-accounts.ts";
 export { createStore } from "./store.ts";
 export { createSuggestions } from "./suggestions.ts";
 export { createTicketCounts } from "./ticket-counts.ts";

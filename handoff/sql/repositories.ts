@@ -6,6 +6,7 @@ import { createOperatorFocus } from "./operator-focus.ts";
 import { createOutbox } from "./outbox.ts";
 import { collectReport } from "./report-data.ts";
 import { createStaff } from "./staff.ts";
+import { createStaffAccounts } from "./staff-accounts.ts";
 import { createStore } from "./store.ts";
 import { createSuggestions } from "./suggestions.ts";
 import { createTicketService } from "./tickets.ts";
@@ -33,6 +34,7 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     staff: createStaff(sql, clock),
     outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
     effects: createDeskEffects(sql, clock),
+    accounts: createStaffAccounts(sql, clock),
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, clock),
     focus: createOperatorFocus(sql),

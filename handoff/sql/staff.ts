@@ -10,6 +10,7 @@ import type {
 import { requeueAssignedTo } from "./assigned-tickets.ts";
 import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
+import { endSessionsOf } from "./staff-accounts.ts";
 
 export function toStaffMember(row: StaffRow): StaffMember {
   return {
@@ -114,6 +115,8 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
           return { ok: false, reason: "not_staff" };
         }
         const requeued = await requeueAssignedTo(tx, id);
+        // Signed in to the web console: signed out, now.
+        await endSessionsOf(tx, id, now());
         const audit = createAuditLog(tx, { now });
         await audit.record({ staffId: id, action: "operator_remove", details: { by: by ?? null } });
         for (const ticketId of requeued) {

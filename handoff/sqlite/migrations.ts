@@ -285,6 +285,42 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX desk_effects_shown ON desk_effects (ticket_id, shown) WHERE shown IS NOT NULL;
   CREATE INDEX desk_effects_by_time ON desk_effects (created_at);
   `,
+  // 12: staff accounts for the web console: a password (argon2id, hashed by
+  // the console) and a TOTP secret per staff member, one-time invitations to
+  // set the password (only the token's hash kept), server-side sessions (only
+  // the cookie token's hash kept; removing a staff member ends theirs), and
+  // failed sign-ins counted per key for the rate limit, shared by processes.
+  `
+  CREATE TABLE staff_credentials (
+    staff_id INTEGER PRIMARY KEY,
+    password_hash TEXT,
+    totp_secret TEXT,
+    totp_enabled_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE staff_invites (
+    token_hash TEXT PRIMARY KEY,
+    staff_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE INDEX staff_invites_by_staff ON staff_invites (staff_id);
+  CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    staff_id INTEGER NOT NULL,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    ended_at INTEGER
+  );
+  CREATE INDEX web_sessions_by_staff ON web_sessions (staff_id);
+  CREATE TABLE sign_in_failures (
+    key TEXT PRIMARY KEY,
+    window_start INTEGER NOT NULL,
+    failures INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */
