@@ -16,10 +16,11 @@ import {
 import { DatabaseError } from "../handoff/sqlite/index.ts";
 import { StorageOpenError } from "../handoff/storage/index.ts";
 import { createMatcher, type Matcher } from "../knowledge/index.ts";
+import { isStaffCommand, runStaffCommand, STAFF_USAGE, StaffUsageError } from "./admin-staff.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 import { databaseName, openToolDatabase } from "./tool-database.ts";
 
-export const USAGE = `Usage: npm run admin -- operators <command>
+export const USAGE = `Usage: npm run admin -- operators|staff <command>
 
   operators add <user-id> [--name "Name"] [--supervisor]
                      add an operator, or update one's name and role; the role is
@@ -31,6 +32,7 @@ export const USAGE = `Usage: npm run admin -- operators <command>
                      the current operators; --all adds the removed ones
   operators shift <user-id> on|off
                      put an operator on or off shift
+${STAFF_USAGE}
   help               this text
 
 <user-id> is the person's numeric Telegram user id: their private chat with
@@ -45,6 +47,8 @@ must exist; its tables are made when missing.`;
 export interface AdminIo {
   /** The database; `create`: make a new empty one when there is none (--create-database). */
   db: (options: { create: boolean }) => SqlDatabase | Promise<SqlDatabase>;
+  /** Where the web console is reached, for the staff's links (CONSOLE_URL). */
+  consoleUrl?: string;
   /** Tells the citizens of tickets that went back to the queue, and cards them to operators on shift. */
   requeued?: (ticketIds: readonly number[]) => Promise<void> | void;
   out: (line: string) => void;
@@ -52,6 +56,9 @@ export interface AdminIo {
 }
 
 type Command = "add" | "remove" | "list" | "shift";
+
+/** Where the console listens unless CONSOLE_URL says otherwise (web/config.ts's default). */
+const DEFAULT_CONSOLE_URL = "http://localhost:8080";
 
 /** Which flags each command takes. */
 const FLAGS: Record<Command, readonly string[]> = {
@@ -107,9 +114,26 @@ function table(rows: readonly (readonly string[])[]): string[] {
  */
 export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
   const [group, command, ...rest] = argv;
-  if (isHelp(group) || (group === "operators" && isHelp(command))) {
+  if (isHelp(group) || ((group === "operators" || group === "staff") && isHelp(command))) {
     io.out(USAGE);
     return 0;
+  }
+  if (group === "staff" && isStaffCommand(command)) {
+    try {
+      return await runStaffCommand(command, rest, {
+        db: () => io.db({ create: false }),
+        consoleUrl: io.consoleUrl ?? DEFAULT_CONSOLE_URL,
+        ...(io.requeued ? { requeued: io.requeued } : {}),
+        out: io.out,
+        err: io.err,
+      });
+    } catch (error) {
+      if (!(error instanceof StaffUsageError || error instanceof TypeError)) throw error;
+      // parseArgs throws TypeErrors; the first sentence names the problem.
+      const message = error.message.split(/\.\s/)[0] ?? String(error);
+      io.err(`staff ${command}: ${message} (npm run admin -- help shows the usage)`);
+      return 2;
+    }
   }
   if (group !== "operators" || !isCommand(command)) {
     if (group !== undefined) io.err(`unknown command: ${argv.slice(0, 2).join(" ")}\n`);
@@ -272,6 +296,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
         db = await openToolDatabase(database, { create });
         return db;
       },
+      ...(process.env.CONSOLE_URL ? { consoleUrl: process.env.CONSOLE_URL } : {}),
       // The running bot's delivery worker sends what the desk queues.
       requeued: async (ticketIds) => {
         const kb = loadKnowledgeOrExit();

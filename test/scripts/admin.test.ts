@@ -2,7 +2,13 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { createAuditLog, createStaff, createTicketService } from "../../handoff/index.ts";
+import {
+  createAuditLog,
+  createStaff,
+  createStaffAccounts,
+  createTicketService,
+  tokenHash,
+} from "../../handoff/index.ts";
 import { runAdmin, USAGE } from "../../scripts/admin.ts";
 import { addOperator } from "../handoff/staff-fixture.ts";
 import { openTestDatabase, TEST_ENGINE } from "../storage.ts";
@@ -429,5 +435,86 @@ describe("npm run admin, as a user", () => {
     } finally {
       await db.close();
     }
+  });
+});
+
+describe("runAdmin: staff (web console accounts)", () => {
+  const tokenOf = (out: string) => {
+    const match = /http:\/\/localhost:8080\/welcome#([\w-]{43})$/m.exec(out);
+    if (!match?.[1]) throw new Error(`no link in: ${out}`);
+    return match[1];
+  };
+
+  it("adds a member by login and prints a one-time link that only its hash is kept of", async () => {
+    const { db, run } = await setup();
+    const added = await run("staff", "add", "olga", "--role", "supervisor", "--name", "Ольга");
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/^added staff #1 olga "Ольга" as supervisor$/m);
+    const token = tokenOf(added.out);
+    const stored = await db.all<{ token_hash: string }>("SELECT token_hash FROM staff_invites");
+    expect(stored).toEqual([{ token_hash: tokenHash(token) }]);
+    expect(await createStaffAccounts(db).redeemInvite(tokenHash(token))).toBe(1);
+    expect(await createStaffAccounts(db).redeemInvite(tokenHash(token))).toBeUndefined();
+  });
+
+  it("links a Telegram operator to the login: one person, one staff id", async () => {
+    const { run, staff } = await setup();
+    await run("operators", "add", "1001", "--name", "Анна");
+    const linked = await run("staff", "add", "anna", "--role", "operator", "--telegram", "1001");
+    expect(linked.out).toMatch(/^updated staff #1 anna "Анна" as operator, Telegram 1001$/m);
+    expect(await staff.byLogin("anna")).toMatchObject({ id: 1, telegramUserId: 1001 });
+    const conflict = await run("staff", "add", "boris", "--role", "operator");
+    expect(conflict.code).toBe(0);
+    const taken = await run("staff", "add", "boris", "--role", "operator", "--telegram", "1001");
+    expect(taken).toMatchObject({ code: 1 });
+    expect(taken.err).toMatch(
+      /Telegram user 1001 is staff member 1, and login boris is staff member 2/,
+    );
+  });
+
+  it("a new link ends the old one; remove signs out at once", async () => {
+    const { db, run } = await setup();
+    const first = tokenOf((await run("staff", "add", "olga", "--role", "operator")).out);
+    const second = tokenOf((await run("staff", "invite", "olga")).out);
+    const accounts = createStaffAccounts(db);
+    expect(await accounts.redeemInvite(tokenHash(first))).toBeUndefined();
+    expect(await accounts.redeemInvite(tokenHash(second))).toBe(1);
+    await accounts.openSession(1, tokenHash("cookie"), "csrf");
+    const removed = await run("staff", "remove", "olga");
+    expect(removed.out).toMatch(/^removed staff #1 olga "olga" as operator: signed out;/);
+    expect(await accounts.session(tokenHash("cookie"), 60_000)).toBeUndefined();
+    expect(await run("staff", "remove", "olga")).toMatchObject({ code: 1 });
+    expect((await run("staff", "invite", "nobody")).err).toBe("staff invite: nobody is not staff");
+  });
+
+  it("lists logins, Telegram ids, passwords and second factors", async () => {
+    const { db, run } = await setup();
+    await run("staff", "add", "olga", "--role", "supervisor", "--name", "Ольга");
+    await run("operators", "add", "1001", "--name", "Анна");
+    await createStaffAccounts(db).setPassword(1, "$argon2id$x");
+    const listed = await run("staff", "list");
+    expect(listed.out.split("\n")).toEqual([
+      "STAFF  LOGIN  TELEGRAM  NAME   ROLE        PASSWORD  2FA",
+      "2      -      1001      Анна   operator    -         -",
+      "1      olga   -         Ольга  supervisor  set       -",
+    ]);
+  });
+
+  it("refuses a bad login, a missing role or an unknown flag before opening the database", async () => {
+    const { run, opened } = await setup();
+    for (const argv of [
+      ["staff", "add", "Olga!", "--role", "operator"],
+      ["staff", "add", "olga"],
+      ["staff", "add", "olga", "--role", "admin"],
+      ["staff", "add", "olga", "--role", "operator", "--telegram", "-5"],
+      ["staff", "list", "--role", "x"],
+      ["staff", "invite"],
+      ["staff", "add", "olga", "--bogus"],
+    ]) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(" ")).toBe(2);
+      expect(result.errLines, argv.join(" ")).toBe(1);
+    }
+    expect(opened()).toBe(0);
   });
 });
