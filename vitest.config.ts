@@ -10,6 +10,7 @@ const ON_BOTH_ENGINES = [
   "test/handoff/desk*.test.ts",
   "test/handoff/staff.test.ts",
   "test/handoff/staff-accounts.test.ts",
+  "test/web/console/server.test.ts",
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
   "test/e2e/handoff.e2e.test.ts",

@@ -743,6 +743,8 @@ export interface StaffAccounts {
   invite(staffId: number, tokenHash: string, expiresAt: number): Promise<void>;
   /** The staff member an unused, unexpired invitation is for, used up now; undefined otherwise. */
   redeemInvite(tokenHash: string): Promise<number | undefined>;
+  /** The staff member an unused, unexpired invitation is for, leaving it unused (to check a password first). */
+  pendingInvite(tokenHash: string): Promise<number | undefined>;
   credentialsOf(staffId: number): Promise<StaffCredentials | undefined>;
   setPassword(staffId: number, passwordHash: string): Promise<void>;
   /** Keeps a TOTP secret; `enabled`: confirmed by a code (null secret: second factor off). */

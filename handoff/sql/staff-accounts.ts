@@ -64,6 +64,15 @@ export function createStaffAccounts(
       );
       return row?.staff_id;
     },
+    pendingInvite: async (hash) => {
+      const row = await sql.get<{ staff_id: number }>(
+        `SELECT staff_id FROM staff_invites
+         WHERE token_hash = :hash AND used_at IS NULL AND expires_at > :now
+           AND staff_id IN (SELECT id FROM staff WHERE removed_at IS NULL)`,
+        { now: now(), hash },
+      );
+      return row?.staff_id;
+    },
     credentialsOf: async (staffId) => {
       const row = await sql.get<CredentialsRow>(
         "SELECT * FROM staff_credentials WHERE staff_id = ?",

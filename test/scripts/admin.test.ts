@@ -354,7 +354,7 @@ describe("npm run admin, as a user", () => {
 
     const unknown = admin("operators", "promote", "1");
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toContain("Usage: npm run admin -- operators <command>");
+    expect(unknown.stderr).toContain("Usage: npm run admin -- operators|staff <command>");
     expect(existsSync(DATABASE_PATH)).toBe(false);
   });
 

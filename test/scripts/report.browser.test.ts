@@ -1,11 +1,11 @@
 // The report page in a real browser (Debian's chromium, driven by
 // playwright-core): charts drawn, no errors, nothing fetched. Skipped when
 // chromium is not installed; .ci/run installs it.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   collectReport,
@@ -21,9 +21,9 @@ import {
 } from "../../handoff/report/index.ts";
 import { openSqlite } from "../../handoff/sqlite/index.ts";
 import { renderReportHtml } from "../../web/report/index.ts";
+import { hasChromium, launchChromium } from "../chromium.ts";
 import { seedRealisticMonth } from "../handoff/report/realistic-month.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-11-25T13:00:00+03:00");
 /** An intent id that would fetch an image if it reached the page unescaped. */
@@ -59,7 +59,7 @@ const boxes = (page: Page, selector: string) =>
     }),
   );
 
-describe.skipIf(!existsSync(CHROMIUM))("the report page in chromium", () => {
+describe.skipIf(!hasChromium())("the report page in chromium", () => {
   let browser: Browser;
   let dir: string;
   let data: ReportData;
@@ -77,19 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the report page in chromium", () => {
     const file = join(dir, "report.html");
     writeFileSync(file, renderReportHtml(data, { generatedAt: NOW }));
     url = pathToFileURL(file).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -1,0 +1,134 @@
+// The console in a real browser (Debian's chromium, driven by playwright-core)
+// against the real server: two operators race to take one ticket; the
+// winner's reply is said to the citizen, and the citizen's answer and photo
+// appear in the winner's page live. Screenshots of each page go to
+// web/screenshots/ (the README links them). Skipped when chromium is not
+// installed; .ci/run installs it.
+import { fileURLToPath } from "node:url";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium } from "../../chromium.ts";
+import { freePort } from "../../free-port.ts";
+import { CITIZEN, PASSWORD, setUpConsole } from "./fixture.ts";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
+
+describe.skipIf(!hasChromium())("the console in chromium", () => {
+  let browser: Browser;
+  let origin: string;
+  let console: Awaited<ReturnType<typeof setUpConsole>>;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    console = await setUpConsole(origin);
+    await console.feed.start();
+    await console.app.listen({ host: "127.0.0.1", port });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await console?.feed.stop();
+    await console?.app.close();
+  });
+
+  /** A browser context signed in as `login` through the sign-in page, on the console. */
+  async function operator(login: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // Nothing but the console's own origin is fetched.
+    await context.route("**/*", (route) =>
+      route.request().url().startsWith(origin) ? route.continue() : route.abort(),
+    );
+    const page = await context.newPage();
+    page.on("pageerror", (error) => problems.push(`${login}: ${error.message}`));
+    page.on("console", (message) => {
+      // A refusal (409, 404) is an answer the page shows, not a fault.
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+        problems.push(`${login}: ${message.text()}`);
+      }
+    });
+    await page.goto(`${origin}/`);
+    await page.waitForURL(`${origin}/sign-in`);
+    await page.getByLabel("Логин").fill(login);
+    await page.getByLabel("Пароль").fill(PASSWORD);
+    await page.getByRole("button", { name: "Войти" }).click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByText("на связи").waitFor();
+    return { context, page };
+  }
+
+  it("gives a ticket to one of two operators clicking Take at once; the winner talks to the citizen live", async () => {
+    await console.addStaff("olga", "operator", "Ольга");
+    await console.addStaff("boris", "operator", "Борис");
+    const olga = await operator("olga");
+    const boris = await operator("boris");
+    await olga.page.screenshot({ path: `${SCREENSHOTS}console-empty.png` });
+    for (const { page } of [olga, boris]) {
+      await page.getByRole("button", { name: "Начать смену" }).click();
+      await page.getByRole("button", { name: "Закончить смену" }).waitFor();
+    }
+
+    // A citizen's ticket appears in both queues, live.
+    const id = await console.waitingTicket();
+    for (const { page } of [olga, boris]) {
+      await page.locator("#waiting li", { hasText: `№${id}` }).click();
+      await page.getByRole("button", { name: "Взять", exact: true }).waitFor();
+    }
+    await olga.page.screenshot({ path: `${SCREENSHOTS}console-queue.png` });
+
+    // Both press Take at the same moment (a click each, dispatched together:
+    // the first one's live update must not hide the second one's button first).
+    await Promise.all(
+      [olga, boris].map(({ page }) => page.locator("#take").dispatchEvent("click")),
+    );
+    let winnerId: number | null | undefined;
+    for (let tries = 0; tries < 100 && !winnerId; tries++) {
+      winnerId = (await console.handoff.tickets.ticket(id))?.operatorId;
+      if (!winnerId) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const olgaId = (await console.handoff.staff.byLogin("olga"))?.id;
+    const [winner, loser] = winnerId === olgaId ? [olga, boris] : [boris, olga];
+    await winner.page.getByLabel(/Ответ гражданину/).waitFor();
+    await loser.page.locator("#toast", { hasText: "уже взял(а)" }).waitFor();
+    await expect(loser.page.locator("#reply-form").isVisible()).resolves.toBe(false);
+
+    // The winner replies: Enter sends.
+    await winner.page
+      .getByLabel(/Ответ гражданину/)
+      .fill("Здравствуйте! Проверьте, пожалуйста, папку «Спам».");
+    await winner.page.getByLabel(/Ответ гражданину/).press("Enter");
+    await winner.page.locator("#messages li.operator", { hasText: "папку «Спам»" }).waitFor();
+    const said = await console.handoff.repositories(console.db).effects.after(0, 200);
+    expect(
+      said.some(
+        (r) =>
+          r.effect.kind === "citizen" &&
+          r.effect.chatId === CITIZEN.chatId &&
+          r.effect.notice.kind === "from_operator",
+      ),
+    ).toBe(true);
+
+    // The citizen answers, with a photo: it appears on the winner's page by itself.
+    await console.handoff.desk.citizenMessage(CITIZEN, { text: "Спасибо, <b>нашла</b> письмо" });
+    await console.handoff.desk.citizenMessage(CITIZEN, {
+      text: "вот скриншот",
+      file: { id: "AgAD-photo", kind: "photo" },
+    });
+    await winner.page
+      .locator("#messages li.citizen", { hasText: "Спасибо, <b>нашла</b> письмо" })
+      .waitFor();
+    await winner.page.locator("#messages li.citizen", { hasText: "вот скриншот [фото]" }).waitFor();
+    await winner.page.screenshot({ path: `${SCREENSHOTS}console-ticket.png` });
+    // The loser's page shows the ticket gone from the queue.
+    await expect(loser.page.locator("#waiting li").count()).resolves.toBe(0);
+
+    const signIn = await browser.newPage();
+    await signIn.goto(`${origin}/sign-in`);
+    await signIn.screenshot({ path: `${SCREENSHOTS}sign-in.png` });
+    await signIn.close();
+    expect(problems).toEqual([]);
+    await olga.context.close();
+    await boris.context.close();
+  });
+});

@@ -1,0 +1,109 @@
+import { generate } from "otplib";
+import {
+  createStaffAccounts,
+  newToken,
+  openHandoff,
+  type Person,
+  recordingChannel,
+  type StaffRole,
+  tokenHash,
+} from "../../../handoff/index.ts";
+import { createMatcher } from "../../../knowledge/index.ts";
+import { createLiveFeed } from "../../../web/console/live.ts";
+import { createConsoleServer, SESSION_COOKIE } from "../../../web/console/server.ts";
+import { realKnowledgeBase } from "../../knowledge-fixture.ts";
+import { openTestDatabase } from "../../storage.ts";
+
+export const ORIGIN = "http://console.test";
+const kb = realKnowledgeBase();
+const knowledge = { kb, matcher: createMatcher(kb) };
+export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
+export const PASSWORD = "correct horse battery staple";
+
+/** The console server on a fresh database, driven by light requests (no sockets). */
+export async function setUpConsole(origin = ORIGIN) {
+  const db = await openTestDatabase();
+  let wake = () => {};
+  const handoff = openHandoff(db, {
+    knowledge: () => knowledge,
+    channel: recordingChannel(),
+    onEnqueued: () => wake(),
+  });
+  const feed = createLiveFeed(() => handoff.repositories(db).effects, { pollMs: 100 });
+  wake = () => void feed.wake();
+  const app = await createConsoleServer({
+    handoff,
+    knowledge: () => knowledge,
+    feed,
+    publicUrl: origin,
+    secureCookies: false,
+    idleMs: 30 * 60_000,
+  });
+  const accounts = createStaffAccounts(db);
+
+  /** A staff member with a login and a password set; returns their id. */
+  const addStaff = async (login: string, role: StaffRole = "operator", name = login) => {
+    const { member } = await handoff.staff.add({ login, name, role });
+    const token = newToken();
+    await accounts.invite(member.id, tokenHash(token), Date.now() + 60_000);
+    const set = await app.inject({
+      method: "POST",
+      url: "/api/welcome",
+      headers: { origin },
+      payload: { token, password: PASSWORD },
+    });
+    if (set.statusCode !== 200) throw new Error(`password not set: ${set.body}`);
+    return member.id;
+  };
+
+  /** Signs in; returns a client that sends the cookie and the CSRF token. */
+  const signIn = async (login: string, code?: string) => {
+    const response = await app.inject({
+      method: "POST",
+      url: "/api/sign-in",
+      headers: { origin },
+      payload: { login, password: PASSWORD, ...(code ? { code } : {}) },
+    });
+    const cookie = response.cookies.find((c) => c.name === SESSION_COOKIE);
+    if (response.statusCode !== 200 || !cookie) throw new Error(`not signed in: ${response.body}`);
+    const { csrfToken } = response.json() as { csrfToken: string };
+    const headers = { cookie: `${SESSION_COOKIE}=${cookie.value}`, origin };
+    return {
+      cookie,
+      csrfToken,
+      get: (url: string) => app.inject({ method: "GET", url, headers }),
+      post: (url: string, payload: object = {}) =>
+        app.inject({
+          method: "POST",
+          url,
+          headers: { ...headers, "x-csrf-token": csrfToken },
+          payload,
+        }),
+    };
+  };
+
+  /** A citizen's ticket, waiting. */
+  const waitingTicket = async (
+    citizen: Person = CITIZEN,
+    question = "Не приходит код подтверждения на телефон, уже час жду",
+  ) => {
+    await handoff.store.recordQuestion({
+      chatId: citizen.chatId,
+      text: question,
+      language: citizen.language,
+      decision: "escalate",
+      intent: null,
+      confidence: 0.2,
+      candidates: [
+        { intent: "account.login_recovery", score: 0.41 },
+        { intent: "tech.site_problems", score: 0.33 },
+      ],
+    });
+    await handoff.desk.press(citizen, { kind: "confirm" });
+    const ticket = await handoff.tickets.openTicketOf(citizen.chatId);
+    if (!ticket) throw new Error("no ticket");
+    return ticket.id;
+  };
+
+  return { db, handoff, app, feed, accounts, addStaff, signIn, waitingTicket, totp: generate };
+}

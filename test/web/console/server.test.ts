@@ -1,0 +1,214 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { newToken, tokenHash } from "../../../handoff/index.ts";
+import { SESSION_COOKIE } from "../../../web/console/server.ts";
+import { CITIZEN, ORIGIN, PASSWORD, setUpConsole } from "./fixture.ts";
+
+let closing: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const close of closing) await close();
+  closing = [];
+});
+const setUp = async () => {
+  const console = await setUpConsole();
+  closing.push(() => console.app.close());
+  return console;
+};
+
+describe("the console: signing in", () => {
+  it("sends the signed-out to the sign-in page, with a strict CSP and no inline script", async () => {
+    const { app } = await setUp();
+    const home = await app.inject({ url: "/" });
+    expect(home.statusCode).toBe(302);
+    expect(home.headers.location).toBe("/sign-in");
+    const signIn = await app.inject({ url: "/sign-in" });
+    const csp = String(signIn.headers["content-security-policy"]);
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-inline");
+    expect(signIn.body).not.toMatch(/<script(?![^>]*\bsrc=)/);
+    expect(signIn.headers["x-content-type-options"]).toBe("nosniff");
+    expect((await app.inject({ url: "/api/queue" })).statusCode).toBe(401);
+  });
+
+  it("sets a password once from the link; a weak one keeps the link usable", async () => {
+    const { app, handoff, accounts } = await setUp();
+    const { member } = await handoff.staff.add({ login: "olga", name: "Ольга", role: "operator" });
+    const token = newToken();
+    await accounts.invite(member.id, tokenHash(token), Date.now() + 60_000);
+    const post = (password: string, t = token) =>
+      app.inject({
+        method: "POST",
+        url: "/api/welcome",
+        headers: { origin: ORIGIN },
+        payload: { token: t, password },
+      });
+    expect((await post("short")).json()).toMatchObject({
+      error: "weak_password",
+      problem: "too_short",
+    });
+    expect((await post("olga-olga-olga-olga")).json()).toMatchObject({ problem: "has_login" });
+    const set = await post(PASSWORD);
+    expect(set.statusCode).toBe(200);
+    const cookie = set.cookies.find((c) => c.name === SESSION_COOKIE);
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/" });
+    expect((await post(PASSWORD)).statusCode).toBe(410);
+    expect((await post(PASSWORD, newToken())).statusCode).toBe(410);
+    const stored = (await accounts.credentialsOf(member.id))?.passwordHash ?? "";
+    expect(stored).toMatch(/^\$argon2id\$/);
+    expect(stored).not.toContain(PASSWORD);
+  });
+
+  it("refuses a wrong password alike for a known and an unknown login, then limits tries", async () => {
+    const { app, addStaff, signIn } = await setUp();
+    await addStaff("olga");
+    const attempt = (login: string, password: string) =>
+      app.inject({
+        method: "POST",
+        url: "/api/sign-in",
+        headers: { origin: ORIGIN },
+        payload: { login, password },
+      });
+    const unknown = await attempt("nobody", PASSWORD);
+    const wrong = await attempt("olga", "not the password");
+    expect([unknown.statusCode, unknown.json()]).toEqual([401, { ok: false, error: "wrong" }]);
+    expect([wrong.statusCode, wrong.json()]).toEqual([401, { ok: false, error: "wrong" }]);
+    for (let i = 0; i < 4; i++) await attempt("olga", `wrong ${i}`);
+    const limited = await attempt("olga", PASSWORD);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["retry-after"]).toBe("900");
+    // Another login is not held back by olga's failures.
+    await addStaff("boris");
+    expect((await signIn("boris")).csrfToken).toHaveLength(43);
+  });
+
+  it("asks a supervisor to set up a second factor first, then for a code at every sign-in", async () => {
+    const { addStaff, signIn, totp } = await setUp();
+    await addStaff("vera", "supervisor");
+    const first = await signIn("vera");
+    expect((await first.get("/api/queue")).json()).toMatchObject({ error: "set_up_second_factor" });
+    expect((await first.get("/api/me")).json()).toMatchObject({ mustSetUpTotp: true });
+    const setup = (await first.post("/api/totp/setup")).json() as { secret: string; uri: string };
+    expect(setup.uri).toMatch(/^otpauth:\/\/totp\//);
+    expect((await first.post("/api/totp/confirm", { code: "000000" })).statusCode).toBe(400);
+    const code = await totp({ secret: setup.secret });
+    expect((await first.post("/api/totp/confirm", { code })).json()).toEqual({ ok: true });
+    expect((await first.get("/api/queue")).statusCode).toBe(200);
+    await expect(signIn("vera")).rejects.toThrow(/code_needed/);
+    expect((await signIn("vera", await totp({ secret: setup.secret }))).csrfToken).toBeTruthy();
+  });
+
+  it("refuses a state change without the session's CSRF token or from another origin", async () => {
+    const { app, addStaff, signIn } = await setUp();
+    await addStaff("olga");
+    const olga = await signIn("olga");
+    const cookie = `${SESSION_COOKIE}=${olga.cookie.value}`;
+    const shift = (headers: Record<string, string>) =>
+      app.inject({
+        method: "POST",
+        url: "/api/shift",
+        headers: { cookie, ...headers },
+        payload: { on: true },
+      });
+    expect((await shift({ origin: ORIGIN })).json()).toMatchObject({ error: "csrf" });
+    expect((await shift({ origin: ORIGIN, "x-csrf-token": "forged" })).statusCode).toBe(403);
+    expect(
+      (await shift({ origin: "https://evil.example", "x-csrf-token": olga.csrfToken })).json(),
+    ).toMatchObject({ error: "origin" });
+    expect((await shift({ origin: ORIGIN, "x-csrf-token": olga.csrfToken })).json()).toEqual({
+      ok: true,
+      onShift: true,
+    });
+  });
+
+  it("signs out, and a removed staff member's sessions end at once", async () => {
+    const { handoff, addStaff, signIn } = await setUp();
+    const olgaId = await addStaff("olga");
+    const olga = await signIn("olga");
+    const again = await signIn("olga");
+    expect((await olga.post("/api/sign-out")).json()).toEqual({ ok: true });
+    expect((await olga.get("/api/me")).statusCode).toBe(401);
+    expect((await again.get("/api/me")).statusCode).toBe(200);
+    await handoff.staff.remove(olgaId);
+    expect((await again.get("/api/me")).statusCode).toBe(401);
+  });
+});
+
+describe("the console: tickets", () => {
+  it("shows the queue; take is atomic: one of two operators gets it, the other is told who", async () => {
+    const { addStaff, signIn, waitingTicket, handoff } = await setUp();
+    const olgaId = await addStaff("olga", "operator", "Ольга");
+    await addStaff("boris", "operator", "Борис");
+    const [olga, boris] = [await signIn("olga"), await signIn("boris")];
+    for (const operator of [olga, boris]) await operator.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    const queue = (await olga.get("/api/queue")).json() as { waiting: { id: number }[] };
+    expect(queue.waiting.map((t) => t.id)).toEqual([id]);
+
+    const [a, b] = await Promise.all([
+      olga.post(`/api/tickets/${id}/take`),
+      boris.post(`/api/tickets/${id}/take`),
+    ]);
+    const answers = [a, b].map((r) => [r.statusCode, r.json().error ?? "ok"]);
+    expect(answers.filter(([status]) => status === 200)).toHaveLength(1);
+    const winner = a.statusCode === 200 ? olga : boris;
+    const loser = winner === olga ? boris : olga;
+    const loss = (winner === olga ? b : a).json();
+    expect(loss).toMatchObject({
+      error: "already_taken",
+      operatorName: winner === olga ? "Ольга" : "Борис",
+    });
+
+    // Not theirs: as if it were not there, and nothing relayed.
+    const refused = await loser.post(`/api/tickets/${id}/reply`, { text: "я тоже тут" });
+    expect([refused.statusCode, refused.json().error]).toEqual([404, "not_found"]);
+    expect(
+      (
+        await winner.post(`/api/tickets/${id}/reply`, { text: "Здравствуйте! <b>Помогу</b>" })
+      ).json(),
+    ).toEqual({
+      ok: true,
+    });
+    // Said to the citizen in the desk's words, waiting for a bot to send it.
+    const said = await handoff.repositories(handoff.db).effects.after(0, 100);
+    expect(said.filter((r) => r.renderedAt === null).map((r) => r.effect)).toContainEqual({
+      kind: "citizen",
+      chatId: CITIZEN.chatId,
+      language: "ru",
+      notice: { kind: "from_operator", text: "Здравствуйте! <b>Помогу</b>" },
+      ticketId: id,
+    });
+    const ticket = (await winner.get(`/api/tickets/${id}`)).json();
+    expect(ticket.messages.map((m: { who: string; text: string }) => [m.who, m.text])).toEqual([
+      ["operator", "Здравствуйте! <b>Помогу</b>"],
+    ]);
+    // The loser no longer sees a ticket that is not theirs.
+    expect((await loser.get(`/api/tickets/${id}`)).statusCode).toBe(404);
+    expect(olgaId).toBeGreaterThan(0);
+  });
+
+  it("notes, transfers to the queue and closes; nothing for a ticket that is not there", async () => {
+    const { addStaff, signIn, waitingTicket, handoff } = await setUp();
+    await addStaff("olga");
+    const olga = await signIn("olga");
+    await olga.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    expect((await olga.post("/api/take-next")).json()).toEqual({ ok: true, ticketId: id });
+    expect((await olga.post(`/api/tickets/${id}/note`, { text: "VIP" })).json()).toEqual({
+      ok: true,
+    });
+    expect((await olga.post(`/api/tickets/${id}/transfer`, { to: "queue" })).json()).toEqual({
+      ok: true,
+    });
+    expect((await handoff.tickets.ticket(id))?.state).toBe("waiting");
+    await olga.post(`/api/tickets/${id}/take`);
+    expect((await olga.post(`/api/tickets/${id}/close`)).json()).toEqual({ ok: true });
+    expect((await olga.post(`/api/tickets/${id}/close`)).json()).toMatchObject({ error: "closed" });
+    expect((await olga.post("/api/tickets/99999/take")).statusCode).toBe(404);
+    expect((await olga.get("/api/tickets/99999")).statusCode).toBe(404);
+    expect((await olga.get("/api/tickets/abc")).statusCode).toBe(400);
+    expect((await olga.post(`/api/tickets/${id}/reply`, { text: "поздно" })).statusCode).toBe(409);
+    const transcript = (await handoff.tickets.transcript(id))?.messages ?? [];
+    expect(transcript.map((m) => [m.direction, m.text])).toEqual([["note", "VIP"]]);
+  });
+});

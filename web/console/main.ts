@@ -1,0 +1,115 @@
+// npm run console: the web console for operators and supervisors, a second
+// composition root beside the bot (it never imports bot/). It serves the
+// same desk on the same database; what it says to citizens waits in the
+// desk's effects for a bot process to send to Telegram.
+import { fileURLToPath } from "node:url";
+import pino from "pino";
+import {
+  createLocalSignals,
+  EFFECTS_SIGNAL,
+  openHandoff,
+  recordingChannel,
+  type Signals,
+} from "../../handoff/index.ts";
+import { createPostgresSignals, type PostgresDatabase } from "../../handoff/postgres/index.ts";
+import { openStorage, shownUrl } from "../../handoff/storage/index.ts";
+import {
+  createMatcher,
+  DEFAULT_KNOWLEDGE_FOLDER,
+  formatIssue,
+  loadKnowledgeBase,
+} from "../../knowledge/index.ts";
+import { ConsoleConfigError, consoleConfigOf } from "./config.ts";
+import { createLiveFeed } from "./live.ts";
+import { createConsoleServer } from "./server.ts";
+
+/** Starts the console; resolves with a stop function once it listens. */
+export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
+  const config = consoleConfigOf(env);
+  const log = pino({ name: "console", level: env.LOG_LEVEL ?? "info" });
+  const folder = config.knowledgeDir ?? DEFAULT_KNOWLEDGE_FOLDER;
+  const loaded = loadKnowledgeBase(folder);
+  if (!loaded.ok) {
+    throw new ConsoleConfigError(
+      `the knowledge base in ${folder} has errors: ${loaded.issues.map(formatIssue).join("; ")}`,
+    );
+  }
+  const knowledge = { kb: loaded.kb, matcher: createMatcher(loaded.kb) };
+  const db = await openStorage(config.database);
+  const signals: Signals =
+    config.database.engine === "postgres"
+      ? createPostgresSignals(db as PostgresDatabase, config.database.url, {
+          onBroken: (error) => log.warn({ error: error.message }, "the signal session broke"),
+        })
+      : createLocalSignals();
+  let wakeFeed = () => {};
+  const handoff = openHandoff(db, {
+    knowledge: () => knowledge,
+    channel: recordingChannel(),
+    log,
+    onEnqueued: () => {
+      // A bot process renders it for Telegram; this console's pages hear at once.
+      void signals.publish(EFFECTS_SIGNAL).catch(() => {});
+      wakeFeed();
+    },
+  });
+  const feed = createLiveFeed(() => handoff.repositories(db).effects, {
+    onError: (error) => {
+      if (!handoff.storage.observe(error)) log.error({ error }, "the live feed failed to read");
+    },
+  });
+  wakeFeed = () => void feed.wake();
+  const unsubscribe = signals.subscribe(EFFECTS_SIGNAL, wakeFeed);
+  await feed.start();
+  const app = await createConsoleServer({
+    handoff,
+    knowledge: () => knowledge,
+    feed,
+    publicUrl: config.publicUrl,
+    secureCookies: config.secureCookies,
+    idleMs: config.idleMs,
+    log,
+    trustProxy: env.CONSOLE_TRUST_PROXY === "1",
+  });
+  const address = await app.listen({ host: config.host, port: config.port });
+  log.info(
+    {
+      address,
+      publicUrl: config.publicUrl,
+      database:
+        config.database.engine === "postgres"
+          ? shownUrl(config.database.url)
+          : config.database.path,
+    },
+    "console listening",
+  );
+  return {
+    address,
+    stop: async () => {
+      unsubscribe();
+      await app.close();
+      await feed.stop();
+      await signals.close();
+      await handoff.close();
+    },
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const running = await startConsole();
+    console.log(`The console is at ${consoleConfigOf(process.env).publicUrl} (${running.address})`);
+    const stop = () => {
+      void running.stop().then(() => process.exit(0));
+    };
+    process.once("SIGTERM", stop);
+    process.once("SIGINT", stop);
+  } catch (error) {
+    if (error instanceof ConsoleConfigError) {
+      console.error(`Cannot start the console: ${error.message}`);
+    } else {
+      console.error(`Cannot start the console: ${(error as Error).message}`);
+    }
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,57 @@
+import argon2 from "argon2";
+import { generateSecret, generateURI, verify } from "otplib";
+
+// Passwords hashed with argon2id (the argon2 package: MIT, prebuilt for this
+// platform inside its npm tarball, no build at install), at its defaults
+// (64 MiB, 3 passes, 4 lanes: OWASP's recommended floor is 19 MiB, 2 passes).
+// Second factors are RFC 6238 TOTP codes (otplib: MIT, audited noble/scure
+// crypto), 30 s steps, one step of drift either way.
+
+/** The shortest password a staff member may set; long ones are welcome (passphrases). */
+export const MIN_PASSWORD = 12;
+/** The longest: argon2 hashes any length, but a megabyte "password" is an attack, not a password. */
+export const MAX_PASSWORD = 256;
+
+/** Why a new password is refused (the page says it in the staff's words), or undefined when it will do. */
+export type PasswordProblem = "too_short" | "too_long" | "has_login" | "too_simple";
+export function passwordProblem(password: string, login: string): PasswordProblem | undefined {
+  if (password.length < MIN_PASSWORD) return "too_short";
+  if (password.length > MAX_PASSWORD) return "too_long";
+  if (password.toLowerCase().includes(login.toLowerCase())) return "has_login";
+  if (new Set(password).size < 5) return "too_simple";
+  return undefined;
+}
+
+export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
+
+/** Whether `password` is the one hashed; false for a malformed hash too. */
+export async function passwordMatches(hash: string, password: string): Promise<boolean> {
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+/** A hash of a random password: verified against when the login is unknown, so timing tells nothing. */
+let decoy: Promise<string> | undefined;
+export const decoyHash = () => {
+  decoy ??= hashPassword(`decoy-${Math.random()}-${Date.now()}`);
+  return decoy;
+};
+
+export const newTotpSecret = () => generateSecret();
+
+/** The otpauth:// URI an authenticator app takes (as text or a QR code). */
+export const totpUri = (secret: string, login: string) =>
+  generateURI({ issuer: "Госуслуги: консоль", label: login, secret });
+
+/** Whether a six-digit code is the secret's now, give or take one 30-second step. */
+export async function totpMatches(secret: string, code: string): Promise<boolean> {
+  if (!/^\d{6}$/.test(code)) return false;
+  try {
+    return (await verify({ secret, token: code, epochTolerance: 30 })).valid;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,289 @@
+// The operators' console page. Everything shown comes from the JSON API and
+// goes in with textContent (people's words are never markup); the live feed
+// only says what changed, and the page fetches it again (after a reconnect
+// too: nothing is replayed).
+
+const $ = (id) => document.getElementById(id);
+let me;
+let selected;
+
+const REFUSALS = {
+  already_taken: (a) => `Обращение уже взял(а) ${a.operatorName ?? "другой оператор"}.`,
+  ticket_closed: () => "Обращение уже закрыто.",
+  closed: () => "Обращение уже закрыто.",
+  off_shift: () => "Сначала начните смену.",
+  queue_empty: () => "Очередь пуста.",
+  not_yours: (a) => `Обращение ведёт ${a.operatorName ?? "другой оператор"}.`,
+  not_found: () => "Обращение не найдено.",
+  signed_out: () => "Сеанс закончился: войдите снова.",
+  csrf: () => "Запрос отклонён: обновите страницу.",
+};
+
+function toast(text) {
+  $("toast").textContent = text;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => {
+    $("toast").textContent = "";
+  }, 6000);
+}
+
+async function api(path, body) {
+  const response = await fetch(path, {
+    method: body === undefined ? "GET" : "POST",
+    headers:
+      body === undefined
+        ? {}
+        : { "content-type": "application/json", "x-csrf-token": me?.csrfToken ?? "" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const answer = await response.json().catch(() => ({ ok: false, error: "failed" }));
+  if (response.status === 401) location.assign("/sign-in");
+  return answer;
+}
+
+function refused(answer) {
+  toast((REFUSALS[answer.error] ?? (() => "Не получилось. Попробуйте ещё раз."))(answer));
+}
+
+const minutesSince = (at) => Math.max(0, Math.floor((Date.now() - at) / 60000));
+
+function renderList(id, tickets) {
+  const list = $(id);
+  list.replaceChildren(
+    ...tickets.map((ticket) => {
+      const item = document.createElement("li");
+      item.tabIndex = 0;
+      item.dataset.id = String(ticket.id);
+      item.setAttribute("aria-current", String(ticket.id === selected));
+      const wait = ticket.state === "waiting" ? `, ждёт ${minutesSince(ticket.createdAt)} мин` : "";
+      const who = ticket.operatorName && id !== "mine" ? ` · ${ticket.operatorName}` : "";
+      item.textContent = `№${ticket.id} (${ticket.language}${wait}${who}): ${ticket.question}`;
+      item.addEventListener("click", () => open(ticket.id));
+      item.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") open(ticket.id);
+      });
+      return item;
+    }),
+  );
+}
+
+async function refreshQueue() {
+  const answer = await api("/api/queue");
+  if (!answer.ok) return;
+  $("waiting-count").textContent = `(${answer.waiting.length})`;
+  renderList("waiting", answer.waiting);
+  renderList("mine", answer.mine);
+  $("open-section").hidden = answer.open === undefined;
+  if (answer.open) renderList("open", answer.open);
+  setShift(answer.onShift);
+}
+
+function setShift(on) {
+  me.onShift = on;
+  $("shift").textContent = on ? "Закончить смену" : "Начать смену";
+  $("shift").setAttribute("aria-pressed", String(on));
+}
+
+async function open(id) {
+  selected = id;
+  const answer = await api(`/api/tickets/${id}`);
+  for (const item of document.querySelectorAll(".tickets li")) {
+    item.setAttribute("aria-current", String(Number(item.dataset.id) === id));
+  }
+  if (!answer.ok) {
+    // Taken by someone else, or gone: no longer this operator's to follow.
+    selected = undefined;
+    $("ticket-title").textContent = "Обращение недоступно";
+    $("actions").hidden = true;
+    $("messages").replaceChildren();
+    return;
+  }
+  const { ticket } = answer;
+  document.title = `№${ticket.id} — консоль операторов`;
+  $("ticket-title").textContent = `Обращение №${ticket.id}`;
+  const state = {
+    waiting: "в очереди",
+    assigned: `у оператора ${ticket.operatorName ?? ""}`,
+    closed: "закрыто",
+  }[ticket.state];
+  $("ticket-meta").textContent =
+    `Язык гражданина: ${ticket.language}; ${state}. Вопрос: ${ticket.question}`;
+  $("tried").textContent = answer.tried.length
+    ? `Бот пробовал: ${answer.tried.map((t) => `${t.title} (${t.score.toFixed(2)})`).join(", ")}`
+    : "";
+  $("messages").replaceChildren(
+    ...answer.messages.map((message) => {
+      const item = document.createElement("li");
+      item.className = message.who;
+      const who =
+        message.who === "citizen"
+          ? "Гражданин"
+          : message.who === "note"
+            ? `Заметка (${message.name})`
+            : message.name;
+      const file = message.file ? (message.file.kind === "photo" ? " [фото]" : " [файл]") : "";
+      item.textContent = `${who}: ${message.text ?? ""}${file}`;
+      return item;
+    }),
+  );
+  $("actions").hidden = ticket.state === "closed";
+  $("take").hidden = ticket.state !== "waiting";
+  $("reply-form").hidden = !answer.mayReply;
+}
+
+async function take(id) {
+  const answer = await api(`/api/tickets/${id}/take`, {});
+  if (!answer.ok) refused(answer);
+  await refreshQueue();
+  await open(id);
+  if (answer.ok) $("reply").focus();
+}
+
+async function send() {
+  const text = $("reply").value.trim();
+  if (!text || selected === undefined) return;
+  $("reply").disabled = true;
+  const answer = await api(`/api/tickets/${selected}/reply`, { text });
+  $("reply").disabled = false;
+  if (!answer.ok) return refused(answer);
+  $("reply").value = "";
+  $("reply").focus();
+  await open(selected);
+}
+
+let audio;
+function chime() {
+  try {
+    audio ??= new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.05;
+    tone.frequency.value = 880;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+  } catch {}
+  if ("Notification" in window && Notification.permission === "granted") {
+    new Notification("Новое обращение в очереди");
+  }
+}
+
+function listen() {
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => {
+    $("live").textContent = "на связи";
+    // Whatever happened while away: fetched again, not replayed.
+    void refreshQueue();
+    if (selected !== undefined) void open(selected);
+  });
+  events.addEventListener("error", () => {
+    $("live").textContent = "нет связи, переподключение…";
+  });
+  events.addEventListener("message", (event) => {
+    const change = JSON.parse(event.data);
+    if (change.notice === "card") chime();
+    void refreshQueue();
+    if (change.ticketId !== undefined && change.ticketId === selected) void open(selected);
+  });
+}
+
+async function setUpSecondFactor() {
+  $("totp").hidden = false;
+  $("desk").hidden = true;
+  const answer = await api("/api/totp/setup", {});
+  if (answer.ok) $("totp-secret").textContent = answer.secret;
+  $("totp-confirm").addEventListener("click", async () => {
+    const confirmed = await api("/api/totp/confirm", { code: $("totp-code").value.trim() });
+    if (confirmed.ok) location.reload();
+    else toast("Код не подошёл. Проверьте время на телефоне и попробуйте снова.");
+  });
+}
+
+function moveIn(step) {
+  const items = [...document.querySelectorAll(".tickets li")];
+  const at = items.indexOf(document.activeElement);
+  const next = items[Math.min(items.length - 1, Math.max(0, at + step))];
+  next?.focus();
+}
+
+async function start() {
+  me = await api("/api/me");
+  if (!me.ok) return;
+  $("who").textContent = `${me.name} (${me.role === "supervisor" ? "супервизор" : "оператор"})`;
+  $("sign-out").addEventListener("click", async () => {
+    await api("/api/sign-out", {});
+    location.assign("/sign-in");
+  });
+  if (me.mustSetUpTotp) return setUpSecondFactor();
+  setShift(me.onShift);
+  $("shift").addEventListener("click", async () => {
+    const answer = await api("/api/shift", { on: !me.onShift });
+    if (answer.ok) setShift(answer.onShift);
+    if ("Notification" in window && Notification.permission === "default")
+      void Notification.requestPermission();
+  });
+  $("take-next").addEventListener("click", async () => {
+    const answer = await api("/api/take-next", {});
+    if (!answer.ok) return refused(answer);
+    await refreshQueue();
+    await open(answer.ticketId);
+    $("reply").focus();
+  });
+  $("take").addEventListener("click", () => selected !== undefined && take(selected));
+  $("reply-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void send();
+  });
+  $("reply").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) {
+      event.preventDefault();
+      void send();
+    }
+  });
+  $("note").addEventListener("click", async () => {
+    const text = $("reply").value.trim();
+    if (!text || selected === undefined) return;
+    const answer = await api(`/api/tickets/${selected}/note`, { text });
+    if (!answer.ok) return refused(answer);
+    $("reply").value = "";
+    await open(selected);
+  });
+  $("close").addEventListener("click", async () => {
+    if (selected === undefined || !confirm(`Закрыть обращение №${selected}?`)) return;
+    const answer = await api(`/api/tickets/${selected}/close`, {});
+    if (!answer.ok) return refused(answer);
+    toast(`Обращение №${selected} закрыто; гражданину предложено оценить помощь.`);
+    await refreshQueue();
+    await open(selected);
+  });
+  $("transfer").addEventListener("click", async () => {
+    const to = $("transfer-to").value;
+    if (!to || selected === undefined) return;
+    const answer = await api(`/api/tickets/${selected}/transfer`, {
+      to: to === "queue" ? "queue" : Number(to),
+    });
+    if (!answer.ok) return refused(answer);
+    await refreshQueue();
+    await open(selected);
+  });
+  const staff = await api("/api/staff/on-shift");
+  for (const member of staff.staff ?? []) {
+    const option = document.createElement("option");
+    option.value = String(member.id);
+    option.textContent = member.name;
+    $("transfer-to").append(option);
+  }
+  // Keyboard: j/k through the tickets, Enter opens, n takes the next, r to the reply box.
+  document.addEventListener("keydown", (event) => {
+    if (event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement)
+      return;
+    if (event.key === "j") moveIn(1);
+    else if (event.key === "k") moveIn(-1);
+    else if (event.key === "n") $("take-next").click();
+    else if (event.key === "r") $("reply").focus();
+  });
+  await refreshQueue();
+  listen();
+}
+
+void start();
