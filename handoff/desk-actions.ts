@@ -42,12 +42,15 @@ export type OperatorRequest =
   | { kind: "take"; ticketId?: number }
   /** The operator's tickets, to choose the current one. */
   | { kind: "tickets" }
-  /** An internal note on the current ticket. */
-  | { kind: "note"; text: string }
+  /** An internal note on that ticket (the web console names it), or the current one. */
+  | { kind: "note"; text: string; ticketId?: number }
   /** Knowledge-base answers for the current ticket, found by these words. */
   | { kind: "kb"; query: string }
-  /** Pass the current ticket to an operator or back to the queue; without `to`, who can take it. */
-  | { kind: "transfer"; to?: number | "queue" }
+  /**
+   * Pass that ticket (a supervisor: anyone's) or the current one to an
+   * operator or back to the queue; without `to`, who can take it.
+   */
+  | { kind: "transfer"; to?: number | "queue"; ticketId?: number }
   /** Close that ticket, or the current one. */
   | { kind: "close"; ticketId?: number }
   /** The intent of the operator's last closed ticket (an intent id or "new"). */

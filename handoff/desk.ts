@@ -530,8 +530,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           })),
         });
       },
-      note: async (person, { text }) => {
-        const ticket = await currentTicketOf(person.staffId);
+      note: async (person, { text, ticketId }) => {
+        const ticket =
+          ticketId === undefined
+            ? await currentTicketOf(person.staffId)
+            : await tickets.ticket(ticketId);
         if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
         if (text === "") return tellStaff(person.staffId, { kind: "note_usage" });
         const noted = await tickets.addMessage({
@@ -556,7 +559,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           ticket.id,
         );
       },
-      transfer: (person, { to }) => transfer(person, to),
+      transfer: (person, { to, ticketId }) => transfer(person, to, ticketId),
       close: async (person, request) => {
         const id = request.ticketId ?? (await currentTicketOf(person.staffId))?.id;
         if (id === undefined) return tellStaff(person.staffId, { kind: "no_current" });
@@ -601,8 +604,15 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       request: OperatorRequest & { kind: K },
     ) => (requests[request.kind] as Handlers[K])(person, request);
 
-    const transfer = async (person: Acting, target: number | "queue" | undefined) => {
-      const ticket = await currentTicketOf(person.staffId);
+    const transfer = async (
+      person: Acting,
+      target: number | "queue" | undefined,
+      ticketId?: number,
+    ) => {
+      const ticket =
+        ticketId === undefined
+          ? await currentTicketOf(person.staffId)
+          : await tickets.ticket(ticketId);
       if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
       if (target === undefined) {
         const onShift = (await staff.onShift())

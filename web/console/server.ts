@@ -11,10 +11,12 @@ import {
   type Repositories,
   type StaffMember,
   sameSecret,
+  startOfMoscowDay,
   type Ticket,
   tokenHash,
 } from "../../handoff/index.ts";
-import type { KnowledgeBase } from "../../knowledge/index.ts";
+import { htmlToText, type KnowledgeBase, renderAnswer } from "../../knowledge/index.ts";
+import { createKbSearch } from "./kb-search.ts";
 import type { LiveFeed } from "./live.ts";
 import {
   decoyHash,
@@ -53,6 +55,8 @@ export interface ConsoleDeps {
   publicUrl: string;
   secureCookies: boolean;
   idleMs: number;
+  /** A ticket waiting longer is overdue on the supervisors' dashboard. Defaults to 10 minutes. */
+  waitLimitMs?: number;
   log?: ConsoleLog;
   /** Behind a reverse proxy that sets X-Forwarded-For (the sign-in limit counts per address). */
   trustProxy?: boolean;
@@ -102,7 +106,7 @@ const ticketParams = z.object({
  * @example const app = await createConsoleServer(deps); await app.listen({ port: 8080 });
  */
 export async function createConsoleServer(deps: ConsoleDeps) {
-  const { handoff, feed, publicUrl, secureCookies, idleMs, log } = deps;
+  const { handoff, feed, publicUrl, secureCookies, idleMs, log, waitLimitMs = 10 * 60_000 } = deps;
   const origin = new URL(publicUrl).origin;
   const app = Fastify({ bodyLimit: 64 * 1024, trustProxy: deps.trustProxy ?? false });
   const repos = (): Repositories => handoff.repositories(handoff.db);
@@ -446,17 +450,12 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     return { ok: true };
   });
 
-  /** Makes the ticket the member's current one, so that a request naming none concerns it. */
-  const focusOn = (staffId: number, ticketId: number) =>
-    handoff.desk.staffPress(staffId, { kind: "switch", ticketId });
-
   app.post("/api/tickets/:id/note", async (request, reply) => {
     const ticket = await ownTicket(request, reply);
     if (!ticket) return reply;
     const { text } = textBody.parse(request.body);
     const { member } = me(request);
-    await focusOn(member.id, ticket.id);
-    await handoff.desk.staffRequest(member.id, { kind: "note", text });
+    await handoff.desk.staffRequest(member.id, { kind: "note", text, ticketId: ticket.id });
     return { ok: true };
   });
 
@@ -473,11 +472,112 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     if (!ticket) return reply;
     const { to } = transferBody.parse(request.body);
     const { member } = me(request);
-    await focusOn(member.id, ticket.id);
-    await handoff.desk.staffRequest(member.id, { kind: "transfer", to });
+    await handoff.desk.staffRequest(member.id, { kind: "transfer", to, ticketId: ticket.id });
     const after = await repos().tickets.ticket(ticket.id);
     const moved = to === "queue" ? after?.state === "waiting" : after?.operatorId === to;
     return moved ? { ok: true } : refuse(reply, 409, "not_transferred");
+  });
+
+  // Knowledge-base answers to insert, searched in the citizen's language.
+  const kbQuery = z.object({
+    q: z.string().max(200),
+    ticket: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  });
+  let search: { kb: KnowledgeBase; find: ReturnType<typeof createKbSearch> } | undefined;
+  const searchOf = () => {
+    const { kb } = deps.knowledge();
+    if (search?.kb !== kb) search = { kb, find: createKbSearch(kb) };
+    return search.find;
+  };
+  app.get("/api/kb", async (request) => {
+    const { member } = me(request);
+    const { q, ticket: ticketId } = kbQuery.parse(request.query);
+    const ticket = ticketId === undefined ? undefined : await repos().tickets.ticket(ticketId);
+    const language = visible(ticket, member) ? ticket.language : "ru";
+    const { kb } = deps.knowledge();
+    const now = new Date();
+    return {
+      ok: true,
+      language,
+      answers: searchOf()(language, q).map((hit) => {
+        const rendered = renderAnswer(kb, hit.intent, language, now);
+        return { ...hit, preview: rendered ? htmlToText(rendered.html) : "" };
+      }),
+    };
+  });
+  const kbBody = z.object({ intent: z.string().max(100) });
+  app.post("/api/tickets/:id/kb", async (request, reply) => {
+    const ticket = await ownTicket(request, reply);
+    if (!ticket) return reply;
+    const { intent } = kbBody.parse(request.body);
+    if (!deps.knowledge().kb.byId.has(intent)) return refuse(reply, 400, "unknown_intent");
+    const answer = await handoff.desk.staffPress(me(request).member.id, {
+      kind: "canned",
+      ticketId: ticket.id,
+      intent,
+    });
+    return answer?.spent ? { ok: true } : refuse(reply, 409, "not_sent");
+  });
+
+  // Supervisors: the floor at a glance, and putting an operator off shift.
+  const supervisor = (request: FastifyRequest, reply: FastifyReply) => {
+    if (me(request).member.role === "supervisor") return true;
+    refuse(reply, 403, "not_supervisor");
+    return false;
+  };
+  app.get("/api/dashboard", async (request, reply) => {
+    if (!supervisor(request, reply)) return reply;
+    const r = repos();
+    const at = Date.now();
+    const waiting = await r.tickets.queue();
+    const staff = [];
+    for (const member of await r.staff.list()) {
+      const today = await r.audit.entries({ staffId: member.id, since: startOfMoscowDay(at) });
+      staff.push({
+        id: member.id,
+        name: member.name,
+        role: member.role,
+        onShift: member.onShift,
+        open: (await r.tickets.ticketsOf(member.id)).length,
+        lastActivityAt: today.at(-1)?.at ?? null,
+        via: [
+          member.telegramUserId !== null ? "telegram" : null,
+          member.login !== null ? "web" : null,
+        ].filter(Boolean),
+      });
+    }
+    const report = await r.reports.collect({ since: startOfMoscowDay(at), until: at });
+    return {
+      ok: true,
+      waiting: waiting.length,
+      oldestWaitMinutes: waiting[0] ? Math.floor((at - waiting[0].createdAt) / 60_000) : null,
+      overdue: waiting
+        .filter((ticket) => at - ticket.createdAt > waitLimitMs)
+        .map((ticket) => ({
+          id: ticket.id,
+          minutes: Math.floor((at - ticket.createdAt) / 60_000),
+        })),
+      staff,
+      today: {
+        questions: report.questions,
+        tickets: report.tickets,
+        wait: report.wait,
+        handling: report.handling,
+        ratings: report.ratings,
+      },
+    };
+  });
+  const staffParams = z.object({
+    id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  });
+  app.post("/api/staff/:id/shift", async (request, reply) => {
+    if (!supervisor(request, reply)) return reply;
+    const { id } = staffParams.parse(request.params);
+    const { on } = shiftBody.parse(request.body);
+    const result = await repos().staff.setShift(id, on);
+    if (!result.ok) return refuse(reply, 404, "not_staff");
+    log?.info({ staff: id, on, by: me(request).member.id }, "shift set by a supervisor");
+    return { ok: true, onShift: result.member.onShift };
   });
 
   app.post("/api/shift", async (request) => {

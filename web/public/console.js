@@ -183,8 +183,85 @@ function listen() {
     const change = JSON.parse(event.data);
     if (change.notice === "card") chime();
     void refreshQueue();
+    void refreshDashboard();
     if (change.ticketId !== undefined && change.ticketId === selected) void open(selected);
   });
+}
+
+async function refreshDashboard() {
+  if (me.role !== "supervisor") return;
+  const floor = await api("/api/dashboard");
+  if (!floor.ok) return;
+  $("dashboard").hidden = false;
+  const overdue = floor.overdue.length
+    ? `; дольше нормы ждут: ${floor.overdue.map((t) => `№${t.id} (${t.minutes} мин)`).join(", ")}`
+    : "";
+  const oldest =
+    floor.oldestWaitMinutes === null ? "" : `, дольше всех ждёт ${floor.oldestWaitMinutes} мин`;
+  const t = floor.today.tickets;
+  $("floor").textContent =
+    `В очереди: ${floor.waiting}${oldest}${overdue}. Сегодня: открыто ${t.opened}, закрыто операторами ${t.closedByOperator}, отменено ${t.cancelled}.`;
+  $("staff-rows").replaceChildren(
+    ...floor.staff.map((member) => {
+      const row = document.createElement("tr");
+      const last = member.lastActivityAt
+        ? new Date(member.lastActivityAt).toLocaleTimeString("ru-RU")
+        : "—";
+      for (const text of [
+        member.name,
+        member.role === "supervisor" ? "супервизор" : "оператор",
+        member.onShift ? "да" : "нет",
+        String(member.open),
+        last,
+      ]) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      const cell = document.createElement("td");
+      if (member.onShift && member.id !== me.staffId) {
+        const off = document.createElement("button");
+        off.type = "button";
+        off.textContent = `Снять со смены: ${member.name}`;
+        off.addEventListener("click", async () => {
+          const answer = await api(`/api/staff/${member.id}/shift`, { on: false });
+          if (!answer.ok) return refused(answer);
+          await refreshDashboard();
+        });
+        cell.append(off);
+      }
+      row.append(cell);
+      return row;
+    }),
+  );
+}
+
+async function searchKb() {
+  const q = $("kb-query").value.trim();
+  if (q.length < 2 || selected === undefined) return $("kb-answers").replaceChildren();
+  const ticketId = selected;
+  const found = await api(`/api/kb?ticket=${ticketId}&q=${encodeURIComponent(q)}`);
+  if (!found.ok) return;
+  $("kb-answers").replaceChildren(
+    ...found.answers.map((hit) => {
+      const item = document.createElement("li");
+      const send = document.createElement("button");
+      send.type = "button";
+      send.textContent = `Отправить: ${hit.title}`;
+      send.addEventListener("click", async () => {
+        const answer = await api(`/api/tickets/${ticketId}/kb`, { intent: hit.intent });
+        if (!answer.ok) return refused(answer);
+        $("kb-query").value = "";
+        $("kb-answers").replaceChildren();
+        await open(ticketId);
+      });
+      const preview = document.createElement("span");
+      preview.className = "preview";
+      preview.textContent = hit.preview;
+      item.append(send, preview);
+      return item;
+    }),
+  );
 }
 
 async function setUpSecondFactor() {
@@ -282,7 +359,13 @@ async function start() {
     else if (event.key === "n") $("take-next").click();
     else if (event.key === "r") $("reply").focus();
   });
+  let searching;
+  $("kb-query").addEventListener("input", () => {
+    clearTimeout(searching);
+    searching = setTimeout(searchKb, 200);
+  });
   await refreshQueue();
+  await refreshDashboard();
   listen();
 }
 

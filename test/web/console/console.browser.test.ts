@@ -123,6 +123,34 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     // The loser's page shows the ticket gone from the queue.
     await expect(loser.page.locator("#waiting li").count()).resolves.toBe(0);
 
+    // A knowledge-base answer, found in the citizen's language, goes in with a click.
+    await winner.page.getByLabel(/Ответ из базы знаний/).fill("пароль");
+    const send = winner.page.getByRole("button", { name: /^Отправить: Не могу войти/ });
+    await send.click();
+    await winner.page.locator("#messages li.operator", { hasText: "восстанов" }).first().waitFor();
+
+    // A supervisor, signed in with a code, sees the floor.
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    const veraId = await console.addStaff("vera", "supervisor", "Вера");
+    await console.accounts.setTotp(veraId, secret, true);
+    const vera = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await vera.newPage();
+    page.on("pageerror", (error) => problems.push(`vera: ${error.message}`));
+    await page.goto(`${origin}/sign-in`);
+    await page.getByLabel("Логин").fill("vera");
+    await page.getByLabel("Пароль").fill(PASSWORD);
+    await page.getByRole("button", { name: "Войти" }).click();
+    await page.getByLabel("Код из приложения-аутентификатора").fill(await console.totp({ secret }));
+    await page.getByRole("button", { name: "Войти" }).click();
+    await page.waitForURL(`${origin}/`);
+    await page
+      .getByRole("table", { name: "Сотрудники" })
+      .getByRole("cell", { name: "Ольга", exact: true })
+      .waitFor();
+    await page.locator("#open li", { hasText: `№${id}` }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}console-supervisor.png`, fullPage: true });
+    await vera.close();
+
     const signIn = await browser.newPage();
     await signIn.goto(`${origin}/sign-in`);
     await signIn.screenshot({ path: `${SCREENSHOTS}sign-in.png` });

@@ -212,3 +212,80 @@ describe("the console: tickets", () => {
     expect(transcript.map((m) => [m.direction, m.text])).toEqual([["note", "VIP"]]);
   });
 });
+
+describe("the console: knowledge-base answers and supervisors", () => {
+  it("finds answers in the citizen's language and sends the chosen one to them", async () => {
+    const { addStaff, signIn, waitingTicket, handoff } = await setUp();
+    await addStaff("olga");
+    const olga = await signIn("olga");
+    await olga.post("/api/shift", { on: true });
+    const english = { chatId: 777, userId: 777, language: "en" as const };
+    const id = await waitingTicket(english, "I can't log in to my account");
+    await olga.post(`/api/tickets/${id}/take`);
+    const found = (await olga.get(`/api/kb?ticket=${id}&q=passwrd`)).json();
+    expect(found.language).toBe("en");
+    expect(found.answers[0]).toMatchObject({ intent: "account.login_recovery" });
+    expect(found.answers[0].title).toMatch(/password/i);
+    expect(found.answers[0].preview).not.toMatch(/<[a-z]/);
+    const before = await handoff.repositories(handoff.db).effects.latestId();
+    expect(
+      (await olga.post(`/api/tickets/${id}/kb`, { intent: "account.login_recovery" })).json(),
+    ).toEqual({ ok: true });
+    const said = await handoff.repositories(handoff.db).effects.after(before, 50);
+    expect(said.map((r) => [r.effect.kind, r.effect.notice.kind])).toContainEqual([
+      "citizen",
+      "kb_answer",
+    ]);
+    expect((await olga.post(`/api/tickets/${id}/kb`, { intent: "no.such" })).statusCode).toBe(400);
+    expect((await olga.get("/api/kb?q=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C")).json().language).toBe(
+      "ru",
+    );
+  });
+
+  it("shows supervisors the floor; they put an operator off shift and reassign a ticket", async () => {
+    const { addStaff, signIn, waitingTicket, handoff, accounts, totp } = await setUp();
+    const olgaId = await addStaff("olga", "operator", "Ольга");
+    const borisId = await addStaff("boris", "operator", "Борис");
+    const veraId = await addStaff("vera", "supervisor", "Вера");
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    await accounts.setTotp(veraId, secret, true);
+    const vera = await signIn("vera", await totp({ secret }));
+    const [olga, boris] = [await signIn("olga"), await signIn("boris")];
+    for (const operator of [olga, boris]) await operator.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    await waitingTicket({ chatId: 502, userId: 502, language: "ru" });
+    await olga.post(`/api/tickets/${id}/take`);
+
+    expect((await olga.get("/api/dashboard")).statusCode).toBe(403);
+    expect((await olga.post(`/api/staff/${borisId}/shift`, { on: false })).statusCode).toBe(403);
+    const floor = (await vera.get("/api/dashboard")).json();
+    expect(floor).toMatchObject({ waiting: 1, oldestWaitMinutes: 0, overdue: [] });
+    expect(
+      floor.staff.map((m: { name: string; open: number; onShift: boolean }) => [
+        m.name,
+        m.open,
+        m.onShift,
+      ]),
+    ).toEqual([
+      ["Борис", 0, true],
+      ["Вера", 0, false],
+      ["Ольга", 1, true],
+    ]);
+    expect(floor.today.tickets).toMatchObject({ opened: 2, waitingNow: 1, assignedNow: 1 });
+    // Vera sees every open ticket, and moves Olga's to Boris.
+    expect((await vera.get("/api/queue")).json().open.map((t: { id: number }) => t.id)).toEqual([
+      id,
+    ]);
+    expect((await vera.post(`/api/tickets/${id}/transfer`, { to: borisId })).json()).toEqual({
+      ok: true,
+    });
+    expect((await handoff.tickets.ticket(id))?.operatorId).toBe(borisId);
+    expect((await vera.post(`/api/staff/${borisId}/shift`, { on: false })).json()).toEqual({
+      ok: true,
+      onShift: false,
+    });
+    expect((await boris.get("/api/queue")).json().onShift).toBe(false);
+    expect((await vera.post("/api/staff/999/shift", { on: false })).statusCode).toBe(404);
+    expect(olgaId).not.toBe(borisId);
+  });
+});
