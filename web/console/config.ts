@@ -14,6 +14,10 @@ export interface ConsoleConfig {
   database: DatabaseConfig;
   /** The knowledge folder (KNOWLEDGE_DIR), else the repository's intents/. */
   knowledgeDir: string | undefined;
+  /** The bot's token (BOT_TOKEN), to fetch citizens' files on the server; without it they are only listed. */
+  botToken: string | undefined;
+  /** The Bot API's root (TELEGRAM_API_ROOT), as the bot's. */
+  telegramApiRoot: string | undefined;
 }
 
 /** A setting that cannot be used: one line that names it and what to do. */
@@ -58,5 +62,7 @@ export function consoleConfigOf(env: Readonly<Record<string, string | undefined>
     idleMs: idleMinutes * 60_000,
     database: databaseOf(env),
     knowledgeDir: env.KNOWLEDGE_DIR?.trim() || undefined,
+    botToken: env.BOT_TOKEN?.trim() || undefined,
+    telegramApiRoot: env.TELEGRAM_API_ROOT?.trim() || undefined,
   };
 }

@@ -22,6 +22,7 @@ import {
 import { ConsoleConfigError, consoleConfigOf } from "./config.ts";
 import { createLiveFeed } from "./live.ts";
 import { createConsoleServer } from "./server.ts";
+import { createTelegramFiles } from "./telegram-files.ts";
 
 /** Starts the console; resolves with a stop function once it listens. */
 export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
@@ -68,6 +69,14 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
     publicUrl: config.publicUrl,
     secureCookies: config.secureCookies,
     idleMs: config.idleMs,
+    ...(config.botToken
+      ? {
+          files: createTelegramFiles({
+            token: config.botToken,
+            ...(config.telegramApiRoot ? { apiRoot: config.telegramApiRoot } : {}),
+          }),
+        }
+      : {}),
     log,
     trustProxy: env.CONSOLE_TRUST_PROXY === "1",
   });

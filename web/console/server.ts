@@ -27,6 +27,7 @@ import {
   totpMatches,
   totpUri,
 } from "./passwords.ts";
+import { FileUnavailable, type TelegramFiles } from "./telegram-files.ts";
 
 /** The session cookie: its value is a random token, of which the database keeps only the hash. */
 export const SESSION_COOKIE = "console_session";
@@ -55,6 +56,8 @@ export interface ConsoleDeps {
   publicUrl: string;
   secureCookies: boolean;
   idleMs: number;
+  /** The citizens' files, fetched with the bot's token; without it they are listed, not shown. */
+  files?: TelegramFiles;
   /** A ticket waiting longer is overdue on the supervisors' dashboard. Defaults to 10 minutes. */
   waitLimitMs?: number;
   log?: ConsoleLog;
@@ -388,10 +391,43 @@ export async function createConsoleServer(deps: ConsoleDeps) {
           file: message.file ? { kind: message.file.kind } : null,
         })),
       ),
+      filesShown: deps.files !== undefined,
       mayReply:
         ticket.state === "assigned" &&
         (ticket.operatorId === member.id || member.role === "supervisor"),
     };
+  });
+
+  const fileParams = z.object({
+    id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    message: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  });
+  app.get("/api/tickets/:id/messages/:message/file", async (request, reply) => {
+    const { member } = me(request);
+    const { id, message } = fileParams.parse(request.params);
+    const transcript = await repos().tickets.transcript(id);
+    if (!transcript || !visible(transcript.ticket, member)) return refuse(reply, 404, "not_found");
+    const file = transcript.messages.find((m) => m.id === message)?.file;
+    if (!file) return refuse(reply, 404, "not_found");
+    if (!deps.files) return refuse(reply, 503, "files_unavailable");
+    try {
+      const fetched = await deps.files(file.id);
+      return reply
+        .type(fetched.contentType)
+        .header("cache-control", "private, no-store")
+        .header(
+          "content-disposition",
+          fetched.inline ? "inline" : `attachment; filename="ticket-${id}-${message}"`,
+        )
+        .send(Buffer.from(fetched.bytes));
+    } catch (error) {
+      if (!(error instanceof FileUnavailable)) throw error;
+      log?.warn(
+        { ticket: id, message, reason: error.message },
+        "a citizen's file could not be fetched",
+      );
+      return refuse(reply, 502, "file_unavailable");
+    }
   });
 
   /** A ticket the signed-in member may act on: assigned to them (or any, for a supervisor). */

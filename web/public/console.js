@@ -123,6 +123,23 @@ async function open(id) {
             : message.name;
       const file = message.file ? (message.file.kind === "photo" ? " [фото]" : " [файл]") : "";
       item.textContent = `${who}: ${message.text ?? ""}${file}`;
+      if (message.file && answer.filesShown) {
+        const url = `/api/tickets/${ticket.id}/messages/${message.id}/file`;
+        if (message.file.kind === "photo") {
+          const image = document.createElement("img");
+          image.src = url;
+          image.alt = `Фото от гражданина, сообщение ${message.id}`;
+          image.className = "attachment";
+          item.append(document.createElement("br"), image);
+        } else {
+          const link = document.createElement("a");
+          link.href = url;
+          link.target = "_blank";
+          link.rel = "noopener";
+          link.textContent = "Открыть файл";
+          item.append(" ", link);
+        }
+      }
       return item;
     }),
   );

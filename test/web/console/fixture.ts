@@ -11,6 +11,7 @@ import {
 import { createMatcher } from "../../../knowledge/index.ts";
 import { createLiveFeed } from "../../../web/console/live.ts";
 import { createConsoleServer, SESSION_COOKIE } from "../../../web/console/server.ts";
+import type { TelegramFiles } from "../../../web/console/telegram-files.ts";
 import { realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { openTestDatabase } from "../../storage.ts";
 
@@ -21,7 +22,7 @@ export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
 export const PASSWORD = "correct horse battery staple";
 
 /** The console server on a fresh database, driven by light requests (no sockets). */
-export async function setUpConsole(origin = ORIGIN) {
+export async function setUpConsole(origin = ORIGIN, options: { files?: TelegramFiles } = {}) {
   const db = await openTestDatabase();
   let wake = () => {};
   const handoff = openHandoff(db, {
@@ -38,6 +39,7 @@ export async function setUpConsole(origin = ORIGIN) {
     publicUrl: origin,
     secureCookies: false,
     idleMs: 30 * 60_000,
+    ...(options.files ? { files: options.files } : {}),
   });
   const accounts = createStaffAccounts(db);
 

@@ -289,3 +289,26 @@ describe("the console: knowledge-base answers and supervisors", () => {
     expect(olgaId).not.toBe(borisId);
   });
 });
+
+describe("the console: citizens' files", () => {
+  it("are fetched only for a ticket the staff member may see, and not without the bot's token", async () => {
+    const { addStaff, signIn, waitingTicket, handoff } = await setUp();
+    await addStaff("olga");
+    await addStaff("boris");
+    const [olga, boris] = [await signIn("olga"), await signIn("boris")];
+    await olga.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    await olga.post(`/api/tickets/${id}/take`);
+    await handoff.desk.citizenMessage(CITIZEN, {
+      text: "скан",
+      file: { id: "AgAD-photo", kind: "photo" },
+    });
+    const message = (await olga.get(`/api/tickets/${id}`)).json().messages[0];
+    expect(message).toMatchObject({ who: "citizen", file: { kind: "photo" } });
+    expect(JSON.stringify(message)).not.toContain("AgAD-photo");
+    const url = `/api/tickets/${id}/messages/${message.id}/file`;
+    expect((await boris.get(url)).statusCode).toBe(404);
+    expect((await olga.get(url)).json()).toMatchObject({ error: "files_unavailable" });
+    expect((await olga.get(`/api/tickets/${id}/messages/999999/file`)).statusCode).toBe(404);
+  });
+});
