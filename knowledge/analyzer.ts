@@ -1,4 +1,4 @@
-import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "./layout.ts";
+import { cyrillicToQwerty, QWERTY_TYPED, typedOnQwerty } from "./layout.ts";
 import { isDictionaryWord } from "./lemma.ts";
 import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
 import { type Language, stemWord } from "./stem.ts";
@@ -157,13 +157,22 @@ export function createAnalyzer(
       let converted = 0;
       const replace = new Map<string, string>();
       for (const chunk of chunks) {
-        if (!matches(chunk)) continue;
-        if (KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from))) {
-          asTyped++;
+        if (!matches(chunk) || KEEP_LATIN.has(chunk)) {
+          if (KEEP_LATIN.has(chunk)) asTyped++;
           continue;
         }
         const candidates = [convert(chunk), convert(chunk.replace(/[,.;]+$/, ""))];
-        const fit = candidates.find((c) => splitWords(c).every((w) => knownOrNear(w, to)));
+        const fits = (c: string) =>
+          splitWords(c).every((w) => knownOrNear(w, to) || STOP_WORDS[to].has(w));
+        const fit = candidates.find(fits);
+        // A chunk that is a word as typed too ("pf", a code, is "за")
+        // counts for the layout as typed, and is converted only if the
+        // message is.
+        if (splitWords(chunk).every((w) => isKnown(w, from))) {
+          asTyped++;
+          if (fit !== undefined) replace.set(chunk, fit);
+          continue;
+        }
         if (fit !== undefined) converted++;
         replace.set(chunk, fit ?? (candidates[0] as string));
       }
@@ -171,8 +180,8 @@ export function createAnalyzer(
     };
 
     const toCyrillic = tryDirection(
-      (chunk) => QWERTY_WORD.test(chunk) && /[a-z]/.test(chunk),
-      qwertyToCyrillic,
+      (chunk) => QWERTY_TYPED.test(chunk) && /[a-z]/.test(chunk),
+      typedOnQwerty,
       "en",
       "ru",
     );

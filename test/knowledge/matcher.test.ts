@@ -17,6 +17,15 @@ describe("matching a message", () => {
     expect(result.decision).toEqual({ kind: "answer", intent: "account.login_recovery" });
   });
 
+  it("repairs the punctuation of a wrong layout and its chunks that are Latin words too", () => {
+    const result = matcher.match("rfr djccnfyjdbnm gfhjkm&");
+    expect(result.analysis.layout).toBe("qwerty_to_cyrillic");
+    expect(result.analysis.tokens.map((t) => t.word)).toEqual(["как", "восстановить", "пароль"]);
+    // "pf" is a code in an example ("код услуги PF") and "за" on ЙЦУКЕН.
+    const thanks = matcher.match("cgfcb,j pf gjvjom");
+    expect(thanks.analysis.tokens.map((t) => t.word)).not.toContain("pf");
+  });
+
   it("does not take a verb for a country that shares its letters", () => {
     expect(decisionOf("сайт не грузится")).toEqual({
       kind: "answer",

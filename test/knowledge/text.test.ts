@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildVocabulary, createAnalyzer } from "../../knowledge/analyzer.ts";
-import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
+import { cyrillicToQwerty, qwertyToCyrillic, typedOnQwerty } from "../../knowledge/layout.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
 import { lemmaOf, stemWord } from "../../knowledge/stem.ts";
 import { createSynonymMap } from "../../knowledge/synonyms.ts";
@@ -41,6 +41,12 @@ describe("keyboard layout", () => {
   it("maps QWERTY keys to the Russian letters on them and back", () => {
     expect(qwertyToCyrillic("pf,kjrbhjdfkb frrfeyn")).toBe("заблокировали аккаунт");
     expect(cyrillicToQwerty("зфыыцщкв")).toBe("password");
+  });
+
+  it("reads the shifted keys and punctuation of text typed on QWERTY as they come out on ЙЦУКЕН", () => {
+    expect(typedOnQwerty("rfr djccnfyjdbnm gfhjkm&")).toBe("как восстановить пароль?");
+    expect(typedOnQwerty("<kfujlfhy/ :fkj,f")).toBe("благодарн. жалоба");
+    expect(typedOnQwerty("cnfnec? ult")).toBe("статус, где");
   });
 });
 
