@@ -102,14 +102,20 @@ function wordsOfAddresses(text: string): Set<string> {
 // Readings of a Latin word tried against typos, commonest first.
 const TYPO_READINGS = 8;
 
-// A run of digits with the separators people write them with, five digits
-// or more: a phone, a date, a SNILS, an application number.
-const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().\-/]*\p{N}/gu;
+// A run of digits with the separators people write them with: a phone, a
+// date, a time, a SNILS, an application number.
+const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().:\-/]*\p{N}/gu;
 
-// Takes the long numbers out of a message: pasted into a question, they say
-// nothing about what is asked (short ones like 115 or 24/7 stay).
+// A time of day ("21:30", "9.00") or a day and month ("12.03", "01.02.2025").
+const TIME_OR_DATE = /^(?:\p{N}{1,2}[:.]\p{N}{2}|\p{N}{1,2}\.\p{N}{1,2}\.\p{N}{2,4})$/u;
+
+// Takes the long numbers (five digits or more), times and dates out of a
+// message: pasted into a question, they say nothing about what is asked
+// (short ones like 115 or 24/7 stay).
 function withoutLongNumbers(text: string): string {
-  return text.replace(NUMBER_RUN, (run) => (run.replace(/\P{N}/gu, "").length >= 5 ? " " : run));
+  return text.replace(NUMBER_RUN, (run) =>
+    run.replace(/\P{N}/gu, "").length >= 5 || TIME_OR_DATE.test(run.trim()) ? " " : run,
+  );
 }
 
 // "привет, как восстановить пароль" is about the password; "спасибо, бот"
