@@ -66,3 +66,13 @@ describe("politeness around a question", () => {
     expect(analysis.sentences.flat().some((t) => t.courtesy)).toBe(false);
   });
 });
+
+describe("fillers and interjections", () => {
+  it("are no words of the question, in either language or in Latin letters", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.word);
+    expect(words("сайт опять не работает лол")).not.toContain("лол");
+    expect(words("the app won't open lol, omg")).not.toContain("lol");
+    expect(words("the app won't open lol, omg")).not.toContain("лол");
+    expect(words("the app won't open lol, omg")).not.toContain("omg");
+  });
+});
