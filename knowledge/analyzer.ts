@@ -1,5 +1,5 @@
 import { cyrillicToQwerty, QWERTY_TYPED, typedOnQwerty } from "./layout.ts";
-import { isDictionaryWord } from "./lemma.ts";
+import { isDictionaryWord, isPersonName } from "./lemma.ts";
 import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
 import { type Language, stemWord } from "./stem.ts";
 import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
@@ -300,6 +300,10 @@ export function createAnalyzer(
       // A number the knowledge base does not know (an application number, a
       // date, a SNILS pasted in) says nothing about the question.
       if (!known && /^\p{N}+$/u.test(word)) continue;
+      // Nor does a name ("С уважением, Ирина Петровна", "сын Артём"): a
+      // word the knowledge base lacks that the dictionary reads first as a
+      // first name, patronymic or surname.
+      if (!known && language === "ru" && /^[а-я]{3,}$/.test(word) && isPersonName(word)) continue;
       // A real Russian word the examples lack is left alone, not "repaired"
       // into one of ours.
       // Nor is an abbreviation (no vowel: "фссп", "гибдд").

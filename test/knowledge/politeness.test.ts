@@ -71,6 +71,13 @@ describe("politeness around a question", () => {
   });
 });
 
+describe("a signature", () => {
+  it("is no unknown word: the name under a question is left out", () => {
+    const { analysis } = matcher.match("Как восстановить пароль? С уважением, Ирина Петровна");
+    expect(analysis.tokens.map((t) => t.corrected)).toEqual(["как", "восстановить", "пароль"]);
+  });
+});
+
 describe("fillers and interjections", () => {
   it("are no words of the question, in either language or in Latin letters", () => {
     const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.word);
