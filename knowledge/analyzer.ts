@@ -5,7 +5,7 @@ import { type Language, stemWord } from "./stem.ts";
 import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
 import type { SynonymMap } from "./synonyms.ts";
 import { cyrillicReadings, mayBeLatinRussian } from "./translit.ts";
-import { createTypoIndex, type TypoIndex } from "./typo.ts";
+import { createTypoIndex, editDistance, type TypoIndex } from "./typo.ts";
 
 /** One word of a message, as the matcher sees it. */
 export interface AnalyzedToken {
@@ -142,6 +142,23 @@ export function createAnalyzer(
   const isKnown = (word: string, language: Language): boolean => {
     const vocabulary = vocabularies[language];
     return vocabulary.words.has(word) || vocabulary.stems.has(stemWord(word));
+  };
+
+  // The words the synonym list rewrites ("почту", "учетку", "телеге"),
+  // which the examples do not have as such (they have "email", "аккаунт",
+  // "telegram"): a misspelling of one is repaired to it before the synonyms
+  // are applied ("пачту" → почту → email), unless a word of the examples is
+  // as near.
+  const synonymTypo = createTypoIndex(new Map([...synonyms.words].map((word) => [word, 1])));
+  const towardsSynonym = (word: string): string => {
+    if (word.length < 4 || /\d/.test(word) || synonyms.words.has(word)) return word;
+    if (isKnown(word, "ru") || isKnown(word, "en")) return word;
+    const cyrillic = /[а-я]/.test(word);
+    if (cyrillic && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word))) return word;
+    const near = synonymTypo.correct(word);
+    if (near === undefined) return word;
+    const ours = typo[cyrillic ? "ru" : "en"].correct(word);
+    return ours !== undefined && editDistance(word, ours) <= editDistance(word, near) ? word : near;
   };
 
   const knownOrNear = (word: string, language: Language): boolean =>
@@ -360,7 +377,7 @@ export function createAnalyzer(
       const detected = detectLanguage(typed.filter(asking)) ?? detectLanguage(typed);
       const language = detected ?? "ru";
       const perSentence = sentenceWords.map((words) =>
-        toTokens(synonyms.apply(words), language, true),
+        toTokens(synonyms.apply(words.map(towardsSynonym)), language, true),
       );
       const sentences =
         perSentence.length > 1

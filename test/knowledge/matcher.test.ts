@@ -34,6 +34,14 @@ describe("matching a message", () => {
     expect(matcher.match("не грузится").candidates[0]?.intent).not.toBe("contacts.abroad");
   });
 
+  it("repairs a misspelling of a word the synonyms rewrite, then rewrites it", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.corrected);
+    expect(words("как сменить пачту")).toContain("email");
+    expect(words("как завести учеттку")).toContain("аккаунт");
+    // A real word stays itself: "почти" is no misspelt "почте".
+    expect(words("почти всё сделал")).not.toContain("email");
+  });
+
   it("keeps real Latin words in a Russian message", () => {
     const result = matcher.match("не приходит sms на телефон при регистрации");
     expect(result.analysis.layout).toBe("none");
