@@ -225,12 +225,17 @@ export function createAnalyzer(
   // as a word or a form of one (`exact`), or else one typo away.
   const russianReading = (word: string, exact: boolean): string | undefined => {
     const readings = cyrillicReadings(word, { isPrefix: (text) => russianPrefixes.has(text) });
-    const known = readings.find(
-      (reading) =>
-        isKnown(reading, "ru") ||
-        synonyms.words.has(reading) ||
-        synonyms.apply([reading]).every((w) => w !== reading && isKnown(w, "ru")),
-    );
+    const knownReading = (reading: string) =>
+      isKnown(reading, "ru") ||
+      synonyms.words.has(reading) ||
+      synonyms.apply([reading]).every((w) => w !== reading && isKnown(w, "ru"));
+    // A word of the examples as written, or a real word the knowledge base
+    // knows a form of ("dannye": данные, not "данне", which only shares its
+    // stem), before a reading known by its stem alone.
+    const known =
+      readings.find((reading) => vocabularies.ru.words.has(reading)) ??
+      readings.find((reading) => knownReading(reading) && isDictionaryWord(reading)) ??
+      readings.find(knownReading);
     if (known !== undefined || exact) return known;
     return cyrillicReadings(word, { limit: TYPO_READINGS }).find((reading) =>
       typo.ru.correct(reading),
@@ -263,6 +268,16 @@ export function createAnalyzer(
     }
     return replace;
   };
+
+  // "noch'yu", "pis'mo": an apostrophe for ь splits a Latin word in two for
+  // splitWords; such a word is read whole when it reads as a Russian word
+  // the knowledge base knows as written ("don't" stays English).
+  const withApostropheWordsRead = (text: string) =>
+    text.replace(/[a-z]+(?:'[a-z]+)+/g, (word) => {
+      if (word.split("'").every((part) => part.length < 2 || isKnown(part, "en"))) return word;
+      const reading = russianReading(word, true);
+      return reading !== undefined && vocabularies.ru.words.has(reading) ? reading : word;
+    });
 
   // A word that may ask something: no stop word or courtesy word of the
   // language its letters are.
@@ -347,7 +362,7 @@ export function createAnalyzer(
 
   return {
     analyze(text) {
-      const normalized = withoutLongNumbers(normalizeText(text));
+      const normalized = withApostropheWordsRead(withoutLongNumbers(normalizeText(text)));
       const { replace, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
       const sentenceWords = normalized
         .split(/(?<=[.!?…])\s+|\n+/)
