@@ -45,6 +45,40 @@ export interface Analysis {
 export interface LanguageVocabulary {
   words: ReadonlyMap<string, number>;
   stems: ReadonlySet<string>;
+  /**
+   * Words that follow one another in an example: `pairHash("word", "next")`
+   * of each pair, sorted (a few bytes a pair, where a knowledge base of
+   * thousands of intents has hundreds of thousands). Defaults to none.
+   */
+  pairs?: Int32Array;
+}
+
+/** A pair of words as a 32-bit number (FNV-1a of "first second"). */
+export function pairHash(first: string, second: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${first} ${second}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+// Whether an example has `first` and `second` together, one after the other
+// (a false yes once in millions of pairs, for two hashes that meet).
+function hasPair(pairs: Int32Array, first: string | undefined, second: string | undefined) {
+  if (first === undefined || second === undefined) return false;
+  const hash = pairHash(first, second);
+  let low = 0;
+  let high = pairs.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = pairs[middle] as number;
+    if (value === hash) return true;
+    if (value < hash) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 export interface Analyzer {
@@ -69,13 +103,15 @@ export function wordsOf(text: string, synonyms: SynonymMap): string[] {
 export function buildVocabulary(exampleWords: Iterable<readonly string[]>): LanguageVocabulary {
   const words = new Map<string, number>();
   const stems = new Set<string>();
+  const pairs = new Set<number>();
   for (const list of exampleWords) {
-    for (const word of list) {
+    list.forEach((word, i) => {
       words.set(word, (words.get(word) ?? 0) + 1);
       stems.add(stemWord(word));
-    }
+      if (i > 0) pairs.add(pairHash(list[i - 1] as string, word));
+    });
   }
-  return { words, stems };
+  return { words, stems, pairs: Int32Array.from(pairs).sort() };
 }
 
 // Latin words that are real words in a Russian message, never a layout slip.
@@ -317,7 +353,7 @@ export function createAnalyzer(
     const stop = STOP_WORDS[language];
     const courtesy = COURTESY_WORDS[language];
     const tokens: AnalyzedToken[] = [];
-    for (const word of words) {
+    for (const [at, word] of words.entries()) {
       if (stop.has(word)) continue;
       if (repair) {
         const foreign = foreignToken(word, language);
@@ -341,6 +377,32 @@ export function createAnalyzer(
       // Nor is an abbreviation (no vowel: "фссп", "гибдд").
       const real =
         language === "ru" && !known && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word));
+      // A real word, or one known only by its stem, is a misspelling after
+      // all when the word of ours one typo away (another word, not another
+      // form) makes, with the word before or after it, two words an example
+      // has together, and it does not: "часы роботы" is "часы работы",
+      // though "роботы" is a real word and "робот" one of ours.
+      const pairs = vocabularies[language].pairs;
+      if (
+        repair &&
+        pairs !== undefined &&
+        language === "ru" &&
+        (real || (known && !vocabularies[language].words.has(word))) &&
+        /[аеиоуыэюя]/.test(word)
+      ) {
+        const near = typo[language].correct(word);
+        const together = (w: string) =>
+          hasPair(pairs, words[at - 1], w) || hasPair(pairs, w, words[at + 1]);
+        if (
+          near !== undefined &&
+          stemWord(near) !== stemWord(word) &&
+          together(near) &&
+          !together(word)
+        ) {
+          corrected = near;
+          known = true;
+        }
+      }
       if (!known && repair && !/\d/.test(word) && !real) {
         const near = typo[language].correct(word);
         if (near !== undefined) {

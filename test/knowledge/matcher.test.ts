@@ -38,6 +38,9 @@ describe("matching a message", () => {
     const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.corrected);
     expect(words("как сменить пачту")).toContain("email");
     expect(words("как завести учеттку")).toContain("аккаунт");
+    // A real word misspelt for one of ours, told by the word next to it.
+    expect(words("часы роботы поддержки")).toContain("работы");
+    expect(words("купил роботы пылесосы")).not.toContain("работы");
     // A real word stays itself: "почти" is no misspelt "почте".
     expect(words("почти всё сделал")).not.toContain("email");
   });
