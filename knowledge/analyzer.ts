@@ -125,6 +125,15 @@ const KEEP_LATIN = new Set([
   "jpeg",
   "jpg",
   "id",
+  // Browsers and systems, named in questions about failures: no Russian
+  // words in Latin letters ("chrome" is not "кроме").
+  "chrome",
+  "firefox",
+  "edge",
+  "opera",
+  "windows",
+  "macos",
+  "linux",
 ]);
 
 // A site or an e-mail address: Latin words joined by dots ("nalog.ru").

@@ -49,6 +49,10 @@ describe("matching a message", () => {
     const result = matcher.match("не приходит sms на телефон при регистрации");
     expect(result.analysis.layout).toBe("none");
     expect(result.analysis.language).toBe("ru");
+    const words = matcher
+      .match("страница не грузится в chrome")
+      .analysis.tokens.map((t) => t.corrected);
+    expect(words).not.toContain("кроме");
   });
 
   it("answers an English question in English", () => {
