@@ -1,11 +1,11 @@
-import { cyrillicToQwerty, QWERTY_WORD, qwertyToCyrillic } from "./layout.ts";
-import { isDictionaryWord } from "./lemma.ts";
+import { cyrillicToQwerty, QWERTY_TYPED, typedOnQwerty } from "./layout.ts";
+import { isDictionaryWord, isPersonName } from "./lemma.ts";
 import { detectLanguage, normalizeText, splitWords } from "./normalize.ts";
 import { type Language, stemWord } from "./stem.ts";
 import { COURTESY_WORDS, STOP_WORDS } from "./stopwords.ts";
 import type { SynonymMap } from "./synonyms.ts";
 import { cyrillicReadings, mayBeLatinRussian } from "./translit.ts";
-import { createTypoIndex, type TypoIndex } from "./typo.ts";
+import { createTypoIndex, editDistance, type TypoIndex } from "./typo.ts";
 
 /** One word of a message, as the matcher sees it. */
 export interface AnalyzedToken {
@@ -45,6 +45,40 @@ export interface Analysis {
 export interface LanguageVocabulary {
   words: ReadonlyMap<string, number>;
   stems: ReadonlySet<string>;
+  /**
+   * Words that follow one another in an example: `pairHash("word", "next")`
+   * of each pair, sorted (a few bytes a pair, where a knowledge base of
+   * thousands of intents has hundreds of thousands). Defaults to none.
+   */
+  pairs?: Int32Array;
+}
+
+/** A pair of words as a 32-bit number (FNV-1a of "first second"). */
+export function pairHash(first: string, second: string): number {
+  let hash = 0x811c9dc5;
+  const text = `${first} ${second}`;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash | 0;
+}
+
+// Whether an example has `first` and `second` together, one after the other
+// (a false yes once in millions of pairs, for two hashes that meet).
+function hasPair(pairs: Int32Array, first: string | undefined, second: string | undefined) {
+  if (first === undefined || second === undefined) return false;
+  const hash = pairHash(first, second);
+  let low = 0;
+  let high = pairs.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = pairs[middle] as number;
+    if (value === hash) return true;
+    if (value < hash) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 export interface Analyzer {
@@ -69,13 +103,15 @@ export function wordsOf(text: string, synonyms: SynonymMap): string[] {
 export function buildVocabulary(exampleWords: Iterable<readonly string[]>): LanguageVocabulary {
   const words = new Map<string, number>();
   const stems = new Set<string>();
+  const pairs = new Set<number>();
   for (const list of exampleWords) {
-    for (const word of list) {
+    list.forEach((word, i) => {
       words.set(word, (words.get(word) ?? 0) + 1);
       stems.add(stemWord(word));
-    }
+      if (i > 0) pairs.add(pairHash(list[i - 1] as string, word));
+    });
   }
-  return { words, stems };
+  return { words, stems, pairs: Int32Array.from(pairs).sort() };
 }
 
 // Latin words that are real words in a Russian message, never a layout slip.
@@ -89,6 +125,15 @@ const KEEP_LATIN = new Set([
   "jpeg",
   "jpg",
   "id",
+  // Browsers and systems, named in questions about failures: no Russian
+  // words in Latin letters ("chrome" is not "кроме").
+  "chrome",
+  "firefox",
+  "edge",
+  "opera",
+  "windows",
+  "macos",
+  "linux",
 ]);
 
 // A site or an e-mail address: Latin words joined by dots ("nalog.ru").
@@ -102,14 +147,20 @@ function wordsOfAddresses(text: string): Set<string> {
 // Readings of a Latin word tried against typos, commonest first.
 const TYPO_READINGS = 8;
 
-// A run of digits with the separators people write them with, five digits
-// or more: a phone, a date, a SNILS, an application number.
-const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().\-/]*\p{N}/gu;
+// A run of digits with the separators people write them with: a phone, a
+// date, a time, a SNILS, an application number.
+const NUMBER_RUN = /[+№#]?\p{N}[\p{N} ().:\-/]*\p{N}/gu;
 
-// Takes the long numbers out of a message: pasted into a question, they say
-// nothing about what is asked (short ones like 115 or 24/7 stay).
+// A time of day ("21:30", "9.00") or a day and month ("12.03", "01.02.2025").
+const TIME_OR_DATE = /^(?:\p{N}{1,2}[:.]\p{N}{2}|\p{N}{1,2}\.\p{N}{1,2}\.\p{N}{2,4})$/u;
+
+// Takes the long numbers (five digits or more), times and dates out of a
+// message: pasted into a question, they say nothing about what is asked
+// (short ones like 115 or 24/7 stay).
 function withoutLongNumbers(text: string): string {
-  return text.replace(NUMBER_RUN, (run) => (run.replace(/\P{N}/gu, "").length >= 5 ? " " : run));
+  return text.replace(NUMBER_RUN, (run) =>
+    run.replace(/\P{N}/gu, "").length >= 5 || TIME_OR_DATE.test(run.trim()) ? " " : run,
+  );
 }
 
 // "привет, как восстановить пароль" is about the password; "спасибо, бот"
@@ -138,6 +189,23 @@ export function createAnalyzer(
     return vocabulary.words.has(word) || vocabulary.stems.has(stemWord(word));
   };
 
+  // The words the synonym list rewrites ("почту", "учетку", "телеге"),
+  // which the examples do not have as such (they have "email", "аккаунт",
+  // "telegram"): a misspelling of one is repaired to it before the synonyms
+  // are applied ("пачту" → почту → email), unless a word of the examples is
+  // as near.
+  const synonymTypo = createTypoIndex(new Map([...synonyms.words].map((word) => [word, 1])));
+  const towardsSynonym = (word: string): string => {
+    if (word.length < 4 || /\d/.test(word) || synonyms.words.has(word)) return word;
+    if (isKnown(word, "ru") || isKnown(word, "en")) return word;
+    const cyrillic = /[а-я]/.test(word);
+    if (cyrillic && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word))) return word;
+    const near = synonymTypo.correct(word);
+    if (near === undefined) return word;
+    const ours = typo[cyrillic ? "ru" : "en"].correct(word);
+    return ours !== undefined && editDistance(word, ours) <= editDistance(word, near) ? word : near;
+  };
+
   const knownOrNear = (word: string, language: Language): boolean =>
     isKnown(word, language) || typo[language].correct(word) !== undefined;
 
@@ -157,13 +225,22 @@ export function createAnalyzer(
       let converted = 0;
       const replace = new Map<string, string>();
       for (const chunk of chunks) {
-        if (!matches(chunk)) continue;
-        if (KEEP_LATIN.has(chunk) || splitWords(chunk).every((w) => isKnown(w, from))) {
-          asTyped++;
+        if (!matches(chunk) || KEEP_LATIN.has(chunk)) {
+          if (KEEP_LATIN.has(chunk)) asTyped++;
           continue;
         }
         const candidates = [convert(chunk), convert(chunk.replace(/[,.;]+$/, ""))];
-        const fit = candidates.find((c) => splitWords(c).every((w) => knownOrNear(w, to)));
+        const fits = (c: string) =>
+          splitWords(c).every((w) => knownOrNear(w, to) || STOP_WORDS[to].has(w));
+        const fit = candidates.find(fits);
+        // A chunk that is a word as typed too ("pf", a code, is "за")
+        // counts for the layout as typed, and is converted only if the
+        // message is.
+        if (splitWords(chunk).every((w) => isKnown(w, from))) {
+          asTyped++;
+          if (fit !== undefined) replace.set(chunk, fit);
+          continue;
+        }
         if (fit !== undefined) converted++;
         replace.set(chunk, fit ?? (candidates[0] as string));
       }
@@ -171,8 +248,8 @@ export function createAnalyzer(
     };
 
     const toCyrillic = tryDirection(
-      (chunk) => QWERTY_WORD.test(chunk) && /[a-z]/.test(chunk),
-      qwertyToCyrillic,
+      (chunk) => QWERTY_TYPED.test(chunk) && /[a-z]/.test(chunk),
+      typedOnQwerty,
       "en",
       "ru",
     );
@@ -193,12 +270,17 @@ export function createAnalyzer(
   // as a word or a form of one (`exact`), or else one typo away.
   const russianReading = (word: string, exact: boolean): string | undefined => {
     const readings = cyrillicReadings(word, { isPrefix: (text) => russianPrefixes.has(text) });
-    const known = readings.find(
-      (reading) =>
-        isKnown(reading, "ru") ||
-        synonyms.words.has(reading) ||
-        synonyms.apply([reading]).every((w) => w !== reading && isKnown(w, "ru")),
-    );
+    const knownReading = (reading: string) =>
+      isKnown(reading, "ru") ||
+      synonyms.words.has(reading) ||
+      synonyms.apply([reading]).every((w) => w !== reading && isKnown(w, "ru"));
+    // A word of the examples as written, or a real word the knowledge base
+    // knows a form of ("dannye": данные, not "данне", which only shares its
+    // stem), before a reading known by its stem alone.
+    const known =
+      readings.find((reading) => vocabularies.ru.words.has(reading)) ??
+      readings.find((reading) => knownReading(reading) && isDictionaryWord(reading)) ??
+      readings.find(knownReading);
     if (known !== undefined || exact) return known;
     return cyrillicReadings(word, { limit: TYPO_READINGS }).find((reading) =>
       typo.ru.correct(reading),
@@ -231,6 +313,16 @@ export function createAnalyzer(
     }
     return replace;
   };
+
+  // "noch'yu", "pis'mo": an apostrophe for ь splits a Latin word in two for
+  // splitWords; such a word is read whole when it reads as a Russian word
+  // the knowledge base knows as written ("don't" stays English).
+  const withApostropheWordsRead = (text: string) =>
+    text.replace(/[a-z]+(?:'[a-z]+)+/g, (word) => {
+      if (word.split("'").every((part) => part.length < 2 || isKnown(part, "en"))) return word;
+      const reading = russianReading(word, true);
+      return reading !== undefined && vocabularies.ru.words.has(reading) ? reading : word;
+    });
 
   // A word that may ask something: no stop word or courtesy word of the
   // language its letters are.
@@ -270,7 +362,7 @@ export function createAnalyzer(
     const stop = STOP_WORDS[language];
     const courtesy = COURTESY_WORDS[language];
     const tokens: AnalyzedToken[] = [];
-    for (const word of words) {
+    for (const [at, word] of words.entries()) {
       if (stop.has(word)) continue;
       if (repair) {
         const foreign = foreignToken(word, language);
@@ -285,11 +377,41 @@ export function createAnalyzer(
       // A number the knowledge base does not know (an application number, a
       // date, a SNILS pasted in) says nothing about the question.
       if (!known && /^\p{N}+$/u.test(word)) continue;
+      // Nor does a name ("С уважением, Ирина Петровна", "сын Артём"): a
+      // word the knowledge base lacks that the dictionary reads first as a
+      // first name, patronymic or surname.
+      if (!known && language === "ru" && /^[а-я]{3,}$/.test(word) && isPersonName(word)) continue;
       // A real Russian word the examples lack is left alone, not "repaired"
       // into one of ours.
       // Nor is an abbreviation (no vowel: "фссп", "гибдд").
       const real =
         language === "ru" && !known && (!/[аеиоуыэюя]/.test(word) || isDictionaryWord(word));
+      // A real word, or one known only by its stem, is a misspelling after
+      // all when the word of ours one typo away (another word, not another
+      // form) makes, with the word before or after it, two words an example
+      // has together, and it does not: "часы роботы" is "часы работы",
+      // though "роботы" is a real word and "робот" one of ours.
+      const pairs = vocabularies[language].pairs;
+      if (
+        repair &&
+        pairs !== undefined &&
+        language === "ru" &&
+        (real || (known && !vocabularies[language].words.has(word))) &&
+        /[аеиоуыэюя]/.test(word)
+      ) {
+        const near = typo[language].correct(word);
+        const together = (w: string) =>
+          hasPair(pairs, words[at - 1], w) || hasPair(pairs, w, words[at + 1]);
+        if (
+          near !== undefined &&
+          stemWord(near) !== stemWord(word) &&
+          together(near) &&
+          !together(word)
+        ) {
+          corrected = near;
+          known = true;
+        }
+      }
       if (!known && repair && !/\d/.test(word) && !real) {
         const near = typo[language].correct(word);
         if (near !== undefined) {
@@ -311,7 +433,7 @@ export function createAnalyzer(
 
   return {
     analyze(text) {
-      const normalized = withoutLongNumbers(normalizeText(text));
+      const normalized = withApostropheWordsRead(withoutLongNumbers(normalizeText(text)));
       const { replace, layout } = repairLayout(normalized.split(/\s+/).filter(Boolean));
       const sentenceWords = normalized
         .split(/(?<=[.!?…])\s+|\n+/)
@@ -341,7 +463,7 @@ export function createAnalyzer(
       const detected = detectLanguage(typed.filter(asking)) ?? detectLanguage(typed);
       const language = detected ?? "ru";
       const perSentence = sentenceWords.map((words) =>
-        toTokens(synonyms.apply(words), language, true),
+        toTokens(synonyms.apply(words.map(towardsSynonym)), language, true),
       );
       const sentences =
         perSentence.length > 1

@@ -60,6 +60,12 @@ export interface Calibration {
   clarifyAt: number;
   /** Answer only when the best score leads the runner-up by this much; else offer both. */
   margin: number;
+  /**
+   * Offer choices only when the best candidate scores at least this: a
+   * message that shares next to nothing with any intent ("how do I pickle
+   * cucumbers") is escalated, not offered three unrelated choices. Defaults to 0.
+   */
+  clarifyFloor?: number;
 }
 
 /**
@@ -91,7 +97,11 @@ export function decide(signals: MatchSignals, calibration: Calibration): MatchDe
   if (confidence >= calibration.answerAt && lead >= calibration.margin) {
     return { kind: "answer", intent: top.intent };
   }
-  if (confidence >= calibration.clarifyAt && top.score > signals.outOfScopeScore) {
+  if (
+    confidence >= calibration.clarifyAt &&
+    top.score > signals.outOfScopeScore &&
+    top.score >= (calibration.clarifyFloor ?? 0)
+  ) {
     const intents = signals.candidates
       .filter((c) => c.score >= top.score - CLARIFY_SPREAD && c.score > signals.outOfScopeScore)
       .slice(0, 3)

@@ -37,3 +37,39 @@ export function cyrillicToQwerty(word: string): string {
   for (const ch of word) out += toLatin.get(ch) ?? ch;
   return out;
 }
+
+// Keys typed with Shift, and punctuation, as they come out on ЙЦУКЕН: the
+// letters Х Ъ Ж Э Б Ю Ё and Russian punctuation (. , ? " № ; :) typed on
+// QWERTY come out as these.
+const SHIFTED_TO_CYRILLIC = new Map([
+  ["{", "х"],
+  ["}", "ъ"],
+  [":", "ж"],
+  ['"', "э"],
+  ["<", "б"],
+  [">", "ю"],
+  ["~", "е"],
+  ["/", "."],
+  ["?", ","],
+  ["&", "?"],
+  ["@", '"'],
+  ["#", "№"],
+  ["$", ";"],
+  ["^", ":"],
+]);
+
+/** Characters of a chunk of Russian text typed on QWERTY by mistake, Shift and punctuation included. */
+export const QWERTY_TYPED = /^[a-z[\];',.`{}:"<>~/?&@#$^]+$/;
+
+/**
+ * What a chunk of text typed on QWERTY by mistake says on ЙЦУКЕН, the
+ * shifted keys and punctuation included ("pfzdktybz&" → "заявления?",
+ * "<kfujlfhy" → "благодарн"); unlike `qwertyToCyrillic`, not reversible.
+ *
+ * @example typedOnQwerty("ult cnfnec pfzdktybz&") // "где статус заявления?"
+ */
+export function typedOnQwerty(chunk: string): string {
+  let out = "";
+  for (const ch of chunk) out += SHIFTED_TO_CYRILLIC.get(ch) ?? toCyrillic.get(ch) ?? ch;
+  return out;
+}

@@ -8,6 +8,7 @@ const require = createRequire(import.meta.url);
 
 interface AzParse {
   parser: string;
+  tag: { toString(): string };
   normalize(): { word: string };
 }
 
@@ -103,4 +104,23 @@ export function dictionaryLemmas(word: string): readonly string[] {
  */
 export function isDictionaryWord(word: string): boolean {
   return dictionaryLemma(word) !== undefined || dictionaryLemmas(word).length > 0;
+}
+
+const names = new Map<string, boolean>();
+
+/**
+ * The word is, first of all, a person's first name, patronymic or surname
+ * ("ирина", "петровна", "сергеевич", "иванова"): the dictionary's likeliest
+ * reading of it written with a capital is one. A word that is a common
+ * word first ("вера", "роза") is not.
+ */
+export function isPersonName(word: string): boolean {
+  const cached = names.get(word);
+  if (cached !== undefined) return cached;
+  const capitalized = word.charAt(0).toUpperCase() + word.slice(1);
+  const first = loadMorph()(capitalized).find((parsed) => parsed.parser === "Dictionary");
+  const name = first !== undefined && /\b(?:Name|Patr|Surn)\b/.test(first.tag.toString());
+  if (names.size >= CACHE_LIMIT) names.clear();
+  names.set(word, name);
+  return name;
 }

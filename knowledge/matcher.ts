@@ -111,7 +111,7 @@ interface LanguageIndexData {
   words: FeatureIndexData;
   chars: FeatureIndexData;
   /** The examples' words, as first met, with how often each occurs. */
-  vocabulary: { words: string[]; counts: Int32Array; stems: string[] };
+  vocabulary: { words: string[]; counts: Int32Array; stems: string[]; pairs: Int32Array };
   /** Stems of the intents' examples (not the out-of-scope ones). */
   inScopeStems: string[];
   /** Stems of small talk's short formulaic examples. */
@@ -139,6 +139,7 @@ export function matcherTransferables(index: MatcherIndex): ArrayBuffer[] {
       part.exampleClass.buffer as ArrayBuffer,
       part.firstExample.buffer as ArrayBuffer,
       part.vocabulary.counts.buffer as ArrayBuffer,
+      part.vocabulary.pairs.buffer as ArrayBuffer,
       ...transferablesOf(part.words),
       ...transferablesOf(part.chars),
     ];
@@ -252,6 +253,7 @@ export function buildMatcherIndex(kb: KnowledgeBase): MatcherIndex {
         words: [...vocabulary.words.keys()],
         counts: Int32Array.from(vocabulary.words.values()),
         stems: [...vocabulary.stems],
+        pairs: vocabulary.pairs ?? new Int32Array(0),
       },
       inScopeStems: [...stemsKnown],
       smalltalkStems: [...smalltalk],
@@ -337,10 +339,11 @@ function* openMatcherSteps(
   const outOfScopeClass = kb.intents.length;
   const classCount = kb.intents.length + 1;
   const vocabularyOf = (language: Language): LanguageVocabulary => {
-    const { words, counts, stems } = index.languages[language].vocabulary;
+    const { words, counts, stems, pairs } = index.languages[language].vocabulary;
     return {
       words: new Map(words.map((word, i) => [word, counts[i] ?? 0])),
       stems: new Set(stems),
+      pairs,
     };
   };
   const vocabularies = { ru: vocabularyOf("ru"), en: vocabularyOf("en") };

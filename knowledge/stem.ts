@@ -1,33 +1,48 @@
 import { createRequire } from "node:module";
 import { dictionaryLemma, dictionaryLemmas } from "./lemma.ts";
 
-// natural's package root loads every module it has (seconds) and reads `.env`;
-// the stemmer files alone load in milliseconds.
+// The Snowball stemmers of nlp.js (MIT; @nlpjs/core's BaseStemmer and the two
+// language files, no other dependencies), required file by file: the
+// packages' roots load their tokenizers, stop words and sentiment lexicons.
 const require = createRequire(import.meta.url);
 
-interface NaturalStemmer {
-  stem(word: string): string;
+interface SnowballStemmer {
+  setCurrent(word: string): void;
+  innerStem(): unknown;
+  getCurrent(): string;
 }
 
-const russianStemmer = require("natural/lib/natural/stemmers/porter_stemmer_ru") as NaturalStemmer;
-const englishStemmer = require("natural/lib/natural/stemmers/porter_stemmer") as NaturalStemmer;
+type SnowballClass = new () => SnowballStemmer;
+
+const RussianStemmer = require("@nlpjs/lang-ru/src/stemmer-ru") as SnowballClass;
+const EnglishStemmer = require("@nlpjs/lang-en-min/src/stemmer-en") as SnowballClass;
+const russianStemmer = new RussianStemmer();
+const englishStemmer = new EnglishStemmer();
+
+// Called through setCurrent/innerStem/getCurrent rather than stemWord, whose
+// cache keeps every word it was ever given: ours below is bounded.
+const snowball = (stemmer: SnowballStemmer, word: string): string => {
+  stemmer.setCurrent(word);
+  stemmer.innerStem();
+  return stemmer.getCurrent();
+};
 
 export type Language = "ru" | "en";
 
 const CYRILLIC = /[а-яё]/;
-// Longer than any Russian or English word; natural's stemmers take time
-// quadratic in the length, 60 ms for a 4,000-character "word".
+// Longer than any Russian or English word: a 4,000-character "word" is no
+// word, and not worth the stemmer's time.
 const LONGEST_WORD = 40;
 
-// The stemmers are regular-expression cascades (a few microseconds a word),
+// The stemmers take a few microseconds a word,
 // and a knowledge base of thousands of intents says its words over and over:
 // each word is stemmed once. Dropped whole when full, like the lemmas.
 const stems = new Map<string, string>();
 const CACHE_LIMIT = 200_000;
 
 /**
- * Reduces a lowercase word to its stem: the Russian Snowball (Porter) stemmer
- * for Cyrillic words, the English Porter stemmer for Latin ones. Abbreviations
+ * Reduces a lowercase word to its stem: the Russian Snowball stemmer for
+ * Cyrillic words, the English Snowball (Porter2) stemmer for Latin ones. Abbreviations
  * (all consonants, such as "инн", "снилс", "мфц") and words of three letters or
  * fewer are kept whole, since stemming them only makes collisions; so are
  * "words" longer than 40 characters, which no language has.
@@ -40,9 +55,9 @@ export function stemWord(word: string): string {
   if (cached !== undefined) return cached;
   const stem = CYRILLIC.test(word)
     ? /[аеёиоуыэюя]/.test(word)
-      ? russianStemmer.stem(word)
+      ? snowball(russianStemmer, word)
       : word
-    : englishStemmer.stem(word);
+    : snowball(englishStemmer, word);
   if (stems.size >= CACHE_LIMIT) stems.clear();
   stems.set(word, stem);
   return stem;

@@ -15,19 +15,24 @@ const RUSSIAN = `и в во на с со к ко о об обо от до по �
   при для без над под про через
   нибудь либо то-то кто-то что-то какой-то какие-то чо че чем-то ж же ведь вон
   блин капец фигня типа короче щас ваще вообщем вообще-то норм нормально
-  уже опять снова ещё еще всего лишь`;
+  уже опять снова ещё еще всего лишь
+  лол ору кек ахах ахаха хах хаха ок окей ага эх ой шо чтоб нить кстати походу пжлст
+  ужас кошмар безобразие издевательство достали задолбали надоело`;
 
 const ENGLISH = `a an the and or but of in on at to for from by with about as is are was were be been
   am do does did i me my we our you your it its this that these those there here
-  please pls plz can could would will shall should may might must tell me help`;
+  please pls plz can could would will shall should may might must tell me help
+  lol lmao omg btw ok okay um uh guys just`;
 
 // Greetings and thanks: words that make a message small talk when they are all
 // there is, and are ignored when the message asks something else as well.
 // Multi-word greetings ("добрый день", "до свидания") become one of these
 // words through the synonym list.
 const RUSSIAN_COURTESY = `привет приветствую здравствуйте здравствуй здрасте здрасьте хай
-  спасибо спс благодарю благодарствую пасиб пасибо пока досвидания`;
-const ENGLISH_COURTESY = "hi hello hey hiya greetings thanks thank thx ty bye goodbye cheers";
+  спасибо спс благодарю благодарствую пасиб пасибо пока досвидания
+  приветик салют спасибочки спасибки пасибки мерси сенкс благодарочка`;
+const ENGLISH_COURTESY =
+  "hi hello hey hiya greetings thanks thank thx ty tnx bye goodbye cheers appreciate";
 
 function wordSet(list: string): ReadonlySet<string> {
   return new Set(list.split(/\s+/).filter(Boolean));

@@ -92,8 +92,10 @@ export function tuneCalibration(
   let bestUtility = Number.NEGATIVE_INFINITY;
   for (const answerAt of range(0.3, 0.95, 0.01)) {
     for (const clarifyAt of range(0.1, answerAt, 0.05).filter((c) => c <= answerAt)) {
-      for (const margin of range(0, 0.1, 0.02)) {
-        const calibration = { weights, answerAt, clarifyAt, margin };
+      for (const [margin, clarifyFloor] of range(0, 0.1, 0.02).flatMap((m) =>
+        range(0, 0.15, 0.025).map((f) => [m, f] as const),
+      )) {
+        const calibration = { weights, answerAt, clarifyAt, margin, clarifyFloor };
         let right = 0;
         let wrong = 0;
         let escalated = 0;

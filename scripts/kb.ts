@@ -1,5 +1,6 @@
 // Tools for the people who keep the knowledge base: npm run kb -- <command>.
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import {
@@ -29,10 +30,11 @@ const USAGE = `Usage: npm run kb -- <command>
   crossval [--folds 5] [--seed 1]
                      k-fold cross-validation over the examples: each fold's
                      examples asked of a matcher built without them
-  tune [FILE.jsonl] [--write]
+  tune [FILE.jsonl ...] [--write]
                      fit the confidence model and thresholds on the development
-                     set (default test/fixtures/eval-dev.jsonl); --write saves
-                     them to knowledge/calibration.json
+                     sets (default test/fixtures/eval-dev.jsonl and
+                     test/fixtures/dev-kinds/*.jsonl); --write saves them to
+                     knowledge/calibration.json
   unanswered [--since 7d] [--limit N] [--csv | --out FILE]
                      escalated, clarified and 👎 questions in clusters of similar
                      ones, with the nearest intent (--help for more)
@@ -46,6 +48,18 @@ const USAGE = `Usage: npm run kb -- <command>
 The knowledge folder is KNOWLEDGE_DIR, else intents/.`;
 
 const DEV_SET = fileURLToPath(new URL("../test/fixtures/eval-dev.jsonl", import.meta.url));
+const DEV_KINDS = fileURLToPath(new URL("../test/fixtures/dev-kinds/", import.meta.url));
+
+// The development sets thresholds are fitted on: never the test set or the held-out set.
+function developmentSets(): string[] {
+  const kinds = existsSync(DEV_KINDS)
+    ? readdirSync(DEV_KINDS)
+        .filter((name) => name.endsWith(".jsonl"))
+        .sort()
+        .map((name) => join(DEV_KINDS, name))
+    : [];
+  return [DEV_SET, ...kinds];
+}
 const CALIBRATION_FILE = fileURLToPath(new URL("../knowledge/calibration.json", import.meta.url));
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -278,9 +292,11 @@ function crossval(args: readonly string[]): number {
   return 0;
 }
 
-function tune(file: string, write: boolean): number {
+function tune(files: readonly string[], write: boolean): number {
   const kb = loadKnowledgeOrExit();
-  const questions = readLabelled(file);
+  const questions = files.flatMap((file) => readLabelled(file));
+  const file =
+    files.length === 1 ? files[0] : `${files.length} files (${questions.length} questions)`;
   const matcher = createMatcher(kb);
   const matches = questions.map((question) => ({ question, result: matcher.match(question.text) }));
   const tuned = tuneCalibration(matches);
@@ -316,8 +332,10 @@ async function main(args: string[]): Promise<number> {
     }
     case "crossval":
       return crossval(rest);
-    case "tune":
-      return tune(rest.find((a) => !a.startsWith("--")) ?? DEV_SET, rest.includes("--write"));
+    case "tune": {
+      const files = rest.filter((a) => !a.startsWith("--"));
+      return tune(files.length > 0 ? files : developmentSets(), rest.includes("--write"));
+    }
     case "unanswered":
       return (await import("./kb-unanswered.ts")).runUnanswered(rest);
     case "suggestions":

@@ -53,6 +53,20 @@ describe("the decision", () => {
     });
   });
 
+  it("escalates instead of offering choices when the best candidate scores under the floor", () => {
+    // A confidence that reads the lead over the out-of-scope class alone:
+    // a message sharing next to nothing with anything is still confident.
+    const leadOnly = { ...calibration, weights: [0, 0, 0, 10, 0, 0, 0, 0, 0], clarifyFloor: 0.1 };
+    expect(decide(signals([0.09, 0.05]), leadOnly)).toEqual({
+      kind: "escalate",
+      reason: "no_match",
+    });
+    expect(decide(signals([0.12, 0.05]), leadOnly)).toEqual({
+      kind: "clarify",
+      intents: ["intent.n0", "intent.n1"],
+    });
+  });
+
   it("never offers a candidate the out-of-scope class beats", () => {
     const decision = decide(signals([0.5, 0.46, 0.44], 0.45), calibration);
     expect(decision).toEqual({ kind: "clarify", intents: ["intent.n0", "intent.n1"] });

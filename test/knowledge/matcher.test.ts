@@ -17,6 +17,15 @@ describe("matching a message", () => {
     expect(result.decision).toEqual({ kind: "answer", intent: "account.login_recovery" });
   });
 
+  it("repairs the punctuation of a wrong layout and its chunks that are Latin words too", () => {
+    const result = matcher.match("rfr djccnfyjdbnm gfhjkm&");
+    expect(result.analysis.layout).toBe("qwerty_to_cyrillic");
+    expect(result.analysis.tokens.map((t) => t.word)).toEqual(["как", "восстановить", "пароль"]);
+    // "pf" is a code in an example ("код услуги PF") and "за" on ЙЦУКЕН.
+    const thanks = matcher.match("cgfcb,j pf gjvjom");
+    expect(thanks.analysis.tokens.map((t) => t.word)).not.toContain("pf");
+  });
+
   it("does not take a verb for a country that shares its letters", () => {
     expect(decisionOf("сайт не грузится")).toEqual({
       kind: "answer",
@@ -25,10 +34,25 @@ describe("matching a message", () => {
     expect(matcher.match("не грузится").candidates[0]?.intent).not.toBe("contacts.abroad");
   });
 
+  it("repairs a misspelling of a word the synonyms rewrite, then rewrites it", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.corrected);
+    expect(words("как сменить пачту")).toContain("email");
+    expect(words("как завести учеттку")).toContain("аккаунт");
+    // A real word misspelt for one of ours, told by the word next to it.
+    expect(words("часы роботы поддержки")).toContain("работы");
+    expect(words("купил роботы пылесосы")).not.toContain("работы");
+    // A real word stays itself: "почти" is no misspelt "почте".
+    expect(words("почти всё сделал")).not.toContain("email");
+  });
+
   it("keeps real Latin words in a Russian message", () => {
     const result = matcher.match("не приходит sms на телефон при регистрации");
     expect(result.analysis.layout).toBe("none");
     expect(result.analysis.language).toBe("ru");
+    const words = matcher
+      .match("страница не грузится в chrome")
+      .analysis.tokens.map((t) => t.corrected);
+    expect(words).not.toContain("кроме");
   });
 
   it("answers an English question in English", () => {

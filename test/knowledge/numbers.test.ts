@@ -36,4 +36,12 @@ describe("numbers pasted into a question", () => {
     expect(analysis.tokens.map((t) => t.word)).not.toContain("4563");
     expect(matcher.match("1234567890").decision.kind).toBe("escalate");
   });
+
+  it("take times and dates out as numbers, however short, and keep 24/7", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.word);
+    expect(words("можно позвонить в 21:30 или в 9.00")).not.toContain("30");
+    expect(words("можно позвонить в 21:30 или в 9.00")).not.toContain("00");
+    expect(words("заявление подал 12.03, ответа нет")).not.toContain("12");
+    expect(words("is the hotline 24/7")).toEqual(expect.arrayContaining(["24", "7"]));
+  });
 });

@@ -12,11 +12,15 @@ const FRAMES: Record<"ru" | "en", [string, string][]> = {
     ["Добрый день. ", " Спасибо большое"],
     ["Привет, извините за беспокойство. ", " Буду благодарна за ответ"],
     ["Доброе утро! ", " Спасибо, хорошего дня"],
+    ["Добрый вечер! Очень нужна ваша помощь. ", " Заранее благодарю за ответ!"],
+    ["Привет) ", " спасибо заранее"],
+    ["Уважаемая поддержка, ", " С уважением"],
   ],
   en: [
     ["Hello! ", " Thanks in advance"],
     ["Hi there, sorry to bother you. ", " Thank you!"],
     ["Good morning. ", " Many thanks, have a nice day"],
+    ["Dear support, ", " Best regards"],
   ],
 };
 
@@ -64,5 +68,22 @@ describe("politeness around a question", () => {
     const { analysis } = matcher.match("Здравствуйте! Как восстановить пароль? Спасибо большое!");
     expect(analysis.tokens.map((t) => t.corrected)).toEqual(["как", "восстановить", "пароль"]);
     expect(analysis.sentences.flat().some((t) => t.courtesy)).toBe(false);
+  });
+});
+
+describe("a signature", () => {
+  it("is no unknown word: the name under a question is left out", () => {
+    const { analysis } = matcher.match("Как восстановить пароль? С уважением, Ирина Петровна");
+    expect(analysis.tokens.map((t) => t.corrected)).toEqual(["как", "восстановить", "пароль"]);
+  });
+});
+
+describe("fillers and interjections", () => {
+  it("are no words of the question, in either language or in Latin letters", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.word);
+    expect(words("сайт опять не работает лол")).not.toContain("лол");
+    expect(words("the app won't open lol, omg")).not.toContain("lol");
+    expect(words("the app won't open lol, omg")).not.toContain("лол");
+    expect(words("the app won't open lol, omg")).not.toContain("omg");
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildVocabulary, createAnalyzer } from "../../knowledge/analyzer.ts";
-import { cyrillicToQwerty, qwertyToCyrillic } from "../../knowledge/layout.ts";
+import { cyrillicToQwerty, qwertyToCyrillic, typedOnQwerty } from "../../knowledge/layout.ts";
+import { isPersonName } from "../../knowledge/lemma.ts";
 import { detectLanguage, normalizeText, splitWords } from "../../knowledge/normalize.ts";
 import { lemmaOf, stemWord } from "../../knowledge/stem.ts";
 import { createSynonymMap } from "../../knowledge/synonyms.ts";
@@ -42,6 +43,12 @@ describe("keyboard layout", () => {
     expect(qwertyToCyrillic("pf,kjrbhjdfkb frrfeyn")).toBe("заблокировали аккаунт");
     expect(cyrillicToQwerty("зфыыцщкв")).toBe("password");
   });
+
+  it("reads the shifted keys and punctuation of text typed on QWERTY as they come out on ЙЦУКЕН", () => {
+    expect(typedOnQwerty("rfr djccnfyjdbnm gfhjkm&")).toBe("как восстановить пароль?");
+    expect(typedOnQwerty("<kfujlfhy/ :fkj,f")).toBe("благодарн. жалоба");
+    expect(typedOnQwerty("cnfnec? ult")).toBe("статус, где");
+  });
 });
 
 describe("synonyms", () => {
@@ -54,6 +61,16 @@ describe("synonyms", () => {
     expect(map.apply(["зайти", "в", "гос", "услуги"])).toEqual(["зайти", "в", "госуслуги"]);
     expect(map.apply(["гос", "пошлина"])).toEqual(["государственный", "пошлина"]);
     expect(map.apply(["личный", "счет"])).toEqual(["личный", "счет"]);
+  });
+});
+
+describe("names", () => {
+  it("are words whose likeliest reading is a first name, patronymic or surname", () => {
+    for (const name of ["ирина", "петровна", "сергеевич", "иванова"]) {
+      expect(isPersonName(name), name).toBe(true);
+    }
+    for (const word of ["вера", "роза", "пароль", "москва"])
+      expect(isPersonName(word), word).toBe(false);
   });
 });
 

@@ -111,6 +111,15 @@ describe("Russian written in Latin letters", () => {
     expect(wrong.length / (questions.length * CONVENTIONS.length)).toBeLessThanOrEqual(0.01);
   });
 
+  it("reads an apostrophe for ь inside a word, and prefers a real word to one that shares a stem", () => {
+    const words = (text: string) => matcher.match(text).analysis.tokens.map((t) => t.corrected);
+    expect(words("kak napisat' pis'mo v podderjku")).toEqual(
+      expect.arrayContaining(["написать", "письмо"]),
+    );
+    expect(words("gde moi dannye")).toContain("данные");
+    expect(matcher.match("I don't know my password").analysis.language).toBe("en");
+  });
+
   it("keeps English, real Latin words and addresses as they are", () => {
     for (const text of ["How do I reset my password?", "my account is blocked"]) {
       const { analysis } = matcher.match(text);
