@@ -201,6 +201,7 @@ async function start(
   const telegramChannel = createTelegramChannel({ knowledge: knowledge.current });
   const handoff = openHandoff(database, {
     instance,
+    via: "telegram",
     knowledge: knowledge.current,
     // Recorded too: the web consoles follow what was said, live.
     channel: recordingChannel(telegramChannel),

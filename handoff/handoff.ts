@@ -2,7 +2,15 @@ import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import { createStorageMonitor, type StorageLog, type StorageMonitor } from "./database-probe.ts";
 import { createDesk, type Desk, type DeskLog, type DeskOptions } from "./desk.ts";
 import type { DeskChannel } from "./effects.ts";
-import type { Outbox, Repositories, Staff, Store, Suggestions, TicketService } from "./ports.ts";
+import type {
+  AuditChannel,
+  Outbox,
+  Repositories,
+  Staff,
+  Store,
+  Suggestions,
+  TicketService,
+} from "./ports.ts";
 import type { SqlClient, SqlDatabase } from "./sql/client.ts";
 import { repositoriesOn } from "./sql/repositories.ts";
 
@@ -42,6 +50,8 @@ export interface HandoffOptions extends DeskOptions {
   now?: () => number;
   /** This process among those sharing the database (recorded on the outbox rows it sends). */
   instance?: string;
+  /** The channel this process's audited actions come from (the bot: telegram, the console: web). */
+  via?: AuditChannel;
 }
 
 /**
@@ -52,7 +62,7 @@ export interface HandoffOptions extends DeskOptions {
  * @example const handoff = openHandoff(openSqlite("./data/bot.sqlite"), { knowledge, channel: createTelegramChannel({ knowledge }) });
  */
 export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
-  const { knowledge, channel, onEnqueued, log, now, instance, ...deskOptions } = options;
+  const { knowledge, channel, onEnqueued, log, now, instance, via, ...deskOptions } = options;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
   // The file check (deleted or replaced under the bot) is SQLite's.
@@ -70,9 +80,11 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
   const { store, tickets, staff, outbox, suggestions } = repositoriesOn(db, {
     ...clock,
     storage,
+    ...(via ? { via } : {}),
     ...(instance ? { instance } : {}),
   });
-  const repositories = (sql: SqlClient) => repositoriesOn(sql, { ...clock, storage });
+  const repositories = (sql: SqlClient) =>
+    repositoriesOn(sql, { ...clock, storage, ...(via ? { via } : {}) });
   const desk = createDesk(
     {
       db,

@@ -56,6 +56,7 @@ export type {
   ActRefusal,
   AddMessageResult,
   AuditAction,
+  AuditChannel,
   AuditEntry,
   AuditFilter,
   AuditLog,

@@ -67,7 +67,12 @@ export interface AuditEntry {
   ticketId: number | null;
   details: Record<string, unknown>;
   at: number;
+  /** The channel it came from (the process's: "telegram", "web", "terminal"); null from a tool. */
+  via: AuditChannel | null;
 }
+
+/** Where an audited action was done. */
+export type AuditChannel = "telegram" | "web" | "terminal";
 
 export interface AuditFilter {
   ticketId?: number;
@@ -100,6 +105,8 @@ export interface AuditLog {
 export interface AuditLogOptions {
   /** The clock. Defaults to Date.now. */
   now?: () => number;
+  /** The channel every entry is recorded as coming from: the composition root's. */
+  via?: AuditChannel;
 }
 
 /** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
@@ -183,6 +190,8 @@ export interface Staff {
 export interface StaffOptions {
   /** The clock. Defaults to Date.now. */
   now?: () => number;
+  /** The channel its audited changes come from. */
+  via?: AuditChannel;
 }
 
 /**
@@ -592,6 +601,8 @@ export interface TicketServiceOptions {
   now?: () => number;
   /** How many of the last taken tickets the expected wait looks at. Defaults to 50. */
   waitSample?: number;
+  /** The channel its audited actions come from. */
+  via?: AuditChannel;
 }
 
 /** Supervisor figures since a moment (e.g. today's midnight), up to another (now by default). */
@@ -825,4 +836,6 @@ export interface RepositoriesOptions {
   storage?: StorageMonitor;
   /** This process among those sharing the database (the outbox records it on rows it claims). */
   instance?: string;
+  /** The channel this process's audited actions come from (the bot: telegram, the console: web). */
+  via?: AuditChannel;
 }

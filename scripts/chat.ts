@@ -67,6 +67,7 @@ async function openChatDatabase(): Promise<SqlDatabase> {
 }
 const knowledge = () => ({ kb, matcher });
 const handoff = openHandoff(await openChatDatabase(), {
+  via: "terminal",
   knowledge,
   channel: createTerminalChannel({ knowledge }),
 });

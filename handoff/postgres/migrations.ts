@@ -247,6 +247,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     window_start BIGINT NOT NULL,
     failures BIGINT NOT NULL
   );
+  ALTER TABLE audit_log ADD COLUMN via TEXT;
   `,
 ];
 

@@ -1,8 +1,8 @@
-import type { AuditAction, AuditEntry, AuditLog, AuditLogOptions } from "../ports.ts";
+import type { AuditAction, AuditChannel, AuditEntry, AuditLog, AuditLogOptions } from "../ports.ts";
 import type { SqlClient } from "./client.ts";
 
-const INSERT = `INSERT INTO audit_log (staff_id, telegram_user_id, action, ticket_id, details, at)
-  VALUES (?, ?, ?, ?, ?, ?)`;
+const INSERT = `INSERT INTO audit_log (staff_id, telegram_user_id, action, ticket_id, details, at, via)
+  VALUES (?, ?, ?, ?, ?, ?, ?)`;
 const SELECT = `SELECT * FROM audit_log
   WHERE (CAST(:ticketId AS BIGINT) IS NULL OR ticket_id = :ticketId)
     AND (CAST(:staffId AS BIGINT) IS NULL OR staff_id = :staffId)
@@ -29,7 +29,7 @@ const latestOf = (sql: SqlClient, column: "ticket_id" | "staff_id") =>
  * @example await createAuditLog(db).entries({ ticketId: 7 })
  */
 export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): AuditLog {
-  const { now = Date.now } = options;
+  const { now = Date.now, via = null } = options;
   return {
     record: async ({
       staffId = null,
@@ -50,6 +50,7 @@ export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): A
         ticketId,
         JSON.stringify(details),
         now(),
+        via,
       ]);
     },
     entries: async (filter = {}) =>
@@ -79,6 +80,7 @@ interface AuditRow {
   ticket_id: number | null;
   details: string;
   at: number;
+  via: AuditChannel | null;
 }
 
 function toEntry(row: AuditRow): AuditEntry {
@@ -90,5 +92,6 @@ function toEntry(row: AuditRow): AuditEntry {
     ticketId: row.ticket_id,
     details: JSON.parse(row.details) as Record<string, unknown>,
     at: row.at,
+    via: row.via ?? null,
   };
 }

@@ -26,17 +26,17 @@ import { createTicketService } from "./tickets.ts";
  * });
  */
 export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}): Repositories {
-  const { now = Date.now, storage, instance } = options;
+  const { now = Date.now, storage, instance, via } = options;
   const clock = { now };
   return {
     store: createStore(sql, { ...clock, ...(storage ? { storage } : {}) }),
-    tickets: createTicketService(sql, clock),
-    staff: createStaff(sql, clock),
+    tickets: createTicketService(sql, { ...clock, ...(via ? { via } : {}) }),
+    staff: createStaff(sql, { ...clock, ...(via ? { via } : {}) }),
     outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
     effects: createDeskEffects(sql, clock),
     accounts: createStaffAccounts(sql, clock),
     suggestions: createSuggestions(sql, clock),
-    audit: createAuditLog(sql, clock),
+    audit: createAuditLog(sql, { ...clock, ...(via ? { via } : {}) }),
     focus: createOperatorFocus(sql),
     reports: { collect: (period) => collectReport(sql, period) },
   };

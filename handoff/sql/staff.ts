@@ -67,7 +67,8 @@ export class StaffKeyConflict extends Error {
  * await staff.setShift(member.id, true);
  */
 export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
-  const { now = Date.now } = options;
+  const { now = Date.now, via } = options;
+  const auditOn = (tx: SqlClient) => createAuditLog(tx, { now, ...(via ? { via } : {}) });
   const one = async (tx: SqlClient, query: string, key: number | string) => {
     const row = await tx.get<StaffRow>(query, [key]);
     return row ? toStaffMember(row) : undefined;
@@ -99,7 +100,7 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
         const row =
           inserted ??
           (await tx.get<StaffRow>(UPDATE, [member.name, member.role, now(), telegram, login, id]));
-        await createAuditLog(tx, { now }).record({
+        await auditOn(tx).record({
           staffId: id,
           action: "operator_add",
           details: { by: by ?? null, name: member.name, role: member.role },
@@ -117,7 +118,7 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
         const requeued = await requeueAssignedTo(tx, id);
         // Signed in to the web console: signed out, now.
         await endSessionsOf(tx, id, now());
-        const audit = createAuditLog(tx, { now });
+        const audit = auditOn(tx);
         await audit.record({ staffId: id, action: "operator_remove", details: { by: by ?? null } });
         for (const ticketId of requeued) {
           await audit.record({
@@ -147,7 +148,7 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
         if ((await tx.run(SET_SHIFT, [on ? 1 : 0, id])) === 0) {
           return { ok: false, reason: "not_staff" };
         }
-        await createAuditLog(tx, { now }).record({
+        await auditOn(tx).record({
           staffId: id,
           action: on ? "shift_on" : "shift_off",
         });

@@ -89,12 +89,12 @@ export function createTicketService(
   sql: SqlClient,
   options: TicketServiceOptions = {},
 ): TicketService {
-  const { now = Date.now, waitSample = 50 } = options;
+  const { now = Date.now, waitSample = 50, via } = options;
   const statistics = createTicketStatistics(sql, { waitSample });
 
   /** The queries and checks, on one client (the database, or an operation's transaction). */
   const on = (tx: SqlClient) => {
-    const audit = createAuditLog(tx, { now });
+    const audit = createAuditLog(tx, { now, ...(via ? { via } : {}) });
     const ticketOf = async (id: number) => {
       const row = await tx.get<TicketRow>(BY_ID, [id]);
       return row ? toTicket(row) : undefined;

@@ -289,7 +289,8 @@ export const MIGRATIONS: readonly string[] = [
   // the console) and a TOTP secret per staff member, one-time invitations to
   // set the password (only the token's hash kept), server-side sessions (only
   // the cookie token's hash kept; removing a staff member ends theirs), and
-  // failed sign-ins counted per key for the rate limit, shared by processes.
+  // failed sign-ins counted per key for the rate limit, shared by processes;
+  // and the channel each audited action came from (telegram, web, terminal).
   `
   CREATE TABLE staff_credentials (
     staff_id INTEGER PRIMARY KEY,
@@ -320,6 +321,7 @@ export const MIGRATIONS: readonly string[] = [
     window_start INTEGER NOT NULL,
     failures INTEGER NOT NULL
   );
+  ALTER TABLE audit_log ADD COLUMN via TEXT;
   `,
 ];
 

@@ -314,6 +314,10 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     ).toEqual([
       { state: "closed", operator: operatorA.id, closed_by: "operator", rating: 5, solved: 1 },
     ]);
+    // Every operator action audited as done in Telegram.
+    expect(await query(database, "SELECT DISTINCT via FROM audit_log")).toEqual([
+      { via: "telegram" },
+    ]);
     const messages = await query<{
       direction: string;
       text: string | null;

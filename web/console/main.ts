@@ -45,6 +45,7 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
       : createLocalSignals();
   let wakeFeed = () => {};
   const handoff = openHandoff(db, {
+    via: "web",
     knowledge: () => knowledge,
     channel: recordingChannel(),
     log,

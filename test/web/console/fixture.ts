@@ -26,6 +26,7 @@ export async function setUpConsole(origin = ORIGIN, options: { files?: TelegramF
   const db = await openTestDatabase();
   let wake = () => {};
   const handoff = openHandoff(db, {
+    via: "web",
     knowledge: () => knowledge,
     channel: recordingChannel(),
     onEnqueued: () => wake(),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { newToken, tokenHash } from "../../../handoff/index.ts";
+import { createAuditLog, newToken, tokenHash } from "../../../handoff/index.ts";
 import { SESSION_COOKIE } from "../../../web/console/server.ts";
 import { CITIZEN, ORIGIN, PASSWORD, setUpConsole } from "./fixture.ts";
 
@@ -181,6 +181,14 @@ describe("the console: tickets", () => {
     const ticket = (await winner.get(`/api/tickets/${id}`)).json();
     expect(ticket.messages.map((m: { who: string; text: string }) => [m.who, m.text])).toEqual([
       ["operator", "Здравствуйте! <b>Помогу</b>"],
+    ]);
+    // Audited as done in the web console, by the winner's staff id.
+    const audited = await createAuditLog(handoff.db).entries({ ticketId: id });
+    expect(
+      audited.filter((e) => e.details.refused === undefined).map((e) => [e.action, e.via]),
+    ).toEqual([
+      ["take", "web"],
+      ["message", "web"],
     ]);
     // The loser no longer sees a ticket that is not theirs.
     expect((await loser.get(`/api/tickets/${id}`)).statusCode).toBe(404);
