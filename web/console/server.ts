@@ -8,6 +8,7 @@ import { z } from "zod";
 import {
   type Handoff,
   newToken,
+  probeWritable,
   type Repositories,
   type StaffMember,
   sameSecret,
@@ -228,6 +229,25 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     (await sessionOf(request)) ? html(reply, "console.html") : reply.redirect("/sign-in"),
   );
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
+  // For a load balancer: whether this process can serve (its database takes a write, no fault known).
+  app.get("/healthz", async (_request, reply) => {
+    handoff.storage.checkFile();
+    const probe = await probeWritable(handoff.db);
+    const fault = handoff.storage.fault();
+    const ok = probe.ok && fault === undefined;
+    return reply
+      .code(ok ? 200 : 503)
+      .header("cache-control", "no-store")
+      .send({
+        status: ok ? "ok" : "degraded",
+        database: probe.ok
+          ? fault
+            ? `${fault.kind}: ${fault.error}`
+            : "writable"
+          : `not writable: ${probe.error}`,
+        pages: feed.size,
+      });
+  });
   app.get("/welcome", async (_request, reply) => html(reply, "welcome.html"));
 
   app.post("/api/sign-in", async (request, reply) => {

@@ -14,6 +14,22 @@ const setUp = async () => {
   return console;
 };
 
+describe("the console: health", () => {
+  it("answers /healthz 200 while the database takes a write, 503 once it does not", async () => {
+    const { app, db } = await setUp();
+    expect((await app.inject({ url: "/healthz" })).json()).toEqual({
+      status: "ok",
+      database: "writable",
+      pages: 0,
+    });
+    await db.close();
+    const down = await app.inject({ url: "/healthz" });
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ status: "degraded" });
+    expect(down.json().database).toMatch(/^not writable: /);
+  });
+});
+
 describe("the console: signing in", () => {
   it("sends the signed-out to the sign-in page, with a strict CSP and no inline script", async () => {
     const { app } = await setUp();
