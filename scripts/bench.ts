@@ -15,6 +15,7 @@ import {
 } from "../knowledge/index.ts";
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
+import { benchConsole, formatConsoleBench } from "./bench-console.ts";
 import { benchHandoffBothEngines } from "./bench-handoff.ts";
 import { benchInstancesOnPostgres } from "./bench-instances.ts";
 import { benchReload } from "./bench-reload.ts";
@@ -188,6 +189,11 @@ console.log(
 );
 
 if (process.argv.includes("--knowledge")) process.exit(0);
+
+console.log("\n== The web console: one process, many operators' pages following the live feed ==");
+console.log(formatConsoleBench(await benchConsole(kb)));
+console.log(formatConsoleBench(await benchConsole(kb, { sameProcess: true, loads: 0 })));
+if (process.argv.includes("--console")) process.exit(0);
 
 console.log(
   "\n== The bot: updates through grammY, the matcher and SQLite, against the Bot API double ==",

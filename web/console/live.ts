@@ -36,7 +36,7 @@ const toEvent = ({ id, effect }: RecordedEffect): LiveEvent => ({
 });
 
 export interface LiveFeedOptions {
-  /** How often the feed is read without a wake-up. Defaults to 200 ms. */
+  /** How often the feed is read without a wake-up (what another process said). Defaults to 100 ms. */
   pollMs?: number;
   /** Told of a read that failed (the database is away): the feed goes on trying. */
   onError?: (error: unknown) => void;
@@ -51,7 +51,7 @@ export interface LiveFeedOptions {
  * @example const feed = createLiveFeed(() => repos.effects); feed.start(); feed.add(client);
  */
 export function createLiveFeed(effects: () => DeskEffects, options: LiveFeedOptions = {}) {
-  const { pollMs = 200, onError } = options;
+  const { pollMs = 100, onError } = options;
   const clients = new Set<LiveClient>();
   let cursor: number | undefined;
   let timer: NodeJS.Timeout | undefined;
