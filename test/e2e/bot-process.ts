@@ -21,17 +21,18 @@ export interface BotProcess {
 }
 
 /**
- * Starts `bot/main.ts` with the given environment (on top of a clean one).
+ * Starts `bot/main.ts` (or `program`: scripts/start.ts, npm start's
+ * launcher) with the given environment (on top of a clean one).
  * `throughTsx`: run the source through tsx even when the test run compiled
  * the program. Defaults to false.
  */
 export function startBot(
   env: Record<string, string>,
-  options: { throughTsx?: boolean } = {},
+  options: { throughTsx?: boolean; program?: string } = {},
 ): BotProcess {
-  const { throughTsx = false } = options;
-  const compiled = throughTsx ? undefined : compiledProgram("bot/main.ts");
-  const program = compiled ? [compiled] : ["--import", "tsx", "bot/main.ts"];
+  const { throughTsx = false, program: entry = "bot/main.ts" } = options;
+  const compiled = throughTsx ? undefined : compiledProgram(entry);
+  const program = compiled ? [compiled] : ["--import", "tsx", entry];
   const child = spawn(process.execPath, program, {
     cwd: ROOT,
     env: {

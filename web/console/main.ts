@@ -95,6 +95,7 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
   );
   return {
     address,
+    publicUrl: config.publicUrl,
     stop: async () => {
       unsubscribe();
       await app.close();
@@ -108,7 +109,7 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     const running = await startConsole();
-    console.log(`The console is at ${consoleConfigOf(process.env).publicUrl} (${running.address})`);
+    console.log(`The console is at ${running.publicUrl} (${running.address})`);
     const stop = () => {
       void running.stop().then(() => process.exit(0));
     };
