@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import fastifyCookie from "@fastify/cookie";
@@ -17,6 +18,7 @@ import {
   tokenHash,
 } from "../../handoff/index.ts";
 import { htmlToText, type KnowledgeBase, renderAnswer } from "../../knowledge/index.ts";
+import { REPORT_STYLE, renderReportHtml } from "../report/index.ts";
 import { createKbSearch } from "./kb-search.ts";
 import type { LiveFeed } from "./live.ts";
 import {
@@ -229,6 +231,8 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     (await sessionOf(request)) ? html(reply, "console.html") : reply.redirect("/sign-in"),
   );
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
+  // No icon: said so, rather than a 404 in every browser's console.
+  app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
   // For a load balancer: whether this process can serve (its database takes a write, no fault known).
   app.get("/healthz", async (_request, reply) => {
     handoff.storage.checkFile();
@@ -573,6 +577,36 @@ export async function createConsoleServer(deps: ConsoleDeps) {
       intent,
     });
     return answer?.spent ? { ok: true } : refuse(reply, 409, "not_sent");
+  });
+
+  // The managers' report as a page, for supervisors: the figures and charts
+  // of `npm run kb -- report`, for the last `days` (default 30) days.
+  const reportStyle = `'sha256-${createHash("sha256").update(REPORT_STYLE).digest("base64")}'`;
+  const reportQuery = z.object({ days: z.coerce.number().int().min(1).max(366).default(30) });
+  app.get("/report", async (request, reply) => {
+    const signed = await sessionOf(request);
+    if (!signed) return reply.redirect("/sign-in");
+    if (signed.member.role !== "supervisor" || signed.mustSetUpTotp) {
+      return reply.code(403).type("text/plain; charset=utf-8").send("Только для супервизоров.");
+    }
+    const { days } = reportQuery.parse(request.query);
+    const until = Date.now();
+    const since = startOfMoscowDay(until) - (days - 1) * 86_400_000;
+    const data = await repos().reports.collect({ since, until });
+    const { kb } = deps.knowledge();
+    return reply
+      .type("text/html; charset=utf-8")
+      .header("cache-control", "no-store")
+      .header(
+        "content-security-policy",
+        `default-src 'none'; style-src ${reportStyle}; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+      )
+      .send(
+        renderReportHtml(data, {
+          generatedAt: until,
+          intentTitle: (id) => kb.byId.get(id)?.title.ru,
+        }),
+      );
   });
 
   // Supervisors: the floor at a glance, and putting an operator off shift.

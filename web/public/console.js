@@ -309,6 +309,7 @@ async function start() {
     location.assign("/sign-in");
   });
   if (me.mustSetUpTotp) return setUpSecondFactor();
+  $("report-link").hidden = me.role !== "supervisor";
   setShift(me.onShift);
   $("shift").addEventListener("click", async () => {
     const answer = await api("/api/shift", { on: !me.onShift });

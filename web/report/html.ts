@@ -26,7 +26,8 @@ const esc = escapeHtml;
 
 // Everything the page needs is here: the Content-Security-Policy forbids any
 // fetch, so a page that works in the test works offline.
-const STYLE = `
+/** The page's one style sheet, inline (the console's CSP allows it by its hash). */
+export const REPORT_STYLE = `
 :root { --answered: #2e8b57; --clarified: #e0a100; --escalated: #c8483b; --bar: #3b6fb6;
   --text: #1d2330; --muted: #5d6675; --line: #d9dee7; --bg: #f4f6fa; }
 * { box-sizing: border-box; }
@@ -214,7 +215,7 @@ export function renderReportHtml(data: ReportData, options: ReportHtmlOptions = 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <title>${esc(`Отчёт бота @GosUslugiHelp: ${period}`)}</title>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <main>

@@ -1,4 +1,4 @@
 // The managers' report as one HTML page with inline SVG charts (the figures
 // come from handoff/'s report data): written by `npm run kb -- report`, and
 // the web console's report page.
-export { type ReportHtmlOptions, renderReportHtml } from "./html.ts";
+export { REPORT_STYLE, type ReportHtmlOptions, renderReportHtml } from "./html.ts";

@@ -166,6 +166,11 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     const vera = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await vera.newPage();
     page.on("pageerror", (error) => problems.push(`vera: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+        problems.push(`vera: ${message.text()}`);
+      }
+    });
     await page.goto(`${origin}/sign-in`);
     await page.getByLabel("Логин").fill("vera");
     await page.getByLabel("Пароль").fill(PASSWORD);
@@ -179,6 +184,17 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
       .waitFor();
     await page.locator("#open li", { hasText: `№${id}` }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}console-supervisor.png`, fullPage: true });
+    // The managers' report opens from it; its CSP refuses nothing it needs.
+    const [report] = await Promise.all([
+      vera.waitForEvent("page"),
+      page.getByRole("link", { name: "Отчёт за 30 дней" }).click(),
+    ]);
+    report.on("console", (message) => {
+      if (message.type() === "error") problems.push(`report: ${message.text()}`);
+    });
+    await report.waitForLoadState("load");
+    await report.getByRole("heading", { level: 1 }).waitFor();
+    await report.screenshot({ path: `${SCREENSHOTS}report.png`, fullPage: true });
     await vera.close();
 
     const signIn = await browser.newPage();

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createAuditLog, newToken, tokenHash } from "../../../handoff/index.ts";
 import { SESSION_COOKIE } from "../../../web/console/server.ts";
@@ -264,6 +265,28 @@ describe("the console: knowledge-base answers and supervisors", () => {
     expect((await olga.get("/api/kb?q=%D0%BF%D0%B0%D1%80%D0%BE%D0%BB%D1%8C")).json().language).toBe(
       "ru",
     );
+  });
+
+  it("serves the managers' report to supervisors only, its one style allowed by its hash", async () => {
+    const { app, addStaff, signIn, accounts, totp } = await setUp();
+    await addStaff("olga");
+    const veraId = await addStaff("vera", "supervisor");
+    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    await accounts.setTotp(veraId, secret, true);
+    const [olga, vera] = [await signIn("olga"), await signIn("vera", await totp({ secret }))];
+    expect((await app.inject({ url: "/report" })).headers.location).toBe("/sign-in");
+    expect((await olga.get("/report")).statusCode).toBe(403);
+    const report = await vera.get("/report?days=7");
+    expect(report.statusCode).toBe(200);
+    const styles = [...report.body.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? "");
+    expect(styles).toHaveLength(1);
+    const hash = createHash("sha256")
+      .update(styles[0] ?? "")
+      .digest("base64");
+    expect(report.headers["content-security-policy"]).toContain(`style-src 'sha256-${hash}'`);
+    expect(report.headers["content-security-policy"]).not.toMatch(/script-src|unsafe/);
+    expect(report.body).not.toContain("<script");
+    expect((await vera.get("/report?days=9999")).statusCode).toBe(400);
   });
 
   it("shows supervisors the floor; they put an operator off shift and reassign a ticket", async () => {
