@@ -115,11 +115,13 @@ export type {
   TicketServiceOptions,
   TicketStatistics,
   TicketStats,
+  TicketTags,
   TransferResult,
   UnansweredRecord,
   UnansweredRecords,
   WebSession,
 } from "./ports.ts";
+export { TAG } from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
   type ChannelFactory,
@@ -166,6 +168,7 @@ export {
   createTicketCounts,
   createTicketService,
   createTicketStatistics,
+  createTicketTags,
   DURATION_BUCKETS,
   defaultOperatorName,
   ERASED_TEXT,

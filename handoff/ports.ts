@@ -51,7 +51,9 @@ export type AuditAction =
   /** An operator command (`details.command`) from someone who is not an operator: always refused. */
   | "command"
   /** A removed operator was told, on their next message, that they no longer are one. */
-  | "removal_told";
+  | "removal_told"
+  /** A tag put on a ticket or taken off (`details.tag`, `details.removed`). */
+  | "tag";
 
 /** One row of the audit log. */
 export interface AuditEntry {
@@ -776,6 +778,18 @@ export interface StaffAccounts {
   clearFailures(key: string): Promise<void>;
 }
 
+/** What a ticket's tag may be: a word or two of letters, digits, dashes and underscores. */
+export const TAG = /^[\p{L}\p{N}][\p{L}\p{N}_-]{0,31}$/u;
+
+/** The tags staff put on tickets ("vip", "повторно", "паспорт"), for finding and counting them. */
+export interface TicketTags {
+  of(ticketId: number): Promise<string[]>;
+  /** Adds a tag (lowercased); false when the ticket had it already. Throws on a tag that is not TAG. */
+  add(ticketId: number, tag: string, by: number): Promise<boolean>;
+  /** Takes a tag off; false when the ticket did not have it. */
+  remove(ticketId: number, tag: string, by: number): Promise<boolean>;
+}
+
 /** One effect the desk said, as recorded. */
 export interface RecordedEffect {
   id: number;
@@ -818,6 +832,7 @@ export interface Repositories {
   outbox: Outbox;
   effects: DeskEffects;
   accounts: StaffAccounts;
+  tags: TicketTags;
   suggestions: Suggestions;
   audit: AuditLog;
   focus: OperatorFocus;

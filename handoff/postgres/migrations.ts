@@ -248,6 +248,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     failures BIGINT NOT NULL
   );
   ALTER TABLE audit_log ADD COLUMN via TEXT;
+  CREATE TABLE ticket_tags (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ticket_id BIGINT NOT NULL,
+    tag TEXT NOT NULL,
+    added_by BIGINT,
+    added_at BIGINT NOT NULL,
+    UNIQUE (ticket_id, tag)
+  );
+  CREATE INDEX ticket_tags_by_tag ON ticket_tags (tag);
   `,
 ];
 

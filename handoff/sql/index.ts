@@ -19,5 +19,6 @@ export { createStore } from "./store.ts";
 export { createSuggestions } from "./suggestions.ts";
 export { createTicketCounts } from "./ticket-counts.ts";
 export { createTicketStatistics } from "./ticket-stats.ts";
+export { createTicketTags } from "./ticket-tags.ts";
 export { createTicketService } from "./tickets.ts";
 export { unansweredQuestions } from "./unanswered-questions.ts";

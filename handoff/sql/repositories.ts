@@ -9,6 +9,7 @@ import { createStaff } from "./staff.ts";
 import { createStaffAccounts } from "./staff-accounts.ts";
 import { createStore } from "./store.ts";
 import { createSuggestions } from "./suggestions.ts";
+import { createTicketTags } from "./ticket-tags.ts";
 import { createTicketService } from "./tickets.ts";
 
 /**
@@ -35,6 +36,7 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
     effects: createDeskEffects(sql, clock),
     accounts: createStaffAccounts(sql, clock),
+    tags: createTicketTags(sql, { ...clock, ...(via ? { via } : {}) }),
     suggestions: createSuggestions(sql, clock),
     audit: createAuditLog(sql, { ...clock, ...(via ? { via } : {}) }),
     focus: createOperatorFocus(sql),

@@ -19,6 +19,7 @@ export const TABLES: readonly {
   { name: "staff", key: "id", numbered: true },
   { name: "tickets", key: "id", numbered: true },
   { name: "ticket_messages", key: "id", numbered: true },
+  { name: "ticket_tags", key: "id", numbered: true },
   { name: "audit_log", key: "id", numbered: true },
   { name: "outbox", key: "id", numbered: true },
   { name: "operator_focus", key: "operator_id", numbered: false },

@@ -290,7 +290,8 @@ export const MIGRATIONS: readonly string[] = [
   // set the password (only the token's hash kept), server-side sessions (only
   // the cookie token's hash kept; removing a staff member ends theirs), and
   // failed sign-ins counted per key for the rate limit, shared by processes;
-  // and the channel each audited action came from (telegram, web, terminal).
+  // the channel each audited action came from (telegram, web, terminal); and
+  // the tags operators put on tickets.
   `
   CREATE TABLE staff_credentials (
     staff_id INTEGER PRIMARY KEY,
@@ -322,6 +323,15 @@ export const MIGRATIONS: readonly string[] = [
     failures INTEGER NOT NULL
   );
   ALTER TABLE audit_log ADD COLUMN via TEXT;
+  CREATE TABLE ticket_tags (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL,
+    tag TEXT NOT NULL,
+    added_by INTEGER,
+    added_at INTEGER NOT NULL,
+    UNIQUE (ticket_id, tag)
+  );
+  CREATE INDEX ticket_tags_by_tag ON ticket_tags (tag);
   `,
 ];
 

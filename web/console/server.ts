@@ -14,6 +14,7 @@ import {
   type StaffMember,
   sameSecret,
   startOfMoscowDay,
+  TAG,
   type Ticket,
   tokenHash,
 } from "../../handoff/index.ts";
@@ -415,6 +416,7 @@ export async function createConsoleServer(deps: ConsoleDeps) {
           file: message.file ? { kind: message.file.kind } : null,
         })),
       ),
+      tags: await repos().tags.of(ticket.id),
       filesShown: deps.files !== undefined,
       mayReply:
         ticket.state === "assigned" &&
@@ -476,6 +478,23 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     }
     return ticket;
   };
+
+  // Tags, on the staff member's own tickets (a supervisor's: anyone's), open or closed.
+  const tagBody = z.object({ tag: z.string().trim().toLowerCase().regex(TAG) });
+  const tagged = async (request: FastifyRequest, reply: FastifyReply, remove: boolean) => {
+    const { member } = me(request);
+    const { id } = ticketParams.parse(request.params);
+    const ticket = await repos().tickets.ticket(id);
+    if (!ticket || (ticket.operatorId !== member.id && member.role !== "supervisor")) {
+      return refuse(reply, 404, "not_found");
+    }
+    const { tag } = tagBody.parse(request.body);
+    const r = repos();
+    await (remove ? r.tags.remove(id, tag, member.id) : r.tags.add(id, tag, member.id));
+    return { ok: true, tags: await r.tags.of(id) };
+  };
+  app.post("/api/tickets/:id/tags", (request, reply) => tagged(request, reply, false));
+  app.post("/api/tickets/:id/tags/remove", (request, reply) => tagged(request, reply, true));
 
   app.post("/api/tickets/:id/take", async (request, reply) => {
     const { member } = me(request);

@@ -78,6 +78,25 @@ async function refreshQueue() {
   setShift(answer.onShift);
 }
 
+function renderTags(ticketId, tags, mayTag) {
+  $("tags-area").hidden = !mayTag;
+  $("tags").replaceChildren(
+    ...tags.map((tag) => {
+      const item = document.createElement("li");
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = `${tag} ✕`;
+      remove.setAttribute("aria-label", `Снять метку ${tag}`);
+      remove.addEventListener("click", async () => {
+        const answer = await api(`/api/tickets/${ticketId}/tags/remove`, { tag });
+        if (answer.ok) renderTags(ticketId, answer.tags, true);
+      });
+      item.append(remove);
+      return item;
+    }),
+  );
+}
+
 function setShift(on) {
   me.onShift = on;
   $("shift").textContent = on ? "Закончить смену" : "Начать смену";
@@ -143,6 +162,7 @@ async function open(id) {
       return item;
     }),
   );
+  renderTags(ticket.id, answer.tags, ticket.operatorId === me.staffId || me.role === "supervisor");
   $("actions").hidden = ticket.state === "closed";
   $("take").hidden = ticket.state !== "waiting";
   $("reply-form").hidden = !answer.mayReply;
@@ -376,6 +396,16 @@ async function start() {
     else if (event.key === "k") moveIn(-1);
     else if (event.key === "n") $("take-next").click();
     else if (event.key === "r") $("reply").focus();
+  });
+  $("tag-new").addEventListener("keydown", async (event) => {
+    if (event.key !== "Enter" || selected === undefined) return;
+    event.preventDefault();
+    const tag = $("tag-new").value.trim();
+    if (!tag) return;
+    const answer = await api(`/api/tickets/${selected}/tags`, { tag });
+    if (!answer.ok) return toast("Метка — слово из букв, цифр, дефисов, до 32 знаков.");
+    $("tag-new").value = "";
+    renderTags(selected, answer.tags, true);
   });
   let searching;
   $("kb-query").addEventListener("input", () => {

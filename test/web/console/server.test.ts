@@ -359,3 +359,41 @@ describe("the console: citizens' files", () => {
     expect((await olga.get(`/api/tickets/${id}/messages/999999/file`)).statusCode).toBe(404);
   });
 });
+
+describe("the console: tags", () => {
+  it("puts tags on one's own ticket and takes them off, audited; refuses others' tickets and odd tags", async () => {
+    const { addStaff, signIn, waitingTicket, handoff } = await setUp();
+    await addStaff("olga");
+    await addStaff("boris");
+    const [olga, boris] = [await signIn("olga"), await signIn("boris")];
+    await olga.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    expect((await olga.post(`/api/tickets/${id}/tags`, { tag: "vip" })).statusCode).toBe(404);
+    await olga.post(`/api/tickets/${id}/take`);
+    expect((await olga.post(`/api/tickets/${id}/tags`, { tag: " VIP " })).json()).toEqual({
+      ok: true,
+      tags: ["vip"],
+    });
+    await olga.post(`/api/tickets/${id}/tags`, { tag: "паспорт" });
+    expect((await olga.post(`/api/tickets/${id}/tags`, { tag: "vip" })).json().tags).toEqual([
+      "vip",
+      "паспорт",
+    ]);
+    for (const tag of ["", "два слова", "<b>", "x".repeat(40)]) {
+      expect((await olga.post(`/api/tickets/${id}/tags`, { tag })).statusCode, tag).toBe(400);
+    }
+    expect((await boris.post(`/api/tickets/${id}/tags`, { tag: "чужое" })).statusCode).toBe(404);
+    expect((await olga.post(`/api/tickets/${id}/tags/remove`, { tag: "vip" })).json().tags).toEqual(
+      ["паспорт"],
+    );
+    expect((await olga.get(`/api/tickets/${id}`)).json().tags).toEqual(["паспорт"]);
+    const audited = (await createAuditLog(handoff.db).entries({ ticketId: id })).filter(
+      (e) => e.action === "tag",
+    );
+    expect(audited.map((e) => e.details)).toEqual([
+      { tag: "vip" },
+      { tag: "паспорт" },
+      { tag: "vip", removed: true },
+    ]);
+  });
+});
