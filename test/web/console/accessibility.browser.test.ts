@@ -1,0 +1,80 @@
+// The console's pages checked by axe-core (Deque's rules for WCAG 2.1 A and
+// AA) in chromium: labels, names, roles, contrast, the landmarks a screen
+// reader moves by. axe is injected past the page's CSP (the test's context
+// bypasses it: the CSP itself is tested elsewhere).
+import { createRequire } from "node:module";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasChromium, launchChromium } from "../../chromium.ts";
+import { freePort } from "../../free-port.ts";
+import { PASSWORD, setUpConsole } from "./fixture.ts";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  nodes: { target: string[] }[];
+}
+
+async function violations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const found = (await page.evaluate(
+    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
+  )) as Violation[];
+  return found.map(
+    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+}
+
+describe.skipIf(!hasChromium())("the console's accessibility", () => {
+  let browser: Browser;
+  let origin: string;
+  let console: Awaited<ReturnType<typeof setUpConsole>>;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    console = await setUpConsole(origin);
+    await console.feed.start();
+    await console.app.listen({ host: "127.0.0.1", port });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await console?.feed.stop();
+    await console?.app.close();
+  });
+
+  it("has no WCAG A or AA violation on the sign-in page, the queue and an open ticket", async () => {
+    await console.addStaff("olga", "operator", "Ольга");
+    const context = await browser.newContext({ bypassCSP: true });
+    const page = await context.newPage();
+    // The checker itself finds what it should: an input without a label, a page without a language.
+    await page.setContent("<html><body><input></body></html>");
+    expect((await violations(page)).map((v) => v.split(" ")[0])).toEqual(
+      expect.arrayContaining(["html-has-lang", "label"]),
+    );
+    await page.goto(`${origin}/sign-in`);
+    expect(await violations(page)).toEqual([]);
+
+    await page.getByLabel("Логин").fill("olga");
+    await page.getByLabel("Пароль").fill(PASSWORD);
+    await page.getByRole("button", { name: "Войти" }).click();
+    await page.waitForURL(`${origin}/`);
+    await page.getByRole("button", { name: "Начать смену" }).click();
+    const id = await console.waitingTicket();
+    await page.locator("#waiting li", { hasText: `№${id}` }).click();
+    await page.getByRole("button", { name: "Взять", exact: true }).click();
+    await page.getByLabel(/Ответ гражданину/).waitFor();
+    expect(await violations(page)).toEqual([]);
+
+    // The keyboard alone: j moves to a ticket, Enter opens it, r reaches the reply box.
+    await page.locator("#ticket-title").click();
+    await page.keyboard.press("j");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("r");
+    await expect(page.evaluate("document.activeElement.id")).resolves.toBe("reply");
+    await context.close();
+  });
+});
