@@ -19,6 +19,18 @@ const REFUSALS = {
   csrf: () => "Запрос отклонён: обновите страницу.",
 };
 
+// What the desk tells a staff member that the page says aloud (the rest it
+// shows by fetching the queue and the ticket again).
+const NOTICES = {
+  transferred_to_you: (id) => `Вам передано обращение №${id}.`,
+  from_citizen: (id) => `Новое сообщение от гражданина в №${id}.`,
+  citizen_cancelled: (id) => `Гражданин сам закрыл обращение №${id}.`,
+  citizen_blocked: (id) => `Гражданин заблокировал бота: сообщение по №${id} не дошло.`,
+  not_delivered: (id) => `Сообщение по №${id} не доставлено.`,
+  reminder: (id) => `Обращение №${id} ждёт дольше нормы.`,
+  reminder_digest: () => "Несколько обращений ждут дольше нормы.",
+};
+
 function toast(text) {
   $("toast").textContent = text;
   clearTimeout(toast.timer);
@@ -166,6 +178,15 @@ async function open(id) {
   $("actions").hidden = ticket.state === "closed";
   $("take").hidden = ticket.state !== "waiting";
   $("reply-form").hidden = !answer.mayReply;
+  if (answer.mayReply) void refreshTransferTargets();
+}
+
+/** Whom a ticket can go to now: the staff on shift, fetched when a ticket opens. */
+async function refreshTransferTargets() {
+  const staff = await api("/api/staff/on-shift");
+  const options = [new Option("—", ""), new Option("в очередь", "queue")];
+  for (const member of staff.staff ?? []) options.push(new Option(member.name, String(member.id)));
+  $("transfer-to").replaceChildren(...options);
 }
 
 async function take(id) {
@@ -219,6 +240,9 @@ function listen() {
   events.addEventListener("message", (event) => {
     const change = JSON.parse(event.data);
     if (change.notice === "card") chime();
+    const say = change.to === "staff" ? NOTICES[change.notice] : undefined;
+    if (say && !(change.notice === "from_citizen" && change.ticketId === selected))
+      toast(say(change.ticketId));
     void refreshQueue();
     void refreshDashboard();
     if (change.ticketId !== undefined && change.ticketId === selected) void open(selected);
@@ -381,13 +405,6 @@ async function start() {
     await refreshQueue();
     await open(selected);
   });
-  const staff = await api("/api/staff/on-shift");
-  for (const member of staff.staff ?? []) {
-    const option = document.createElement("option");
-    option.value = String(member.id);
-    option.textContent = member.name;
-    $("transfer-to").append(option);
-  }
   // Keyboard: j/k through the tickets, Enter opens, n takes the next, r to the reply box.
   document.addEventListener("keydown", (event) => {
     if (event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement)

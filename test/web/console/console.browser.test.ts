@@ -159,6 +159,14 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await send.click();
     await winner.page.locator("#messages li.operator", { hasText: "восстанов" }).first().waitFor();
 
+    // The winner hands the ticket to the loser, who is told on their page.
+    await winner.page.getByLabel("Передать", { exact: true }).selectOption({
+      label: winner === olga ? "Борис" : "Ольга",
+    });
+    await winner.page.getByRole("button", { name: "Передать", exact: true }).click();
+    await loser.page.locator("#toast", { hasText: `Вам передано обращение №${id}` }).waitFor();
+    await loser.page.locator("#mine li", { hasText: `№${id}` }).waitFor();
+
     // A supervisor, signed in with a code, sees the floor.
     const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     const veraId = await console.addStaff("vera", "supervisor", "Вера");
