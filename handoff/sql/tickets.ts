@@ -306,6 +306,13 @@ export function createTicketService(
         if (input.text === undefined && input.file === undefined) {
           throw new TypeError("addMessage needs text, a file or both: got neither");
         }
+        // One ticket's messages are added one at a time, each with what its
+        // step says about it: a second writer (another browser tab, process)
+        // waits here for the first's commit, so the order of the messages is
+        // the order of what is sent for them. SQLite has one writer anyway.
+        if (tx.engine === "postgres") {
+          await tx.get("SELECT id FROM tickets WHERE id = ? FOR UPDATE", [input.ticketId]);
+        }
         let ticket: Ticket;
         let operatorId: number | null = null;
         if (input.direction === "citizen") {

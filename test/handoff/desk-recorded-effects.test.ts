@@ -149,3 +149,25 @@ describe("the desk's recorded effects", () => {
     ).toEqual(Array.from({ length: count }, (_, i) => `№${i}`));
   });
 });
+
+describe("a ticket's messages and what is said of them", () => {
+  it("keep one order when a staff member sends many at once (tabs, processes)", async () => {
+    const db = await openTestDatabase();
+    const handoff = await consoleDesk(db);
+    const olga = (await handoff.staff.byTelegram(ANNA.userId))?.id as number;
+    await handoff.desk.press(CITIZEN, { kind: "confirm" });
+    const ticketId = (await handoff.tickets.openTicketOf(CITIZEN.chatId))?.id as number;
+    await handoff.desk.staffPress(olga, { kind: "take", ticketId });
+    const texts = Array.from({ length: 30 }, (_, i) => `ответ ${i}`);
+    await Promise.all(texts.map((text) => handoff.desk.staffMessage(olga, { text, ticketId })));
+    const stored = ((await handoff.tickets.transcript(ticketId))?.messages ?? []).map(
+      (m) => m.text,
+    );
+    const said = (await handoff.repositories(db).effects.after(0, 500))
+      .map((r) => r.effect)
+      .filter((e) => e.kind === "citizen" && e.notice.kind === "from_operator")
+      .map((e) => (e.kind === "citizen" && e.notice.kind === "from_operator" ? e.notice.text : ""));
+    expect(new Set(stored)).toEqual(new Set(texts));
+    expect(said).toEqual(stored);
+  });
+});
