@@ -1,0 +1,44 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { probeWritable } from "../../handoff/index.ts";
+import type { ConsoleContext } from "./context.ts";
+
+/** The pages, their scripts and style: web/public/, served as they are (no build). */
+export const PUBLIC = fileURLToPath(new URL("../public/", import.meta.url));
+const page = (name: string) => readFileSync(`${PUBLIC}${name}`, "utf8");
+
+/** The pages (shells whose content comes from the API) and /healthz. */
+export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const { deps, sessionOf } = ctx;
+  const { handoff, feed } = deps;
+  // Pages: the shells; everything in them comes from the API.
+  const html = (reply: FastifyReply, name: string) =>
+    reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(name));
+  app.get("/", async (request, reply) =>
+    (await sessionOf(request)) ? html(reply, "console.html") : reply.redirect("/sign-in"),
+  );
+  app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
+  // No icon: said so, rather than a 404 in every browser's console.
+  app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());
+  // For a load balancer: whether this process can serve (its database takes a write, no fault known).
+  app.get("/healthz", async (_request, reply) => {
+    handoff.storage.checkFile();
+    const probe = await probeWritable(handoff.db);
+    const fault = handoff.storage.fault();
+    const ok = probe.ok && fault === undefined;
+    return reply
+      .code(ok ? 200 : 503)
+      .header("cache-control", "no-store")
+      .send({
+        status: ok ? "ok" : "degraded",
+        database: probe.ok
+          ? fault
+            ? `${fault.kind}: ${fault.error}`
+            : "writable"
+          : `not writable: ${probe.error}`,
+        pages: feed.size,
+      });
+  });
+  app.get("/welcome", async (_request, reply) => html(reply, "welcome.html"));
+}

@@ -1,0 +1,132 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { tokenHash } from "../../handoff/index.ts";
+import type { ConsoleContext } from "./context.ts";
+import {
+  decoyHash,
+  hashPassword,
+  newTotpSecret,
+  passwordMatches,
+  passwordProblem,
+  totpMatches,
+  totpUri,
+} from "./passwords.ts";
+
+/** Failed sign-ins allowed per login, and per address, in the window. */
+const LOGIN_FAILURES = 5;
+const ADDRESS_FAILURES = 50;
+const FAILURE_WINDOW_MS = 15 * 60_000;
+const LOGIN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+
+const signInBody = z.object({
+  login: z.string().max(64),
+  password: z.string().max(1024),
+  code: z.string().max(16).optional(),
+});
+const welcomeBody = z.object({
+  token: z.string().min(20).max(100),
+  password: z.string().max(1024),
+});
+const codeBody = z.object({ code: z.string().max(16) });
+
+/** Signing in and out, setting a password from a link, the second factor, and who one is. */
+export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
+  const { deps, repos, me, refuse, openSession, clearSession } = ctx;
+  const { log } = deps;
+  app.post("/api/sign-in", async (request, reply) => {
+    const body = signInBody.parse(request.body);
+    const login = body.login.trim().toLowerCase();
+    const r = repos();
+    const keys = [`login:${login}`, `address:${request.ip}`];
+    const [byLogin, byAddress] = await Promise.all(
+      keys.map((key) => r.accounts.failures(key, FAILURE_WINDOW_MS)),
+    );
+    if ((byLogin ?? 0) >= LOGIN_FAILURES || (byAddress ?? 0) >= ADDRESS_FAILURES) {
+      log?.warn({ address: request.ip }, "console sign-in refused: too many failures");
+      return refuse(reply.header("retry-after", "900"), 429, "too_many");
+    }
+    const member = LOGIN.test(login) ? await r.staff.byLogin(login) : undefined;
+    const current = member && member.removedAt === null ? member : undefined;
+    const credentials = current ? await r.accounts.credentialsOf(current.id) : undefined;
+    const hash = credentials?.passwordHash ?? (await decoyHash());
+    const passwordOk = (await passwordMatches(hash, body.password)) && current !== undefined;
+    const failed = async () => {
+      for (const key of keys) await r.accounts.recordFailure(key, FAILURE_WINDOW_MS);
+      log?.info({ address: request.ip }, "console sign-in failed");
+      return refuse(reply, 401, "wrong");
+    };
+    if (!passwordOk || !current || !credentials) return failed();
+    if (credentials.totpEnabledAt !== null && credentials.totpSecret) {
+      if (body.code === undefined || body.code === "") return refuse(reply, 401, "code_needed");
+      if (!(await totpMatches(credentials.totpSecret, body.code.trim()))) return failed();
+    }
+    await r.accounts.clearFailures(keys[0] as string);
+    const csrfToken = await openSession(reply, current);
+    log?.info({ staff: current.id }, "console sign-in");
+    return {
+      ok: true,
+      csrfToken,
+      mustSetUpTotp: current.role === "supervisor" && credentials.totpEnabledAt === null,
+    };
+  });
+
+  app.post("/api/welcome", async (request, reply) => {
+    const body = welcomeBody.parse(request.body);
+    const r = repos();
+    const hash = tokenHash(body.token);
+    // The link is spent only by a password that will do.
+    const invited = await r.accounts.pendingInvite(hash);
+    const login = invited === undefined ? undefined : (await r.staff.get(invited))?.login;
+    if (!login) return refuse(reply, 410, "link_used_or_expired");
+    const problem = passwordProblem(body.password, login);
+    if (problem) return refuse(reply, 400, "weak_password", { problem });
+    const staffId = await r.accounts.redeemInvite(hash);
+    const member = staffId === undefined ? undefined : await r.staff.get(staffId);
+    if (!member) return refuse(reply, 410, "link_used_or_expired");
+    await r.accounts.setPassword(member.id, await hashPassword(body.password));
+    await r.accounts.endSessionsOf(member.id);
+    const csrfToken = await openSession(reply, member);
+    log?.info({ staff: member.id }, "console password set");
+    return { ok: true, csrfToken, mustSetUpTotp: member.role === "supervisor" };
+  });
+
+  app.post("/api/sign-out", async (request, reply) => {
+    await repos().accounts.endSession(me(request).tokenHash);
+    clearSession(reply);
+    return { ok: true };
+  });
+
+  app.get("/api/me", async (request) => {
+    const { member, csrfToken, mustSetUpTotp } = me(request);
+    return {
+      ok: true,
+      staffId: member.id,
+      name: member.name,
+      role: member.role,
+      onShift: member.onShift,
+      csrfToken,
+      mustSetUpTotp,
+    };
+  });
+
+  app.post("/api/totp/setup", async (request) => {
+    const { member } = me(request);
+    const r = repos();
+    const credentials = await r.accounts.credentialsOf(member.id);
+    if (credentials?.totpEnabledAt) return { ok: false, error: "already_on" };
+    const secret = newTotpSecret();
+    await r.accounts.setTotp(member.id, secret, false);
+    return { ok: true, secret, uri: totpUri(secret, member.login ?? String(member.id)) };
+  });
+  app.post("/api/totp/confirm", async (request, reply) => {
+    const { member } = me(request);
+    const { code } = codeBody.parse(request.body);
+    const r = repos();
+    const secret = (await r.accounts.credentialsOf(member.id))?.totpSecret;
+    if (!secret || !(await totpMatches(secret, code.trim())))
+      return refuse(reply, 400, "wrong_code");
+    await r.accounts.setTotp(member.id, secret, true);
+    log?.info({ staff: member.id }, "console second factor on");
+    return { ok: true };
+  });
+}
