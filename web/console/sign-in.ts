@@ -37,12 +37,14 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const body = signInBody.parse(request.body);
     const login = body.login.trim().toLowerCase();
     const r = repos();
-    const keys = [`login:${login}`, `address:${request.ip}`];
+    // Counted under hashes: no address, and no login typed (a password, by
+    // mistake, as often as not), is kept in the database or the log.
+    const keys = [`login:${login}`, `address:${request.ip}`].map(tokenHash);
     const [byLogin, byAddress] = await Promise.all(
       keys.map((key) => r.accounts.failures(key, FAILURE_WINDOW_MS)),
     );
     if ((byLogin ?? 0) >= LOGIN_FAILURES || (byAddress ?? 0) >= ADDRESS_FAILURES) {
-      log?.warn({ address: request.ip }, "console sign-in refused: too many failures");
+      log?.warn({}, "console sign-in refused: too many failures");
       return refuse(reply.header("retry-after", "900"), 429, "too_many");
     }
     const member = LOGIN.test(login) ? await r.staff.byLogin(login) : undefined;
@@ -52,7 +54,7 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const passwordOk = (await passwordMatches(hash, body.password)) && current !== undefined;
     const failed = async () => {
       for (const key of keys) await r.accounts.recordFailure(key, FAILURE_WINDOW_MS);
-      log?.info({ address: request.ip }, "console sign-in failed");
+      log?.info({}, "console sign-in failed");
       return refuse(reply, 401, "wrong");
     };
     if (!passwordOk || !current || !credentials) return failed();

@@ -57,6 +57,12 @@ function refused(answer) {
   toast((REFUSALS[answer.error] ?? (() => "Не получилось. Попробуйте ещё раз."))(answer));
 }
 
+const moscowTime = (at) =>
+  new Date(at).toLocaleTimeString("ru-RU", {
+    timeZone: "Europe/Moscow",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 const minutesSince = (at) => Math.max(0, Math.floor((Date.now() - at) / 60000));
 
 function renderList(id, tickets) {
@@ -137,8 +143,9 @@ async function open(id) {
     assigned: `у оператора ${ticket.operatorName ?? ""}`,
     closed: "закрыто",
   }[ticket.state];
+  // Telegram tells no one a person's time zone: Moscow time, said as such.
   $("ticket-meta").textContent =
-    `Язык гражданина: ${ticket.language}; ${state}. Вопрос: ${ticket.question}`;
+    `Язык гражданина: ${ticket.language}; ${state}; сейчас ${moscowTime(Date.now())} по Москве (свой часовой пояс Telegram не сообщает). Вопрос: ${ticket.question}`;
   $("tried").textContent = answer.tried.length
     ? `Бот пробовал: ${answer.tried.map((t) => `${t.title} (${t.score.toFixed(2)})`).join(", ")}`
     : "";
@@ -153,7 +160,7 @@ async function open(id) {
             ? `Заметка (${message.name})`
             : message.name;
       const file = message.file ? (message.file.kind === "photo" ? " [фото]" : " [файл]") : "";
-      item.textContent = `${who}: ${message.text ?? ""}${file}`;
+      item.textContent = `${moscowTime(message.at)} ${who}: ${message.text ?? ""}${file}`;
       if (message.file && answer.filesShown) {
         const url = `/api/tickets/${ticket.id}/messages/${message.id}/file`;
         if (message.file.kind === "photo") {

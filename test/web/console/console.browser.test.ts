@@ -205,6 +205,13 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await report.screenshot({ path: `${SCREENSHOTS}report.png`, fullPage: true });
     await vera.close();
 
+    // The page a one-time link opens.
+    const welcome = await browser.newPage();
+    await welcome.goto(`${origin}/welcome#not-a-real-token`);
+    await welcome.getByLabel("Новый пароль").waitFor();
+    await welcome.screenshot({ path: `${SCREENSHOTS}welcome.png` });
+    await welcome.close();
+
     const signIn = await browser.newPage();
     await signIn.goto(`${origin}/sign-in`);
     await signIn.screenshot({ path: `${SCREENSHOTS}sign-in.png` });
