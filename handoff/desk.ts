@@ -131,9 +131,10 @@ export interface Desk {
   /**
    * A staff member acting outside Telegram (the web console, signed in):
    * a message to a ticket of theirs (`message.ticketId`, else their
-   * current one), a request, or an operator's choice. What they are told
-   * comes as effects to their staff id; false (undefined for a choice) when
-   * they are not current staff, and nothing happened.
+   * current one: true when it was relayed), a request, or an operator's
+   * choice. What they are told comes as effects to their staff id; false
+   * (undefined for a choice) when they are not current staff, and nothing
+   * happened.
    */
   staffMessage(staffId: number, message: Incoming): Promise<boolean>;
   staffRequest(staffId: number, request: OperatorRequest): Promise<boolean>;
@@ -677,16 +678,22 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
     };
 
     /** A staff member's message to a ticket of theirs: the one named, replied to, or their current one. */
-    const staffMessage = async (person: Acting, message: Incoming) => {
+    const staffMessage = async (person: Acting, message: Incoming): Promise<boolean> => {
       const ticket = await targetOf(person, message);
-      if (!ticket) return tellStaff(person.staffId, { kind: "no_current" });
+      if (!ticket) {
+        await tellStaff(person.staffId, { kind: "no_current" });
+        return false;
+      }
       const added = await tickets.addMessage({
         ticketId: ticket.id,
         direction: "operator",
         operatorId: person.staffId,
         ...content(message),
       });
-      if (!added.ok) return refuse(person, ticket.id, added.reason);
+      if (!added.ok) {
+        await refuse(person, ticket.id, added.reason);
+        return false;
+      }
       await tellCitizen(
         ticket,
         {
@@ -696,6 +703,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         },
         ticket.id,
       );
+      return true;
     };
 
     const canned = async (
@@ -924,13 +932,12 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       operatorMessage: async (sender: Person, message: Incoming) => {
         const person = await actingAs(sender);
         if (!person) return refused(sender, "message", "not_operator");
-        return staffMessage(person, message);
+        await staffMessage(person, message);
       },
 
       staffMessage: async (staffId: number, message: Incoming) => {
         const person = await actingById(staffId);
-        if (person) await staffMessage(person, message);
-        return person !== undefined;
+        return person ? staffMessage(person, message) : false;
       },
 
       staffRequest: async (staffId: number, request: OperatorRequest) => {

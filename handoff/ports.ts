@@ -674,6 +674,10 @@ export interface PurgeCounts {
   inbox: number;
   /** The desk's effects, rendered, deleted after the handled-update period (they hold what was said). */
   effects: number;
+  /** Web console sessions ended or unused for the handled-update period, deleted. */
+  sessions: number;
+  /** Sign-in failure counts of windows that long over, deleted. */
+  signInFailures: number;
   /**
    * Operators' suggestions whose copy of the ticket's question was erased;
    * null when the database has no `suggestions` table (before migration 4).
@@ -764,10 +768,16 @@ export interface StaffAccounts {
   setTotp(staffId: number, secret: string | null, enabled: boolean): Promise<void>;
   openSession(staffId: number, tokenHash: string, csrfToken: string): Promise<void>;
   /**
-   * The session of a cookie's token: not ended, used within `idleMs`, of
-   * current staff; its last use becomes now. Undefined otherwise.
+   * The session of a cookie's token: not ended, used within `limits.idleMs`,
+   * opened within `limits.maxAgeMs` (if given), of current staff. Its last
+   * use becomes now unless `touch` is false (a page refreshing by itself is
+   * no use: it must not keep an unattended session alive). Undefined otherwise.
    */
-  session(tokenHash: string, idleMs: number): Promise<WebSession | undefined>;
+  session(
+    tokenHash: string,
+    idleMs: number,
+    options?: { maxAgeMs?: number; touch?: boolean },
+  ): Promise<WebSession | undefined>;
   endSession(tokenHash: string): Promise<void>;
   /** Ends every session of a staff member (removed, or a new password); returns how many. */
   endSessionsOf(staffId: number): Promise<number>;
@@ -775,6 +785,13 @@ export interface StaffAccounts {
   failures(key: string, windowMs: number): Promise<number>;
   /** Counts one more failed sign-in under `key`; returns the window's count. */
   recordFailure(key: string, windowMs: number): Promise<number>;
+  /** Takes one back (an attempt counted before it was known to succeed). */
+  forgiveFailure(key: string): Promise<void>;
+  /**
+   * Spends a TOTP time step: true when it is later than the last one the
+   * member used, so a code works once (a replayed code is refused).
+   */
+  useTotpStep(staffId: number, step: number): Promise<boolean>;
   clearFailures(key: string): Promise<void>;
 }
 

@@ -22,8 +22,10 @@ export const STAFF_USAGE = `  staff add <login> --role operator|supervisor [--na
                      one-time link to set their password (valid ${INVITE_HOURS} hours);
                      --telegram links their Telegram operator account: one
                      person, one queue, two consoles
-  staff invite <login>
-                     a new one-time link (a forgotten password); earlier links end
+  staff invite <login> [--reset-second-factor]
+                     a new one-time link (a forgotten password); earlier links
+                     end; a second factor that is on is still asked for, unless
+                     --reset-second-factor clears it (a lost phone)
   staff remove <login>
                      remove a staff member: signed out at once, their
                      assigned tickets back to the queue
@@ -106,13 +108,14 @@ export async function runStaffCommand(
       name: { type: "string" },
       telegram: { type: "string" },
       all: { type: "boolean" },
+      "reset-second-factor": { type: "boolean" },
     },
     allowPositionals: true,
     strict: true,
   });
   const allowed: Record<StaffCommand, string[]> = {
     add: ["role", "name", "telegram"],
-    invite: [],
+    invite: ["reset-second-factor"],
     remove: [],
     list: ["all"],
   };
@@ -152,8 +155,11 @@ export async function runStaffCommand(
       return 1;
     }
     const { member, created } = added;
-    const link = await inviteLink(db, io, member);
     io.out(`${created ? "added" : "updated"} ${describe(member)}`);
+    // A link only for someone without a password: changing a name or a role
+    // hands out no way in (`staff invite` does, on purpose).
+    if ((await createStaffAccounts(db).credentialsOf(member.id))?.passwordHash) return 0;
+    const link = await inviteLink(db, io, member);
     io.out(`set the password within ${INVITE_HOURS} hours (the link works once): ${link}`);
     return 0;
   }
@@ -166,6 +172,10 @@ export async function runStaffCommand(
     return 1;
   }
   if (command === "invite") {
+    if (values["reset-second-factor"] === true) {
+      await createStaffAccounts(db).setTotp(member.id, null, false);
+      io.out(`second factor of ${describe(member)} cleared: they set it up again at sign-in`);
+    }
     io.out(`a new link for ${describe(member)}, valid ${INVITE_HOURS} hours, once:`);
     io.out(await inviteLink(db, io, member));
     return 0;

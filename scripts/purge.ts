@@ -56,6 +56,7 @@ export function describePurge(counts: PurgeCounts, dryRun: boolean): string[] {
     `  ${gone} ${counts.updates} handled update id(s) older than 3 days`,
     `  ${gone} ${counts.inbox} saved update(s) never handled`,
     `  ${gone} ${counts.effects} rendered desk effect(s) older than 3 days`,
+    `  ${gone} ${counts.sessions} web console session(s) over for 3 days, ${counts.signInFailures} old sign-in failure count(s)`,
   ];
 }
 

@@ -223,6 +223,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     password_hash TEXT,
     totp_secret TEXT,
     totp_enabled_at BIGINT,
+    totp_last_step BIGINT,
     updated_at BIGINT NOT NULL
   );
   CREATE TABLE staff_invites (

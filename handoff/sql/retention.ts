@@ -86,6 +86,20 @@ async function stepsFor(sql: SqlClient): Promise<Step[]> {
       where: "rendered_at IS NOT NULL AND created_at < :updatesCutoff",
       change: "delete",
     },
+    // Web console sessions over (ended, or unused for as long) and old
+    // sign-in failure counts: nothing to keep them for.
+    {
+      kind: "sessions",
+      table: "web_sessions",
+      where: "ended_at < :updatesCutoff OR last_seen_at < :updatesCutoff",
+      change: "delete",
+    },
+    {
+      kind: "signInFailures",
+      table: "sign_in_failures",
+      where: "window_start < :updatesCutoff",
+      change: "delete",
+    },
   ];
 }
 
@@ -129,6 +143,8 @@ export async function purgeExpired(sql: SqlClient, options: PurgeOptions): Promi
       updates: 0,
       inbox: 0,
       effects: 0,
+      sessions: 0,
+      signInFailures: 0,
       suggestions: null,
     };
     for (const { kind, table, where, change } of await stepsFor(tx)) {

@@ -10,10 +10,12 @@ interface CredentialsRow {
 
 // Only current staff have a session: a removed member's ends with the
 // removal, and this join refuses one left over from before it.
-const SESSION = `UPDATE web_sessions SET last_seen_at = :now
-  WHERE token_hash = :hash AND ended_at IS NULL AND last_seen_at > :idleSince
-    AND staff_id IN (SELECT id FROM staff WHERE removed_at IS NULL)
+const CURRENT_SESSION = `token_hash = :hash AND ended_at IS NULL AND last_seen_at > :idleSince
+    AND created_at > :openedSince
+    AND staff_id IN (SELECT id FROM staff WHERE removed_at IS NULL)`;
+const SESSION = `UPDATE web_sessions SET last_seen_at = :now WHERE ${CURRENT_SESSION}
   RETURNING staff_id, csrf_token, created_at`;
+const SESSION_UNTOUCHED = `SELECT staff_id, csrf_token, created_at FROM web_sessions WHERE ${CURRENT_SESSION}`;
 const UPSERT_PASSWORD = `INSERT INTO staff_credentials (staff_id, password_hash, updated_at)
   VALUES (?, ?, ?)
   ON CONFLICT (staff_id) DO UPDATE SET password_hash = excluded.password_hash,
@@ -93,11 +95,20 @@ export function createStaffAccounts(
         [hash, staffId, csrfToken, now(), now()],
       );
     },
-    session: async (hash, idleMs): Promise<WebSession | undefined> => {
+    session: async (
+      hash,
+      idleMs,
+      { maxAgeMs, touch = true } = {},
+    ): Promise<WebSession | undefined> => {
       const at = now();
       const row = await sql.get<{ staff_id: number; csrf_token: string; created_at: number }>(
-        SESSION,
-        { now: at, hash, idleSince: at - idleMs },
+        touch ? SESSION : SESSION_UNTOUCHED,
+        {
+          ...(touch ? { now: at } : {}),
+          hash,
+          idleSince: at - idleMs,
+          openedSince: maxAgeMs === undefined ? -1 : at - maxAgeMs,
+        },
       );
       return row
         ? { staffId: row.staff_id, csrfToken: row.csrf_token, createdAt: row.created_at }
@@ -126,6 +137,18 @@ export function createStaffAccounts(
       });
       return Number(row?.failures ?? 1);
     },
+    forgiveFailure: async (key) => {
+      await sql.run(
+        "UPDATE sign_in_failures SET failures = failures - 1 WHERE key = ? AND failures > 0",
+        [key],
+      );
+    },
+    useTotpStep: async (staffId, step) =>
+      (await sql.run(
+        `UPDATE staff_credentials SET totp_last_step = ?
+         WHERE staff_id = ? AND (totp_last_step IS NULL OR totp_last_step < ?)`,
+        [step, staffId, step],
+      )) === 1,
     clearFailures: async (key) => {
       await sql.run("DELETE FROM sign_in_failures WHERE key = ?", [key]);
     },

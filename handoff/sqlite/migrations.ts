@@ -298,6 +298,7 @@ export const MIGRATIONS: readonly string[] = [
     password_hash TEXT,
     totp_secret TEXT,
     totp_enabled_at INTEGER,
+    totp_last_step INTEGER,
     updated_at INTEGER NOT NULL
   );
   CREATE TABLE staff_invites (

@@ -352,6 +352,8 @@ describe("purgeExpired", () => {
       updates: 0,
       inbox: 0,
       effects: 0,
+      sessions: 0,
+      signInFailures: 0,
       suggestions: 0,
     });
     expect(dump(db)).toEqual(afterFirst);

@@ -518,3 +518,24 @@ describe("runAdmin: staff (web console accounts)", () => {
     expect(opened()).toBe(0);
   });
 });
+
+describe("runAdmin: staff links after a second reading", () => {
+  it("prints no link when only a name or role changes for someone with a password; invite can reset the second factor", async () => {
+    const { db, run } = await setup();
+    await run("staff", "add", "olga", "--role", "operator");
+    const accounts = createStaffAccounts(db);
+    await accounts.setPassword(1, "$argon2id$x");
+    await accounts.setTotp(1, "JBSWY3DPEHPK3PXP", true);
+    const renamed = await run("staff", "add", "olga", "--role", "supervisor", "--name", "Ольга");
+    expect(renamed.out).toBe('updated staff #1 olga "Ольга" as supervisor');
+    const invited = await run("staff", "invite", "olga");
+    expect(invited.out).toMatch(/welcome#/);
+    expect((await accounts.credentialsOf(1))?.totpEnabledAt).not.toBeNull();
+    const reset = await run("staff", "invite", "olga", "--reset-second-factor");
+    expect(reset.out).toMatch(/^second factor of staff #1 olga .* cleared/m);
+    expect(await accounts.credentialsOf(1)).toMatchObject({
+      totpSecret: null,
+      totpEnabledAt: null,
+    });
+  });
+});

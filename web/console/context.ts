@@ -29,6 +29,8 @@ export interface ConsoleDeps {
   log?: ConsoleLog;
   /** Behind a reverse proxy that sets X-Forwarded-For (the sign-in limit counts per address). */
   trustProxy?: boolean;
+  /** How often a live stream checks its session is still on. Defaults to 15 s. */
+  streamCheckMs?: number;
 }
 
 /** The signed-in staff member a request acts as. */
@@ -58,6 +60,12 @@ export interface ConsoleContext {
   openSession: (reply: FastifyReply, member: StaffMember) => Promise<string>;
   /** Clears the session cookie. */
   clearSession: (reply: FastifyReply) => void;
+  /** The session of a token's hash, as the hook finds it; `touch`: count it as use. */
+  sessionOfHash: (tokenHash: string, touch: boolean) => Promise<Signed | undefined>;
+  /** Ends this process's live streams of a session (signed out). */
+  endStreams: (tokenHash: string) => void;
+  /** Adds a live stream of a session; returns how to forget it. */
+  addStream: (tokenHash: string, end: () => void) => () => void;
   /** A refusal as JSON: `{ ok: false, error }`, with the status. */
   refuse: (reply: FastifyReply, status: number, error: string, extra?: object) => FastifyReply;
 }

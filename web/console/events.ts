@@ -5,9 +5,8 @@ import type { ConsoleContext } from "./context.ts";
 export function eventRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { deps, me } = ctx;
   const { feed } = deps;
-  // Live: Server-Sent Events of what changed; the page fetches the rest.
   app.get("/api/events", (request, reply) => {
-    const { member } = me(request);
+    const { member, tokenHash } = me(request);
     reply.hijack();
     const out = reply.raw;
     out.writeHead(200, {
@@ -22,10 +21,21 @@ export function eventRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       role: member.role,
       send: (event) => out.write(`id: ${event.id}\ndata: ${JSON.stringify(event)}\n\n`),
     });
-    const beat = setInterval(() => out.write(": beat\n\n"), 15_000);
-    request.raw.on("close", () => {
+    const end = () => {
       clearInterval(beat);
       remove();
-    });
+      forget();
+      out.end();
+    };
+    // The stream lives only as long as its session: checked at every beat
+    // (signed out elsewhere, removed, timed out, its role changed), and ended
+    // at once by a sign-out in this process.
+    const beat = setInterval(async () => {
+      const still = await ctx.sessionOfHash(tokenHash, false).catch(() => undefined);
+      if (!still || still.member.role !== member.role) end();
+      else out.write(": beat\n\n");
+    }, deps.streamCheckMs ?? 15_000);
+    const forget = ctx.addStream(tokenHash, end);
+    request.raw.on("close", end);
   });
 }

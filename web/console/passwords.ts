@@ -46,12 +46,18 @@ export const newTotpSecret = () => generateSecret();
 export const totpUri = (secret: string, login: string) =>
   generateURI({ issuer: "Госуслуги: консоль", label: login, secret });
 
-/** Whether a six-digit code is the secret's now, give or take one 30-second step. */
-export async function totpMatches(secret: string, code: string): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * The 30-second time step a six-digit code is the secret's for, now give or
+ * take one step; undefined when it is none. Spend the step
+ * (`accounts.useTotpStep`) so that the code works once.
+ */
+export async function totpStep(secret: string, code: string): Promise<number | undefined> {
+  if (!/^\d{6}$/.test(code)) return undefined;
   try {
-    return (await verify({ secret, token: code, epochTolerance: 30 })).valid;
+    const epoch = Math.floor(Date.now() / 1000);
+    const result = await verify({ secret, token: code, epoch, epochTolerance: 30 });
+    return result.valid ? Math.floor(epoch / 30) + result.delta : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -21,6 +21,8 @@ export type { ConsoleDeps, ConsoleLog } from "./context.ts";
 
 /** The session cookie: its value is a random token, of which the database keeps only the hash. */
 export const SESSION_COOKIE = "console_session";
+/** However busy, a session ends this long after signing in (a shift and then some). */
+const SESSION_MAX_AGE_MS = 12 * 3_600_000;
 
 /**
  * The web console's HTTP server: sign-in (argon2id passwords, TOTP, a
@@ -36,7 +38,13 @@ export const SESSION_COOKIE = "console_session";
 export async function createConsoleServer(deps: ConsoleDeps) {
   const { handoff, publicUrl, secureCookies, idleMs, log } = deps;
   const origin = new URL(publicUrl).origin;
-  const app = Fastify({ bodyLimit: 64 * 1024, trustProxy: deps.trustProxy ?? false });
+  // Behind a proxy, its one hop is trusted: the address it saw, not one a
+  // client wrote into X-Forwarded-For itself.
+  const streams = new Map<string, Set<() => void>>();
+  const app = Fastify({
+    bodyLimit: 64 * 1024,
+    trustProxy: deps.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
+  });
   const repos = (): Repositories => handoff.repositories(handoff.db);
 
   await app.register(fastifyCookie);
@@ -69,13 +77,19 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     path: "/",
   };
 
-  /** The session of a request's cookie, or undefined. */
+  /**
+   * The session of a request's cookie, or undefined. A page refreshing by
+   * itself (X-Background: 1, after a live event) does not count as use, so
+   * an unattended page's session still ends at the idle timeout.
+   */
   const sessionOf = async (request: FastifyRequest): Promise<Signed | undefined> => {
     const token = request.cookies[SESSION_COOKIE];
     if (!token || token.length > 100) return undefined;
-    const hash = tokenHash(token);
+    return sessionOfHash(tokenHash(token), request.headers["x-background"] !== "1");
+  };
+  const sessionOfHash = async (hash: string, touch: boolean): Promise<Signed | undefined> => {
     const r = repos();
-    const session = await r.accounts.session(hash, idleMs);
+    const session = await r.accounts.session(hash, idleMs, { maxAgeMs: SESSION_MAX_AGE_MS, touch });
     if (!session) return undefined;
     const member = await r.staff.get(session.staffId);
     if (!member || member.removedAt !== null) return undefined;
@@ -104,7 +118,8 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   const OPEN = new Set(["/api/sign-in", "/api/welcome"]);
   const SET_UP_ONLY = new Set(["/api/me", "/api/totp/setup", "/api/totp/confirm", "/api/sign-out"]);
   app.addHook("preHandler", async (request, reply) => {
-    const path = request.url.split("?")[0] ?? "";
+    // The route matched, not the URL as sent: "/%61pi/…" is "/api/…" to the router.
+    const path = request.routeOptions.url ?? "";
     if (!path.startsWith("/api/")) return;
     const changing = request.method !== "GET" && request.method !== "HEAD";
     if (changing && !fromOurOrigin(request)) return refuse(reply, 403, "origin");
@@ -125,6 +140,11 @@ export async function createConsoleServer(deps: ConsoleDeps) {
       return refuse(reply, 403, "set_up_second_factor");
     }
     request.signed = signed;
+  });
+  // What the API answers is the staff member's alone: never kept by a cache.
+  app.addHook("onSend", async (request, reply) => {
+    if ((request.routeOptions.url ?? "").startsWith("/api/"))
+      reply.header("cache-control", "no-store");
   });
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof z.ZodError) return refuse(reply, 400, "bad_request");
@@ -153,6 +173,20 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     me,
     openSession,
     clearSession: (reply) => void reply.clearCookie(SESSION_COOKIE, cookieOptions),
+    sessionOfHash,
+    addStream: (hash, end) => {
+      const ofSession = streams.get(hash) ?? new Set();
+      streams.set(hash, ofSession);
+      ofSession.add(end);
+      return () => {
+        ofSession.delete(end);
+        if (ofSession.size === 0) streams.delete(hash);
+      };
+    },
+    endStreams: (hash) => {
+      for (const end of streams.get(hash) ?? []) end();
+      streams.delete(hash);
+    },
     refuse,
   };
   pageRoutes(app, ctx);

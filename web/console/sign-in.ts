@@ -8,7 +8,7 @@ import {
   newTotpSecret,
   passwordMatches,
   passwordProblem,
-  totpMatches,
+  totpStep,
   totpUri,
 } from "./passwords.ts";
 
@@ -26,6 +26,7 @@ const signInBody = z.object({
 const welcomeBody = z.object({
   token: z.string().min(20).max(100),
   password: z.string().max(1024),
+  code: z.string().max(16).optional(),
 });
 const codeBody = z.object({ code: z.string().max(16) });
 
@@ -33,17 +34,28 @@ const codeBody = z.object({ code: z.string().max(16) });
 export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { deps, repos, me, refuse, openSession, clearSession } = ctx;
   const { log } = deps;
+  /** Whether a code is the member's now and not used before (a code works once). */
+  const secondFactor = async (staffId: number, secret: string, code: string) => {
+    const step = await totpStep(secret, code.trim());
+    return step !== undefined && (await repos().accounts.useTotpStep(staffId, step));
+  };
+
   app.post("/api/sign-in", async (request, reply) => {
     const body = signInBody.parse(request.body);
     const login = body.login.trim().toLowerCase();
     const r = repos();
     // Counted under hashes: no address, and no login typed (a password, by
     // mistake, as often as not), is kept in the database or the log.
-    const keys = [`login:${login}`, `address:${request.ip}`].map(tokenHash);
-    const [byLogin, byAddress] = await Promise.all(
-      keys.map((key) => r.accounts.failures(key, FAILURE_WINDOW_MS)),
-    );
-    if ((byLogin ?? 0) >= LOGIN_FAILURES || (byAddress ?? 0) >= ADDRESS_FAILURES) {
+    const [loginKey, addressKey] = [`login:${login}`, `address:${request.ip}`].map(tokenHash) as [
+      string,
+      string,
+    ];
+    // Each attempt is counted before it is checked (one upsert each), so
+    // attempts sent at once cannot all pass the limit; a success takes its
+    // count back.
+    const byLogin = await r.accounts.recordFailure(loginKey, FAILURE_WINDOW_MS);
+    const byAddress = await r.accounts.recordFailure(addressKey, FAILURE_WINDOW_MS);
+    if (byLogin > LOGIN_FAILURES || byAddress > ADDRESS_FAILURES) {
       log?.warn({}, "console sign-in refused: too many failures");
       return refuse(reply.header("retry-after", "900"), 429, "too_many");
     }
@@ -52,17 +64,19 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const credentials = current ? await r.accounts.credentialsOf(current.id) : undefined;
     const hash = credentials?.passwordHash ?? (await decoyHash());
     const passwordOk = (await passwordMatches(hash, body.password)) && current !== undefined;
-    const failed = async () => {
-      for (const key of keys) await r.accounts.recordFailure(key, FAILURE_WINDOW_MS);
+    const failed = () => {
       log?.info({}, "console sign-in failed");
       return refuse(reply, 401, "wrong");
     };
     if (!passwordOk || !current || !credentials) return failed();
     if (credentials.totpEnabledAt !== null && credentials.totpSecret) {
+      // Still counted: the password alone opens nothing, and guessing it by
+      // this answer is as limited as any other attempt.
       if (body.code === undefined || body.code === "") return refuse(reply, 401, "code_needed");
-      if (!(await totpMatches(credentials.totpSecret, body.code.trim()))) return failed();
+      if (!(await secondFactor(current.id, credentials.totpSecret, body.code))) return failed();
     }
-    await r.accounts.clearFailures(keys[0] as string);
+    await r.accounts.clearFailures(loginKey);
+    await r.accounts.forgiveFailure(addressKey);
     const csrfToken = await openSession(reply, current);
     log?.info({ staff: current.id }, "console sign-in");
     return {
@@ -82,6 +96,16 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     if (!login) return refuse(reply, 410, "link_used_or_expired");
     const problem = passwordProblem(body.password, login);
     if (problem) return refuse(reply, 400, "weak_password", { problem });
+    // A link sets a password, not a second factor: one that is on still asks
+    // for its code (or the admin's `staff invite --reset-second-factor`).
+    const credentials = await r.accounts.credentialsOf(invited as number);
+    const totpOn = credentials?.totpEnabledAt != null && credentials.totpSecret != null;
+    if (totpOn) {
+      if (!body.code) return refuse(reply, 401, "code_needed");
+      if (!(await secondFactor(invited as number, credentials.totpSecret as string, body.code))) {
+        return refuse(reply, 401, "wrong_code");
+      }
+    }
     const staffId = await r.accounts.redeemInvite(hash);
     const member = staffId === undefined ? undefined : await r.staff.get(staffId);
     if (!member) return refuse(reply, 410, "link_used_or_expired");
@@ -89,11 +113,12 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     await r.accounts.endSessionsOf(member.id);
     const csrfToken = await openSession(reply, member);
     log?.info({ staff: member.id }, "console password set");
-    return { ok: true, csrfToken, mustSetUpTotp: member.role === "supervisor" };
+    return { ok: true, csrfToken, mustSetUpTotp: member.role === "supervisor" && !totpOn };
   });
 
   app.post("/api/sign-out", async (request, reply) => {
     await repos().accounts.endSession(me(request).tokenHash);
+    ctx.endStreams(me(request).tokenHash);
     clearSession(reply);
     return { ok: true };
   });
@@ -125,8 +150,9 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const { code } = codeBody.parse(request.body);
     const r = repos();
     const secret = (await r.accounts.credentialsOf(member.id))?.totpSecret;
-    if (!secret || !(await totpMatches(secret, code.trim())))
+    if (!secret || !(await secondFactor(member.id, secret, code))) {
       return refuse(reply, 400, "wrong_code");
+    }
     await r.accounts.setTotp(member.id, secret, true);
     log?.info({ staff: member.id }, "console second factor on");
     return { ok: true };

@@ -92,7 +92,9 @@ export function supervisorRoutes(app: FastifyInstance, ctx: ConsoleContext): voi
     if (!supervisor(request, reply)) return reply;
     const { id } = staffParams.parse(request.params);
     const { on } = shiftBody.parse(request.body);
-    const result = await repos().staff.setShift(id, on);
+    // Off only: putting someone on shift is theirs to do.
+    if (on) return refuse(reply, 400, "off_only");
+    const result = await repos().staff.setShift(id, false);
     if (!result.ok) return refuse(reply, 404, "not_staff");
     log?.info({ staff: id, on, by: me(request).member.id }, "shift set by a supervisor");
     return { ok: true, onShift: result.member.onShift };

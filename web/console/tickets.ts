@@ -192,8 +192,12 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const ticket = await ownTicket(request, reply);
     if (!ticket) return reply;
     const { text } = textBody.parse(request.body);
-    await handoff.desk.staffMessage(me(request).member.id, { text, ticketId: ticket.id });
-    return { ok: true };
+    // Refused meanwhile (the citizen cancelled, a supervisor closed it): said, not lost.
+    const sent = await handoff.desk.staffMessage(me(request).member.id, {
+      text,
+      ticketId: ticket.id,
+    });
+    return sent ? { ok: true } : refuse(reply, 409, "not_sent");
   });
 
   app.post("/api/tickets/:id/note", async (request, reply) => {
@@ -235,9 +239,10 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     if (search?.kb !== kb) search = { kb, find: createKbSearch(kb) };
     return search.find;
   };
-  app.get("/api/kb", async (request) => {
+  // POST: the words typed stay out of URLs (and the logs of proxies).
+  app.post("/api/kb/search", async (request) => {
     const { member } = me(request);
-    const { q, ticket: ticketId } = kbQuery.parse(request.query);
+    const { q, ticket: ticketId } = kbQuery.parse(request.body);
     const ticket = ticketId === undefined ? undefined : await repos().tickets.ticket(ticketId);
     const language = visible(ticket, member) ? ticket.language : "ru";
     const { kb } = deps.knowledge();

@@ -39,13 +39,17 @@ function toast(text) {
   }, 6000);
 }
 
-async function api(path, body) {
+// `background`: the page refreshing by itself after a live event, which the
+// server does not count as use (an unattended page still times out).
+async function api(path, body, background = false) {
   const response = await fetch(path, {
     method: body === undefined ? "GET" : "POST",
-    headers:
-      body === undefined
+    headers: {
+      ...(background ? { "x-background": "1" } : {}),
+      ...(body === undefined
         ? {}
-        : { "content-type": "application/json", "x-csrf-token": me?.csrfToken ?? "" },
+        : { "content-type": "application/json", "x-csrf-token": me?.csrfToken ?? "" }),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const answer = await response.json().catch(() => ({ ok: false, error: "failed" }));
@@ -85,8 +89,8 @@ function renderList(id, tickets) {
   );
 }
 
-async function refreshQueue() {
-  const answer = await api("/api/queue");
+async function refreshQueue(background = false) {
+  const answer = await api("/api/queue", undefined, background);
   if (!answer.ok) return;
   $("waiting-count").textContent = `(${answer.waiting.length})`;
   renderList("waiting", answer.waiting);
@@ -121,9 +125,9 @@ function setShift(on) {
   $("shift").setAttribute("aria-pressed", String(on));
 }
 
-async function open(id) {
+async function open(id, background = false) {
   selected = id;
-  const answer = await api(`/api/tickets/${id}`);
+  const answer = await api(`/api/tickets/${id}`, undefined, background);
   for (const item of document.querySelectorAll(".tickets li")) {
     item.setAttribute("aria-current", String(Number(item.dataset.id) === id));
   }
@@ -238,8 +242,8 @@ function listen() {
   events.addEventListener("open", () => {
     $("live").textContent = "на связи";
     // Whatever happened while away: fetched again, not replayed.
-    void refreshQueue();
-    if (selected !== undefined) void open(selected);
+    void refreshQueue(true);
+    if (selected !== undefined) void open(selected, true);
   });
   events.addEventListener("error", () => {
     $("live").textContent = "нет связи, переподключение…";
@@ -250,15 +254,15 @@ function listen() {
     const say = change.to === "staff" ? NOTICES[change.notice] : undefined;
     if (say && !(change.notice === "from_citizen" && change.ticketId === selected))
       toast(say(change.ticketId));
-    void refreshQueue();
-    void refreshDashboard();
-    if (change.ticketId !== undefined && change.ticketId === selected) void open(selected);
+    void refreshQueue(true);
+    void refreshDashboard(true);
+    if (change.ticketId !== undefined && change.ticketId === selected) void open(selected, true);
   });
 }
 
-async function refreshDashboard() {
+async function refreshDashboard(background = false) {
   if (me.role !== "supervisor") return;
-  const floor = await api("/api/dashboard");
+  const floor = await api("/api/dashboard", undefined, background);
   if (!floor.ok) return;
   $("dashboard").hidden = false;
   const overdue = floor.overdue.length
@@ -308,7 +312,7 @@ async function searchKb() {
   const q = $("kb-query").value.trim();
   if (q.length < 2 || selected === undefined) return $("kb-answers").replaceChildren();
   const ticketId = selected;
-  const found = await api(`/api/kb?ticket=${ticketId}&q=${encodeURIComponent(q)}`);
+  const found = await api("/api/kb/search", { ticket: ticketId, q });
   if (!found.ok) return;
   $("kb-answers").replaceChildren(
     ...found.answers.map((hit) => {

@@ -40,6 +40,7 @@ export async function setUpConsole(origin = ORIGIN, options: { files?: TelegramF
     publicUrl: origin,
     secureCookies: false,
     idleMs: 30 * 60_000,
+    streamCheckMs: 100,
     ...(options.files ? { files: options.files } : {}),
   });
   const accounts = createStaffAccounts(db);
