@@ -7,6 +7,11 @@ export interface ConsoleConfig {
   port: number;
   /** How people reach it (CONSOLE_URL): the origin every request must come from, the links' base. */
   publicUrl: string;
+  /**
+   * Without CONSOLE_URL, on this machine: http://127.0.0.1:PORT works as
+   * well as http://localhost:PORT (the address it prints beside the URL).
+   */
+  alsoOrigins: string[];
   /** Cookies marked Secure: the public URL is https. */
   secureCookies: boolean;
   /** A session unused this long ends (CONSOLE_IDLE_MINUTES, default 30). */
@@ -58,6 +63,7 @@ export function consoleConfigOf(env: Readonly<Record<string, string | undefined>
     host: env.CONSOLE_HOST?.trim() || "127.0.0.1",
     port,
     publicUrl: url.origin,
+    alsoOrigins: env.CONSOLE_URL?.trim() ? [] : [`http://127.0.0.1:${port}`],
     secureCookies: url.protocol === "https:",
     idleMs: idleMinutes * 60_000,
     database: databaseOf(env),

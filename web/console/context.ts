@@ -20,6 +20,8 @@ export interface ConsoleDeps {
   feed: LiveFeed;
   /** The origin pages are served from: a state-changing request from elsewhere is refused. */
   publicUrl: string;
+  /** Other origins the same pages are reached at (the loopback address beside localhost). */
+  alsoOrigins?: readonly string[];
   secureCookies: boolean;
   idleMs: number;
   /** The citizens' files, fetched with the bot's token; without it they are listed, not shown. */

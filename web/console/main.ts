@@ -68,6 +68,7 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
     knowledge: () => knowledge,
     feed,
     publicUrl: config.publicUrl,
+    alsoOrigins: config.alsoOrigins,
     secureCookies: config.secureCookies,
     idleMs: config.idleMs,
     ...(config.botToken

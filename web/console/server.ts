@@ -37,7 +37,7 @@ const SESSION_MAX_AGE_MS = 12 * 3_600_000;
  */
 export async function createConsoleServer(deps: ConsoleDeps) {
   const { handoff, publicUrl, secureCookies, idleMs, log } = deps;
-  const origin = new URL(publicUrl).origin;
+  const origins = new Set([new URL(publicUrl).origin, ...(deps.alsoOrigins ?? [])]);
   // Behind a proxy, its one hop is trusted: the address it saw, not one a
   // client wrote into X-Forwarded-For itself.
   const streams = new Map<string, Set<() => void>>();
@@ -107,7 +107,7 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     const from = request.headers.origin;
     return from === undefined
       ? request.headers["sec-fetch-site"] !== "cross-site"
-      : from === origin;
+      : origins.has(from);
   };
 
   const refuse = (reply: FastifyReply, status: number, error: string, extra: object = {}) =>

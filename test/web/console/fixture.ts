@@ -22,7 +22,10 @@ export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
 export const PASSWORD = "correct horse battery staple";
 
 /** The console server on a fresh database, driven by light requests (no sockets). */
-export async function setUpConsole(origin = ORIGIN, options: { files?: TelegramFiles } = {}) {
+export async function setUpConsole(
+  origin = ORIGIN,
+  options: { files?: TelegramFiles; alsoOrigins?: string[] } = {},
+) {
   const db = await openTestDatabase();
   let wake = () => {};
   const handoff = openHandoff(db, {
@@ -42,6 +45,7 @@ export async function setUpConsole(origin = ORIGIN, options: { files?: TelegramF
     idleMs: 30 * 60_000,
     streamCheckMs: 100,
     ...(options.files ? { files: options.files } : {}),
+    ...(options.alsoOrigins ? { alsoOrigins: options.alsoOrigins } : {}),
   });
   const accounts = createStaffAccounts(db);
 
