@@ -436,11 +436,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         telegramUserId,
         action,
         ticketId: ticketId ?? null,
-        details: {
-          ...details,
-          refused: reason,
-          ...(telegramUserId === null ? { via: "web" } : {}),
-        },
+        details: { ...details, refused: reason },
       });
       log?.warn(
         { user: telegramUserId, staff: staffId, action, ticket: ticketId, reason },

@@ -19,6 +19,8 @@ export interface ConsoleConfig {
   database: DatabaseConfig;
   /** The knowledge folder (KNOWLEDGE_DIR), else the repository's intents/. */
   knowledgeDir: string | undefined;
+  /** Behind a reverse proxy (CONSOLE_TRUST_PROXY=1): its one hop's X-Forwarded-For gives the address. */
+  trustProxy: boolean;
   /** The bot's token (BOT_TOKEN), to fetch citizens' files on the server; without it they are only listed. */
   botToken: string | undefined;
   /** The Bot API's root (TELEGRAM_API_ROOT), as the bot's. */
@@ -68,6 +70,7 @@ export function consoleConfigOf(env: Readonly<Record<string, string | undefined>
     idleMs: idleMinutes * 60_000,
     database: databaseOf(env),
     knowledgeDir: env.KNOWLEDGE_DIR?.trim() || undefined,
+    trustProxy: env.CONSOLE_TRUST_PROXY?.trim() === "1",
     botToken: env.BOT_TOKEN?.trim() || undefined,
     telegramApiRoot: env.TELEGRAM_API_ROOT?.trim() || undefined,
   };

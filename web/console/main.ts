@@ -18,6 +18,7 @@ import {
   DEFAULT_KNOWLEDGE_FOLDER,
   formatIssue,
   loadKnowledgeBase,
+  type Matcher,
 } from "../../knowledge/index.ts";
 import { ConsoleConfigError, consoleConfigOf } from "./config.ts";
 import { createLiveFeed } from "./live.ts";
@@ -35,7 +36,16 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
       `the knowledge base in ${folder} has errors: ${loaded.issues.map(formatIssue).join("; ")}`,
     );
   }
-  const knowledge = { kb: loaded.kb, matcher: createMatcher(loaded.kb) };
+  // The matcher only for the desk's typed /kb, which the console does not
+  // send (it searches with fuse.js): not built at start-up.
+  let matcher: Matcher | undefined;
+  const knowledge = {
+    kb: loaded.kb,
+    get matcher() {
+      matcher ??= createMatcher(loaded.kb);
+      return matcher;
+    },
+  };
   const db = await openStorage(config.database);
   const signals: Signals =
     config.database.engine === "postgres"
@@ -80,7 +90,7 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
         }
       : {}),
     log,
-    trustProxy: env.CONSOLE_TRUST_PROXY === "1",
+    trustProxy: config.trustProxy,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info(
@@ -117,11 +127,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.once("SIGTERM", stop);
     process.once("SIGINT", stop);
   } catch (error) {
-    if (error instanceof ConsoleConfigError) {
-      console.error(`Cannot start the console: ${error.message}`);
-    } else {
-      console.error(`Cannot start the console: ${(error as Error).message}`);
-    }
+    console.error(`Cannot start the console: ${(error as Error).message}`);
     process.exitCode = 1;
   }
 }

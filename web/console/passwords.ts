@@ -1,5 +1,6 @@
 import argon2 from "argon2";
 import { generateSecret, generateURI, verify } from "otplib";
+import type { StaffCredentials, StaffRole } from "../../handoff/index.ts";
 
 // Passwords hashed with argon2id (the argon2 package: MIT, prebuilt for this
 // platform inside its npm tarball, no build at install), at its defaults
@@ -61,3 +62,11 @@ export async function totpStep(secret: string, code: string): Promise<number | u
     return undefined;
   }
 }
+
+/** The secret a sign-in's code is checked against: one confirmed; undefined while the second factor is off. */
+export const activeTotpSecret = (credentials: StaffCredentials | undefined) =>
+  credentials?.totpEnabledAt != null && credentials.totpSecret ? credentials.totpSecret : undefined;
+
+/** Whether a member must set up a second factor before anything else: a supervisor without one. */
+export const mustSetUpTotp = (role: StaffRole, credentials: StaffCredentials | undefined) =>
+  role === "supervisor" && activeTotpSecret(credentials) === undefined;

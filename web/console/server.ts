@@ -13,6 +13,7 @@ import {
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
+import { mustSetUpTotp } from "./passwords.ts";
 import { signInRoutes } from "./sign-in.ts";
 import { supervisorRoutes } from "./supervisors.ts";
 import { ticketRoutes } from "./tickets.ts";
@@ -98,7 +99,7 @@ export async function createConsoleServer(deps: ConsoleDeps) {
       member,
       csrfToken: session.csrfToken,
       tokenHash: hash,
-      mustSetUpTotp: member.role === "supervisor" && !credentials?.totpEnabledAt,
+      mustSetUpTotp: mustSetUpTotp(member.role, credentials),
     };
   };
 

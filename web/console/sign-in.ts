@@ -3,8 +3,10 @@ import { z } from "zod";
 import { tokenHash } from "../../handoff/index.ts";
 import type { ConsoleContext } from "./context.ts";
 import {
+  activeTotpSecret,
   decoyHash,
   hashPassword,
+  mustSetUpTotp,
   newTotpSecret,
   passwordMatches,
   passwordProblem,
@@ -69,11 +71,12 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       return refuse(reply, 401, "wrong");
     };
     if (!passwordOk || !current || !credentials) return failed();
-    if (credentials.totpEnabledAt !== null && credentials.totpSecret) {
+    const secret = activeTotpSecret(credentials);
+    if (secret) {
       // Still counted: the password alone opens nothing, and guessing it by
       // this answer is as limited as any other attempt.
       if (body.code === undefined || body.code === "") return refuse(reply, 401, "code_needed");
-      if (!(await secondFactor(current.id, credentials.totpSecret, body.code))) return failed();
+      if (!(await secondFactor(current.id, secret, body.code))) return failed();
     }
     await r.accounts.clearFailures(loginKey);
     await r.accounts.forgiveFailure(addressKey);
@@ -82,7 +85,7 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     return {
       ok: true,
       csrfToken,
-      mustSetUpTotp: current.role === "supervisor" && credentials.totpEnabledAt === null,
+      mustSetUpTotp: mustSetUpTotp(current.role, credentials),
     };
   });
 
@@ -92,28 +95,29 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const hash = tokenHash(body.token);
     // The link is spent only by a password that will do.
     const invited = await r.accounts.pendingInvite(hash);
-    const login = invited === undefined ? undefined : (await r.staff.get(invited))?.login;
-    if (!login) return refuse(reply, 410, "link_used_or_expired");
-    const problem = passwordProblem(body.password, login);
+    const member = invited === undefined ? undefined : await r.staff.get(invited);
+    if (!member?.login) return refuse(reply, 410, "link_used_or_expired");
+    const problem = passwordProblem(body.password, member.login);
     if (problem) return refuse(reply, 400, "weak_password", { problem });
     // A link sets a password, not a second factor: one that is on still asks
     // for its code (or the admin's `staff invite --reset-second-factor`).
-    const credentials = await r.accounts.credentialsOf(invited as number);
-    const totpOn = credentials?.totpEnabledAt != null && credentials.totpSecret != null;
-    if (totpOn) {
+    const credentials = await r.accounts.credentialsOf(member.id);
+    const secret = activeTotpSecret(credentials);
+    if (secret) {
       if (!body.code) return refuse(reply, 401, "code_needed");
-      if (!(await secondFactor(invited as number, credentials.totpSecret as string, body.code))) {
+      if (!(await secondFactor(member.id, secret, body.code))) {
         return refuse(reply, 401, "wrong_code");
       }
     }
-    const staffId = await r.accounts.redeemInvite(hash);
-    const member = staffId === undefined ? undefined : await r.staff.get(staffId);
-    if (!member) return refuse(reply, 410, "link_used_or_expired");
+    // Used once: another request with the same link may have won meanwhile.
+    if ((await r.accounts.redeemInvite(hash)) !== member.id) {
+      return refuse(reply, 410, "link_used_or_expired");
+    }
     await r.accounts.setPassword(member.id, await hashPassword(body.password));
     await r.accounts.endSessionsOf(member.id);
     const csrfToken = await openSession(reply, member);
     log?.info({ staff: member.id }, "console password set");
-    return { ok: true, csrfToken, mustSetUpTotp: member.role === "supervisor" && !totpOn };
+    return { ok: true, csrfToken, mustSetUpTotp: mustSetUpTotp(member.role, credentials) };
   });
 
   app.post("/api/sign-out", async (request, reply) => {
@@ -140,7 +144,7 @@ export function signInRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const { member } = me(request);
     const r = repos();
     const credentials = await r.accounts.credentialsOf(member.id);
-    if (credentials?.totpEnabledAt) return { ok: false, error: "already_on" };
+    if (activeTotpSecret(credentials)) return { ok: false, error: "already_on" };
     const secret = newTotpSecret();
     await r.accounts.setTotp(member.id, secret, false);
     return { ok: true, secret, uri: totpUri(secret, member.login ?? String(member.id)) };
