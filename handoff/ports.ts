@@ -102,6 +102,8 @@ export interface AuditLog {
     action: AuditAction,
     of: { ticketId: number } | { staffId: number },
   ): Promise<AuditEntry | undefined>;
+  /** A staff member's newest entry, whatever it was (refusals too): their last action. */
+  lastBy(staffId: number): Promise<AuditEntry | undefined>;
 }
 
 export interface AuditLogOptions {

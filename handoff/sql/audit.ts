@@ -69,6 +69,13 @@ export function createAuditLog(sql: SqlClient, options: AuditLogOptions = {}): A
           : await sql.get<AuditRow>(latestOf(sql, "staff_id"), [action, of.staffId]);
       return row ? toEntry(row) : undefined;
     },
+    lastBy: async (staffId) => {
+      const row = await sql.get<AuditRow>(
+        "SELECT * FROM audit_log WHERE staff_id = ? ORDER BY id DESC LIMIT 1",
+        [staffId],
+      );
+      return row ? toEntry(row) : undefined;
+    },
   };
 }
 

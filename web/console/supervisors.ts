@@ -50,23 +50,25 @@ export function supervisorRoutes(app: FastifyInstance, ctx: ConsoleContext): voi
     const r = repos();
     const at = Date.now();
     const waiting = await r.tickets.queue();
+    const today = startOfMoscowDay(at);
     const staff = [];
     for (const member of await r.staff.list()) {
-      const today = await r.audit.entries({ staffId: member.id, since: startOfMoscowDay(at) });
+      // One row by the index, not the day's entries, on a page refreshed at every event.
+      const last = await r.audit.lastBy(member.id);
       staff.push({
         id: member.id,
         name: member.name,
         role: member.role,
         onShift: member.onShift,
         open: (await r.tickets.ticketsOf(member.id)).length,
-        lastActivityAt: today.at(-1)?.at ?? null,
+        lastActivityAt: last && last.at >= today ? last.at : null,
         via: [
           member.telegramUserId !== null ? "telegram" : null,
           member.login !== null ? "web" : null,
         ].filter(Boolean),
       });
     }
-    const report = await r.reports.collect({ since: startOfMoscowDay(at), until: at });
+    const report = await r.reports.collect({ since: today, until: at });
     return {
       ok: true,
       waiting: waiting.length,

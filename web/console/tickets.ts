@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type StaffMember, TAG, type Ticket } from "../../handoff/index.ts";
+import { type PressAnswer, type StaffMember, TAG, type Ticket } from "../../handoff/index.ts";
 import { htmlToText, type KnowledgeBase, renderAnswer } from "../../knowledge/index.ts";
 import { type ConsoleContext, idParam, shiftBody } from "./context.ts";
 import { createKbSearch } from "./kb-search.ts";
@@ -36,9 +36,14 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     operatorId: ticket.operatorId,
     operatorName: (await nameOf(ticket.operatorId)) ?? null,
   });
+  /** Whether a member may act on a ticket: theirs, or anyone's for a supervisor. */
+  const mayActOn = (ticket: Ticket, member: StaffMember) =>
+    ticket.operatorId === member.id || member.role === "supervisor";
   const visible = (ticket: Ticket | undefined, member: StaffMember): ticket is Ticket =>
-    ticket !== undefined &&
-    (member.role === "supervisor" || ticket.state === "waiting" || ticket.operatorId === member.id);
+    ticket !== undefined && (ticket.state === "waiting" || mayActOn(ticket, member));
+  /** The notice a press was answered with, to say why it did nothing. */
+  const noticeOf = (answer: PressAnswer) =>
+    answer.toast?.kind === "staff" ? answer.toast.notice : undefined;
 
   app.get("/api/queue", async (request) => {
     const { member } = me(request);
@@ -49,10 +54,9 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     if (member.role === "supervisor") {
       for (const other of await r.staff.list()) open.push(...(await r.tickets.ticketsOf(other.id)));
     }
-    const current = await r.staff.get(member.id);
     return {
       ok: true,
-      onShift: current?.onShift ?? false,
+      onShift: member.onShift,
       waiting: await Promise.all(waiting.map(summary)),
       mine: await Promise.all(mine.map(summary)),
       ...(member.role === "supervisor" ? { open: await Promise.all(open.map(summary)) } : {}),
@@ -88,9 +92,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       ),
       tags: await repos().tags.of(ticket.id),
       filesShown: deps.files !== undefined,
-      mayReply:
-        ticket.state === "assigned" &&
-        (ticket.operatorId === member.id || member.role === "supervisor"),
+      mayReply: ticket.state === "assigned" && mayActOn(ticket, member),
     };
   });
 
@@ -136,10 +138,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       refuse(reply, 409, "closed");
       return undefined;
     }
-    if (
-      ticket.state !== "assigned" ||
-      (ticket.operatorId !== member.id && member.role !== "supervisor")
-    ) {
+    if (ticket.state !== "assigned" || !mayActOn(ticket, member)) {
       refuse(reply, 409, "not_yours", { operatorName: (await nameOf(ticket.operatorId)) ?? null });
       return undefined;
     }
@@ -152,7 +151,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const { member } = me(request);
     const { id } = ticketParams.parse(request.params);
     const ticket = await repos().tickets.ticket(id);
-    if (!ticket || (ticket.operatorId !== member.id && member.role !== "supervisor")) {
+    if (!ticket || !mayActOn(ticket, member)) {
       return refuse(reply, 404, "not_found");
     }
     const { tag } = tagBody.parse(request.body);
@@ -171,7 +170,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const ticket = await repos().tickets.ticket(id);
     if (!ticket) return refuse(reply, 404, "not_found");
     if (ticket.state === "assigned" && ticket.operatorId === member.id) return { ok: true };
-    const notice = answer.toast?.kind === "staff" ? answer.toast.notice : undefined;
+    const notice = noticeOf(answer);
     return refuse(reply, 409, notice?.kind ?? "not_taken", {
       ...(notice && "operatorName" in notice ? { operatorName: notice.operatorName } : {}),
     });
@@ -184,8 +183,7 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     if (answer === undefined) return refuse(reply, 401, "signed_out");
     const taken = (await repos().tickets.ticketsOf(member.id)).find((t) => !before.has(t.id));
     if (taken) return { ok: true, ticketId: taken.id };
-    const notice = answer.toast?.kind === "staff" ? answer.toast.notice : undefined;
-    return refuse(reply, 409, notice?.kind ?? "queue_empty");
+    return refuse(reply, 409, noticeOf(answer)?.kind ?? "queue_empty");
   });
 
   app.post("/api/tickets/:id/reply", async (request, reply) => {

@@ -197,7 +197,10 @@ async function refreshTransferTargets() {
   const staff = await api("/api/staff/on-shift");
   const options = [new Option("—", ""), new Option("в очередь", "queue")];
   for (const member of staff.staff ?? []) options.push(new Option(member.name, String(member.id)));
+  // A choice made meanwhile stays (a live refresh must not undo it), while its person is on shift.
+  const chosen = $("transfer-to").value;
   $("transfer-to").replaceChildren(...options);
+  if (options.some((option) => option.value === chosen)) $("transfer-to").value = chosen;
 }
 
 async function take(id) {
@@ -254,10 +257,26 @@ function listen() {
     const say = change.to === "staff" ? NOTICES[change.notice] : undefined;
     if (say && !(change.notice === "from_citizen" && change.ticketId === selected))
       toast(say(change.ticketId));
+    refreshSoon(change.ticketId !== undefined && change.ticketId === selected);
+  });
+}
+
+// One desk step says several things at once (a take: the citizen, the
+// operator, every card), each its own event: the page fetches once a burst.
+let burst;
+function refreshSoon(ticketChanged) {
+  if (burst) {
+    burst.ticket ||= ticketChanged;
+    return;
+  }
+  burst = { ticket: ticketChanged };
+  setTimeout(() => {
+    const { ticket } = burst;
+    burst = undefined;
     void refreshQueue(true);
     void refreshDashboard(true);
-    if (change.ticketId !== undefined && change.ticketId === selected) void open(selected, true);
-  });
+    if (ticket && selected !== undefined) void open(selected, true);
+  }, 50);
 }
 
 async function refreshDashboard(background = false) {

@@ -316,6 +316,11 @@ describe("the console: knowledge-base answers and supervisors", () => {
       ["Ольга", 1, true],
     ]);
     expect(floor.today.tickets).toMatchObject({ opened: 2, waitingNow: 1, assignedNow: 1 });
+    // Olga took a ticket today: her last action; Boris only started a shift.
+    const lastOf = (name: string) =>
+      floor.staff.find((m: { name: string }) => m.name === name)?.lastActivityAt;
+    expect(lastOf("Ольга")).toBeGreaterThanOrEqual(lastOf("Борис"));
+    expect(lastOf("Ольга")).toBeGreaterThan(Date.now() - 60_000);
     // Vera sees every open ticket, and moves Olga's to Boris.
     expect((await vera.get("/api/queue")).json().open.map((t: { id: number }) => t.id)).toEqual([
       id,
