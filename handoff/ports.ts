@@ -783,8 +783,6 @@ export interface StaffAccounts {
   endSession(tokenHash: string): Promise<void>;
   /** Ends every session of a staff member (removed, or a new password); returns how many. */
   endSessionsOf(staffId: number): Promise<number>;
-  /** Failed sign-ins under `key` in the current window of `windowMs`. */
-  failures(key: string, windowMs: number): Promise<number>;
   /** Counts one more failed sign-in under `key`; returns the window's count. */
   recordFailure(key: string, windowMs: number): Promise<number>;
   /** Takes one back (an attempt counted before it was known to succeed). */

@@ -121,13 +121,6 @@ export function createStaffAccounts(
       );
     },
     endSessionsOf: (staffId) => endSessionsOf(sql, staffId, now()),
-    failures: async (key, windowMs) => {
-      const row = await sql.get<{ failures: number }>(
-        "SELECT failures FROM sign_in_failures WHERE key = ? AND window_start > ?",
-        [key, now() - windowMs],
-      );
-      return Number(row?.failures ?? 0);
-    },
     recordFailure: async (key, windowMs) => {
       const at = now();
       const row = await sql.get<{ failures: number }>(FAILURE, {
