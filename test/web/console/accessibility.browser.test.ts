@@ -6,8 +6,7 @@ import { createRequire } from "node:module";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { freePort } from "../../free-port.ts";
-import { PASSWORD, setUpConsole } from "./fixture.ts";
+import { listeningConsole, PASSWORD, type setUpConsole } from "./fixture.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -31,19 +30,15 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
   let browser: Browser;
   let origin: string;
   let console: Awaited<ReturnType<typeof setUpConsole>>;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    console = await setUpConsole(origin);
-    await console.feed.start();
-    await console.app.listen({ host: "127.0.0.1", port });
+    ({ console, origin, close } = await listeningConsole());
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await console?.feed.stop();
-    await console?.app.close();
+    await close?.();
   });
 
   it("has no WCAG A or AA violation on the sign-in page, the queue and an open ticket", async () => {

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTelegramFiles } from "../../../web/console/telegram-files.ts";
 import { type BotApiDouble, createBotApiDouble } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { freePort } from "../../free-port.ts";
-import { CITIZEN, PASSWORD, setUpConsole } from "./fixture.ts";
+import { CITIZEN, listeningConsole, PASSWORD, type setUpConsole, TOTP_SECRET } from "./fixture.ts";
 
 const TOKEN = "123456:AAE-console-token-0123456789abcdef";
 const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
@@ -23,24 +22,20 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
   const requested: string[] = [];
   let origin: string;
   let console: Awaited<ReturnType<typeof setUpConsole>>;
+  let close: () => Promise<void>;
   const problems: string[] = [];
 
   beforeAll(async () => {
     double = createBotApiDouble({ token: TOKEN });
     await double.start();
-    const port = await freePort();
-    origin = `http://127.0.0.1:${port}`;
-    console = await setUpConsole(origin, {
+    ({ console, origin, close } = await listeningConsole({
       files: createTelegramFiles({ token: TOKEN, apiRoot: double.apiRoot }),
-    });
-    await console.feed.start();
-    await console.app.listen({ host: "127.0.0.1", port });
+    }));
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
-    await console?.feed.stop();
-    await console?.app.close();
+    await close?.();
     await double?.stop();
   });
 
@@ -168,9 +163,7 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await loser.page.locator("#mine li", { hasText: `№${id}` }).waitFor();
 
     // A supervisor, signed in with a code, sees the floor.
-    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    const veraId = await console.addStaff("vera", "supervisor", "Вера");
-    await console.accounts.setTotp(veraId, secret, true);
+    await console.addSupervisor("vera", "Вера");
     const vera = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await vera.newPage();
     page.on("pageerror", (error) => problems.push(`vera: ${error.message}`));
@@ -183,7 +176,9 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await page.getByLabel("Логин").fill("vera");
     await page.getByLabel("Пароль").fill(PASSWORD);
     await page.getByRole("button", { name: "Войти" }).click();
-    await page.getByLabel("Код из приложения-аутентификатора").fill(await console.totp({ secret }));
+    await page
+      .getByLabel("Код из приложения-аутентификатора")
+      .fill(await console.totp({ secret: TOTP_SECRET }));
     await page.getByRole("button", { name: "Войти" }).click();
     await page.waitForURL(`${origin}/`);
     await page

@@ -12,6 +12,7 @@ import { createMatcher } from "../../../knowledge/index.ts";
 import { createLiveFeed } from "../../../web/console/live.ts";
 import { createConsoleServer, SESSION_COOKIE } from "../../../web/console/server.ts";
 import type { TelegramFiles } from "../../../web/console/telegram-files.ts";
+import { freePort } from "../../free-port.ts";
 import { realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { openTestDatabase } from "../../storage.ts";
 
@@ -20,6 +21,28 @@ const kb = realKnowledgeBase();
 const knowledge = { kb, matcher: createMatcher(kb) };
 export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
 export const PASSWORD = "correct horse battery staple";
+/** The second factor of supervisors added by addSupervisor. */
+export const TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+
+/**
+ * The console listening on a free loopback port with its live feed running,
+ * for a browser; `close` stops both.
+ */
+export async function listeningConsole(options: Parameters<typeof setUpConsole>[1] = {}) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const console = await setUpConsole(origin, options);
+  await console.feed.start();
+  await console.app.listen({ host: "127.0.0.1", port });
+  return {
+    console,
+    origin,
+    close: async () => {
+      await console.feed.stop();
+      await console.app.close();
+    },
+  };
+}
 
 /** The console server on a fresh database, driven by light requests (no sockets). */
 export async function setUpConsole(
@@ -113,5 +136,27 @@ export async function setUpConsole(
     return ticket.id;
   };
 
-  return { db, handoff, app, feed, accounts, addStaff, signIn, waitingTicket, totp: generate };
+  /** A supervisor with a password and a second factor on; returns their id (codes from TOTP_SECRET). */
+  const addSupervisor = async (login: string, name = login) => {
+    const id = await addStaff(login, "supervisor", name);
+    await accounts.setTotp(id, TOTP_SECRET, true);
+    return id;
+  };
+  /** Signs a supervisor added by addSupervisor in, with the code of now. */
+  const signInSupervisor = async (login: string) =>
+    signIn(login, await generate({ secret: TOTP_SECRET }));
+
+  return {
+    db,
+    handoff,
+    app,
+    feed,
+    accounts,
+    addStaff,
+    addSupervisor,
+    signIn,
+    signInSupervisor,
+    waitingTicket,
+    totp: generate,
+  };
 }

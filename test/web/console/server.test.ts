@@ -265,12 +265,10 @@ describe("the console: knowledge-base answers and supervisors", () => {
   });
 
   it("serves the managers' report to supervisors only, its one style allowed by its hash", async () => {
-    const { app, addStaff, signIn, accounts, totp } = await setUp();
+    const { app, addStaff, addSupervisor, signIn, signInSupervisor } = await setUp();
     await addStaff("olga");
-    const veraId = await addStaff("vera", "supervisor");
-    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    await accounts.setTotp(veraId, secret, true);
-    const [olga, vera] = [await signIn("olga"), await signIn("vera", await totp({ secret }))];
+    await addSupervisor("vera");
+    const [olga, vera] = [await signIn("olga"), await signInSupervisor("vera")];
     expect((await app.inject({ url: "/report" })).headers.location).toBe("/sign-in");
     expect((await olga.get("/report")).statusCode).toBe(403);
     const report = await vera.get("/report?days=7");
@@ -287,13 +285,12 @@ describe("the console: knowledge-base answers and supervisors", () => {
   });
 
   it("shows supervisors the floor; they put an operator off shift and reassign a ticket", async () => {
-    const { addStaff, signIn, waitingTicket, handoff, accounts, totp } = await setUp();
+    const { addStaff, addSupervisor, signIn, signInSupervisor, waitingTicket, handoff } =
+      await setUp();
     const olgaId = await addStaff("olga", "operator", "Ольга");
     const borisId = await addStaff("boris", "operator", "Борис");
-    const veraId = await addStaff("vera", "supervisor", "Вера");
-    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    await accounts.setTotp(veraId, secret, true);
-    const vera = await signIn("vera", await totp({ secret }));
+    await addSupervisor("vera", "Вера");
+    const vera = await signInSupervisor("vera");
     const [olga, boris] = [await signIn("olga"), await signIn("boris")];
     for (const operator of [olga, boris]) await operator.post("/api/shift", { on: true });
     const id = await waitingTicket();
@@ -507,12 +504,10 @@ describe("the console: what a second reading found", () => {
   });
 
   it("lets a supervisor put an operator off shift, not on", async () => {
-    const { addStaff, signIn, accounts, totp } = await setUp();
+    const { addStaff, addSupervisor, signInSupervisor } = await setUp();
     const borisId = await addStaff("boris");
-    const veraId = await addStaff("vera", "supervisor");
-    const secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
-    await accounts.setTotp(veraId, secret, true);
-    const vera = await signIn("vera", await totp({ secret }));
+    await addSupervisor("vera");
+    const vera = await signInSupervisor("vera");
     expect((await vera.post(`/api/staff/${borisId}/shift`, { on: true })).json()).toMatchObject({
       error: "off_only",
     });
