@@ -4,7 +4,7 @@ import {
   DEFAULT_DATABASE_PATH,
   databaseOf,
   databasePathOf,
-} from "../handoff/storage/index.ts";
+} from "../handoff/storage/config.ts";
 
 // The database's settings are every composition root's (handoff/storage);
 // the tools read them from here, beside the bot's other settings.

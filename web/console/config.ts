@@ -1,4 +1,4 @@
-import { type DatabaseConfig, databaseOf } from "../../handoff/storage/index.ts";
+import { type DatabaseConfig, databaseOf } from "../../handoff/storage/config.ts";
 
 /** The web console's settings, read from the environment. */
 export interface ConsoleConfig {
