@@ -10,6 +10,13 @@ import {
 // the tools read them from here, beside the bot's other settings.
 export { type DatabaseConfig, DEFAULT_DATABASE_PATH, databaseOf, databasePathOf };
 
+/**
+ * Telegram asks bots not to send one chat more than a message a second (more
+ * draws 429s); grammY's throttler keeps the same least gap for a private
+ * chat. The outbox the delivery claims from keeps it (CHAT_GAP_MS).
+ */
+export const TELEGRAM_CHAT_GAP_MS = 1000;
+
 const POSTGRES_URL = /^postgres(ql)?:\/\//;
 
 const optionalText = z
@@ -91,6 +98,7 @@ const configSchema = z
     OPERATOR_IDS: userIds(),
     SUPERVISOR_IDS: userIds(),
     WAIT_REMINDER_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+    CHAT_GAP_MS: z.coerce.number().int().min(0).max(60_000).default(TELEGRAM_CHAT_GAP_MS),
     RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
@@ -129,6 +137,8 @@ export interface Config {
   supervisorIds: readonly number[];
   /** A ticket waiting longer than this reminds the operators on shift and the supervisors. */
   waitReminderMinutes: number;
+  /** The least gap between two messages the outbox sends one chat, in ms (Telegram's second). */
+  chatGapMs: number;
   /** Texts and file ids of tickets closed, and questions asked, longer ago than this are erased. */
   retentionDays: number;
   logLevel: z.infer<typeof configSchema>["LOG_LEVEL"];
@@ -172,6 +182,7 @@ export function createConfig(env: Readonly<Record<string, string | undefined>>):
       operatorIds: e.OPERATOR_IDS,
       supervisorIds: e.SUPERVISOR_IDS,
       waitReminderMinutes: e.WAIT_REMINDER_MINUTES,
+      chatGapMs: e.CHAT_GAP_MS,
       retentionDays: e.RETENTION_DAYS,
       logLevel: e.LOG_LEVEL,
     },

@@ -208,6 +208,7 @@ async function start(
     log,
     onEnqueued: () => worker?.wake(),
     waitLimitMs: config.waitReminderMinutes * 60_000,
+    chatGapMs: config.chatGapMs,
   });
   closers.push({ name: "database", close: () => handoff.close() });
   // Alive while its row is fresh: the rows it is sending are its own. A clean

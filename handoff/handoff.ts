@@ -52,6 +52,11 @@ export interface HandoffOptions extends DeskOptions {
   instance?: string;
   /** The channel this process's audited actions come from (the bot: telegram, the console: web). */
   via?: AuditChannel;
+  /**
+   * The least gap between two messages the outbox sends one chat, in ms
+   * (the bot: Telegram's second). Defaults to none.
+   */
+  chatGapMs?: number;
 }
 
 /**
@@ -62,7 +67,8 @@ export interface HandoffOptions extends DeskOptions {
  * @example const handoff = openHandoff(openSqlite("./data/bot.sqlite"), { knowledge, channel: createTelegramChannel({ knowledge }) });
  */
 export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
-  const { knowledge, channel, onEnqueued, log, now, instance, via, ...deskOptions } = options;
+  const { knowledge, channel, onEnqueued, log, now, instance, via, chatGapMs, ...deskOptions } =
+    options;
   const clock = now ? { now } : {};
   const errorLog = log?.error;
   // The file check (deleted or replaced under the bot) is SQLite's.
@@ -82,6 +88,7 @@ export function openHandoff(db: SqlDatabase, options: HandoffOptions): Handoff {
     storage,
     ...(via ? { via } : {}),
     ...(instance ? { instance } : {}),
+    ...(chatGapMs ? { chatGapMs } : {}),
   });
   const repositories = (sql: SqlClient) =>
     repositoriesOn(sql, { ...clock, storage, ...(via ? { via } : {}) });

@@ -318,6 +318,12 @@ export interface OutboxOptions {
   now?: () => number;
   /** The process claiming rows (instances), recorded on each claimed row. Defaults to none. */
   instance?: string;
+  /**
+   * The least time between two rows sent to one chat, in ms: a chat's next row
+   * is claimed no sooner after its last was sent. Defaults to 0 (as fast as
+   * claimed); the bot paces Telegram's chats (TELEGRAM_CHAT_GAP_MS).
+   */
+  chatGapMs?: number;
 }
 
 /** A question the bot answered, clarified or escalated, as stored (text already masked). */
@@ -870,4 +876,6 @@ export interface RepositoriesOptions {
   instance?: string;
   /** The channel this process's audited actions come from (the bot: telegram, the console: web). */
   via?: AuditChannel;
+  /** The outbox's least gap between two rows sent to one chat (OutboxOptions.chatGapMs). */
+  chatGapMs?: number;
 }

@@ -259,6 +259,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ticket_tags_by_tag ON ticket_tags (tag);
   `,
+  // 7: a chat's rows are sent at most one a second (Telegram's limit for
+  // one chat); the claim asks when the chat's last row was sent.
+  `
+  CREATE INDEX outbox_chat_sent ON outbox (chat_id, sent_at);
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

@@ -49,6 +49,8 @@ const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now, claimed_b
       AND NOT EXISTS (
         SELECT 1 FROM outbox p
         WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.state IN ('pending', 'sending'))
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox s WHERE s.chat_id = o.chat_id AND s.sent_at > :now - :gap)
     ORDER BY o.id LIMIT 1)
   RETURNING *`;
 // PostgreSQL, READ COMMITTED, several processes claiming at once: the row is
@@ -57,6 +59,8 @@ const CLAIM = `UPDATE outbox SET state = 'sending', claimed_at = :now, claimed_b
 // row is claimed twice. A chat's order holds because a row is picked only
 // when no older row of its chat is pending or sending in the statement's
 // snapshot; an older row being claimed right now is still pending there.
+// Both wait out the chat's pacing: a row is due `gap` ms after its chat's
+// last row was sent (sent_at is set only when a row is sent).
 const CLAIM_POSTGRES = `UPDATE outbox SET state = 'sending', claimed_at = :now, claimed_by = :instance
   WHERE id = (
     SELECT o.id FROM outbox o
@@ -65,6 +69,8 @@ const CLAIM_POSTGRES = `UPDATE outbox SET state = 'sending', claimed_at = :now, 
       AND NOT EXISTS (
         SELECT 1 FROM outbox p
         WHERE p.chat_id = o.chat_id AND p.id < o.id AND p.state IN ('pending', 'sending'))
+      AND NOT EXISTS (
+        SELECT 1 FROM outbox s WHERE s.chat_id = o.chat_id AND s.sent_at > :now - :gap)
     ORDER BY o.id LIMIT 1
     FOR UPDATE SKIP LOCKED)
     AND state = 'pending'
@@ -105,7 +111,7 @@ const LAST_MESSAGE_ID = "SELECT coalesce(max(message_id), 0) AS id FROM outbox W
  * });
  */
 export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbox {
-  const { now = Date.now, instance = null } = options;
+  const { now = Date.now, instance = null, chatGapMs = 0 } = options;
   return {
     enqueue: async ({ chatId, message, ticketId, tag }) => {
       const { kind, ...payload } = message;
@@ -126,6 +132,7 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
         now: at,
         chat: chatId ?? null,
         instance,
+        gap: chatGapMs,
       });
       return row ? toItem(row) : undefined;
     },

@@ -27,13 +27,17 @@ import { createTicketService } from "./tickets.ts";
  * });
  */
 export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}): Repositories {
-  const { now = Date.now, storage, instance, via } = options;
+  const { now = Date.now, storage, instance, via, chatGapMs } = options;
   const clock = { now };
   return {
     store: createStore(sql, { ...clock, ...(storage ? { storage } : {}) }),
     tickets: createTicketService(sql, { ...clock, ...(via ? { via } : {}) }),
     staff: createStaff(sql, { ...clock, ...(via ? { via } : {}) }),
-    outbox: createOutbox(sql, { ...clock, ...(instance ? { instance } : {}) }),
+    outbox: createOutbox(sql, {
+      ...clock,
+      ...(instance ? { instance } : {}),
+      ...(chatGapMs ? { chatGapMs } : {}),
+    }),
     effects: createDeskEffects(sql, clock),
     accounts: createStaffAccounts(sql, clock),
     tags: createTicketTags(sql, { ...clock, ...(via ? { via } : {}) }),

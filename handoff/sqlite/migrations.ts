@@ -334,6 +334,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX ticket_tags_by_tag ON ticket_tags (tag);
   `,
+  // 13: a chat's rows are sent at most one a second (Telegram's limit for
+  // one chat); the claim asks when the chat's last row was sent.
+  `
+  CREATE INDEX outbox_chat_sent ON outbox (chat_id, sent_at);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -335,6 +335,37 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
     ]);
   });
 
+  it("sends an operator's burst to the citizen at most a message a second, in order", async () => {
+    const database = await newDatabase();
+    const citizen = citizenOf(3002);
+    await launch(database);
+    await startShift(operatorA);
+    const { id } = await openTicket(citizen);
+    await takeFromCard(operatorA, citizen.id, id);
+
+    const mark = double.calls.length;
+    const burst = ["Первое", "Второе", "Третье", "Четвёртое"].map((word) => `${word} сообщение`);
+    for (const text of burst) double.sendText(operatorA, text);
+    await double.waitForMessage(to(citizen.id, burst.at(-1) as string), {
+      since: mark,
+      timeoutMs: 20_000,
+    });
+    const sent = double.calls
+      .slice(mark)
+      .filter(
+        (c) =>
+          c.method === "sendMessage" &&
+          Number(c.params.chat_id) === citizen.id &&
+          c.response?.ok === true,
+      );
+    expect(sent.map((c) => burst.find((text) => String(c.params.text).includes(text)))).toEqual(
+      burst,
+    );
+    // Each went out a second or more after the one before had been sent.
+    const gaps = sent.slice(1).map((c, n) => c.time - (sent[n] as ApiCall).time);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+  }, 60_000);
+
   it("relays a citizen's message exactly once when killed between receiving and relaying it", async () => {
     const database = await newDatabase();
     const citizen = citizenOf(3002);

@@ -59,6 +59,34 @@ describe("the outbox", () => {
     expect(await outbox.get(a1)).toMatchObject({ state: "sent", messageId: 9001 });
   });
 
+  it("paced, sends a chat's next row no sooner than the gap after its last, other chats meanwhile", async () => {
+    const clock = movableClock();
+    const outbox = createOutbox(await openTestDatabase(), { now: clock.now, chatGapMs: 1000 });
+    const a1 = await outbox.enqueue({ chatId: 1, message: text("a1") });
+    const a2 = await outbox.enqueue({ chatId: 1, message: text("a2") });
+    const b1 = await outbox.enqueue({ chatId: 2, message: text("b1") });
+
+    expect((await outbox.claimNext())?.id).toBe(a1);
+    await outbox.markSent(a1);
+    // a2 is due, but chat 1 was sent to just now; chat 2 was not.
+    expect((await outbox.claimNext())?.id).toBe(b1);
+    await outbox.markSent(b1);
+    clock.advance(999);
+    expect(await outbox.claimNext()).toBeUndefined();
+    clock.advance(1);
+    expect((await outbox.claimNext())?.id).toBe(a2);
+    await outbox.markSent(a2);
+
+    // A row enqueued later waits out the gap too, and a failed row sets none.
+    const a3 = await outbox.enqueue({ chatId: 1, message: text("a3") });
+    expect(await outbox.claimNext()).toBeUndefined();
+    clock.advance(1000);
+    expect((await outbox.claimNext())?.id).toBe(a3);
+    await outbox.markFailed(a3, "Forbidden");
+    const a4 = await outbox.enqueue({ chatId: 1, message: text("a4") });
+    expect((await outbox.claimNext())?.id).toBe(a4);
+  });
+
   it("retries after the given delay, counting attempts, and holds the chat's later rows back", async () => {
     const { outbox, clock } = await setup();
     const first = await outbox.enqueue({ chatId: 1, message: text("first") });
