@@ -166,6 +166,16 @@ async function takeFromCard(operator: typeof operatorA, citizenId: number, ticke
   });
 }
 
+/** A running bot on a new database, and a citizen's ticket operator A took from its card. */
+async function takenByA(citizen: { id: number; first_name: string }) {
+  const database = await newDatabase();
+  await launch(database);
+  await startShift(operatorA);
+  const { id } = await openTicket(citizen);
+  await takeFromCard(operatorA, citizen.id, id);
+  return { database, citizen, id };
+}
+
 describe("operator handoff: the bot as a process against the Bot API double", () => {
   it("sends to Telegram what another process's desk said (a web console's take), in order", async () => {
     const database = await newDatabase();
@@ -336,12 +346,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
   });
 
   it("sends an operator's burst to the citizen at most a message a second, in order", async () => {
-    const database = await newDatabase();
-    const citizen = citizenOf(3002);
-    await launch(database);
-    await startShift(operatorA);
-    const { id } = await openTicket(citizen);
-    await takeFromCard(operatorA, citizen.id, id);
+    const { citizen } = await takenByA(citizenOf(3002));
 
     const mark = double.calls.length;
     const burst = ["Первое", "Второе", "Третье", "Четвёртое"].map((word) => `${word} сообщение`);
@@ -367,12 +372,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
   }, 60_000);
 
   it("relays a citizen's message exactly once when killed between receiving and relaying it", async () => {
-    const database = await newDatabase();
-    const citizen = citizenOf(3002);
-    await launch(database);
-    await startShift(operatorA);
-    const { id } = await openTicket(citizen);
-    await takeFromCard(operatorA, citizen.id, id);
+    const { database, citizen } = await takenByA(citizenOf(3002));
 
     const text = "Код подтверждения не приходит уже час";
     // The relay to the operator never gets an answer; nor does the poll that
@@ -582,12 +582,7 @@ describe("operator handoff: the bot as a process against the Bot API double", ()
   });
 
   it("tells the operator when the citizen has blocked the bot", async () => {
-    const database = await newDatabase();
-    const citizen = citizenOf(3007);
-    await launch(database);
-    await startShift(operatorA);
-    const { id } = await openTicket(citizen);
-    await takeFromCard(operatorA, citizen.id, id);
+    const { database, citizen, id } = await takenByA(citizenOf(3007));
 
     double.blockBy(citizen);
     const mark = double.calls.length;
