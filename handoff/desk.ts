@@ -696,6 +696,7 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
           kind: "from_operator",
           ...(message.text ? { text: message.text } : {}),
           ...(message.file ? { file: message.file } : {}),
+          messageId: added.message.id,
         },
         ticket.id,
       );
@@ -722,7 +723,11 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
         return recorded.reason === "closed" ? { spent: true } : {};
       }
       await topics.kbAnswerSent(ticketId, person.staffId, intent, recorded.message.id);
-      await tellCitizen(ticket, { kind: "kb_answer", answer }, ticketId);
+      await tellCitizen(
+        ticket,
+        { kind: "kb_answer", answer, messageId: recorded.message.id },
+        ticketId,
+      );
       await tellStaff(
         person.staffId,
         { kind: "kb_sent", ticketId, title: titleOf(intent) },

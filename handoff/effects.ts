@@ -74,8 +74,9 @@ export type CitizenNotice =
   | { kind: "already_open"; ticketId: number }
   | { kind: "added"; ticketId: number; position?: number }
   | { kind: "operator_joined"; ticketId: number; operatorName: string }
-  | { kind: "from_operator"; text?: string; file?: TicketFile }
-  | { kind: "kb_answer"; answer: RenderedAnswer }
+  /** `messageId`: the ticket message it says, whose delivery the consoles show. */
+  | { kind: "from_operator"; text?: string; file?: TicketFile; messageId?: number }
+  | { kind: "kb_answer"; answer: RenderedAnswer; messageId?: number }
   | { kind: "transferred"; ticketId: number }
   | { kind: "back_in_queue"; ticketId: number; position: number }
   /** Closed by the operator; asks whether it was solved. */
@@ -196,6 +197,14 @@ export type StaffNotice =
  * that a message was not delivered (a failed notice is not noticed again).
  */
 export type Shown = "card" | "topic" | "rating" | "undelivered";
+
+/**
+ * The tag of the row that carries a staff member's ticket message to the
+ * citizen: the consoles read its delivery from it (Outbox.deliveries).
+ */
+export const deliveryTag = (messageId: number) => `${DELIVERY_TAG}${messageId}`;
+/** What every deliveryTag starts with. */
+export const DELIVERY_TAG = "message:";
 
 /** One thing the desk says. */
 export type DeskEffect =

@@ -45,6 +45,7 @@ export type {
   TranscriptLine,
   TriedIntent,
 } from "./effects.ts";
+export { deliveryTag } from "./effects.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
 export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {

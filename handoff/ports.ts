@@ -305,6 +305,12 @@ export interface Outbox {
   ticketOfMessage(chatId: number, messageId: number): Promise<number | undefined>;
   /** A ticket's rows with a tag, oldest first (e.g. its cards, to edit them). */
   tagged(ticketId: number, tag: string): Promise<OutboxItem[]>;
+  /**
+   * How far each staff message of the ticket got to the citizen, by ticket
+   * message id (the rows tagged with deliveryTag). A message without a row
+   * is not queued yet (said by another process) or its row was purged.
+   */
+  deliveries(ticketId: number): Promise<Map<number, OutboxState>>;
   /** Rows in a state, oldest first; "undelivered": pending or sending. */
   inState(state: OutboxState | "undelivered"): Promise<OutboxItem[]>;
   /** Rows a process is sending now (`instance` as claimed), oldest first: after its kill -9, its sends in flight. */
@@ -846,6 +852,8 @@ export interface DeskEffects {
   latestId(): Promise<number>;
   /** Whether a ticket's `shown` thing was said to anyone (the rating question, asked once). */
   wasShown(ticketId: number, shown: Shown): Promise<boolean>;
+  /** The ticket messages (their ids) that a staff member said and no channel has rendered yet. */
+  unrenderedMessages(ticketId: number): Promise<Set<number>>;
 }
 
 export interface Repositories {

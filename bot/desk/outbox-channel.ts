@@ -1,10 +1,10 @@
-import type {
-  DeskChannel,
-  DeskEffect,
-  OutboxMessage,
-  Repositories,
-  SendOptions,
-  Shown,
+import {
+  type DeskChannel,
+  type DeskEffect,
+  deliveryTag,
+  type OutboxMessage,
+  type Repositories,
+  type SendOptions,
 } from "../../handoff/index.ts";
 import type { ChatMessage, Renderer } from "./render.ts";
 
@@ -24,8 +24,8 @@ export interface OutboxChannelOptions {
  * outbox, so it commits with the change it reports: a tell becomes rows to
  * the person's chat (a staff member's is their private chat with the bot,
  * by their Telegram user id; one without a Telegram account is not reached
- * here), the last one tagged with what was shown; an update edits every row
- * tagged with that.
+ * here), the last one tagged with what was shown (a staff member's ticket
+ * message: with its deliveryTag); an update edits every row tagged with that.
  *
  * @example createOutboxChannel({ renderer: createRenderer(PLAIN_FORMAT), messagesOf })
  */
@@ -35,7 +35,12 @@ export function createOutboxChannel(
   const { renderer, messagesOf, editOptions, partsOf = (message) => [message] } = options;
   return ({ outbox, staff }) => {
     /** Queues one row; a row split in parts goes in order, the tag on the last part. */
-    const send = async (chatId: number, message: OutboxMessage, ticketId?: number, tag?: Shown) => {
+    const send = async (
+      chatId: number,
+      message: OutboxMessage,
+      ticketId?: number,
+      tag?: string,
+    ) => {
       const parts = partsOf(message);
       for (const [index, part] of parts.entries()) {
         await outbox.enqueue({
@@ -72,9 +77,15 @@ export function createOutboxChannel(
           ? renderer.citizen(effect.notice, effect.language)
           : renderer.staff(effect.notice);
       const rows = rendered.flatMap(messagesOf);
+      // A staff member's message to the citizen is tagged for its delivery.
+      const notice = effect.notice;
+      const tag =
+        "messageId" in notice && notice.messageId !== undefined
+          ? deliveryTag(notice.messageId)
+          : effect.shown;
       for (const [index, row] of rows.entries()) {
         const last = index === rows.length - 1;
-        await send(chatId, row, effect.ticketId, last ? effect.shown : undefined);
+        await send(chatId, row, effect.ticketId, last ? tag : undefined);
       }
     };
 

@@ -84,5 +84,19 @@ export function createDeskEffects(
         "SELECT 1 AS one FROM desk_effects WHERE ticket_id = ? AND shown = ? LIMIT 1",
         [ticketId, shown],
       )) !== undefined,
+    unrenderedMessages: async (ticketId) => {
+      const rows = await sql.all<EffectRow>(
+        "SELECT * FROM desk_effects WHERE rendered_at IS NULL AND ticket_id = ? ORDER BY id",
+        [ticketId],
+      );
+      const ids = new Set<number>();
+      for (const { effect } of rows.map(toRecorded)) {
+        if (effect.kind === "citizen" && "messageId" in effect.notice) {
+          const { messageId } = effect.notice;
+          if (messageId !== undefined) ids.add(messageId);
+        }
+      }
+      return ids;
+    },
   };
 }

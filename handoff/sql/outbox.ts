@@ -1,3 +1,4 @@
+import { DELIVERY_TAG } from "../effects.ts";
 import type { Outbox, OutboxItem, OutboxMessage, OutboxOptions, OutboxState } from "../ports.ts";
 import type { SqlClient } from "./client.ts";
 
@@ -95,6 +96,7 @@ const BY_ID = "SELECT * FROM outbox WHERE id = ?";
 const BY_MESSAGE =
   "SELECT ticket_id FROM outbox WHERE chat_id = ? AND message_id = ? ORDER BY id DESC LIMIT 1";
 const BY_TAG = "SELECT * FROM outbox WHERE ticket_id = ? AND tag = ? ORDER BY id";
+const DELIVERIES = "SELECT tag, state FROM outbox WHERE ticket_id = ? AND tag LIKE ? ORDER BY id";
 const IN_STATE = "SELECT * FROM outbox WHERE state = ? ORDER BY id";
 const SENDING_BY = "SELECT * FROM outbox WHERE state = 'sending' AND claimed_by = ? ORDER BY id";
 const UNDELIVERED = "SELECT * FROM outbox WHERE state IN ('pending', 'sending') ORDER BY id";
@@ -157,6 +159,13 @@ export function createOutbox(sql: SqlClient, options: OutboxOptions = {}): Outbo
       undefined,
     tagged: async (ticketId, tag) =>
       (await sql.all<OutboxRow>(BY_TAG, [ticketId, tag])).map(toItem),
+    deliveries: async (ticketId) => {
+      const rows = await sql.all<{ tag: string; state: OutboxState }>(DELIVERIES, [
+        ticketId,
+        `${DELIVERY_TAG}%`,
+      ]);
+      return new Map(rows.map((row) => [Number(row.tag.slice(DELIVERY_TAG.length)), row.state]));
+    },
     inState: async (state) =>
       (state === "undelivered"
         ? await sql.all<OutboxRow>(UNDELIVERED)

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   type DeskChannel,
   type DeskEffect,
+  type Handoff,
   openHandoff,
   type Person,
   type Shown,
@@ -54,9 +55,13 @@ async function setUp() {
   return { handoff, desk: handoff.desk, taken, anna };
 }
 
+/** The id of the ticket's newest message: the one a staff notice names. */
+const lastMessageId = async (handoff: Handoff, ticketId: number | undefined) =>
+  (await handoff.tickets.transcript(ticketId ?? 0))?.messages.at(-1)?.id;
+
 describe("the desk decides, channels render", () => {
   it("says a ticket's life as effects in the domain's words, people's words raw", async () => {
-    const { desk, taken, anna } = await setUp();
+    const { handoff, desk, taken, anna } = await setUp();
     await desk.offer(CITIZEN);
     expect(taken()).toEqual([
       {
@@ -111,7 +116,11 @@ describe("the desk decides, channels render", () => {
         kind: "citizen",
         chatId: CITIZEN.chatId,
         language: "en",
-        notice: { kind: "from_operator", text: "<b>not bold</b> & fine" },
+        notice: {
+          kind: "from_operator",
+          text: "<b>not bold</b> & fine",
+          messageId: await lastMessageId(handoff, ticketId),
+        },
         ticketId,
       },
     ]);
@@ -197,7 +206,11 @@ describe("staff outside Telegram (the web console)", () => {
         kind: "citizen",
         chatId: CITIZEN.chatId,
         language: "en",
-        notice: { kind: "from_operator", text: "Добрый день" },
+        notice: {
+          kind: "from_operator",
+          text: "Добрый день",
+          messageId: await lastMessageId(handoff, ticketId),
+        },
         ticketId,
       },
     ]);

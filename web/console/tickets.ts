@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { type PressAnswer, type StaffMember, TAG, type Ticket } from "../../handoff/index.ts";
+import {
+  type OutboxState,
+  type PressAnswer,
+  type StaffMember,
+  TAG,
+  type Ticket,
+} from "../../handoff/index.ts";
 import { htmlToText, type KnowledgeBase, renderAnswer } from "../../knowledge/index.ts";
 import { type ConsoleContext, idParam, shiftBody } from "./context.ts";
 import { createKbSearch } from "./kb-search.ts";
@@ -70,6 +76,8 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     if (!transcript || !visible(transcript.ticket, member)) return refuse(reply, 404, "not_found");
     const { kb } = deps.knowledge();
     const { ticket, messages } = transcript;
+    const deliveries = await repos().outbox.deliveries(ticket.id);
+    const unrendered = await repos().effects.unrenderedMessages(ticket.id);
     return {
       ok: true,
       ticket: await summary(ticket),
@@ -88,6 +96,13 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
             : { name: (await nameOf(message.operatorId)) ?? null }),
           text: message.text ?? null,
           file: message.file ? { kind: message.file.kind } : null,
+          ...(message.direction === "operator"
+            ? {
+                delivery: unrendered.has(message.id)
+                  ? "queued"
+                  : deliveryOf(deliveries.get(message.id)),
+              }
+            : {}),
         })),
       ),
       tags: await repos().tags.of(ticket.id),
@@ -285,4 +300,16 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       staff: onShift.filter((m) => m.id !== member.id).map((m) => ({ id: m.id, name: m.name })),
     };
   });
+}
+
+/**
+ * How far a staff member's message got by its outbox row, as the page says
+ * it: queued, sent, or failed; null for one whose row is gone (purged) or
+ * that never had one (said before delivery was tracked).
+ */
+function deliveryOf(state: OutboxState | undefined): "queued" | "sent" | "failed" | null {
+  if (state === undefined) return null;
+  if (state === "sent") return "sent";
+  if (state === "failed") return "failed";
+  return "queued";
 }

@@ -125,6 +125,10 @@ function setShift(on) {
   $("shift").setAttribute("aria-pressed", String(on));
 }
 
+/** How far an operator's message got to the citizen, as the transcript says it. */
+const DELIVERY = { queued: "отправляется", sent: "отправлено", failed: "не доставлено" };
+let deliveryCheck;
+
 async function open(id, background = false) {
   selected = id;
   const answer = await api(`/api/tickets/${id}`, undefined, background);
@@ -165,6 +169,12 @@ async function open(id, background = false) {
             : message.name;
       const file = message.file ? (message.file.kind === "photo" ? " [фото]" : " [файл]") : "";
       item.textContent = `${moscowTime(message.at)} ${who}: ${message.text ?? ""}${file}`;
+      if (message.delivery) {
+        const delivery = document.createElement("span");
+        delivery.className = `delivery ${message.delivery}`;
+        delivery.textContent = ` · ${DELIVERY[message.delivery]}`;
+        item.append(delivery);
+      }
       if (message.file && answer.filesShown) {
         const url = `/api/tickets/${ticket.id}/messages/${message.id}/file`;
         if (message.file.kind === "photo") {
@@ -185,6 +195,13 @@ async function open(id, background = false) {
       return item;
     }),
   );
+  // Messages go to a chat one a second: follow them until they are out.
+  clearTimeout(deliveryCheck);
+  if (answer.messages.some((message) => message.delivery === "queued")) {
+    deliveryCheck = setTimeout(() => {
+      if (selected === ticket.id) void open(ticket.id, true);
+    }, 1000);
+  }
   renderTags(ticket.id, answer.tags, ticket.operatorId === me.staffId || me.role === "supervisor");
   $("actions").hidden = ticket.state === "closed";
   $("take").hidden = ticket.state !== "waiting";

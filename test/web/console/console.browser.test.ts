@@ -8,10 +8,19 @@ import { fileURLToPath } from "node:url";
 import { Api, InputFile } from "grammy";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTelegramChannel } from "../../../bot/desk/index.ts";
+import { createEffectsRenderer } from "../../../handoff/index.ts";
 import { createTelegramFiles } from "../../../web/console/telegram-files.ts";
 import { type BotApiDouble, createBotApiDouble } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { CITIZEN, listeningConsole, PASSWORD, type setUpConsole, TOTP_SECRET } from "./fixture.ts";
+import {
+  CITIZEN,
+  knowledge,
+  listeningConsole,
+  PASSWORD,
+  type setUpConsole,
+  TOTP_SECRET,
+} from "./fixture.ts";
 
 const TOKEN = "123456:AAE-console-token-0123456789abcdef";
 const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
@@ -115,6 +124,18 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
           r.effect.notice.kind === "from_operator",
       ),
     ).toBe(true);
+    // On its way until a bot process has sent it; the page follows it there.
+    const reply = winner.page.locator("#messages li.operator", { hasText: "папку «Спам»" });
+    await reply.getByText("отправляется").waitFor();
+    await createEffectsRenderer({
+      db: console.db,
+      repositories: console.handoff.repositories,
+      channel: createTelegramChannel({ knowledge: () => knowledge }),
+    }).renderPending();
+    for (const row of await console.handoff.outbox.inState("pending")) {
+      await console.handoff.outbox.markSent(row.id);
+    }
+    await reply.getByText("отправлено").waitFor();
 
     // The citizen answers, with a photo: it appears on the winner's page by itself.
     await console.handoff.desk.citizenMessage(CITIZEN, { text: "Спасибо, <b>нашла</b> письмо" });

@@ -18,7 +18,7 @@ import { openTestDatabase } from "../../storage.ts";
 
 export const ORIGIN = "http://console.test";
 const kb = realKnowledgeBase();
-const knowledge = { kb, matcher: createMatcher(kb) };
+export const knowledge = { kb, matcher: createMatcher(kb) };
 export const CITIZEN: Person = { chatId: 501, userId: 501, language: "ru" };
 export const PASSWORD = "correct horse battery staple";
 /** The second factor of supervisors added by addSupervisor. */

@@ -1,8 +1,14 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuditLog, newToken, tokenHash } from "../../../handoff/index.ts";
+import { createTelegramChannel } from "../../../bot/desk/index.ts";
+import {
+  createAuditLog,
+  createEffectsRenderer,
+  newToken,
+  tokenHash,
+} from "../../../handoff/index.ts";
 import { SESSION_COOKIE } from "../../../web/console/server.ts";
-import { CITIZEN, ORIGIN, PASSWORD, setUpConsole } from "./fixture.ts";
+import { CITIZEN, knowledge, ORIGIN, PASSWORD, setUpConsole } from "./fixture.ts";
 
 let closing: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -191,7 +197,11 @@ describe("the console: tickets", () => {
       kind: "citizen",
       chatId: CITIZEN.chatId,
       language: "ru",
-      notice: { kind: "from_operator", text: "Здравствуйте! <b>Помогу</b>" },
+      notice: {
+        kind: "from_operator",
+        text: "Здравствуйте! <b>Помогу</b>",
+        messageId: (await handoff.tickets.transcript(id))?.messages.at(-1)?.id,
+      },
       ticketId: id,
     });
     const ticket = (await winner.get(`/api/tickets/${id}`)).json();
@@ -234,6 +244,59 @@ describe("the console: tickets", () => {
     expect((await olga.post(`/api/tickets/${id}/reply`, { text: "поздно" })).statusCode).toBe(409);
     const transcript = (await handoff.tickets.transcript(id))?.messages ?? [];
     expect(transcript.map((m) => [m.direction, m.text])).toEqual([["note", "VIP"]]);
+  });
+});
+
+describe("the console: a reply's way to the citizen", () => {
+  it("is queued until a bot process sends it, then sent, or failed when Telegram refused it", async () => {
+    const { addStaff, signIn, waitingTicket, handoff, db } = await setUp();
+    await addStaff("olga");
+    const olga = await signIn("olga");
+    await olga.post("/api/shift", { on: true });
+    const id = await waitingTicket();
+    await olga.post(`/api/tickets/${id}/take`);
+    await olga.post(`/api/tickets/${id}/note`, { text: "не для гражданина" });
+    for (const text of ["Первый ответ", "Второй ответ"]) {
+      await olga.post(`/api/tickets/${id}/reply`, { text });
+    }
+    const deliveries = async () =>
+      (
+        (await olga.get(`/api/tickets/${id}`)).json().messages as {
+          who: string;
+          delivery?: string;
+        }[]
+      )
+        .filter((m) => m.who !== "citizen")
+        .map((m) => [m.who, m.delivery ?? "—"]);
+    // Said in the console; no bot process has queued it yet.
+    expect(await deliveries()).toEqual([
+      ["note", "—"],
+      ["operator", "queued"],
+      ["operator", "queued"],
+    ]);
+
+    // A bot process renders them into its outbox: still on their way.
+    const channel = createTelegramChannel({ knowledge: () => knowledge });
+    await createEffectsRenderer({
+      db,
+      repositories: handoff.repositories,
+      channel,
+    }).renderPending();
+    expect(await deliveries()).toEqual([
+      ["note", "—"],
+      ["operator", "queued"],
+      ["operator", "queued"],
+    ]);
+    const [first, second] = (await handoff.outbox.inState("pending")).filter(
+      (row) => row.chatId === CITIZEN.chatId && row.tag?.startsWith("message:"),
+    );
+    await handoff.outbox.markSent(first?.id ?? 0, 77);
+    await handoff.outbox.markFailed(second?.id ?? 0, "Forbidden: bot was blocked by the user");
+    expect(await deliveries()).toEqual([
+      ["note", "—"],
+      ["operator", "sent"],
+      ["operator", "failed"],
+    ]);
   });
 });
 
