@@ -71,6 +71,10 @@ const minutesSince = (at) => Math.max(0, Math.floor((Date.now() - at) / 60000));
 
 function renderList(id, tickets) {
   const list = $(id);
+  // A live refresh must not drop the keyboard's place in the list.
+  const focused = list.contains(document.activeElement)
+    ? document.activeElement.dataset.id
+    : undefined;
   list.replaceChildren(
     ...tickets.map((ticket) => {
       const item = document.createElement("li");
@@ -87,6 +91,10 @@ function renderList(id, tickets) {
       return item;
     }),
   );
+  if (focused !== undefined) {
+    const again = [...list.children].find((item) => item.dataset.id === focused);
+    (again ?? list.firstElementChild)?.focus();
+  }
 }
 
 async function refreshQueue(background = false) {
@@ -313,7 +321,7 @@ async function refreshDashboard(background = false) {
     ...floor.staff.map((member) => {
       const row = document.createElement("tr");
       const last = member.lastActivityAt
-        ? new Date(member.lastActivityAt).toLocaleTimeString("ru-RU")
+        ? moscowTime(member.lastActivityAt)
         : "—";
       for (const text of [
         member.name,
@@ -384,6 +392,12 @@ async function setUpSecondFactor() {
   });
 }
 
+/** From a field back to the tickets: the open one, or the first. */
+function backToList() {
+  const items = [...document.querySelectorAll(".tickets li")];
+  (items.find((item) => Number(item.dataset.id) === selected) ?? items[0])?.focus();
+}
+
 function moveIn(step) {
   const items = [...document.querySelectorAll(".tickets li")];
   const at = items.indexOf(document.activeElement);
@@ -452,14 +466,23 @@ async function start() {
     await refreshQueue();
     await open(selected);
   });
-  // Keyboard: j/k through the tickets, Enter opens, n takes the next, r to the reply box.
+  // Keyboard: j/k through the tickets, Enter opens, n takes the next, r to
+  // the reply box, c closes the open ticket; Escape goes back to the list.
   document.addEventListener("keydown", (event) => {
-    if (event.target instanceof HTMLTextAreaElement || event.target instanceof HTMLInputElement)
-      return;
+    if (event.key === "Escape") return backToList();
+    const typing =
+      event.target instanceof HTMLTextAreaElement ||
+      event.target instanceof HTMLInputElement ||
+      event.target instanceof HTMLSelectElement;
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "j") moveIn(1);
     else if (event.key === "k") moveIn(-1);
     else if (event.key === "n") $("take-next").click();
-    else if (event.key === "r") $("reply").focus();
+    else if (event.key === "r" && !$("reply-form").hidden) {
+      event.preventDefault();
+      $("reply").focus();
+    } else if (event.key === "c" && !$("actions").hidden && !$("reply-form").hidden)
+      $("close").click();
   });
   $("tag-new").addEventListener("keydown", async (event) => {
     if (event.key !== "Enter" || selected === undefined) return;

@@ -3,6 +3,8 @@
 // from the address bar and history.
 const token = location.hash.slice(1);
 history.replaceState(null, "", "/welcome");
+// Another link opened in this tab changes only the fragment: read it afresh.
+window.addEventListener("hashchange", () => location.reload());
 const form = document.getElementById("welcome");
 const status = document.getElementById("status");
 const PROBLEMS = {

@@ -3,10 +3,11 @@
 // reader moves by. axe is injected past the page's CSP (the test's context
 // bypasses it: the CSP itself is tested elsewhere).
 import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasChromium, launchChromium } from "../../chromium.ts";
-import { listeningConsole, PASSWORD, type setUpConsole } from "./fixture.ts";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { hasChromium } from "../../chromium.ts";
+import { chromiumAndConsole } from "./browser-pages.ts";
+import { PASSWORD } from "./fixture.ts";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -27,21 +28,10 @@ async function violations(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!hasChromium())("the console's accessibility", () => {
-  let browser: Browser;
-  let origin: string;
-  let console: Awaited<ReturnType<typeof setUpConsole>>;
-  let close: () => Promise<void>;
-
-  beforeAll(async () => {
-    ({ console, origin, close } = await listeningConsole());
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await close?.();
-  });
+  const on = chromiumAndConsole();
 
   it("has no WCAG A or AA violation on the sign-in page, the queue and an open ticket", async () => {
+    const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
     const page = await context.newPage();

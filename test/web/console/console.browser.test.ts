@@ -6,21 +6,15 @@
 // installed; .ci/run installs it.
 import { fileURLToPath } from "node:url";
 import { Api, InputFile } from "grammy";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../../bot/desk/index.ts";
 import { createEffectsRenderer } from "../../../handoff/index.ts";
 import { createTelegramFiles } from "../../../web/console/telegram-files.ts";
 import { type BotApiDouble, createBotApiDouble } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import {
-  CITIZEN,
-  knowledge,
-  listeningConsole,
-  PASSWORD,
-  type setUpConsole,
-  TOTP_SECRET,
-} from "./fixture.ts";
+import { newWatch, signedIn } from "./browser-pages.ts";
+import { CITIZEN, knowledge, listeningConsole, type setUpConsole, TOTP_SECRET } from "./fixture.ts";
 
 const TOKEN = "123456:AAE-console-token-0123456789abcdef";
 const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
@@ -28,11 +22,10 @@ const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.me
 describe.skipIf(!hasChromium())("the console in chromium", () => {
   let browser: Browser;
   let double: BotApiDouble;
-  const requested: string[] = [];
+  const watch = newWatch();
   let origin: string;
   let console: Awaited<ReturnType<typeof setUpConsole>>;
   let close: () => Promise<void>;
-  const problems: string[] = [];
 
   beforeAll(async () => {
     double = createBotApiDouble({ token: TOKEN });
@@ -48,31 +41,7 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await double?.stop();
   });
 
-  /** A browser context signed in as `login` through the sign-in page, on the console. */
-  async function operator(login: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    // Nothing but the console's own origin is fetched.
-    await context.route("**/*", (route) =>
-      route.request().url().startsWith(origin) ? route.continue() : route.abort(),
-    );
-    const page = await context.newPage();
-    page.on("request", (request) => requested.push(request.url()));
-    page.on("pageerror", (error) => problems.push(`${login}: ${error.message}`));
-    page.on("console", (message) => {
-      // A refusal (409, 404) is an answer the page shows, not a fault.
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-        problems.push(`${login}: ${message.text()}`);
-      }
-    });
-    await page.goto(`${origin}/`);
-    await page.waitForURL(`${origin}/sign-in`);
-    await page.getByLabel("Логин").fill(login);
-    await page.getByLabel("Пароль").fill(PASSWORD);
-    await page.getByRole("button", { name: "Войти" }).click();
-    await page.waitForURL(`${origin}/`);
-    await page.getByText("на связи").waitFor();
-    return { context, page };
-  }
+  const operator = (login: string) => signedIn(browser, origin, login, watch);
 
   it("gives a ticket to one of two operators clicking Take at once; the winner talks to the citizen live", async () => {
     await console.addStaff("olga", "operator", "Ольга");
@@ -185,23 +154,10 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
 
     // A supervisor, signed in with a code, sees the floor.
     await console.addSupervisor("vera", "Вера");
-    const vera = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await vera.newPage();
-    page.on("pageerror", (error) => problems.push(`vera: ${error.message}`));
-    page.on("console", (message) => {
-      if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-        problems.push(`vera: ${message.text()}`);
-      }
+    const { context: vera, page } = await signedIn(browser, origin, "vera", watch, {
+      code: () => console.totp({ secret: TOTP_SECRET }),
+      height: 900,
     });
-    await page.goto(`${origin}/sign-in`);
-    await page.getByLabel("Логин").fill("vera");
-    await page.getByLabel("Пароль").fill(PASSWORD);
-    await page.getByRole("button", { name: "Войти" }).click();
-    await page
-      .getByLabel("Код из приложения-аутентификатора")
-      .fill(await console.totp({ secret: TOTP_SECRET }));
-    await page.getByRole("button", { name: "Войти" }).click();
-    await page.waitForURL(`${origin}/`);
     await page
       .getByRole("table", { name: "Сотрудники" })
       .getByRole("cell", { name: "Ольга", exact: true })
@@ -214,7 +170,7 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
       page.getByRole("link", { name: "Отчёт за 30 дней" }).click(),
     ]);
     report.on("console", (message) => {
-      if (message.type() === "error") problems.push(`report: ${message.text()}`);
+      if (message.type() === "error") watch.problems.push(`report: ${message.text()}`);
     });
     await report.waitForLoadState("load");
     await report.getByRole("heading", { level: 1 }).waitFor();
@@ -232,8 +188,10 @@ describe.skipIf(!hasChromium())("the console in chromium", () => {
     await signIn.goto(`${origin}/sign-in`);
     await signIn.screenshot({ path: `${SCREENSHOTS}sign-in.png` });
     await signIn.close();
-    expect(problems).toEqual([]);
-    expect(requested.filter((url) => url.includes(TOKEN) || !url.startsWith(origin))).toEqual([]);
+    expect(watch.problems).toEqual([]);
+    expect(watch.requested.filter((url) => url.includes(TOKEN) || !url.startsWith(origin))).toEqual(
+      [],
+    );
     await olga.context.close();
     await boris.context.close();
   });
