@@ -248,8 +248,50 @@ async function send() {
   await open(selected);
 }
 
+// What announces a new ticket, as each operator chose it on this browser:
+// the chime (on unless turned off) and the browser's notification (on once
+// allowed and asked for).
+const settings = {
+  get sound() {
+    return localStorage.getItem("console.sound") !== "off";
+  },
+  get notify() {
+    return localStorage.getItem("console.notify") === "on" && notificationsAllowed();
+  },
+};
+const notificationsAllowed = () =>
+  "Notification" in window && Notification.permission === "granted";
+
+function showSettings() {
+  $("sound").setAttribute("aria-pressed", String(settings.sound));
+  $("notify").setAttribute("aria-pressed", String(settings.notify));
+  $("notify").disabled = "Notification" in window && Notification.permission === "denied";
+  $("notify").title = $("notify").disabled ? "Уведомления запрещены в настройках браузера" : "";
+}
+
+function setUpSettings() {
+  $("sound").addEventListener("click", () => {
+    localStorage.setItem("console.sound", settings.sound ? "off" : "on");
+    showSettings();
+    if (settings.sound) chime(true);
+  });
+  $("notify").addEventListener("click", async () => {
+    if (settings.notify) localStorage.setItem("console.notify", "off");
+    else {
+      if ("Notification" in window && Notification.permission === "default")
+        await Notification.requestPermission();
+      localStorage.setItem("console.notify", notificationsAllowed() ? "on" : "off");
+    }
+    showSettings();
+  });
+  showSettings();
+}
+
 let audio;
-function chime() {
+/** Announces a new ticket as chosen; `soundOnly`: the sound's own try-out. */
+function chime(soundOnly = false) {
+  if (settings.notify && !soundOnly) new Notification("Новое обращение в очереди");
+  if (!settings.sound) return;
   try {
     audio ??= new AudioContext();
     const tone = audio.createOscillator();
@@ -260,9 +302,6 @@ function chime() {
     tone.start();
     tone.stop(audio.currentTime + 0.15);
   } catch {}
-  if ("Notification" in window && Notification.permission === "granted") {
-    new Notification("Новое обращение в очереди");
-  }
 }
 
 function listen() {
@@ -419,9 +458,8 @@ async function start() {
   $("shift").addEventListener("click", async () => {
     const answer = await api("/api/shift", { on: !me.onShift });
     if (answer.ok) setShift(answer.onShift);
-    if ("Notification" in window && Notification.permission === "default")
-      void Notification.requestPermission();
   });
+  setUpSettings();
   $("take-next").addEventListener("click", async () => {
     const answer = await api("/api/take-next", {});
     if (!answer.ok) return refused(answer);

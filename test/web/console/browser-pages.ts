@@ -35,11 +35,20 @@ export async function signedIn(
   origin: string,
   login: string,
   watch: PageWatch,
-  options: { code?: () => Promise<string>; height?: number } = {},
+  options: {
+    code?: () => Promise<string>;
+    height?: number;
+    /** Browser permissions granted beforehand (notifications). */
+    permissions?: string[];
+    /** A script run in every page before its own. */
+    init?: string;
+  } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: options.height ?? 800 },
+    ...(options.permissions ? { permissions: options.permissions } : {}),
   });
+  if (options.init) await context.addInitScript({ content: options.init });
   await context.route("**/*", (route) =>
     route.request().url().startsWith(origin) ? route.continue() : route.abort(),
   );

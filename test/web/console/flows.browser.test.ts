@@ -16,6 +16,22 @@ const IVAN: Person = { chatId: 502, userId: 502, language: "ru" };
 const MARIA: Person = { chatId: 503, userId: 503, language: "ru" };
 const PAVEL: Person = { chatId: 504, userId: 504, language: "ru" };
 
+/** Counts, in the page, each chime's tone and each notification shown, playing neither. */
+const COUNT_ANNOUNCEMENTS = `
+  const counts = { tones: 0, notes: 0 };
+  window.announced = counts;
+  AudioContext.prototype.createOscillator = function () {
+    counts.tones++;
+    return new OscillatorNode(this);
+  };
+  window.Notification = class extends window.Notification {
+    constructor(title, options) {
+      super(title, options);
+      counts.notes++;
+    }
+  };
+`;
+
 /**
  * Whether the element `selector` names has the keyboard's focus. Polled: a
  * live refresh may replace the element between finding and asking it.
@@ -47,12 +63,7 @@ describe.skipIf(!hasChromium())(
         MARIA,
         "Где посмотреть штрафы ГИБДД за прошлый год",
       );
-      // Notifications allowed beforehand: the page asks for them at the first
-      // shift, and a permission prompt coming and going would move the focus.
-      const context = await browser.newContext({
-        viewport: { width: 1280, height: 800 },
-        permissions: ["notifications"],
-      });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       watchPage(page, "kira", watch);
       page.on("dialog", (dialog) => void dialog.accept());
@@ -149,6 +160,47 @@ describe.skipIf(!hasChromium())(
       expect(watch.problems).toEqual([]);
       await lev.context.close();
       await nina.context.close();
+    });
+
+    it("announces a new ticket by sound and notification, as the operator set them", async () => {
+      const { browser, origin, console } = on;
+      await console.addStaff("rita", "operator", "Рита");
+      const rita = await signedIn(browser, origin, "rita", watch, {
+        permissions: ["notifications"],
+        init: COUNT_ANNOUNCEMENTS,
+      });
+      const { page } = rita;
+      const announced = () => page.evaluate("({ ...window.announced })");
+      const sound = page.getByRole("button", { name: "Звук новых обращений" });
+      const notify = page.getByRole("button", { name: "Уведомления браузера" });
+      await page.getByRole("button", { name: "Начать смену" }).click();
+      await page.getByRole("button", { name: "Закончить смену" }).waitFor();
+      // By default a chime and no notification.
+      await expect(sound.getAttribute("aria-pressed")).resolves.toBe("true");
+      await expect(notify.getAttribute("aria-pressed")).resolves.toBe("false");
+      const citizens = [505, 506, 507].map(
+        (id): Person => ({ chatId: id, userId: id, language: "ru" }),
+      );
+      await console.waitingTicket(citizens[0], "Как продлить загранпаспорт");
+      await expect.poll(announced).toEqual({ tones: 1, notes: 0 });
+
+      // Sound off and notifications on, kept over a reload.
+      await sound.click();
+      await notify.click();
+      await page.reload();
+      await page.getByText("на связи").waitFor();
+      await expect(sound.getAttribute("aria-pressed")).resolves.toBe("false");
+      await expect(notify.getAttribute("aria-pressed")).resolves.toBe("true");
+      await console.waitingTicket(citizens[1], "Как получить выписку из ЕГРН");
+      await expect.poll(announced).toEqual({ tones: 0, notes: 1 });
+
+      // Both off: a new ticket only shows in the queue.
+      await notify.click();
+      const id = await console.waitingTicket(citizens[2], "Как записаться к врачу");
+      await page.locator("#waiting li", { hasText: `№${id}` }).waitFor();
+      await expect(announced()).resolves.toEqual({ tones: 0, notes: 1 });
+      expect(watch.problems).toEqual([]);
+      await rita.context.close();
     });
 
     it("refuses a used or expired link, a wrong password or code, and forged requests", async () => {
