@@ -2,6 +2,8 @@
 const form = document.getElementById("sign-in");
 const status = document.getElementById("status");
 const codeField = document.getElementById("code-field");
+// The page's one task: the cursor starts where it begins.
+form.login.focus();
 
 const MESSAGES = {
   wrong: "Неверный логин, пароль или код.",
