@@ -359,9 +359,7 @@ async function refreshDashboard(background = false) {
   $("staff-rows").replaceChildren(
     ...floor.staff.map((member) => {
       const row = document.createElement("tr");
-      const last = member.lastActivityAt
-        ? moscowTime(member.lastActivityAt)
-        : "—";
+      const last = member.lastActivityAt ? moscowTime(member.lastActivityAt) : "—";
       for (const text of [
         member.name,
         member.role === "supervisor" ? "супервизор" : "оператор",
