@@ -86,7 +86,7 @@ export function createDeskTopics(deps: DeskTopicsDeps): DeskTopics {
     ticketId: number,
     choice: string | null | "skip",
   ): Promise<TopicOutcome | undefined> => {
-    const role = await staff.roleOf(operatorId);
+    const role = await staff.deskRoleOf(operatorId);
     if (role === undefined) {
       log?.warn({ user: operatorId }, "topic refused: not an operator");
       await refuse(operatorId, ticketId, "not_operator");

@@ -20,7 +20,14 @@ import type {
   TriedIntent,
 } from "./effects.ts";
 import { startOfMoscowDay } from "./moscow-day.ts";
-import type { ActRefusal, AuditAction, OutboxItem, Repositories, StaffMember } from "./ports.ts";
+import {
+  type ActRefusal,
+  type AuditAction,
+  isDeskRole,
+  type OutboxItem,
+  type Repositories,
+  type StaffMember,
+} from "./ports.ts";
 import type { SqlClient } from "./sql/client.ts";
 import type { Ticket, TicketFile } from "./ticket-model.ts";
 
@@ -364,16 +371,16 @@ export function createDesk(deps: DeskDeps, options: DeskOptions = {}): Desk {
       });
     };
 
-    /** The current staff member a Telegram user is, acting as such; undefined for anyone else. */
+    /** The current member of the desk a Telegram user is, acting as such; undefined for anyone else. */
     const actingAs = async (person: Person): Promise<Acting | undefined> => {
       const member = await staff.byTelegram(person.userId);
-      return member && member.removedAt === null
+      return member && member.removedAt === null && isDeskRole(member.role)
         ? { staffId: member.id, telegram: person }
         : undefined;
     };
-    /** A current staff member by id, acting outside Telegram (the web console). */
+    /** A current member of the desk by id, acting outside Telegram (the web console). */
     const actingById = async (staffId: number): Promise<Acting | undefined> =>
-      (await staff.roleOf(staffId)) === undefined ? undefined : { staffId, telegram: null };
+      (await staff.deskRoleOf(staffId)) === undefined ? undefined : { staffId, telegram: null };
 
     const take = async (person: Acting, ticketId: number | undefined): Promise<PressAnswer> => {
       if (ticketId === undefined) {

@@ -64,9 +64,11 @@ export type {
   AuditLogOptions,
   CancelResult,
   CloseResult,
+  ContentRole,
   DecideSuggestionResult,
   DecisionCounts,
   DeskEffects,
+  DeskRole,
   DurationSummary,
   FeedbackOutcome,
   HistogramBucket,
@@ -122,7 +124,7 @@ export type {
   UnansweredRecords,
   WebSession,
 } from "./ports.ts";
-export { TAG } from "./ports.ts";
+export { isDeskRole, STAFF_ROLES, TAG } from "./ports.ts";
 export { questionRecord } from "./question-record.ts";
 export {
   type ChannelFactory,

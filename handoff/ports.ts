@@ -113,8 +113,24 @@ export interface AuditLogOptions {
   via?: AuditChannel;
 }
 
-/** A supervisor is an operator who may also act on anyone's ticket and see the queue and stats. */
-export type StaffRole = "operator" | "supervisor";
+/**
+ * The desk's roles: a supervisor is an operator who may also act on anyone's
+ * ticket and see the queue and stats.
+ */
+export type DeskRole = "operator" | "supervisor";
+/**
+ * The knowledge base's roles (the content studio): an editor edits drafts
+ * and tries them; a publisher may also publish (Azure's split: writers edit
+ * and test, owners deploy). Neither acts on tickets.
+ */
+export type ContentRole = "editor" | "publisher";
+export type StaffRole = DeskRole | ContentRole;
+export const STAFF_ROLES: readonly StaffRole[] = ["operator", "supervisor", "editor", "publisher"];
+
+/** Whether a role works the desk: takes tickets, goes on shift, is told of new ones. */
+export function isDeskRole(role: StaffRole | undefined): role is DeskRole {
+  return role === "operator" || role === "supervisor";
+}
 
 /**
  * A person who answers citizens, with an id of their own. A Telegram user id
@@ -182,12 +198,15 @@ export interface Staff {
   byLogin(login: string): Promise<StaffMember | undefined>;
   /** The role of a current staff member; undefined for anyone else (removed ones included). */
   roleOf(id: number): Promise<StaffRole | undefined>;
+  /** The desk role of a current staff member who works the desk; undefined for anyone else. */
+  deskRoleOf(id: number): Promise<DeskRole | undefined>;
   /** Renames a staff member (an operator added by Telegram id learns their first name). */
   rename(id: number, name: string): Promise<void>;
   /** Current staff by name; with `includeRemoved`, removed ones too. */
   list(options?: { includeRemoved?: boolean }): Promise<StaffMember[]>;
   /** Current staff on shift: whom to notify of a new ticket. */
   onShift(): Promise<StaffMember[]>;
+  /** Puts a current member of the desk on or off shift; anyone else is not_staff. */
   setShift(id: number, onShift: boolean): Promise<SetShiftResult>;
 }
 

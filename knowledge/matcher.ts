@@ -75,6 +75,8 @@ export interface Matcher {
   explain(result: MatchResult): Explanation[];
   /** Analyzes an example like a training example (for content lint). */
   analyzer: Analyzer;
+  /** The thresholds it decides by (the test pane says why). */
+  readonly calibration: Calibration;
 }
 
 /** How the matcher scores and decides. */
@@ -695,6 +697,7 @@ function* openMatcherSteps(
 
   return {
     analyzer,
+    calibration,
     match(text, options = {}) {
       const analysis = withoutPoliteness(analyzer.analyze(text));
       const { tokens } = analysis;

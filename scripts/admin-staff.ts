@@ -5,8 +5,10 @@ import { parseArgs } from "node:util";
 import {
   createStaff,
   createStaffAccounts,
+  isDeskRole,
   newToken,
   type SqlDatabase,
+  STAFF_ROLES,
   StaffKeyConflict,
   type StaffMember,
   type StaffRole,
@@ -16,10 +18,12 @@ import {
 /** How long a link to set a password works. */
 export const INVITE_HOURS = 72;
 
-export const STAFF_USAGE = `  staff add <login> --role operator|supervisor [--name "Name"] [--telegram <user-id>]
+export const STAFF_USAGE = `  staff add <login> --role operator|supervisor|editor|publisher [--name "Name"] [--telegram <user-id>]
                      add a staff member who signs in to the web console (or
                      update one's name, role and Telegram link) and print a
                      one-time link to set their password (valid ${INVITE_HOURS} hours);
+                     operators and supervisors work the desk, editors edit the
+                     knowledge base and try it, publishers also publish;
                      --telegram links their Telegram operator account: one
                      person, one queue, two consoles
   staff invite <login> [--reset-second-factor]
@@ -65,11 +69,13 @@ function loginOf(text: string | undefined): string {
 }
 
 function roleOf(text: string | undefined): StaffRole {
-  if (text === "operator" || text === "supervisor") return text;
+  const role = STAFF_ROLES.find((known) => known === text);
+  if (role) return role;
+  const roles = STAFF_ROLES.join(", ");
   throw new StaffUsageError(
     text === undefined
-      ? "--role is required: operator or supervisor"
-      : `--role must be operator or supervisor, not "${text}"`,
+      ? `--role is required: ${roles}`
+      : `--role must be one of ${roles}, not "${text}"`,
   );
 }
 
@@ -134,6 +140,11 @@ export async function runStaffCommand(
   if (command === "add") {
     const role = roleOf(values.role);
     const telegramUserId = telegramOf(values.telegram);
+    if (telegramUserId !== undefined && !isDeskRole(role)) {
+      throw new StaffUsageError(
+        `--telegram links a Telegram operator account; ${role}s work in the browser only`,
+      );
+    }
     const name = values.name?.replace(/\s+/g, " ").trim();
     if (name === "") throw new StaffUsageError("--name is empty");
     const db = await io.db();

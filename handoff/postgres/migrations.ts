@@ -264,6 +264,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_chat_sent ON outbox (chat_id, sent_at);
   `,
+  // 8: SQLite's 14 (content staff: editors and publishers). The role's check
+  // kept the name it had when the table was operators.
+  `
+  ALTER TABLE staff DROP CONSTRAINT operators_role_check;
+  ALTER TABLE staff ADD CONSTRAINT staff_role_check
+    CHECK (role IN ('operator', 'supervisor', 'editor', 'publisher'));
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

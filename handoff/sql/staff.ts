@@ -1,11 +1,12 @@
-import type {
-  RemoveStaffResult,
-  SetShiftResult,
-  Staff,
-  StaffKey,
-  StaffMember,
-  StaffOptions,
-  StaffRow,
+import {
+  isDeskRole,
+  type RemoveStaffResult,
+  type SetShiftResult,
+  type Staff,
+  type StaffKey,
+  type StaffMember,
+  type StaffOptions,
+  type StaffRow,
 } from "../ports.ts";
 import { requeueAssignedTo } from "./assigned-tickets.ts";
 import { createAuditLog } from "./audit.ts";
@@ -50,7 +51,9 @@ const MARK_REMOVED =
 const CURRENT = "SELECT * FROM staff WHERE removed_at IS NULL ORDER BY name, id";
 const EVERYONE = "SELECT * FROM staff ORDER BY name, id";
 const ON_SHIFT = "SELECT * FROM staff WHERE removed_at IS NULL AND on_shift = 1 ORDER BY name, id";
-const SET_SHIFT = "UPDATE staff SET on_shift = ? WHERE id = ? AND removed_at IS NULL";
+// Only the desk goes on shift (content staff take no tickets).
+const SET_SHIFT = `UPDATE staff SET on_shift = ?
+  WHERE id = ? AND removed_at IS NULL AND role IN ('operator', 'supervisor')`;
 
 /** A login and a Telegram id given together that belong to two different staff members. */
 export class StaffKeyConflict extends Error {
@@ -136,6 +139,12 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
     roleOf: async (id) => {
       const member = await one(sql, BY_ID, id);
       return member && member.removedAt === null ? member.role : undefined;
+    },
+    deskRoleOf: async (id) => {
+      const member = await one(sql, BY_ID, id);
+      return member && member.removedAt === null && isDeskRole(member.role)
+        ? member.role
+        : undefined;
     },
     rename: async (id, name) => {
       await sql.run(RENAME, [name, id]);

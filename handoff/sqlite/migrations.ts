@@ -339,6 +339,27 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX outbox_chat_sent ON outbox (chat_id, sent_at);
   `,
+  // 14: content staff (the knowledge base's editors and publishers) beside
+  // the desk's operators and supervisors. SQLite changes a CHECK only by
+  // building the table again; nothing references staff by a foreign key.
+  `
+  CREATE TABLE staff_14 (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('operator', 'supervisor', 'editor', 'publisher')),
+    on_shift INTEGER NOT NULL DEFAULT 0 CHECK (on_shift IN (0, 1)),
+    added_at INTEGER NOT NULL,
+    removed_at INTEGER,
+    telegram_user_id INTEGER,
+    login TEXT
+  );
+  INSERT INTO staff_14 (id, name, role, on_shift, added_at, removed_at, telegram_user_id, login)
+    SELECT id, name, role, on_shift, added_at, removed_at, telegram_user_id, login FROM staff;
+  DROP TABLE staff;
+  ALTER TABLE staff_14 RENAME TO staff;
+  CREATE UNIQUE INDEX staff_by_telegram ON staff (telegram_user_id);
+  CREATE UNIQUE INDEX staff_by_login ON staff (login);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

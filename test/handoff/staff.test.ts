@@ -67,6 +67,30 @@ function meetingBeforeInsert(db: SqlClient, parties: number): SqlClient {
   return wrap(db);
 }
 
+describe("content staff", () => {
+  it("are kept as editors and publishers, and never work the desk: no shift, no desk role", async () => {
+    const { staff } = await setup();
+    const { member: editor } = await staff.add({ login: "eva", name: "Ева", role: "editor" });
+    const { member: publisher } = await staff.add({
+      login: "pavel",
+      name: "Павел",
+      role: "publisher",
+    });
+    const operator = await addOperator(staff, 501, "Ольга");
+    expect([editor.role, publisher.role]).toEqual(["editor", "publisher"]);
+    expect(await staff.roleOf(editor.id)).toBe("editor");
+    expect(await staff.deskRoleOf(editor.id)).toBeUndefined();
+    expect(await staff.deskRoleOf(publisher.id)).toBeUndefined();
+    expect(await staff.deskRoleOf(operator)).toBe("operator");
+    expect(await staff.setShift(editor.id, true)).toEqual({ ok: false, reason: "not_staff" });
+    expect((await staff.setShift(operator, true)).ok).toBe(true);
+    expect((await staff.onShift()).map((m) => m.id)).toEqual([operator]);
+    // An editor made an operator works the desk from then on.
+    await staff.add({ login: "eva", name: "Ева", role: "operator" });
+    expect(await staff.deskRoleOf(editor.id)).toBe("operator");
+  });
+});
+
 describe("staff", () => {
   it("adds, lists, looks up roles and sets shifts", async () => {
     const { staff, audit } = await setup();

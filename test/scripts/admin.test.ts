@@ -457,6 +457,20 @@ describe("runAdmin: staff (web console accounts)", () => {
     expect(await createStaffAccounts(db).redeemInvite(tokenHash(token))).toBeUndefined();
   });
 
+  it("adds content staff: an editor and a publisher, with a link each", async () => {
+    const { run, staff } = await setup();
+    for (const role of ["editor", "publisher"]) {
+      const added = await run("staff", "add", role === "editor" ? "eva" : "pavel", "--role", role);
+      expect(added.code).toBe(0);
+      expect(added.out).toMatch(new RegExp(`as ${role}$`, "m"));
+      expect(tokenOf(added.out)).toBeTruthy();
+    }
+    expect((await staff.list()).map((m) => [m.login, m.role])).toEqual([
+      ["eva", "editor"],
+      ["pavel", "publisher"],
+    ]);
+  });
+
   it("links a Telegram operator to the login: one person, one staff id", async () => {
     const { run, staff } = await setup();
     await run("operators", "add", "1001", "--name", "Анна");
@@ -507,6 +521,8 @@ describe("runAdmin: staff (web console accounts)", () => {
       ["staff", "add", "olga"],
       ["staff", "add", "olga", "--role", "admin"],
       ["staff", "add", "olga", "--role", "operator", "--telegram", "-5"],
+      // Content staff work in the browser only: no Telegram console.
+      ["staff", "add", "eva", "--role", "editor", "--telegram", "1001"],
       ["staff", "list", "--role", "x"],
       ["staff", "invite"],
       ["staff", "add", "olga", "--bogus"],

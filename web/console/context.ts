@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Handoff, Repositories, StaffMember } from "../../handoff/index.ts";
-import type { KnowledgeBase } from "../../knowledge/index.ts";
+import type { KnowledgeBase, Matcher } from "../../knowledge/index.ts";
 import type { LiveFeed } from "./live.ts";
 import type { TelegramFiles } from "./telegram-files.ts";
 
@@ -16,7 +16,8 @@ export interface ConsoleLog {
 
 export interface ConsoleDeps {
   handoff: Handoff;
-  knowledge: () => { kb: KnowledgeBase };
+  /** The published knowledge base; its matcher built when first asked for (the test pane, /kb). */
+  knowledge: () => { kb: KnowledgeBase; matcher: Matcher };
   feed: LiveFeed;
   /** The origin pages are served from: a state-changing request from elsewhere is refused. */
   publicUrl: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { probeWritable } from "../../handoff/index.ts";
+import { isDeskRole, probeWritable } from "../../handoff/index.ts";
 import type { ConsoleContext } from "./context.ts";
 
 /** The pages, their scripts and style: web/public/, served as they are (no build). */
@@ -15,8 +15,16 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   // Pages: the shells; everything in them comes from the API.
   const html = (reply: FastifyReply, name: string) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(name));
-  app.get("/", async (request, reply) =>
-    (await sessionOf(request)) ? html(reply, "console.html") : reply.redirect("/sign-in"),
+  // The console is the desk's; content staff start at the test pane (once a
+  // second factor they must have is set up, which the console page does).
+  app.get("/", async (request, reply) => {
+    const signed = await sessionOf(request);
+    if (!signed) return reply.redirect("/sign-in");
+    if (!isDeskRole(signed.member.role) && !signed.mustSetUpTotp) return reply.redirect("/try");
+    return html(reply, "console.html");
+  });
+  app.get("/try", async (request, reply) =>
+    (await sessionOf(request)) ? html(reply, "try.html") : reply.redirect("/sign-in"),
   );
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
   // No icon: said so, rather than a 404 in every browser's console.

@@ -67,6 +67,10 @@ export async function totpStep(secret: string, code: string): Promise<number | u
 export const activeTotpSecret = (credentials: StaffCredentials | undefined) =>
   credentials?.totpEnabledAt != null && credentials.totpSecret ? credentials.totpSecret : undefined;
 
-/** Whether a member must set up a second factor before anything else: a supervisor without one. */
+/**
+ * Whether a member must set up a second factor before anything else: a
+ * supervisor (anyone's tickets) or a publisher (what every citizen is told)
+ * without one.
+ */
 export const mustSetUpTotp = (role: StaffRole, credentials: StaffCredentials | undefined) =>
-  role === "supervisor" && activeTotpSecret(credentials) === undefined;
+  (role === "supervisor" || role === "publisher") && activeTotpSecret(credentials) === undefined;

@@ -4,9 +4,11 @@ import fastifyStatic from "@fastify/static";
 import Fastify, { type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import {
+  isDeskRole,
   newToken,
   type Repositories,
   type StaffMember,
+  type StaffRole,
   sameSecret,
   tokenHash,
 } from "../../handoff/index.ts";
@@ -17,6 +19,7 @@ import { mustSetUpTotp } from "./passwords.ts";
 import { signInRoutes } from "./sign-in.ts";
 import { supervisorRoutes } from "./supervisors.ts";
 import { ticketRoutes } from "./tickets.ts";
+import { tryBotRoutes } from "./try-bot.ts";
 
 export type { ConsoleDeps, ConsoleLog } from "./context.ts";
 
@@ -118,6 +121,11 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   // state-changing one carries the session's CSRF token from our origin.
   const OPEN = new Set(["/api/sign-in", "/api/welcome"]);
   const SET_UP_ONLY = new Set(["/api/me", "/api/totp/setup", "/api/totp/confirm", "/api/sign-out"]);
+  // What every role may ask; /api/content/ is the content staff's; the rest
+  // (tickets, shifts, the floor, the live feed) the desk's alone.
+  const EVERYONE = new Set([...SET_UP_ONLY, "/api/try"]);
+  const mayAsk = (role: StaffRole, path: string) =>
+    EVERYONE.has(path) || (path.startsWith("/api/content/") ? !isDeskRole(role) : isDeskRole(role));
   app.addHook("preHandler", async (request, reply) => {
     // The route matched, not the URL as sent: "/%61pi/…" is "/api/…" to the router.
     const path = request.routeOptions.url ?? "";
@@ -139,6 +147,13 @@ export async function createConsoleServer(deps: ConsoleDeps) {
     }
     if (signed.mustSetUpTotp && !SET_UP_ONLY.has(path)) {
       return refuse(reply, 403, "set_up_second_factor");
+    }
+    if (!mayAsk(signed.member.role, path)) {
+      log?.warn(
+        { staff: signed.member.id, path },
+        "console request outside the staff member's role refused",
+      );
+      return refuse(reply, 403, "not_your_role");
     }
     request.signed = signed;
   });
@@ -195,5 +210,6 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   ticketRoutes(app, ctx);
   supervisorRoutes(app, ctx);
   eventRoutes(app, ctx);
+  tryBotRoutes(app, ctx);
   return app;
 }

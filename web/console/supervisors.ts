@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { startOfMoscowDay } from "../../handoff/index.ts";
+import { isDeskRole, startOfMoscowDay } from "../../handoff/index.ts";
 import { REPORT_STYLE, renderReportHtml } from "../report/index.ts";
 import { type ConsoleContext, idParam, shiftBody } from "./context.ts";
 
@@ -52,7 +52,8 @@ export function supervisorRoutes(app: FastifyInstance, ctx: ConsoleContext): voi
     const waiting = await r.tickets.queue();
     const today = startOfMoscowDay(at);
     const staff = [];
-    for (const member of await r.staff.list()) {
+    // The desk's staff: content staff take no tickets and have no shift.
+    for (const member of (await r.staff.list()).filter((m) => isDeskRole(m.role))) {
       // One row by the index, not the day's entries, on a page refreshed at every event.
       const last = await r.audit.lastBy(member.id);
       staff.push({

@@ -3,6 +3,8 @@
 // only says what changed, and the page fetches it again (after a reconnect
 // too: nothing is replayed).
 
+import { createApi, ROLE_NAMES } from "/static/api.js";
+
 const $ = (id) => document.getElementById(id);
 let me;
 let selected;
@@ -39,23 +41,7 @@ function toast(text) {
   }, 6000);
 }
 
-// `background`: the page refreshing by itself after a live event, which the
-// server does not count as use (an unattended page still times out).
-async function api(path, body, background = false) {
-  const response = await fetch(path, {
-    method: body === undefined ? "GET" : "POST",
-    headers: {
-      ...(background ? { "x-background": "1" } : {}),
-      ...(body === undefined
-        ? {}
-        : { "content-type": "application/json", "x-csrf-token": me?.csrfToken ?? "" }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const answer = await response.json().catch(() => ({ ok: false, error: "failed" }));
-  if (response.status === 401) location.assign("/sign-in");
-  return answer;
-}
+const api = createApi(() => me?.csrfToken);
 
 function refused(answer) {
   toast((REFUSALS[answer.error] ?? (() => "Не получилось. Попробуйте ещё раз."))(answer));
@@ -362,7 +348,7 @@ async function refreshDashboard(background = false) {
       const last = member.lastActivityAt ? moscowTime(member.lastActivityAt) : "—";
       for (const text of [
         member.name,
-        member.role === "supervisor" ? "супервизор" : "оператор",
+        ROLE_NAMES[member.role],
         member.onShift ? "да" : "нет",
         String(member.open),
         last,
@@ -445,7 +431,7 @@ function moveIn(step) {
 async function start() {
   me = await api("/api/me");
   if (!me.ok) return;
-  $("who").textContent = `${me.name} (${me.role === "supervisor" ? "супервизор" : "оператор"})`;
+  $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
   $("sign-out").addEventListener("click", async () => {
     await api("/api/sign-out", {});
     location.assign("/sign-in");

@@ -30,7 +30,7 @@ async function violations(page: Page): Promise<string[]> {
 describe.skipIf(!hasChromium())("the console's accessibility", () => {
   const on = chromiumAndConsole();
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue and an open ticket", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket and the test pane", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -60,6 +60,13 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await page.keyboard.press("Enter");
     await page.keyboard.press("r");
     await expect(page.evaluate("document.activeElement.id")).resolves.toBe("reply");
+
+    // The test pane, with a question's reading and reply shown.
+    await page.goto(`${origin}/try`);
+    await page.getByLabel(/Вопрос, как его напишет гражданин/).fill("не приходит смс с кодом");
+    await page.getByRole("button", { name: "Проверить" }).click();
+    await page.getByRole("heading", { name: "Что увидит гражданин" }).waitFor();
+    expect(await violations(page)).toEqual([]);
     await context.close();
   });
 });

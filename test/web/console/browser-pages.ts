@@ -42,6 +42,8 @@ export async function signedIn(
     permissions?: string[];
     /** A script run in every page before its own. */
     init?: string;
+    /** Where signing in leads (content staff: the test pane). Defaults to the console. */
+    landing?: string;
   } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
@@ -63,8 +65,8 @@ export async function signedIn(
     await page.getByLabel("Код из приложения-аутентификатора").fill(await options.code());
     await page.getByRole("button", { name: "Войти" }).click();
   }
-  await page.waitForURL(`${origin}/`);
-  await page.getByText("на связи").waitFor();
+  await page.waitForURL(`${origin}${options.landing ?? "/"}`);
+  if (!options.landing) await page.getByText("на связи").waitFor();
   return { context, page };
 }
 

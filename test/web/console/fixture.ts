@@ -1,4 +1,5 @@
 import { generate } from "otplib";
+import { afterEach } from "vitest";
 import {
   createStaffAccounts,
   newToken,
@@ -41,6 +42,23 @@ export async function listeningConsole(options: Parameters<typeof setUpConsole>[
       await console.feed.stop();
       await console.app.close();
     },
+  };
+}
+
+/**
+ * A test file's `setUp`: a console (setUpConsole) per call, closed after
+ * each test.
+ */
+export function consolePerTest() {
+  let closing: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const close of closing) await close();
+    closing = [];
+  });
+  return async () => {
+    const console = await setUpConsole();
+    closing.push(() => console.app.close());
+    return console;
   };
 }
 

@@ -5,12 +5,16 @@
 // wrong password or code, requests without a session, with a forged CSRF
 // token, or on another operator's ticket. Skipped when chromium is not
 // installed; .ci/run installs it.
+import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { newToken, type Person, tokenHash } from "../../../handoff/index.ts";
+import { htmlToText, renderAnswer } from "../../../knowledge/index.ts";
 import { hasChromium } from "../../chromium.ts";
 import { chromiumAndConsole, newWatch, signedIn, watchPage } from "./browser-pages.ts";
-import { CITIZEN, PASSWORD, TOTP_SECRET } from "./fixture.ts";
+import { CITIZEN, knowledge, PASSWORD, TOTP_SECRET } from "./fixture.ts";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
 
 const IVAN: Person = { chatId: 502, userId: 502, language: "ru" };
 const MARIA: Person = { chatId: 503, userId: 503, language: "ru" };
@@ -201,6 +205,37 @@ describe.skipIf(!hasChromium())(
       await expect(announced()).resolves.toEqual({ tones: 0, notes: 1 });
       expect(watch.problems).toEqual([]);
       await rita.context.close();
+    });
+
+    it("starts an editor at the test pane: how the bot reads a question and what it answers", async () => {
+      const { browser, origin, console } = on;
+      await console.addStaff("eva", "editor", "Ева");
+      const eva = await signedIn(browser, origin, "eva", watch, { landing: "/try" });
+      const { page } = eva;
+      await expect(
+        page.getByRole("link", { name: "Консоль операторов" }).isVisible(),
+      ).resolves.toBe(false);
+      // Typed in the wrong layout: repaired, matched, answered.
+      await page.keyboard.type("pf,kjrbhjdfkb frrfeyn");
+      await page.keyboard.press("Enter");
+      await page.locator("#reading", { hasText: "английской раскладке" }).waitFor();
+      await page.locator("#words li", { hasText: "заблокировали" }).waitFor();
+      const top = page.locator("#candidates tr").first();
+      await expect(top.textContent()).resolves.toContain("account.login_recovery");
+      await page.locator("#decision", { hasText: "Ответить" }).waitFor();
+      const answer = renderAnswer(knowledge.kb, "account.login_recovery", "ru", new Date());
+      const firstLine = htmlToText(answer?.html ?? "").split("\n")[0] ?? "";
+      await page.locator("#reply .bubble", { hasText: firstLine }).waitFor();
+      await page.screenshot({ path: `${SCREENSHOTS}try.png`, fullPage: true });
+
+      // Out of scope: the operator is offered.
+      await page
+        .getByLabel(/Вопрос, как его напишет гражданин/)
+        .fill("какая погода завтра в Москве");
+      await page.getByRole("button", { name: "Проверить" }).click();
+      await page.locator("#reply", { hasText: "предлагает оператора" }).waitFor();
+      expect(watch.problems).toEqual([]);
+      await eva.context.close();
     });
 
     it("refuses a used or expired link, a wrong password or code, and forged requests", async () => {

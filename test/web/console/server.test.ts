@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTelegramChannel } from "../../../bot/desk/index.ts";
 import {
   createAuditLog,
@@ -8,18 +8,9 @@ import {
   tokenHash,
 } from "../../../handoff/index.ts";
 import { SESSION_COOKIE } from "../../../web/console/server.ts";
-import { CITIZEN, knowledge, ORIGIN, PASSWORD, setUpConsole } from "./fixture.ts";
+import { CITIZEN, consolePerTest, knowledge, ORIGIN, PASSWORD } from "./fixture.ts";
 
-let closing: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const close of closing) await close();
-  closing = [];
-});
-const setUp = async () => {
-  const console = await setUpConsole();
-  closing.push(() => console.app.close());
-  return console;
-};
+const setUp = consolePerTest();
 
 describe("the console: health", () => {
   it("answers /healthz 200 while the database takes a write, 503 once it does not, and says no more", async () => {

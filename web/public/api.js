@@ -1,0 +1,33 @@
+// The console's JSON API as the pages call it: GET without a body, POST with
+// one and the session's CSRF token; a signed-out answer goes to sign-in.
+
+/**
+ * `csrfToken()` gives the session's token (from /api/me). `background`: the
+ * page refreshing by itself after a live event, which the server does not
+ * count as use (an unattended page still times out).
+ */
+export function createApi(csrfToken) {
+  return async (path, body, background = false) => {
+    const response = await fetch(path, {
+      method: body === undefined ? "GET" : "POST",
+      headers: {
+        ...(background ? { "x-background": "1" } : {}),
+        ...(body === undefined
+          ? {}
+          : { "content-type": "application/json", "x-csrf-token": csrfToken() ?? "" }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const answer = await response.json().catch(() => ({ ok: false, error: "failed" }));
+    if (response.status === 401) location.assign("/sign-in");
+    return answer;
+  };
+}
+
+/** How each role is said on the pages. */
+export const ROLE_NAMES = {
+  operator: "оператор",
+  supervisor: "супервизор",
+  editor: "редактор",
+  publisher: "публикатор",
+};

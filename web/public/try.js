@@ -1,0 +1,170 @@
+// The test pane: a question as the bot reads it, the intents it scored, the
+// decision and why, and the reply the citizen would get, on the published
+// knowledge base. Everything goes in with textContent; the answer's Telegram
+// HTML is rebuilt from its few allowed tags, never parsed into the page.
+import { createApi, ROLE_NAMES } from "/static/api.js";
+
+const $ = (id) => document.getElementById(id);
+let me;
+const api = createApi(() => me?.csrfToken);
+
+const LAYOUTS = {
+  qwerty_to_cyrillic: "набрано в английской раскладке — прочитано по-русски",
+  cyrillic_to_qwerty: "набрано в русской раскладке — прочитано по-английски",
+};
+const percent = (share) => `${Math.round(share * 100)}%`;
+const score = (value) => value.toFixed(2);
+
+function reading(answer) {
+  const parts = [
+    `Язык: ${answer.language === "ru" ? "русский" : "английский"}${answer.languageDetected ? "" : " (по умолчанию: в вопросе нет букв)"}`,
+  ];
+  if (answer.layout !== "none") parts.push(`раскладка: ${LAYOUTS[answer.layout]}`);
+  if (answer.transliterated.length)
+    parts.push(`латиницей по-русски: ${answer.transliterated.join(", ")}`);
+  parts.push(`незнакомых слов: ${percent(answer.unknownShare)}`);
+  parts.push(`похожесть на вопросы не по теме: ${score(answer.outOfScope)}`);
+  return `${parts.join("; ")}.`;
+}
+
+function word(token) {
+  const item = document.createElement("li");
+  const fixed = token.corrected !== token.word ? ` → ${token.corrected}` : "";
+  const notes = [
+    token.known ? "" : "незнакомое",
+    token.courtesy ? "вежливость" : "",
+    `основа «${token.stem}»`,
+  ].filter(Boolean);
+  item.textContent = `${token.word}${fixed} (${notes.join(", ")})`;
+  item.className = token.known ? "known" : "unknown";
+  return item;
+}
+
+function candidate(c) {
+  const row = document.createElement("tr");
+  for (const text of [
+    score(c.score),
+    c.title ? `${c.title} (${c.intent})` : "не по теме",
+    c.words.join(", ") || "—",
+    c.example || "—",
+  ]) {
+    const cell = document.createElement("td");
+    cell.textContent = text;
+    row.append(cell);
+  }
+  return row;
+}
+
+function decision(answer) {
+  const { decision: d, confidence, thresholds, lead } = answer;
+  const sure = `уверенность ${score(confidence)}`;
+  if (d.kind === "answer")
+    return `Ответить: ${sure} не ниже ${score(thresholds.answerAt)}, отрыв от второй темы ${score(lead)}.`;
+  if (d.kind === "clarify")
+    return `Переспросить («Вы имели в виду…»): ${sure} — ниже ${score(thresholds.answerAt)} для ответа, но не ниже ${score(thresholds.clarifyAt)}.`;
+  if (d.reason === "empty") return "Передать оператору: в вопросе не осталось значимых слов.";
+  return `Предложить оператора: ${sure} ниже ${score(thresholds.clarifyAt)} или вопрос ближе к вопросам не по теме.`;
+}
+
+const ALLOWED = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "DEL", "CODE", "PRE", "A"]);
+/** Telegram HTML as nodes: the allowed tags rebuilt, links only to http(s), all else as text. */
+function telegramHtml(html) {
+  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body;
+  const rebuild = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.textContent);
+    if (node.nodeType !== Node.ELEMENT_NODE) return document.createTextNode("");
+    if (!ALLOWED.has(node.tagName)) {
+      const text = document.createDocumentFragment();
+      for (const child of node.childNodes) text.append(rebuild(child));
+      return text;
+    }
+    const element = document.createElement(node.tagName.toLowerCase());
+    if (node.tagName === "A") {
+      const href = node.getAttribute("href") ?? "";
+      if (/^https?:\/\//i.test(href)) {
+        element.href = href;
+        element.target = "_blank";
+        element.rel = "noopener noreferrer";
+      }
+    }
+    for (const child of node.childNodes) element.append(rebuild(child));
+    return element;
+  };
+  const out = document.createDocumentFragment();
+  for (const child of parsed.childNodes) out.append(rebuild(child));
+  return out;
+}
+
+function button(text, url) {
+  const item = document.createElement("li");
+  if (url) {
+    const link = document.createElement("a");
+    link.href = url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.textContent = `🔗 ${text}`;
+    item.append(link);
+  } else item.textContent = text;
+  return item;
+}
+
+function reply(shown) {
+  const bubble = document.createElement("div");
+  bubble.className = "bubble";
+  const buttons = document.createElement("ul");
+  buttons.className = "buttons";
+  buttons.setAttribute("aria-label", "Кнопки под сообщением");
+  if (shown.kind === "answer") {
+    bubble.append(telegramHtml(shown.html));
+    for (const b of shown.buttons) buttons.append(button(b.title, b.kind === "link" ? b.url : ""));
+    if (shown.asksFeedback) buttons.append(button("Помог ли ответ? 👍 Да / 👎 Нет"));
+    if (shown.offersOperator) buttons.append(button("Затем бот предлагает оператора"));
+  } else if (shown.kind === "clarify") {
+    bubble.textContent = "Уточните, пожалуйста, что вы имели в виду:";
+    for (const b of shown.buttons) buttons.append(button(b.title));
+    buttons.append(button("Другое — позвать оператора"));
+  } else {
+    bubble.textContent =
+      shown.reason === "empty"
+        ? "Бот просит написать вопрос словами."
+        : "Бот не нашёл ответа и предлагает оператора.";
+  }
+  return [bubble, buttons];
+}
+
+async function ask(event) {
+  event.preventDefault();
+  const text = $("question").value;
+  if (!text.trim()) return;
+  const answer = await api("/api/try", { text });
+  if (!answer.ok) {
+    $("toast").textContent = "Не удалось проверить вопрос.";
+    return;
+  }
+  $("toast").textContent = "";
+  $("result").hidden = false;
+  $("reading").textContent = reading(answer);
+  $("words").replaceChildren(...answer.words.map(word));
+  $("candidates").replaceChildren(...answer.candidates.map(candidate));
+  $("decision").textContent = decision(answer);
+  $("reply").replaceChildren(...reply(answer.reply));
+}
+
+async function start() {
+  me = await api("/api/me");
+  if (!me.ok) return;
+  if (me.mustSetUpTotp) return location.assign("/");
+  $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
+  $("desk-link").hidden = me.role !== "operator" && me.role !== "supervisor";
+  $("sign-out").addEventListener("click", async () => {
+    await api("/api/sign-out", {});
+    location.assign("/sign-in");
+  });
+  $("try-form").addEventListener("submit", ask);
+  $("question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) ask(event);
+  });
+  $("question").focus();
+}
+
+start();
