@@ -11,6 +11,7 @@ const ON_BOTH_ENGINES = [
   "test/handoff/staff.test.ts",
   "test/handoff/staff-accounts.test.ts",
   "test/web/console/server.test.ts",
+  "test/web/console/content-*.test.ts",
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
   "test/e2e/handoff.e2e.test.ts",

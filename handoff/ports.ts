@@ -875,6 +875,48 @@ export interface DeskEffects {
   unrenderedMessages(ticketId: number): Promise<Set<number>>;
 }
 
+/** A knowledge file as an editor left it: its whole text, not yet published. */
+export interface ContentDraft {
+  file: string;
+  text: string;
+  editedBy: number;
+  editedAt: number;
+}
+
+/** A file a publication wrote: its text before (null: new) and after. */
+export interface PublishedFile {
+  name: string;
+  before: string | null;
+  after: string;
+}
+
+export interface Publication {
+  id: number;
+  publishedBy: number;
+  publishedAt: number;
+  files: PublishedFile[];
+  /** The publication whose earlier texts this one brought back (a restore). */
+  restores: number | null;
+}
+
+/** The content studio's store: drafts of knowledge files, and what each publication changed. */
+export interface ContentDrafts {
+  list(): Promise<ContentDraft[]>;
+  get(file: string): Promise<ContentDraft | undefined>;
+  /** Keeps a file's draft text (replacing an earlier draft of it). */
+  save(file: string, text: string, editedBy: number): Promise<void>;
+  discard(file: string): Promise<void>;
+  /** Records a publication and, with it, ends every draft; returns its id. */
+  recordPublication(
+    publishedBy: number,
+    files: readonly PublishedFile[],
+    restores?: number,
+  ): Promise<number>;
+  /** The newest publications first. */
+  publications(limit: number): Promise<Publication[]>;
+  publication(id: number): Promise<Publication | undefined>;
+}
+
 export interface Repositories {
   store: Store;
   tickets: TicketService;
@@ -887,6 +929,7 @@ export interface Repositories {
   audit: AuditLog;
   focus: OperatorFocus;
   reports: ReportFigures;
+  content: ContentDrafts;
 }
 
 /** The managers' report figures (and the supervisors' /stats) for a period. */

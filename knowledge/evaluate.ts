@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import type { Matcher, MatchResult } from "./matcher.ts";
 
 /** A labelled question: the intent it belongs to, or null when out of scope. */
@@ -114,4 +115,21 @@ export function evaluate(
     confusions,
     failures,
   };
+}
+
+/** Reads labelled JSON lines; throws with the line number on a malformed one. */
+export function readLabelled(file: string): LabelledQuestion[] {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .flatMap((line, index) => {
+      if (line.trim() === "") return [];
+      const item = JSON.parse(line) as Partial<LabelledQuestion>;
+      if (
+        typeof item.text !== "string" ||
+        (item.intent !== null && typeof item.intent !== "string")
+      ) {
+        throw new Error(`${file}:${index + 1}: expected {"text": "...", "intent": id or null}`);
+      }
+      return [{ text: item.text, intent: item.intent, ...(item.kind ? { kind: item.kind } : {}) }];
+    });
 }

@@ -10,11 +10,13 @@ export {
 } from "./crossval.ts";
 export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
+export { type SetAnswerResult, setAnswer } from "./edit-answer.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
 export {
   type EvaluationReport,
   evaluate,
   type LabelledQuestion,
+  readLabelled,
   type SliceFigures,
 } from "./evaluate.ts";
 export { describeOpenState, describeSchedule, openState } from "./hours.ts";

@@ -12,6 +12,7 @@ import {
   evaluate,
   type KnowledgeBase,
   type LabelledQuestion,
+  readLabelled,
 } from "../knowledge/index.ts";
 import { detectLanguage, normalizeText, splitWords } from "../knowledge/normalize.ts";
 import { benchBot } from "./bench-bot.ts";
@@ -20,7 +21,6 @@ import { benchHandoffBothEngines } from "./bench-handoff.ts";
 import { benchInstancesOnPostgres } from "./bench-instances.ts";
 import { benchReload } from "./bench-reload.ts";
 import { quantile, timeMatches } from "./bench-scale.ts";
-import { readLabelled } from "./kb.ts";
 import { loadKnowledgeOrExit } from "./knowledge-folder.ts";
 
 const fixture = (name: string) =>

@@ -1,5 +1,5 @@
 // Tools for the people who keep the knowledge base: npm run kb -- <command>.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -11,10 +11,10 @@ import {
   findDuplicateExamples,
   findMisplacedExamples,
   formatIssue,
-  type LabelledQuestion,
   loadKnowledgeBase,
   type Matcher,
   type MatchResult,
+  readLabelled,
   type SliceFigures,
   tuneCalibration,
 } from "../knowledge/index.ts";
@@ -174,23 +174,6 @@ function exportKnowledge(): number {
   return 0;
 }
 
-/** Reads labelled JSON lines; throws with the line number on a malformed one. */
-export function readLabelled(file: string): LabelledQuestion[] {
-  return readFileSync(file, "utf8")
-    .split("\n")
-    .flatMap((line, index) => {
-      if (line.trim() === "") return [];
-      const item = JSON.parse(line) as Partial<LabelledQuestion>;
-      if (
-        typeof item.text !== "string" ||
-        (item.intent !== null && typeof item.intent !== "string")
-      ) {
-        throw new Error(`${file}:${index + 1}: expected {"text": "...", "intent": id or null}`);
-      }
-      return [{ text: item.text, intent: item.intent, ...(item.kind ? { kind: item.kind } : {}) }];
-    });
-}
-
 function evalFile(matcher: Matcher, file: string, showFailures: boolean): number {
   const questions = readLabelled(file);
   const report = evaluate(matcher, questions);
@@ -347,7 +330,7 @@ async function main(args: string[]): Promise<number> {
   return 2;
 }
 
-// Run as a command, not when another script imports readLabelled.
+// Run as a command, not when another script imports this one.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   process.exitCode = await main(process.argv.slice(2));
 }

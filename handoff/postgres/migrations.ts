@@ -271,6 +271,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE staff ADD CONSTRAINT staff_role_check
     CHECK (role IN ('operator', 'supervisor', 'editor', 'publisher'));
   `,
+  // 9: SQLite's 15 (the content studio): drafts of knowledge files (the whole edited
+  // text of each, by whom and when), and each publication with the files it
+  // changed, before and after, so that any of them can be restored.
+  `
+  CREATE TABLE kb_drafts (
+    file TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    edited_by BIGINT NOT NULL,
+    edited_at BIGINT NOT NULL
+  );
+  CREATE TABLE kb_publications (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    published_by BIGINT NOT NULL,
+    published_at BIGINT NOT NULL,
+    files TEXT NOT NULL,
+    restores BIGINT
+  );
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

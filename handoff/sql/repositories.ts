@@ -1,6 +1,7 @@
 import type { Repositories, RepositoriesOptions } from "../ports.ts";
 import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
+import { createContentDrafts } from "./content-drafts.ts";
 import { createDeskEffects } from "./desk-effects.ts";
 import { createOperatorFocus } from "./operator-focus.ts";
 import { createOutbox } from "./outbox.ts";
@@ -45,5 +46,6 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     audit: createAuditLog(sql, { ...clock, ...(via ? { via } : {}) }),
     focus: createOperatorFocus(sql),
     reports: { collect: (period) => collectReport(sql, period) },
+    content: createContentDrafts(sql, clock),
   };
 }

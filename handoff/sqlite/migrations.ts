@@ -360,6 +360,24 @@ export const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX staff_by_telegram ON staff (telegram_user_id);
   CREATE UNIQUE INDEX staff_by_login ON staff (login);
   `,
+  // 15: the content studio: drafts of knowledge files (the whole edited
+  // text of each, by whom and when), and each publication with the files it
+  // changed, before and after, so that any of them can be restored.
+  `
+  CREATE TABLE kb_drafts (
+    file TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    edited_by INTEGER NOT NULL,
+    edited_at INTEGER NOT NULL
+  );
+  CREATE TABLE kb_publications (
+    id INTEGER PRIMARY KEY,
+    published_by INTEGER NOT NULL,
+    published_at INTEGER NOT NULL,
+    files TEXT NOT NULL,
+    restores INTEGER
+  );
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -6,9 +6,9 @@ import {
   evaluate,
   type LabelledQuestion,
   REQUIRED_INTENTS,
+  readLabelled,
 } from "../../knowledge/index.ts";
 import { normalizeText, splitWords } from "../../knowledge/normalize.ts";
-import { readLabelled } from "../../scripts/kb.ts";
 import { realKnowledgeBase } from "../knowledge-fixture.ts";
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));

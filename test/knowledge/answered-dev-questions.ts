@@ -1,6 +1,6 @@
 import { fileURLToPath } from "node:url";
 import type { LabelledQuestion, Matcher } from "../../knowledge/index.ts";
-import { readLabelled } from "../../scripts/kb.ts";
+import { readLabelled } from "../../knowledge/index.ts";
 
 const devSet = fileURLToPath(new URL("../fixtures/eval-dev.jsonl", import.meta.url));
 

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createMatcher, loadInThread } from "../../knowledge/index.ts";
-import { readLabelled } from "../../scripts/kb.ts";
+import { createMatcher, loadInThread, readLabelled } from "../../knowledge/index.ts";
 import { INTENTS_DIR, realFiles, realKnowledgeBase } from "../knowledge-fixture.ts";
 
 const DEV_SET = new URL("../fixtures/eval-dev.jsonl", import.meta.url).pathname;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { type DatabaseConfig, databaseOf } from "../../handoff/storage/config.ts";
 
 /** The web console's settings, read from the environment. */
@@ -25,7 +26,14 @@ export interface ConsoleConfig {
   botToken: string | undefined;
   /** The Bot API's root (TELEGRAM_API_ROOT), as the bot's. */
   telegramApiRoot: string | undefined;
+  /** The development set a publication is measured on (CONTENT_DEV_SET), else the repository's. */
+  devSet: string;
 }
+
+/** The repository's development set (test/fixtures/eval-dev.jsonl). */
+export const DEFAULT_DEV_SET = fileURLToPath(
+  new URL("../../test/fixtures/eval-dev.jsonl", import.meta.url),
+);
 
 /** A setting that cannot be used: one line that names it and what to do. */
 export class ConsoleConfigError extends Error {
@@ -73,5 +81,6 @@ export function consoleConfigOf(env: Readonly<Record<string, string | undefined>
     trustProxy: env.CONSOLE_TRUST_PROXY?.trim() === "1",
     botToken: env.BOT_TOKEN?.trim() || undefined,
     telegramApiRoot: env.TELEGRAM_API_ROOT?.trim() || undefined,
+    devSet: env.CONTENT_DEV_SET?.trim() || DEFAULT_DEV_SET,
   };
 }

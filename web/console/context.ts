@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { Handoff, Repositories, StaffMember } from "../../handoff/index.ts";
-import type { KnowledgeBase, Matcher } from "../../knowledge/index.ts";
+import type { KnowledgeBase, LabelledQuestion, Matcher } from "../../knowledge/index.ts";
 import type { LiveFeed } from "./live.ts";
 import type { TelegramFiles } from "./telegram-files.ts";
 
@@ -34,6 +34,12 @@ export interface ConsoleDeps {
   trustProxy?: boolean;
   /** How often a live stream checks its session is still on. Defaults to 15 s. */
   streamCheckMs?: number;
+  /** The knowledge folder the content studio publishes to (every bot process shares it); without it, no studio. */
+  knowledgeFolder?: string;
+  /** Loads the published knowledge base again (after a publication). */
+  reloadKnowledge?: () => void;
+  /** The development set a publication is measured on. Defaults to none. */
+  devSet?: () => readonly LabelledQuestion[];
 }
 
 /** The signed-in staff member a request acts as. */

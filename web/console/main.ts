@@ -2,6 +2,7 @@
 // composition root beside the bot (it never imports bot/). It serves the
 // same desk on the same database; what it says to citizens waits in the
 // desk's effects for a bot process to send to Telegram.
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import {
@@ -17,8 +18,10 @@ import {
   createMatcher,
   DEFAULT_KNOWLEDGE_FOLDER,
   formatIssue,
+  type KnowledgeBase,
   loadKnowledgeBase,
   type Matcher,
+  readLabelled,
 } from "../../knowledge/index.ts";
 import { ConsoleConfigError, consoleConfigOf } from "./config.ts";
 import { createLiveFeed } from "./live.ts";
@@ -36,16 +39,30 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
       `the knowledge base in ${folder} has errors: ${loaded.issues.map(formatIssue).join("; ")}`,
     );
   }
-  // The matcher only for the desk's typed /kb, which the console does not
-  // send (it searches with fuse.js): not built at start-up.
-  let matcher: Matcher | undefined;
-  const knowledge = {
-    kb: loaded.kb,
-    get matcher() {
-      matcher ??= createMatcher(loaded.kb);
-      return matcher;
-    },
+  // The matcher for the test pane and the desk's typed /kb: built when
+  // first asked for, not at start-up; again after a publication.
+  const knowledgeOf = (kb: KnowledgeBase) => {
+    let matcher: Matcher | undefined;
+    return {
+      kb,
+      get matcher() {
+        matcher ??= createMatcher(kb);
+        return matcher;
+      },
+    };
   };
+  let knowledge = knowledgeOf(loaded.kb);
+  const reloadKnowledge = () => {
+    const again = loadKnowledgeBase(folder);
+    if (again.ok) knowledge = knowledgeOf(again.kb);
+    else
+      log.error(
+        { issues: again.issues.map(formatIssue) },
+        "the published knowledge base does not load",
+      );
+  };
+  const devSetFile = config.devSet;
+  const devSet = () => (devSetFile && existsSync(devSetFile) ? readLabelled(devSetFile) : []);
   const db = await openStorage(config.database);
   const signals: Signals =
     config.database.engine === "postgres"
@@ -91,6 +108,9 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
       : {}),
     log,
     trustProxy: config.trustProxy,
+    knowledgeFolder: folder,
+    reloadKnowledge,
+    devSet,
   });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info(

@@ -15,17 +15,22 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   // Pages: the shells; everything in them comes from the API.
   const html = (reply: FastifyReply, name: string) =>
     reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page(name));
-  // The console is the desk's; content staff start at the test pane (once a
+  // The console is the desk's; content staff start at the studio (once a
   // second factor they must have is set up, which the console page does).
   app.get("/", async (request, reply) => {
     const signed = await sessionOf(request);
     if (!signed) return reply.redirect("/sign-in");
-    if (!isDeskRole(signed.member.role) && !signed.mustSetUpTotp) return reply.redirect("/try");
+    if (!isDeskRole(signed.member.role) && !signed.mustSetUpTotp) return reply.redirect("/content");
     return html(reply, "console.html");
   });
   app.get("/try", async (request, reply) =>
     (await sessionOf(request)) ? html(reply, "try.html") : reply.redirect("/sign-in"),
   );
+  app.get("/content", async (request, reply) => {
+    const signed = await sessionOf(request);
+    if (!signed) return reply.redirect("/sign-in");
+    return isDeskRole(signed.member.role) ? reply.redirect("/") : html(reply, "content.html");
+  });
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
   // No icon: said so, rather than a 404 in every browser's console.
   app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());

@@ -12,6 +12,7 @@ import {
   sameSecret,
   tokenHash,
 } from "../../handoff/index.ts";
+import { contentRoutes } from "./content.ts";
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
@@ -211,5 +212,6 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   supervisorRoutes(app, ctx);
   eventRoutes(app, ctx);
   tryBotRoutes(app, ctx);
+  if (deps.knowledgeFolder) contentRoutes(app, ctx, deps.knowledgeFolder);
   return app;
 }

@@ -3,6 +3,7 @@
 // knowledge base. Everything goes in with textContent; the answer's Telegram
 // HTML is rebuilt from its few allowed tags, never parsed into the page.
 import { createApi, ROLE_NAMES } from "/static/api.js";
+import { telegramHtml } from "/static/telegram-html.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
@@ -66,35 +67,6 @@ function decision(answer) {
   return `Предложить оператора: ${sure} ниже ${score(thresholds.clarifyAt)} или вопрос ближе к вопросам не по теме.`;
 }
 
-const ALLOWED = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "DEL", "CODE", "PRE", "A"]);
-/** Telegram HTML as nodes: the allowed tags rebuilt, links only to http(s), all else as text. */
-function telegramHtml(html) {
-  const parsed = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body;
-  const rebuild = (node) => {
-    if (node.nodeType === Node.TEXT_NODE) return document.createTextNode(node.textContent);
-    if (node.nodeType !== Node.ELEMENT_NODE) return document.createTextNode("");
-    if (!ALLOWED.has(node.tagName)) {
-      const text = document.createDocumentFragment();
-      for (const child of node.childNodes) text.append(rebuild(child));
-      return text;
-    }
-    const element = document.createElement(node.tagName.toLowerCase());
-    if (node.tagName === "A") {
-      const href = node.getAttribute("href") ?? "";
-      if (/^https?:\/\//i.test(href)) {
-        element.href = href;
-        element.target = "_blank";
-        element.rel = "noopener noreferrer";
-      }
-    }
-    for (const child of node.childNodes) element.append(rebuild(child));
-    return element;
-  };
-  const out = document.createDocumentFragment();
-  for (const child of parsed.childNodes) out.append(rebuild(child));
-  return out;
-}
-
 function button(text, url) {
   const item = document.createElement("li");
   if (url) {
@@ -155,7 +127,9 @@ async function start() {
   if (!me.ok) return;
   if (me.mustSetUpTotp) return location.assign("/");
   $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
-  $("desk-link").hidden = me.role !== "operator" && me.role !== "supervisor";
+  const desk = me.role === "operator" || me.role === "supervisor";
+  $("desk-link").hidden = !desk;
+  $("studio-link").hidden = desk;
   $("sign-out").addEventListener("click", async () => {
     await api("/api/sign-out", {});
     location.assign("/sign-in");

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { hasChromium } from "../../chromium.ts";
+import { INTENTS_DIR } from "../../knowledge-fixture.ts";
 import { chromiumAndConsole } from "./browser-pages.ts";
 import { PASSWORD } from "./fixture.ts";
 
@@ -28,9 +29,10 @@ async function violations(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(!hasChromium())("the console's accessibility", () => {
-  const on = chromiumAndConsole();
+  // The studio reads the repository's intents; nothing here publishes.
+  const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket and the test pane", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane and the studio", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -68,5 +70,19 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await page.getByRole("heading", { name: "Что увидит гражданин" }).waitFor();
     expect(await violations(page)).toEqual([]);
     await context.close();
+
+    // The studio, an intent open in the editor.
+    await console.addStaff("eva", "editor", "Ева");
+    const editing = await browser.newContext({ bypassCSP: true });
+    const studio = await editing.newPage();
+    await studio.goto(`${origin}/sign-in`);
+    await studio.getByLabel("Логин").fill("eva");
+    await studio.getByLabel("Пароль").fill(PASSWORD);
+    await studio.getByRole("button", { name: "Войти" }).click();
+    await studio.waitForURL(`${origin}/content`);
+    await studio.locator("#intents li").first().click();
+    await studio.getByLabel("Ответ по-русски").waitFor();
+    expect(await violations(studio)).toEqual([]);
+    await editing.close();
   });
 });

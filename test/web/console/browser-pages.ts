@@ -74,7 +74,7 @@ export async function signedIn(
  * Chromium and a listening console for a test file's tests: started before
  * them, stopped after. Read its fields inside the tests.
  */
-export function chromiumAndConsole(): {
+export function chromiumAndConsole(options: Parameters<typeof listeningConsole>[0] = {}): {
   browser: Browser;
   origin: string;
   console: Awaited<ReturnType<typeof setUpConsole>>;
@@ -82,7 +82,7 @@ export function chromiumAndConsole(): {
   const held = {} as ReturnType<typeof chromiumAndConsole>;
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    const listening = await listeningConsole();
+    const listening = await listeningConsole(options);
     ({ console: held.console, origin: held.origin, close } = listening);
     held.browser = await launchChromium();
   });

@@ -10,13 +10,13 @@ import { consolePerTest, knowledge, TOTP_SECRET } from "./fixture.ts";
 const setUp = consolePerTest();
 
 describe("the console's content staff", () => {
-  it("start an editor at the test pane and refuse them the desk's API and actions", async () => {
+  it("start an editor at the studio and refuse them the desk's API and actions", async () => {
     const { addStaff, addSupervisor, signIn, signInSupervisor, waitingTicket, handoff } =
       await setUp();
     const editorId = await addStaff("eva", "editor", "Ева");
     const eva = await signIn("eva");
     const page = await eva.get("/");
-    expect([page.statusCode, page.headers.location]).toEqual([302, "/try"]);
+    expect([page.statusCode, page.headers.location]).toEqual([302, "/content"]);
     const id = await waitingTicket();
     for (const path of [
       "/api/queue",

@@ -9,7 +9,7 @@ import {
   type StaffRole,
   tokenHash,
 } from "../../../handoff/index.ts";
-import { createMatcher } from "../../../knowledge/index.ts";
+import { createMatcher, type LabelledQuestion } from "../../../knowledge/index.ts";
 import { createLiveFeed } from "../../../web/console/live.ts";
 import { createConsoleServer, SESSION_COOKIE } from "../../../web/console/server.ts";
 import type { TelegramFiles } from "../../../web/console/telegram-files.ts";
@@ -65,7 +65,14 @@ export function consolePerTest() {
 /** The console server on a fresh database, driven by light requests (no sockets). */
 export async function setUpConsole(
   origin = ORIGIN,
-  options: { files?: TelegramFiles; alsoOrigins?: string[] } = {},
+  options: {
+    files?: TelegramFiles;
+    alsoOrigins?: string[];
+    /** A knowledge folder (a copy: publishing writes it) for the content studio. */
+    knowledgeFolder?: string;
+    /** The development set a publication is measured on. */
+    devSet?: () => readonly LabelledQuestion[];
+  } = {},
 ) {
   const db = await openTestDatabase();
   let wake = () => {};
@@ -87,6 +94,8 @@ export async function setUpConsole(
     streamCheckMs: 100,
     ...(options.files ? { files: options.files } : {}),
     ...(options.alsoOrigins ? { alsoOrigins: options.alsoOrigins } : {}),
+    ...(options.knowledgeFolder ? { knowledgeFolder: options.knowledgeFolder } : {}),
+    ...(options.devSet ? { devSet: options.devSet } : {}),
   });
   const accounts = createStaffAccounts(db);
 

@@ -207,15 +207,18 @@ describe.skipIf(!hasChromium())(
       await rita.context.close();
     });
 
-    it("starts an editor at the test pane: how the bot reads a question and what it answers", async () => {
+    it("gives an editor the test pane: how the bot reads a question and what it answers", async () => {
       const { browser, origin, console } = on;
       await console.addStaff("eva", "editor", "Ева");
-      const eva = await signedIn(browser, origin, "eva", watch, { landing: "/try" });
+      const eva = await signedIn(browser, origin, "eva", watch, { landing: "/content" });
       const { page } = eva;
+      await page.getByRole("link", { name: "Проверить бота" }).click();
+      await page.waitForURL(`${origin}/try`);
       await expect(
         page.getByRole("link", { name: "Консоль операторов" }).isVisible(),
       ).resolves.toBe(false);
-      // Typed in the wrong layout: repaired, matched, answered.
+      // Typed in the wrong layout (the page starts in the question): repaired, matched, answered.
+      await expect.poll(() => focused(page, "#question")).toBe(true);
       await page.keyboard.type("pf,kjrbhjdfkb frrfeyn");
       await page.keyboard.press("Enter");
       await page.locator("#reading", { hasText: "английской раскладке" }).waitFor();

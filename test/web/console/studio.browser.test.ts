@@ -1,0 +1,142 @@
+// The content studio in a real browser (Debian's chromium, playwright-core)
+// against the real bot process and the Bot API double, sharing one
+// knowledge folder: an editor fixes an answer, sees a broken link refused at
+// its field, saves the draft; an editor cannot publish; a publisher sees
+// what changes and publishes, and the running bot answers a citizen with the
+// new text; a restore brings the old answer back. Skipped when chromium is
+// not installed; .ci/run installs it.
+import { cpSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { htmlToText, readLabelled } from "../../../knowledge/index.ts";
+import { DEFAULT_DEV_SET } from "../../../web/console/config.ts";
+import { textOf } from "../../bot-api-double/index.ts";
+import { hasChromium, launchChromium } from "../../chromium.ts";
+import { useBotProcess } from "../../e2e/e2e-setup.ts";
+import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
+import { newWatch, signedIn } from "./browser-pages.ts";
+import { listeningConsole, TOTP_SECRET } from "./fixture.ts";
+
+const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
+const INTENT = "account.login_recovery";
+const citizen = { id: 4101, first_name: "Анна", language_code: "ru" };
+const e2e = useBotProcess("studio-browser-");
+
+describe.skipIf(!hasChromium())("the content studio in chromium, with the running bot", () => {
+  let browser: Browser;
+  let origin: string;
+  let console: Awaited<ReturnType<typeof listeningConsole>>["console"];
+  let close: () => Promise<void>;
+  let folder: string;
+  const watch = newWatch();
+
+  beforeAll(async () => {
+    folder = join(e2e.dir, "intents");
+    mkdirSync(folder);
+    cpSync(INTENTS_DIR, folder, { recursive: true });
+    ({ console, origin, close } = await listeningConsole({
+      knowledgeFolder: folder,
+      devSet: () => readLabelled(DEFAULT_DEV_SET),
+    }));
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await close?.();
+  });
+
+  /**
+   * Asks the bot until its answer has `includes` (a publication reaches the
+   * bot when it has reloaded the folder, a moment later); fails after 20 s.
+   */
+  const botAnswers = async (question: string, includes: string) => {
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const since = e2e.double.calls.length;
+      e2e.double.sendText(citizen, question);
+      const answer = await e2e.double.waitForMessage((m) => m.chat.id === citizen.id, {
+        since,
+        timeoutMs: 10_000,
+      });
+      if (textOf(answer).includes(includes)) return answer;
+      if (Date.now() > until) throw new Error(`the bot still answers: ${textOf(answer)}`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
+
+  it("takes an answer from an editor's draft to the running bot, and back by a restore", async () => {
+    await e2e.launch({ DATABASE_PATH: join(e2e.dir, "bot.sqlite"), KNOWLEDGE_DIR: folder });
+    // A phrase of the published answer, as the citizen reads it.
+    const published = htmlToText(realKnowledgeBase().byId.get(INTENT)?.answer.ru ?? "");
+    const old = published.slice(published.indexOf("Забыли"), published.indexOf("?"));
+    expect(old.length).toBeGreaterThan(20);
+    await botAnswers("забыл пароль от госуслуг", old);
+
+    await console.addStaff("eva", "editor", "Ева");
+    const eva = await signedIn(browser, origin, "eva", watch, { landing: "/content" });
+    const { page } = eva;
+    await page.getByLabel("Найти тему").fill("забыл пароль");
+    await page.locator("#intents li", { hasText: INTENT }).click();
+    const ru = page.getByLabel("Ответ по-русски");
+    await ru.waitFor();
+
+    // A link that is not official: refused at its field as one types, and on saving.
+    await ru.fill('Сбросьте пароль <a href="http://example.com">здесь</a>.');
+    await page.locator("#answer-ru-error", { hasText: "official domain" }).waitFor();
+    await page.getByRole("button", { name: "Сохранить черновик" }).click();
+    await page.locator("#toast", { hasText: "Черновик не сохранён" }).waitFor();
+    await expect(ru.getAttribute("aria-invalid")).resolves.toBe("true");
+
+    // Fixed, with a reference offered as it is typed; the preview fills it.
+    await ru.fill("Сбросьте пароль на странице восстановления. Горячая линия: ");
+    await ru.press("End");
+    await page.keyboard.type("{{phone.hot");
+    await page.getByRole("button", { name: "{{phone.hotline}}" }).click();
+    await expect.poll(() => page.locator("#answer-ru-error").textContent()).toBe("");
+    await page.locator("#preview", { hasText: "Горячая линия: 8 800" }).waitFor();
+    await page.getByRole("button", { name: "Сохранить черновик" }).click();
+    await page.locator("#toast", { hasText: "Черновик сохранён" }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}content.png`, fullPage: true });
+    // An editor has no publishing, on the page or through the API.
+    await expect(
+      page.getByRole("button", { name: "Проверить перед публикацией" }).isVisible(),
+    ).resolves.toBe(false);
+    const csrf = (await (await page.request.get(`${origin}/api/me`)).json()).csrfToken;
+    const forged = await page.request.post(`${origin}/api/content/publish`, {
+      headers: { origin, "x-csrf-token": csrf },
+      data: {},
+    });
+    expect(forged.status()).toBe(403);
+    // Not published yet: the bot still answers the old text.
+    await botAnswers("забыл пароль от госуслуг", old);
+
+    // The publisher sees what changes, and publishes; the bot answers anew.
+    const id = await console.addStaff("pavel", "publisher", "Павел");
+    await console.accounts.setTotp(id, TOTP_SECRET, true);
+    const pavel = await signedIn(browser, origin, "pavel", watch, {
+      landing: "/content",
+      code: () => console.totp({ secret: TOTP_SECRET }),
+    });
+    await pavel.page.getByRole("button", { name: "Проверить перед публикацией" }).click();
+    await pavel.page.locator("#publish-plan", { hasText: `${INTENT}.yaml` }).waitFor();
+    await pavel.page.locator("#publish-plan", { hasText: "верных ответов" }).waitFor();
+    await pavel.page.screenshot({ path: `${SCREENSHOTS}content-publish.png`, fullPage: true });
+    await pavel.page.getByRole("button", { name: "Опубликовать" }).click();
+    await pavel.page.locator("#toast", { hasText: "Опубликовано" }).waitFor();
+    await botAnswers("забыл пароль от госуслуг", "Сбросьте пароль на странице восстановления");
+
+    // Restored: the old answer is back in the bot.
+    pavel.page.on("dialog", (dialog) => void dialog.accept());
+    await pavel.page
+      .getByRole("button", { name: /^Вернуть как было до №/ })
+      .first()
+      .click();
+    await pavel.page.locator("#toast", { hasText: "Восстановлено" }).waitFor();
+    await botAnswers("забыл пароль от госуслуг", old);
+    expect(watch.problems).toEqual([]);
+    await eva.context.close();
+    await pavel.context.close();
+  }, 120_000);
+});

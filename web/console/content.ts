@@ -1,0 +1,320 @@
+import { createHash } from "node:crypto";
+import { renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { z } from "zod";
+import type { ContentDraft } from "../../handoff/index.ts";
+import {
+  createMatcher,
+  type EvaluationReport,
+  evaluate,
+  type KnowledgeBase,
+  type LabelledQuestion,
+  type MatchDecision,
+  type Matcher,
+  parseKnowledgeBase,
+  readKnowledgeFolder,
+  renderAnswer,
+  type SourceFile,
+  setAnswer,
+} from "../../knowledge/index.ts";
+import { type ConsoleContext, idParam } from "./context.ts";
+
+const INTENT_PARAM = z.object({
+  id: z
+    .string()
+    .regex(/^[a-z][a-z_.]*$/)
+    .max(100),
+});
+const answerBody = z.object({
+  ru: z.string().max(4000),
+  en: z.string().max(4000),
+  /** The version of the file the editor started from: another's change since is not overwritten. */
+  version: z.string().max(100),
+});
+
+const versionOf = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
+
+/**
+ * The content studio's API (content staff: editors and publishers). Edits go
+ * to drafts (whole file texts, in the database, so any console process
+ * serves any editor); nothing invalid is kept: a draft is checked with the
+ * whole knowledge base as `kb check` does, each problem at its field.
+ * Publishing (publishers) checks everything again, measures the development
+ * set before and after, writes the files to the knowledge folder (every bot
+ * process sharing it reloads) and records what changed, to restore.
+ */
+export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: string): void {
+  const { deps, repos, me, refuse } = ctx;
+  const drafts = () => repos().content;
+
+  /** The folder's files with every draft over them. */
+  const withDrafts = async (extra?: SourceFile) => {
+    const published = readKnowledgeFolder(folder);
+    const byName = new Map(published.map((f) => [f.name, f.text]));
+    for (const draft of await drafts().list()) byName.set(draft.file, draft.text);
+    if (extra) byName.set(extra.name, extra.text);
+    return { published, files: [...byName].map(([name, text]) => ({ name, text })) };
+  };
+  const intentOf = (request: FastifyRequest) => {
+    const { id } = INTENT_PARAM.parse(request.params);
+    return deps.knowledge().kb.byId.get(id);
+  };
+  const publisher = (request: FastifyRequest, reply: FastifyReply) => {
+    if (me(request).member.role === "publisher") return true;
+    refuse(reply, 403, "not_publisher");
+    return false;
+  };
+  const preview = (kb: KnowledgeBase, id: string) => ({
+    ru: renderAnswer(kb, id, "ru", new Date())?.html ?? "",
+    en: renderAnswer(kb, id, "en", new Date())?.html ?? "",
+  });
+  const draftOf = async (draft: ContentDraft | undefined) => {
+    if (!draft) return null;
+    const editor = await repos().staff.get(draft.editedBy);
+    return { by: editor?.name ?? null, at: draft.editedAt };
+  };
+
+  app.get("/api/content/intents", async () => {
+    const { kb } = deps.knowledge();
+    const drafted = new Map((await drafts().list()).map((d) => [d.file, d]));
+    return {
+      ok: true,
+      intents: await Promise.all(
+        kb.intents.map(async (intent) => ({
+          id: intent.id,
+          title: intent.title.ru,
+          topic: intent.topic,
+          draft: await draftOf(drafted.get(intent.file)),
+        })),
+      ),
+    };
+  });
+
+  app.get("/api/content/intents/:id", async (request, reply) => {
+    const intent = intentOf(request);
+    if (!intent) return refuse(reply, 404, "not_found");
+    const draft = await drafts().get(intent.file);
+    const { files } = await withDrafts();
+    const parsed = parseKnowledgeBase(files);
+    const drafted = draft && parsed.ok ? parsed.kb.byId.get(intent.id) : undefined;
+    const text = draft?.text ?? files.find((f) => f.name === intent.file)?.text ?? "";
+    return {
+      ok: true,
+      id: intent.id,
+      title: intent.title.ru,
+      published: { ru: intent.answer.ru, en: intent.answer.en },
+      draft: drafted ? { ru: drafted.answer.ru, en: drafted.answer.en } : null,
+      draftBy: await draftOf(draft),
+      version: versionOf(text),
+      preview: preview(drafted && parsed.ok ? parsed.kb : deps.knowledge().kb, intent.id),
+      references: referencesOf(deps.knowledge().kb),
+    };
+  });
+
+  app.post("/api/content/intents/:id/answer", async (request, reply) => {
+    const intent = intentOf(request);
+    if (!intent) return refuse(reply, 404, "not_found");
+    const body = answerBody.parse(request.body);
+    const draft = await drafts().get(intent.file);
+    const { published } = await withDrafts();
+    const current = draft?.text ?? published.find((f) => f.name === intent.file)?.text ?? "";
+    if (versionOf(current) !== body.version) {
+      // Someone saved since this editor opened it: they are told, nothing is overwritten.
+      return refuse(reply, 409, "changed", { by: await draftOf(draft) });
+    }
+    const checked = await edited(intent.file, current, body);
+    if (!checked.ok) return refuse(reply, 422, "invalid", { issues: checked.issues });
+    await drafts().save(intent.file, checked.text, me(request).member.id);
+    return { ok: true, version: versionOf(checked.text), preview: preview(checked.kb, intent.id) };
+  });
+
+  /** The file with both answers set, checked with the whole knowledge base (drafts included). */
+  const edited = async (file: string, current: string, answers: { ru: string; en: string }) => {
+    let text = current;
+    for (const language of ["ru", "en"] as const) {
+      const set = setAnswer(text, language, answers[language]);
+      if (!set.ok) {
+        return {
+          ok: false,
+          issues: [{ field: `answer.${language}`, message: set.reason }],
+        } as const;
+      }
+      text = set.text;
+    }
+    const parsed = parseKnowledgeBase((await withDrafts({ name: file, text })).files);
+    if (!parsed.ok) {
+      const issues = parsed.issues.map((issue) => ({
+        field: issue.file === file ? issue.field : `${issue.file}: ${issue.field}`,
+        message: issue.message,
+      }));
+      return { ok: false, issues } as const;
+    }
+    return { ok: true, text, kb: parsed.kb } as const;
+  };
+
+  // As the editor types: the answer with its references filled for now, or
+  // what is wrong with it, at its field; nothing is kept.
+  app.post("/api/content/intents/:id/preview", async (request, reply) => {
+    const intent = intentOf(request);
+    if (!intent) return refuse(reply, 404, "not_found");
+    const body = answerBody.omit({ version: true }).parse(request.body);
+    const draft = await drafts().get(intent.file);
+    const current =
+      draft?.text ?? readKnowledgeFolder(folder).find((f) => f.name === intent.file)?.text ?? "";
+    const checked = await edited(intent.file, current, body);
+    return checked.ok
+      ? { ok: true, preview: preview(checked.kb, intent.id), issues: [] }
+      : { ok: true, preview: null, issues: checked.issues };
+  });
+
+  app.post("/api/content/intents/:id/discard", async (request, reply) => {
+    const intent = intentOf(request);
+    if (!intent) return refuse(reply, 404, "not_found");
+    await drafts().discard(intent.file);
+    return { ok: true };
+  });
+
+  /** What publishing the drafts would do: valid or not, and the development set before and after. */
+  const publishing = async () => {
+    const { published, files } = await withDrafts();
+    const changed = files.filter(
+      (file) => published.find((p) => p.name === file.name)?.text !== file.text,
+    );
+    const parsed = parseKnowledgeBase(files);
+    if (!parsed.ok) return { published, changed, issues: parsed.issues } as const;
+    const questions = deps.devSet?.() ?? [];
+    const now = deps.knowledge().matcher;
+    const next = createMatcher(parsed.kb);
+    return {
+      published,
+      changed,
+      issues: [],
+      before: evaluate(now, questions),
+      after: evaluate(next, questions),
+      answersChanged: changedAnswers(questions, now, next),
+    } as const;
+  };
+
+  app.get("/api/content/publish", async (request, reply) => {
+    if (!publisher(request, reply)) return reply;
+    const plan = await publishing();
+    return {
+      ok: true,
+      files: plan.changed.map((f) => f.name),
+      issues: plan.issues,
+      ...(plan.before ? { before: figures(plan.before), after: figures(plan.after) } : {}),
+      ...(plan.before ? { answersChanged: plan.answersChanged } : {}),
+    };
+  });
+
+  app.post("/api/content/publish", async (request, reply) => {
+    if (!publisher(request, reply)) return reply;
+    const plan = await publishing();
+    if (plan.issues.length > 0) return refuse(reply, 422, "invalid", { issues: plan.issues });
+    if (plan.changed.length === 0) return refuse(reply, 409, "nothing_to_publish");
+    const files = plan.changed.map((file) => ({
+      name: file.name,
+      before: plan.published.find((p) => p.name === file.name)?.text ?? null,
+      after: file.text,
+    }));
+    const id = await writeAndRecord(files, me(request).member.id);
+    return { ok: true, publication: id };
+  });
+
+  app.get("/api/content/publications", async () => {
+    const list = await drafts().publications(50);
+    return {
+      ok: true,
+      publications: await Promise.all(
+        list.map(async (p) => ({
+          id: p.id,
+          at: p.publishedAt,
+          by: (await repos().staff.get(p.publishedBy))?.name ?? null,
+          files: p.files.map((f) => f.name),
+          restores: p.restores,
+        })),
+      ),
+    };
+  });
+
+  app.post("/api/content/publications/:id/restore", async (request, reply) => {
+    if (!publisher(request, reply)) return reply;
+    const { id } = z.object({ id: idParam }).parse(request.params);
+    const earlier = await drafts().publication(id);
+    if (!earlier) return refuse(reply, 404, "not_found");
+    // The files as they were before it, checked with the rest as it is now.
+    const published = readKnowledgeFolder(folder);
+    const byName = new Map(published.map((f) => [f.name, f.text]));
+    const files = earlier.files
+      .filter((f) => f.before !== null)
+      .map((f) => ({
+        name: f.name,
+        before: byName.get(f.name) ?? null,
+        after: f.before as string,
+      }));
+    for (const file of files) byName.set(file.name, file.after);
+    const parsed = parseKnowledgeBase([...byName].map(([name, text]) => ({ name, text })));
+    if (!parsed.ok) return refuse(reply, 422, "invalid", { issues: parsed.issues });
+    const restored = await writeAndRecord(files, me(request).member.id, id);
+    return { ok: true, publication: restored };
+  });
+
+  /** Writes each file whole (a temporary file renamed over it), then records the publication. */
+  const writeAndRecord = async (
+    files: readonly { name: string; before: string | null; after: string }[],
+    by: number,
+    restores?: number,
+  ) => {
+    for (const file of files) {
+      const path = join(folder, file.name);
+      writeFileSync(`${path}.publishing`, file.after);
+      renameSync(`${path}.publishing`, path);
+    }
+    const id = await drafts().recordPublication(by, files, restores);
+    deps.reloadKnowledge?.();
+    deps.log?.info({ publication: id, files: files.map((f) => f.name), by }, "knowledge published");
+    return id;
+  };
+}
+
+function figures(report: EvaluationReport) {
+  return {
+    accuracy: report.accuracy,
+    wrongAnswerRate: report.wrongAnswerRate,
+    outOfScopeEscalation: report.outOfScopeEscalation,
+    questions: report.inScope.total + report.outOfScope.total,
+  };
+}
+
+/** Every development question whose decision the publication would change, with both decisions. */
+function changedAnswers(questions: readonly LabelledQuestion[], now: Matcher, next: Matcher) {
+  const said = (decision: MatchDecision) =>
+    decision.kind === "answer"
+      ? decision.intent
+      : decision.kind === "clarify"
+        ? `clarify: ${decision.intents.join(", ")}`
+        : "escalate";
+  return questions.flatMap((question) => {
+    const before = said(now.match(question.text).decision);
+    const after = said(next.match(question.text).decision);
+    return before === after
+      ? []
+      : [{ text: question.text, expected: question.intent, before, after }];
+  });
+}
+
+/** The `{{group.name}}` references an answer may use, offered as the editor types. */
+function referencesOf(kb: KnowledgeBase): string[] {
+  const file = kb.directory.file;
+  const named = (group: string, names: object) =>
+    Object.keys(names).map((n) => `{{${group}.${n}}}`);
+  return [
+    ...named("phone", file.phone),
+    ...named("email", file.email),
+    ...named("channel", file.channel),
+    ...named("url", file.url),
+    ...named("hours", file.schedule),
+    ...named("open", file.schedule),
+  ];
+}
