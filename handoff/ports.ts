@@ -53,7 +53,11 @@ export type AuditAction =
   /** A removed operator was told, on their next message, that they no longer are one. */
   | "removal_told"
   /** A tag put on a ticket or taken off (`details.tag`, `details.removed`). */
-  | "tag";
+  | "tag"
+  /** A knowledge file's draft saved (`details.file`, `details.intent`) or discarded (`details.discarded`). */
+  | "kb_draft"
+  /** Knowledge files published (`details.publication`, `details.files`; `details.restores`: a restore). */
+  | "kb_publish";
 
 /** One row of the audit log. */
 export interface AuditEntry {

@@ -3,7 +3,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import type { ContentDraft } from "../../handoff/index.ts";
+import type { ContentDraft, Repositories } from "../../handoff/index.ts";
 import {
   createMatcher,
   type EvaluationReport,
@@ -47,6 +47,9 @@ const versionOf = (text: string) => createHash("sha256").update(text).digest("he
 export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: string): void {
   const { deps, repos, me, refuse } = ctx;
   const drafts = () => repos().content;
+  /** A change and its audit entry, committed together. */
+  const inStep = <T>(work: (r: Repositories) => Promise<T>) =>
+    deps.handoff.db.transaction((tx) => work(deps.handoff.repositories(tx)));
 
   /** The folder's files with every draft over them. */
   const withDrafts = async (extra?: SourceFile) => {
@@ -125,7 +128,15 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     }
     const checked = await edited(intent.file, current, body);
     if (!checked.ok) return refuse(reply, 422, "invalid", { issues: checked.issues });
-    await drafts().save(intent.file, checked.text, me(request).member.id);
+    const by = me(request).member.id;
+    await inStep(async (r) => {
+      await r.content.save(intent.file, checked.text, by);
+      await r.audit.record({
+        staffId: by,
+        action: "kb_draft",
+        details: { file: intent.file, intent: intent.id },
+      });
+    });
     return { ok: true, version: versionOf(checked.text), preview: preview(checked.kb, intent.id) };
   });
 
@@ -171,7 +182,14 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
   app.post("/api/content/intents/:id/discard", async (request, reply) => {
     const intent = intentOf(request);
     if (!intent) return refuse(reply, 404, "not_found");
-    await drafts().discard(intent.file);
+    await inStep(async (r) => {
+      await r.content.discard(intent.file);
+      await r.audit.record({
+        staffId: me(request).member.id,
+        action: "kb_draft",
+        details: { file: intent.file, intent: intent.id, discarded: true },
+      });
+    });
     return { ok: true };
   });
 
@@ -271,7 +289,19 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
       writeFileSync(`${path}.publishing`, file.after);
       renameSync(`${path}.publishing`, path);
     }
-    const id = await drafts().recordPublication(by, files, restores);
+    const id = await inStep(async (r) => {
+      const recorded = await r.content.recordPublication(by, files, restores);
+      await r.audit.record({
+        staffId: by,
+        action: "kb_publish",
+        details: {
+          publication: recorded,
+          files: files.map((f) => f.name),
+          restores: restores ?? null,
+        },
+      });
+      return recorded;
+    });
     deps.reloadKnowledge?.();
     deps.log?.info({ publication: id, files: files.map((f) => f.name), by }, "knowledge published");
     return id;

@@ -2,7 +2,7 @@
 // composition root beside the bot (it never imports bot/). It serves the
 // same desk on the same database; what it says to citizens waits in the
 // desk's effects for a bot process to send to Telegram.
-import { existsSync } from "node:fs";
+import { existsSync, type FSWatcher, watch } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pino from "pino";
 import {
@@ -61,6 +61,20 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
         "the published knowledge base does not load",
       );
   };
+  // Another process may publish to the shared folder: read it again on a change.
+  let settle: NodeJS.Timeout | undefined;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(folder, () => {
+      clearTimeout(settle);
+      settle = setTimeout(reloadKnowledge, 500);
+    });
+    watcher.on("error", (error) =>
+      log.warn({ error: error.message }, "the knowledge folder is not watched"),
+    );
+  } catch (error) {
+    log.warn({ error: (error as Error).message }, "the knowledge folder is not watched");
+  }
   const devSetFile = config.devSet;
   const devSet = () => (devSetFile && existsSync(devSetFile) ? readLabelled(devSetFile) : []);
   const db = await openStorage(config.database);
@@ -128,6 +142,8 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
     address,
     publicUrl: config.publicUrl,
     stop: async () => {
+      watcher?.close();
+      clearTimeout(settle);
       unsubscribe();
       await app.close();
       await feed.stop();

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "otplib";
 import { afterEach, describe, expect, it } from "vitest";
+import { createAuditLog } from "../../../handoff/index.ts";
 import { loadKnowledgeBase, readLabelled } from "../../../knowledge/index.ts";
 import { DEFAULT_DEV_SET as DEV_SET } from "../../../web/console/config.ts";
 import { INTENTS_DIR } from "../../knowledge-fixture.ts";
@@ -136,7 +137,7 @@ describe("the content studio", () => {
   });
 
   it("lets only a publisher publish: the changes shown first, then the file written with only the answer changed, then restored", async () => {
-    const { addStaff, signIn, publisher, folder } = await studio();
+    const { addStaff, signIn, publisher, folder, handoff } = await studio();
     await addStaff("eva", "editor");
     const eva = await signIn("eva");
     const before = readFileSync(join(folder, FILE), "utf8");
@@ -189,5 +190,16 @@ describe("the content studio", () => {
     expect(
       (await eva.post(`/api/content/publications/${published.publication}/restore`)).json().error,
     ).toBe("not_publisher");
+    // Who changed what, in the audit log, as done in the web console.
+    const audited = (await createAuditLog(handoff.db).entries())
+      .filter((e) => e.action.startsWith("kb_"))
+      .map((e) => [e.action, e.staffId, e.via, e.details.restores ?? null]);
+    const evaId = (await handoff.staff.byLogin("eva"))?.id;
+    const pavelId = (await handoff.staff.byLogin("pavel"))?.id;
+    expect(audited).toEqual([
+      ["kb_draft", evaId, "web", null],
+      ["kb_publish", pavelId, "web", null],
+      ["kb_publish", pavelId, "web", published.publication],
+    ]);
   });
 });
