@@ -907,8 +907,12 @@ export interface Publication {
 export interface ContentDrafts {
   list(): Promise<ContentDraft[]>;
   get(file: string): Promise<ContentDraft | undefined>;
-  /** Keeps a file's draft text (replacing an earlier draft of it). */
-  save(file: string, text: string, editedBy: number): Promise<void>;
+  /**
+   * Keeps a file's draft text in place of `replacing`: the draft text its
+   * editor started from, or null for none. False, and nothing changed, when
+   * the draft is not that any more (another editor saved in between).
+   */
+  save(file: string, text: string, editedBy: number, replacing: string | null): Promise<boolean>;
   discard(file: string): Promise<void>;
   /** Records a publication and, with it, ends every draft; returns its id. */
   recordPublication(

@@ -29,9 +29,12 @@ const toPublication = (row: PublicationRow): Publication => ({
   restores: row.restores,
 });
 
-const SAVE = `INSERT INTO kb_drafts (file, text, edited_by, edited_at) VALUES (?, ?, ?, ?)
-  ON CONFLICT (file) DO UPDATE SET text = excluded.text, edited_by = excluded.edited_by,
-    edited_at = excluded.edited_at`;
+// A draft replaces the one its editor started from, or none: another
+// editor's save in between leaves the row otherwise, and this one is refused.
+const CREATE = `INSERT INTO kb_drafts (file, text, edited_by, edited_at) VALUES (?, ?, ?, ?)
+  ON CONFLICT (file) DO NOTHING`;
+const REPLACE = `UPDATE kb_drafts SET text = ?, edited_by = ?, edited_at = ?
+  WHERE file = ? AND text = ?`;
 const PUBLISH = `INSERT INTO kb_publications (published_by, published_at, files, restores)
   VALUES (?, ?, ?, ?) RETURNING id`;
 
@@ -52,9 +55,10 @@ export function createContentDrafts(
       const row = await sql.get<DraftRow>("SELECT * FROM kb_drafts WHERE file = ?", [file]);
       return row ? toDraft(row) : undefined;
     },
-    save: async (file, text, editedBy) => {
-      await sql.run(SAVE, [file, text, editedBy, now()]);
-    },
+    save: async (file, text, editedBy, replacing) =>
+      (replacing === null
+        ? await sql.run(CREATE, [file, text, editedBy, now()])
+        : await sql.run(REPLACE, [text, editedBy, now(), file, replacing])) > 0,
     discard: async (file) => {
       await sql.run("DELETE FROM kb_drafts WHERE file = ?", [file]);
     },

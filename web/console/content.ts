@@ -129,14 +129,18 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     const checked = await edited(intent.file, current, body);
     if (!checked.ok) return refuse(reply, 422, "invalid", { issues: checked.issues });
     const by = me(request).member.id;
-    await inStep(async (r) => {
-      await r.content.save(intent.file, checked.text, by);
+    const saved = await inStep(async (r) => {
+      if (!(await r.content.save(intent.file, checked.text, by, draft?.text ?? null))) return false;
       await r.audit.record({
         staffId: by,
         action: "kb_draft",
         details: { file: intent.file, intent: intent.id },
       });
+      return true;
     });
+    if (!saved) {
+      return refuse(reply, 409, "changed", { by: await draftOf(await drafts().get(intent.file)) });
+    }
     return { ok: true, version: versionOf(checked.text), preview: preview(checked.kb, intent.id) };
   });
 

@@ -136,6 +136,30 @@ describe("the content studio", () => {
     expect(kept?.text).not.toContain("Версия Ивана.");
   });
 
+  it("keeps one of two saves sent at the same moment from the same version", async () => {
+    const { addStaff, signIn, handoff } = await studio();
+    await addStaff("eva", "editor", "Ева");
+    await addStaff("ivan", "editor", "Иван");
+    const [eva, ivan] = [await signIn("eva"), await signIn("ivan")];
+    const { version, published } = (await eva.get(`/api/content/intents/${INTENT}`)).json();
+    for (let round = 0; round < 2; round++) {
+      const current = (await eva.get(`/api/content/intents/${INTENT}`)).json().version;
+      const answers = await Promise.all(
+        [eva, ivan].map((editor, n) =>
+          editor.post(`/api/content/intents/${INTENT}/answer`, {
+            ru: `Ответ ${round}-${n}.`,
+            en: published.en,
+            version: round === 0 ? version : current,
+          }),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([200, 409]);
+      const kept = await handoff.repositories(handoff.db).content.get(FILE);
+      const winner = answers.findIndex((a) => a.statusCode === 200);
+      expect(kept?.text).toContain(`Ответ ${round}-${winner}.`);
+    }
+  });
+
   it("lets only a publisher publish: the changes shown first, then the file written with only the answer changed, then restored", async () => {
     const { addStaff, signIn, publisher, folder, handoff } = await studio();
     await addStaff("eva", "editor");
