@@ -21,6 +21,12 @@ export {
 } from "./evaluate.ts";
 export { describeOpenState, describeSchedule, openState } from "./hours.ts";
 export { checkHtml, escapeHtml, htmlToText } from "./html.ts";
+export {
+  type AppendExampleResult,
+  appendExample,
+  oneLine,
+  removeExample,
+} from "./intent-example.ts";
 export { findDuplicateExamples, findMisplacedExamples, type LintFinding } from "./lint.ts";
 export {
   DEFAULT_KNOWLEDGE_FOLDER,

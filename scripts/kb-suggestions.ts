@@ -12,6 +12,7 @@ import {
   type Suggestion,
 } from "../handoff/index.ts";
 import {
+  appendExample,
   createMatcher,
   findDuplicateExamples,
   findMisplacedExamples,
@@ -20,9 +21,9 @@ import {
   type LintFinding,
   loadKnowledgeBase,
   type Matcher,
+  oneLine,
   PERSONAL_DATA_PLACEHOLDERS,
 } from "../knowledge/index.ts";
-import { appendExample, oneLine } from "./intent-example.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
 import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
 

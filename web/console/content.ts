@@ -5,15 +5,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { ContentDraft, Repositories } from "../../handoff/index.ts";
 import {
+  appendExample,
   createMatcher,
   type EvaluationReport,
   evaluate,
+  findDuplicateExamples,
+  findMisplacedExamples,
   type KnowledgeBase,
   type LabelledQuestion,
   type MatchDecision,
   type Matcher,
   parseKnowledgeBase,
   readKnowledgeFolder,
+  removeExample,
   renderAnswer,
   type SourceFile,
   setAnswer,
@@ -32,6 +36,18 @@ const answerBody = z.object({
   /** The version of the file the editor started from: another's change since is not overwritten. */
   version: z.string().max(100),
 });
+
+const exampleBody = z.object({
+  change: z.enum(["add", "remove"]),
+  language: z.enum(["ru", "en"]),
+  example: z.string().trim().min(1).max(500),
+  version: z.string().max(100),
+});
+
+/** A file's text after an edit, checked: the knowledge base it makes, or each problem at its field. */
+type Edited =
+  | { ok: true; text: string; kb: KnowledgeBase; warnings?: { field: string; message: string }[] }
+  | { ok: false; issues: { field: string; message: string }[] };
 
 const versionOf = (text: string) => createHash("sha256").update(text).digest("hex").slice(0, 16);
 
@@ -108,6 +124,7 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
       title: intent.title.ru,
       published: { ru: intent.answer.ru, en: intent.answer.en },
       draft: drafted ? { ru: drafted.answer.ru, en: drafted.answer.en } : null,
+      examples: (drafted ?? intent).examples,
       draftBy: await draftOf(draft),
       version: versionOf(text),
       preview: preview(drafted && parsed.ok ? parsed.kb : deps.knowledge().kb, intent.id),
@@ -115,18 +132,27 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     };
   });
 
-  app.post("/api/content/intents/:id/answer", async (request, reply) => {
+  /**
+   * Saves one edit of an intent's file as its draft: refused if the file
+   * changed since the editor's `version`, or if the knowledge base with it
+   * would not pass `kb check` (each problem at its field).
+   */
+  const saveEdit = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    version: string,
+    edit: (file: string, current: string) => Promise<Edited>,
+  ) => {
     const intent = intentOf(request);
     if (!intent) return refuse(reply, 404, "not_found");
-    const body = answerBody.parse(request.body);
     const draft = await drafts().get(intent.file);
     const { published } = await withDrafts();
     const current = draft?.text ?? published.find((f) => f.name === intent.file)?.text ?? "";
-    if (versionOf(current) !== body.version) {
+    if (versionOf(current) !== version) {
       // Someone saved since this editor opened it: they are told, nothing is overwritten.
       return refuse(reply, 409, "changed", { by: await draftOf(draft) });
     }
-    const checked = await edited(intent.file, current, body);
+    const checked = await edit(intent.file, current);
     if (!checked.ok) return refuse(reply, 422, "invalid", { issues: checked.issues });
     const by = me(request).member.id;
     const saved = await inStep(async (r) => {
@@ -141,11 +167,64 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     if (!saved) {
       return refuse(reply, 409, "changed", { by: await draftOf(await drafts().get(intent.file)) });
     }
-    return { ok: true, version: versionOf(checked.text), preview: preview(checked.kb, intent.id) };
+    return {
+      ok: true,
+      version: versionOf(checked.text),
+      preview: preview(checked.kb, intent.id),
+      warnings: checked.warnings ?? [],
+    };
+  };
+
+  app.post("/api/content/intents/:id/answer", async (request, reply) => {
+    const body = answerBody.parse(request.body);
+    return saveEdit(request, reply, body.version, (file, current) => edited(file, current, body));
+  });
+
+  // One example added or removed, in one language.
+  app.post("/api/content/intents/:id/examples", async (request, reply) => {
+    const body = exampleBody.parse(request.body);
+    return saveEdit(request, reply, body.version, async (file, current) => {
+      const changed =
+        body.change === "add"
+          ? appendExample(current, body.language, body.example)
+          : removeExample(current, body.language, body.example);
+      if (!changed.ok) {
+        return {
+          ok: false,
+          issues: [{ field: `examples.${body.language}`, message: changed.reason }],
+        } as const;
+      }
+      const checked = await checkedWith(file, changed.text);
+      if (!checked.ok) return checked;
+      // As kb check: an example two intents share is an error; a near one,
+      // or one closer to another intent, a warning said with the save.
+      // Only what this change brings: findings of the published base are not its own.
+      const lint = (kb: KnowledgeBase, matcher: Matcher) =>
+        [...findDuplicateExamples(kb, matcher), ...findMisplacedExamples(kb, matcher)].map(
+          (finding) => ({ ...finding, key: `${finding.file} ${finding.field} ${finding.message}` }),
+        );
+      const published = deps.knowledge();
+      const known = new Set(lint(published.kb, published.matcher).map((finding) => finding.key));
+      const found = lint(checked.kb, createMatcher(checked.kb)).filter((f) => !known.has(f.key));
+      const said = found.map((f) => ({
+        severity: f.severity,
+        field: f.file === file ? f.field : `${f.file}: ${f.field}`,
+        message: f.message,
+      }));
+      const errors = said.filter((finding) => finding.severity === "error");
+      if (errors.length > 0) {
+        return { ok: false, issues: errors.map(({ field, message }) => ({ field, message })) };
+      }
+      return { ...checked, warnings: said.map(({ field, message }) => ({ field, message })) };
+    });
   });
 
   /** The file with both answers set, checked with the whole knowledge base (drafts included). */
-  const edited = async (file: string, current: string, answers: { ru: string; en: string }) => {
+  const edited = async (
+    file: string,
+    current: string,
+    answers: { ru: string; en: string },
+  ): Promise<Edited> => {
     let text = current;
     for (const language of ["ru", "en"] as const) {
       const set = setAnswer(text, language, answers[language]);
@@ -157,15 +236,19 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
       }
       text = set.text;
     }
+    return checkedWith(file, text);
+  };
+  /** A file's new text checked with the whole knowledge base (drafts included). */
+  const checkedWith = async (file: string, text: string): Promise<Edited> => {
     const parsed = parseKnowledgeBase((await withDrafts({ name: file, text })).files);
     if (!parsed.ok) {
       const issues = parsed.issues.map((issue) => ({
         field: issue.file === file ? issue.field : `${issue.file}: ${issue.field}`,
         message: issue.message,
       }));
-      return { ok: false, issues } as const;
+      return { ok: false, issues };
     }
-    return { ok: true, text, kb: parsed.kb } as const;
+    return { ok: true, text, kb: parsed.kb };
   };
 
   // As the editor types: the answer with its references filled for now, or

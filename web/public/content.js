@@ -72,6 +72,7 @@ async function openIntent(id) {
   $("answer-ru").value = text.ru.trimEnd();
   $("answer-en").value = text.en.trimEnd();
   $("answer-form").hidden = false;
+  showExamples(answer.examples);
   showIssues([]);
   showPreview(answer.preview);
   renderIntents();
@@ -150,6 +151,55 @@ async function save(event) {
   toast("Черновик сохранён.");
   await loadIntents();
   await openIntent(open.id);
+}
+
+function showExamples(examples) {
+  $("examples-area").hidden = false;
+  $("examples-error").textContent = "";
+  for (const language of ["ru", "en"]) {
+    $(`examples-${language}`).replaceChildren(
+      ...examples[language].map((example) => {
+        const item = document.createElement("li");
+        item.textContent = `${example} `;
+        const remove = document.createElement("button");
+        remove.type = "button";
+        remove.textContent = `Убрать: ${example}`;
+        remove.className = "quiet";
+        remove.addEventListener("click", () => changeExample("remove", language, example));
+        item.append(remove);
+        return item;
+      }),
+    );
+  }
+}
+
+async function changeExample(change, language, example) {
+  if (!open || !example.trim()) return;
+  const answer = await api(`/api/content/intents/${open.id}/examples`, {
+    change,
+    language,
+    example,
+    version: open.version,
+  });
+  if (answer.error === "changed") {
+    return toast(
+      `Тему уже изменил(а) ${answer.by?.by ?? "другой редактор"}: откройте её заново, чтобы не затереть чужую правку.`,
+    );
+  }
+  if (answer.error === "invalid") {
+    $("examples-error").textContent = answer.issues.map((i) => i.message).join("; ");
+    return;
+  }
+  if (!answer.ok) return toast("Не удалось сохранить.");
+  if (change === "add") $("example-new").value = "";
+  toast(change === "add" ? "Пример добавлен в черновик." : "Пример убран из черновика.");
+  await loadIntents();
+  await openIntent(open.id);
+  // Said after the reload, which clears the field's messages.
+  if (answer.warnings.length) {
+    $("examples-error").textContent =
+      `Внимание: ${answer.warnings.map((w) => w.message).join("; ")}`;
+  }
 }
 
 function figureLine(name, before, after) {
@@ -259,6 +309,15 @@ async function start() {
   $("publish").addEventListener("click", publish);
   $("filter").addEventListener("input", renderIntents);
   $("answer-form").addEventListener("submit", save);
+  const addExample = () =>
+    changeExample("add", $("example-language").value, $("example-new").value.trim());
+  $("example-add").addEventListener("click", addExample);
+  $("example-new").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      addExample();
+    }
+  });
   $("discard").addEventListener("click", async () => {
     if (!open) return;
     await api(`/api/content/intents/${open.id}/discard`, {});

@@ -160,6 +160,59 @@ describe("the content studio", () => {
     }
   });
 
+  it("adds and removes examples in the draft, one line each, and refuses what kb check would", async () => {
+    const { addStaff, signIn, folder, handoff } = await studio();
+    await addStaff("eva", "editor");
+    const eva = await signIn("eva");
+    const before = readFileSync(join(folder, FILE), "utf8");
+    let { version, examples } = (await eva.get(`/api/content/intents/${INTENT}`)).json();
+    const change = async (body: object) => {
+      const answer = await eva.post(`/api/content/intents/${INTENT}/examples`, {
+        ...body,
+        version,
+      });
+      if (answer.statusCode === 200) version = answer.json().version;
+      return answer;
+    };
+    expect(
+      (
+        await change({
+          change: "add",
+          language: "ru",
+          example: "не могу войти, пароль забыла совсем",
+        })
+      ).statusCode,
+    ).toBe(200);
+    const removed = examples.en[0];
+    expect((await change({ change: "remove", language: "en", example: removed })).statusCode).toBe(
+      200,
+    );
+    const opened = (await eva.get(`/api/content/intents/${INTENT}`)).json();
+    expect(opened.examples.ru.at(-1)).toBe("не могу войти, пароль забыла совсем");
+    expect(opened.examples.en).not.toContain(removed);
+    ({ examples } = opened);
+    // The draft is the file with one line more and one line less.
+    const draft = (await handoff.repositories(handoff.db).content.get(FILE))?.text ?? "";
+    expect(draft.split("\n").length).toBe(before.split("\n").length);
+    expect(before.split("\n").filter((line) => !draft.split("\n").includes(line))).toHaveLength(1);
+
+    // An example another intent has already: a duplicate kb check refuses, at examples.
+    const elsewhere = (await eva.get("/api/content/intents/contacts.hotline")).json().examples
+      .ru[0];
+    const duplicate = await change({ change: "add", language: "ru", example: elsewhere });
+    expect(duplicate.statusCode).toBe(422);
+    expect(
+      duplicate.json().issues.some((i: { field: string }) => i.field.includes("examples")),
+    ).toBe(true);
+    const missing = await change({
+      change: "remove",
+      language: "ru",
+      example: "такого примера нет",
+    });
+    expect([missing.statusCode, missing.json().issues[0].field]).toEqual([422, "examples.ru"]);
+    expect((await eva.get(`/api/content/intents/${INTENT}`)).json().examples).toEqual(examples);
+  });
+
   it("lets only a publisher publish: the changes shown first, then the file written with only the answer changed, then restored", async () => {
     const { addStaff, signIn, publisher, folder, handoff } = await studio();
     await addStaff("eva", "editor");

@@ -98,6 +98,13 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await page.locator("#preview", { hasText: "Горячая линия: 8 800" }).waitFor();
     await page.getByRole("button", { name: "Сохранить черновик" }).click();
     await page.locator("#toast", { hasText: "Черновик сохранён" }).waitFor();
+    // An example added by Enter goes into the same draft.
+    await page.getByLabel("Новый пример").fill("пароль от госуслуг не подходит, что делать");
+    await page.getByLabel("Новый пример").press("Enter");
+    await page.locator("#toast", { hasText: "Пример добавлен" }).waitFor();
+    await page
+      .locator("#examples-ru li", { hasText: "пароль от госуслуг не подходит, что делать" })
+      .waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}content.png`, fullPage: true });
     // An editor has no publishing, on the page or through the API.
     await expect(

@@ -1,4 +1,4 @@
-// Adding one example to an intent file without disturbing the rest of it.
+// Adding or removing one example of an intent file without disturbing the rest of it.
 import { Document, isSeq, parseDocument, type Scalar, type YAMLSeq } from "yaml";
 
 export type AppendExampleResult = { ok: true; text: string } | { ok: false; reason: string };
@@ -72,4 +72,57 @@ function insertLine(source: string, last: Scalar, line: string): string | undefi
 function rewrite(document: Document, language: string, line: string): string {
   (document.getIn(["examples", language], true) as YAMLSeq).add(document.createNode(line));
   return document.toString({ lineWidth: 0 });
+}
+
+/**
+ * The text of an intent file without the first `example` of
+ * `examples.<language>`: its line goes (a comment on that line with it),
+ * every other line stays. The result is parsed again and must hold the same
+ * data less that one example; the last example of a language stays (an
+ * intent needs examples).
+ *
+ * @example removeExample(text, "ru", "пароль")
+ */
+export function removeExample(
+  source: string,
+  language: "ru" | "en",
+  example: string,
+): AppendExampleResult {
+  const document = parseDocument(source);
+  if (document.errors.length > 0) {
+    return { ok: false, reason: `YAML syntax: ${document.errors[0]?.message.split("\n")[0]}` };
+  }
+  const list = document.getIn(["examples", language], true);
+  if (!isSeq(list)) return { ok: false, reason: `examples.${language} is not a list of examples` };
+  const index = list.items.findIndex((item) => (item as Scalar).value === example);
+  if (index === -1) return { ok: false, reason: `examples.${language} has no "${example}"` };
+  if (list.items.length === 1) {
+    return {
+      ok: false,
+      reason: `the last example of examples.${language} stays: add another first`,
+    };
+  }
+  const expected = document.toJS() as { examples: Record<string, unknown[]> };
+  expected.examples[language]?.splice(index, 1);
+  const text = dropLine(source, list.items[index] as Scalar);
+  const after = text === undefined ? undefined : parseDocument(text);
+  if (!after || after.errors.length > 0 || !sameData(after.toJS(), expected)) {
+    return {
+      ok: false,
+      reason: `could not remove the example from examples.${language} without changing anything else; remove it by hand`,
+    };
+  }
+  return { ok: true, text: text as string };
+}
+
+/** The source without a plain `- item` line, or undefined if the item is not on one. */
+function dropLine(source: string, item: Scalar): string | undefined {
+  const [start, valueEnd] = item.range ?? [];
+  if (start === undefined || valueEnd === undefined) return undefined;
+  const lineStart = source.lastIndexOf("\n", start - 1) + 1;
+  if (!/^[ \t]*-[ \t]+$/.test(source.slice(lineStart, start))) return undefined;
+  const end = source.indexOf("\n", valueEnd - 1 < start ? start : valueEnd - 1);
+  return end === -1
+    ? source.slice(0, lineStart)
+    : source.slice(0, lineStart) + source.slice(end + 1);
 }

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { appendExample } from "../../scripts/intent-example.ts";
+import { appendExample, removeExample } from "../../knowledge/intent-example.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
 
 /** The lines of `after` that are not in `before`, checking everything else is unchanged and in order. */
@@ -131,5 +131,41 @@ describe("adding an example to an intent file", () => {
     });
     expect(appendExample("examples: [\n", "ru", "в")).toMatchObject({ ok: false });
     expect(appendExample(COMMENTED, "ru", " \n ")).toMatchObject({ ok: false });
+  });
+});
+
+describe("removing an example from an intent file", () => {
+  it("removes exactly its line (and a comment on it) from every real intent file", () => {
+    const files = readdirSync(INTENTS_DIR).filter((n) => n.endsWith(".yaml") && !n.startsWith("_"));
+    for (const file of files) {
+      const source = readFileSync(join(INTENTS_DIR, file), "utf8");
+      for (const language of ["ru", "en"] as const) {
+        const examples = (parse(source) as { examples: Record<string, string[]> }).examples[
+          language
+        ];
+        const chosen = examples?.[1] as string;
+        const result = removeExample(source, language, chosen);
+        if (!result.ok) throw new Error(`${file}: ${result.reason}`);
+        // Read the other way round: the original is the result plus one line.
+        expect(addedLines(result.text, source), file).toHaveLength(1);
+        expect(
+          (parse(result.text) as { examples: Record<string, string[]> }).examples[language],
+        ).toEqual(examples?.filter((_, n) => n !== 1));
+      }
+    }
+  });
+
+  it("keeps comments and blank lines around it, and refuses what is not there or the last one", () => {
+    const removed = removeExample(COMMENTED, "ru", "первый вопрос");
+    if (!removed.ok) throw new Error(removed.reason);
+    expect(addedLines(removed.text, COMMENTED)).toEqual(["    - первый вопрос # why this one"]);
+    const quoted = removeExample(COMMENTED, "ru", "третий");
+    expect(quoted.ok && addedLines(quoted.text, COMMENTED)).toEqual(['    - "третий"']);
+    expect(removeExample(COMMENTED, "ru", "нет такого")).toMatchObject({ ok: false });
+    const alone = "id: a.b\nexamples:\n  ru:\n    - один\n  en:\n    - one\n";
+    expect(removeExample(alone, "ru", "один")).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining("last example"),
+    });
   });
 });
