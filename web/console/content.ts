@@ -23,6 +23,7 @@ import {
   setAnswer,
 } from "../../knowledge/index.ts";
 import { type ConsoleContext, idParam } from "./context.ts";
+import { tryBody, tryOn } from "./try-bot.ts";
 
 const INTENT_PARAM = z.object({
   id: z
@@ -264,6 +265,21 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     return checked.ok
       ? { ok: true, preview: preview(checked.kb, intent.id), issues: [] }
       : { ok: true, preview: null, issues: checked.issues };
+  });
+
+  // The test pane's other side: the knowledge base as the drafts would make
+  // it. Its matcher is built once for each set of drafts.
+  let drafted: { key: string; kb: KnowledgeBase; matcher: Matcher } | undefined;
+  app.post("/api/content/try", async (request, reply) => {
+    const { text, language } = tryBody.parse(request.body);
+    const { files } = await withDrafts();
+    const key = versionOf(files.map((f) => `${f.name}\n${f.text}`).join("\n"));
+    if (drafted?.key !== key) {
+      const parsed = parseKnowledgeBase(files);
+      if (!parsed.ok) return refuse(reply, 409, "drafts_invalid");
+      drafted = { key, kb: parsed.kb, matcher: createMatcher(parsed.kb) };
+    }
+    return { ok: true, ...tryOn(drafted.kb, drafted.matcher, text, language) };
   });
 
   app.post("/api/content/intents/:id/discard", async (request, reply) => {

@@ -12,7 +12,7 @@ import type { ConsoleContext } from "./context.ts";
 
 /** As long as a citizen's message may be (Telegram's limit). */
 const MAX_QUESTION = 4096;
-const tryBody = z.object({
+export const tryBody = z.object({
   text: z.string().max(MAX_QUESTION),
   /** The language the chat was in before, for a message without letters. */
   language: z.enum(["ru", "en"]).default("ru"),
@@ -30,9 +30,14 @@ export function tryBotRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.post("/api/try", async (request) => {
     const { text, language } = tryBody.parse(request.body);
     const { kb, matcher } = deps.knowledge();
-    const reply = replyTo(kb, matcher, text, { fallbackLanguage: language, at: new Date() });
-    return { ok: true, ...readingOf(kb, matcher, reply.match), reply: replyShown(kb, reply) };
+    return { ok: true, ...tryOn(kb, matcher, text, language) };
   });
+}
+
+/** A question on one knowledge base: how it is read, what scored, the decision and the reply. */
+export function tryOn(kb: KnowledgeBase, matcher: Matcher, text: string, language: "ru" | "en") {
+  const reply = replyTo(kb, matcher, text, { fallbackLanguage: language, at: new Date() });
+  return { ...readingOf(kb, matcher, reply.match), reply: replyShown(kb, reply) };
 }
 
 /** How the matcher read a message and what it made of it. */

@@ -104,22 +104,76 @@ function reply(shown) {
   return [bubble, buttons];
 }
 
+/** One side's result: a section with its own heading, built from the answer. */
+function side(title, answer) {
+  const section = document.createElement("section");
+  section.className = "result";
+  const element = (tag, text, className) => {
+    const made = document.createElement(tag);
+    if (text !== undefined) made.textContent = text;
+    if (className) made.className = className;
+    return made;
+  };
+  section.append(element("h2", title));
+  if (!answer.ok) {
+    section.append(
+      element(
+        "p",
+        answer.error === "drafts_invalid"
+          ? "Черновики сейчас не проходят проверку: исправьте их в редакторе."
+          : "Не удалось проверить вопрос.",
+        "field-error",
+      ),
+    );
+    return section;
+  }
+  section.append(element("h3", "Как бот понял вопрос"), element("p", reading(answer), "reading"));
+  const words = element("ul", undefined, "words");
+  words.setAttribute("aria-label", "Слова");
+  words.append(...answer.words.map(word));
+  const table = element("table");
+  const caption = element("caption", "Ближайшие темы");
+  const head = element("thead");
+  const headRow = element("tr");
+  for (const name of ["Оценка", "Тема", "Совпавшие слова", "Ближайший пример"]) {
+    const cell = element("th", name);
+    cell.scope = "col";
+    headRow.append(cell);
+  }
+  head.append(headRow);
+  const body = element("tbody", undefined, "candidates");
+  body.append(...answer.candidates.map(candidate));
+  table.append(caption, head, body);
+  const shown = element("div", undefined, "reply");
+  shown.append(...reply(answer.reply));
+  section.append(
+    element("h3", "Слова"),
+    words,
+    table,
+    element("h3", "Решение"),
+    element("p", decision(answer), "decision"),
+    element("h3", "Что увидит гражданин"),
+    shown,
+  );
+  return section;
+}
+
+/** Content staff see the drafts' knowledge base beside the published one. */
+let withDrafts = false;
+
 async function ask(event) {
   event.preventDefault();
   const text = $("question").value;
   if (!text.trim()) return;
-  const answer = await api("/api/try", { text });
-  if (!answer.ok) {
-    $("toast").textContent = "Не удалось проверить вопрос.";
-    return;
-  }
-  $("toast").textContent = "";
-  $("result").hidden = false;
-  $("reading").textContent = reading(answer);
-  $("words").replaceChildren(...answer.words.map(word));
-  $("candidates").replaceChildren(...answer.candidates.map(candidate));
-  $("decision").textContent = decision(answer);
-  $("reply").replaceChildren(...reply(answer.reply));
+  const [published, drafted] = await Promise.all([
+    api("/api/try", { text }),
+    withDrafts ? api("/api/content/try", { text }) : undefined,
+  ]);
+  $("results").classList.toggle("side-by-side", withDrafts);
+  $("results").replaceChildren(
+    side(withDrafts ? "Опубликовано" : "Результат", published),
+    ...(drafted ? [side("Черновик", drafted)] : []),
+  );
 }
 
 async function start() {
@@ -130,6 +184,7 @@ async function start() {
   const desk = me.role === "operator" || me.role === "supervisor";
   $("desk-link").hidden = !desk;
   $("studio-link").hidden = desk;
+  withDrafts = !desk;
   $("sign-out").addEventListener("click", async () => {
     await api("/api/sign-out", {});
     location.assign("/sign-in");

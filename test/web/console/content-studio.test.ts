@@ -66,6 +66,13 @@ describe("the content studio", () => {
     const again = (await eva.get(`/api/content/intents/${INTENT}`)).json();
     expect(again.draft.ru.trimEnd()).toBe(ru);
     expect(again.draftBy.by).toBe("Ева");
+    // The test pane's draft side answers with the draft; the published side as before.
+    const drafted = (
+      await eva.post("/api/content/try", { text: "забыл пароль от госуслуг" })
+    ).json();
+    expect(drafted.reply.html).toMatch(/^Сбросьте пароль в <b>форме восстановления<\/b>/);
+    const live = (await eva.post("/api/try", { text: "забыл пароль от госуслуг" })).json();
+    expect(live.reply.html).not.toContain("<b>форме восстановления</b>");
     const list = (await eva.get("/api/content/intents")).json().intents;
     expect(list.find((i: { id: string }) => i.id === INTENT).draft.by).toBe("Ева");
   });

@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { newToken, type Person, tokenHash } from "../../../handoff/index.ts";
 import { htmlToText, renderAnswer } from "../../../knowledge/index.ts";
 import { hasChromium } from "../../chromium.ts";
+import { INTENTS_DIR } from "../../knowledge-fixture.ts";
 import { chromiumAndConsole, newWatch, signedIn, watchPage } from "./browser-pages.ts";
 import { CITIZEN, knowledge, PASSWORD, TOTP_SECRET } from "./fixture.ts";
 
@@ -49,7 +50,8 @@ const focused = (page: Page, selector: string) =>
 describe.skipIf(!hasChromium())(
   "the console in chromium, by keyboard and against forgeries",
   () => {
-    const on = chromiumAndConsole();
+    // The studio reads the repository's intents (the test pane's draft side); nothing here publishes.
+    const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
     const watch = newWatch();
 
     /** What the desk said to a citizen's chat, in the desk's words. */
@@ -221,14 +223,19 @@ describe.skipIf(!hasChromium())(
       await expect.poll(() => focused(page, "#question")).toBe(true);
       await page.keyboard.type("pf,kjrbhjdfkb frrfeyn");
       await page.keyboard.press("Enter");
-      await page.locator("#reading", { hasText: "английской раскладке" }).waitFor();
-      await page.locator("#words li", { hasText: "заблокировали" }).waitFor();
-      const top = page.locator("#candidates tr").first();
+      // An editor sees the published knowledge base and the drafts' side by side.
+      const published = page.locator(".result").first();
+      await page.locator(".result h2", { hasText: "Черновик" }).waitFor();
+      // No drafts yet: the draft side decides as the published one.
+      await page.locator(".result").nth(1).locator(".decision", { hasText: "Ответить" }).waitFor();
+      await published.locator(".reading", { hasText: "английской раскладке" }).waitFor();
+      await published.locator(".words li", { hasText: "заблокировали" }).waitFor();
+      const top = published.locator(".candidates tr").first();
       await expect(top.textContent()).resolves.toContain("account.login_recovery");
-      await page.locator("#decision", { hasText: "Ответить" }).waitFor();
+      await published.locator(".decision", { hasText: "Ответить" }).waitFor();
       const answer = renderAnswer(knowledge.kb, "account.login_recovery", "ru", new Date());
       const firstLine = htmlToText(answer?.html ?? "").split("\n")[0] ?? "";
-      await page.locator("#reply .bubble", { hasText: firstLine }).waitFor();
+      await published.locator(".reply .bubble", { hasText: firstLine }).waitFor();
       await page.screenshot({ path: `${SCREENSHOTS}try.png`, fullPage: true });
 
       // Out of scope: the operator is offered.
@@ -236,7 +243,7 @@ describe.skipIf(!hasChromium())(
         .getByLabel(/Вопрос, как его напишет гражданин/)
         .fill("какая погода завтра в Москве");
       await page.getByRole("button", { name: "Проверить" }).click();
-      await page.locator("#reply", { hasText: "предлагает оператора" }).waitFor();
+      await published.locator(".reply", { hasText: "предлагает оператора" }).waitFor();
       expect(watch.problems).toEqual([]);
       await eva.context.close();
     });
