@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await page
       .locator("#examples-ru li", { hasText: "пароль от госуслуг не подходит, что делать" })
       .waitFor();
-    await page.screenshot({ path: `${SCREENSHOTS}content.png`, fullPage: true });
+    await page.screenshot({ path: `${SCREENSHOTS}content.png` });
     // An editor has no publishing, on the page or through the API.
     await expect(
       page.getByRole("button", { name: "Проверить перед публикацией" }).isVisible(),
