@@ -914,7 +914,7 @@ export interface ContentDrafts {
    */
   save(file: string, text: string, editedBy: number, replacing: string | null): Promise<boolean>;
   discard(file: string): Promise<void>;
-  /** Records a publication and, with it, ends every draft; returns its id. */
+  /** Records a publication and, with it, ends the drafts of the files it wrote; returns its id. */
   recordPublication(
     publishedBy: number,
     files: readonly PublishedFile[],

@@ -69,7 +69,8 @@ export function createContentDrafts(
         JSON.stringify(files),
         restores ?? null,
       ]);
-      await sql.run("DELETE FROM kb_drafts");
+      // The drafts of the files it wrote are published (or, for a restore, out of date).
+      for (const file of files) await sql.run("DELETE FROM kb_drafts WHERE file = ?", [file.name]);
       return Number(row?.id);
     },
     publications: async (limit) =>

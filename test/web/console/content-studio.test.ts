@@ -258,12 +258,22 @@ describe("the content studio", () => {
     expect(loaded.ok && loaded.kb.byId.get(INTENT)?.answer.ru.trimEnd()).toBe(ru);
     expect((await pavel.post("/api/content/publish")).json().error).toBe("nothing_to_publish");
 
+    // Another editor's draft of another file meanwhile: a restore leaves it.
+    const other = (await eva.get("/api/content/intents/contacts.hotline")).json();
+    await eva.post("/api/content/intents/contacts.hotline/answer", {
+      ru: "Горячая линия: {{phone.hotline}}.",
+      en: other.published.en,
+      version: other.version,
+    });
     // Restored: the file as it was, recorded as a publication of its own.
     const restored = (
       await pavel.post(`/api/content/publications/${published.publication}/restore`)
     ).json();
     expect(restored.ok).toBe(true);
     expect(readFileSync(join(folder, FILE), "utf8")).toBe(before);
+    expect((await handoff.repositories(handoff.db).content.list()).map((d) => d.file)).toEqual([
+      "contacts.hotline.yaml",
+    ]);
     const history = (await eva.get("/api/content/publications")).json().publications;
     expect(history.map((p: { id: number; restores: number | null }) => [p.id, p.restores])).toEqual(
       [
@@ -283,6 +293,7 @@ describe("the content studio", () => {
     expect(audited).toEqual([
       ["kb_draft", evaId, "web", null],
       ["kb_publish", pavelId, "web", null],
+      ["kb_draft", evaId, "web", null],
       ["kb_publish", pavelId, "web", published.publication],
     ]);
   });
