@@ -89,6 +89,10 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
     return byTelegram ?? byLogin;
   };
 
+  const roleOf = async (id: number) => {
+    const member = await one(sql, BY_ID, id);
+    return member && member.removedAt === null ? member.role : undefined;
+  };
   return {
     add: (member, by) =>
       sql.transaction(async (tx) => {
@@ -136,15 +140,10 @@ export function createStaff(sql: SqlClient, options: StaffOptions = {}): Staff {
     get: (id) => one(sql, BY_ID, id),
     byTelegram: (telegramUserId) => one(sql, BY_TELEGRAM, telegramUserId),
     byLogin: (login) => one(sql, BY_LOGIN, login),
-    roleOf: async (id) => {
-      const member = await one(sql, BY_ID, id);
-      return member && member.removedAt === null ? member.role : undefined;
-    },
+    roleOf,
     deskRoleOf: async (id) => {
-      const member = await one(sql, BY_ID, id);
-      return member && member.removedAt === null && isDeskRole(member.role)
-        ? member.role
-        : undefined;
+      const role = await roleOf(id);
+      return isDeskRole(role) ? role : undefined;
     },
     rename: async (id, name) => {
       await sql.run(RENAME, [name, id]);
