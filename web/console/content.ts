@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -71,10 +71,21 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
   /** The folder's files with every draft over them. */
   const withDrafts = async (extra?: SourceFile) => {
     const published = readKnowledgeFolder(folder);
-    const byName = new Map(published.map((f) => [f.name, f.text]));
-    for (const draft of await drafts().list()) byName.set(draft.file, draft.text);
-    if (extra) byName.set(extra.name, extra.text);
-    return { published, files: [...byName].map(([name, text]) => ({ name, text })) };
+    const drafted = (await drafts().list()).map((d) => ({ name: d.file, text: d.text }));
+    return { published, files: overlaid(published, [...drafted, ...(extra ? [extra] : [])]) };
+  };
+  /** A file of the folder as published; empty if it is gone. */
+  const publishedText = (file: string) => {
+    try {
+      return readFileSync(join(folder, file), "utf8");
+    } catch {
+      return "";
+    }
+  };
+  /** A file's draft, if any, and the text an edit starts from: the draft's, else the published one. */
+  const currentOf = async (file: string) => {
+    const draft = await drafts().get(file);
+    return { draft, text: draft?.text ?? publishedText(file) };
   };
   const intentOf = (request: FastifyRequest) => {
     const { id } = INTENT_PARAM.parse(request.params);
@@ -114,11 +125,9 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
   app.get("/api/content/intents/:id", async (request, reply) => {
     const intent = intentOf(request);
     if (!intent) return refuse(reply, 404, "not_found");
-    const draft = await drafts().get(intent.file);
-    const { files } = await withDrafts();
-    const parsed = parseKnowledgeBase(files);
+    const { draft, text } = await currentOf(intent.file);
+    const parsed = parseKnowledgeBase((await withDrafts()).files);
     const drafted = draft && parsed.ok ? parsed.kb.byId.get(intent.id) : undefined;
-    const text = draft?.text ?? files.find((f) => f.name === intent.file)?.text ?? "";
     return {
       ok: true,
       id: intent.id,
@@ -146,9 +155,7 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
   ) => {
     const intent = intentOf(request);
     if (!intent) return refuse(reply, 404, "not_found");
-    const draft = await drafts().get(intent.file);
-    const { published } = await withDrafts();
-    const current = draft?.text ?? published.find((f) => f.name === intent.file)?.text ?? "";
+    const { draft, text: current } = await currentOf(intent.file);
     if (versionOf(current) !== version) {
       // Someone saved since this editor opened it: they are told, nothing is overwritten.
       return refuse(reply, 409, "changed", { by: await draftOf(draft) });
@@ -200,16 +207,13 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
       // As kb check: an example two intents share is an error; a near one,
       // or one closer to another intent, a warning said with the save.
       // Only what this change brings: findings of the published base are not its own.
-      const lint = (kb: KnowledgeBase, matcher: Matcher) =>
-        [...findDuplicateExamples(kb, matcher), ...findMisplacedExamples(kb, matcher)].map(
-          (finding) => ({ ...finding, key: `${finding.file} ${finding.field} ${finding.message}` }),
-        );
-      const published = deps.knowledge();
-      const known = new Set(lint(published.kb, published.matcher).map((finding) => finding.key));
-      const found = lint(checked.kb, createMatcher(checked.kb)).filter((f) => !known.has(f.key));
+      const known = publishedFindings(deps.knowledge());
+      const found = lintFindings(checked.kb, createMatcher(checked.kb)).filter(
+        (finding) => !known.has(finding.key),
+      );
       const said = found.map((f) => ({
         severity: f.severity,
-        field: f.file === file ? f.field : `${f.file}: ${f.field}`,
+        field: fieldIn(file, f),
         message: f.message,
       }));
       const errors = said.filter((finding) => finding.severity === "error");
@@ -244,7 +248,7 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     const parsed = parseKnowledgeBase((await withDrafts({ name: file, text })).files);
     if (!parsed.ok) {
       const issues = parsed.issues.map((issue) => ({
-        field: issue.file === file ? issue.field : `${issue.file}: ${issue.field}`,
+        field: fieldIn(file, issue),
         message: issue.message,
       }));
       return { ok: false, issues };
@@ -258,9 +262,7 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     const intent = intentOf(request);
     if (!intent) return refuse(reply, 404, "not_found");
     const body = answerBody.omit({ version: true }).parse(request.body);
-    const draft = await drafts().get(intent.file);
-    const current =
-      draft?.text ?? readKnowledgeFolder(folder).find((f) => f.name === intent.file)?.text ?? "";
+    const { text: current } = await currentOf(intent.file);
     const checked = await edited(intent.file, current, body);
     return checked.ok
       ? { ok: true, preview: preview(checked.kb, intent.id), issues: [] }
@@ -366,16 +368,19 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     if (!earlier) return refuse(reply, 404, "not_found");
     // The files as they were before it, checked with the rest as it is now.
     const published = readKnowledgeFolder(folder);
-    const byName = new Map(published.map((f) => [f.name, f.text]));
     const files = earlier.files
       .filter((f) => f.before !== null)
       .map((f) => ({
         name: f.name,
-        before: byName.get(f.name) ?? null,
+        before: published.find((p) => p.name === f.name)?.text ?? null,
         after: f.before as string,
       }));
-    for (const file of files) byName.set(file.name, file.after);
-    const parsed = parseKnowledgeBase([...byName].map(([name, text]) => ({ name, text })));
+    const parsed = parseKnowledgeBase(
+      overlaid(
+        published,
+        files.map((f) => ({ name: f.name, text: f.after })),
+      ),
+    );
     if (!parsed.ok) return refuse(reply, 422, "invalid", { issues: parsed.issues });
     const restored = await writeAndRecord(files, me(request).member.id, id);
     return { ok: true, publication: restored };
@@ -409,6 +414,36 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     deps.log?.info({ publication: id, files: files.map((f) => f.name), by }, "knowledge published");
     return id;
   };
+}
+
+/** `base` with the files of `over` in place of theirs (or added). */
+function overlaid(base: readonly SourceFile[], over: readonly SourceFile[]): SourceFile[] {
+  const byName = new Map(base.map((f) => [f.name, f.text]));
+  for (const file of over) byName.set(file.name, file.text);
+  return [...byName].map(([name, text]) => ({ name, text }));
+}
+
+/** A problem's field as said at the file being edited: another file's is named with it. */
+function fieldIn(file: string, problem: { file: string; field: string }): string {
+  return problem.file === file ? problem.field : `${problem.file}: ${problem.field}`;
+}
+
+/** What `kb check`'s lint finds in a base, each with a key to compare two bases by. */
+function lintFindings(kb: KnowledgeBase, matcher: Matcher) {
+  return [...findDuplicateExamples(kb, matcher), ...findMisplacedExamples(kb, matcher)].map(
+    (finding) => ({ ...finding, key: `${finding.file} ${finding.field} ${finding.message}` }),
+  );
+}
+
+// The published base's findings, once for each base (not at every save).
+const findingsOf = new WeakMap<KnowledgeBase, Set<string>>();
+function publishedFindings({ kb, matcher }: { kb: KnowledgeBase; matcher: Matcher }) {
+  let keys = findingsOf.get(kb);
+  if (!keys) {
+    keys = new Set(lintFindings(kb, matcher).map((finding) => finding.key));
+    findingsOf.set(kb, keys);
+  }
+  return keys;
 }
 
 function figures(report: EvaluationReport) {
