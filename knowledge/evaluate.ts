@@ -54,6 +54,10 @@ export const emptySlice = (): SliceFigures => ({
 export function evaluate(
   matcher: Matcher,
   questions: readonly LabelledQuestion[],
+  options: {
+    /** Told each question's result as it is matched (to keep decisions without matching again). */
+    onResult?: (question: LabelledQuestion, result: MatchResult) => void;
+  } = {},
 ): EvaluationReport {
   const inScope = emptySlice();
   const outOfScope = emptySlice();
@@ -64,6 +68,7 @@ export function evaluate(
 
   for (const question of questions) {
     const result = matcher.match(question.text);
+    options.onResult?.(question, result);
     const slice = question.intent === null ? outOfScope : inScope;
     const kindName = question.kind ?? "all";
     const kind = byKind[kindName] ?? emptySlice();

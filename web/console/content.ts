@@ -307,15 +307,23 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     const parsed = parseKnowledgeBase(files);
     if (!parsed.ok) return { published, changed, issues: parsed.issues } as const;
     const questions = deps.devSet?.() ?? [];
-    const now = deps.knowledge().matcher;
-    const next = createMatcher(parsed.kb);
+    // Each question matched once on each base: the figures and the decisions from one pass.
+    const decided = (matcher: Matcher) => {
+      const decisions = new Map<LabelledQuestion, MatchDecision>();
+      const report = evaluate(matcher, questions, {
+        onResult: (question, result) => decisions.set(question, result.decision),
+      });
+      return { report, decisions };
+    };
+    const now = decided(deps.knowledge().matcher);
+    const next = decided(createMatcher(parsed.kb));
     return {
       published,
       changed,
       issues: [],
-      before: evaluate(now, questions),
-      after: evaluate(next, questions),
-      answersChanged: changedAnswers(questions, now, next),
+      before: now.report,
+      after: next.report,
+      answersChanged: changedAnswers(questions, now.decisions, next.decisions),
     } as const;
   };
 
@@ -456,16 +464,20 @@ function figures(report: EvaluationReport) {
 }
 
 /** Every development question whose decision the publication would change, with both decisions. */
-function changedAnswers(questions: readonly LabelledQuestion[], now: Matcher, next: Matcher) {
-  const said = (decision: MatchDecision) =>
-    decision.kind === "answer"
+function changedAnswers(
+  questions: readonly LabelledQuestion[],
+  now: ReadonlyMap<LabelledQuestion, MatchDecision>,
+  next: ReadonlyMap<LabelledQuestion, MatchDecision>,
+) {
+  const said = (decision: MatchDecision | undefined) =>
+    decision?.kind === "answer"
       ? decision.intent
-      : decision.kind === "clarify"
+      : decision?.kind === "clarify"
         ? `clarify: ${decision.intents.join(", ")}`
         : "escalate";
   return questions.flatMap((question) => {
-    const before = said(now.match(question.text).decision);
-    const after = said(next.match(question.text).decision);
+    const before = said(now.get(question));
+    const after = said(next.get(question));
     return before === after
       ? []
       : [{ text: question.text, expected: question.intent, before, after }];
