@@ -57,7 +57,11 @@ export type AuditAction =
   /** A knowledge file's draft saved (`details.file`, `details.intent`) or discarded (`details.discarded`). */
   | "kb_draft"
   /** Knowledge files published (`details.publication`, `details.files`; `details.restores`: a restore). */
-  | "kb_publish";
+  | "kb_publish"
+  /** Unanswered questions decided (`details.decision`, `details.kind`, `details.intent`) or a decision undone (`details.undone`). */
+  | "kb_unanswered"
+  /** An operator's suggestion accepted or rejected (`details.suggestion`, `details.state`, `details.intent`). */
+  | "kb_suggestion";
 
 /** One row of the audit log. */
 export interface AuditEntry {
@@ -741,6 +745,8 @@ export interface PurgeOptions {
 
 /** An unanswered question as stored: the text is masked; `at` is when it was asked, or rated 👎. */
 export interface UnansweredRecord extends UnansweredQuestion {
+  /** The question's row (questions.id): what a content decision marks. */
+  id: number;
   chatId: number;
   language: Language;
   /** The intent answered (and rated 👎); null for an escalated or clarified question. */
@@ -925,6 +931,56 @@ export interface ContentDrafts {
   publication(id: number): Promise<Publication | undefined>;
 }
 
+/** What content staff did with unanswered questions. */
+export type UnansweredDecisionKind = "added" | "new_topic" | "ignored";
+
+export interface UnansweredDecision {
+  id: number;
+  kind: UnansweredDecisionKind;
+  /** The intent the questions were added to ("added"). */
+  intent: string | null;
+  /** The examples added, each in its language ("added"): an undo takes them out again. */
+  examples: readonly { language: Language; text: string }[];
+  decidedBy: number;
+  decidedAt: number;
+  undoneBy: number | null;
+  undoneAt: number | null;
+  /** How many questions it marked. */
+  questions: number;
+}
+
+/** A question an active decision took: with its text, so that the same text asked again is taken too. */
+export interface MarkedQuestion {
+  questionId: number;
+  decisionId: number;
+  /** The stored (masked) text; the retention purge's placeholder once erased. */
+  text: string;
+}
+
+/**
+ * Content staff's decisions on the unanswered questions' page: each marks
+ * the questions it took, so they leave the page; an undo brings them back.
+ */
+export interface UnansweredDecisions {
+  /** Records a decision on existing questions (ids of other rows are ignored); returns its id, or undefined if none exists. */
+  decide(input: {
+    kind: UnansweredDecisionKind;
+    questionIds: readonly number[];
+    decidedBy: number;
+    intent?: string;
+    examples?: readonly { language: Language; text: string }[];
+  }): Promise<number | undefined>;
+  /** Ends an active decision; false if there is none such (unknown, or undone already). */
+  undo(id: number, by: number): Promise<boolean>;
+  get(id: number): Promise<UnansweredDecision | undefined>;
+  /** The newest decisions first, active and undone. */
+  recent(limit: number): Promise<UnansweredDecision[]>;
+  /** The questions the active decisions took. */
+  marked(): Promise<MarkedQuestion[]>;
+  /** Stored questions by id (masked text and language), those that exist. */
+  questions(ids: readonly number[]): Promise<{ id: number; text: string; language: Language }[]>;
+}
+
 export interface Repositories {
   store: Store;
   tickets: TicketService;
@@ -938,6 +994,7 @@ export interface Repositories {
   focus: OperatorFocus;
   reports: ReportFigures;
   content: ContentDrafts;
+  unanswered: UnansweredDecisions;
 }
 
 /** The managers' report figures (and the supervisors' /stats) for a period. */

@@ -24,6 +24,7 @@ export { checkHtml, escapeHtml, htmlToText } from "./html.ts";
 export {
   type AppendExampleResult,
   appendExample,
+  asExample,
   oneLine,
   removeExample,
 } from "./intent-example.ts";

@@ -1,11 +1,28 @@
 // Adding or removing one example of an intent file without disturbing the rest of it.
 import { Document, isSeq, parseDocument, type Scalar, type YAMLSeq } from "yaml";
+import { PERSONAL_DATA_PLACEHOLDERS } from "./personal-data.ts";
 
 export type AppendExampleResult = { ok: true; text: string } | { ok: false; reason: string };
 
 /** One line: a question's line breaks and runs of spaces become single spaces. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, " ").trim();
+}
+
+/**
+ * A citizen's stored question as an example: the placeholders that masked
+ * its personal data (and any `also`, such as the retention purge's) left
+ * out, on one line; undefined when no word is left.
+ *
+ * @example asExample("мой снилс [снилс] не принимают") // "мой снилс не принимают"
+ */
+export function asExample(question: string, also: readonly string[] = []): string | undefined {
+  let text = question;
+  for (const placeholder of [...PERSONAL_DATA_PLACEHOLDERS, ...also]) {
+    text = text.split(placeholder).join(" ");
+  }
+  const line = oneLine(text);
+  return /\p{L}/u.test(line) ? line : undefined;
 }
 
 const sameData = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

@@ -21,10 +21,11 @@ export interface UnansweredQuestion {
   at: number;
 }
 
-/** A distinct way the question was put, with how many times it was. */
-export interface ClusterExample {
+/** A distinct way the question was put, with how many times it was, and those questions. */
+export interface ClusterExample<Q extends UnansweredQuestion = UnansweredQuestion> {
   text: string;
   count: number;
+  questions: Q[];
 }
 
 /** The intent a cluster comes closest to. */
@@ -36,11 +37,11 @@ export interface NearestIntent {
   share: number;
 }
 
-export interface UnansweredCluster {
+export interface UnansweredCluster<Q extends UnansweredQuestion = UnansweredQuestion> {
   count: number;
   reasons: Record<UnansweredReason, number>;
   /** Distinct wordings (by word stems), the most central first. */
-  examples: ClusterExample[];
+  examples: ClusterExample<Q>[];
   /** Undefined when no intent comes close: perhaps a new topic. */
   nearest: NearestIntent | undefined;
   firstSeen: number;
@@ -362,17 +363,17 @@ function summarize(
  *   { kb, matcher: createMatcher(kb) },
  * )[0] // { count: 12, nearest: { intent: "contacts.hotline", … }, … }
  */
-export function clusterUnanswered(
-  questions: readonly UnansweredQuestion[],
+export function clusterUnanswered<Q extends UnansweredQuestion>(
+  questions: readonly Q[],
   knowledge: { kb: KnowledgeBase; matcher: Matcher },
   options: ClusterOptions = {},
-): UnansweredCluster[] {
+): UnansweredCluster<Q>[] {
   const { kb, matcher } = knowledge;
   const { threshold = 0.45, examples = 5, nearestMinScore = 0.2 } = options;
   const { wordings, noWords } = groupWordings(questions, matcher);
   const idf = knowledgeIdf(kb, matcher);
   for (const wording of wordings) wording.vector = vectorOf(wording.tokens, idf);
-  const clusters: UnansweredCluster[] = clusterWordings(wordings, threshold).map((centroid) => {
+  const clusters: UnansweredCluster<Q>[] = clusterWordings(wordings, threshold).map((centroid) => {
     const central = centroid.members
       .map((wording) => ({ wording, score: similarity(wording.vector, centroid) }))
       .sort(
@@ -387,22 +388,35 @@ export function clusterUnanswered(
     }
     return {
       ...summarize(centroid.members.flatMap((w) => w.questions)),
-      examples: central
-        .slice(0, examples)
-        .map(({ wording }) => ({ text: wording.display, count: wording.questions.length })),
+      examples: central.slice(0, examples).map(({ wording }) => ({
+        text: wording.display,
+        count: wording.questions.length,
+        // Oldest first, so that the result does not depend on the input's order.
+        questions: [...(wording.questions as Q[])].sort(
+          (a, b) => a.at - b.at || byCodeUnit(a.text, b.text),
+        ),
+      })),
       nearest: nearestIntent(texts, matcher, nearestMinScore),
       noWords: false,
     };
   });
   if (noWords.length > 0) {
-    const texts = new Map<string, number>();
-    for (const q of noWords) texts.set(q.text, (texts.get(q.text) ?? 0) + 1);
+    const texts = new Map<string, Q[]>();
+    for (const q of noWords as Q[]) {
+      const asked = texts.get(q.text);
+      if (asked) asked.push(q);
+      else texts.set(q.text, [q]);
+    }
     clusters.push({
       ...summarize(noWords),
       examples: [...texts]
-        .sort((a, b) => b[1] - a[1] || byCodeUnit(a[0], b[0]))
+        .sort((a, b) => b[1].length - a[1].length || byCodeUnit(a[0], b[0]))
         .slice(0, examples)
-        .map(([text, count]) => ({ text, count })),
+        .map(([text, asked]) => ({
+          text,
+          count: asked.length,
+          questions: asked.sort((a, b) => a.at - b.at),
+        })),
       nearest: undefined,
       noWords: true,
     });

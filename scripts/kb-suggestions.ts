@@ -13,6 +13,7 @@ import {
 } from "../handoff/index.ts";
 import {
   appendExample,
+  asExample,
   createMatcher,
   findDuplicateExamples,
   findMisplacedExamples,
@@ -22,7 +23,6 @@ import {
   loadKnowledgeBase,
   type Matcher,
   oneLine,
-  PERSONAL_DATA_PLACEHOLDERS,
 } from "../knowledge/index.ts";
 import { knowledgeFolder } from "./knowledge-folder.ts";
 import { databaseName, databaseProblem, openToolDatabase } from "./tool-database.ts";
@@ -43,14 +43,6 @@ The database is DATABASE_URL (PostgreSQL) when set, else DATABASE_PATH,
 else ./data/bot.sqlite; the knowledge folder is KNOWLEDGE_DIR, else intents/.`;
 
 const NEW_TOPIC = "новая тема";
-/**
- * Not words of the question: the placeholders maskPersonalData puts in it,
- * and what the retention purge leaves of an erased one.
- */
-const PLACEHOLDERS = new RegExp(
-  [...PERSONAL_DATA_PLACEHOLDERS, ERASED_TEXT].map((p) => p.replace(/[[\]]/g, "\\$&")).join("|"),
-  "g",
-);
 
 /** What `kb check` finds: the knowledge base does not load, or it loads with lint findings. */
 export type KnowledgeCheck =
@@ -253,8 +245,9 @@ async function accept(id: number, io: SuggestionsIo): Promise<number> {
     io.err(`Suggestion ${id} is for ${intentId}, which is not an intent in ${io.folder} any more.`);
     return 1;
   }
-  const example = oneLine(suggestion.question.replace(PLACEHOLDERS, " "));
-  if (!/\p{L}/u.test(example)) {
+  // Not words of the question: the placeholders of its personal data, or of its erased text.
+  const example = asExample(suggestion.question, [ERASED_TEXT]);
+  if (example === undefined) {
     io.err(
       `Suggestion ${id} has no words to add as an example: "${oneLine(suggestion.question)}".`,
     );

@@ -289,6 +289,26 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     restores BIGINT
   );
   `,
+  // 10: SQLite's 16: what content staff decided about unanswered questions.
+  `
+  CREATE TABLE kb_unanswered_decisions (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('added', 'new_topic', 'ignored')),
+    intent TEXT,
+    examples TEXT,
+    decided_by BIGINT NOT NULL,
+    decided_at BIGINT NOT NULL,
+    undone_by BIGINT,
+    undone_at BIGINT
+  );
+  CREATE TABLE kb_unanswered_marks (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    decision_id BIGINT NOT NULL REFERENCES kb_unanswered_decisions (id),
+    question_id BIGINT NOT NULL,
+    UNIQUE (decision_id, question_id)
+  );
+  CREATE INDEX kb_unanswered_marks_by_question ON kb_unanswered_marks (question_id);
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

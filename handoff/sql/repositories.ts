@@ -12,6 +12,7 @@ import { createStore } from "./store.ts";
 import { createSuggestions } from "./suggestions.ts";
 import { createTicketTags } from "./ticket-tags.ts";
 import { createTicketService } from "./tickets.ts";
+import { createUnansweredDecisions } from "./unanswered-decisions.ts";
 
 /**
  * Builds every repository on `sql`: the database, or the client a
@@ -47,5 +48,6 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     focus: createOperatorFocus(sql),
     reports: { collect: (period) => collectReport(sql, period) },
     content: createContentDrafts(sql, clock),
+    unanswered: createUnansweredDecisions(sql, clock),
   };
 }

@@ -4,6 +4,7 @@ import type { SqlClient } from "./client.ts";
 import { ERASED_TEXT } from "./retention.ts";
 
 type Row = {
+  id: number;
   chat_id: number;
   text: string;
   language: Language;
@@ -22,13 +23,13 @@ const RATED_QUESTION = `
   ORDER BY id DESC LIMIT 1`;
 
 const SELECT = `
-  SELECT chat_id, text, language, intent,
+  SELECT id, chat_id, text, language, intent,
     CASE decision WHEN 'escalate' THEN 'escalated' ELSE 'clarified' END AS reason,
     created_at AS at
   FROM questions
   WHERE created_at >= :since AND decision IN ('escalate', 'clarify')
   UNION ALL
-  SELECT q.chat_id, q.text, q.language, q.intent, 'unhelpful' AS reason, MAX(f.created_at) AS at
+  SELECT q.id, q.chat_id, q.text, q.language, q.intent, 'unhelpful' AS reason, MAX(f.created_at) AS at
   FROM feedback f JOIN questions q ON q.id = (${RATED_QUESTION})
   WHERE f.created_at >= :since AND f.helpful = 0
   GROUP BY q.id
@@ -53,6 +54,7 @@ export async function unansweredQuestions(
   const questions = rows
     .filter((row) => row.text !== ERASED_TEXT)
     .map((row) => ({
+      id: Number(row.id),
       chatId: row.chat_id,
       text: row.text,
       language: row.language,

@@ -378,6 +378,28 @@ export const MIGRATIONS: readonly string[] = [
     restores INTEGER
   );
   `,
+  // 16: what content staff decided about unanswered questions: added as
+  // examples to an intent, a new topic, or ignored; each decision marks
+  // the questions it took, and an undo ends it.
+  `
+  CREATE TABLE kb_unanswered_decisions (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('added', 'new_topic', 'ignored')),
+    intent TEXT,
+    examples TEXT,
+    decided_by INTEGER NOT NULL,
+    decided_at INTEGER NOT NULL,
+    undone_by INTEGER,
+    undone_at INTEGER
+  );
+  CREATE TABLE kb_unanswered_marks (
+    id INTEGER PRIMARY KEY,
+    decision_id INTEGER NOT NULL REFERENCES kb_unanswered_decisions (id),
+    question_id INTEGER NOT NULL,
+    UNIQUE (decision_id, question_id)
+  );
+  CREATE INDEX kb_unanswered_marks_by_question ON kb_unanswered_marks (question_id);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -62,6 +62,7 @@ describe("store.unansweredQuestions", () => {
     const { questions } = await store.unansweredQuestions(0);
     expect(questions).toEqual([
       {
+        id: 2, // the rated question's own row, the second asked
         chatId: 1,
         text: "не помню пароль",
         language: "ru",

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { appendExample, removeExample } from "../../knowledge/intent-example.ts";
+import { appendExample, asExample, removeExample } from "../../knowledge/intent-example.ts";
 import { INTENTS_DIR } from "../knowledge-fixture.ts";
 
 /** The lines of `after` that are not in `before`, checking everything else is unchanged and in order. */
@@ -167,5 +167,20 @@ describe("removing an example from an intent file", () => {
       ok: false,
       reason: expect.stringContaining("last example"),
     });
+  });
+});
+
+describe("asExample", () => {
+  it("leaves out personal data's placeholders and the extra ones given, on one line", () => {
+    expect(asExample("мой [СНИЛС] не\nпринимают, телефон [телефон]")).toBe(
+      "мой не принимают, телефон",
+    );
+    expect(asExample("[удалено] пароль", ["[удалено]"])).toBe("пароль");
+    expect(asExample("[удалено] пароль")).toBe("[удалено] пароль");
+  });
+
+  it("is nothing when no word is left", () => {
+    expect(asExample("[телефон] [e-mail] 😀 ???")).toBeUndefined();
+    expect(asExample("   ")).toBeUndefined();
   });
 });

@@ -97,10 +97,12 @@ describe("clusterUnanswered", () => {
     for (const cluster of clusters) expect(cluster.examples.length).toBeLessThanOrEqual(2);
     const empty = clusters.find((c) => c.noWords);
     expect(empty?.count).toBe(3);
-    expect(empty?.examples).toEqual([
+    expect(empty?.examples.map(({ text, count }) => ({ text, count }))).toEqual([
       { text: "😀", count: 2 },
       { text: "???", count: 1 },
     ]);
+    // Each example carries its own questions.
+    expect(empty?.examples[0]?.questions.map((q) => q.text)).toEqual(["😀", "😀"]);
     expect(empty?.nearest).toBeUndefined();
     expect(clusters.filter((c) => c.noWords)).toHaveLength(1);
   });

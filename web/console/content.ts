@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
@@ -9,8 +9,6 @@ import {
   createMatcher,
   type EvaluationReport,
   evaluate,
-  findDuplicateExamples,
-  findMisplacedExamples,
   type KnowledgeBase,
   type LabelledQuestion,
   type MatchDecision,
@@ -19,10 +17,10 @@ import {
   readKnowledgeFolder,
   removeExample,
   renderAnswer,
-  type SourceFile,
   setAnswer,
 } from "../../knowledge/index.ts";
 import { type ConsoleContext, idParam } from "./context.ts";
+import { createDrafting, fieldIn, lintFindings, overlaid, publishedFindings } from "./drafting.ts";
 import { tryBody, tryOn } from "./try-bot.ts";
 
 const INTENT_PARAM = z.object({
@@ -68,25 +66,7 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
   const inStep = <T>(work: (r: Repositories) => Promise<T>) =>
     deps.handoff.db.transaction((tx) => work(deps.handoff.repositories(tx)));
 
-  /** The folder's files with every draft over them. */
-  const withDrafts = async (extra?: SourceFile) => {
-    const published = readKnowledgeFolder(folder);
-    const drafted = (await drafts().list()).map((d) => ({ name: d.file, text: d.text }));
-    return { published, files: overlaid(published, [...drafted, ...(extra ? [extra] : [])]) };
-  };
-  /** A file of the folder as published; empty if it is gone. */
-  const publishedText = (file: string) => {
-    try {
-      return readFileSync(join(folder, file), "utf8");
-    } catch {
-      return "";
-    }
-  };
-  /** A file's draft, if any, and the text an edit starts from: the draft's, else the published one. */
-  const currentOf = async (file: string) => {
-    const draft = await drafts().get(file);
-    return { draft, text: draft?.text ?? publishedText(file) };
-  };
+  const { withDrafts, currentOf } = createDrafting(ctx, folder);
   const intentOf = (request: FastifyRequest) => {
     const { id } = INTENT_PARAM.parse(request.params);
     return deps.knowledge().kb.byId.get(id);
@@ -422,36 +402,6 @@ export function contentRoutes(app: FastifyInstance, ctx: ConsoleContext, folder:
     deps.log?.info({ publication: id, files: files.map((f) => f.name), by }, "knowledge published");
     return id;
   };
-}
-
-/** `base` with the files of `over` in place of theirs (or added). */
-function overlaid(base: readonly SourceFile[], over: readonly SourceFile[]): SourceFile[] {
-  const byName = new Map(base.map((f) => [f.name, f.text]));
-  for (const file of over) byName.set(file.name, file.text);
-  return [...byName].map(([name, text]) => ({ name, text }));
-}
-
-/** A problem's field as said at the file being edited: another file's is named with it. */
-function fieldIn(file: string, problem: { file: string; field: string }): string {
-  return problem.file === file ? problem.field : `${problem.file}: ${problem.field}`;
-}
-
-/** What `kb check`'s lint finds in a base, each with a key to compare two bases by. */
-function lintFindings(kb: KnowledgeBase, matcher: Matcher) {
-  return [...findDuplicateExamples(kb, matcher), ...findMisplacedExamples(kb, matcher)].map(
-    (finding) => ({ ...finding, key: `${finding.file} ${finding.field} ${finding.message}` }),
-  );
-}
-
-// The published base's findings, once for each base (not at every save).
-const findingsOf = new WeakMap<KnowledgeBase, Set<string>>();
-function publishedFindings({ kb, matcher }: { kb: KnowledgeBase; matcher: Matcher }) {
-  let keys = findingsOf.get(kb);
-  if (!keys) {
-    keys = new Set(lintFindings(kb, matcher).map((finding) => finding.key));
-    findingsOf.set(kb, keys);
-  }
-  return keys;
 }
 
 function figures(report: EvaluationReport) {

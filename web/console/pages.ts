@@ -26,11 +26,15 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get("/try", async (request, reply) =>
     (await sessionOf(request)) ? html(reply, "try.html") : reply.redirect("/sign-in"),
   );
-  app.get("/content", async (request, reply) => {
-    const signed = await sessionOf(request);
-    if (!signed) return reply.redirect("/sign-in");
-    return isDeskRole(signed.member.role) ? reply.redirect("/") : html(reply, "content.html");
-  });
+  // The studio's pages are content staff's; the desk goes to its console.
+  const studioPage = (path: string, name: string) =>
+    app.get(path, async (request, reply) => {
+      const signed = await sessionOf(request);
+      if (!signed) return reply.redirect("/sign-in");
+      return isDeskRole(signed.member.role) ? reply.redirect("/") : html(reply, name);
+    });
+  studioPage("/content", "content.html");
+  studioPage("/content/learn", "learn.html");
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
   // No icon: said so, rather than a 404 in every browser's console.
   app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());

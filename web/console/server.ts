@@ -15,6 +15,7 @@ import {
 import { contentRoutes } from "./content.ts";
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
+import { learnRoutes } from "./learn.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
 import { mustSetUpTotp } from "./passwords.ts";
 import { signInRoutes } from "./sign-in.ts";
@@ -212,6 +213,9 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   supervisorRoutes(app, ctx);
   eventRoutes(app, ctx);
   tryBotRoutes(app, ctx);
-  if (deps.knowledgeFolder) contentRoutes(app, ctx, deps.knowledgeFolder);
+  if (deps.knowledgeFolder) {
+    contentRoutes(app, ctx, deps.knowledgeFolder);
+    learnRoutes(app, ctx, deps.knowledgeFolder);
+  }
   return app;
 }

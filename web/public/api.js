@@ -31,3 +31,23 @@ export const ROLE_NAMES = {
   editor: "редактор",
   publisher: "публикатор",
 };
+
+/**
+ * The member a page is for, from /api/me: their name and role in #who and
+ * #sign-out wired. Undefined when signed out, or when they must set up a
+ * second factor first (the console's page does that: gone there).
+ */
+export async function signedInMember(api) {
+  const me = await api("/api/me");
+  if (!me.ok) return undefined;
+  if (me.mustSetUpTotp) {
+    location.assign("/");
+    return undefined;
+  }
+  document.getElementById("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await api("/api/sign-out", {});
+    location.assign("/sign-in");
+  });
+  return me;
+}

@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
   // The studio reads the repository's intents; nothing here publishes.
   const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane and the studio", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane, the studio and the unanswered questions", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -82,6 +82,41 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await studio.waitForURL(`${origin}/content`);
     await studio.locator("#intents li").first().click();
     await studio.getByLabel("Ответ по-русски").waitFor();
+    expect(await violations(studio)).toEqual([]);
+
+    // The unanswered questions' page, with a cluster and an operator's suggestion on it.
+    const repos = console.handoff.repositories(console.handoff.db);
+    const question = { language: "ru", intent: null, confidence: 0.2, candidates: [] } as const;
+    await repos.store.recordQuestion({
+      ...question,
+      chatId: 801,
+      text: "пароль протух",
+      decision: "escalate",
+    });
+    await repos.store.recordQuestion({
+      ...question,
+      chatId: 802,
+      text: "какая погода завтра",
+      decision: "clarify",
+    });
+    const opened = await repos.tickets.openTicket({
+      chatId: 803,
+      language: "ru",
+      question: "пароль сгорел",
+      topIntents: [],
+    });
+    if (!opened.ok) throw new Error("no ticket");
+    const olga = (await console.handoff.staff.byLogin("olga"))?.id as number;
+    await repos.suggestions.record({
+      ticketId: opened.ticket.id,
+      question: "пароль сгорел",
+      language: "ru",
+      intent: null,
+      operatorId: olga,
+    });
+    await studio.goto(`${origin}/content/learn`);
+    await studio.locator("#clusters > li").nth(1).waitFor();
+    await studio.locator("#suggestions tr", { hasText: "пароль сгорел" }).waitFor();
     expect(await violations(studio)).toEqual([]);
     await editing.close();
   });

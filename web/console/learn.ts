@@ -1,0 +1,327 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import {
+  ERASED_TEXT,
+  type Repositories,
+  type UnansweredDecision,
+  type UnansweredRecord,
+} from "../../handoff/index.ts";
+import {
+  asExample,
+  clusterUnanswered,
+  type KnowledgeBase,
+  removeExample,
+  type UnansweredCluster,
+} from "../../knowledge/index.ts";
+import { type ConsoleContext, idParam } from "./context.ts";
+import { type AddExamplesResult, createDrafting, type NewExample } from "./drafting.ts";
+
+const DAY = 86_400_000;
+/** Wordings shown for a cluster; all its questions are decided together whatever the page shows. */
+const WORDINGS_SHOWN = 20;
+/** At most this many questions in one decision (a week of a busy topic). */
+const MAX_DECIDED = 20_000;
+
+const unansweredQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
+const questionIds = z.array(idParam).min(1).max(MAX_DECIDED);
+const decisionBody = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("added"),
+    intent: z.string().max(100),
+    /** One question of each wording chosen: its text becomes an example. */
+    examples: z.array(idParam).min(1).max(50),
+    /** Every question the decision takes (the chosen wordings' questions). */
+    questions: questionIds,
+  }),
+  z.object({ kind: z.enum(["new_topic", "ignored"]), questions: questionIds }),
+]);
+const suggestionsQuery = z.object({ all: z.enum(["0", "1"]).default("0") });
+const acceptBody = z.object({ intent: z.string().max(100).optional() });
+
+/**
+ * Learning from what went unanswered (content staff): the clusters of
+ * `kb unanswered` with each cluster's questions, their reasons and the
+ * nearest intent, to add as examples to an intent's draft, mark a new
+ * topic, ignore, or undo; and operators' suggestions (`kb suggestions`) to
+ * accept into a draft or reject. Questions are shown as stored: masked, and
+ * gone once the retention purge erased them.
+ */
+export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: string): void {
+  const { deps, repos, me, refuse } = ctx;
+  const { addExamples, currentOf } = createDrafting(ctx, folder);
+  const inStep = <T>(work: (r: Repositories) => Promise<T>) =>
+    deps.handoff.db.transaction((tx) => work(deps.handoff.repositories(tx)));
+  const nameOf = async (id: number | null) =>
+    id === null ? null : ((await repos().staff.get(id))?.name ?? null);
+  const titleOf = (kb: KnowledgeBase, id: string | null) =>
+    id === null ? null : (kb.byId.get(id)?.title.ru ?? null);
+  const refused = (
+    reply: Parameters<typeof refuse>[0],
+    result: Extract<AddExamplesResult, { ok: false }>,
+  ) => refuse(reply, result.status, result.error, result.issues ? { issues: result.issues } : {});
+
+  app.get("/api/content/unanswered", async (request) => {
+    const { days } = unansweredQuery.parse(request.query);
+    const records = await repos().store.unansweredQuestions(Date.now() - days * DAY);
+    // A decided question leaves the page, and so does the same text asked again.
+    const marked = await repos().unanswered.marked();
+    const ids = new Set(marked.map((m) => m.questionId));
+    const texts = new Set(marked.map((m) => m.text).filter((text) => text !== ERASED_TEXT));
+    const open = records.questions.filter((q) => !ids.has(q.id) && !texts.has(q.text));
+    const knowledge = deps.knowledge();
+    // Every wording of a cluster: a decision on it takes them all; the page shows the first few.
+    const clusters = clusterUnanswered(open, knowledge, { examples: Number.MAX_SAFE_INTEGER });
+    return {
+      ok: true,
+      days,
+      questions: open.length,
+      erased: records.erased,
+      unmatchedFeedback: records.unmatchedFeedback,
+      clusters: clusters.map((cluster) => shownCluster(cluster, knowledge.kb)),
+      decisions: await Promise.all(
+        (await repos().unanswered.recent(30)).map(async (d) => shownDecision(d)),
+      ),
+    };
+  });
+
+  const shownDecision = async (d: UnansweredDecision) => ({
+    id: d.id,
+    kind: d.kind,
+    intent: d.intent,
+    title: titleOf(deps.knowledge().kb, d.intent),
+    examples: d.examples,
+    questions: d.questions,
+    by: await nameOf(d.decidedBy),
+    at: d.decidedAt,
+    undoneBy: await nameOf(d.undoneBy),
+    undoneAt: d.undoneAt,
+  });
+
+  app.post("/api/content/unanswered/decisions", async (request, reply) => {
+    const body = decisionBody.parse(request.body);
+    const by = me(request).member.id;
+    const record = (r: Repositories, extra: { intent?: string; examples?: NewExample[] } = {}) =>
+      r.unanswered.decide({
+        kind: body.kind,
+        questionIds: body.questions,
+        decidedBy: by,
+        ...extra,
+      });
+    const audit = (r: Repositories, decision: number, intent?: string) =>
+      r.audit.record({
+        staffId: by,
+        action: "kb_unanswered",
+        details: { decision, kind: body.kind, intent: intent ?? null },
+      });
+    if (body.kind !== "added") {
+      const decision = await inStep(async (r) => {
+        const id = await record(r);
+        if (id !== undefined) await audit(r, id);
+        return id;
+      });
+      if (decision === undefined) return refuse(reply, 404, "no_questions");
+      return { ok: true, decision };
+    }
+    // The examples are the stored questions' texts, never text the page sends.
+    const chosen = await repos().unanswered.questions(body.examples);
+    const examples = uniqueExamples(
+      chosen.flatMap((q) => {
+        const text = asExample(q.text, [ERASED_TEXT]);
+        return text === undefined ? [] : [{ language: q.language, text }];
+      }),
+    );
+    if (examples.length === 0) return refuse(reply, 422, "no_words");
+    let decision: number | undefined;
+    const added = await addExamples(body.intent, examples, by, async (r, file) => {
+      decision = await record(r, { intent: body.intent, examples });
+      // Nothing left to decide (another editor took these): nothing saved either.
+      if (decision === undefined) throw new NoQuestions();
+      await audit(r, decision, body.intent);
+      await r.audit.record({
+        staffId: by,
+        action: "kb_draft",
+        details: { file, intent: body.intent, unanswered: decision },
+      });
+    }).catch((error: unknown) => {
+      if (error instanceof NoQuestions) return undefined;
+      throw error;
+    });
+    if (added === undefined) return refuse(reply, 404, "no_questions");
+    if (!added.ok) return refused(reply, added);
+    return { ok: true, decision, added: added.added, warnings: added.warnings };
+  });
+
+  app.post("/api/content/unanswered/decisions/:id/undo", async (request, reply) => {
+    const { id } = z.object({ id: idParam }).parse(request.params);
+    const by = me(request).member.id;
+    const decision = await repos().unanswered.get(id);
+    if (!decision) return refuse(reply, 404, "not_found");
+    if (decision.undoneAt !== null) return refuse(reply, 409, "undone_already");
+    const intent = decision.intent ? deps.knowledge().kb.byId.get(decision.intent) : undefined;
+    // Added examples go out of the intent's draft again (those still in it).
+    let text: string | undefined;
+    let replacing: string | null = null;
+    let removed = 0;
+    if (intent && decision.examples.length > 0) {
+      const current = await currentOf(intent.file);
+      replacing = current.draft?.text ?? null;
+      text = current.text;
+      for (const example of decision.examples) {
+        const without = removeExample(text, example.language, example.text);
+        if (!without.ok) continue;
+        text = without.text;
+        removed++;
+      }
+    }
+    const undone = await inStep(async (r) => {
+      if (!(await r.unanswered.undo(id, by))) return "undone_already";
+      if (intent && text !== undefined && removed > 0) {
+        if (!(await r.content.save(intent.file, text, by, replacing))) throw new Changed();
+        await r.audit.record({
+          staffId: by,
+          action: "kb_draft",
+          details: { file: intent.file, intent: intent.id, unanswered: id, undone: true },
+        });
+      }
+      await r.audit.record({
+        staffId: by,
+        action: "kb_unanswered",
+        details: { decision: id, undone: true },
+      });
+      return "ok";
+    }).catch((error: unknown) => {
+      if (error instanceof Changed) return "changed";
+      throw error;
+    });
+    if (undone !== "ok") return refuse(reply, 409, undone);
+    return { ok: true, removed };
+  });
+
+  app.get("/api/content/suggestions", async (request) => {
+    const { all } = suggestionsQuery.parse(request.query);
+    const { kb } = deps.knowledge();
+    const list = await repos().suggestions.list({ all: all === "1" });
+    return {
+      ok: true,
+      suggestions: await Promise.all(
+        list.map(async (s) => ({
+          id: s.id,
+          ticketId: s.ticketId,
+          // Erased by the retention purge: gone here too.
+          question: s.question === ERASED_TEXT ? null : s.question,
+          language: s.language,
+          intent: s.intent,
+          title: titleOf(kb, s.intent),
+          operator: await nameOf(s.operatorId),
+          at: s.createdAt,
+          state: s.state,
+          decidedAt: s.decidedAt,
+        })),
+      ),
+    };
+  });
+
+  app.post("/api/content/suggestions/:id/accept", async (request, reply) => {
+    const { id } = z.object({ id: idParam }).parse(request.params);
+    const body = acceptBody.parse(request.body ?? {});
+    const by = me(request).member.id;
+    const suggestion = await repos().suggestions.get(id);
+    if (!suggestion) return refuse(reply, 404, "not_found");
+    if (suggestion.state !== "pending") return refuse(reply, 409, `already_${suggestion.state}`);
+    // The operator's choice, or the editor's instead (a new topic needs one).
+    const intent = body.intent ?? suggestion.intent;
+    if (intent === null) return refuse(reply, 422, "new_topic");
+    const text = asExample(suggestion.question, [ERASED_TEXT]);
+    if (text === undefined) return refuse(reply, 422, "no_words");
+    const added = await addExamples(
+      intent,
+      [{ language: suggestion.language, text }],
+      by,
+      async (r, file) => {
+        const decided = await r.suggestions.decide(id, "accepted");
+        if (!decided.ok) throw new Changed();
+        await r.audit.record({
+          staffId: by,
+          action: "kb_suggestion",
+          details: { suggestion: id, state: "accepted", intent },
+        });
+        await r.audit.record({
+          staffId: by,
+          action: "kb_draft",
+          details: { file, intent, suggestion: id },
+        });
+      },
+    ).catch((error: unknown) => {
+      if (error instanceof Changed) return undefined;
+      throw error;
+    });
+    if (added === undefined) return refuse(reply, 409, "decided_meanwhile");
+    if (!added.ok) return refused(reply, added);
+    return { ok: true, added: added.added, warnings: added.warnings };
+  });
+
+  app.post("/api/content/suggestions/:id/reject", async (request, reply) => {
+    const { id } = z.object({ id: idParam }).parse(request.params);
+    const by = me(request).member.id;
+    const decided = await inStep(async (r) => {
+      const result = await r.suggestions.decide(id, "rejected");
+      if (result.ok) {
+        await r.audit.record({
+          staffId: by,
+          action: "kb_suggestion",
+          details: { suggestion: id, state: "rejected" },
+        });
+      }
+      return result;
+    });
+    if (!decided.ok) {
+      return refuse(reply, decided.reason === "not_found" ? 404 : 409, decided.reason);
+    }
+    return { ok: true };
+  });
+}
+
+/** Thrown inside a save's transaction to roll it back: the row it needed changed meanwhile. */
+class Changed extends Error {}
+/** Thrown inside a save's transaction to roll it back: no question left to decide. */
+class NoQuestions extends Error {}
+
+/** A cluster as the page shows it: its first wordings with their questions' ids, and all its ids. */
+function shownCluster(cluster: UnansweredCluster<UnansweredRecord>, kb: KnowledgeBase) {
+  return {
+    count: cluster.count,
+    reasons: cluster.reasons,
+    noWords: cluster.noWords,
+    firstSeen: cluster.firstSeen,
+    lastSeen: cluster.lastSeen,
+    nearest: cluster.nearest
+      ? { ...cluster.nearest, title: kb.byId.get(cluster.nearest.intent)?.title.ru ?? null }
+      : null,
+    wordings: cluster.examples.slice(0, WORDINGS_SHOWN).map((example) => ({
+      text: example.text,
+      count: example.count,
+      ids: example.questions.map((q) => q.id),
+      language: mostCommon(example.questions.map((q) => q.language)),
+    })),
+    /** How many wordings are not shown. */
+    moreWordings: Math.max(0, cluster.examples.length - WORDINGS_SHOWN),
+    /** Every question of the cluster: what ignoring it, or calling it a new topic, takes. */
+    ids: cluster.examples.flatMap((e) => e.questions.map((q) => q.id)),
+  };
+}
+
+function mostCommon<T>(values: readonly T[]): T | undefined {
+  const counts = new Map<T, number>();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function uniqueExamples(examples: readonly NewExample[]): NewExample[] {
+  const seen = new Set<string>();
+  return examples.filter((e) => {
+    const key = `${e.language} ${e.text.toLowerCase()}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
