@@ -35,6 +35,7 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     });
   studioPage("/content", "content.html");
   studioPage("/content/learn", "learn.html");
+  studioPage("/content/history", "history.html");
   app.get("/sign-in", async (_request, reply) => html(reply, "sign-in.html"));
   // No icon: said so, rather than a 404 in every browser's console.
   app.get("/favicon.ico", async (_request, reply) => reply.code(204).send());

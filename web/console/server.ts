@@ -15,6 +15,7 @@ import {
 import { contentRoutes } from "./content.ts";
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
+import { historyRoutes } from "./history.ts";
 import { learnRoutes } from "./learn.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
 import { mustSetUpTotp } from "./passwords.ts";
@@ -216,6 +217,7 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   if (deps.knowledgeFolder) {
     contentRoutes(app, ctx, deps.knowledgeFolder);
     learnRoutes(app, ctx, deps.knowledgeFolder);
+    historyRoutes(app, ctx);
   }
   return app;
 }

@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
   // The studio reads the repository's intents; nothing here publishes.
   const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane, the studio and the unanswered questions", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane, the studio, the unanswered questions and the history", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -117,6 +117,9 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await studio.goto(`${origin}/content/learn`);
     await studio.locator("#clusters > li").nth(1).waitFor();
     await studio.locator("#suggestions tr", { hasText: "пароль сгорел" }).waitFor();
+    expect(await violations(studio)).toEqual([]);
+    await studio.goto(`${origin}/content/history`);
+    await studio.locator("#publications li").first().waitFor();
     expect(await violations(studio)).toEqual([]);
     await editing.close();
   });

@@ -3,8 +3,9 @@
 // double) escalates citizens' questions into the database it shares with
 // the console (`npm run console`'s startConsole); an editor sees them as a
 // cluster on the page, adds them to the nearest intent; a publisher
-// publishes, and the running bot answers those questions. Skipped when
-// chromium is not installed; .ci/run installs it.
+// publishes, and the running bot answers those questions; the history
+// shows the lines that publication added. Skipped when chromium is not
+// installed; .ci/run installs it.
 import { cpSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -145,6 +146,13 @@ describe.skipIf(!hasChromium())(
         }
         expect(text, question).toContain(phrase);
       }
+      // The history shows who published it and the lines it added.
+      await pavel.page.goto(`${origin}/content/history`);
+      await pavel.page.locator("#publications summary", { hasText: "pavel" }).first().click();
+      for (const question of ROTTEN) {
+        await pavel.page.locator("pre.diff ins", { hasText: `- ${question}` }).waitFor();
+      }
+      await pavel.page.screenshot({ path: `${SCREENSHOTS}history.png`, fullPage: true });
       expect(watch.problems).toEqual([]);
       await eva.context.close();
       await pavel.context.close();
