@@ -47,6 +47,13 @@ export type {
 } from "./effects.ts";
 export { deliveryTag } from "./effects.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
+export {
+  type Incident,
+  type IncidentChange,
+  type IncidentText,
+  incidentsConcerning,
+  noticeIn,
+} from "./incident-model.ts";
 export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {
   isOperatorCommand,
@@ -74,6 +81,7 @@ export type {
   DurationSummary,
   FeedbackOutcome,
   HistogramBucket,
+  Incidents,
   MessageContent,
   NewSuggestion,
   NewTicket,
@@ -164,6 +172,7 @@ export {
   createAuditLog,
   createDeskEffects,
   createFloodCounts,
+  createIncidents,
   createInstances,
   createOperatorFocus,
   createOutbox,

@@ -5,12 +5,14 @@ import type { UnansweredQuestion } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 import type { StorageMonitor } from "./database-probe.ts";
 import type { DeskEffect, Shown } from "./effects.ts";
+import type { Incident, IncidentChange, IncidentText } from "./incident-model.ts";
 import type { ReportData, ReportPeriod } from "./report-figures.ts";
 
 export type {
   DecisionCounts,
   DurationSummary,
   HistogramBucket,
+  IncidentFigures,
   ReportData,
   ReportDay,
   ReportPeriod,
@@ -57,7 +59,11 @@ export type AuditAction =
   /** A knowledge file's draft saved (`details.file`, `details.intent`) or discarded (`details.discarded`). */
   | "kb_draft"
   /** Knowledge files published (`details.publication`, `details.files`; `details.restores`: a restore). */
-  | "kb_publish";
+  | "kb_publish"
+  /** An incident posted, updated or ended (`details.incident`; a post and an update: `details.intents`). */
+  | "incident_post"
+  | "incident_update"
+  | "incident_end";
 
 /** One row of the audit log. */
 export interface AuditEntry {
@@ -925,6 +931,20 @@ export interface ContentDrafts {
   publication(id: number): Promise<Publication | undefined>;
 }
 
+/** Incidents: posted by staff, shown to citizens until ended. */
+export interface Incidents {
+  post(text: IncidentText, by: number): Promise<Incident>;
+  /** Replaces an active incident's text; refused when it is gone or ended. */
+  update(id: number, text: IncidentText, by: number): Promise<IncidentChange>;
+  /** Ends an active incident; refused when it is gone or already ended. */
+  end(id: number, by: number): Promise<IncidentChange>;
+  get(id: number): Promise<Incident | undefined>;
+  /** The incidents not ended, oldest posted first. */
+  active(): Promise<Incident[]>;
+  /** The ended incidents, the latest ended first, up to `limit`. */
+  ended(limit: number): Promise<Incident[]>;
+}
+
 export interface Repositories {
   store: Store;
   tickets: TicketService;
@@ -938,6 +958,7 @@ export interface Repositories {
   focus: OperatorFocus;
   reports: ReportFigures;
   content: ContentDrafts;
+  incidents: Incidents;
 }
 
 /** The managers' report figures (and the supervisors' /stats) for a period. */

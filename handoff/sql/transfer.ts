@@ -33,14 +33,15 @@ export const TABLES: readonly {
   { name: "staff_invites", key: "token_hash", numbered: false },
   { name: "kb_drafts", key: "file", numbered: false },
   { name: "kb_publications", key: "id", numbered: true },
+  { name: "incidents", key: "id", numbered: true },
   // Sessions and failed sign-ins: after a restore, everyone signs in again.
   { name: "web_sessions", key: "token_hash", numbered: false, transient: true },
   { name: "sign_in_failures", key: "key", numbered: false, transient: true },
   { name: "flood_counts", key: "chat_id", numbered: false, transient: true },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 9 is SQLite's 15). */
-export const EXPORT_SCHEMA = 15;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 10 is SQLite's 16). */
+export const EXPORT_SCHEMA = 16;
 
 /** The first line of an export. */
 export interface ExportHeader {
