@@ -15,6 +15,7 @@ import {
   type DeliveryWorker,
   defaultOperatorName,
   EFFECTS_SIGNAL,
+  followIncidents,
   openHandoff,
   purgeExpired,
   recordingChannel,
@@ -61,6 +62,12 @@ To try the bot without Telegram, in this terminal:  npm run chat
 const POLLER_LOCK = 727_002;
 /** How often the desk's effects are looked at without a signal (a web console's, to render). */
 const EFFECTS_POLL_MS = 1_000;
+/**
+ * How often the active incidents are loaded without a signal: on SQLite the
+ * console is another process, so this poll is how a change arrives; on
+ * PostgreSQL the signal is, and this the backstop.
+ */
+const INCIDENTS_POLL_MS = { sqlite: 1_000, postgres: 5_000 } as const;
 /** The signal a process sends when it reloaded the knowledge base at a supervisor's word. */
 const RELOAD_SIGNAL = "knowledge_reload";
 /** Processes reloading one change (the same result, the same knowledge base) within this time tell the supervisors once. */
@@ -236,6 +243,19 @@ async function start(
     },
   });
   await seedOperators(handoff.staff, config.operatorIds, config.supervisorIds);
+  // The incidents the console posts, in memory for every answer.
+  const incidents = followIncidents(
+    () => handoff.repositories(database).incidents.active(),
+    wakeUps,
+    {
+      pollMs: INCIDENTS_POLL_MS[config.database.engine],
+      onError: (error) => {
+        if (!handoff.storage.observe(error)) log.error({ error }, "loading the incidents failed");
+      },
+    },
+  );
+  await incidents.start();
+  closers.push({ name: "incidents", close: () => incidents.stop() });
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
     ? createMetrics({
@@ -294,6 +314,7 @@ async function start(
       handoff,
       log,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      incidents: incidents.current,
       // Several processes count a flooding chat together, in the database.
       ...(config.database.engine === "postgres"
         ? {

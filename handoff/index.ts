@@ -1,5 +1,11 @@
 export type { Language } from "../knowledge/stem.ts";
 export {
+  type ActiveIncidents,
+  type ActiveIncidentsOptions,
+  followIncidents,
+  INCIDENTS_SIGNAL,
+} from "./active-incidents.ts";
+export {
   createStorageMonitor,
   probeWritable,
   type StorageFault,
@@ -52,6 +58,7 @@ export {
   type IncidentChange,
   type IncidentText,
   incidentsConcerning,
+  incidentsOfUnanswered,
   noticeIn,
 } from "./incident-model.ts";
 export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
