@@ -12,6 +12,7 @@ const ON_BOTH_ENGINES = [
   "test/handoff/staff-accounts.test.ts",
   "test/web/console/server.test.ts",
   "test/web/console/content-*.test.ts",
+  "test/web/console/incidents.test.ts",
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
   "test/handoff/incidents.test.ts",

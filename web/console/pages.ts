@@ -26,6 +26,9 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get("/try", async (request, reply) =>
     (await sessionOf(request)) ? html(reply, "try.html") : reply.redirect("/sign-in"),
   );
+  app.get("/incidents", async (request, reply) =>
+    (await sessionOf(request)) ? html(reply, "incidents.html") : reply.redirect("/sign-in"),
+  );
   app.get("/content", async (request, reply) => {
     const signed = await sessionOf(request);
     if (!signed) return reply.redirect("/sign-in");

@@ -55,8 +55,8 @@ export function consolePerTest() {
     for (const close of closing) await close();
     closing = [];
   });
-  return async () => {
-    const console = await setUpConsole();
+  return async (options: Parameters<typeof setUpConsole>[1] = {}) => {
+    const console = await setUpConsole(ORIGIN, options);
     closing.push(() => console.app.close());
     return console;
   };
@@ -72,6 +72,8 @@ export async function setUpConsole(
     knowledgeFolder?: string;
     /** The development set a publication is measured on. */
     devSet?: () => readonly LabelledQuestion[];
+    /** Told after an incident changed (the bot's processes, in main). */
+    onIncidentsChanged?: () => void;
   } = {},
 ) {
   const db = await openTestDatabase();
@@ -96,6 +98,7 @@ export async function setUpConsole(
     ...(options.alsoOrigins ? { alsoOrigins: options.alsoOrigins } : {}),
     ...(options.knowledgeFolder ? { knowledgeFolder: options.knowledgeFolder } : {}),
     ...(options.devSet ? { devSet: options.devSet } : {}),
+    ...(options.onIncidentsChanged ? { onIncidentsChanged: options.onIncidentsChanged } : {}),
   });
   const accounts = createStaffAccounts(db);
 
