@@ -6,6 +6,7 @@ import {
   openHandoff,
   type Person,
   recordingChannel,
+  type SqlDatabase,
   type StaffRole,
   tokenHash,
 } from "../../../handoff/index.ts";
@@ -74,9 +75,11 @@ export async function setUpConsole(
     devSet?: () => readonly LabelledQuestion[];
     /** Told after an incident changed (the bot's processes, in main). */
     onIncidentsChanged?: () => void;
+    /** The database (a file a bot process shares). Defaults to a fresh one of the run's engine. */
+    database?: SqlDatabase;
   } = {},
 ) {
-  const db = await openTestDatabase();
+  const db = options.database ?? (await openTestDatabase());
   let wake = () => {};
   const handoff = openHandoff(db, {
     via: "web",
