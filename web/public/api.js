@@ -31,3 +31,30 @@ export const ROLE_NAMES = {
   editor: "редактор",
   publisher: "публикатор",
 };
+
+let toastTimer;
+/** Says `text` in the page's #toast (a polite live region) for six seconds. */
+export function toast(text) {
+  const element = document.getElementById("toast");
+  element.textContent = text;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    element.textContent = "";
+  }, 6000);
+}
+
+/**
+ * The header of a page every role opens: who is signed in, the link back to
+ * their own start page (#desk-link for the desk, #studio-link for content
+ * staff) and signing out.
+ */
+export function setUpHeader(me, api) {
+  document.getElementById("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
+  const desk = me.role === "operator" || me.role === "supervisor";
+  document.getElementById("desk-link").hidden = !desk;
+  document.getElementById("studio-link").hidden = desk;
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await api("/api/sign-out", {});
+    location.assign("/sign-in");
+  });
+}

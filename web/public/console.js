@@ -3,7 +3,7 @@
 // only says what changed, and the page fetches it again (after a reconnect
 // too: nothing is replayed).
 
-import { createApi, ROLE_NAMES } from "/static/api.js";
+import { createApi, ROLE_NAMES, toast } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
@@ -32,14 +32,6 @@ const NOTICES = {
   reminder: (id) => `Обращение №${id} ждёт дольше нормы.`,
   reminder_digest: () => "Несколько обращений ждут дольше нормы.",
 };
-
-function toast(text) {
-  $("toast").textContent = text;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => {
-    $("toast").textContent = "";
-  }, 6000);
-}
 
 const api = createApi(() => me?.csrfToken);
 

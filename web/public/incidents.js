@@ -1,7 +1,7 @@
 // The incidents page: what is broken now and what was, and (for supervisors
 // and publishers) posting, updating and ending an incident. Staff's words
 // go in with textContent, never as markup.
-import { createApi, ROLE_NAMES } from "/static/api.js";
+import { createApi, setUpHeader, toast } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
@@ -37,14 +37,6 @@ const REFUSALS = {
   not_found: "Такого сбоя нет.",
   csrf: "Запрос отклонён: обновите страницу.",
 };
-
-function toast(text) {
-  $("toast").textContent = text;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => {
-    $("toast").textContent = "";
-  }, 6000);
-}
 
 function line(className, text) {
   const element = document.createElement("p");
@@ -212,14 +204,7 @@ async function start() {
   me = await api("/api/me");
   if (!me.ok) return;
   if (me.mustSetUpTotp) return location.assign("/");
-  $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
-  const desk = me.role === "operator" || me.role === "supervisor";
-  $("desk-link").hidden = !desk;
-  $("studio-link").hidden = desk;
-  $("sign-out").addEventListener("click", async () => {
-    await api("/api/sign-out", {});
-    location.assign("/sign-in");
-  });
+  setUpHeader(me, api);
   $("incident-form").addEventListener("submit", submit);
   $("cancel-edit").addEventListener("click", resetForm);
   $("intent-filter").addEventListener("input", () => renderChoices());

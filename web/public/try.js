@@ -2,7 +2,7 @@
 // decision and why, and the reply the citizen would get, on the published
 // knowledge base. Everything goes in with textContent; the answer's Telegram
 // HTML is rebuilt from its few allowed tags, never parsed into the page.
-import { createApi, ROLE_NAMES } from "/static/api.js";
+import { createApi, setUpHeader } from "/static/api.js";
 import { telegramHtml } from "/static/telegram-html.js";
 
 const $ = (id) => document.getElementById(id);
@@ -180,15 +180,8 @@ async function start() {
   me = await api("/api/me");
   if (!me.ok) return;
   if (me.mustSetUpTotp) return location.assign("/");
-  $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
-  const desk = me.role === "operator" || me.role === "supervisor";
-  $("desk-link").hidden = !desk;
-  $("studio-link").hidden = desk;
-  withDrafts = !desk;
-  $("sign-out").addEventListener("click", async () => {
-    await api("/api/sign-out", {});
-    location.assign("/sign-in");
-  });
+  setUpHeader(me, api);
+  withDrafts = me.role !== "operator" && me.role !== "supervisor";
   $("try-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) ask(event);
