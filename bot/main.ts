@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import {
   createEffectsRenderer,
   createFloodCounts,
+  createIncidents,
   createInstances,
   createLocalSignals,
   createPeriodicRuns,
@@ -205,7 +206,17 @@ async function start(
   const shared = config.database.engine === "postgres";
   const instances = createInstances(database);
   if (shared) await instances.register({ id: instance, host: hostname(), pid: process.pid });
-  const telegramChannel = createTelegramChannel({ knowledge: knowledge.current });
+  // The incidents the console posts, in memory for every answer and ticket card (started below).
+  const incidents = followIncidents(() => createIncidents(database).active(), wakeUps, {
+    pollMs: INCIDENTS_POLL_MS[config.database.engine],
+    onError: (error) => {
+      if (!handoff.storage.observe(error)) log.error({ error }, "loading the incidents failed");
+    },
+  });
+  const telegramChannel = createTelegramChannel({
+    knowledge: knowledge.current,
+    incidents: incidents.current,
+  });
   const handoff = openHandoff(database, {
     instance,
     via: "telegram",
@@ -243,17 +254,6 @@ async function start(
     },
   });
   await seedOperators(handoff.staff, config.operatorIds, config.supervisorIds);
-  // The incidents the console posts, in memory for every answer.
-  const incidents = followIncidents(
-    () => handoff.repositories(database).incidents.active(),
-    wakeUps,
-    {
-      pollMs: INCIDENTS_POLL_MS[config.database.engine],
-      onError: (error) => {
-        if (!handoff.storage.observe(error)) log.error({ error }, "loading the incidents failed");
-      },
-    },
-  );
   await incidents.start();
   closers.push({ name: "incidents", close: () => incidents.stop() });
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRenderer, HTML_FORMAT } from "../../bot/desk/index.ts";
 import { incidentNotices } from "../../bot/incident-notice.ts";
 import { TEXTS } from "../../bot/texts.ts";
 import { type Incident, incidentsOfUnanswered } from "../../handoff/index.ts";
@@ -141,5 +142,28 @@ describe("which incidents a question the bot would not answer is about", () => {
     expect(incidentsOfUnanswered(active, { candidates: [], outOfScopeScore: 0 }, 0.1)).toEqual([]);
     const other = { candidates: [{ intent: "dept.tax", score: 0.4 }], outOfScopeScore: 0 };
     expect(incidentsOfUnanswered(active, other, 0.1)).toEqual([]);
+  });
+});
+
+describe("a new ticket's card in the operators' Telegram", () => {
+  it("says every active incident, escaped, and which concern the ticket", () => {
+    const card = {
+      kind: "card",
+      ticketId: 7,
+      language: "ru",
+      question: "сайт висит",
+      tried: [{ intent: "tech.site_problems", score: 0.4, title: "Сайт" }],
+    } as const;
+    const broken = { ...SITE_DOWN, broken: "вход <Госключ> & оплата" };
+    const [message] = createRenderer(HTML_FORMAT, { incidents: () => [broken, TAX_DOWN] }).staff(
+      card,
+    );
+    const text = message?.kind === "text" ? message.text : "";
+    expect(text).toContain(
+      "\n⚠️ <b>Сбой портала:</b> вход &lt;Госключ&gt; &amp; оплата (касается этого обращения)\n⚠️ <b>Сбой портала:</b> портал целиком",
+    );
+    expect(text.endsWith("портал целиком")).toBe(true);
+    const [none] = createRenderer(HTML_FORMAT).staff(card);
+    expect(none?.kind === "text" && none.text).not.toContain("Сбой");
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createStaff, createStaffAccounts, newToken, tokenHash } from "../../handoff/index.ts";
 import { openStorage } from "../../handoff/storage/index.ts";
 import { startConsole } from "../../web/console/main.ts";
+import { callbackDataOf, textOf } from "../bot-api-double/index.ts";
 import { freePort } from "../free-port.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { PASSWORD, TOTP_SECRET } from "../web/console/fixture.ts";
@@ -91,6 +92,20 @@ describe.each(["sqlite", "postgres"] as const)("incidents across processes on %s
     };
     const { incident: posted } = await post("/api/incidents", incident);
     await within((text) => text.startsWith("⚠️ Портал работает с перебоями, чиним"));
+    // A question the bot would escalate gets the notice instead, and the
+    // operator button, which still reaches a person.
+    const since = e2e.double.calls.length;
+    e2e.double.sendText(citizen, "госуслуги не работают?");
+    const instead = await e2e.double.waitForMessage((m) => m.chat.id === citizen.id, { since });
+    expect(textOf(instead).startsWith("⚠️ Портал работает с перебоями, чиним")).toBe(true);
+    expect(callbackDataOf(instead)).toEqual(["o"]);
+    const pressed = e2e.double.calls.length;
+    e2e.double.pressButton(citizen, instead, "o");
+    const offer = await e2e.double.waitForMessage(
+      (m) => m.chat.id === citizen.id && textOf(m).startsWith("Передать ваш вопрос оператору?"),
+      { since: pressed },
+    );
+    expect(callbackDataOf(offer).length).toBeGreaterThan(0);
     await post(`/api/incidents/${posted.id}`, { ...incident, noticeRu: "Починили почти всё" });
     await within((text) => text.startsWith("⚠️ Починили почти всё"));
     await post(`/api/incidents/${posted.id}/end`, {});
