@@ -56,6 +56,8 @@ function incidentTextOf(
   body: unknown,
   kb: KnowledgeBase,
   now: number,
+  /** The start an update keeps (however long ago): not checked against the clock. */
+  kept?: number,
 ): { ok: true; text: IncidentText } | { ok: false; issues: Issue[] } {
   const parsed = incidentBody.safeParse(body);
   if (!parsed.success) {
@@ -73,9 +75,10 @@ function incidentTextOf(
   if (unknown.length > 0) {
     issues.push({ field: "intents", message: `Нет таких тем: ${unknown.join(", ")}` });
   }
-  if (since > now + AHEAD_MS)
+  if (since !== kept && since > now + AHEAD_MS) {
     issues.push({ field: "since", message: "Это время ещё не наступило" });
-  if (since < now - BEHIND_MS) {
+  }
+  if (since !== kept && since < now - BEHIND_MS) {
     issues.push({ field: "since", message: "Не раньше чем 30 дней назад" });
   }
   if (issues.length > 0) return { ok: false, issues };
@@ -165,7 +168,8 @@ export function incidentRoutes(app: FastifyInstance, ctx: ConsoleContext): void 
   app.post("/api/incidents/:id", async (request, reply) => {
     if (!mayChange(request, reply)) return reply;
     const { id } = params.parse(request.params);
-    const checked = incidentTextOf(request.body, deps.knowledge().kb, Date.now());
+    const kept = (await repos().incidents.get(id))?.since;
+    const checked = incidentTextOf(request.body, deps.knowledge().kb, Date.now(), kept);
     if (!checked.ok) return refuse(reply, 422, "invalid", { issues: checked.issues });
     const by = me(request).member.id;
     const change = await inStep(async (r) => {

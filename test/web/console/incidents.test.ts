@@ -141,6 +141,19 @@ describe("the console's incidents", () => {
       updatedByName: "Вера",
       intents: [{ id: "tech.site_problems" }],
     });
+    // An update may keep its start however long ago it was; a new one must be recent.
+    const monthAgo = Date.now() - 40 * 86_400_000;
+    await db.run("UPDATE incidents SET since = ? WHERE id = ?", [monthAgo, incident.id]);
+    const kept = await vera.post(`/api/incidents/${incident.id}`, {
+      ...SIGN_IN_DOWN,
+      since: monthAgo,
+    });
+    expect(kept.json().incident.since).toBe(monthAgo);
+    const moved = await vera.post(`/api/incidents/${incident.id}`, {
+      ...SIGN_IN_DOWN,
+      since: monthAgo - 60_000,
+    });
+    expect([moved.statusCode, moved.json().issues[0].field]).toEqual([422, "since"]);
     const ended = await vera.post(`/api/incidents/${incident.id}/end`);
     expect(ended.json().incident).toMatchObject({ endedByName: "Вера" });
     expect(await stored()).toEqual([]);
@@ -151,11 +164,16 @@ describe("the console's incidents", () => {
     expect((await vera.post("/api/incidents/999/end")).statusCode).toBe(404);
     const listed = (await vera.get("/api/incidents")).json();
     expect(listed.ended.map((i: { id: number }) => i.id)).toEqual([incident.id]);
-    expect(told).toBe(3);
+    expect(told).toBe(4);
     const actions = (await createAuditLog(db).entries())
       .map((e) => e.action)
       .filter((a) => a.startsWith("incident"));
-    expect(actions).toEqual(["incident_post", "incident_update", "incident_end"]);
+    expect(actions).toEqual([
+      "incident_post",
+      "incident_update",
+      "incident_update",
+      "incident_end",
+    ]);
   });
 
   it("are on every ticket an operator opens, those about the ticket first", async () => {
