@@ -645,8 +645,9 @@ async function closeAll(
 /** Whether `work` settles, given until ABANDON_GRACE_MS after `abandoned` aborts. */
 async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
+  let giveUp = () => {};
   const late = new Promise<false>((resolve) => {
-    const giveUp = () => {
+    giveUp = () => {
       timer = setTimeout(() => resolve(false), ABANDON_GRACE_MS);
     };
     if (abandoned.aborted) giveUp();
@@ -656,6 +657,8 @@ async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<bo
     return await Promise.race([work.then(() => true as const), late]);
   } finally {
     clearTimeout(timer);
+    // One listener a step otherwise: past ten steps Node warns of a leak on stderr.
+    abandoned.removeEventListener("abort", giveUp);
   }
 }
 
