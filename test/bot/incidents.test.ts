@@ -160,7 +160,7 @@ describe("a new ticket's card in the operators' Telegram", () => {
     );
     const text = message?.kind === "text" ? message.text : "";
     expect(text).toContain(
-      "\n⚠️ <b>Сбой портала:</b> вход &lt;Госключ&gt; &amp; оплата (касается этого обращения)\n⚠️ <b>Сбой портала:</b> портал целиком",
+      "\n⚠️ <b>Сбой на портале:</b> вход &lt;Госключ&gt; &amp; оплата (касается этого обращения)\n⚠️ <b>Сбой на портале:</b> портал целиком",
     );
     expect(text.endsWith("портал целиком")).toBe(true);
     const [none] = createRenderer(HTML_FORMAT).staff(card);
