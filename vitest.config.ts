@@ -12,8 +12,10 @@ const ON_BOTH_ENGINES = [
   "test/handoff/staff-accounts.test.ts",
   "test/web/console/server.test.ts",
   "test/web/console/content-*.test.ts",
+  "test/web/console/incidents.test.ts",
   "test/handoff/outbox.test.ts",
   "test/handoff/tickets.test.ts",
+  "test/handoff/incidents.test.ts",
   "test/e2e/handoff.e2e.test.ts",
   // The command-line tools (their fixtures take the database from TEST_ENGINE: test/scripts/tool-database.ts).
   "test/scripts/admin.test.ts",

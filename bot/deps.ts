@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { Handoff } from "../handoff/index.ts";
+import type { Handoff, Incident } from "../handoff/index.ts";
 import type { KnowledgeBase, Matcher } from "../knowledge/index.ts";
 import type { ReloadResult } from "./knowledge-source.ts";
 import type { Metrics } from "./metrics.ts";
@@ -28,4 +28,9 @@ export interface BotDeps {
   floodLimits?: { messages: RateLimiter; presses: RateLimiter };
   /** Prometheus recorders; none are kept when omitted (tests, the terminal). */
   metrics?: Metrics;
+  /**
+   * The active incidents, read at each answer (kept in memory, following
+   * the console's changes: `followIncidents`). Defaults to none.
+   */
+  incidents?: () => readonly Incident[];
 }

@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import {
   createEffectsRenderer,
   createFloodCounts,
+  createIncidents,
   createInstances,
   createLocalSignals,
   createPeriodicRuns,
@@ -15,6 +16,7 @@ import {
   type DeliveryWorker,
   defaultOperatorName,
   EFFECTS_SIGNAL,
+  followIncidents,
   openHandoff,
   purgeExpired,
   recordingChannel,
@@ -61,6 +63,12 @@ To try the bot without Telegram, in this terminal:  npm run chat
 const POLLER_LOCK = 727_002;
 /** How often the desk's effects are looked at without a signal (a web console's, to render). */
 const EFFECTS_POLL_MS = 1_000;
+/**
+ * How often the active incidents are loaded without a signal: on SQLite the
+ * console is another process, so this poll is how a change arrives; on
+ * PostgreSQL the signal is, and this the backstop.
+ */
+const INCIDENTS_POLL_MS = { sqlite: 1_000, postgres: 5_000 } as const;
 /** The signal a process sends when it reloaded the knowledge base at a supervisor's word. */
 const RELOAD_SIGNAL = "knowledge_reload";
 /** Processes reloading one change (the same result, the same knowledge base) within this time tell the supervisors once. */
@@ -198,7 +206,17 @@ async function start(
   const shared = config.database.engine === "postgres";
   const instances = createInstances(database);
   if (shared) await instances.register({ id: instance, host: hostname(), pid: process.pid });
-  const telegramChannel = createTelegramChannel({ knowledge: knowledge.current });
+  // The incidents the console posts, in memory for every answer and ticket card (started below).
+  const incidents = followIncidents(() => createIncidents(database).active(), wakeUps, {
+    pollMs: INCIDENTS_POLL_MS[config.database.engine],
+    onError: (error) => {
+      if (!handoff.storage.observe(error)) log.error({ error }, "loading the incidents failed");
+    },
+  });
+  const telegramChannel = createTelegramChannel({
+    knowledge: knowledge.current,
+    incidents: incidents.current,
+  });
   const handoff = openHandoff(database, {
     instance,
     via: "telegram",
@@ -236,6 +254,8 @@ async function start(
     },
   });
   await seedOperators(handoff.staff, config.operatorIds, config.supervisorIds);
+  await incidents.start();
+  closers.push({ name: "incidents", close: () => incidents.stop() });
   // Metrics are kept only to be served, with /healthz, on HEALTH_PORT.
   const metrics = config.health
     ? createMetrics({
@@ -294,6 +314,7 @@ async function start(
       handoff,
       log,
       rateLimitPerMinute: config.rateLimitPerMinute,
+      incidents: incidents.current,
       // Several processes count a flooding chat together, in the database.
       ...(config.database.engine === "postgres"
         ? {
@@ -624,8 +645,9 @@ async function closeAll(
 /** Whether `work` settles, given until ABANDON_GRACE_MS after `abandoned` aborts. */
 async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
+  let giveUp = () => {};
   const late = new Promise<false>((resolve) => {
-    const giveUp = () => {
+    giveUp = () => {
       timer = setTimeout(() => resolve(false), ABANDON_GRACE_MS);
     };
     if (abandoned.aborted) giveUp();
@@ -635,6 +657,8 @@ async function finishes(work: Promise<void>, abandoned: AbortSignal): Promise<bo
     return await Promise.race([work.then(() => true as const), late]);
   } finally {
     clearTimeout(timer);
+    // One listener a step otherwise: past ten steps Node warns of a leak on stderr.
+    abandoned.removeEventListener("abort", giveUp);
   }
 }
 

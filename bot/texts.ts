@@ -31,6 +31,12 @@ export interface Texts {
   commands: { command: string; description: string }[];
   /** A command the bot does not know: the command list. */
   unknownCommand: string;
+  /** Under an incident's notice: since when (Moscow time, as `formatMoscow` says it). */
+  incidentSince: (time: string) => string;
+  /** Under an incident's notice: when a fix is expected, as staff wrote it. */
+  incidentFix: (fix: string) => string;
+  /** After the notices, in place of an escalation or "did you mean": a person is still a button away. */
+  incidentInstead: string;
 }
 
 /** The citizens' commands (the Telegram menu), and the list said for an unknown one. */
@@ -100,6 +106,10 @@ export const TEXTS: Record<Language, Texts> = {
       "Такой команды нет. Напишите вопрос своими словами или выберите команду:",
       COMMANDS.ru,
     ),
+    incidentSince: (time) => `Сбой с ${time} по московскому времени.`,
+    incidentFix: (fix) => `Ожидаем исправления: ${fix}.`,
+    incidentInstead:
+      "Похоже, ваш вопрос об этом сбое: пока его не устранят, повторите попытку позже. Если дело не ждёт, позовите оператора.",
   },
   en: {
     greeting:
@@ -147,5 +157,9 @@ export const TEXTS: Record<Language, Texts> = {
       "There is no such command. Type your question in your own words or pick a command:",
       COMMANDS.en,
     ),
+    incidentSince: (time) => `Since ${time} Moscow time.`,
+    incidentFix: (fix) => `Expected fix: ${fix}.`,
+    incidentInstead:
+      "Your question seems to be about this fault: until it is fixed, please try again later. If it cannot wait, call an operator.",
   },
 };

@@ -1,5 +1,11 @@
 export type { Language } from "../knowledge/stem.ts";
 export {
+  type ActiveIncidents,
+  type ActiveIncidentsOptions,
+  followIncidents,
+  INCIDENTS_SIGNAL,
+} from "./active-incidents.ts";
+export {
   createStorageMonitor,
   probeWritable,
   type StorageFault,
@@ -47,6 +53,14 @@ export type {
 } from "./effects.ts";
 export { deliveryTag } from "./effects.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
+export {
+  type Incident,
+  type IncidentChange,
+  type IncidentText,
+  incidentsConcerning,
+  incidentsOfUnanswered,
+  noticeIn,
+} from "./incident-model.ts";
 export { MOSCOW_OFFSET, moscowDay, startOfMoscowDay } from "./moscow-day.ts";
 export {
   isOperatorCommand,
@@ -74,6 +88,7 @@ export type {
   DurationSummary,
   FeedbackOutcome,
   HistogramBucket,
+  Incidents,
   MarkedQuestion,
   MessageContent,
   NewSuggestion,
@@ -168,6 +183,7 @@ export {
   createAuditLog,
   createDeskEffects,
   createFloodCounts,
+  createIncidents,
   createInstances,
   createOperatorFocus,
   createOutbox,

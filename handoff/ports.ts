@@ -5,12 +5,14 @@ import type { UnansweredQuestion } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 import type { StorageMonitor } from "./database-probe.ts";
 import type { DeskEffect, Shown } from "./effects.ts";
+import type { Incident, IncidentChange, IncidentText } from "./incident-model.ts";
 import type { ReportData, ReportPeriod } from "./report-figures.ts";
 
 export type {
   DecisionCounts,
   DurationSummary,
   HistogramBucket,
+  IncidentFigures,
   ReportData,
   ReportDay,
   ReportPeriod,
@@ -61,7 +63,11 @@ export type AuditAction =
   /** Unanswered questions decided (`details.decision`, `details.kind`, `details.intent`) or a decision undone (`details.undone`). */
   | "kb_unanswered"
   /** An operator's suggestion accepted or rejected (`details.suggestion`, `details.state`, `details.intent`). */
-  | "kb_suggestion";
+  | "kb_suggestion"
+  /** An incident posted, updated or ended (`details.incident`; a post and an update: `details.intents`). */
+  | "incident_post"
+  | "incident_update"
+  | "incident_end";
 
 /** One row of the audit log. */
 export interface AuditEntry {
@@ -981,6 +987,20 @@ export interface UnansweredDecisions {
   questions(ids: readonly number[]): Promise<{ id: number; text: string; language: Language }[]>;
 }
 
+/** Incidents: posted by staff, shown to citizens until ended. */
+export interface Incidents {
+  post(text: IncidentText, by: number): Promise<Incident>;
+  /** Replaces an active incident's text; refused when it is gone or ended. */
+  update(id: number, text: IncidentText, by: number): Promise<IncidentChange>;
+  /** Ends an active incident; refused when it is gone or already ended. */
+  end(id: number, by: number): Promise<IncidentChange>;
+  get(id: number): Promise<Incident | undefined>;
+  /** The incidents not ended, oldest posted first. */
+  active(): Promise<Incident[]>;
+  /** The ended incidents, the latest ended first, up to `limit`. */
+  ended(limit: number): Promise<Incident[]>;
+}
+
 export interface Repositories {
   store: Store;
   tickets: TicketService;
@@ -995,6 +1015,7 @@ export interface Repositories {
   reports: ReportFigures;
   content: ContentDrafts;
   unanswered: UnansweredDecisions;
+  incidents: Incidents;
 }
 
 /** The managers' report figures (and the supervisors' /stats) for a period. */

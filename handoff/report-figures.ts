@@ -33,6 +33,20 @@ export interface DurationSummary {
   histogram: HistogramBucket[];
 }
 
+/** An incident of the period and what happened while it was on. */
+export interface IncidentFigures {
+  id: number;
+  broken: string;
+  intents: readonly string[];
+  postedAt: number;
+  /** Null: still on (counted up to the end of the period). */
+  endedAt: number | null;
+  /** Citizens' questions between its posting and its end. */
+  questions: number;
+  /** Tickets opened between its posting and its end. */
+  tickets: number;
+}
+
 /** The figures of the managers' report for one period, as plain data. */
 export interface ReportData {
   /** The period, `since` ≤ time < `until`, in ms. */
@@ -75,6 +89,8 @@ export interface ReportData {
     /** solved / (solved + unsolved); undefined when nobody answered. */
     solvedShare: number | undefined;
   };
+  /** The incidents on at any time in the period, the earliest posted first. */
+  incidents: IncidentFigures[];
 }
 
 export interface ReportPeriod {

@@ -2,6 +2,7 @@ import type {
   Availability,
   CitizenNotice,
   DeskAction,
+  Incident,
   Language,
   StaffNotice,
   TicketFile,
@@ -53,10 +54,12 @@ export function createRenderer(
   options: {
     /** The knowledge base now, for intent titles in the supervisors' figures; without it, the ids. */
     knowledge?: () => { kb: KnowledgeBase };
+    /** The active incidents, said on each new ticket's card. Defaults to none. */
+    incidents?: () => readonly Incident[];
   } = {},
 ) {
   const f = format;
-  const { knowledge } = options;
+  const { knowledge, incidents = () => [] } = options;
   const intentTitle = knowledge && ((id: string) => knowledge().kb.byId.get(id)?.title.ru);
   const CITIZEN = citizenTexts(f);
   const OP = operatorTexts(f);
@@ -168,12 +171,20 @@ export function createRenderer(
     switch (notice.kind) {
       case "card":
         return text(
-          OP.card(
-            notice.ticketId,
-            notice.language,
-            clip(notice.question, QUESTION_PREVIEW),
-            tried(notice.tried),
-          ),
+          [
+            OP.card(
+              notice.ticketId,
+              notice.language,
+              clip(notice.question, QUESTION_PREVIEW),
+              tried(notice.tried),
+            ),
+            ...incidents().map((incident) =>
+              OP.cardIncident(
+                incident.broken,
+                notice.tried.some((guess) => incident.intents.includes(guess.intent)),
+              ),
+            ),
+          ].join("\n"),
           [[press(OP.take(notice.ticketId), { kind: "take", ticketId: notice.ticketId })]],
         );
       case "card_taken":

@@ -1,4 +1,4 @@
-import type { DeskChannel, OutboxMessage, Repositories } from "../../handoff/index.ts";
+import type { DeskChannel, Incident, OutboxMessage, Repositories } from "../../handoff/index.ts";
 import type { KnowledgeBase } from "../../knowledge/index.ts";
 import { withoutBidiControlsIn } from "./bidi-controls.ts";
 import { encodeDeskAction, MAX_CALLBACK_DATA } from "./callback-data.ts";
@@ -18,6 +18,8 @@ type TelegramButton = { text: string; callback_data: string } | { text: string; 
 export interface TelegramChannelOptions {
   /** The knowledge base now (intent titles in the supervisors' figures). */
   knowledge: () => { kb: KnowledgeBase };
+  /** The active incidents, said on each new ticket's card. Defaults to none. */
+  incidents?: () => readonly Incident[];
 }
 
 /**
@@ -33,7 +35,10 @@ export function createTelegramChannel(
   options: TelegramChannelOptions,
 ): (repositories: Repositories) => DeskChannel {
   return createOutboxChannel({
-    renderer: createRenderer(HTML_FORMAT, { knowledge: options.knowledge }),
+    renderer: createRenderer(HTML_FORMAT, {
+      knowledge: options.knowledge,
+      ...(options.incidents ? { incidents: options.incidents } : {}),
+    }),
     messagesOf: telegramMessages,
     editOptions: HTML,
     // What a person wrote loses its bidi controls; the message is made to fit.

@@ -148,6 +148,8 @@ export function operatorTexts(f: Format) {
     card: (id: number, language: Language, question: string, tried: string) =>
       `🆕 ${f.b(`Обращение №${id}`)} · ${language}\n${f.b(`Вопрос:`)} ${f.text(question)}` +
       (tried ? `\n${f.b(`Варианты бота:`)} ${tried}` : ""),
+    cardIncident: (broken: string, concerns: boolean) =>
+      `⚠️ ${f.b("Сбой на портале:")} ${f.text(broken)}${concerns ? " (касается этого обращения)" : ""}`,
     take: (id: number) => `Взять №${id}`,
     takeNext: "Взять следующее",
     cardTaken: (id: number, name: string) => `✅ Обращение №${id} взял(а) ${f.text(name)}.`,

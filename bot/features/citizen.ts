@@ -1,11 +1,23 @@
 import { Composer } from "grammy";
 import type { Message } from "grammy/types";
-import { isOperatorCommand, questionRecord } from "../../handoff/index.ts";
-import { renderAnswer, replyTo } from "../../knowledge/index.ts";
+import {
+  incidentsConcerning,
+  incidentsOfUnanswered,
+  isOperatorCommand,
+  questionRecord,
+} from "../../handoff/index.ts";
+import {
+  escapeHtml,
+  type KnowledgeBase,
+  type RenderedAnswer,
+  renderAnswer,
+  replyTo,
+} from "../../knowledge/index.ts";
 import { decodeAction } from "../callback-data.ts";
 import type { BotContext } from "../context.ts";
 import type { BotDeps } from "../deps.ts";
 import { type Command, telegramDesk } from "../desk/index.ts";
+import { incidentReply, withNotices } from "../incident-notice.ts";
 import {
   answerMessage,
   clarifyMessage,
@@ -16,6 +28,9 @@ import {
 import { readOr } from "../read-or.ts";
 import { sendMessage } from "../send.ts";
 import { TEXTS } from "../texts.ts";
+
+/** The small-talk greeting: like /start, it carries every active incident's notice. */
+const GREETING_INTENT = "smalltalk.greeting";
 
 /**
  * What citizens do in a private chat: commands, questions in free text, and
@@ -34,6 +49,18 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     await desk.offer(person, intro, ctx.update.update_id);
   };
 
+  const activeIncidents = () => deps.incidents?.() ?? [];
+  /**
+   * An answer with the notices of the incidents it concerns first (every
+   * active one for the greeting: it is where a citizen starts).
+   */
+  const answerWithNotices = (kb: KnowledgeBase, answer: RenderedAnswer) => {
+    const active = activeIncidents();
+    const notices =
+      answer.intent === GREETING_INTENT ? active : incidentsConcerning(active, answer.intent);
+    return withNotices(answerMessage(kb, answer), notices, answer.language, now());
+  };
+
   // A removed operator's first message since: they are told, once.
   privateChats.on("message", async (ctx, next) => {
     const person = { chatId: ctx.chat.id, userId: ctx.from.id, language: ctx.language };
@@ -47,7 +74,13 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
   });
 
   privateChats.command("start", async (ctx) => {
-    await ctx.reply(TEXTS[ctx.language].greeting);
+    const greeting = TEXTS[ctx.language].greeting;
+    const active = activeIncidents();
+    if (active.length === 0) await ctx.reply(greeting);
+    else {
+      const message = { html: escapeHtml(greeting), keyboard: undefined };
+      await sendMessage(ctx, withNotices(message, active, ctx.language, now()));
+    }
     await sendMessage(ctx, menuMessage(ctx.language));
   });
   privateChats.command("menu", (ctx) => sendMessage(ctx, menuMessage(ctx.language)));
@@ -92,8 +125,20 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
       "question",
     );
     ctx.language = reply.language;
-    if (reply.kind === "answer") {
-      await sendMessage(ctx, answerMessage(kb, reply.answer));
+    // A question about a part of the portal known to be broken gets the
+    // notice, not a place in the operators' queue; a person is a press away.
+    const broken =
+      reply.kind === "answer" || (reply.kind === "escalate" && reply.reason === "empty")
+        ? []
+        : incidentsOfUnanswered(activeIncidents(), match, matcher.calibration.clarifyFloor ?? 0);
+    if (broken.length > 0) {
+      log.info(
+        { chat: ctx.chat.id, incidents: broken.map((i) => i.id) },
+        "incident notice instead",
+      );
+      await sendMessage(ctx, incidentReply(broken, reply.language, now()));
+    } else if (reply.kind === "answer") {
+      await sendMessage(ctx, answerWithNotices(kb, reply.answer));
       if (reply.answer.escalate) await offerOperator(ctx);
     } else if (reply.kind === "clarify") {
       await sendMessage(ctx, clarifyMessage(reply.options, reply.language));
@@ -124,7 +169,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
         const answer = renderAnswer(kb, action.intent, language, new Date(now()));
         if (!answer) return stale();
         await ctx.answerCallbackQuery();
-        await sendMessage(ctx, answerMessage(kb, answer));
+        await sendMessage(ctx, answerWithNotices(kb, answer));
         if (answer.escalate) await offerOperator(ctx);
         return;
       }

@@ -309,6 +309,28 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX kb_unanswered_marks_by_question ON kb_unanswered_marks (question_id);
   `,
+  // 11: SQLite's 17 (incidents: a notice the bot puts first in the answers
+  // of the intents it concerns until it is ended).
+  `
+  CREATE TABLE incidents (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    notice_ru TEXT NOT NULL,
+    notice_en TEXT,
+    broken TEXT NOT NULL,
+    since BIGINT NOT NULL,
+    expected_fix TEXT,
+    intents TEXT NOT NULL,
+    posted_by BIGINT NOT NULL,
+    posted_at BIGINT NOT NULL,
+    updated_by BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    ended_by BIGINT,
+    ended_at BIGINT,
+    CHECK ((ended_at IS NULL) = (ended_by IS NULL))
+  );
+  CREATE INDEX incidents_active ON incidents (ended_at) WHERE ended_at IS NULL;
+  CREATE INDEX incidents_by_posting ON incidents (posted_at);
+  `,
 ];
 
 /** The advisory lock migrations run under (one key for this application's schema). */

@@ -6,6 +6,7 @@ export { createAuditLog } from "./audit.ts";
 export type { SqlClient, SqlDatabase, SqlEngine, SqlParams, SqlValue } from "./client.ts";
 export { createDeskEffects } from "./desk-effects.ts";
 export { createFloodCounts } from "./flood-counts.ts";
+export { createIncidents } from "./incidents.ts";
 export { createInstances } from "./instances.ts";
 export { createOperatorFocus } from "./operator-focus.ts";
 export { createOutbox } from "./outbox.ts";

@@ -8,6 +8,7 @@ import type {
   ReportPeriod,
 } from "../ports.ts";
 import type { SqlClient } from "./client.ts";
+import { incidentFigures } from "./incident-figures.ts";
 import { createTicketStatistics } from "./ticket-stats.ts";
 
 const MINUTE = 60_000;
@@ -68,9 +69,9 @@ const RATING_COUNTS = `SELECT rating, count(*) AS count FROM tickets
 /**
  * Collects the managers' report for `since` ≤ time < `until` from the bot's
  * database: questions per Moscow day and by decision, the most answered
- * intents, the intents with the most 👎, tickets, waits, handling times and
- * ratings. Read-only; the ticket figures use the same definitions as the
- * supervisors' /stats (ticket-stats).
+ * intents, the intents with the most 👎, tickets, waits, handling times,
+ * ratings, and each incident's questions and tickets. Read-only; the ticket
+ * figures use the same definitions as the supervisors' /stats (ticket-stats).
  *
  * @example
  * const until = Date.now();
@@ -161,5 +162,6 @@ export async function collectReport(sql: SqlClient, period: ReportPeriod): Promi
       unsolved: stats.unsolved,
       solvedShare: answeredSolved === 0 ? undefined : stats.solved / answeredSolved,
     },
+    incidents: await incidentFigures(sql, { since, until }),
   };
 }

@@ -3,6 +3,7 @@ import { createAuditLog } from "./audit.ts";
 import type { SqlClient } from "./client.ts";
 import { createContentDrafts } from "./content-drafts.ts";
 import { createDeskEffects } from "./desk-effects.ts";
+import { createIncidents } from "./incidents.ts";
 import { createOperatorFocus } from "./operator-focus.ts";
 import { createOutbox } from "./outbox.ts";
 import { collectReport } from "./report-data.ts";
@@ -49,5 +50,6 @@ export function repositoriesOn(sql: SqlClient, options: RepositoriesOptions = {}
     reports: { collect: (period) => collectReport(sql, period) },
     content: createContentDrafts(sql, clock),
     unanswered: createUnansweredDecisions(sql, clock),
+    incidents: createIncidents(sql, clock),
   };
 }

@@ -35,14 +35,15 @@ export const TABLES: readonly {
   { name: "kb_publications", key: "id", numbered: true },
   { name: "kb_unanswered_decisions", key: "id", numbered: true },
   { name: "kb_unanswered_marks", key: "id", numbered: true },
+  { name: "incidents", key: "id", numbered: true },
   // Sessions and failed sign-ins: after a restore, everyone signs in again.
   { name: "web_sessions", key: "token_hash", numbered: false, transient: true },
   { name: "sign_in_failures", key: "key", numbered: false, transient: true },
   { name: "flood_counts", key: "chat_id", numbered: false, transient: true },
 ];
 
-/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 10 is SQLite's 16). */
-export const EXPORT_SCHEMA = 16;
+/** The schema the export's rows have: SQLite's migration count (PostgreSQL's migration 11 is SQLite's 17). */
+export const EXPORT_SCHEMA = 17;
 
 /** The first line of an export. */
 export interface ExportHeader {

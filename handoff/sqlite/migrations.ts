@@ -400,6 +400,30 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX kb_unanswered_marks_by_question ON kb_unanswered_marks (question_id);
   `,
+  // 17: incidents (the portal itself broken): a notice staff post, which the
+  // bot puts first in the answers of the intents it concerns and in the
+  // greeting until it is ended. `intents` is a JSON array of intent ids;
+  // `expected_fix` free text ("к 18:00").
+  `
+  CREATE TABLE incidents (
+    id INTEGER PRIMARY KEY,
+    notice_ru TEXT NOT NULL,
+    notice_en TEXT,
+    broken TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    expected_fix TEXT,
+    intents TEXT NOT NULL,
+    posted_by INTEGER NOT NULL,
+    posted_at INTEGER NOT NULL,
+    updated_by INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    ended_by INTEGER,
+    ended_at INTEGER,
+    CHECK ((ended_at IS NULL) = (ended_by IS NULL))
+  );
+  CREATE INDEX incidents_active ON incidents (ended_at) WHERE ended_at IS NULL;
+  CREATE INDEX incidents_by_posting ON incidents (posted_at);
+  `,
 ];
 
 /** Brings the database schema up to date; each migration runs in its own transaction. */

@@ -5,7 +5,7 @@ import { createTelegramChannel } from "../../bot/desk/index.ts";
 import type { ReloadResult } from "../../bot/knowledge-source.ts";
 import type { Metrics } from "../../bot/metrics.ts";
 import { createTelegramSender } from "../../bot/telegram-send.ts";
-import { createDeliveryWorker, openHandoff } from "../../handoff/index.ts";
+import { createDeliveryWorker, type Incident, openHandoff } from "../../handoff/index.ts";
 import { openSqlite, type SqliteDatabase } from "../../handoff/sqlite/index.ts";
 import type { KnowledgeBase, Matcher } from "../../knowledge/index.ts";
 import { realKnowledgeBase, realMatcher } from "../knowledge-fixture.ts";
@@ -43,6 +43,8 @@ export function createHarness(
     metrics?: Metrics;
     /** The knowledge base and matcher. Defaults to the real base and its matcher (`realMatcher`, shared by the tests). */
     knowledge?: { kb: KnowledgeBase; matcher: Matcher };
+    /** The active incidents the bot answers with. Defaults to none. */
+    incidents?: () => readonly Incident[];
   } = {},
 ) {
   const knowledge = options.knowledge ?? { kb: realKnowledgeBase(), matcher: realMatcher() };
@@ -86,6 +88,7 @@ export function createHarness(
       now,
       ...(options.reloadKnowledge ? { reloadKnowledge: options.reloadKnowledge } : {}),
       ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.incidents ? { incidents: options.incidents } : {}),
     },
     { token: "123456:TEST-TOKEN-0123456789abcdef", botInfo: BOT_INFO, fetch: fakeFetch },
   );

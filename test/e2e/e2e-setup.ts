@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Message } from "grammy/types";
 import { afterAll, beforeAll } from "vitest";
-import { type BotApiDouble, createBotApiDouble } from "../bot-api-double/index.ts";
+import { type BotApiDouble, createBotApiDouble, textOf } from "../bot-api-double/index.ts";
 import { type BotProcess, startBot, untilPolling } from "./bot-process.ts";
 
 export const E2E_TOKEN = "123456:AAE-e2e-token-0123456789abcdef";
@@ -50,4 +51,33 @@ export function useBotProcess(tempPrefix: string) {
       return bot;
     },
   };
+}
+
+/**
+ * Asks the bot `question` as `citizen` until its reply's text passes
+ * `wanted` (a change made elsewhere reaches the bot a moment later: a
+ * published file once it has reloaded, an incident at its next load);
+ * fails after `timeoutMs` (20 s) with the last reply.
+ *
+ * @example await askUntil(double, citizen, "сайт не работает", (text) => text.startsWith("⚠️"));
+ */
+export async function askUntil(
+  double: BotApiDouble,
+  citizen: { id: number; first_name: string; language_code?: string },
+  question: string,
+  wanted: (text: string) => boolean,
+  timeoutMs = 20_000,
+): Promise<Message> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const since = double.calls.length;
+    double.sendText(citizen, question);
+    const answer = await double.waitForMessage((m) => m.chat.id === citizen.id, {
+      since,
+      timeoutMs: 10_000,
+    });
+    if (wanted(textOf(answer))) return answer;
+    if (Date.now() > until) throw new Error(`the bot still answers: ${textOf(answer)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }

@@ -40,6 +40,8 @@ export interface ConsoleDeps {
   reloadKnowledge?: () => void;
   /** The development set a publication is measured on. Defaults to none. */
   devSet?: () => readonly LabelledQuestion[];
+  /** Told after an incident was posted, updated or ended (main: the signal every bot process hears). */
+  onIncidentsChanged?: () => void;
 }
 
 /** The signed-in staff member a request acts as. */

@@ -8,6 +8,7 @@ import pino from "pino";
 import {
   createLocalSignals,
   EFFECTS_SIGNAL,
+  INCIDENTS_SIGNAL,
   openHandoff,
   recordingChannel,
   type Signals,
@@ -125,6 +126,9 @@ export async function startConsole(env: NodeJS.ProcessEnv = process.env) {
     knowledgeFolder: folder,
     reloadKnowledge,
     devSet,
+    // Every bot process on PostgreSQL hears it at once; on SQLite the bot
+    // is another process no local signal reaches, and its poll finds it.
+    onIncidentsChanged: () => void signals.publish(INCIDENTS_SIGNAL).catch(() => {}),
   });
   const address = await app.listen({ host: config.host, port: config.port });
   log.info(

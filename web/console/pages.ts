@@ -26,6 +26,9 @@ export function pageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   app.get("/try", async (request, reply) =>
     (await sessionOf(request)) ? html(reply, "try.html") : reply.redirect("/sign-in"),
   );
+  app.get("/incidents", async (request, reply) =>
+    (await sessionOf(request)) ? html(reply, "incidents.html") : reply.redirect("/sign-in"),
+  );
   // The studio's pages are content staff's; the desk goes to its console.
   const studioPage = (path: string, name: string) =>
     app.get(path, async (request, reply) => {

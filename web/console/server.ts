@@ -16,6 +16,7 @@ import { contentRoutes } from "./content.ts";
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
 import { historyRoutes } from "./history.ts";
+import { incidentRoutes } from "./incidents.ts";
 import { learnRoutes } from "./learn.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
 import { mustSetUpTotp } from "./passwords.ts";
@@ -124,11 +125,15 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   // state-changing one carries the session's CSRF token from our origin.
   const OPEN = new Set(["/api/sign-in", "/api/welcome"]);
   const SET_UP_ONLY = new Set(["/api/me", "/api/totp/setup", "/api/totp/confirm", "/api/sign-out"]);
-  // What every role may ask; /api/content/ is the content staff's; the rest
-  // (tickets, shifts, the floor, the live feed) the desk's alone.
+  // What every role may ask (incidents: everyone reads them; who changes
+  // them is checked at their routes); /api/content/ is the content staff's;
+  // the rest (tickets, shifts, the floor, the live feed) the desk's alone.
   const EVERYONE = new Set([...SET_UP_ONLY, "/api/try"]);
   const mayAsk = (role: StaffRole, path: string) =>
-    EVERYONE.has(path) || (path.startsWith("/api/content/") ? !isDeskRole(role) : isDeskRole(role));
+    EVERYONE.has(path) ||
+    path === "/api/incidents" ||
+    path.startsWith("/api/incidents/") ||
+    (path.startsWith("/api/content/") ? !isDeskRole(role) : isDeskRole(role));
   app.addHook("preHandler", async (request, reply) => {
     // The route matched, not the URL as sent: "/%61pi/…" is "/api/…" to the router.
     const path = request.routeOptions.url ?? "";
@@ -214,6 +219,7 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   supervisorRoutes(app, ctx);
   eventRoutes(app, ctx);
   tryBotRoutes(app, ctx);
+  incidentRoutes(app, ctx);
   if (deps.knowledgeFolder) {
     contentRoutes(app, ctx, deps.knowledgeFolder);
     learnRoutes(app, ctx, deps.knowledgeFolder);

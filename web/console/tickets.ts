@@ -106,6 +106,20 @@ export function ticketRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
         })),
       ),
       tags: await repos().tags.of(ticket.id),
+      // Every active incident, said on every ticket; those about what the
+      // bot tried for this one first.
+      incidents: (await repos().incidents.active())
+        .map((incident) => ({
+          id: incident.id,
+          broken: incident.broken,
+          notice: incident.noticeRu,
+          since: incident.since,
+          expectedFix: incident.expectedFix,
+          concernsTicket: ticket.topIntents.some((guess) =>
+            incident.intents.includes(guess.intent),
+          ),
+        }))
+        .sort((a, b) => Number(b.concernsTicket) - Number(a.concernsTicket)),
       filesShown: deps.files !== undefined,
       mayReply: ticket.state === "assigned" && mayActOn(ticket, member),
     };

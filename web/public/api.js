@@ -32,10 +32,39 @@ export const ROLE_NAMES = {
   publisher: "публикатор",
 };
 
+let toastTimer;
+/** Says `text` in the page's #toast (a polite live region) for six seconds. */
+export function toast(text) {
+  const element = document.getElementById("toast");
+  element.textContent = text;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => {
+    element.textContent = "";
+  }, 6000);
+}
+
 /**
- * The member a page is for, from /api/me: their name and role in #who and
- * #sign-out wired. Undefined when signed out, or when they must set up a
- * second factor first (the console's page does that: gone there).
+ * The header of a page: who is signed in, the link back to their own start
+ * page where the page has them (#desk-link for the desk, #studio-link for
+ * content staff) and signing out.
+ */
+export function setUpHeader(me, api) {
+  document.getElementById("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
+  const desk = me.role === "operator" || me.role === "supervisor";
+  const deskLink = document.getElementById("desk-link");
+  if (deskLink) deskLink.hidden = !desk;
+  const studioLink = document.getElementById("studio-link");
+  if (studioLink) studioLink.hidden = desk;
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await api("/api/sign-out", {});
+    location.assign("/sign-in");
+  });
+}
+
+/**
+ * The member a page is for, from /api/me, with the page's header set up.
+ * Undefined when signed out, or when they must set up a second factor
+ * first (the console's page does that: gone there).
  */
 export async function signedInMember(api) {
   const me = await api("/api/me");
@@ -44,10 +73,6 @@ export async function signedInMember(api) {
     location.assign("/");
     return undefined;
   }
-  document.getElementById("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
-  document.getElementById("sign-out").addEventListener("click", async () => {
-    await api("/api/sign-out", {});
-    location.assign("/sign-in");
-  });
+  setUpHeader(me, api);
   return me;
 }

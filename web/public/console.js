@@ -3,7 +3,7 @@
 // only says what changed, and the page fetches it again (after a reconnect
 // too: nothing is replayed).
 
-import { createApi, ROLE_NAMES } from "/static/api.js";
+import { createApi, ROLE_NAMES, toast } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
@@ -32,14 +32,6 @@ const NOTICES = {
   reminder: (id) => `Обращение №${id} ждёт дольше нормы.`,
   reminder_digest: () => "Несколько обращений ждут дольше нормы.",
 };
-
-function toast(text) {
-  $("toast").textContent = text;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => {
-    $("toast").textContent = "";
-  }, 6000);
-}
 
 const api = createApi(() => me?.csrfToken);
 
@@ -119,6 +111,31 @@ function setShift(on) {
   $("shift").setAttribute("aria-pressed", String(on));
 }
 
+/**
+ * The active incidents over the ticket: what is broken, what citizens are
+ * told, since when. Those about what the bot tried for this ticket come
+ * first, said as such.
+ */
+function renderIncidents(incidents) {
+  const banner = $("incident-banner");
+  banner.hidden = incidents.length === 0;
+  $("incident-items").replaceChildren(
+    ...incidents.map((incident) => {
+      const item = document.createElement("li");
+      const notice = document.createElement("span");
+      notice.className = "notice";
+      notice.textContent = incident.broken;
+      const fix = incident.expectedFix ? `, исправим: ${incident.expectedFix}` : "";
+      const about = incident.concernsTicket ? " Касается этого обращения." : "";
+      item.append(
+        notice,
+        ` (с ${moscowTime(incident.since)} мск${fix}).${about} Гражданам бот говорит: «${incident.notice}»`,
+      );
+      return item;
+    }),
+  );
+}
+
 /** How far an operator's message got to the citizen, as the transcript says it. */
 const DELIVERY = { queued: "отправляется", sent: "отправлено", failed: "не доставлено" };
 let deliveryCheck;
@@ -133,6 +150,7 @@ async function open(id, background = false) {
     // Taken by someone else, or gone: no longer this operator's to follow.
     selected = undefined;
     $("ticket-title").textContent = "Обращение недоступно";
+    renderIncidents([]);
     $("actions").hidden = true;
     $("messages").replaceChildren();
     return;
@@ -148,6 +166,7 @@ async function open(id, background = false) {
   // Telegram tells no one a person's time zone: Moscow time, said as such.
   $("ticket-meta").textContent =
     `Язык гражданина: ${ticket.language}; ${state}; сейчас ${moscowTime(Date.now())} по Москве (свой часовой пояс Telegram не сообщает). Вопрос: ${ticket.question}`;
+  renderIncidents(answer.incidents ?? []);
   $("tried").textContent = answer.tried.length
     ? `Бот пробовал: ${answer.tried.map((t) => `${t.title} (${t.score.toFixed(2)})`).join(", ")}`
     : "";
@@ -438,6 +457,7 @@ async function start() {
   });
   if (me.mustSetUpTotp) return setUpSecondFactor();
   $("report-link").hidden = me.role !== "supervisor";
+  $("incidents-link").hidden = me.role !== "supervisor";
   setShift(me.onShift);
   $("shift").addEventListener("click", async () => {
     const answer = await api("/api/shift", { on: !me.onShift });

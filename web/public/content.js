@@ -301,6 +301,7 @@ async function start() {
     location.assign("/sign-in");
   });
   const publisher = me.role === "publisher";
+  $("incidents-link").hidden = !publisher;
   $("publish-note").textContent = publisher
     ? "Черновики всех редакторов публикуются вместе, после проверки всей базы знаний."
     : "Публикует публикатор; ваши черновики видны ему.";

@@ -179,10 +179,7 @@ async function ask(event) {
 async function start() {
   me = await signedInMember(api);
   if (!me) return;
-  const desk = me.role === "operator" || me.role === "supervisor";
-  $("desk-link").hidden = !desk;
-  $("studio-link").hidden = desk;
-  withDrafts = !desk;
+  withDrafts = me.role !== "operator" && me.role !== "supervisor";
   $("try-form").addEventListener("submit", ask);
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) ask(event);

@@ -169,6 +169,21 @@ function tickets(data: ReportData): string {
   ])}</section>`;
 }
 
+function incidents(data: ReportData, intentTitle: IntentTitle | undefined): string {
+  const rows = data.incidents;
+  const heading = "<h2>Сбои портала</h2>";
+  if (rows.length === 0) {
+    return `<section id="incidents">${heading}<p class="muted">Сбоев за период не объявляли.</p></section>`;
+  }
+  return `<section id="incidents">${heading}<table><thead><tr><th>Что сломано</th><th>Темы</th><th>Когда</th><th class="num">Вопросов</th><th class="num">Обращений</th></tr></thead><tbody>${rows
+    .map((r) => {
+      const when = `${formatDateTime(r.postedAt)} — ${r.endedAt === null ? "продолжается" : formatDateTime(r.endedAt)}`;
+      const topics = r.intents.map((intent) => intentCell(intent, intentTitle)).join("<br>");
+      return `<tr><td>${esc(r.broken)}</td><td>${topics}</td><td>${esc(when)}</td><td class="num">${formatCount(r.questions)}</td><td class="num">${formatCount(r.tickets)}</td></tr>`;
+    })
+    .join("")}</tbody></table></section>`;
+}
+
 function durations(id: string, heading: string, summary: DurationSummary, what: string): string {
   const columns = summary.histogram.map((b) => {
     const label = formatDurationRange(b.fromMs, b.toMs);
@@ -237,12 +252,13 @@ ${topIntents(data, intentTitle)}
 ${disliked(data, intentTitle)}
 </div>
 ${tickets(data)}
+${incidents(data, intentTitle)}
 <div class="grid2">
 ${durations("wait", "Ожидание оператора", data.wait, "Взято обращений")}
 ${durations("handling", "Работа оператора", data.handling, "Закрыто операторами")}
 </div>
 ${ratings(data)}
-<footer><p>Отвечено — бот дал ответ из базы знаний; уточнено — бот переспросил («Вы имели в виду…»); передано оператору — бот не нашёл ответа и предложил оператора. Ожидание — от открытия обращения до того, как оператор его взял; работа — от взятия до закрытия. p90: 9 обращений из 10 заняли не больше. Дни — по московскому времени.</p></footer>
+<footer><p>Отвечено — бот дал ответ из базы знаний; уточнено — бот переспросил («Вы имели в виду…»); передано оператору — бот не нашёл ответа и предложил оператора. Ожидание — от открытия обращения до того, как оператор его взял; работа — от взятия до закрытия. p90: 9 обращений из 10 заняли не больше. Сбой — объявленный сотрудниками сбой портала: вопросы и обращения посчитаны от объявления до отмены (у продолжающегося — до конца периода). Дни — по московскому времени.</p></footer>
 </main>
 </body>
 </html>

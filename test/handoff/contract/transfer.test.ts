@@ -72,6 +72,10 @@ async function fill(db: SqlClient) {
     "INSERT INTO suggestions (ticket_id, question, language, intent, operator_id, created_at) VALUES (1, 'вопрос', 'ru', NULL, 7, 9)",
   );
   await db.run("INSERT INTO inbox (update_id, payload, received_at) VALUES (900000002, '{}', 6)");
+  await db.run(
+    `INSERT INTO incidents (notice_ru, notice_en, broken, since, expected_fix, intents, posted_by, posted_at, updated_by, updated_at, ended_by, ended_at)
+     VALUES ('Вход <не> работает & «чиним»', NULL, 'вход', 1733000000000, 'к 18:00', '["tech.site_problems"]', 7, 10, 7, 11, 7, 12)`,
+  );
 }
 
 async function dump(db: SqlClient) {

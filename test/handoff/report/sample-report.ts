@@ -61,6 +61,26 @@ export function sampleReport(overrides: Partial<ReportData> = {}): ReportData {
       unsolved: 113,
       solvedShare: 462 / 575,
     },
+    incidents: [
+      {
+        id: 3,
+        broken: "Вход через Госключ <не работает>",
+        intents: ["account.login_recovery", "tech.site_problems"],
+        postedAt: Date.parse("2026-11-02T10:15:00+03:00"),
+        endedAt: Date.parse("2026-11-02T13:45:00+03:00"),
+        questions: 2345,
+        tickets: 67,
+      },
+      {
+        id: 4,
+        broken: "Оплата госпошлины",
+        intents: ["tech.site_problems"],
+        postedAt: Date.parse("2026-11-04T16:00:00+03:00"),
+        endedAt: null,
+        questions: 120,
+        tickets: 8,
+      },
+    ],
     ...overrides,
   };
 }
@@ -85,5 +105,6 @@ export function emptyReport(): ReportData {
       unsolved: 0,
       solvedShare: undefined,
     },
+    incidents: [],
   });
 }

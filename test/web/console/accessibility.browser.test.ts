@@ -2,31 +2,12 @@
 // AA) in chromium: labels, names, roles, contrast, the landmarks a screen
 // reader moves by. axe is injected past the page's CSP (the test's context
 // bypasses it: the CSP itself is tested elsewhere).
-import { createRequire } from "node:module";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { hasChromium } from "../../chromium.ts";
 import { INTENTS_DIR } from "../../knowledge-fixture.ts";
+import { axeViolations as violations } from "./axe.ts";
 import { chromiumAndConsole } from "./browser-pages.ts";
 import { PASSWORD } from "./fixture.ts";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-interface Violation {
-  id: string;
-  impact: string | null;
-  nodes: { target: string[] }[];
-}
-
-async function violations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const found = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }).then((r) => r.violations)",
-  )) as Violation[];
-  return found.map(
-    (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-}
 
 describe.skipIf(!hasChromium())("the console's accessibility", () => {
   // The studio reads the repository's intents; nothing here publishes.

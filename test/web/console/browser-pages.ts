@@ -44,10 +44,13 @@ export async function signedIn(
     init?: string;
     /** Where signing in leads (content staff: the test pane). Defaults to the console. */
     landing?: string;
+    /** Lets a test inject a script past the CSP (axe-core). Defaults to false. */
+    bypassCSP?: boolean;
   } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: options.height ?? 800 },
+    ...(options.bypassCSP ? { bypassCSP: true } : {}),
     ...(options.permissions ? { permissions: options.permissions } : {}),
   });
   if (options.init) await context.addInitScript({ content: options.init });

@@ -6,6 +6,7 @@ import {
   openHandoff,
   type Person,
   recordingChannel,
+  type SqlDatabase,
   type StaffRole,
   tokenHash,
 } from "../../../handoff/index.ts";
@@ -55,8 +56,8 @@ export function consolePerTest() {
     for (const close of closing) await close();
     closing = [];
   });
-  return async () => {
-    const console = await setUpConsole();
+  return async (options: Parameters<typeof setUpConsole>[1] = {}) => {
+    const console = await setUpConsole(ORIGIN, options);
     closing.push(() => console.app.close());
     return console;
   };
@@ -72,9 +73,13 @@ export async function setUpConsole(
     knowledgeFolder?: string;
     /** The development set a publication is measured on. */
     devSet?: () => readonly LabelledQuestion[];
+    /** Told after an incident changed (the bot's processes, in main). */
+    onIncidentsChanged?: () => void;
+    /** The database (a file a bot process shares). Defaults to a fresh one of the run's engine. */
+    database?: SqlDatabase;
   } = {},
 ) {
-  const db = await openTestDatabase();
+  const db = options.database ?? (await openTestDatabase());
   let wake = () => {};
   const handoff = openHandoff(db, {
     via: "web",
@@ -96,6 +101,7 @@ export async function setUpConsole(
     ...(options.alsoOrigins ? { alsoOrigins: options.alsoOrigins } : {}),
     ...(options.knowledgeFolder ? { knowledgeFolder: options.knowledgeFolder } : {}),
     ...(options.devSet ? { devSet: options.devSet } : {}),
+    ...(options.onIncidentsChanged ? { onIncidentsChanged: options.onIncidentsChanged } : {}),
   });
   const accounts = createStaffAccounts(db);
 

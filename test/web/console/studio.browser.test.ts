@@ -12,9 +12,8 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlToText, readLabelled } from "../../../knowledge/index.ts";
 import { DEFAULT_DEV_SET } from "../../../web/console/config.ts";
-import { textOf } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { useBotProcess } from "../../e2e/e2e-setup.ts";
+import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { newWatch, signedIn } from "./browser-pages.ts";
 import { listeningConsole, TOTP_SECRET } from "./fixture.ts";
@@ -47,24 +46,9 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await close?.();
   });
 
-  /**
-   * Asks the bot until its answer has `includes` (a publication reaches the
-   * bot when it has reloaded the folder, a moment later); fails after 20 s.
-   */
-  const botAnswers = async (question: string, includes: string) => {
-    const until = Date.now() + 20_000;
-    for (;;) {
-      const since = e2e.double.calls.length;
-      e2e.double.sendText(citizen, question);
-      const answer = await e2e.double.waitForMessage((m) => m.chat.id === citizen.id, {
-        since,
-        timeoutMs: 10_000,
-      });
-      if (textOf(answer).includes(includes)) return answer;
-      if (Date.now() > until) throw new Error(`the bot still answers: ${textOf(answer)}`);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  };
+  /** The bot's answer once it has `includes` (a publication reaches it when it has reloaded the folder). */
+  const botAnswers = (question: string, includes: string) =>
+    askUntil(e2e.double, citizen, question, (text) => text.includes(includes));
 
   it("takes an answer from an editor's draft to the running bot, and back by a restore", async () => {
     await e2e.launch({ DATABASE_PATH: join(e2e.dir, "bot.sqlite"), KNOWLEDGE_DIR: folder });

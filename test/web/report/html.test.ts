@@ -112,6 +112,17 @@ describe("renderReportHtml: content", () => {
     expect(html).toContain("<code>account.login_recovery</code>");
   });
 
+  it("lists each incident, escaped, with its time on and its questions and tickets", () => {
+    const section = /<section id="incidents">[\s\S]*?<\/section>/.exec(html)?.[0] ?? "";
+    expect(section).toContain("<td>Вход через Госключ &lt;не работает&gt;</td>");
+    expect(section).not.toContain("<не работает>");
+    expect(section).toMatch(
+      /2 ноября 2026 г\. в 10:15 — 2 ноября 2026 г\. в 13:45<\/td><td class="num">2\u00a0345<\/td><td class="num">67<\/td>/,
+    );
+    expect(section).toContain("продолжается");
+    expect(count(section, /<tr>/g)).toBe(3);
+  });
+
   it("draws one column a day and one bar per non-zero decision of the day", () => {
     const days = chart(html, "chart-days");
     expect(count(days, /<g class="column">/g)).toBe(4);
@@ -155,6 +166,7 @@ describe("renderReportHtml: an empty period", () => {
     expect(count(html, /<rect class="bar/g)).toBe(0);
     expect(html).toContain("Ни одного 👎 за период.");
     expect(html).toContain("Бот не ответил ни на один вопрос за период.");
+    expect(html).toContain("Сбоев за период не объявляли.");
     expect(html).not.toMatch(/NaN|undefined|Infinity/);
   });
 });
