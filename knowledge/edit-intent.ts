@@ -53,7 +53,7 @@ export interface NewIntent extends Partial<Pick<IntentFields, "links" | "follow_
   examples: { ru: readonly string[]; en: readonly string[] };
   answer: Bilingual;
   /** One line on what the intent covers: the file's first comment. */
-  about?: string;
+  about?: string | undefined;
 }
 
 /**
