@@ -8,6 +8,7 @@ import {
   patchYaml,
   renameKey,
 } from "../../knowledge/index.ts";
+import { referencesOf } from "./content-intents.ts";
 import { type ContentStudio, type EditResult, versionOf } from "./content-studio.ts";
 
 const GROUPS = ["phone", "email", "channel", "url", "schedule"] as const;
@@ -57,6 +58,7 @@ export function directoryRoutes(app: FastifyInstance, studio: ContentStudio): vo
       version: versionOf(text),
       draftBy: await studio.draftOf(draft),
       usage: Object.fromEntries(await usageOf()),
+      references: referencesOf(await studio.draftedBase()),
     };
   });
 

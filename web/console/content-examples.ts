@@ -14,6 +14,8 @@ const exampleBody = z.object({
   /** For a move: the intent it goes to, and (if the editor has it open) the version of its file. */
   to: INTENT_PARAM.shape.id.optional(),
   toVersion: z.string().max(100).optional(),
+  /** Only check: what saving would say (the lint's warnings, before saving), nothing saved. */
+  check: z.boolean().default(false),
 });
 
 /**
@@ -41,6 +43,8 @@ export async function appendExamplesToDraft(
     version?: string;
     /** Said in the audit entry with the draft (where the examples came from). */
     details?: Record<string, unknown>;
+    /** Only check: the outcome saving would have, nothing saved. */
+    check?: boolean;
   },
 ): Promise<SaveOutcome | { ok: false; error: "not_found" }> {
   const found = await studio.findIntent(request.intent);
@@ -59,7 +63,7 @@ export async function appendExamplesToDraft(
     [edit],
     request.by,
     { intent: found.id, examples: request.examples.length, ...request.details },
-    { lint: true },
+    { lint: true, check: request.check ?? false },
   );
 }
 
@@ -91,6 +95,7 @@ export function exampleRoutes(app: FastifyInstance, studio: ContentStudio): void
         examples: [{ language: body.language, text: body.example }],
         by,
         version: body.version,
+        check: body.check,
       });
       if (!added.ok && added.error === "not_found") return refuse(reply, 404, "not_found");
       saved = added as SaveOutcome;
@@ -101,7 +106,7 @@ export function exampleRoutes(app: FastifyInstance, studio: ContentStudio): void
         edit: (current) => said(removeExample(current, body.language, body.example), body.language),
       };
       if (body.change === "remove") {
-        saved = await studio.save([remove], by, { intent: id });
+        saved = await studio.save([remove], by, { intent: id }, { check: body.check });
       } else {
         const target = body.to === undefined ? undefined : await studio.findIntent(body.to);
         if (!target || target.id === id) {
@@ -126,6 +131,7 @@ export function exampleRoutes(app: FastifyInstance, studio: ContentStudio): void
       }
     }
     if (!saved.ok) return studio.refused(reply, saved);
+    if (body.check) return { ok: true, checked: true, warnings: saved.warnings };
     return {
       ok: true,
       version: saved.versions[found.file],

@@ -44,6 +44,8 @@ const newIntentBody = z.object({
   links: linksBody.default([]),
   follow_up: z.array(z.string().max(100)).max(20).default([]),
   about: z.string().max(300).optional(),
+  /** Only check: what creating it would say (problems, warnings), nothing saved. */
+  check: z.boolean().default(false),
 });
 
 /**
@@ -86,7 +88,7 @@ export function intentRoutes(app: FastifyInstance, studio: ContentStudio): void 
           };
         }),
     );
-    return { ok: true, intents: [...published, ...added] };
+    return { ok: true, intents: [...published, ...added], topics: TOPICS };
   });
 
   app.get("/api/content/intents/:id", async (request, reply) => {
@@ -217,9 +219,10 @@ export function intentRoutes(app: FastifyInstance, studio: ContentStudio): void 
       [{ file, version: versionOf(""), edit: () => ({ ok: true, text }) }],
       studio.staffId(request),
       { intent: body.id, created: true },
-      { lint: true },
+      { lint: true, check: body.check },
     );
     if (!saved.ok) return studio.refused(reply, saved);
+    if (body.check) return { ok: true, checked: true, warnings: saved.warnings };
     return {
       ok: true,
       id: body.id,

@@ -35,9 +35,9 @@ export function publishRoutes(app: FastifyInstance, studio: ContentStudio): void
   /** What publishing the drafts would do: valid or not, and the development set before and after. */
   const publishing = async () => {
     const { published, files } = await studio.withDrafts();
-    const changed = files.filter(
-      (file) => published.find((p) => p.name === file.name)?.text !== file.text,
-    );
+    const changed = files
+      .filter((file) => published.find((p) => p.name === file.name)?.text !== file.text)
+      .sort((a, b) => a.name.localeCompare(b.name));
     const parsed = parseKnowledgeBase(files);
     if (!parsed.ok) return { published, changed, issues: parsed.issues } as const;
     const questions = deps.devSet?.() ?? [];

@@ -126,15 +126,17 @@ export function createContentStudio(ctx: ConsoleContext, folder: string) {
    * (with `lint`, its example lint too: a new error refuses, a new warning
    * is said); the drafts are written in one transaction, each only over the
    * draft it started from, so another editor's save in between refuses all.
-   * Problems are said at the fields of the first file.
+   * Problems are said at the fields of the first file. With `check`,
+   * nothing is written: the outcome says what saving would (the warnings,
+   * to show before saving).
    */
   const save = async (
     edits: readonly FileEdit[],
     by: number,
     details: Record<string, unknown>,
-    options: { lint?: boolean } = {},
+    options: { lint?: boolean; check?: boolean } = {},
   ): Promise<SaveOutcome> => {
-    const { lint = false } = options;
+    const { lint = false, check = false } = options;
     const at = edits[0]?.file ?? "";
     const writes: { file: string; text: string; replacing: string | null }[] = [];
     for (const { file, version, edit } of edits) {
@@ -156,6 +158,9 @@ export function createContentStudio(ctx: ConsoleContext, folder: string) {
     if (linted && linted.errors.length > 0) {
       return { ok: false, error: "invalid", issues: linted.errors };
     }
+    const versions = Object.fromEntries(writes.map((w) => [w.file, versionOf(w.text)]));
+    const warnings = linted?.warnings ?? [];
+    if (check) return { ok: true, kb: checked.kb, versions, warnings };
     try {
       await inStep(async (r) => {
         for (const w of writes) {
@@ -171,12 +176,7 @@ export function createContentStudio(ctx: ConsoleContext, folder: string) {
       if (!(error instanceof Conflict)) throw error;
       return { ok: false, error: "changed", by: await draftOf(await drafts().get(error.file)) };
     }
-    return {
-      ok: true,
-      kb: checked.kb,
-      versions: Object.fromEntries(writes.map((w) => [w.file, versionOf(w.text)])),
-      warnings: linted?.warnings ?? [],
-    };
+    return { ok: true, kb: checked.kb, versions, warnings };
   };
 
   /** A refusal of a save said as the routes say it: 409 with who changed it, or 422 at the fields. */

@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
   // The studio reads the repository's intents; nothing here publishes.
   const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane and the studio", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane and the studio (an intent, a new intent, the directory)", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -82,6 +82,13 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await studio.waitForURL(`${origin}/content`);
     await studio.locator("#intents li").first().click();
     await studio.getByLabel("Ответ по-русски").waitFor();
+    expect(await violations(studio)).toEqual([]);
+    // A new intent's form, and the directory.
+    await studio.getByRole("button", { name: "Новая тема" }).click();
+    await studio.getByLabel("Идентификатор новой темы").waitFor();
+    expect(await violations(studio)).toEqual([]);
+    await studio.getByRole("button", { name: "Справочник" }).click();
+    await studio.getByRole("button", { name: "Сохранить phone.hotline" }).waitFor();
     expect(await violations(studio)).toEqual([]);
     await editing.close();
   });

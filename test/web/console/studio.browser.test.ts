@@ -16,8 +16,8 @@ import { textOf } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
 import { useBotProcess } from "../../e2e/e2e-setup.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
-import { newWatch, signedIn } from "./browser-pages.ts";
-import { listeningConsole, TOTP_SECRET } from "./fixture.ts";
+import { newWatch, signedIn, signedInPublisher } from "./browser-pages.ts";
+import { listeningConsole } from "./fixture.ts";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
 const INTENT = "account.login_recovery";
@@ -105,6 +105,8 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await page
       .locator("#examples-ru li", { hasText: "пароль от госуслуг не подходит, что делать" })
       .waitFor();
+    // The page as it opens (the examples' field has scrolled it down).
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: `${SCREENSHOTS}content.png` });
     // An editor has no publishing, on the page or through the API.
     await expect(
@@ -120,12 +122,7 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await botAnswers("забыл пароль от госуслуг", old);
 
     // The publisher sees what changes, and publishes; the bot answers anew.
-    const id = await console.addStaff("pavel", "publisher", "Павел");
-    await console.accounts.setTotp(id, TOTP_SECRET, true);
-    const pavel = await signedIn(browser, origin, "pavel", watch, {
-      landing: "/content",
-      code: () => console.totp({ secret: TOTP_SECRET }),
-    });
+    const pavel = await signedInPublisher(browser, origin, console, "pavel", "Павел", watch);
     await pavel.page.getByRole("button", { name: "Проверить перед публикацией" }).click();
     await pavel.page.locator("#publish-plan", { hasText: `${INTENT}.yaml` }).waitFor();
     await pavel.page.locator("#publish-plan", { hasText: "верных ответов" }).waitFor();
