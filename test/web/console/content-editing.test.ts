@@ -134,6 +134,32 @@ describe("editing an intent's titles, links and follow-ups", () => {
   });
 });
 
+describe("an example's lint before saving", () => {
+  it("says a near-duplicate's warning when only checking, saving nothing; saved, it says it again", async () => {
+    const { eva, drafts } = await studio();
+    const { version } = (await eva.get("/api/content/intents/account.login_recovery")).json();
+    const body = {
+      change: "add",
+      language: "ru",
+      example: "какой номер горячей линии госуслуг для пенсионеров",
+      version,
+    };
+    const checked = await eva.post("/api/content/intents/account.login_recovery/examples", {
+      ...body,
+      check: true,
+    });
+    expect(checked.json()).toMatchObject({ ok: true, checked: true });
+    const warnings: Issue[] = checked.json().warnings;
+    expect(
+      warnings.some((w) => /nearly the same as "какой номер горячей линии/.test(w.message)),
+    ).toBe(true);
+    expect(await drafts().list()).toEqual([]);
+    const saved = await eva.post("/api/content/intents/account.login_recovery/examples", body);
+    expect(saved.json().warnings).toEqual(warnings);
+    expect((await drafts().list()).map((d) => d.file)).toEqual(["account.login_recovery.yaml"]);
+  });
+});
+
 describe("moving an example to another intent", () => {
   it("takes it out of one file and puts it last in the other, both drafts or neither", async () => {
     const { eva, drafts, published } = await studio();

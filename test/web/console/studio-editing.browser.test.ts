@@ -51,7 +51,6 @@ describe.skipIf(!hasChromium())(
       await console.addStaff("ivan", "editor", "Иван");
       const eva = await signedIn(browser, origin, "eva", watch, {
         landing: "/content",
-        height: 1400,
       });
       const ivan = await signedIn(browser, origin, "ivan", watch, { landing: "/content" });
       const { page } = eva;
@@ -92,9 +91,10 @@ describe.skipIf(!hasChromium())(
       await ivan.page.getByRole("button", { name: "Сохранить название и кнопки" }).click();
       await ivan.page.locator("#conflict", { hasText: "Ева уже сохранил(а)" }).waitFor();
       await ivan.page.getByRole("button", { name: "Загрузить заново" }).click();
-      await expect
-        .poll(() => ivan.page.getByLabel("Название по-русски").inputValue())
-        .toBe("Горячая линия Госуслуг");
+      await ivan.page.locator("#draft-state", { hasText: "Черновик: Ева" }).waitFor();
+      await expect(ivan.page.getByLabel("Название по-русски").inputValue()).resolves.toBe(
+        "Горячая линия Госуслуг",
+      );
 
       // A new intent: the examples still needed said at each list as they are typed.
       await page.getByRole("button", { name: "Новая тема" }).click();
@@ -138,7 +138,7 @@ describe.skipIf(!hasChromium())(
       await page.getByRole("button", { name: "Добавить тему" }).click();
       await page.locator("#new-follow-up-0").selectOption(INTENT);
       await expect(page.locator("#new-examples-ru-error").textContent()).resolves.toBe("");
-      await page.locator("#new-examples-ru").scrollIntoViewIfNeeded();
+      await page.evaluate("document.getElementById('new-answer-ru').scrollIntoView()");
       await page.screenshot({ path: `${SCREENSHOTS}content-new-intent.png` });
       await page.getByRole("button", { name: "Создать черновик темы" }).click();
       await page.locator("#toast", { hasText: "Тема contacts.fax создана" }).waitFor();
