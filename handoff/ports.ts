@@ -899,11 +899,11 @@ export interface ContentDraft {
   editedAt: number;
 }
 
-/** A file a publication wrote: its text before (null: new) and after. */
+/** A file a publication wrote: its text before (null: new) and after (null: removed, by a restore). */
 export interface PublishedFile {
   name: string;
   before: string | null;
-  after: string;
+  after: string | null;
 }
 
 export interface Publication {

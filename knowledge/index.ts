@@ -10,7 +10,14 @@ export {
 } from "./crossval.ts";
 export { type Calibration, confidenceOf, decide, type MatchSignals } from "./decide.ts";
 export { createDirectory, type Directory, fillReferences } from "./directory.ts";
+export { directoryUsage } from "./directory-usage.ts";
 export { type SetAnswerResult, setAnswer } from "./edit-answer.ts";
+export {
+  type IntentFields,
+  type NewIntent,
+  newIntentFile,
+  setIntentFields,
+} from "./edit-intent.ts";
 export { formatIssue, KnowledgeError, type KnowledgeIssue } from "./errors.ts";
 export {
   type EvaluationReport,
@@ -31,6 +38,7 @@ export {
 export { findDuplicateExamples, findMisplacedExamples, type LintFinding } from "./lint.ts";
 export {
   DEFAULT_KNOWLEDGE_FOLDER,
+  DIRECTORY_FILE,
   type LoadResult,
   loadKnowledgeBase,
   parseKnowledgeBase,
@@ -54,7 +62,7 @@ export type { Bilingual, Intent, KnowledgeBase, Language, Link } from "./model.t
 export { maskPersonalData, PERSONAL_DATA_PLACEHOLDERS } from "./personal-data.ts";
 export { type RenderedAnswer, renderAnswer } from "./render.ts";
 export { type Reply, type ReplyOptions, replyTo } from "./reply.ts";
-export { INTENT_ID, TOPICS, type Topic } from "./schema.ts";
+export { type DirectoryFile, INTENT_ID, TOPICS, type Topic } from "./schema.ts";
 export { REQUIRED_INTENTS } from "./taxonomy.ts";
 export { type TunedCalibration, tuneCalibration } from "./tune.ts";
 export {
@@ -67,3 +75,4 @@ export {
   type UnansweredQuestion,
   type UnansweredReason,
 } from "./unanswered.ts";
+export { type PatchResult, patchYaml, renameKey } from "./yaml-patch.ts";

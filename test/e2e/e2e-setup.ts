@@ -72,9 +72,10 @@ export async function askUntil(
   for (;;) {
     const since = double.calls.length;
     double.sendText(citizen, question);
+    // However busy the machine, a reply has the time left (10 s at least).
     const answer = await double.waitForMessage((m) => m.chat.id === citizen.id, {
       since,
-      timeoutMs: 10_000,
+      timeoutMs: Math.max(10_000, until - Date.now()),
     });
     if (wanted(textOf(answer))) return answer;
     if (Date.now() > until) throw new Error(`the bot still answers: ${textOf(answer)}`);

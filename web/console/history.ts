@@ -17,7 +17,8 @@ export interface Hunk {
 /**
  * What one publication changed (content staff): each file it wrote as a
  * line diff of before and after, `git diff`'s hunks; a file it created has
- * every line added.
+ * every line added, one it deleted (a restore of a publication that created
+ * it) every line removed.
  */
 export function historyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { repos, refuse } = ctx;
@@ -35,6 +36,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       files: publication.files.map((file) => ({
         name: file.name,
         created: file.before === null,
+        deleted: file.after === null,
         hunks: changes(file),
       })),
     };
@@ -43,7 +45,7 @@ export function historyRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
 
 /** A file's change as hunks of lines. */
 export function changes(file: PublishedFile): Hunk[] {
-  const patch = structuredPatch(file.name, file.name, file.before ?? "", file.after, "", "", {
+  const patch = structuredPatch(file.name, file.name, file.before ?? "", file.after ?? "", "", "", {
     context: CONTEXT,
   });
   return patch.hunks.map((hunk) => ({

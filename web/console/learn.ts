@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
 import { z } from "zod";
 import {
   ERASED_TEXT,
@@ -13,8 +13,12 @@ import {
   removeExample,
   type UnansweredCluster,
 } from "../../knowledge/index.ts";
-import { type ConsoleContext, idParam } from "./context.ts";
-import { type AddExamplesResult, createDrafting, type NewExample } from "./drafting.ts";
+import { appendExamplesToDraft } from "./content-examples.ts";
+import type { ContentStudio, FieldIssue, FileEdit } from "./content-studio.ts";
+import { idParam } from "./context.ts";
+
+/** Examples for an intent, each in its language. */
+type NewExample = { language: "ru" | "en"; text: string };
 
 const DAY = 86_400_000;
 /** Wordings shown for a cluster; all its questions are decided together whatever the page shows. */
@@ -46,19 +50,28 @@ const acceptBody = z.object({ intent: z.string().max(100).optional() });
  * accept into a draft or reject. Questions are shown as stored: masked, and
  * gone once the retention purge erased them.
  */
-export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: string): void {
+export function learnRoutes(app: FastifyInstance, studio: ContentStudio): void {
+  const { ctx, inStep, currentOf } = studio;
   const { deps, repos, me, refuse } = ctx;
-  const { addExamples, currentOf } = createDrafting(ctx, folder);
-  const inStep = <T>(work: (r: Repositories) => Promise<T>) =>
-    deps.handoff.db.transaction((tx) => work(deps.handoff.repositories(tx)));
   const nameOf = async (id: number | null) =>
     id === null ? null : ((await repos().staff.get(id))?.name ?? null);
   const titleOf = (kb: KnowledgeBase, id: string | null) =>
     id === null ? null : (kb.byId.get(id)?.title.ru ?? null);
-  const refused = (
-    reply: Parameters<typeof refuse>[0],
-    result: Extract<AddExamplesResult, { ok: false }>,
-  ) => refuse(reply, result.status, result.error, result.issues ? { issues: result.issues } : {});
+  /** Examples added to an intent's draft with `alongside` in the same transaction; a refusal sent as the studio says it. */
+  const addExamples = async (
+    reply: FastifyReply,
+    intent: string,
+    examples: readonly NewExample[],
+    by: number,
+    details: Record<string, unknown>,
+    alongside: (r: Repositories) => Promise<void>,
+  ): Promise<{ ok: true; warnings: FieldIssue[] } | { ok: false; sent: FastifyReply }> => {
+    const saved = await appendExamplesToDraft(studio, { intent, examples, by, details, alongside });
+    if (saved.ok) return { ok: true, warnings: saved.warnings };
+    if (saved.error === "not_found")
+      return { ok: false, sent: refuse(reply, 422, "unknown_intent") };
+    return { ok: false, sent: studio.refused(reply, saved) };
+  };
 
   app.get("/api/content/unanswered", async (request) => {
     const { days } = unansweredQuery.parse(request.query);
@@ -132,23 +145,22 @@ export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: s
     );
     if (examples.length === 0) return refuse(reply, 422, "no_words");
     let decision: number | undefined;
-    const added = await addExamples(body.intent, examples, by, async (r, file) => {
-      decision = await record(r, { intent: body.intent, examples });
-      // Nothing left to decide (another editor took these): nothing saved either.
-      if (decision === undefined) throw new NoQuestions();
-      await audit(r, decision, body.intent);
-      await r.audit.record({
-        staffId: by,
-        action: "kb_draft",
-        details: { file, intent: body.intent, unanswered: decision },
-      });
-    }).catch((error: unknown) => {
-      if (error instanceof NoQuestions) return undefined;
-      throw error;
-    });
+    const added = await addExamples(
+      reply,
+      body.intent,
+      examples,
+      by,
+      { from: "unanswered" },
+      async (r) => {
+        decision = await record(r, { intent: body.intent, examples });
+        // Nothing left to decide (another editor took these): nothing saved either.
+        if (decision === undefined) throw new NoQuestions();
+        await audit(r, decision, body.intent);
+      },
+    ).catch(unless(NoQuestions));
     if (added === undefined) return refuse(reply, 404, "no_questions");
-    if (!added.ok) return refused(reply, added);
-    return { ok: true, decision, added: added.added, warnings: added.warnings };
+    if (!added.ok) return added.sent;
+    return { ok: true, decision, added: examples, warnings: added.warnings };
   });
 
   app.post("/api/content/unanswered/decisions/:id/undo", async (request, reply) => {
@@ -157,43 +169,44 @@ export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: s
     const decision = await repos().unanswered.get(id);
     if (!decision) return refuse(reply, 404, "not_found");
     if (decision.undoneAt !== null) return refuse(reply, 409, "undone_already");
-    const intent = decision.intent ? deps.knowledge().kb.byId.get(decision.intent) : undefined;
-    // Added examples go out of the intent's draft again (those still in it).
-    let text: string | undefined;
-    let replacing: string | null = null;
-    let removed = 0;
-    if (intent && decision.examples.length > 0) {
-      const current = await currentOf(intent.file);
-      replacing = current.draft?.text ?? null;
-      text = current.text;
-      for (const example of decision.examples) {
-        const without = removeExample(text, example.language, example.text);
-        if (!without.ok) continue;
-        text = without.text;
-        removed++;
-      }
-    }
-    const undone = await inStep(async (r) => {
-      if (!(await r.unanswered.undo(id, by))) return "undone_already";
-      if (intent && text !== undefined && removed > 0) {
-        if (!(await r.content.save(intent.file, text, by, replacing))) throw new Changed();
-        await r.audit.record({
-          staffId: by,
-          action: "kb_draft",
-          details: { file: intent.file, intent: intent.id, unanswered: id, undone: true },
-        });
-      }
+    const undo = async (r: Repositories) => {
+      if (!(await r.unanswered.undo(id, by))) throw new Changed();
       await r.audit.record({
         staffId: by,
         action: "kb_unanswered",
         details: { decision: id, undone: true },
       });
-      return "ok";
-    }).catch((error: unknown) => {
-      if (error instanceof Changed) return "changed";
-      throw error;
-    });
-    if (undone !== "ok") return refuse(reply, 409, undone);
+    };
+    // Added examples go out of the intent's draft again: those still in it.
+    const without = (current: string) => {
+      let text = current;
+      let removed = 0;
+      for (const example of decision.examples) {
+        const taken = removeExample(text, example.language, example.text);
+        if (!taken.ok) continue;
+        text = taken.text;
+        removed++;
+      }
+      return { text, removed };
+    };
+    const intent = decision.intent ? await studio.findIntent(decision.intent) : undefined;
+    const removed = intent ? without((await currentOf(intent.file)).text).removed : 0;
+    if (!intent || removed === 0) {
+      const undone = await inStep(undo).then(
+        () => true,
+        unless(Changed, () => false),
+      );
+      return undone ? { ok: true, removed: 0 } : refuse(reply, 409, "undone_already");
+    }
+    const edit: FileEdit = {
+      file: intent.file,
+      edit: (current) => ({ ok: true, text: without(current).text }),
+    };
+    const saved = await studio
+      .save([edit], by, { intent: intent.id, undone: id }, { alongside: undo })
+      .catch(unless(Changed));
+    if (saved === undefined) return refuse(reply, 409, "undone_already");
+    if (!saved.ok) return studio.refused(reply, saved);
     return { ok: true, removed };
   });
 
@@ -234,10 +247,12 @@ export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: s
     const text = asExample(suggestion.question, [ERASED_TEXT]);
     if (text === undefined) return refuse(reply, 422, "no_words");
     const added = await addExamples(
+      reply,
       intent,
       [{ language: suggestion.language, text }],
       by,
-      async (r, file) => {
+      { suggestion: id },
+      async (r) => {
         const decided = await r.suggestions.decide(id, "accepted");
         if (!decided.ok) throw new Changed();
         await r.audit.record({
@@ -245,19 +260,11 @@ export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: s
           action: "kb_suggestion",
           details: { suggestion: id, state: "accepted", intent },
         });
-        await r.audit.record({
-          staffId: by,
-          action: "kb_draft",
-          details: { file, intent, suggestion: id },
-        });
       },
-    ).catch((error: unknown) => {
-      if (error instanceof Changed) return undefined;
-      throw error;
-    });
+    ).catch(unless(Changed));
     if (added === undefined) return refuse(reply, 409, "decided_meanwhile");
-    if (!added.ok) return refused(reply, added);
-    return { ok: true, added: added.added, warnings: added.warnings };
+    if (!added.ok) return added.sent;
+    return { ok: true, added: [{ language: suggestion.language, text }], warnings: added.warnings };
   });
 
   app.post("/api/content/suggestions/:id/reject", async (request, reply) => {
@@ -285,6 +292,17 @@ export function learnRoutes(app: FastifyInstance, ctx: ConsoleContext, folder: s
 class Changed extends Error {}
 /** Thrown inside a save's transaction to roll it back: no question left to decide. */
 class NoQuestions extends Error {}
+
+/** A rejection handler: an error of `kind` becomes `otherwise()` (undefined by default); any other is thrown on. */
+function unless<T = undefined>(
+  kind: new () => Error,
+  otherwise: () => T = () => undefined as T,
+): (error: unknown) => T {
+  return (error) => {
+    if (error instanceof kind) return otherwise();
+    throw error;
+  };
+}
 
 /** A cluster as the page shows it: its first wordings with their questions' ids, and all its ids. */
 function shownCluster(cluster: UnansweredCluster<UnansweredRecord>, kb: KnowledgeBase) {

@@ -221,8 +221,8 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   tryBotRoutes(app, ctx);
   incidentRoutes(app, ctx);
   if (deps.knowledgeFolder) {
-    contentRoutes(app, ctx, deps.knowledgeFolder);
-    learnRoutes(app, ctx, deps.knowledgeFolder);
+    const studio = contentRoutes(app, ctx, deps.knowledgeFolder);
+    learnRoutes(app, studio);
     historyRoutes(app, ctx);
   }
   return app;

@@ -1,18 +1,46 @@
-// The content studio: the intents, an answer's editor with the directory's
-// references offered as you type and a live preview, drafts, and (for
-// publishers) publishing and restoring. Everything goes in with textContent.
-import { createApi, ROLE_NAMES } from "/static/api.js";
+// The content studio: the intents, an intent's editor (titles, topic,
+// links, follow-ups, the answers with the directory's references offered as
+// you type and a live preview, examples added, removed and moved), a new
+// intent's form, the directory, drafts, and (for publishers) publishing and
+// restoring. Everything goes in with textContent.
+import { createApi, signedInMember, toast } from "/static/api.js";
+import { showDirectory } from "/static/content-directory.js";
+import {
+  field,
+  followUpsEditor,
+  linksEditor,
+  offerReferences,
+  showChanged,
+  showIssues as showFieldIssues,
+  warningText,
+} from "/static/content-forms.js";
+import { showNewIntent } from "/static/content-new.js";
 import { telegramHtml } from "/static/telegram-html.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
 const api = createApi(() => me?.csrfToken);
 let intents = [];
-let open; // { id, version, references }
+let topics = [];
+let open; // { id, version, references, links, followUps }
 
-function toast(text) {
-  $("toast").textContent = text;
+/** Shows one of the studio's views: an intent's editor, the new intent form, the directory. */
+function showView(view) {
+  $("editor").hidden = view !== "editor";
+  $("new-intent").hidden = view !== "new";
+  $("directory").hidden = view !== "directory";
+  $("conflict").hidden = true;
 }
+
+/** What the views share with this page: the API, the toast, the intents, and opening one. */
+const studio = {
+  api: (...args) => api(...args),
+  toast: (text) => toast(text),
+  intents: () => intents,
+  topics: () => topics,
+  openIntent: (id) => openIntent(id),
+  loadIntents: () => loadIntents(),
+};
 
 function renderIntents() {
   const filter = $("filter").value.trim().toLowerCase();
@@ -38,6 +66,7 @@ async function loadIntents() {
   const answer = await api("/api/content/intents");
   if (!answer.ok) return;
   intents = answer.intents;
+  topics = answer.topics;
   renderIntents();
 }
 
@@ -63,12 +92,14 @@ function showIssues(issues) {
 async function openIntent(id) {
   const answer = await api(`/api/content/intents/${id}`);
   if (!answer.ok) return toast("Тема не найдена.");
+  showView("editor");
   open = { id, version: answer.version, references: answer.references };
+  showFields(answer);
   $("intent-title").textContent = `${answer.title} (${answer.id})`;
   $("draft-state").textContent = answer.draftBy
     ? `Черновик: ${answer.draftBy.by ?? "?"}, ${new Date(answer.draftBy.at).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" })} (мск). Опубликованный ответ виден гражданам, пока черновик не опубликован.`
     : "Опубликовано; черновика нет.";
-  const text = answer.draft ?? answer.published;
+  const text = answer.draft ?? answer.published ?? { ru: "", en: "" };
   $("answer-ru").value = text.ru.trimEnd();
   $("answer-en").value = text.en.trimEnd();
   $("answer-form").hidden = false;
@@ -93,38 +124,66 @@ function previewSoon() {
   }, 300);
 }
 
-/** The `{{partial` just before the cursor, if the editor is typing a reference. */
-function referenceTyped(field) {
-  const before = field.value.slice(0, field.selectionStart);
-  const match = /\{\{([a-z._]*)$/.exec(before);
-  return match ? { start: before.length - match[0].length, partial: match[1] } : undefined;
+/** The title, topic, escalation, links and follow-ups of the open intent, in their form. */
+function showFields(answer) {
+  const { fields } = answer;
+  const title = (language, label) =>
+    field(`edit-title-${language}`, label, { value: fields.title[language] });
+  const topic = field("edit-topic", "Раздел меню", {
+    kind: "select",
+    choices: answer.topics.map((t) => [t, t]),
+  });
+  topic.input.value = fields.topic;
+  const escalate = document.createElement("div");
+  escalate.className = "field";
+  const box = Object.assign(document.createElement("input"), {
+    type: "checkbox",
+    id: "edit-escalate",
+    checked: fields.escalate,
+  });
+  const label = Object.assign(document.createElement("label"), {
+    htmlFor: "edit-escalate",
+    textContent: "Ответив, передать оператору (только для operator.request)",
+  });
+  escalate.append(box, label);
+  open.links = linksEditor("edit", fields.links);
+  const others = intents.filter((i) => i.id !== open.id);
+  open.followUps = followUpsEditor("edit", fields.follow_up, others);
+  $("edit-fields").replaceChildren(
+    title("ru", "Название по-русски").wrap,
+    title("en", "Название по-английски").wrap,
+    topic.wrap,
+    escalate,
+    open.links.element,
+    open.followUps.element,
+  );
+  $("fields-form").hidden = false;
+  $("move-to").replaceChildren(
+    new Option("— выберите тему —", ""),
+    ...others.map((i) => new Option(`${i.title} (${i.id})`, i.id)),
+  );
 }
 
-function offerReferences(field) {
-  const typed = referenceTyped(field);
-  const matching = typed
-    ? open.references.filter((r) => r.slice(2).startsWith(typed.partial)).slice(0, 8)
-    : [];
-  $("references-area").hidden = matching.length === 0;
-  $("references").replaceChildren(
-    ...matching.map((reference) => {
-      const item = document.createElement("li");
-      const insert = document.createElement("button");
-      insert.type = "button";
-      insert.textContent = reference;
-      insert.addEventListener("click", () => {
-        const now = referenceTyped(field) ?? { start: field.selectionStart, partial: "" };
-        const end = now.start + 2 + now.partial.length;
-        field.value = `${field.value.slice(0, now.start)}${reference}${field.value.slice(end)}`;
-        field.focus();
-        field.selectionStart = field.selectionEnd = now.start + reference.length;
-        $("references-area").hidden = true;
-        previewSoon();
-      });
-      item.append(insert);
-      return item;
-    }),
-  );
+async function saveFields(event) {
+  event.preventDefault();
+  if (!open) return;
+  const answer = await api(`/api/content/intents/${open.id}/fields`, {
+    title: { ru: $("edit-title-ru").value, en: $("edit-title-en").value },
+    topic: $("edit-topic").value,
+    escalate: $("edit-escalate").checked,
+    links: open.links.get(),
+    follow_up: open.followUps.get(),
+    version: open.version,
+  });
+  if (answer.error === "changed") return showChanged(answer, () => openIntent(open.id));
+  if (answer.error === "invalid") {
+    showFieldIssues($("fields-form"), "edit", answer.issues, $("edit-other-error"));
+    return toast("Черновик не сохранён: исправьте отмеченное.");
+  }
+  if (!answer.ok) return toast("Не удалось сохранить.");
+  toast("Черновик сохранён.");
+  await loadIntents();
+  await openIntent(open.id);
 }
 
 async function save(event) {
@@ -135,11 +194,7 @@ async function save(event) {
     en: $("answer-en").value,
     version: open.version,
   });
-  if (answer.error === "changed") {
-    return toast(
-      `Тему уже изменил(а) ${answer.by?.by ?? "другой редактор"}: откройте её заново, чтобы не затереть чужую правку.`,
-    );
-  }
+  if (answer.error === "changed") return showChanged(answer, () => openIntent(open.id));
   if (answer.error === "invalid") {
     showIssues(answer.issues);
     return toast("Черновик не сохранён: исправьте отмеченное.");
@@ -156,6 +211,7 @@ async function save(event) {
 function showExamples(examples) {
   $("examples-area").hidden = false;
   $("examples-error").textContent = "";
+  $("examples-confirm").hidden = true;
   for (const language of ["ru", "en"]) {
     $(`examples-${language}`).replaceChildren(
       ...examples[language].map((example) => {
@@ -166,40 +222,76 @@ function showExamples(examples) {
         remove.textContent = `Убрать: ${example}`;
         remove.className = "quiet";
         remove.addEventListener("click", () => changeExample("remove", language, example));
-        item.append(remove);
+        const move = document.createElement("button");
+        move.type = "button";
+        move.textContent = `Перенести: ${example}`;
+        move.className = "quiet";
+        move.addEventListener("click", () => changeExample("move", language, example));
+        item.append(remove, " ", move);
         return item;
       }),
     );
   }
 }
 
+/**
+ * Adds, removes or moves an example. An addition or a move is checked
+ * first: the lint's warnings (near another intent's example, closer to
+ * another intent) are shown before anything is saved, and saving them is
+ * the editor's choice.
+ */
 async function changeExample(change, language, example) {
   if (!open || !example.trim()) return;
-  const answer = await api(`/api/content/intents/${open.id}/examples`, {
-    change,
-    language,
-    example,
-    version: open.version,
-  });
+  const to = $("move-to").value;
+  if (change === "move" && !to) {
+    $("examples-error").textContent = "Выберите тему, в которую перенести пример.";
+    return $("move-to").focus();
+  }
+  const body = { change, language, example, version: open.version, ...(to ? { to } : {}) };
+  if (change !== "remove") {
+    const checked = await api(`/api/content/intents/${open.id}/examples`, { ...body, check: true });
+    if (!said(checked)) return;
+    if (checked.warnings.length > 0) {
+      $("examples-error").textContent = warningText(checked.warnings);
+      $("examples-confirm").hidden = false;
+      $("examples-confirm-yes").onclick = () => saveExample(body);
+      $("examples-confirm-no").onclick = () => {
+        $("examples-confirm").hidden = true;
+        $("examples-error").textContent = "";
+      };
+      return $("examples-confirm-yes").focus();
+    }
+  }
+  await saveExample(body);
+}
+
+/** Whether an examples request went through; if not, the page says why. */
+function said(answer) {
   if (answer.error === "changed") {
-    return toast(
-      `Тему уже изменил(а) ${answer.by?.by ?? "другой редактор"}: откройте её заново, чтобы не затереть чужую правку.`,
-    );
+    showChanged(answer, () => openIntent(open.id));
+    return false;
   }
   if (answer.error === "invalid") {
     $("examples-error").textContent = answer.issues.map((i) => i.message).join("; ");
-    return;
+    return false;
   }
-  if (!answer.ok) return toast("Не удалось сохранить.");
-  if (change === "add") $("example-new").value = "";
-  toast(change === "add" ? "Пример добавлен в черновик." : "Пример убран из черновика.");
+  if (!answer.ok) toast("Не удалось сохранить.");
+  return answer.ok;
+}
+
+async function saveExample(body) {
+  $("examples-confirm").hidden = true;
+  const answer = await api(`/api/content/intents/${open.id}/examples`, body);
+  if (!said(answer)) return;
+  if (body.change === "add") $("example-new").value = "";
+  toast(
+    { add: "Пример добавлен в черновик.", remove: "Пример убран из черновика." }[body.change] ??
+      `Пример перенесён в ${body.to} (черновики обеих тем).`,
+  );
   await loadIntents();
   await openIntent(open.id);
   // Said after the reload, which clears the field's messages.
-  if (answer.warnings.length) {
-    $("examples-error").textContent =
-      `Внимание: ${answer.warnings.map((w) => w.message).join("; ")}`;
-  }
+  if (answer.warnings.length) $("examples-error").textContent = warningText(answer.warnings);
 }
 
 function figureLine(name, before, after) {
@@ -272,34 +364,19 @@ async function loadHistory() {
       const item = document.createElement("li");
       const when = new Date(p.at).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" });
       item.textContent = `№${p.id}, ${when} (мск), ${p.by ?? "?"}: ${p.files.join(", ")}${p.restores ? ` (восстановлено как до №${p.restores})` : ""}`;
-      if (me.role === "publisher") {
-        const restore = document.createElement("button");
-        restore.type = "button";
-        restore.textContent = `Вернуть как было до №${p.id}`;
-        restore.addEventListener("click", async () => {
-          if (!confirm(`Вернуть файлы как до публикации №${p.id}?`)) return;
-          const done = await api(`/api/content/publications/${p.id}/restore`, {});
-          if (!done.ok) return toast("Не удалось восстановить.");
-          toast(`Восстановлено (№${done.publication}).`);
-          await Promise.all([loadIntents(), loadHistory()]);
-          if (open) await openIntent(open.id);
-        });
-        item.append(" ", restore);
-      }
+      // What it changed, and its restore, on the history page.
+      const changes = document.createElement("a");
+      changes.href = `/content/history#p${p.id}`;
+      changes.textContent = me.role === "publisher" ? "изменения и возврат" : "изменения";
+      item.append(" — ", changes);
       return item;
     }),
   );
 }
 
 async function start() {
-  me = await api("/api/me");
-  if (!me.ok) return;
-  if (me.mustSetUpTotp) return location.assign("/");
-  $("who").textContent = `${me.name} (${ROLE_NAMES[me.role]})`;
-  $("sign-out").addEventListener("click", async () => {
-    await api("/api/sign-out", {});
-    location.assign("/sign-in");
-  });
+  me = await signedInMember(api);
+  if (!me) return;
   const publisher = me.role === "publisher";
   $("incidents-link").hidden = !publisher;
   $("publish-note").textContent = publisher
@@ -310,6 +387,15 @@ async function start() {
   $("publish").addEventListener("click", publish);
   $("filter").addEventListener("input", renderIntents);
   $("answer-form").addEventListener("submit", save);
+  $("fields-form").addEventListener("submit", saveFields);
+  $("new-intent-open").addEventListener("click", async () => {
+    showView("new");
+    await showNewIntent(studio);
+  });
+  $("directory-open").addEventListener("click", async () => {
+    showView("directory");
+    await showDirectory(studio);
+  });
   const addExample = () =>
     changeExample("add", $("example-language").value, $("example-new").value.trim());
   $("example-add").addEventListener("click", addExample);
@@ -325,11 +411,15 @@ async function start() {
     await loadIntents();
     await openIntent(open.id);
   });
-  for (const field of [$("answer-ru"), $("answer-en")]) {
-    field.addEventListener("input", () => {
-      offerReferences(field);
-      previewSoon();
-    });
+  for (const answer of [$("answer-ru"), $("answer-en")]) {
+    offerReferences(
+      answer,
+      $("references-area"),
+      $("references"),
+      () => open?.references ?? [],
+      previewSoon,
+    );
+    answer.addEventListener("input", previewSoon);
   }
   await Promise.all([loadIntents(), loadHistory()]);
 }

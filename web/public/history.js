@@ -1,16 +1,12 @@
 // Every publication: who, when, the files, and on opening it the lines it
 // changed (a diff from the server); publishers restore any of them.
 // Everything goes in with textContent.
-import { createApi, signedInMember } from "/static/api.js";
+import { createApi, signedInMember, toast } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
 const api = createApi(() => me?.csrfToken);
 const MARKS = { added: "+", removed: "−", context: " " };
-
-function toast(text) {
-  $("toast").textContent = text;
-}
 
 const moscow = (ms) => new Date(ms).toLocaleString("ru-RU", { timeZone: "Europe/Moscow" });
 
@@ -18,7 +14,7 @@ const moscow = (ms) => new Date(ms).toLocaleString("ru-RU", { timeZone: "Europe/
 function diffOf(file) {
   const block = document.createElement("div");
   const title = document.createElement("h3");
-  title.textContent = `${file.name}${file.created ? " (новый файл)" : ""}`;
+  title.textContent = `${file.name}${file.created ? " (новый файл)" : file.deleted ? " (файл удалён)" : ""}`;
   const pre = document.createElement("pre");
   pre.className = "diff";
   for (const hunk of file.hunks) {

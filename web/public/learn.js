@@ -1,7 +1,7 @@
 // What went unanswered: clusters of similar questions to add as examples to
 // an intent's draft, call a new topic or ignore (and undo), and operators'
 // suggestions to accept or reject. Everything goes in with textContent.
-import { createApi, signedInMember } from "/static/api.js";
+import { createApi, signedInMember, toast } from "/static/api.js";
 
 const $ = (id) => document.getElementById(id);
 let me;
@@ -21,10 +21,6 @@ const moscow = (ms) =>
 /** Says `text` in `field` (a problem of one cluster). */
 function say(field, text) {
   field.textContent = text;
-}
-
-function toast(text) {
-  $("toast").textContent = text;
 }
 
 function element(tag, text, attributes = {}) {

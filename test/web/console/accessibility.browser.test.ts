@@ -13,7 +13,7 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
   // The studio reads the repository's intents; nothing here publishes.
   const on = chromiumAndConsole({ knowledgeFolder: INTENTS_DIR });
 
-  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane, the studio, the unanswered questions and the history", async () => {
+  it("has no WCAG A or AA violation on the sign-in page, the queue, an open ticket, the test pane, the studio (an intent, a new intent, the directory), the unanswered questions and the history", async () => {
     const { browser, origin, console } = on;
     await console.addStaff("olga", "operator", "Ольга");
     const context = await browser.newContext({ bypassCSP: true });
@@ -63,6 +63,13 @@ describe.skipIf(!hasChromium())("the console's accessibility", () => {
     await studio.waitForURL(`${origin}/content`);
     await studio.locator("#intents li").first().click();
     await studio.getByLabel("Ответ по-русски").waitFor();
+    expect(await violations(studio)).toEqual([]);
+    // A new intent's form, and the directory.
+    await studio.getByRole("button", { name: "Новая тема" }).click();
+    await studio.getByLabel("Идентификатор новой темы").waitFor();
+    expect(await violations(studio)).toEqual([]);
+    await studio.getByRole("button", { name: "Справочник" }).click();
+    await studio.getByRole("button", { name: "Сохранить phone.hotline" }).waitFor();
     expect(await violations(studio)).toEqual([]);
 
     // The unanswered questions' page, with a cluster and an operator's suggestion on it.

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { launchChromium } from "../../chromium.ts";
-import { listeningConsole, PASSWORD, type setUpConsole } from "./fixture.ts";
+import { listeningConsole, PASSWORD, type setUpConsole, TOTP_SECRET } from "./fixture.ts";
 
 /** What the pages of a test did that they should not: script errors, and every URL asked for. */
 export interface PageWatch {
@@ -71,6 +71,26 @@ export async function signedIn(
   await page.waitForURL(`${origin}${options.landing ?? "/"}`);
   if (!options.landing) await page.getByText("на связи").waitFor();
   return { context, page };
+}
+
+/**
+ * A publisher `login` (a second factor on, codes from TOTP_SECRET) added to
+ * `console` and signed in through the pages, on the content studio.
+ */
+export async function signedInPublisher(
+  browser: Browser,
+  origin: string,
+  console: Awaited<ReturnType<typeof setUpConsole>>,
+  login: string,
+  name: string,
+  watch: PageWatch,
+) {
+  const id = await console.addStaff(login, "publisher", name);
+  await console.accounts.setTotp(id, TOTP_SECRET, true);
+  return signedIn(browser, origin, login, watch, {
+    landing: "/content",
+    code: () => console.totp({ secret: TOTP_SECRET }),
+  });
 }
 
 /**

@@ -119,10 +119,10 @@ describe("the unanswered questions' page", () => {
     });
     const audited = (await createAuditLog(handoff.db).entries())
       .filter((e) => e.action.startsWith("kb_"))
-      .map((e) => [e.action, e.details.kind ?? e.details.file]);
+      .map((e) => [e.action, e.details.kind ?? e.details.files]);
     expect(audited).toEqual([
+      ["kb_draft", [FILE]],
       ["kb_unanswered", "added"],
-      ["kb_draft", FILE],
     ]);
   });
 

@@ -1,13 +1,10 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { generate } from "otplib";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAuditLog } from "../../../handoff/index.ts";
 import { loadKnowledgeBase, readLabelled } from "../../../knowledge/index.ts";
 import { DEFAULT_DEV_SET as DEV_SET } from "../../../web/console/config.ts";
-import { INTENTS_DIR } from "../../knowledge-fixture.ts";
-import { setUpConsole, TOTP_SECRET } from "./fixture.ts";
+import { studioPerTest } from "./studio-fixture.ts";
 
 // The content studio's API: drafts checked as `kb check` checks, at their
 // field; two editors never overwrite each other; only a publisher publishes,
@@ -17,30 +14,7 @@ import { setUpConsole, TOTP_SECRET } from "./fixture.ts";
 const INTENT = "account.login_recovery";
 const FILE = `${INTENT}.yaml`;
 
-let cleanUp: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const clean of cleanUp) await clean();
-  cleanUp = [];
-});
-
-async function studio() {
-  const folder = mkdtempSync(join(tmpdir(), "studio-"));
-  cpSync(INTENTS_DIR, folder, { recursive: true });
-  const console = await setUpConsole(undefined, {
-    knowledgeFolder: folder,
-    devSet: () => readLabelled(DEV_SET),
-  });
-  cleanUp.push(async () => {
-    await console.app.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
-  const publisher = async (login: string) => {
-    const id = await console.addStaff(login, "publisher");
-    await console.accounts.setTotp(id, TOTP_SECRET, true);
-    return console.signIn(login, await generate({ secret: TOTP_SECRET }));
-  };
-  return { ...console, folder, publisher };
-}
+const studio = studioPerTest({ devSet: () => readLabelled(DEV_SET) });
 
 describe("the content studio", () => {
   it("keeps a valid draft apart from the published file, with its preview filled for now", async () => {

@@ -24,7 +24,7 @@ import { htmlToText } from "../../../knowledge/index.ts";
 import { startConsole } from "../../../web/console/main.ts";
 import { textOf } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { useBotProcess } from "../../e2e/e2e-setup.ts";
+import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { freePort } from "../../free-port.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { newWatch, signedIn } from "./browser-pages.ts";
@@ -59,16 +59,8 @@ describe.skipIf(!hasChromium())(
     });
 
     /** What the bot answers a question, once its reply arrives. */
-    const ask = async (question: string) => {
-      const since = e2e.double.calls.length;
-      e2e.double.sendText(citizen, question);
-      return textOf(
-        await e2e.double.waitForMessage((m) => m.chat.id === citizen.id, {
-          since,
-          timeoutMs: 10_000,
-        }),
-      );
-    };
+    const ask = async (question: string) =>
+      textOf(await askUntil(e2e.double, citizen, question, () => true));
 
     /** A staff member with the test password set, through the console as a welcome link does. */
     const staff = async (origin: string, login: string, role: StaffRole) => {
@@ -138,13 +130,7 @@ describe.skipIf(!hasChromium())(
 
       // The bot reloads the folder a moment later, and answers each of them.
       for (const question of ROTTEN) {
-        const until = Date.now() + 20_000;
-        let text = await ask(question);
-        while (!text.includes(phrase) && Date.now() < until) {
-          await new Promise((resolve) => setTimeout(resolve, 500));
-          text = await ask(question);
-        }
-        expect(text, question).toContain(phrase);
+        await askUntil(e2e.double, citizen, question, (text) => text.includes(phrase));
       }
       // The history shows who published it and the lines it added.
       await pavel.page.goto(`${origin}/content/history`);

@@ -15,8 +15,8 @@ import { DEFAULT_DEV_SET } from "../../../web/console/config.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
 import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
-import { newWatch, signedIn } from "./browser-pages.ts";
-import { listeningConsole, TOTP_SECRET } from "./fixture.ts";
+import { newWatch, signedIn, signedInPublisher } from "./browser-pages.ts";
+import { listeningConsole } from "./fixture.ts";
 
 const SCREENSHOTS = fileURLToPath(new URL("../../../web/screenshots/", import.meta.url));
 const INTENT = "account.login_recovery";
@@ -89,6 +89,8 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await page
       .locator("#examples-ru li", { hasText: "пароль от госуслуг не подходит, что делать" })
       .waitFor();
+    // The page as it opens (the examples' field has scrolled it down).
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: `${SCREENSHOTS}content.png` });
     // An editor has no publishing, on the page or through the API.
     await expect(
@@ -104,12 +106,7 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await botAnswers("забыл пароль от госуслуг", old);
 
     // The publisher sees what changes, and publishes; the bot answers anew.
-    const id = await console.addStaff("pavel", "publisher", "Павел");
-    await console.accounts.setTotp(id, TOTP_SECRET, true);
-    const pavel = await signedIn(browser, origin, "pavel", watch, {
-      landing: "/content",
-      code: () => console.totp({ secret: TOTP_SECRET }),
-    });
+    const pavel = await signedInPublisher(browser, origin, console, "pavel", "Павел", watch);
     await pavel.page.getByRole("button", { name: "Проверить перед публикацией" }).click();
     await pavel.page.locator("#publish-plan", { hasText: `${INTENT}.yaml` }).waitFor();
     await pavel.page.locator("#publish-plan", { hasText: "верных ответов" }).waitFor();
@@ -118,8 +115,10 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     await pavel.page.locator("#toast", { hasText: "Опубликовано" }).waitFor();
     await botAnswers("забыл пароль от госуслуг", "Сбросьте пароль на странице восстановления");
 
-    // Restored: the old answer is back in the bot.
+    // Restored from the history, reached from the studio's list: the old answer is back in the bot.
     pavel.page.on("dialog", (dialog) => void dialog.accept());
+    await pavel.page.getByRole("link", { name: "изменения и возврат" }).first().click();
+    await pavel.page.waitForURL(/\/content\/history#p\d+$/);
     await pavel.page
       .getByRole("button", { name: /^Вернуть как было до №/ })
       .first()
