@@ -39,6 +39,8 @@ export function useBotProcess(tempPrefix: string) {
     get dir() {
       return ready(dir);
     },
+    /** What the bot printed so far (its log), or nothing before it is launched. */
+    output: () => bot?.output() ?? "",
     /** Starts the bot (token and API root set) and resolves once it polls for updates. */
     async launch(
       env: Record<string, string>,
@@ -57,7 +59,8 @@ export function useBotProcess(tempPrefix: string) {
  * Asks the bot `question` as `citizen` until its reply's text passes
  * `wanted` (a change made elsewhere reaches the bot a moment later: a
  * published file once it has reloaded, an incident at its next load);
- * fails after `timeoutMs` (20 s) with the last reply.
+ * fails after `timeoutMs` (20 s) with the last reply, and the end of the
+ * bot's log when `log` gives it.
  *
  * @example await askUntil(double, citizen, "сайт не работает", (text) => text.startsWith("⚠️"));
  */
@@ -66,19 +69,26 @@ export async function askUntil(
   citizen: { id: number; first_name: string; language_code?: string },
   question: string,
   wanted: (text: string) => boolean,
-  timeoutMs = 20_000,
+  options: { timeoutMs?: number; log?: () => string } = {},
 ): Promise<Message> {
+  const { timeoutMs = 20_000, log } = options;
   const until = Date.now() + timeoutMs;
+  const failed = (message: string) =>
+    new Error(log ? `${message}\nThe end of the bot's log:\n${log().slice(-6000)}` : message);
   for (;;) {
     const since = double.calls.length;
     double.sendText(citizen, question);
     // However busy the machine, a reply has the time left (10 s at least).
-    const answer = await double.waitForMessage((m) => m.chat.id === citizen.id, {
-      since,
-      timeoutMs: Math.max(10_000, until - Date.now()),
-    });
+    const answer = await double
+      .waitForMessage((m) => m.chat.id === citizen.id, {
+        since,
+        timeoutMs: Math.max(10_000, until - Date.now()),
+      })
+      .catch((error: Error) => {
+        throw failed(error.message);
+      });
     if (wanted(textOf(answer))) return answer;
-    if (Date.now() > until) throw new Error(`the bot still answers: ${textOf(answer)}`);
+    if (Date.now() > until) throw failed(`the bot still answers: ${textOf(answer)}`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }

@@ -82,7 +82,10 @@ describe.each(["sqlite", "postgres"] as const)("incidents across processes on %s
     };
     const question = "госуслуги не открываются";
     const within = (wanted: (text: string) => boolean) =>
-      askUntil(e2e.double, citizen, question, wanted, A_COUPLE_OF_SECONDS);
+      askUntil(e2e.double, citizen, question, wanted, {
+        timeoutMs: A_COUPLE_OF_SECONDS,
+        log: e2e.output,
+      });
     await askUntil(e2e.double, citizen, question, (text) => text.startsWith("🛠"));
 
     const incident = {

@@ -82,9 +82,9 @@ describe.skipIf(!hasChromium())(
       await page.getByLabel("Адрес ссылки 2").fill("{{url.feedback}}");
       await page.getByRole("button", { name: "Выше: ссылка 2" }).click();
       await press(page, "Сохранить название и кнопки", "Черновик сохранён");
-      await expect(page.getByLabel("Текст ссылки 1 по-русски").inputValue()).resolves.toBe(
-        "Обратная связь",
-      );
+      await expect
+        .poll(() => page.getByLabel("Текст ссылки 1 по-русски").inputValue())
+        .toBe("Обратная связь");
 
       // Ivan opened it before: told who saved, nothing of his kept; reloaded, he sees Eva's title.
       await ivan.page.getByLabel("Название по-русски").fill("Телефон поддержки");
@@ -92,9 +92,9 @@ describe.skipIf(!hasChromium())(
       await ivan.page.locator("#conflict", { hasText: "Ева уже сохранил(а)" }).waitFor();
       await ivan.page.getByRole("button", { name: "Загрузить заново" }).click();
       await ivan.page.locator("#draft-state", { hasText: "Черновик: Ева" }).waitFor();
-      await expect(ivan.page.getByLabel("Название по-русски").inputValue()).resolves.toBe(
-        "Горячая линия Госуслуг",
-      );
+      await expect
+        .poll(() => ivan.page.getByLabel("Название по-русски").inputValue())
+        .toBe("Горячая линия Госуслуг");
 
       // A new intent: the examples still needed said at each list as they are typed.
       await page.getByRole("button", { name: "Новая тема" }).click();
@@ -108,9 +108,9 @@ describe.skipIf(!hasChromium())(
       await page.keyboard.type("{{phone.hot");
       await page.keyboard.press("ArrowDown");
       await page.keyboard.press("Enter");
-      await expect(answer.inputValue()).resolves.toBe(
-        "Факса у поддержки нет. Позвоните: {{phone.hotline}}",
-      );
+      await expect
+        .poll(() => answer.inputValue())
+        .toBe("Факса у поддержки нет. Позвоните: {{phone.hotline}}");
       await page
         .getByLabel("Ответ новой темы по-английски")
         .fill("No fax: call {{phone.hotline}}.");

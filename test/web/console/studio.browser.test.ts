@@ -48,7 +48,9 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
 
   /** The bot's answer once it has `includes` (a publication reaches it when it has reloaded the folder). */
   const botAnswers = (question: string, includes: string) =>
-    askUntil(e2e.double, citizen, question, (text) => text.includes(includes));
+    askUntil(e2e.double, citizen, question, (text) => text.includes(includes), {
+      log: e2e.output,
+    });
 
   it("takes an answer from an editor's draft to the running bot, and back by a restore", async () => {
     await e2e.launch({ DATABASE_PATH: join(e2e.dir, "bot.sqlite"), KNOWLEDGE_DIR: folder });
