@@ -1,7 +1,7 @@
 // Incidents: the portal itself broken (sign-in down, a service failing).
 // Staff post a notice; until it is ended the bot says it first in the
 // answers of the intents it concerns, and in the greeting.
-import type { MatchResult } from "../knowledge/index.ts";
+import type { MatchResult, Reply } from "../knowledge/index.ts";
 import type { Language } from "../knowledge/stem.ts";
 
 /** What staff write when they post or update an incident. */
@@ -80,4 +80,38 @@ export function incidentsOfUnanswered(
   const top = match.candidates[0];
   if (!top || top.score < floor || top.score < IN_SCOPE_SHARE * match.outOfScopeScore) return [];
   return incidentsConcerning(active, top.intent);
+}
+
+/** The small-talk greeting: like /start, it carries every active incident's notice. */
+export const GREETING_INTENT = "smalltalk.greeting";
+
+/** The incidents an answer of `intent` carries first: those it concerns; every active one for the greeting. */
+export function incidentsOfAnswer(active: readonly Incident[], intent: string): Incident[] {
+  return intent === GREETING_INTENT ? [...active] : incidentsConcerning(active, intent);
+}
+
+/** What active incidents make of a reply: their notices first in it, or in its place. */
+export type IncidentEffect = { how: "first" | "instead"; incidents: Incident[] };
+
+/**
+ * What the active incidents do to a reply: an answer carries first the
+ * notices of those it concerns (the greeting: every active one); a question
+ * the bot would escalate or clarify, whose best guess one concerns
+ * (incidentsOfUnanswered), gets the notices instead; undefined when none
+ * applies. What the bot says, and what the console's test pane shows.
+ *
+ * @example incidentsOfReply(active, replyTo(kb, matcher, text), matcher.calibration.clarifyFloor ?? 0)
+ */
+export function incidentsOfReply(
+  active: readonly Incident[],
+  reply: Reply,
+  floor: number,
+): IncidentEffect | undefined {
+  if (reply.kind === "answer") {
+    const incidents = incidentsOfAnswer(active, reply.answer.intent);
+    return incidents.length > 0 ? { how: "first", incidents } : undefined;
+  }
+  if (reply.kind === "escalate" && reply.reason === "empty") return undefined;
+  const incidents = incidentsOfUnanswered(active, reply.match, floor);
+  return incidents.length > 0 ? { how: "instead", incidents } : undefined;
 }

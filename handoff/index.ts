@@ -54,10 +54,14 @@ export type {
 export { deliveryTag } from "./effects.ts";
 export { type Handoff, type HandoffOptions, openHandoff } from "./handoff.ts";
 export {
+  GREETING_INTENT,
   type Incident,
   type IncidentChange,
+  type IncidentEffect,
   type IncidentText,
   incidentsConcerning,
+  incidentsOfAnswer,
+  incidentsOfReply,
   incidentsOfUnanswered,
   noticeIn,
 } from "./incident-model.ts";

@@ -1,8 +1,8 @@
 import { Composer } from "grammy";
 import type { Message } from "grammy/types";
 import {
-  incidentsConcerning,
-  incidentsOfUnanswered,
+  incidentsOfAnswer,
+  incidentsOfReply,
   isOperatorCommand,
   questionRecord,
 } from "../../handoff/index.ts";
@@ -29,9 +29,6 @@ import { readOr } from "../read-or.ts";
 import { sendMessage } from "../send.ts";
 import { TEXTS } from "../texts.ts";
 
-/** The small-talk greeting: like /start, it carries every active incident's notice. */
-const GREETING_INTENT = "smalltalk.greeting";
-
 /**
  * What citizens do in a private chat: commands, questions in free text, and
  * the buttons of the bot's own messages.
@@ -55,9 +52,7 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
    * active one for the greeting: it is where a citizen starts).
    */
   const answerWithNotices = (kb: KnowledgeBase, answer: RenderedAnswer) => {
-    const active = activeIncidents();
-    const notices =
-      answer.intent === GREETING_INTENT ? active : incidentsConcerning(active, answer.intent);
+    const notices = incidentsOfAnswer(activeIncidents(), answer.intent);
     return withNotices(answerMessage(kb, answer), notices, answer.language, now());
   };
 
@@ -127,16 +122,17 @@ export function createCitizenFeature(deps: BotDeps): Composer<BotContext> {
     ctx.language = reply.language;
     // A question about a part of the portal known to be broken gets the
     // notice, not a place in the operators' queue; a person is a press away.
-    const broken =
-      reply.kind === "answer" || (reply.kind === "escalate" && reply.reason === "empty")
-        ? []
-        : incidentsOfUnanswered(activeIncidents(), match, matcher.calibration.clarifyFloor ?? 0);
-    if (broken.length > 0) {
+    const effect = incidentsOfReply(
+      activeIncidents(),
+      reply,
+      matcher.calibration.clarifyFloor ?? 0,
+    );
+    if (effect?.how === "instead") {
       log.info(
-        { chat: ctx.chat.id, incidents: broken.map((i) => i.id) },
+        { chat: ctx.chat.id, incidents: effect.incidents.map((i) => i.id) },
         "incident notice instead",
       );
-      await sendMessage(ctx, incidentReply(broken, reply.language, now()));
+      await sendMessage(ctx, incidentReply(effect.incidents, reply.language, now()));
     } else if (reply.kind === "answer") {
       await sendMessage(ctx, answerWithNotices(kb, reply.answer));
       if (reply.answer.escalate) await offerOperator(ctx);

@@ -49,7 +49,8 @@ export function contentRoutes(
       if (!parsed.ok) return ctx.refuse(reply, 409, "drafts_invalid");
       drafted = { key, kb: parsed.kb, matcher: createMatcher(parsed.kb) };
     }
-    return { ok: true, ...tryOn(drafted.kb, drafted.matcher, text, language) };
+    const active = await ctx.repos().incidents.active();
+    return { ok: true, ...tryOn(drafted.kb, drafted.matcher, text, language, active) };
   });
   return studio;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { type Incident, incidentsOfReply, noticeIn } from "../../handoff/index.ts";
 import {
   type KnowledgeBase,
   type Matcher,
@@ -22,22 +23,48 @@ export const tryBody = z.object({
  * The test pane's API: a question as the bot reads it (language, layout
  * repair, transliteration, the words and their corrections), the intents it
  * scored with the words that matched, the decision with the thresholds that
- * made it, and the reply the citizen would get. Any signed-in staff member
- * may ask; nothing is recorded.
+ * made it, and the reply the citizen would get (with the active incidents'
+ * notices where the bot would say them). Any signed-in staff member may
+ * ask; nothing is recorded.
  */
 export function tryBotRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
-  const { deps } = ctx;
+  const { deps, repos } = ctx;
   app.post("/api/try", async (request) => {
     const { text, language } = tryBody.parse(request.body);
     const { kb, matcher } = deps.knowledge();
-    return { ok: true, ...tryOn(kb, matcher, text, language) };
+    return { ok: true, ...tryOn(kb, matcher, text, language, await repos().incidents.active()) };
   });
 }
 
-/** A question on one knowledge base: how it is read, what scored, the decision and the reply. */
-export function tryOn(kb: KnowledgeBase, matcher: Matcher, text: string, language: "ru" | "en") {
+/**
+ * A question on one knowledge base: how it is read, what scored, the
+ * decision, the reply, and what the `active` incidents do to it: their
+ * notices first, or in its place (incidentsOfReply, as the bot decides).
+ */
+export function tryOn(
+  kb: KnowledgeBase,
+  matcher: Matcher,
+  text: string,
+  language: "ru" | "en",
+  active: readonly Incident[] = [],
+) {
   const reply = replyTo(kb, matcher, text, { fallbackLanguage: language, at: new Date() });
-  return { ...readingOf(kb, matcher, reply.match), reply: replyShown(kb, reply) };
+  const effect = incidentsOfReply(active, reply, matcher.calibration.clarifyFloor ?? 0);
+  return {
+    ...readingOf(kb, matcher, reply.match),
+    reply: replyShown(kb, reply),
+    incidents: effect
+      ? {
+          how: effect.how,
+          notices: effect.incidents.map((incident) => ({
+            id: incident.id,
+            broken: incident.broken,
+            notice: noticeIn(incident, reply.language),
+            expectedFix: incident.expectedFix,
+          })),
+        }
+      : null,
+  };
 }
 
 /** How the matcher read a message and what it made of it. */

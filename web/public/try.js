@@ -104,6 +104,35 @@ function reply(shown) {
   return [bubble, buttons];
 }
 
+/**
+ * The active incidents' notices where the bot says them: first in the
+ * answer, or in place of the reply below (with the operator button).
+ */
+function incidentNotices(incidents) {
+  if (!incidents) return [];
+  const box = document.createElement("div");
+  box.className = "incident-banner";
+  const said = document.createElement("p");
+  said.textContent =
+    incidents.how === "first"
+      ? "Сейчас идёт сбой: бот начнёт ответ с уведомления о нём."
+      : "Сейчас идёт сбой: вместо ответа ниже бот пришлёт уведомление о нём и кнопку «Позвать оператора».";
+  const list = document.createElement("ul");
+  for (const incident of incidents.notices) {
+    const item = document.createElement("li");
+    const notice = document.createElement("span");
+    notice.className = "notice";
+    notice.textContent = incident.notice;
+    item.append(
+      notice,
+      ` (${incident.broken}${incident.expectedFix ? `; исправят ${incident.expectedFix}` : ""})`,
+    );
+    list.append(item);
+  }
+  box.append(said, list);
+  return [box];
+}
+
 /** One side's result: a section with its own heading, built from the answer. */
 function side(title, answer) {
   const section = document.createElement("section");
@@ -145,7 +174,7 @@ function side(title, answer) {
   body.append(...answer.candidates.map(candidate));
   table.append(caption, head, body);
   const shown = element("div", undefined, "reply");
-  shown.append(...reply(answer.reply));
+  shown.append(...incidentNotices(answer.incidents), ...reply(answer.reply));
   section.append(
     element("h3", "Слова"),
     words,

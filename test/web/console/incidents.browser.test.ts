@@ -103,6 +103,18 @@ describe.skipIf(!hasChromium())("incidents in chromium, with the running bot", (
     await expect(banner.textContent()).resolves.toContain("Касается этого обращения");
     await expect(banner.textContent()).resolves.toContain(NOTICE);
     expect(await axeViolations(olga.page)).toEqual([]);
+    // The test pane says it too, where the bot would.
+    await olga.page.goto(`${origin}/try`);
+    await olga.page
+      .getByLabel(/Вопрос, как его напишет гражданин/)
+      .fill("госуслуги не открываются");
+    await olga.page.getByRole("button", { name: "Проверить" }).click();
+    await olga.page
+      .locator(".reply .incident-banner", { hasText: "бот начнёт ответ с уведомления" })
+      .getByText(NOTICE)
+      .waitFor();
+    expect(await axeViolations(olga.page)).toEqual([]);
+    await olga.page.goto(`${origin}/`);
 
     // Ended: gone from the bot's answers, and from the ticket.
     await page.getByRole("button", { name: "Завершить сбой: портал целиком" }).click();

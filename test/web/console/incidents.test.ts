@@ -204,3 +204,39 @@ describe("the console's incidents", () => {
     expect((await olga.get(`/api/tickets/${id}`)).json().incidents).toEqual([]);
   });
 });
+
+describe("the test pane during an incident", () => {
+  it("shows the notice where the bot would say it: first in an answer, or in place of an escalation, and none once ended", async () => {
+    const { vera, olga } = await withStaff();
+    const tried = async (text: string) => (await olga.post("/api/try", { text })).json();
+    expect((await tried("сайт госуслуг не открывается")).incidents).toBeNull();
+    const { incident } = (await vera.post("/api/incidents", SIGN_IN_DOWN)).json();
+
+    // Answered with an intent it concerns: the notice first.
+    const answered = await tried("сайт госуслуг не открывается");
+    expect(answered.reply).toMatchObject({ kind: "answer", intent: "tech.site_problems" });
+    expect(answered.incidents).toEqual({
+      how: "first",
+      notices: [
+        {
+          id: incident.id,
+          broken: SIGN_IN_DOWN.broken,
+          notice: SIGN_IN_DOWN.noticeRu,
+          expectedFix: SIGN_IN_DOWN.expectedFix,
+        },
+      ],
+    });
+    // A question it would escalate, whose best guess the incident concerns: the notice instead.
+    expect((await tried("госуслуги не работают?")).reply.kind).not.toBe("answer");
+    expect((await tried("госуслуги не работают?")).incidents?.how).toBe("instead");
+    // In English, the English notice.
+    const english = await tried("the gosuslugi website is not loading");
+    expect(english.incidents?.notices[0]?.notice).toBe(SIGN_IN_DOWN.noticeEn);
+    // An intent it does not concern, and an out-of-scope question: nothing.
+    expect((await tried("телефон горячей линии")).incidents).toBeNull();
+    expect((await tried("как приготовить борщ")).incidents).toBeNull();
+
+    await vera.post(`/api/incidents/${incident.id}/end`);
+    expect((await tried("сайт госуслуг не открывается")).incidents).toBeNull();
+  });
+});
