@@ -8,6 +8,12 @@ export interface LintFinding {
   file: string;
   field: string;
   message: string;
+  /**
+   * What the finding is about, whatever the example's place in its list and
+   * the scores of the moment: the same finding in two versions of a base
+   * has the same subject.
+   */
+  subject: string;
 }
 
 const LANGUAGES: readonly Language[] = ["ru", "en"];
@@ -54,6 +60,7 @@ export function findDuplicateExamples(
           file: b.intent.file,
           field: `examples.${language}.${b.index}`,
           message: `"${b.text}" is ${same ? "the same question as" : "nearly the same as"} "${a.text}" in ${a.intent.file}; keep it in one intent only`,
+          subject: `${language} "${b.text}" ~ ${a.intent.id} "${a.text}"`,
         });
       }
     }
@@ -86,6 +93,7 @@ export function findMisplacedExamples(
             file: intent.file,
             field: `examples.${language}.${index}`,
             message: `"${text}" is closer to ${top.intent} (${top.score.toFixed(2)}) than to the rest of ${intent.id}; reword it or move it`,
+            subject: `${language} "${text}" -> ${top.intent}`,
           });
         }
       });

@@ -241,6 +241,7 @@ describe("npm run kb -- suggestions --accept", () => {
             file: "contacts.hotline.yaml",
             field: "examples.ru.37",
             message: '"телефон для справок по порталу" is the same question as …',
+            subject: 'ru "телефон для справок по порталу" ~ contacts.phone "…"',
           },
         ],
       };

@@ -34,12 +34,13 @@ export function lintedAgainstPublished(
 
 /**
  * What the lint finds in a base, each with a key to compare two bases by:
- * the file and the message (which names both examples), not the example's
- * place, which an example removed before it moves.
+ * the file, the kind and its subject (the examples and intents it names),
+ * not the example's place, which an example removed before it moves, nor
+ * the scores of the moment, which any edit nearby shifts.
  */
 function lintFindings(kb: KnowledgeBase, matcher: Matcher) {
   return [...findDuplicateExamples(kb, matcher), ...findMisplacedExamples(kb, matcher)].map(
-    (finding) => ({ ...finding, key: `${finding.file} ${finding.message}` }),
+    (finding) => ({ ...finding, key: `${finding.file} ${finding.kind} ${finding.subject}` }),
   );
 }
 
