@@ -983,8 +983,6 @@ export interface UnansweredDecisions {
   recent(limit: number): Promise<UnansweredDecision[]>;
   /** The questions the active decisions took. */
   marked(): Promise<MarkedQuestion[]>;
-  /** Stored questions by id (masked text and language), those that exist. */
-  questions(ids: readonly number[]): Promise<{ id: number; text: string; language: Language }[]>;
 }
 
 /** Incidents: posted by staff, shown to citizens until ended. */

@@ -1,4 +1,3 @@
-import type { Language } from "../../knowledge/stem.ts";
 import type {
   MarkedQuestion,
   UnansweredDecision,
@@ -33,9 +32,11 @@ const toDecision = (row: DecisionRow): UnansweredDecision => ({
 
 const INSERT = `INSERT INTO kb_unanswered_decisions (kind, intent, examples, decided_by, decided_at)
   VALUES (?, ?, ?, ?, ?) RETURNING id`;
-// Only questions that exist: a forged id marks nothing.
-const MARK = `INSERT INTO kb_unanswered_marks (decision_id, question_id)
-  SELECT ?, id FROM questions WHERE id = ?`;
+// Only questions that exist: a forged id marks nothing. In batches, so
+// that a cluster of thousands is a few statements.
+const MARK_BATCH = 500;
+const mark = (count: number) => `INSERT INTO kb_unanswered_marks (decision_id, question_id)
+  SELECT ?, id FROM questions WHERE id IN (${Array(count).fill("?").join(", ")})`;
 const SELECT = `SELECT d.*,
     (SELECT COUNT(*) FROM kb_unanswered_marks m WHERE m.decision_id = d.id) AS questions
   FROM kb_unanswered_decisions d`;
@@ -72,9 +73,11 @@ export function createUnansweredDecisions(
         now(),
       ]);
       const id = Number(row?.id);
+      const unique = [...new Set(questionIds)];
       let marked = 0;
-      for (const questionId of new Set(questionIds)) {
-        marked += await sql.run(MARK, [id, questionId]);
+      for (let at = 0; at < unique.length; at += MARK_BATCH) {
+        const batch = unique.slice(at, at + MARK_BATCH);
+        marked += await sql.run(mark(batch.length), [id, ...batch]);
       }
       if (marked > 0) return id;
       // Nothing it could take: no decision either.
@@ -89,17 +92,6 @@ export function createUnansweredDecisions(
     get,
     recent: async (limit) =>
       (await sql.all<DecisionRow>(`${SELECT} ORDER BY d.id DESC LIMIT ?`, [limit])).map(toDecision),
-    questions: async (ids) => {
-      const found: { id: number; text: string; language: Language }[] = [];
-      for (const id of new Set(ids)) {
-        const row = await sql.get<{ id: number; text: string; language: Language }>(
-          "SELECT id, text, language FROM questions WHERE id = ?",
-          [id],
-        );
-        if (row) found.push({ ...row, id: Number(row.id) });
-      }
-      return found;
-    },
     marked: async () =>
       (await sql.all<{ question_id: number; decision_id: number; text: string }>(MARKED)).map(
         (row): MarkedQuestion => ({

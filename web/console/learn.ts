@@ -21,23 +21,23 @@ import { idParam } from "./context.ts";
 type NewExample = { language: "ru" | "en"; text: string };
 
 const DAY = 86_400_000;
-/** Wordings shown for a cluster; all its questions are decided together whatever the page shows. */
+/** Wordings shown for a cluster; a decision on the cluster takes all of them whatever the page shows. */
 const WORDINGS_SHOWN = 20;
-/** At most this many questions in one decision (a week of a busy topic). */
-const MAX_DECIDED = 20_000;
 
-const unansweredQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(7) });
-const questionIds = z.array(idParam).min(1).max(MAX_DECIDED);
+const days = z.coerce.number().int().min(1).max(90).default(7);
+const unansweredQuery = z.object({ days });
+// A wording or a cluster is named by one of its questions (the page's
+// `id`): the server finds it again in the same period, and takes every
+// question it has then, however many (a busy incident's thousands).
 const decisionBody = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("added"),
+    days,
     intent: z.string().max(100),
-    /** One question of each wording chosen: its text becomes an example. */
-    examples: z.array(idParam).min(1).max(50),
-    /** Every question the decision takes (the chosen wordings' questions). */
-    questions: questionIds,
+    /** The chosen wordings: their texts become examples, their questions are taken. */
+    wordings: z.array(idParam).min(1).max(WORDINGS_SHOWN),
   }),
-  z.object({ kind: z.enum(["new_topic", "ignored"]), questions: questionIds }),
+  z.object({ kind: z.enum(["new_topic", "ignored"]), days, cluster: idParam }),
 ]);
 const suggestionsQuery = z.object({ all: z.enum(["0", "1"]).default("0") });
 const acceptBody = z.object({ intent: z.string().max(100).optional() });
@@ -73,24 +73,32 @@ export function learnRoutes(app: FastifyInstance, studio: ContentStudio): void {
     return { ok: false, sent: studio.refused(reply, saved) };
   };
 
-  app.get("/api/content/unanswered", async (request) => {
-    const { days } = unansweredQuery.parse(request.query);
-    const records = await repos().store.unansweredQuestions(Date.now() - days * DAY);
+  /** The period's questions nobody decided yet, in clusters, as the page shows them. */
+  const openClusters = async (period: number) => {
+    const records = await repos().store.unansweredQuestions(Date.now() - period * DAY);
     // A decided question leaves the page, and so does the same text asked again.
     const marked = await repos().unanswered.marked();
     const ids = new Set(marked.map((m) => m.questionId));
     const texts = new Set(marked.map((m) => m.text).filter((text) => text !== ERASED_TEXT));
     const open = records.questions.filter((q) => !ids.has(q.id) && !texts.has(q.text));
-    const knowledge = deps.knowledge();
     // Every wording of a cluster: a decision on it takes them all; the page shows the first few.
-    const clusters = clusterUnanswered(open, knowledge, { examples: Number.MAX_SAFE_INTEGER });
+    const clusters = clusterUnanswered(open, deps.knowledge(), {
+      examples: Number.MAX_SAFE_INTEGER,
+    });
+    return { records, open, clusters };
+  };
+
+  app.get("/api/content/unanswered", async (request) => {
+    const { days: period } = unansweredQuery.parse(request.query);
+    const { records, open, clusters } = await openClusters(period);
+    const { kb } = deps.knowledge();
     return {
       ok: true,
-      days,
+      days: period,
       questions: open.length,
       erased: records.erased,
       unmatchedFeedback: records.unmatchedFeedback,
-      clusters: clusters.map((cluster) => shownCluster(cluster, knowledge.kb)),
+      clusters: clusters.map((cluster) => shownCluster(cluster, kb)),
       decisions: await Promise.all(
         (await repos().unanswered.recent(30)).map(async (d) => shownDecision(d)),
       ),
@@ -113,18 +121,32 @@ export function learnRoutes(app: FastifyInstance, studio: ContentStudio): void {
   app.post("/api/content/unanswered/decisions", async (request, reply) => {
     const body = decisionBody.parse(request.body);
     const by = me(request).member.id;
+    const { clusters } = await openClusters(body.days);
+    // What the page named, as it is now: nothing of it is left when another
+    // editor decided it meanwhile (or a forged id names nothing).
+    const has = (questions: readonly { id: number }[], id: number) =>
+      questions.some((q) => q.id === id);
+    const wordings =
+      body.kind === "added"
+        ? clusters
+            .flatMap((c) => c.examples)
+            .filter((w) => body.wordings.some((id) => has(w.questions, id)))
+        : [];
+    const cluster =
+      body.kind === "added"
+        ? undefined
+        : clusters.find((c) => c.examples.some((w) => has(w.questions, body.cluster)));
+    const taken = (cluster ? cluster.examples : wordings).flatMap((w) =>
+      w.questions.map((q) => q.id),
+    );
+    if (taken.length === 0) return refuse(reply, 404, "no_questions");
     const record = (r: Repositories, extra: { intent?: string; examples?: NewExample[] } = {}) =>
-      r.unanswered.decide({
-        kind: body.kind,
-        questionIds: body.questions,
-        decidedBy: by,
-        ...extra,
-      });
+      r.unanswered.decide({ kind: body.kind, questionIds: taken, decidedBy: by, ...extra });
     const audit = (r: Repositories, decision: number, intent?: string) =>
       r.audit.record({
         staffId: by,
         action: "kb_unanswered",
-        details: { decision, kind: body.kind, intent: intent ?? null },
+        details: { decision, kind: body.kind, intent: intent ?? null, questions: taken.length },
       });
     if (body.kind !== "added") {
       const decision = await inStep(async (r) => {
@@ -135,12 +157,13 @@ export function learnRoutes(app: FastifyInstance, studio: ContentStudio): void {
       if (decision === undefined) return refuse(reply, 404, "no_questions");
       return { ok: true, decision };
     }
-    // The examples are the stored questions' texts, never text the page sends.
-    const chosen = await repos().unanswered.questions(body.examples);
+    // The examples are the wordings' stored texts (masked, the masks left
+    // out), never text the page sends.
     const examples = uniqueExamples(
-      chosen.flatMap((q) => {
-        const text = asExample(q.text, [ERASED_TEXT]);
-        return text === undefined ? [] : [{ language: q.language, text }];
+      wordings.flatMap((w) => {
+        const text = asExample(w.text, [ERASED_TEXT]);
+        const language = mostCommon(w.questions.map((q) => q.language)) ?? "ru";
+        return text === undefined ? [] : [{ language, text }];
       }),
     );
     if (examples.length === 0) return refuse(reply, 422, "no_words");
@@ -304,7 +327,7 @@ function unless<T = undefined>(
   };
 }
 
-/** A cluster as the page shows it: its first wordings with their questions' ids, and all its ids. */
+/** A cluster as the page shows it: its first wordings, each named by one of its questions. */
 function shownCluster(cluster: UnansweredCluster<UnansweredRecord>, kb: KnowledgeBase) {
   return {
     count: cluster.count,
@@ -316,15 +339,14 @@ function shownCluster(cluster: UnansweredCluster<UnansweredRecord>, kb: Knowledg
       ? { ...cluster.nearest, title: kb.byId.get(cluster.nearest.intent)?.title.ru ?? null }
       : null,
     wordings: cluster.examples.slice(0, WORDINGS_SHOWN).map((example) => ({
+      /** One of its questions: what names the wording in a decision. */
+      id: (example.questions[0] as UnansweredRecord).id,
       text: example.text,
       count: example.count,
-      ids: example.questions.map((q) => q.id),
       language: mostCommon(example.questions.map((q) => q.language)),
     })),
     /** How many wordings are not shown. */
     moreWordings: Math.max(0, cluster.examples.length - WORDINGS_SHOWN),
-    /** Every question of the cluster: what ignoring it, or calling it a new topic, takes. */
-    ids: cluster.examples.flatMap((e) => e.questions.map((q) => q.id)),
   };
 }
 

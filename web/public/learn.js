@@ -115,9 +115,9 @@ function clusterItem(cluster, index) {
     if (wordings.length === 0) return say(error, "Отметьте хотя бы одну формулировку.");
     const answer = await api("/api/content/unanswered/decisions", {
       kind: "added",
+      days: Number($("days").value),
       intent: select.value,
-      examples: wordings.map((w) => w.ids[0]),
-      questions: wordings.flatMap((w) => w.ids),
+      wordings: wordings.map((w) => w.id),
     });
     if (!answer.ok) return say(error, refusal(answer));
     const warnings = answer.warnings.map((w) => `${w.field}: ${w.message}`).join("; ");
@@ -129,9 +129,11 @@ function clusterItem(cluster, index) {
   const decide = (kind, label) => {
     const button = element("button", label, { type: "button" });
     button.addEventListener("click", async () => {
+      // The cluster is named by one of its questions; the server takes all of them.
       const answer = await api("/api/content/unanswered/decisions", {
         kind,
-        questions: cluster.ids,
+        days: Number($("days").value),
+        cluster: cluster.wordings[0].id,
       });
       if (!answer.ok) return say(error, refusal(answer));
       toast(`Группа ${index + 1}: ${KINDS[kind]}.`);
