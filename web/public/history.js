@@ -76,7 +76,8 @@ async function load() {
       : [Object.assign(document.createElement("li"), { textContent: "Публикаций ещё не было." })]),
   );
   // A link to one publication opens it.
-  const linked = location.hash && document.querySelector(`${location.hash} details`);
+  const linked =
+    /^#p\d+$/.test(location.hash) && document.querySelector(`${location.hash} details`);
   if (linked) linked.open = true;
 }
 
