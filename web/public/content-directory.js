@@ -45,8 +45,8 @@ export async function showDirectory(studio) {
     : "Опубликовано; черновика нет.";
   $("directory-discard").onclick = async () => {
     await studio.api("/api/content/directory/discard", {});
-    studio.toast("Черновик справочника отменён.");
     await showDirectory(studio);
+    studio.toast("Черновик справочника отменён.");
   };
   /** Saves one change; a new entry's problems are said at its form's fields (`as`: their prefix). */
   const save = async (form, body, done, as) => {
@@ -63,8 +63,9 @@ export async function showDirectory(studio) {
       return studio.toast("Черновик не сохранён: исправьте отмеченное.");
     }
     if (!saved.ok) return studio.toast("Не удалось сохранить.");
-    studio.toast(done);
+    // Said once the view shows it (typing before would go into fields about to be replaced).
     await showDirectory(studio);
+    studio.toast(done);
   };
   const sections = GROUPS.map(([group, heading, parts]) => {
     const section = el("section", "", { "aria-labelledby": `dir-${group}-title` });

@@ -103,9 +103,9 @@ export async function showNewIntent(studio) {
     event.preventDefault();
     const created = await send(false);
     if (!created) return;
-    studio.toast(`Тема ${created.id} создана (черновик).`);
     await studio.loadIntents();
     await studio.openIntent(created.id);
+    studio.toast(`Тема ${created.id} создана (черновик).`);
   };
   parts.id.input.focus();
 }

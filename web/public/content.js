@@ -164,6 +164,17 @@ function showFields(answer) {
   );
 }
 
+/**
+ * After a save: the intent shown again as saved, and only then `said`. Said
+ * before, an editor (or a test) would type into fields the reload was
+ * about to replace.
+ */
+async function reopened(said) {
+  await loadIntents();
+  await openIntent(open.id);
+  toast(said);
+}
+
 async function saveFields(event) {
   event.preventDefault();
   if (!open) return;
@@ -181,9 +192,7 @@ async function saveFields(event) {
     return toast("Черновик не сохранён: исправьте отмеченное.");
   }
   if (!answer.ok) return toast("Не удалось сохранить.");
-  toast("Черновик сохранён.");
-  await loadIntents();
-  await openIntent(open.id);
+  await reopened("Черновик сохранён.");
 }
 
 async function save(event) {
@@ -203,9 +212,7 @@ async function save(event) {
   open.version = answer.version;
   showIssues([]);
   showPreview(answer.preview);
-  toast("Черновик сохранён.");
-  await loadIntents();
-  await openIntent(open.id);
+  await reopened("Черновик сохранён.");
 }
 
 function showExamples(examples) {
@@ -284,12 +291,10 @@ async function saveExample(body) {
   const answer = await api(`/api/content/intents/${open.id}/examples`, body);
   if (!said(answer)) return;
   if (body.change === "add") $("example-new").value = "";
-  toast(
+  await reopened(
     { add: "Пример добавлен в черновик.", remove: "Пример убран из черновика." }[body.change] ??
       `Пример перенесён в ${body.to} (черновики обеих тем).`,
   );
-  await loadIntents();
-  await openIntent(open.id);
   // Said after the reload, which clears the field's messages.
   if (answer.warnings.length) $("examples-error").textContent = warningText(answer.warnings);
 }
