@@ -56,11 +56,18 @@ export function useBotProcess(tempPrefix: string) {
 }
 
 /**
+ * What a bot asked again and again by askUntil needs: a flood limit above
+ * the test's pace (the default, 20 messages a minute from one chat, drops a
+ * busy machine's retries for a minute).
+ */
+export const ASKED_AGAIN = { RATE_LIMIT_PER_MINUTE: "600" } as const;
+
+/**
  * Asks the bot `question` as `citizen` until its reply's text passes
  * `wanted` (a change made elsewhere reaches the bot a moment later: a
  * published file once it has reloaded, an incident at its next load);
  * fails after `timeoutMs` (20 s) with the last reply, and the end of the
- * bot's log when `log` gives it.
+ * bot's log when `log` gives it. Launch the bot with ASKED_AGAIN.
  *
  * @example await askUntil(double, citizen, "сайт не работает", (text) => text.startsWith("⚠️"));
  */
@@ -89,6 +96,6 @@ export async function askUntil(
       });
     if (wanted(textOf(answer))) return answer;
     if (Date.now() > until) throw failed(`the bot still answers: ${textOf(answer)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

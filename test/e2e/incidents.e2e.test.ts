@@ -8,7 +8,7 @@ import { callbackDataOf, textOf } from "../bot-api-double/index.ts";
 import { freePort } from "../free-port.ts";
 import { freshPostgres } from "../postgres/fresh.ts";
 import { PASSWORD, TOTP_SECRET } from "../web/console/fixture.ts";
-import { askUntil, useBotProcess } from "./e2e-setup.ts";
+import { ASKED_AGAIN, askUntil, useBotProcess } from "./e2e-setup.ts";
 
 // The console as `npm run console` starts it and the bot as `npm start`
 // does, two processes on one database: an incident posted, updated or
@@ -55,7 +55,7 @@ describe.each(["sqlite", "postgres"] as const)("incidents across processes on %s
     const port = await freePort();
     const running = await startConsole({ CONSOLE_PORT: String(port), LOG_LEVEL: "silent", ...env });
     cleanUp.push(() => running.stop());
-    const bot = await e2e.launch(env);
+    const bot = await e2e.launch({ ...env, ...ASKED_AGAIN });
     cleanUp.push(async () => void (await bot.stop("SIGTERM")));
     const at = `http://127.0.0.1:${port}`;
     const origin = running.publicUrl;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSqlite } from "../../../handoff/sqlite/index.ts";
 import { callbackDataOf, textOf } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
+import { ASKED_AGAIN, askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { axeViolations } from "./axe.ts";
 import { newWatch, signedIn } from "./browser-pages.ts";
 import { listeningConsole, TOTP_SECRET } from "./fixture.ts";
@@ -32,7 +32,7 @@ describe.skipIf(!hasChromium())("incidents in chromium, with the running bot", (
   beforeAll(async () => {
     const path = join(e2e.dir, "bot.sqlite");
     ({ console, origin, close } = await listeningConsole({ database: openSqlite(path) }));
-    await e2e.launch({ DATABASE_PATH: path });
+    await e2e.launch({ DATABASE_PATH: path, ...ASKED_AGAIN });
     browser = await launchChromium();
   });
   afterAll(async () => {

@@ -24,7 +24,7 @@ import { htmlToText } from "../../../knowledge/index.ts";
 import { startConsole } from "../../../web/console/main.ts";
 import { textOf } from "../../bot-api-double/index.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
+import { ASKED_AGAIN, askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { freePort } from "../../free-port.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { newWatch, signedIn } from "./browser-pages.ts";
@@ -80,7 +80,7 @@ describe.skipIf(!hasChromium())(
     };
 
     it("turns escalated questions into examples that the bot, once published, answers", async () => {
-      await e2e.launch({ DATABASE_PATH: database, KNOWLEDGE_DIR: folder });
+      await e2e.launch({ DATABASE_PATH: database, KNOWLEDGE_DIR: folder, ...ASKED_AGAIN });
       const answer = htmlToText(realKnowledgeBase().byId.get(INTENT)?.answer.ru ?? "");
       const phrase = answer.slice(0, 40);
       for (const question of ROTTEN) expect(await ask(question)).not.toContain(phrase);

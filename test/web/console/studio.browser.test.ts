@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { htmlToText, readLabelled } from "../../../knowledge/index.ts";
 import { DEFAULT_DEV_SET } from "../../../web/console/config.ts";
 import { hasChromium, launchChromium } from "../../chromium.ts";
-import { askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
+import { ASKED_AGAIN, askUntil, useBotProcess } from "../../e2e/e2e-setup.ts";
 import { INTENTS_DIR, realKnowledgeBase } from "../../knowledge-fixture.ts";
 import { newWatch, signedIn, signedInPublisher } from "./browser-pages.ts";
 import { listeningConsole } from "./fixture.ts";
@@ -53,7 +53,11 @@ describe.skipIf(!hasChromium())("the content studio in chromium, with the runnin
     });
 
   it("takes an answer from an editor's draft to the running bot, and back by a restore", async () => {
-    await e2e.launch({ DATABASE_PATH: join(e2e.dir, "bot.sqlite"), KNOWLEDGE_DIR: folder });
+    await e2e.launch({
+      DATABASE_PATH: join(e2e.dir, "bot.sqlite"),
+      KNOWLEDGE_DIR: folder,
+      ...ASKED_AGAIN,
+    });
     // A phrase of the published answer, as the citizen reads it.
     const published = htmlToText(realKnowledgeBase().byId.get(INTENT)?.answer.ru ?? "");
     const old = published.slice(published.indexOf("Забыли"), published.indexOf("?"));
