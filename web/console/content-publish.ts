@@ -13,6 +13,7 @@ import {
   parseKnowledgeBase,
   readKnowledgeFolder,
 } from "../../knowledge/index.ts";
+import { changes } from "./content-changes.ts";
 import { type ContentStudio, overlaid } from "./content-studio.ts";
 import { idParam } from "./context.ts";
 
@@ -100,6 +101,26 @@ export function publishRoutes(app: FastifyInstance, studio: ContentStudio): void
           restores: p.restores,
         })),
       ),
+    };
+  });
+
+  // One publication as the history shows it: each file's lines changed.
+  app.get("/api/content/publications/:id", async (request, reply) => {
+    const { id } = z.object({ id: idParam }).parse(request.params);
+    const publication = await repos().content.publication(id);
+    if (!publication) return refuse(reply, 404, "not_found");
+    return {
+      ok: true,
+      id: publication.id,
+      at: publication.publishedAt,
+      by: (await repos().staff.get(publication.publishedBy))?.name ?? null,
+      restores: publication.restores,
+      files: publication.files.map((file) => ({
+        name: file.name,
+        created: file.before === null,
+        deleted: file.after === null,
+        hunks: changes(file),
+      })),
     };
   });
 

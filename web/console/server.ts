@@ -15,7 +15,6 @@ import {
 import { contentRoutes } from "./content.ts";
 import type { ConsoleContext, ConsoleDeps, Signed } from "./context.ts";
 import { eventRoutes } from "./events.ts";
-import { historyRoutes } from "./history.ts";
 import { incidentRoutes } from "./incidents.ts";
 import { learnRoutes } from "./learn.ts";
 import { PUBLIC, pageRoutes } from "./pages.ts";
@@ -223,7 +222,6 @@ export async function createConsoleServer(deps: ConsoleDeps) {
   if (deps.knowledgeFolder) {
     const studio = contentRoutes(app, ctx, deps.knowledgeFolder);
     learnRoutes(app, studio);
-    historyRoutes(app, ctx);
   }
   return app;
 }

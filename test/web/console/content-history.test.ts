@@ -1,22 +1,13 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generate } from "otplib";
-import { afterEach, describe, expect, it } from "vitest";
-import { changes } from "../../../web/console/history.ts";
-import { INTENTS_DIR } from "../../knowledge-fixture.ts";
-import { setUpConsole, TOTP_SECRET } from "./fixture.ts";
+import { describe, expect, it } from "vitest";
+import { changes } from "../../../web/console/content-changes.ts";
+import { studioPerTest } from "./studio-fixture.ts";
 
 // The history of publications: who published what and when, each with the
 // lines it changed, as `git diff` shows them.
 
 const INTENT = "contacts.hotline";
 
-let cleanUp: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const clean of cleanUp) await clean();
-  cleanUp = [];
-});
+const studio = studioPerTest();
 
 describe("a publication's changes", () => {
   it("are the lines it changed, with their context, and a new file's every line", () => {
@@ -46,16 +37,8 @@ describe("a publication's changes", () => {
   });
 
   it("are served for each publication, with who published it, to content staff only", async () => {
-    const folder = mkdtempSync(join(tmpdir(), "history-"));
-    cpSync(INTENTS_DIR, folder, { recursive: true });
-    const console = await setUpConsole(undefined, { knowledgeFolder: folder });
-    cleanUp.push(async () => {
-      await console.app.close();
-      rmSync(folder, { recursive: true, force: true });
-    });
-    const id = await console.addStaff("pavel", "publisher", "Павел");
-    await console.accounts.setTotp(id, TOTP_SECRET, true);
-    const pavel = await console.signIn("pavel", await generate({ secret: TOTP_SECRET }));
+    const console = await studio();
+    const pavel = await console.publisher("pavel", "Павел");
     const opened = (await pavel.get(`/api/content/intents/${INTENT}`)).json();
     const saved = await pavel.post(`/api/content/intents/${INTENT}/answer`, {
       ru: `Новая первая строка.\n${opened.published.ru}`,

@@ -1,10 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAuditLog, ERASED_TEXT, type QuestionRecord } from "../../../handoff/index.ts";
-import { INTENTS_DIR } from "../../knowledge-fixture.ts";
-import { knowledge, setUpConsole } from "./fixture.ts";
+import { knowledge } from "./fixture.ts";
+import { studioPerTest } from "./studio-fixture.ts";
 
 // Learning from what went unanswered, in the console: the clusters of
 // `kb unanswered` with their questions, added as examples to an intent's
@@ -17,20 +16,10 @@ const FILE = `${INTENT}.yaml`;
 /** Questions the published knowledge base escalates, nearest to INTENT. */
 const ROTTEN = ["пароль протух", "протух пароль от кабинета", "пароль протух после отпуска"];
 
-let cleanUp: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const clean of cleanUp) await clean();
-  cleanUp = [];
-});
+const studio = studioPerTest();
 
 async function learning() {
-  const folder = mkdtempSync(join(tmpdir(), "learn-"));
-  cpSync(INTENTS_DIR, folder, { recursive: true });
-  const console = await setUpConsole(undefined, { knowledgeFolder: folder });
-  cleanUp.push(async () => {
-    await console.app.close();
-    rmSync(folder, { recursive: true, force: true });
-  });
+  const console = await studio();
   const repos = console.handoff.repositories(console.handoff.db);
   let chat = 700;
   /** A citizen's question as the bot records it. */
@@ -50,7 +39,7 @@ async function learning() {
     await console.addStaff("eva", "editor", "Ева");
     return console.signIn("eva");
   };
-  return { ...console, folder, repos, asked, editor };
+  return { ...console, repos, asked, editor };
 }
 
 interface Wording {
